@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts a real libvirtd (QEMU driver) and virtlogd where systemd does not run them (CI, containers,
+# developer sandboxes). Idempotent: returns at once when qemu:///system already answers. Needs root and
+# the Debian packages libvirt-daemon, libvirt-daemon-driver-qemu and qemu-system-*.
+# QEMU guests run as the libvirt-qemu user, which the packages create only when their postinst runs
+# under a normal system; create it (and the directories libvirtd expects) when missing.
+set -euo pipefail
+uri=qemu:///system
+if virsh -c "$uri" version >/dev/null 2>&1; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "start-libvirtd.sh: needs root to start the system libvirtd" >&2
+  exit 1
+fi
+getent group kvm >/dev/null || groupadd -r kvm
+getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+mkdir -p /var/log/libvirt/qemu /var/run/libvirt /var/lib/libvirt/qemu /var/cache/libvirt
+# virtlogd collects QEMU's output; `virsh start` fails without it.
+pgrep -x virtlogd >/dev/null || virtlogd -d
+pgrep -x libvirtd >/dev/null || libvirtd -d
+for _ in $(seq 1 30); do
+  if virsh -c "$uri" version >/dev/null 2>&1; then exit 0; fi
+  sleep 1
+done
+echo "start-libvirtd.sh: libvirtd did not answer on $uri within 30 s; see /var/log/libvirt/libvirtd.log" >&2
+exit 1

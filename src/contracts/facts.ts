@@ -1,0 +1,256 @@
+/**
+ * The engine's inputs: what is known about a domain, its host, its guest, and what the user wants.
+ *
+ * Every fact that may be missing can be `'unknown'`, and the engine never guesses it: a rule whose outcome
+ * depends on an unknown fact says so and names the fact (design.md, "The engine").
+ * These shapes cross every boundary (IPC, CLI JSON, serve bridge), so they are plain JSON: no classes,
+ * no bigint, no undefined-vs-absent distinctions that JSON would lose.
+ */
+
+/** A fact nobody could determine. */
+export type Unknown = 'unknown';
+export const UNKNOWN: Unknown = 'unknown';
+export type Maybe<T> = T | Unknown;
+
+/** A dotted release number, e.g. QEMU 6.0.0 or libvirt 9.0.0. */
+export interface Version {
+  readonly major: number;
+  readonly minor: number;
+  readonly micro: number;
+}
+
+/**
+ * A version fact. `exact` when a tool reported it; `at-least` when it was implied, e.g. by a versioned
+ * machine type such as `pc-q35-7.2` (QEMU >= 7.2).
+ */
+export type VersionFact =
+  | { readonly kind: 'exact'; readonly version: Version; readonly source: string }
+  | { readonly kind: 'at-least'; readonly version: Version; readonly source: string }
+  | { readonly kind: 'unknown' };
+
+export type Arch = 'x86_64' | 'i686' | 's390x' | 'ppc64' | 'ppc64le' | 'aarch64' | 'armv7l' | 'riscv64' | 'other';
+
+/** Machine type families the fact sheet distinguishes (domain-facts.md §0.1). */
+export type MachineFamily = 'q35' | 'pc' | 's390-ccw-virtio' | 'pseries' | 'virt' | 'microvm' | 'other';
+
+/** Confidential VM technologies (`cvm` in the fact sheet). */
+export type SecureType = 'none' | 'sev' | 'sev-es' | 'sev-snp' | 'tdx' | 's390-pv' | 'pef' | 'cca';
+export const SECURE_TYPES: readonly SecureType[] = ['none', 'sev', 'sev-es', 'sev-snp', 'tdx', 's390-pv', 'pef', 'cca'];
+
+export type Transport = 'pci' | 'ccw' | 'mmio';
+/** PCIe (pcie-root-port, q35 root bus) or conventional PCI (i440fx root, pci-bridge). */
+export type SlotKind = 'pcie' | 'pci';
+/** libvirt's virtio device models (R-XML-04). `virtio` lets the slot decide. */
+export type VirtioModel = 'virtio' | 'virtio-transitional' | 'virtio-non-transitional';
+export type Backend = 'qemu' | 'vhost-kernel' | 'vhost-user' | 'vdpa';
+export type ViommuModel = 'none' | 'intel' | 'smmuv3' | 'virtio' | 'other';
+/** A libvirt on/off attribute, with its absence kept apart from an explicit value. */
+export type OnOffAbsent = 'on' | 'off' | 'absent';
+
+/** The libvirt element kinds that are, or may be, virtio devices. */
+export type DeviceKind =
+  | 'disk'
+  | 'interface'
+  | 'filesystem'
+  | 'controller'
+  | 'rng'
+  | 'memballoon'
+  | 'input'
+  | 'video'
+  | 'vsock'
+  | 'memory'
+  | 'iommu'
+  | 'hostdev'
+  | 'other';
+
+/** What a virtio device does, named like QEMU's device types (virtio-blk, virtio-net, ...). */
+export type VirtioFunction =
+  | 'blk'
+  | 'net'
+  | 'scsi'
+  | 'serial'
+  | 'rng'
+  | 'balloon'
+  | 'fs'
+  | 'gpu'
+  | 'input'
+  | 'vsock'
+  | 'mem'
+  | 'pmem'
+  | 'iommu'
+  | 'other';
+
+/** The common virtio `<driver>` options (LV-FMT "Virtio-related options"). */
+export interface VirtioDriverOptions {
+  readonly iommu: OnOffAbsent;
+  readonly ats: OnOffAbsent;
+  readonly packed: OnOffAbsent;
+  readonly pagePerVq: OnOffAbsent;
+}
+
+/** One device of the domain, explicit or added implicitly by libvirt. */
+export interface DeviceFacts {
+  /**
+   * Absolute XPath with 1-based indexes, e.g. `/domain/devices/disk[2]`. For an implicit device (not in the
+   * XML) it is the path the device will have once the plan writes it out explicitly, e.g.
+   * `/domain/devices/memballoon[1]`.
+   */
+  readonly target: string;
+  /** True when libvirt adds the device itself (default memballoon, virtio-serial controller for a channel). */
+  readonly implicit: boolean;
+  /** Human name for messages: `disk vda`, `interface 52:54:00:12:34:56`, `controller virtio-serial 0`. */
+  readonly label: string;
+  readonly kind: DeviceKind;
+  /** False for devices that are not virtio (IDE disk, e1000 NIC ...); the engine ignores them for virtio rules. */
+  readonly virtio: boolean;
+  readonly function: VirtioFunction;
+  /** The libvirt model or bus value as written, e.g. `virtio-non-transitional`, `virtio-scsi`, `e1000`. */
+  readonly modelAttr: Maybe<string>;
+  /** The virtio model class after libvirt's mapping (`virtio-scsi` → `virtio`). 'unknown' for non-virtio. */
+  readonly virtioModel: Maybe<VirtioModel>;
+  readonly transport: Maybe<Transport>;
+  /** Only meaningful when transport is pci. */
+  readonly slot: Maybe<SlotKind>;
+  readonly driver: VirtioDriverOptions;
+  readonly backend: Maybe<Backend>;
+  /** For interfaces: `<rom enabled=...>` ('absent' when no element). */
+  readonly rom: OnOffAbsent;
+  /** For filesystems: the `<driver type>` (virtiofs, path, handle ...). */
+  readonly fsDriver: Maybe<string>;
+  /** For disks: number of virtio-blk queues when set. */
+  readonly queues: Maybe<number>;
+}
+
+export interface LaunchSecurityFacts {
+  readonly type: SecureType;
+  /** As written in the XML (`<launchSecurity type=...>`); 'absent' when there is no element. */
+  readonly present: boolean;
+  readonly cbitpos: Maybe<number>;
+  readonly reducedPhysBits: Maybe<number>;
+  /** The policy as written (hex string), 'unknown' when absent. */
+  readonly policy: Maybe<string>;
+  readonly kernelHashes: OnOffAbsent;
+}
+
+export interface MemoryBackingFacts {
+  readonly locked: boolean;
+  readonly hugepages: boolean;
+  readonly sourceType: 'memfd' | 'file' | 'anonymous' | 'absent' | 'other';
+  readonly accessMode: 'shared' | 'private' | 'absent';
+}
+
+export interface ViommuFacts {
+  readonly model: ViommuModel;
+  readonly target: string | null;
+  readonly iotlb: OnOffAbsent;
+  readonly cachingMode: OnOffAbsent;
+  readonly intremap: OnOffAbsent;
+}
+
+export interface FirmwareFacts {
+  /** `efi` when `<os firmware='efi'>` or an explicit OVMF/UEFI `<loader>`; `bios` for SeaBIOS/none. */
+  readonly kind: Maybe<'efi' | 'bios'>;
+  readonly loaderType: Maybe<'pflash' | 'rom'>;
+  readonly stateless: OnOffAbsent;
+}
+
+/** Everything the engine needs to know about one domain document. */
+export interface DomainFacts {
+  readonly name: Maybe<string>;
+  /** `<domain type=...>`: kvm, qemu, ... */
+  readonly virtType: Maybe<string>;
+  readonly arch: Maybe<Arch>;
+  readonly machine: {
+    /** The `machine` attribute as written, e.g. `pc-q35-7.2`. */
+    readonly raw: Maybe<string>;
+    readonly family: Maybe<MachineFamily>;
+    /** A versioned machine type implies QEMU >= that version. */
+    readonly version: Maybe<Version>;
+  };
+  readonly memoryKiB: Maybe<number>;
+  readonly launchSecurity: LaunchSecurityFacts;
+  readonly firmware: FirmwareFacts;
+  readonly memoryBacking: MemoryBackingFacts;
+  readonly memtuneHardLimitKiB: Maybe<number> | 'absent';
+  readonly viommu: ViommuFacts;
+  /** `<features><smm state=...>`, `<features><ioapic driver=...>` */
+  readonly smm: OnOffAbsent;
+  readonly ioapicDriver: Maybe<string> | 'absent';
+  readonly cpuMode: Maybe<string> | 'absent';
+  /** `<os><cmdline>` for direct kernel boot (swiotlb= advice), 'absent' when none. */
+  readonly kernelCmdline: string | 'absent';
+  /** Number of `<hostdev>` devices (s390 PV forbids vfio passthrough). */
+  readonly hostdevCount: number;
+  /** `<metadata><libosinfo:os id=...>` */
+  readonly osinfoId: Maybe<string>;
+  readonly devices: readonly DeviceFacts[];
+}
+
+/** Host evidence: one fact and where it came from. Absent evidence means unknown, never "no". */
+export interface Evidence {
+  readonly fact: string;
+  readonly value: string;
+  readonly source: string;
+}
+
+export type Support = 'yes' | 'no' | Unknown;
+
+export interface HostFacts {
+  readonly libvirtVersion: VersionFact;
+  readonly qemuVersion: VersionFact;
+  /** From `virsh domcapabilities` (`--host-caps FILE` or a connection). */
+  readonly sev: {
+    readonly supported: Support;
+    readonly cbitpos: Maybe<number>;
+    readonly reducedPhysBits: Maybe<number>;
+    readonly maxGuests: Maybe<number>;
+    readonly maxESGuests: Maybe<number>;
+  };
+  readonly sevSnp: Support;
+  readonly tdx: Support;
+  readonly s390pv: Support;
+  readonly machines: readonly string[] | Unknown;
+  readonly evidence: readonly Evidence[];
+}
+
+export type GuestFamily = 'linux' | 'windows' | 'other';
+
+export interface GuestFacts {
+  readonly osinfoId: Maybe<string>;
+  readonly name: Maybe<string>;
+  readonly family: Maybe<GuestFamily>;
+  /** Whether the guest's drivers handle VIRTIO 1.0 (modern) devices, from osinfo-db (PCI ids 1af4:1041+). */
+  readonly virtio1: Support;
+  /** Linux kernel version when known. */
+  readonly kernelVersion: Maybe<Version>;
+}
+
+/** What the user wants the plan to achieve. */
+export interface Goals {
+  /** `keep` evaluates the domain as it is; a secure type asks the plan to make it that. */
+  readonly secure: SecureType | 'keep';
+  readonly migration: boolean | Unknown;
+  /** Per-device backend choices keyed by device target XPath (wizard's Backends step). */
+  readonly backends: Readonly<Record<string, Backend>>;
+}
+
+export const NO_HOST_FACTS: HostFacts = {
+  libvirtVersion: { kind: 'unknown' },
+  qemuVersion: { kind: 'unknown' },
+  sev: { supported: UNKNOWN, cbitpos: UNKNOWN, reducedPhysBits: UNKNOWN, maxGuests: UNKNOWN, maxESGuests: UNKNOWN },
+  sevSnp: UNKNOWN,
+  tdx: UNKNOWN,
+  s390pv: UNKNOWN,
+  machines: UNKNOWN,
+  evidence: [],
+};
+
+export const NO_GUEST_FACTS: GuestFacts = {
+  osinfoId: UNKNOWN,
+  name: UNKNOWN,
+  family: UNKNOWN,
+  virtio1: UNKNOWN,
+  kernelVersion: UNKNOWN,
+};
+
+export const DEFAULT_GOALS: Goals = { secure: 'keep', migration: UNKNOWN, backends: {} };

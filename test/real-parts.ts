@@ -1,0 +1,66 @@
+/**
+ * Suites that need real software (libvirt, QEMU, Chromium, xmllint, the shared corpus) ask here.
+ * On a user's machine a missing part skips the suite with a visible reason; under
+ * VAW_REQUIRE_REAL_PARTS=1 (set by .ci/run) a missing part fails instead, so CI can never pass by skipping.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The shared corpus of libvirt/virt-manager test XMLs; never copied into the repo. */
+export const corpusDir = process.env.VAW_CORPUS ?? path.resolve(repoRoot, '../shared/corpus');
+
+export const requireRealParts = process.env.VAW_REQUIRE_REAL_PARTS === '1';
+
+export interface PartCheck {
+  /** Empty when the part is present; otherwise why the suite cannot run. */
+  readonly missing: string;
+}
+
+function commandWorks(cmd: string, args: readonly string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const checks: Record<string, () => string> = {
+  corpus: () => (existsSync(path.join(corpusDir, 'MANIFEST.tsv')) ? '' : `the shared corpus is not at ${corpusDir} (set VAW_CORPUS)`),
+  virsh: () => (commandWorks('virsh', ['-c', 'test:///default', 'version']) ? '' : 'virsh is not installed (apt-get install libvirt-clients)'),
+  libvirtd: () =>
+    commandWorks('virsh', ['-c', 'qemu:///system', 'version'])
+      ? ''
+      : 'no libvirtd answers on qemu:///system (run scripts/start-libvirtd.sh as root)',
+  xmllint: () => (commandWorks('xmllint', ['--version']) ? '' : 'xmllint is not installed (apt-get install libxml2-utils)'),
+  schemas: () =>
+    existsSync('/usr/share/libvirt/schemas/domain.rng') ? '' : "libvirt's RelaxNG schemas are missing (apt-get install libvirt-clients)",
+  osinfo: () => (existsSync('/usr/share/osinfo/os') ? '' : 'osinfo-db is not installed (apt-get install osinfo-db)'),
+  chromium: () => (existsSync('/usr/bin/chromium') ? '' : 'Chromium is not installed (apt-get install chromium)'),
+  qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
+  virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
+};
+
+export type Part = keyof typeof checks;
+
+const cache = new Map<string, string>();
+
+/**
+ * Returns the reason the given parts are missing ('' when all are present). Under VAW_REQUIRE_REAL_PARTS=1
+ * it throws instead, failing the suite that asked.
+ */
+export function missingParts(...parts: Part[]): string {
+  const reasons = parts
+    .map((p) => {
+      if (!cache.has(p)) cache.set(p, checks[p]!());
+      return cache.get(p)!;
+    })
+    .filter(Boolean);
+  const reason = reasons.join('; ');
+  if (reason && requireRealParts) throw new Error(`VAW_REQUIRE_REAL_PARTS=1 but ${reason}`);
+  if (reason) console.warn(`[skipped] ${reason}`);
+  return reason;
+}
