@@ -1,0 +1,73 @@
+/** Timing helpers: medians after a warm-up, and A/B comparisons interleaved A B A B in one run. */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median milliseconds of `fn` over `runs` runs after `warmup` unmeasured ones. */
+export function timeIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+/** Median milliseconds of async `fn`. */
+export async function timeItAsync(fn: () => Promise<unknown>, runs: number, warmup = 2): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+export interface Command {
+  readonly cmd: string;
+  readonly args: readonly string[];
+  readonly options?: SpawnSyncOptions;
+  /** Exit codes that count as success for this command. */
+  readonly okCodes?: readonly number[];
+}
+
+function runOnce(c: Command): number {
+  const t0 = performance.now();
+  const r = spawnSync(c.cmd, c.args, { stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 * 2 ** 20, ...c.options });
+  const ms = performance.now() - t0;
+  const ok = c.okCodes ?? [0];
+  if (r.error || !ok.includes(r.status ?? -1)) {
+    const err = r.stderr?.toString().trim().split('\n').slice(-3).join(' | ');
+    throw new Error(`${c.cmd} ${c.args.slice(0, 4).join(' ')} … failed (exit ${r.status}): ${r.error?.message ?? err}`);
+  }
+  return ms;
+}
+
+/** Median wall time of whole processes A and B, run interleaved A B A B after one warm-up each. */
+export function compareCommands(a: Command, b: Command, runs: number): { a: number; b: number } {
+  runOnce(a);
+  runOnce(b);
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    sa.push(runOnce(a));
+    sb.push(runOnce(b));
+  }
+  return { a: median(sa), b: median(sb) };
+}
+
+/** Median wall time of one command (whole process). */
+export function timeCommand(c: Command, runs: number): number {
+  runOnce(c);
+  const s: number[] = [];
+  for (let i = 0; i < runs; i++) s.push(runOnce(c));
+  return median(s);
+}
