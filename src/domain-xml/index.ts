@@ -1,0 +1,7 @@
+/** The lossless domain document: parse, read facts, edit with minimal splices, diff. */
+export { XmlInputError, lineColumn } from './xml-input-error';
+export { XmlElement, resolvePath, parsePathSteps } from './xml-tree';
+export type { XmlAttribute, XmlCData, XmlComment, XmlDocument, XmlNode, XmlProcessingInstruction, XmlText, PathStep } from './xml-tree';
+export { parseXml } from './parse-xml';
+export { parseDomainXml, serialise } from './domain-document';
+export type { DomainDocument } from './domain-document';

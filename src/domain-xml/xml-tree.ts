@@ -1,0 +1,208 @@
+/**
+ * The lossless XML tree: every node records where it sits in the original text, so edits can be minimal
+ * splices and an unedited document serialises to the identical bytes.
+ */
+
+/** One attribute as written: decoded value plus the offsets of its name, quotes and raw value. */
+export interface XmlAttribute {
+  /** Qualified name as written (`xmlns:libosinfo`, `iommu`). */
+  readonly name: string;
+  /** Value after attribute-value normalisation and entity decoding. */
+  readonly value: string;
+  /** Value exactly as written between the quotes. */
+  readonly raw: string;
+  readonly quote: '"' | "'";
+  /** Offset of the first character of the name. */
+  readonly start: number;
+  /** Offset just after the closing quote. */
+  readonly end: number;
+  /** Offset just after the opening quote. */
+  readonly valueStart: number;
+  /** Offset of the closing quote. */
+  readonly valueEnd: number;
+}
+
+/** Character data; `value` is decoded. */
+export interface XmlText {
+  readonly kind: 'text';
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+}
+
+/** `<![CDATA[...]]>`; `value` is the content. */
+export interface XmlCData {
+  readonly kind: 'cdata';
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+}
+
+/** `<!-- ... -->`; `value` is the content. */
+export interface XmlComment {
+  readonly kind: 'comment';
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+}
+
+/** `<?target data?>`, including the XML declaration (target `xml`). */
+export interface XmlProcessingInstruction {
+  readonly kind: 'pi';
+  readonly start: number;
+  readonly end: number;
+  readonly target: string;
+  readonly data: string;
+}
+
+export type XmlNode = XmlElement | XmlText | XmlCData | XmlComment | XmlProcessingInstruction;
+
+/** Steps of a parsed path: element name plus 1-based index among same-named siblings (1 when omitted). */
+export interface PathStep {
+  readonly name: string;
+  readonly index: number;
+}
+
+/** Parses `a/b[2]/c` (relative) or `/domain/devices/disk[2]` (absolute); null when malformed. */
+export function parsePathSteps(path: string): PathStep[] | null {
+  const steps: PathStep[] = [];
+  for (const part of path.replace(/^\//, '').split('/')) {
+    const m = /^([^[\]/\s]+)(?:\[(\d+)\])?$/.exec(part);
+    if (!m?.[1]) return null;
+    const index = m[2] === undefined ? 1 : Number(m[2]);
+    if (index < 1) return null;
+    steps.push({ name: m[1], index });
+  }
+  return steps;
+}
+
+/** One element with its attributes, child nodes and source offsets. */
+export class XmlElement {
+  readonly kind = 'element';
+  readonly nodes: XmlNode[] = [];
+  readonly attributes: XmlAttribute[] = [];
+  /** Offset just after the start tag's `>` (for a self-closing tag, equal to `end`). */
+  startTagEnd = 0;
+  /** Offset of `</` of the end tag; equal to `end` for a self-closing element. */
+  endTagStart = 0;
+  /** Offset just after the element (after `/>` or the end tag's `>`). */
+  end = 0;
+  selfClosing = false;
+
+  constructor(
+    /** Qualified name as written, e.g. `libosinfo:os`. */
+    readonly name: string,
+    /** Offset of the `<` of the start tag. */
+    readonly start: number,
+    readonly parent: XmlElement | null,
+  ) {}
+
+  /** The name without its namespace prefix. */
+  get localName(): string {
+    const colon = this.name.indexOf(':');
+    return colon === -1 ? this.name : this.name.slice(colon + 1);
+  }
+
+  /** Child elements, optionally only those with the given qualified name. */
+  children(name?: string): XmlElement[] {
+    const out: XmlElement[] = [];
+    for (const node of this.nodes) {
+      if (node.kind === 'element' && (name === undefined || node.name === name)) out.push(node);
+    }
+    return out;
+  }
+
+  /** The first child element with that name. */
+  child(name: string): XmlElement | undefined {
+    for (const node of this.nodes) {
+      if (node.kind === 'element' && node.name === name) return node;
+    }
+    return undefined;
+  }
+
+  /** The decoded value of an attribute, undefined when absent. */
+  attr(name: string): string | undefined {
+    for (const a of this.attributes) if (a.name === name) return a.value;
+    return undefined;
+  }
+
+  /** The attribute record (offsets, quote), undefined when absent. */
+  attribute(name: string): XmlAttribute | undefined {
+    return this.attributes.find((a) => a.name === name);
+  }
+
+  /** Text content of this element and its descendants (text and CDATA), decoded. */
+  text(): string {
+    let out = '';
+    for (const node of this.nodes) {
+      if (node.kind === 'text' || node.kind === 'cdata') out += node.value;
+      else if (node.kind === 'element') out += node.text();
+    }
+    return out;
+  }
+
+  /** The first descendant reached by a relative path such as `os/type` or `devices/disk[2]/driver`. */
+  find(path: string): XmlElement | undefined {
+    const steps = parsePathSteps(path);
+    if (!steps) return undefined;
+    return descend(this, steps);
+  }
+
+  /** All elements reached by a relative path, the last step without an index matching every sibling. */
+  findAll(path: string): XmlElement[] {
+    const slash = path.lastIndexOf('/');
+    const parent = slash === -1 ? this : this.find(path.slice(0, slash));
+    return parent ? parent.children(slash === -1 ? path : path.slice(slash + 1)) : [];
+  }
+
+  /** 1-based position among siblings with the same name. */
+  get indexAmongSameName(): number {
+    if (!this.parent) return 1;
+    let n = 0;
+    for (const node of this.parent.nodes) {
+      if (node.kind !== 'element' || node.name !== this.name) continue;
+      n++;
+      if (node === this) return n;
+    }
+    return n;
+  }
+
+  /**
+   * Absolute XPath with 1-based indexes, e.g. `/domain/devices/disk[2]/driver`. Devices (children of
+   * `/domain/devices`) always carry their index so findings name them stably; other steps carry one only
+   * when siblings share the name. `resolvePath` reads an omitted index as 1, so both spellings resolve.
+   */
+  get xpath(): string {
+    if (!this.parent) return `/${this.name}`;
+    const index = this.indexAmongSameName;
+    const always = this.parent.name === 'devices' && this.parent.parent?.parent === null;
+    const many = always || index > 1 || this.parent.children(this.name).length > 1;
+    return `${this.parent.xpath}/${this.name}${many ? `[${index}]` : ''}`;
+  }
+}
+
+/** A parsed document: the original text plus the tree over it. */
+export interface XmlDocument {
+  readonly text: string;
+  readonly fileName: string;
+  /** Top-level nodes: XML declaration, comments, PIs, whitespace and the root element, in order. */
+  readonly nodes: readonly XmlNode[];
+  readonly root: XmlElement;
+}
+
+/** The element at an absolute path (`/domain/devices/disk[2]`), undefined when absent. */
+export function resolvePath(doc: XmlDocument, path: string): XmlElement | undefined {
+  const steps = parsePathSteps(path);
+  const first = steps?.[0];
+  if (!steps || !first || first.name !== doc.root.name || first.index !== 1) return undefined;
+  return descend(doc.root, steps.slice(1));
+}
+
+function descend(from: XmlElement, steps: readonly PathStep[]): XmlElement | undefined {
+  let el: XmlElement | undefined = from;
+  for (const step of steps) {
+    el = el.children(step.name)[step.index - 1];
+    if (!el) return undefined;
+  }
+  return el;
+}
