@@ -5,3 +5,5 @@ export type { XmlAttribute, XmlCData, XmlComment, XmlDocument, XmlNode, XmlProce
 export { parseXml } from './parse-xml';
 export { parseDomainXml, serialise } from './domain-document';
 export type { DomainDocument } from './domain-document';
+export { readDomainFacts, LIBOSINFO_NS } from './read-domain-facts';
+export { classifyMachine, classifyArch } from './machine-type';

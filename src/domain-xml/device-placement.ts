@@ -1,0 +1,82 @@
+/**
+ * Where libvirt puts a device: its transport (virtio-pci, virtio-ccw, virtio-mmio) and, on PCI, whether the
+ * slot is PCIe (modern-only virtio) or conventional PCI (transitional virtio). See R-XML-04 and R-TRN-01.
+ */
+import type { Arch, MachineFamily, Maybe, SlotKind, Transport } from '../contracts/facts';
+import type { XmlElement } from './xml-tree';
+
+/** What placement needs to know about the domain. */
+export interface PlacementContext {
+  readonly arch: Maybe<Arch>;
+  readonly family: Maybe<MachineFamily>;
+  /** `<controller type='pci' index=N model=...>` by index. */
+  readonly pciControllers: ReadonlyMap<number, string>;
+}
+
+const PCIE_BUSES = new Set(['pcie-root', 'pcie-root-port', 'pcie-switch-downstream-port', 'pcie-expander-bus']);
+const PCI_BUSES = new Set(['pci-root', 'pci-bridge', 'pcie-to-pci-bridge', 'pci-expander-bus']);
+
+/** The index → model map of the domain's PCI controllers. */
+export function pciControllerModels(devices: XmlElement | undefined): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const c of devices?.children('controller') ?? []) {
+    if (c.attr('type') !== 'pci') continue;
+    const index = Number(c.attr('index') ?? '0');
+    const model = c.attr('model');
+    if (Number.isInteger(index) && model) out.set(index, model);
+  }
+  return out;
+}
+
+/** The transport a device uses: its explicit address type, else libvirt's default for the arch and machine. */
+export function transportOf(device: XmlElement, ctx: PlacementContext): Maybe<Transport> {
+  const type = device.child('address')?.attr('type');
+  if (type === 'pci') return 'pci';
+  if (type === 'ccw') return 'ccw';
+  if (type === 'virtio-mmio') return 'mmio';
+  if (type !== undefined) return 'unknown';
+  return defaultTransport(ctx);
+}
+
+/** libvirt's default virtio transport when no address is given. */
+export function defaultTransport(ctx: PlacementContext): Maybe<Transport> {
+  if (ctx.arch === 's390x' || ctx.family === 's390-ccw-virtio') return 'ccw';
+  if (ctx.family === 'microvm') return 'mmio';
+  if (ctx.family === 'q35' || ctx.family === 'pc' || ctx.family === 'pseries' || ctx.family === 'virt') return 'pci';
+  if (ctx.arch === 'x86_64' || ctx.arch === 'i686') return 'pci';
+  return 'unknown';
+}
+
+/**
+ * PCIe or conventional PCI slot for a device on PCI. An explicit bus is looked up among the PCI controllers
+ * (bus 0 without a declared controller is the machine's root bus); without an address (or for an implicit
+ * device, `null`) libvirt puts
+ * PCIe-capable devices on root ports on q35 and Arm virt, but `virtio-transitional` in a conventional slot.
+ */
+export function slotOf(device: XmlElement | null, ctx: PlacementContext, model: Maybe<string>): Maybe<SlotKind> {
+  const address = device?.child('address');
+  if (address?.attr('type') === 'pci') {
+    const busText = address.attr('bus');
+    if (busText === undefined) return slotWithoutAddress(ctx, model);
+    const bus = Number(busText);
+    if (!Number.isInteger(bus)) return 'unknown';
+    const controller = ctx.pciControllers.get(bus) ?? (bus === 0 ? rootBus(ctx) : undefined);
+    if (controller === undefined) return 'unknown';
+    if (PCIE_BUSES.has(controller)) return 'pcie';
+    if (PCI_BUSES.has(controller)) return 'pci';
+    return 'unknown';
+  }
+  return slotWithoutAddress(ctx, model);
+}
+
+function rootBus(ctx: PlacementContext): string | undefined {
+  if (ctx.family === 'q35' || ctx.family === 'virt') return 'pcie-root';
+  if (ctx.family === 'pc' || ctx.family === 'pseries') return 'pci-root';
+  return undefined;
+}
+
+function slotWithoutAddress(ctx: PlacementContext, model: Maybe<string>): Maybe<SlotKind> {
+  if (ctx.family === 'q35' || ctx.family === 'virt') return model === 'virtio-transitional' ? 'pci' : 'pcie';
+  if (ctx.family === 'pc' || ctx.family === 'pseries') return 'pci';
+  return 'unknown';
+}

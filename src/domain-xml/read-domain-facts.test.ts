@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DeviceFacts, DomainFacts } from '../contracts/facts';
+import { corpusDir, missingParts } from '../../test/real-parts';
+import { parseDomainXml, readDomainFacts } from './index';
+
+function facts(xml: string): DomainFacts {
+  return readDomainFacts(parseDomainXml(xml));
+}
+
+function domain(arch: string, machine: string, devices: string, extra = ''): string {
+  return `<domain type='kvm'><name>t</name><memory unit='GiB'>2</memory>${extra}<os><type arch='${arch}' machine='${machine}'>hvm</type></os><devices>${devices}</devices></domain>`;
+}
+
+function device(f: DomainFacts, target: string): DeviceFacts {
+  const d = f.devices.find((x) => x.target === target);
+  if (!d) throw new Error(`no device ${target} in ${f.devices.map((x) => x.target).join(', ')}`);
+  return d;
+}
+
+describe('readDomainFacts on small documents', () => {
+  it.each([
+    ['pc-q35-7.2', 'q35', { major: 7, minor: 2, micro: 0 }],
+    ['pc-i440fx-2.6', 'pc', { major: 2, minor: 6, micro: 0 }],
+    ['pc-1.2', 'pc', { major: 1, minor: 2, micro: 0 }],
+    ['pc', 'pc', 'unknown'],
+    ['s390-ccw-virtio-7.2', 's390-ccw-virtio', { major: 7, minor: 2, micro: 0 }],
+    ['pseries-6.0', 'pseries', { major: 6, minor: 0, micro: 0 }],
+    ['virt-8.2', 'virt', { major: 8, minor: 2, micro: 0 }],
+    ['microvm', 'microvm', 'unknown'],
+    ['pc-q35-rhel9.2.0', 'q35', 'unknown'],
+    ['isapc', 'other', 'unknown'],
+  ])('classifies machine %s', (machine, family, version) => {
+    const f = facts(domain('x86_64', machine, ''));
+    expect(f.machine).toEqual({ raw: machine, family, version });
+  });
+
+  it('reads memory sizes in KiB whatever the unit', () => {
+    const f = facts(domain('x86_64', 'q35', '', `<memtune><hard_limit unit='M'>1536</hard_limit></memtune>`));
+    expect(f.memoryKiB).toBe(2 * 1024 * 1024);
+    expect(f.memtuneHardLimitKiB).toBe(1536 * 1024);
+    expect(facts(domain('x86_64', 'q35', '')).memtuneHardLimitKiB).toBe('absent');
+  });
+
+  it('tells SEV-ES from SEV by the policy ES bit', () => {
+    const ls = (policy: string) =>
+      facts(domain('x86_64', 'q35', '', `<launchSecurity type='sev' kernelHashes='yes'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>${policy}</policy></launchSecurity>`)).launchSecurity;
+    expect(ls('0x0007')).toEqual({ type: 'sev-es', present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0007', kernelHashes: 'on' });
+    expect(ls('0x0003').type).toBe('sev');
+  });
+
+  it('reads the osinfo id only under the libosinfo namespace, whatever the prefix', () => {
+    const meta = (ns: string) =>
+      `<metadata><x:libosinfo xmlns:x="${ns}"><x:os id="http://fedoraproject.org/fedora/40"/></x:libosinfo></metadata>`;
+    expect(facts(domain('x86_64', 'q35', '', meta('http://libosinfo.org/xmlns/libvirt/domain/1.0'))).osinfoId).toBe('http://fedoraproject.org/fedora/40');
+    expect(facts(domain('x86_64', 'q35', '', meta('http://example.com/other'))).osinfoId).toBe('unknown');
+  });
+
+  it('places devices by their PCI bus: root port and q35 root are PCIe, pci-bridge and i440fx root are PCI', () => {
+    const ctrl = `<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' model='pcie-to-pci-bridge'/>`;
+    const disk = (bus: string) => `<disk type='file' device='disk'><target dev='vd${bus}' bus='virtio'/><address type='pci' domain='0x0000' bus='${bus}' slot='0x01' function='0x0'/></disk>`;
+    const f = facts(domain('x86_64', 'pc-q35-8.0', ctrl + disk('0x00') + disk('0x01') + disk('0x02') + disk('0x07')));
+    expect(f.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pcie', 'pcie', 'pci', 'unknown']);
+    const pc = facts(domain('x86_64', 'pc', `<controller type='pci' index='1' model='pci-bridge'/>${disk('0x00')}${disk('0x01')}`));
+    expect(pc.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pci', 'pci']);
+  });
+
+  it('applies libvirt defaults without an address: transitional in a conventional slot on q35, ccw on s390x, mmio on microvm', () => {
+    const net = (model: string) => `<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/><model type='${model}'/></interface>`;
+    const q35 = facts(domain('x86_64', 'q35', net('virtio') + net('virtio-transitional') + net('e1000e')));
+    expect(q35.devices.filter((d) => d.kind === 'interface').map((d) => [d.virtio, d.transport, d.slot, d.virtioModel])).toEqual([
+      [true, 'pci', 'pcie', 'virtio'],
+      [true, 'pci', 'pci', 'virtio-transitional'],
+      [false, 'unknown', 'unknown', 'unknown'],
+    ]);
+    expect(device(facts(domain('s390x', 's390-ccw-virtio', net('virtio'))), '/domain/devices/interface[1]').transport).toBe('ccw');
+    expect(device(facts(domain('x86_64', 'microvm', net('virtio'))), '/domain/devices/interface[1]').transport).toBe('mmio');
+  });
+
+  it('adds the implicit memballoon and virtio-serial controller where libvirt does', () => {
+    const channel = `<controller type='usb' index='0'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`;
+    const f = facts(domain('x86_64', 'q35', channel));
+    expect(device(f, '/domain/devices/memballoon[1]')).toMatchObject({ implicit: true, virtio: true, function: 'balloon', transport: 'pci', slot: 'pcie' });
+    expect(device(f, '/domain/devices/controller[2]')).toMatchObject({ implicit: true, function: 'serial' });
+    expect(facts(domain('aarch64', 'virt', '')).devices).toEqual([]);
+    expect(facts(domain('x86_64', 'q35', `<memballoon model='none'/>`)).devices.map((d) => [d.implicit, d.virtio])).toEqual([[false, false]]);
+  });
+
+  it('reads backends: vhost-user, vdpa, explicit vhost, and unknown when libvirt decides', () => {
+    const f = facts(
+      domain(
+        'x86_64',
+        'q35',
+        `<interface type='vhostuser'><source type='unix' path='/s' mode='client'/><model type='virtio'/></interface>` +
+          `<interface type='vdpa'><source dev='/dev/vhost-vdpa-0'/><model type='virtio'/></interface>` +
+          `<interface type='network'><source network='default'/><model type='virtio'/><driver name='vhost' iommu='on' ats='off'/><rom enabled='no'/></interface>` +
+          `<interface type='network'><source network='default'/><model type='virtio'/></interface>` +
+          `<filesystem type='mount'><driver type='virtiofs'/><source dir='/a'/><target dir='a'/></filesystem>` +
+          `<disk type='vhostuser' device='disk'><driver name='qemu' type='raw' queues='4'/><source type='unix' path='/b'/><target dev='vda' bus='virtio'/></disk>` +
+          `<vsock model='virtio'><cid auto='yes'/></vsock>`,
+      ),
+    );
+    expect(f.devices.filter((d) => !d.implicit).map((d) => d.backend)).toEqual(['vhost-user', 'vdpa', 'vhost-kernel', 'unknown', 'vhost-user', 'vhost-user', 'vhost-kernel']);
+    const vhost = device(f, '/domain/devices/interface[3]');
+    expect(vhost.driver).toEqual({ iommu: 'on', ats: 'off', packed: 'absent', pagePerVq: 'absent' });
+    expect(vhost.rom).toBe('off');
+    expect(device(f, '/domain/devices/filesystem[1]').fsDriver).toBe('virtiofs');
+    expect(device(f, '/domain/devices/disk[1]').queues).toBe(4);
+  });
+
+  it('reads firmware, features, cpu, cmdline, vIOMMU and hostdevs', () => {
+    const f = facts(
+      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><loader type='pflash' stateless='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
+        `<features><smm/><ioapic driver='qemu'/></features><cpu mode='host-passthrough'/>` +
+        `<devices><iommu model='intel'><driver intremap='on' caching_mode='on' iotlb='on'/></iommu><hostdev mode='subsystem' type='pci'/><hostdev mode='subsystem' type='pci'/></devices></domain>`,
+    );
+    expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on' });
+    expect([f.smm, f.ioapicDriver, f.cpuMode, f.kernelCmdline, f.hostdevCount]).toEqual(['on', 'qemu', 'host-passthrough', 'console=ttyS0 swiotlb=262144', 2]);
+    expect(f.viommu).toEqual({ model: 'intel', target: '/domain/devices/iommu[1]', iotlb: 'on', cachingMode: 'on', intremap: 'on' });
+  });
+});
+
+const missing = missingParts('corpus');
+describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  const corpus = (rel: string) => readDomainFacts(parseDomainXml(readFileSync(path.join(corpusDir, 'libvirt/xml2argv', rel), 'utf8'), rel));
+
+  it('virtio-options.xml: every virtio option on every device kind', () => {
+    const f = corpus('virtio-options.xml');
+    const virtio = f.devices.filter((d) => d.virtio);
+    expect(new Set(virtio.map((d) => d.function))).toEqual(new Set(['blk', 'scsi', 'serial', 'fs', 'net', 'input', 'gpu', 'balloon', 'rng']));
+    for (const d of virtio) expect(d.driver, d.target).toEqual({ iommu: 'on', ats: 'on', packed: 'on', pagePerVq: 'on' });
+  });
+
+  it('launch-security-sev.xml and -s390-pv.xml', () => {
+    expect(corpus('launch-security-sev.xml').launchSecurity).toMatchObject({ type: 'sev', cbitpos: 47, reducedPhysBits: 1, policy: '0x0001' });
+    const pv = corpus('launch-security-s390-pv.xml');
+    expect(pv.launchSecurity.type).toBe('s390-pv');
+    expect(pv.devices.filter((d) => d.virtio).map((d) => d.transport)).toEqual(['ccw', 'ccw']);
+  });
+
+  it('launch-security-sev-snp.xml and -tdx.xml', () => {
+    expect(corpus('launch-security-sev-snp.xml').launchSecurity.type).toBe('sev-snp');
+    expect(corpus('launch-security-tdx.xml').launchSecurity.type).toBe('tdx');
+  });
+
+  it('s390 zPCI address gives pci; implicit memballoon stays ccw', () => {
+    const f = corpus('disk-virtio-s390-zpci.xml');
+    expect(device(f, '/domain/devices/disk[1]').transport).toBe('pci');
+    expect(device(f, '/domain/devices/memballoon[1]')).toMatchObject({ implicit: true, transport: 'ccw' });
+  });
+
+  it('aarch64-virt-headless-mmio.xml: mmio everywhere, implicit virtio-serial controller on mmio', () => {
+    const f = corpus('aarch64-virt-headless-mmio.xml');
+    expect(f.machine.family).toBe('virt');
+    expect(f.osinfoId).toBe('http://fedoraproject.org/fedora/29');
+    expect(f.devices.map((d) => d.transport)).toEqual(['mmio', 'mmio', 'mmio', 'mmio', 'mmio']);
+    expect(f.devices.at(-1)).toMatchObject({ implicit: true, function: 'serial' });
+  });
+
+  it('virtio-transitional.xml vs virtio-non-transitional.xml on q35', () => {
+    expect(new Set(corpus('virtio-transitional.xml').devices.map((d) => d.slot))).toEqual(new Set(['pci']));
+    expect(new Set(corpus('virtio-non-transitional.xml').devices.map((d) => d.slot))).toEqual(new Set(['pcie']));
+  });
+});

@@ -1,0 +1,376 @@
+/**
+ * Reads the engine's DomainFacts from a parsed domain: what the XML says, plus the devices libvirt adds by
+ * itself (default memballoon, virtio-serial controller) and the transports and slots libvirt chooses.
+ */
+import type {
+  Backend,
+  DeviceFacts,
+  DeviceKind,
+  DomainFacts,
+  FirmwareFacts,
+  LaunchSecurityFacts,
+  Maybe,
+  MemoryBackingFacts,
+  OnOffAbsent,
+  SecureType,
+  ViommuFacts,
+  Transport,
+  ViommuModel,
+  VirtioFunction,
+  VirtioModel,
+} from '../contracts/facts';
+import { classifyArch, classifyMachine } from './machine-type';
+import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
+import type { XmlDocument, XmlElement } from './xml-tree';
+
+/** The namespace of `<libosinfo:libosinfo>` in `<metadata>`. */
+export const LIBOSINFO_NS = 'http://libosinfo.org/xmlns/libvirt/domain/1.0';
+
+const UNIT_KIB: Readonly<Record<string, number>> = {
+  b: 1 / 1024, bytes: 1 / 1024, kb: 1000 / 1024, k: 1, kib: 1, mb: 1e6 / 1024, m: 1024, mib: 1024,
+  gb: 1e9 / 1024, g: 1024 ** 2, gib: 1024 ** 2, tb: 1e12 / 1024, t: 1024 ** 3, tib: 1024 ** 3,
+};
+
+/** A libvirt scaled integer (`<memory unit='GiB'>4</memory>`) in KiB; 'unknown' when unreadable. */
+function kib(el: XmlElement): Maybe<number> {
+  const n = Number(el.text().trim());
+  const factor = UNIT_KIB[(el.attr('unit') ?? 'KiB').toLowerCase()];
+  return Number.isFinite(n) && factor !== undefined ? Math.round(n * factor) : 'unknown';
+}
+
+function onOff(value: string | undefined): OnOffAbsent {
+  if (value === undefined) return 'absent';
+  return value === 'on' || value === 'yes' ? 'on' : 'off';
+}
+
+function intOrUnknown(text: string | undefined): Maybe<number> {
+  if (text === undefined) return 'unknown';
+  const t = text.trim();
+  const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : Number(t);
+  return t !== '' && Number.isInteger(n) ? n : 'unknown';
+}
+
+function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
+  if (!el) {
+    return { type: 'none', present: false, cbitpos: 'unknown', reducedPhysBits: 'unknown', policy: 'unknown', kernelHashes: 'absent' };
+  }
+  const policyText = el.child('policy')?.text().trim();
+  const written = el.attr('type');
+  let type: SecureType = 'none';
+  if (written === 'sev') {
+    // SEV-ES is SEV with policy bit 2 (ES required) set (AMD SEV API spec, guest policy).
+    const policy = policyText === undefined ? NaN : parseInt(policyText, 16);
+    type = Number.isFinite(policy) && (policy & 0x4) !== 0 ? 'sev-es' : 'sev';
+  } else if (written === 'sev-snp' || written === 'tdx' || written === 's390-pv') {
+    type = written;
+  }
+  return {
+    type,
+    present: true,
+    cbitpos: intOrUnknown(el.child('cbitpos')?.text()),
+    reducedPhysBits: intOrUnknown(el.child('reducedPhysBits')?.text()),
+    policy: policyText ?? 'unknown',
+    kernelHashes: onOff(el.attr('kernelHashes')),
+  };
+}
+
+function firmware(os: XmlElement | undefined, arch: DomainFacts['arch']): FirmwareFacts {
+  const loader = os?.child('loader');
+  const loaderType = loader?.attr('type');
+  const path = loader?.text() ?? '';
+  const written = os?.attr('firmware');
+  let kind: FirmwareFacts['kind'] = 'unknown';
+  if (written === 'efi' || /ovmf|aavmf|edk2|qemu_efi|uefi/i.test(path)) kind = 'efi';
+  else if (written === 'bios' || /bios/i.test(path)) kind = 'bios';
+  // Without firmware or loader libvirt boots x86 guests with SeaBIOS.
+  else if (!loader && (arch === 'x86_64' || arch === 'i686')) kind = 'bios';
+  return {
+    kind,
+    loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
+    stateless: onOff(loader?.attr('stateless')),
+  };
+}
+
+function memoryBacking(el: XmlElement | undefined): MemoryBackingFacts {
+  const source = el?.child('source')?.attr('type');
+  const access = el?.child('access')?.attr('mode');
+  return {
+    locked: el?.child('locked') !== undefined,
+    hugepages: el?.child('hugepages') !== undefined,
+    sourceType: source === undefined ? 'absent' : source === 'memfd' || source === 'file' || source === 'anonymous' ? source : 'other',
+    accessMode: access === 'shared' || access === 'private' ? access : 'absent',
+  };
+}
+
+function viommu(devices: XmlElement | undefined): ViommuFacts {
+  const el = devices?.child('iommu');
+  if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' };
+  const m = el.attr('model');
+  const model: ViommuModel = m === 'intel' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
+  const driver = el.child('driver');
+  return {
+    model,
+    target: el.xpath,
+    iotlb: onOff(driver?.attr('iotlb')),
+    cachingMode: onOff(driver?.attr('caching_mode')),
+    intremap: onOff(driver?.attr('intremap')),
+  };
+}
+
+/** Finds `<prefix:os id>` inside `<metadata>` where the prefix is bound to the libosinfo namespace. */
+function osinfoId(metadata: XmlElement | undefined): Maybe<string> {
+  for (const wrapper of metadata?.children() ?? []) {
+    if (wrapper.localName !== 'libosinfo' || namespaceOf(wrapper) !== LIBOSINFO_NS) continue;
+    const os = wrapper.children().find((c) => c.localName === 'os' && namespaceOf(c) === LIBOSINFO_NS);
+    const id = os?.attr('id');
+    if (id) return id;
+  }
+  return 'unknown';
+}
+
+function namespaceOf(el: XmlElement): string | undefined {
+  const colon = el.name.indexOf(':');
+  const decl = colon === -1 ? 'xmlns' : `xmlns:${el.name.slice(0, colon)}`;
+  for (let e: XmlElement | null = el; e; e = e.parent) {
+    const uri = e.attr(decl);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
+
+const VIRTIO_MODELS = new Set<string>(['virtio', 'virtio-transitional', 'virtio-non-transitional']);
+
+/** A device before placement: what it is, as written. */
+interface Candidate {
+  readonly el: XmlElement | null;
+  readonly target: string;
+  readonly kind: DeviceKind;
+  readonly label: string;
+  readonly virtio: boolean;
+  readonly fn: VirtioFunction;
+  readonly modelAttr: Maybe<string>;
+  readonly backend: Maybe<Backend>;
+}
+
+/** The virtio model class of a written model value (`virtio-scsi` → `virtio`). */
+function virtioModelOf(model: Maybe<string>, virtio: boolean): Maybe<VirtioModel> {
+  if (!virtio) return 'unknown';
+  return model !== 'unknown' && VIRTIO_MODELS.has(model) ? (model as VirtioModel) : 'virtio';
+}
+
+function describe(el: XmlElement, index: number, ctx: PlacementContext): Candidate | null {
+  const base = { el, target: el.xpath };
+  const model = el.attr('model');
+  switch (el.name) {
+    case 'disk': {
+      const bus = el.child('target')?.attr('bus');
+      const type = el.attr('type');
+      return {
+        ...base,
+        kind: 'disk',
+        label: `disk ${el.child('target')?.attr('dev') ?? index}`,
+        virtio: bus === 'virtio',
+        fn: 'blk',
+        modelAttr: model ?? bus ?? 'unknown',
+        backend: type === 'vhostuser' ? 'vhost-user' : type === 'vhostvdpa' ? 'vdpa' : 'qemu',
+      };
+    }
+    case 'interface': {
+      const type = el.attr('type');
+      const modelType = el.child('model')?.attr('type');
+      const driverName = el.child('driver')?.attr('name');
+      // libvirt uses vhost-net when it can but only <driver name='vhost'> says so for certain.
+      const backend: Maybe<Backend> =
+        type === 'vhostuser' ? 'vhost-user' : type === 'vdpa' ? 'vdpa' : driverName === 'vhost' ? 'vhost-kernel' : driverName === 'qemu' ? 'qemu' : 'unknown';
+      return {
+        ...base,
+        kind: 'interface',
+        label: `interface ${el.child('mac')?.attr('address') ?? index}`,
+        virtio: modelType !== undefined && modelType.startsWith('virtio'),
+        fn: 'net',
+        modelAttr: modelType ?? 'unknown',
+        backend,
+      };
+    }
+    case 'filesystem': {
+      const driverType = el.child('driver')?.attr('type');
+      return {
+        ...base,
+        kind: 'filesystem',
+        label: `filesystem ${el.child('target')?.attr('dir') ?? index}`,
+        virtio: true,
+        fn: 'fs',
+        modelAttr: model ?? 'unknown',
+        backend: driverType === 'virtiofs' ? 'vhost-user' : 'qemu',
+      };
+    }
+    case 'controller': {
+      const type = el.attr('type');
+      if (type === 'virtio-serial') {
+        return { ...base, kind: 'controller', label: `controller virtio-serial ${el.attr('index') ?? '0'}`, virtio: true, fn: 'serial', modelAttr: model ?? 'unknown', backend: 'qemu' };
+      }
+      if (type !== 'scsi') return null;
+      // Without a model libvirt picks virtio-scsi on s390x and Arm/RISC-V virt, an emulated HBA elsewhere.
+      const defaultVirtio = model === undefined && (ctx.arch === 's390x' || ctx.family === 'virt');
+      const virtio = defaultVirtio || (model !== undefined && (model === 'virtio-scsi' || VIRTIO_MODELS.has(model)));
+      return { ...base, kind: 'controller', label: `controller scsi ${el.attr('index') ?? '0'}`, virtio, fn: 'scsi', modelAttr: model ?? 'unknown', backend: 'qemu' };
+    }
+    case 'rng':
+      return { ...base, kind: 'rng', label: 'rng', virtio: model !== undefined && model.startsWith('virtio'), fn: 'rng', modelAttr: model ?? 'unknown', backend: 'qemu' };
+    case 'memballoon':
+      return { ...base, kind: 'memballoon', label: 'memballoon', virtio: model !== undefined && model.startsWith('virtio'), fn: 'balloon', modelAttr: model ?? 'unknown', backend: 'qemu' };
+    case 'input': {
+      const bus = el.attr('bus');
+      return { ...base, kind: 'input', label: `input ${el.attr('type') ?? index}`, virtio: bus === 'virtio', fn: 'input', modelAttr: model ?? bus ?? 'unknown', backend: 'qemu' };
+    }
+    case 'video': {
+      const type = el.child('model')?.attr('type');
+      if (type !== 'virtio') return null;
+      return { ...base, kind: 'video', label: 'video virtio', virtio: true, fn: 'gpu', modelAttr: type, backend: 'qemu' };
+    }
+    case 'vsock':
+      return { ...base, kind: 'vsock', label: 'vsock', virtio: model === undefined || model.startsWith('virtio'), fn: 'vsock', modelAttr: model ?? 'unknown', backend: 'vhost-kernel' };
+    case 'memory':
+      if (model !== 'virtio-mem' && model !== 'virtio-pmem') return null;
+      return { ...base, kind: 'memory', label: `memory ${model}`, virtio: true, fn: model === 'virtio-mem' ? 'mem' : 'pmem', modelAttr: model, backend: 'qemu' };
+    case 'iommu':
+      if (model !== 'virtio') return null;
+      return { ...base, kind: 'iommu', label: 'iommu virtio', virtio: true, fn: 'iommu', modelAttr: model, backend: 'qemu' };
+    case 'crypto':
+    case 'sound':
+      if (model !== 'virtio') return null;
+      return { ...base, kind: 'other', label: `${el.name} virtio`, virtio: true, fn: 'other', modelAttr: model, backend: 'qemu' };
+    default:
+      return null;
+  }
+}
+
+/** libvirt adds a virtio memballoon on x86 (not microvm/isapc), s390x and POWER; not on Arm or RISC-V. */
+function addsDefaultMemballoon(ctx: PlacementContext, machineRaw: Maybe<string>): boolean {
+  if (ctx.family === 'microvm' || machineRaw === 'isapc') return false;
+  return ctx.arch === 'x86_64' || ctx.arch === 'i686' || ctx.arch === 's390x' || ctx.arch === 'ppc64' || ctx.arch === 'ppc64le';
+}
+
+function implicitCandidates(devices: XmlElement | undefined, ctx: PlacementContext, machineRaw: Maybe<string>): Candidate[] {
+  const out: Candidate[] = [];
+  const count = (name: string): number => devices?.children(name).length ?? 0;
+  if (count('memballoon') === 0 && addsDefaultMemballoon(ctx, machineRaw)) {
+    out.push({ el: null, target: '/domain/devices/memballoon[1]', kind: 'memballoon', label: 'memballoon (implicit)', virtio: true, fn: 'balloon', modelAttr: 'virtio', backend: 'qemu' });
+  }
+  const controllers = devices?.children('controller') ?? [];
+  const needsSerial = [...(devices?.children('channel') ?? []), ...(devices?.children('console') ?? [])].some(
+    (c) => c.child('target')?.attr('type') === 'virtio',
+  );
+  if (needsSerial && !controllers.some((c) => c.attr('type') === 'virtio-serial')) {
+    out.push({
+      el: null,
+      target: `/domain/devices/controller[${controllers.length + 1}]`,
+      kind: 'controller',
+      label: 'controller virtio-serial 0 (implicit)',
+      virtio: true,
+      fn: 'serial',
+      modelAttr: 'unknown',
+      backend: 'qemu',
+    });
+  }
+  return out;
+}
+
+/**
+ * Transport of a device libvirt adds itself. On Arm/RISC-V virt libvirt keeps to virtio-mmio when the
+ * explicit virtio devices use it (aarch64-virt-headless-mmio in libvirt's tests shows the added
+ * virtio-serial controller on virtio-mmio).
+ */
+function implicitTransport(explicit: readonly Candidate[], ctx: PlacementContext): Maybe<Transport> {
+  if (ctx.family === 'virt') {
+    const types = explicit.filter((c) => c.virtio).map((c) => c.el?.child('address')?.attr('type'));
+    if (types.length > 0 && types.every((t) => t === 'virtio-mmio')) return 'mmio';
+  }
+  return defaultTransport(ctx);
+}
+
+function deviceFacts(c: Candidate, ctx: PlacementContext, implicitTransportValue: Maybe<Transport>): DeviceFacts {
+  const driver = c.el?.child('driver');
+  // Emulated devices (IDE disks, e1000 NICs, PS/2 input) have no virtio transport.
+  const transport = !c.virtio ? 'unknown' : c.el ? transportOf(c.el, ctx) : implicitTransportValue;
+  const rom = c.el?.child('rom');
+  const queues = driver?.attr('queues');
+  const fsDriver = c.kind === 'filesystem' ? (driver?.attr('type') ?? 'path') : 'unknown';
+  const placementModel = c.modelAttr;
+  const slot = transport === 'pci' ? slotOf(c.el, ctx, placementModel) : 'unknown';
+  return {
+    target: c.target,
+    implicit: c.el === null,
+    label: c.label,
+    kind: c.kind,
+    virtio: c.virtio,
+    function: c.fn,
+    modelAttr: c.modelAttr,
+    virtioModel: virtioModelOf(c.modelAttr, c.virtio),
+    transport,
+    slot,
+    driver: {
+      iommu: onOff(driver?.attr('iommu')),
+      ats: onOff(driver?.attr('ats')),
+      packed: onOff(driver?.attr('packed')),
+      pagePerVq: onOff(driver?.attr('page_per_vq')),
+    },
+    backend: c.backend,
+    rom: rom === undefined ? 'absent' : rom.attr('enabled') === 'no' ? 'off' : 'on',
+    fsDriver,
+    queues: intOrUnknown(queues),
+  };
+}
+
+/** Everything the engine needs to know about one domain document. */
+export function readDomainFacts(doc: XmlDocument): DomainFacts {
+  const domain = doc.root;
+  const os = domain.child('os');
+  const osType = os?.child('type');
+  const archRaw = osType?.attr('arch');
+  const arch = archRaw === undefined ? 'unknown' : classifyArch(archRaw);
+  const machineRaw = osType?.attr('machine') ?? 'unknown';
+  const machine = machineRaw === 'unknown' ? { family: 'unknown' as const, version: 'unknown' as const } : classifyMachine(machineRaw);
+  const devicesEl = domain.child('devices');
+  const ctx: PlacementContext = { arch, family: machine.family, pciControllers: pciControllerModels(devicesEl) };
+
+  const candidates: Candidate[] = [];
+  const perName = new Map<string, number>();
+  for (const el of devicesEl?.children() ?? []) {
+    const index = (perName.get(el.name) ?? 0) + 1;
+    perName.set(el.name, index);
+    const c = describe(el, index, ctx);
+    if (c) candidates.push(c);
+  }
+  const implicitTransportValue = implicitTransport(candidates, ctx);
+  candidates.push(...implicitCandidates(devicesEl, ctx, machineRaw));
+
+  const memory = domain.child('memory');
+  const hardLimit = domain.child('memtune')?.child('hard_limit');
+  const features = domain.child('features');
+  const smm = features?.child('smm');
+  const ioapic = features?.child('ioapic');
+  const cpu = domain.child('cpu');
+  const cmdline = os?.child('cmdline');
+  return {
+    name: domain.child('name')?.text().trim() ?? 'unknown',
+    virtType: domain.attr('type') ?? 'unknown',
+    arch,
+    machine: { raw: machineRaw, family: machine.family, version: machine.version },
+    memoryKiB: memory ? kib(memory) : 'unknown',
+    launchSecurity: launchSecurity(domain.child('launchSecurity')),
+    firmware: firmware(os, arch),
+    memoryBacking: memoryBacking(domain.child('memoryBacking')),
+    memtuneHardLimitKiB: hardLimit ? kib(hardLimit) : 'absent',
+    viommu: viommu(devicesEl),
+    // A bare <smm/> means on.
+    smm: smm === undefined ? 'absent' : onOff(smm.attr('state') ?? 'on'),
+    ioapicDriver: ioapic === undefined ? 'absent' : (ioapic.attr('driver') ?? 'unknown'),
+    // libvirt's default cpu mode is custom.
+    cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
+    kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
+    hostdevCount: devicesEl?.children('hostdev').length ?? 0,
+    osinfoId: osinfoId(domain.child('metadata')),
+    devices: candidates.map((c) => deviceFacts(c, ctx, implicitTransportValue)),
+  };
+}
