@@ -7,3 +7,5 @@ export { parseDomainXml, serialise } from './domain-document';
 export type { DomainDocument } from './domain-document';
 export { readDomainFacts, LIBOSINFO_NS } from './read-domain-facts';
 export { classifyMachine, classifyArch } from './machine-type';
+export { applyEdits, EditError, escapeAttribute } from './apply-edits';
+export { unifiedDiff } from './unified-diff';

@@ -1,0 +1,200 @@
+/**
+ * Applies plan edits as minimal splices into the original text: every byte outside the edited spots is kept,
+ * attributes keep their order, spacing and quotes, and new elements go where libvirt's formatter puts them,
+ * indented like their siblings. A plan that changes one attribute yields a one-line diff.
+ */
+import type { Edit } from '../contracts/findings';
+import { childOrder } from './libvirt-order';
+import { parseXml } from './parse-xml';
+import { parsePathSteps, resolvePath, type XmlDocument, type XmlElement } from './xml-tree';
+
+/** An edit that cannot be applied to this document (its target does not exist or is malformed). */
+export class EditError extends Error {
+  override readonly name = 'EditError';
+  constructor(
+    readonly edit: Edit,
+    problem: string,
+  ) {
+    super(`cannot apply ${edit.op} to ${'target' in edit ? edit.target : edit.parent}: ${problem}`);
+  }
+}
+
+/** Escapes text for an attribute value written with `quote`. */
+export function escapeAttribute(value: string, quote: '"' | "'"): string {
+  return value.replace(/[&<"'\t\n\r]/g, (c) => {
+    if (c === '&') return '&amp;';
+    if (c === '<') return '&lt;';
+    if (c === quote) return quote === '"' ? '&quot;' : '&apos;';
+    if (c === '"' || c === "'") return c;
+    return `&#${c.charCodeAt(0)};`;
+  });
+}
+
+function escapeText(value: string): string {
+  return value.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+function splice(text: string, start: number, end: number, insert: string): string {
+  return text.slice(0, start) + insert + text.slice(end);
+}
+
+/** The quote an element's attributes mostly use; the document's when it has none. */
+function dominantQuote(el: XmlElement, text: string): '"' | "'" {
+  let single = 0;
+  for (const a of el.attributes) single += a.quote === "'" ? 1 : -1;
+  if (single !== 0) return single > 0 ? "'" : '"';
+  const singles = text.split("='").length;
+  const doubles = text.split('="').length;
+  return doubles > singles ? '"' : "'";
+}
+
+/** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
+function lineIndent(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
+}
+
+function childIndent(parent: XmlElement, text: string): string {
+  for (const c of parent.children()) {
+    const indent = lineIndent(text, c.start);
+    if (indent !== undefined) return indent;
+  }
+  const own = lineIndent(text, parent.start) ?? '';
+  const grand = parent.parent ? (lineIndent(text, parent.parent.start) ?? '') : '';
+  const unit = own.length > grand.length ? own.slice(grand.length) : '  ';
+  return own + unit;
+}
+
+function indentLines(xml: string, indent: string): string {
+  return xml.replace(/\n/g, `\n${indent}`);
+}
+
+/** Inserts `xml` as a child of `parent` at libvirt's position for its name. */
+function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: string): string {
+  const text = doc.text;
+  const indent = childIndent(parent, text);
+  const block = indentLines(xml, indent);
+  const parentIndent = lineIndent(text, parent.start) ?? '';
+  if (parent.selfClosing) {
+    const tagEnd = text.slice(parent.start, parent.end - 2).trimEnd().length + parent.start;
+    return splice(text, tagEnd, parent.end, `>\n${indent}${block}\n${parentIndent}</${parent.name}>`);
+  }
+  const children = parent.children();
+  const order = childOrder(parent.name, parent.parent?.name);
+  const rank = (n: string): number => {
+    const i = order?.indexOf(n) ?? -1;
+    return i === -1 ? Number.MAX_SAFE_INTEGER - 1 : i;
+  };
+  const mine = rank(name);
+  // After the last child that libvirt writes no later than this one; else before the first child.
+  let after: XmlElement | undefined;
+  for (const c of children) if (rank(c.name) <= mine) after = c;
+  if (after) return splice(text, after.end, after.end, `\n${indent}${block}`);
+  const first = children[0];
+  if (first && lineIndent(text, first.start) !== undefined) return splice(text, first.start, first.start, `${block}\n${indent}`);
+  if (first) return splice(text, first.start, first.start, block);
+  const onOwnLine = /\n[ \t]*$/.test(text.slice(parent.startTagEnd, parent.endTagStart));
+  return onOwnLine
+    ? splice(text, parent.startTagEnd, parent.startTagEnd, `\n${indent}${block}`)
+    : splice(text, parent.startTagEnd, parent.startTagEnd, `\n${indent}${block}\n${parentIndent}`);
+}
+
+/** Creates the missing elements on `path` (each new one as `<name/>`) and returns the text and element. */
+function ensureElement(text: string, path: string, edit: Edit): { text: string; doc: XmlDocument; el: XmlElement } {
+  const steps = parsePathSteps(path);
+  if (!steps) throw new EditError(edit, `"${path}" is not an absolute path like /domain/devices/disk[2]`);
+  for (let guard = 0; guard <= steps.length; guard++) {
+    const doc = parseXml(text);
+    const el = resolvePath(doc, path);
+    if (el) return { text, doc, el };
+    let parent: XmlElement = doc.root;
+    let depth = 1;
+    for (; depth < steps.length; depth++) {
+      const step = steps[depth];
+      const next = step && parent.children(step.name)[step.index - 1];
+      if (!next) break;
+      parent = next;
+    }
+    const missing = steps[depth];
+    if (!missing || depth === 0) throw new EditError(edit, 'the root element does not match');
+    if (missing.index !== parent.children(missing.name).length + 1) {
+      throw new EditError(edit, `${parent.xpath} has ${parent.children(missing.name).length} <${missing.name}> children`);
+    }
+    text = insertChild(doc, parent, missing.name, `<${missing.name}/>`);
+  }
+  throw new EditError(edit, 'could not create the element');
+}
+
+function elementName(xml: string, edit: Edit): string {
+  const m = /^\s*<([^\s/>]+)/.exec(xml);
+  if (!m?.[1]) throw new EditError(edit, 'the new element is not XML');
+  parseXml(xml, '<edit>');
+  return m[1];
+}
+
+function applyOne(text: string, edit: Edit): string {
+  switch (edit.op) {
+    case 'set-attribute': {
+      const { text: t, el } = ensureElement(text, edit.target, edit);
+      const existing = el.attribute(edit.name);
+      if (existing) {
+        if (existing.value === edit.value) return t;
+        return splice(t, existing.valueStart, existing.valueEnd, escapeAttribute(edit.value, existing.quote));
+      }
+      const quote = dominantQuote(el, t);
+      const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
+      return splice(t, at, at, ` ${edit.name}=${quote}${escapeAttribute(edit.value, quote)}${quote}`);
+    }
+    case 'remove-attribute': {
+      const doc = parseXml(text);
+      const el = resolvePath(doc, edit.target);
+      const attr = el?.attribute(edit.name);
+      if (!attr) return text;
+      let from = attr.start;
+      while (from > 0 && /[ \t\r\n]/.test(text[from - 1] ?? '')) from--;
+      return splice(text, from, attr.end, '');
+    }
+    case 'add-element': {
+      const name = elementName(edit.xml, edit);
+      const { doc, el: parent } = ensureElement(text, edit.parent, edit);
+      const xml = edit.xml.trim();
+      const existing = edit.replace ? parent.child(name) : undefined;
+      if (existing) {
+        const indent = lineIndent(doc.text, existing.start) ?? '';
+        return splice(doc.text, existing.start, existing.end, indentLines(xml, indent));
+      }
+      return insertChild(doc, parent, name, xml);
+    }
+    case 'remove-element': {
+      const doc = parseXml(text);
+      const el = resolvePath(doc, edit.target);
+      if (!el) return text;
+      if (!el.parent) throw new EditError(edit, 'the root element cannot be removed');
+      const indent = lineIndent(text, el.start);
+      const lineEnd = text.startsWith('\r\n', el.end) ? el.end + 2 : text.startsWith('\n', el.end) ? el.end + 1 : -1;
+      if (indent !== undefined && lineEnd !== -1) return splice(text, el.start - indent.length, lineEnd, '');
+      return splice(text, el.start, el.end, '');
+    }
+    case 'set-text': {
+      const { text: t, el } = ensureElement(text, edit.target, edit);
+      if (el.children().length > 0) throw new EditError(edit, 'the element has child elements');
+      if (el.text() === edit.text) return t;
+      if (el.selfClosing) {
+        const tagEnd = t.slice(el.start, el.end - 2).trimEnd().length + el.start;
+        return splice(t, tagEnd, el.end, `>${escapeText(edit.text)}</${el.name}>`);
+      }
+      return splice(t, el.startTagEnd, el.endTagStart, escapeText(edit.text));
+    }
+  }
+}
+
+/**
+ * Applies `edits` in order and returns the new text. Throws `EditError` when an edit's target cannot be found
+ * or created; the input is never changed in place.
+ */
+export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]): string {
+  let text = typeof input === 'string' ? input : input.text;
+  for (const edit of edits) text = applyOne(text, edit);
+  return text;
+}
