@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { missingParts } from '../../test/real-parts';
+import { parseXmllintOutput, schemaStatus, SchemaUnavailableError, validateDomainXml } from './schema';
+
+const GOOD = `<domain type='kvm'>
+  <name>good</name>
+  <memory>1048576</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw' iommu='on'/>
+      <source file='/tmp/x.img'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+`;
+const BAD = GOOD.replace("iommu='on'", "iommu='maybe'").replace('good', 'bad');
+
+describe('parseXmllintOutput', () => {
+  it('assigns located and unlocated errors to their file and reads verdicts', () => {
+    const out = [
+      '/t/f0.xml validates',
+      'Relax-NG validity error : Extra element devices in interleave',
+      '/t/f1.xml:5: element devices: Relax-NG validity error : Element domain failed to validate content',
+      '/t/f1.xml fails to validate',
+    ].join('\n');
+    expect(parseXmllintOutput(out, 2)).toEqual({
+      valid: [true, false],
+      errors: [
+        [],
+        [
+          { line: 5, element: 'devices', message: 'Extra element devices in interleave' },
+          { line: 5, element: 'devices', message: 'Element domain failed to validate content' },
+        ],
+      ],
+    });
+  });
+});
+
+describe('schemaStatus', () => {
+  it('says the schemas are missing when the directory has no domain.rng', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-noschema-'));
+    const status = await schemaStatus(dir);
+    expect(status.available).toBe(false);
+    await expect(validateDomainXml([{ name: 'a', text: GOOD }], { dir })).rejects.toBeInstanceOf(SchemaUnavailableError);
+  });
+});
+
+const missing = missingParts('schemas', 'xmllint');
+describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  for (const engine of ['native', 'wasm'] as const) {
+    it(`${engine}: accepts a valid domain and locates the error in an invalid one`, async () => {
+      const [good, bad] = await validateDomainXml(
+        [
+          { name: 'good.xml', text: GOOD },
+          { name: 'bad.xml', text: BAD },
+        ],
+        { engine },
+      );
+      expect(good).toEqual({ name: 'good.xml', valid: true, errors: [] });
+      expect(bad?.valid).toBe(false);
+      expect(bad?.errors.length).toBeGreaterThan(0);
+      expect(bad?.errors.map((e) => e.target)).toContain('/domain/devices');
+    }, 120_000);
+  }
+});

@@ -1,0 +1,190 @@
+/**
+ * Validation of domain XML against libvirt's RelaxNG schemas (/usr/share/libvirt/schemas/domain.rng) with
+ * xmllint: the native binary when installed (one process for all files), else xmllint-wasm with every .rng
+ * of the schemas directory preloaded. The schemas themselves must be installed; without them validation
+ * is unavailable and callers say so (the CLI continues only with --no-schema).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseXml, type XmlElement } from '../../src/domain-xml';
+
+/** libvirt's schema directory as packaged by Debian, Fedora and upstream. */
+export const DEFAULT_SCHEMA_DIR = '/usr/share/libvirt/schemas';
+
+/** One validity error, located. */
+export interface SchemaError {
+  /** 1-based line libxml2 reports; 0 when it gives none. */
+  readonly line: number;
+  /** The element libxml2 names, when it names one. */
+  readonly element: string | null;
+  readonly message: string;
+  /** Absolute XPath of that element (found by name and line); `/domain` when it cannot be located. */
+  readonly target: string;
+}
+
+/** The verdict for one document. */
+export interface SchemaResult {
+  readonly name: string;
+  readonly valid: boolean;
+  readonly errors: readonly SchemaError[];
+}
+
+export type SchemaEngine = 'native' | 'wasm';
+
+/** Whether validation can run, and how. */
+export type SchemaStatus =
+  | { readonly available: true; readonly dir: string; readonly engine: SchemaEngine }
+  | { readonly available: false; readonly dir: string; readonly message: string };
+
+/** Validation cannot run: the schemas are not installed (or no xmllint engine works). */
+export class SchemaUnavailableError extends Error {
+  override readonly name = 'SchemaUnavailableError';
+}
+
+function nativeXmllint(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('xmllint', ['--version'], { timeout: 10_000 }, (err) => resolve(!err));
+  });
+}
+
+/** Says whether libvirt's schemas are installed and which xmllint will validate against them. */
+export async function schemaStatus(dir = DEFAULT_SCHEMA_DIR): Promise<SchemaStatus> {
+  if (!existsSync(path.join(dir, 'domain.rng'))) {
+    return {
+      available: false,
+      dir,
+      message: `libvirt's RelaxNG schemas are not installed (${path.join(dir, 'domain.rng')} is missing); install libvirt-clients (Debian/Ubuntu) or libvirt-libs (Fedora)`,
+    };
+  }
+  return { available: true, dir, engine: (await nativeXmllint()) ? 'native' : 'wasm' };
+}
+
+const LOCATED = /^(.*?):(\d+): element ([^:]+): Relax-NG validity error : (.*)$/;
+const UNLOCATED = /^(?:.*?: )?Relax-NG validity error : (.*)$/;
+
+/** Parses xmllint's --relaxng output for files named `f<N>.xml` into per-file errors and verdicts. */
+export function parseXmllintOutput(output: string, count: number): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
+  const valid = new Array<boolean>(count).fill(false);
+  const errors = Array.from({ length: count }, () => [] as { line: number; element: string | null; message: string }[]);
+  const indexOf = (file: string): number => {
+    const m = /(?:^|\/)f(\d+)\.xml$/.exec(file.trim());
+    return m ? Number(m[1]) : -1;
+  };
+  let pending: string[] = [];
+  for (const line of output.split('\n')) {
+    const located = LOCATED.exec(line);
+    if (located) {
+      const i = indexOf(located[1] ?? '');
+      for (const message of pending) errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message });
+      pending = [];
+      errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message: located[4] ?? '' });
+      continue;
+    }
+    const verdict = /^(.*) (validates|fails to validate)$/.exec(line);
+    if (verdict) {
+      const i = indexOf(verdict[1] ?? '');
+      if (i >= 0) valid[i] = verdict[2] === 'validates';
+      for (const message of pending) errors[i]?.push({ line: 0, element: null, message });
+      pending = [];
+      continue;
+    }
+    const unlocated = UNLOCATED.exec(line);
+    if (unlocated?.[1]) pending.push(unlocated[1]);
+  }
+  return { valid, errors };
+}
+
+function locate(text: string, line: number, element: string | null): string {
+  if (!element || line === 0) return '/domain';
+  let doc;
+  try {
+    doc = parseXml(text);
+  } catch {
+    return '/domain';
+  }
+  let best: XmlElement | undefined;
+  const stack: XmlElement[] = [doc.root];
+  const lineStarts: number[] = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const from = lineStarts[line - 1] ?? 0;
+  const to = lineStarts[line] ?? text.length;
+  for (let el = stack.pop(); el; el = stack.pop()) {
+    // libxml2 reports the line of the start tag's end; the element's tag spans it.
+    if (el.name === element && el.start < to && el.startTagEnd > from) best = el;
+    stack.push(...el.children());
+  }
+  return best?.xpath ?? doc.root.xpath;
+}
+
+async function runNative(dir: string, files: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'xmllint',
+      ['--noout', '--nonet', '--relaxng', path.join(dir, 'domain.rng'), ...files],
+      { maxBuffer: 256 * 1024 * 1024, timeout: 300_000 },
+      (err, stdout, stderr) => {
+        // Exit 3/4 mean "some files did not validate"; anything else without verdicts is a real failure.
+        const out = `${stdout}${stderr}`;
+        if (err && !/ (validates|fails to validate)$/m.test(out)) reject(new SchemaUnavailableError(`xmllint failed: ${out.trim() || err.message}`));
+        else resolve(out);
+      },
+    );
+  });
+}
+
+async function runWasm(dir: string, texts: readonly string[]): Promise<string> {
+  const { validateXML } = await import('xmllint-wasm');
+  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.rng'));
+  const rng = await Promise.all(names.map(async (fileName) => ({ fileName, contents: await fs.readFile(path.join(dir, fileName), 'utf8') })));
+  const schema = rng.find((r) => r.fileName === 'domain.rng');
+  if (!schema) throw new SchemaUnavailableError(`no domain.rng in ${dir}`);
+  const result = await validateXML({
+    xml: texts.map((contents, i) => ({ fileName: `f${i}.xml`, contents })),
+    schema,
+    preload: rng.filter((r) => r !== schema),
+    extension: 'relaxng',
+    maxMemoryPages: 16384,
+  });
+  return result.rawOutput;
+}
+
+/**
+ * Validates every text against domain.rng in one xmllint run. Texts are written to a private temporary
+ * directory for the native binary (removed afterwards). Throws `SchemaUnavailableError` when the schemas are
+ * not installed.
+ */
+export async function validateDomainXml(
+  texts: readonly { readonly name: string; readonly text: string }[],
+  options: { readonly dir?: string; readonly engine?: SchemaEngine } = {},
+): Promise<SchemaResult[]> {
+  const status = await schemaStatus(options.dir);
+  if (!status.available) throw new SchemaUnavailableError(status.message);
+  if (texts.length === 0) return [];
+  const engine = options.engine ?? status.engine;
+  let output: string;
+  if (engine === 'native') {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'vaw-schema-'));
+    try {
+      const files = await Promise.all(
+        texts.map(async (t, i) => {
+          const f = path.join(tmp, `f${i}.xml`);
+          await fs.writeFile(f, t.text, { mode: 0o600 });
+          return f;
+        }),
+      );
+      output = await runNative(status.dir, files);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  } else {
+    output = await runWasm(status.dir, texts.map((t) => t.text));
+  }
+  const parsed = parseXmllintOutput(output, texts.length);
+  return texts.map((t, i) => ({
+    name: t.name,
+    valid: parsed.valid[i] ?? false,
+    errors: (parsed.errors[i] ?? []).map((e) => ({ ...e, target: locate(t.text, e.line, e.element) })),
+  }));
+}
