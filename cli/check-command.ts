@@ -1,0 +1,154 @@
+/**
+ * `virtio-access check [FILE...|-] [--json] [--no-schema] [facts flags] [--connect URI [--all | DOMAIN...]]`.
+ * Exit 0: no error finding; 1: at least one error finding; 2: an input or the usage was unusable.
+ */
+import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
+import { toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
+import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
+import { parseDomainXml, readDomainFacts, XmlInputError } from '../src/domain-xml';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
+import type { CliDeps, CliIo } from './cli-deps';
+import { formatFileFindings } from './format-findings';
+import { FACT_VALUE_FLAGS, guestFacts, hostFactsFromFlags } from './host-options';
+import { readInput } from './read-input';
+import { formatInputError } from './input-error';
+
+export const CHECK_USAGE =
+  'virtio-access check [FILE...|-] [--json] [--no-schema] [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--connect URI [--all | DOMAIN...]]';
+
+export const CHECK_HELP = `${CHECK_USAGE}
+
+Checks libvirt domain XML for virtio ACCESS_PLATFORM (<driver iommu='on'/>) problems and explains each one.
+FILE may be - for standard input. Several files are checked in one run.
+
+  --json               print {"files":[{"file","domain","findings":[...]}]}
+  --no-schema          skip validation against libvirt's RelaxNG schemas (needed when they are not installed)
+  --qemu-version V     the QEMU version the domain runs on (e.g. 7.2.0)
+  --libvirt-version V  the libvirt version (e.g. 9.0.0)
+  --host-caps FILE     output of \`virsh domcapabilities\` for the host
+  --guest OSINFO_ID    the guest OS (osinfo id, e.g. http://debian.org/debian/12); default: the domain's metadata
+  --connect URI        read the domains from libvirt (repeatable); with --all or DOMAIN names
+
+Exit status: 0 no error found, 1 at least one error found, 2 unusable input or usage.
+`;
+
+const SPEC = {
+  booleans: ['--json', '--no-schema', '--all'],
+  values: [...FACT_VALUE_FLAGS, '--connect'],
+  repeatable: ['--connect'],
+};
+
+/** One document to check, already read. */
+interface Doc {
+  readonly name: string;
+  readonly text: string;
+  readonly host: HostFacts | null;
+}
+
+function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
+  return result.errors.map((e) => ({
+    rule: 'SCHEMA',
+    severity: 'error',
+    target: e.target,
+    title: `Not valid for libvirt's schema${e.element ? ` (element ${e.element})` : ''}`,
+    explanation: `${e.line > 0 ? `Line ${e.line}: ` : ''}${e.message}. libvirt refuses to define a domain that does not validate (virsh define --validate).`,
+    fix: { text: 'Correct the element so it matches libvirt\'s domain schema; `virsh define --validate FILE` reports the same problem.', edits: [] },
+    sources: [{ key: 'LV-RNG', detail: 'domain.rng (libvirt RelaxNG schema) as installed on this host' }],
+  }));
+}
+
+async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): Promise<Doc[]> {
+  const uris = args.values.get('--connect') ?? [];
+  if (!deps.readDomainsFromConnection) throw new UsageError('--connect is not supported by this build', 'check');
+  const all = args.flags.has('--all');
+  if (all && args.positionals.length > 0) throw new UsageError('give either --all or DOMAIN names, not both', 'check');
+  if (!all && args.positionals.length === 0) throw new UsageError('with --connect, give --all or DOMAIN names', 'check');
+  const started = Date.now();
+  const docs: Doc[] = [];
+  for (const uri of uris) {
+    const domains = await deps.readDomainsFromConnection(uri, all ? 'all' : args.positionals, (done, total) => {
+      if (Date.now() - started > 1000) io.stderr(`reading ${uri}: ${done}/${total}\n`);
+    });
+    for (const d of domains) docs.push({ name: `${d.uri}/${d.name}`, text: d.xml, host: d.host });
+  }
+  return docs;
+}
+
+/** Runs `check`; returns the exit code. */
+export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
+  const args = parseArgs('check', argv, SPEC);
+  const connecting = args.values.has('--connect');
+  if (!connecting && args.flags.has('--all')) throw new UsageError('--all needs --connect', 'check');
+  if (!connecting && args.positionals.length === 0) throw new UsageError('give at least one FILE (or - for standard input)', 'check');
+  if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', 'check');
+  const useSchema = !args.flags.has('--no-schema');
+  if (useSchema) {
+    const status = await schemaStatus();
+    if (!status.available) {
+      io.stderr(`virtio-access check: ${status.message}.\nRerun with --no-schema to check without schema validation.\n`);
+      return 2;
+    }
+  }
+  const flagHost = await hostFactsFromFlags('check', args, deps);
+  let unusable = false;
+  const docs: Doc[] = [];
+  if (connecting) docs.push(...(await docsFromConnections(args, deps, io)));
+  else {
+    for (const arg of args.positionals) {
+      try {
+        const input = await readInput(arg, io);
+        docs.push({ name: input.name, text: input.text, host: null });
+      } catch (e) {
+        if (!(e instanceof XmlInputError)) throw e;
+        io.stderr(formatInputError(e));
+        unusable = true;
+      }
+    }
+  }
+
+  const files: CheckJsonFile[] = [];
+  const parsed: { index: number; name: string; text: string }[] = [];
+  for (const doc of docs) {
+    let domainDoc;
+    try {
+      domainDoc = parseDomainXml(doc.text, doc.name);
+    } catch (e) {
+      if (!(e instanceof XmlInputError)) throw e;
+      io.stderr(formatInputError(e));
+      unusable = true;
+      continue;
+    }
+    const facts = readDomainFacts(domainDoc);
+    const host = doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost;
+    const guest = await guestFacts(args, facts.osinfoId, deps);
+    const findings = deps.engine ? deps.engine.evaluate({ domain: facts, host, guest, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [];
+    parsed.push({ index: files.length, name: doc.name, text: doc.text });
+    files.push({ file: doc.name, domain: facts.name === 'unknown' ? null : facts.name, findings });
+  }
+  if (useSchema && parsed.length > 0) {
+    const results = await validateDomainXml(parsed.map((p) => ({ name: p.name, text: p.text })));
+    results.forEach((r, i) => {
+      const p = parsed[i];
+      const file = p && files[p.index];
+      if (p && file) files[p.index] = { ...file, findings: [...schemaFindings(r), ...file.findings] };
+    });
+  }
+  if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
+
+  if (args.flags.has('--json')) {
+    const out: CheckJson = { files };
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    io.stdout(files.map(formatFileFindings).join('\n'));
+  }
+  if (unusable) return 2;
+  return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
+}
+
+/** The version facts the user typed override what a connection reported. */
+function pickExplicit(host: HostFacts): Partial<HostFacts> {
+  const out: { -readonly [K in keyof HostFacts]?: HostFacts[K] } = {};
+  if (host.qemuVersion.kind === 'exact' && host.qemuVersion.source.startsWith('--')) out.qemuVersion = host.qemuVersion;
+  if (host.libvirtVersion.kind === 'exact' && host.libvirtVersion.source.startsWith('--')) out.libvirtVersion = host.libvirtVersion;
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * The CLI as users run it: the esbuild bundle of cli/main.ts, as a subprocess, for every exit code.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isCheckJson } from '../src/contracts/cli-json';
+import { missingParts, repoRoot } from '../test/real-parts';
+
+const fixtures = path.join(repoRoot, 'test/fixtures/domains');
+let bin = '';
+let work = '';
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'vaw-cli-'));
+  // Same bundle settings as scripts/build.mjs, into a private directory so parallel runs never race on dist/.
+  bin = path.join(work, 'virtio-access.cjs');
+  await build({ entryPoints: [path.join(repoRoot, 'cli/main.ts')], outfile: bin, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+}, 60_000);
+
+function run(args: readonly string[], input?: string | Buffer, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: work, env: { ...process.env, VAW_BACKUP_DIR: path.join(work, 'backups'), ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmpFile(name: string, content: string | Buffer): string {
+  const f = path.join(work, name);
+  writeFileSync(f, content);
+  return f;
+}
+
+describe('virtio-access usage', () => {
+  it('prints help for the program and each command (exit 0), and exits 2 on bad usage', () => {
+    expect(run(['--help']).stdout).toContain('virtio-access check');
+    for (const cmd of ['check', 'plan', 'explain', 'serve', 'backups', 'restore']) {
+      const r = run([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toContain(`virtio-access ${cmd}`);
+    }
+    const unknown = run(['frobnicate']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown command "frobnicate"')]);
+    const bad = run(['check', '--nope', 'x.xml']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('unknown option --nope')]);
+    expect(run(['check']).code).toBe(2);
+    expect(run(['plan', path.join(fixtures, 'sev-q35.xml')]).stderr).toContain('--secure is required');
+    expect(run(['plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'maybe']).code).toBe(2);
+    expect(run(['check', '--qemu-version', 'seven', path.join(fixtures, 'sev-q35.xml')]).stderr).toContain('--qemu-version wants a version');
+  });
+});
+
+describe('virtio-access check: unusable input exits 2 naming the file, line and column', () => {
+  it.each([
+    ['not well-formed', 'broken.xml', `<domain type='kvm'>\n  <name>x</name>\n  <devices>\n</domain>\n`, 'broken.xml:4:1: closing tag </domain> does not match <devices> opened on line 3'],
+    ['not a domain', 'net.xml', `<network><name>default</name></network>\n`, 'net.xml:1:1: the root element is <network>, not <domain>'],
+    ['a DOCTYPE', 'lol.xml', `<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<domain>&b;</domain>\n`, 'lol.xml:2:1: a DOCTYPE or entity declaration is not accepted'],
+    ['invalid UTF-8', 'latin1.xml', Buffer.from('<domain><name>caf\xe9</name></domain>', 'latin1'), 'latin1.xml:1:18: is not valid UTF-8'],
+  ])('%s', (_what, name, content, message) => {
+    const f = tmpFile(name, content);
+    const r = run(['check', '--no-schema', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message.replace(name, f));
+  });
+
+  it('a file over 10 MB is refused before reading, a directory and a missing file too', () => {
+    const big = tmpFile('big.xml', Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
+    expect(run(['check', '--no-schema', big]).stderr).toContain('over the 10 MB limit');
+    const dir = run(['check', '--no-schema', work]);
+    expect([dir.code, dir.stderr]).toEqual([2, expect.stringContaining('is a directory')]);
+    expect(run(['check', '--no-schema', path.join(work, 'missing.xml')]).stderr).toContain('missing.xml: no such file');
+  });
+
+  it('still reports the usable files of the run', () => {
+    const broken = tmpFile('half.xml', '<domain>');
+    const r = run(['check', '--no-schema', '--json', path.join(fixtures, 'sev-q35.xml'), broken]);
+    expect(r.code).toBe(2);
+    const json: unknown = JSON.parse(r.stdout);
+    expect(isCheckJson(json)).toBe(true);
+    expect((json as { files: { file: string }[] }).files.map((f) => path.basename(f.file))).toEqual(['sev-q35.xml']);
+  });
+});
+
+const noSchema = missingParts('schemas', 'xmllint');
+describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema ? `(skipped: ${noSchema})` : ''}`, () => {
+  it('reads standard input with -', () => {
+    const r = run(['check', '--json', '-'], readFileSync(path.join(fixtures, 'vhost-user.xml')));
+    const json: unknown = JSON.parse(r.stdout);
+    expect(isCheckJson(json)).toBe(true);
+    expect(json).toMatchObject({ files: [{ file: '<stdin>', domain: 'vhost-user' }] });
+  });
+
+  it('reports schema errors as SCHEMA findings at the element libxml2 names, exit 1', () => {
+    const bad = tmpFile('bad-schema.xml', readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace("<model type='virtio'/>", "<model type='virtio'/>\n      <frobnicator/>"));
+    const r = run(['check', '--json', bad]);
+    expect(r.code).toBe(1);
+    const json: unknown = JSON.parse(r.stdout);
+    expect(isCheckJson(json)).toBe(true);
+    const findings = (json as { files: { findings: { rule: string; severity: string; target: string }[] }[] }).files[0]?.findings ?? [];
+    expect(findings.some((f) => f.rule === 'SCHEMA' && f.severity === 'error' && f.target.startsWith('/domain'))).toBe(true);
+    const human = run(['check', bad]);
+    expect(human.stdout).toContain('bad-schema.xml (domain sev-q35)');
+    expect(human.stdout).toContain('ERROR   SCHEMA');
+  });
+
+  it('checks every fixture in one run; schema-valid files give exit 0 without an engine error', () => {
+    const files = ['sev-q35.xml', 's390-pv.xml', 'transitional-i440fx.xml', 'vhost-user.xml', 'mmio-aarch64.xml'].map((f) => path.join(fixtures, f));
+    const r = run(['check', '--json', ...files]);
+    const json: unknown = JSON.parse(r.stdout);
+    expect(isCheckJson(json)).toBe(true);
+    const result = json as { files: { file: string; findings: { rule: string }[] }[] };
+    expect(result.files.map((f) => f.file)).toEqual(files);
+    for (const f of result.files) expect(f.findings.filter((x) => x.rule === 'SCHEMA'), f.file).toEqual([]);
+  });
+});
+
+describe('virtio-access plan never touches OUT when it fails', () => {
+  it('exit 2 for unusable input, OUT not created', () => {
+    const out = path.join(work, 'never.xml');
+    const broken = tmpFile('broken-plan.xml', '<domain><name>x</name>');
+    const r = run(['plan', broken, '--secure', 'sev', '--no-schema', '-o', out]);
+    expect(r.code).not.toBe(0);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('virtio-access backups and restore', () => {
+  it('lists the backups of a file and restores one', () => {
+    const f = tmpFile('restore-me.xml', 'original\n');
+    const list0 = run(['backups', f]);
+    expect([list0.code, list0.stderr]).toEqual([0, expect.stringContaining('no backups of')]);
+    // Restoring any file onto f with -o backs f up first.
+    const other = tmpFile('other.xml', 'other\n');
+    const r1 = run(['restore', other, '-o', f]);
+    expect([r1.code, readFileSync(f, 'utf8')]).toEqual([0, 'other\n']);
+    const list = run(['backups', f]).stdout.trim().split('\n');
+    expect(list).toHaveLength(1);
+    const backup = list[0]?.split(/\s+/)[1] ?? '';
+    expect(readFileSync(backup, 'utf8')).toBe('original\n');
+    const r2 = run(['restore', backup]);
+    expect([r2.code, readFileSync(f, 'utf8')]).toEqual([0, 'original\n']);
+    expect(run(['backups', f]).stdout.trim().split('\n')).toHaveLength(2);
+    expect(run(['restore', path.join(work, 'backups', 'nope.xml')]).code).toBe(2);
+  });
+});

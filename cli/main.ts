@@ -1,0 +1,46 @@
+/**
+ * Entry point of the `virtio-access` binary (bundled to dist/cli/virtio-access.cjs). Reads process.argv,
+ * wires the real services into the dispatcher, and sets the exit code.
+ * Services still being written elsewhere (engine, host caps parser, osinfo, fleet audit, serve) are wired
+ * here as they land; until then the commands that need them say so.
+ */
+import { runCli } from './run-cli';
+import type { CliDeps, CliIo } from './cli-deps';
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const b = chunk as Buffer;
+    chunks.push(b);
+    size += b.length;
+    // Enough to know it is over the limit; no need to buffer the rest.
+    if (size > 10 * 1024 * 1024) break;
+  }
+  return Buffer.concat(chunks);
+}
+
+const deps: CliDeps = {
+  engine: null,
+  parseDomainCapabilities: null,
+  lookupGuest: null,
+  readDomainsFromConnection: null,
+  runServe: null,
+};
+
+const io: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  readStdin,
+  env: process.env,
+};
+
+runCli(process.argv.slice(2), deps, io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`virtio-access: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,137 @@
+/**
+ * `virtio-access plan FILE|- --secure TYPE [facts flags] [-o OUT] [--diff] [--json]`: applies the engine's plan
+ * as minimal edits, validates the result against libvirt's schema, then prints it or writes OUT atomically
+ * (with a backup when OUT exists). OUT is never created or touched when the command fails.
+ */
+import { FileConflictError, FileWriteError, readDomainFile, writeFileSafely } from '../main/services/file-store';
+import { schemaStatus, validateDomainXml } from '../main/services/schema';
+import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
+import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
+import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../src/domain-xml';
+import { parseArgs, UsageError, valueOf } from './args';
+import type { CliDeps, CliIo } from './cli-deps';
+import { FACT_VALUE_FLAGS, guestFacts, hostFactsFromFlags } from './host-options';
+import { formatInputError } from './input-error';
+import { readInput } from './read-input';
+
+const PLAN_SECURE: readonly SecureType[] = SECURE_TYPES.filter((t) => t !== 'cca');
+
+export const PLAN_USAGE = `virtio-access plan FILE|- --secure ${PLAN_SECURE.join('|')} [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [-o OUT] [--diff] [--json] [--no-schema]`;
+
+export const PLAN_HELP = `${PLAN_USAGE}
+
+Writes the whole domain XML with the changes needed for the chosen security goal (and to fix every error the
+plan can fix). Every byte outside the edited elements is kept.
+
+  --secure TYPE   none, or the confidential VM technology to prepare for
+  -o, --output OUT  write the result to OUT atomically (a backup of OUT is kept); default: standard output
+  --diff          print a unified diff instead of the whole document
+  --json          print {"file","domain","edits","findings","xml"}
+  --no-schema     do not validate the result against libvirt's schemas
+
+Exit status: 0 written, 1 the goal is impossible or needs a fact the command lacks (nothing written),
+2 unusable input or usage.
+`;
+
+const SPEC = {
+  booleans: ['--diff', '--json', '--no-schema'],
+  values: [...FACT_VALUE_FLAGS, '--secure', '--output'],
+  aliases: { '-o': '--output' },
+};
+
+/** Runs `plan`; returns the exit code. */
+export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
+  const args = parseArgs('plan', argv, SPEC);
+  if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE (or - for standard input)', 'plan');
+  const secure = valueOf(args, '--secure');
+  if (secure === undefined) throw new UsageError('--secure is required', 'plan');
+  if (!(PLAN_SECURE as readonly string[]).includes(secure)) throw new UsageError(`--secure must be one of ${PLAN_SECURE.join(', ')}, not "${secure}"`, 'plan');
+  if (args.flags.has('--diff') && args.flags.has('--json')) throw new UsageError('--diff and --json cannot be combined', 'plan');
+  const out = valueOf(args, '--output');
+  const useSchema = !args.flags.has('--no-schema');
+  if (useSchema) {
+    const status = await schemaStatus();
+    if (!status.available) {
+      io.stderr(`virtio-access plan: ${status.message}.\nRerun with --no-schema to write without schema validation.\n`);
+      return 2;
+    }
+  }
+  if (!deps.engine) {
+    io.stderr('virtio-access plan: this build has no rule engine, so no plan can be made.\n');
+    return 1;
+  }
+
+  let input;
+  let doc;
+  try {
+    input = await readInput(args.positionals[0] ?? '-', io);
+    doc = parseDomainXml(input.text, input.name);
+  } catch (e) {
+    if (!(e instanceof XmlInputError)) throw e;
+    io.stderr(formatInputError(e));
+    return 2;
+  }
+  // Read OUT's fingerprint before planning so a concurrent change to it is caught at write time.
+  let outFingerprint: string | null = null;
+  if (out !== undefined) {
+    try {
+      outFingerprint = (await readDomainFile(out)).fingerprint;
+    } catch (e) {
+      if (!(e instanceof XmlInputError) || e.problem !== 'no such file') {
+        if (e instanceof XmlInputError) io.stderr(formatInputError(e));
+        else throw e;
+        return 2;
+      }
+    }
+  }
+
+  const facts = readDomainFacts(doc);
+  const host = await hostFactsFromFlags('plan', args, deps);
+  const guest = await guestFacts(args, facts.osinfoId, deps);
+  const engineInput = { domain: facts, host, guest, goals: { ...DEFAULT_GOALS, secure: secure as SecureType } };
+  const plan = deps.engine.planFor(engineInput);
+  if (plan.impossible.length > 0) {
+    io.stderr(`virtio-access plan: ${input.name}: --secure ${secure} cannot be planned:\n`);
+    for (const f of plan.impossible) io.stderr(`  ${f.rule}: ${f.title}\n    ${f.explanation.replace(/\n/g, '\n    ')}\n${f.fix.text ? `    Fix: ${f.fix.text}\n` : ''}`);
+    return 1;
+  }
+  let xml: string;
+  try {
+    xml = applyEdits(input.text, plan.edits);
+  } catch (e) {
+    if (!(e instanceof EditError)) throw e;
+    io.stderr(`virtio-access plan: ${input.name}: the plan could not be applied (${e.message}); nothing was written.\n`);
+    return 1;
+  }
+  if (useSchema) {
+    const [result] = await validateDomainXml([{ name: input.name, text: xml }]);
+    if (result && !result.valid) {
+      io.stderr(`virtio-access plan: ${input.name}: the planned XML does not validate against libvirt's schema; nothing was written:\n`);
+      for (const e of result.errors) io.stderr(`  ${e.target} (line ${e.line}): ${e.message}\n`);
+      return 1;
+    }
+  }
+
+  if (out !== undefined) {
+    try {
+      const { backupPath } = await writeFileSafely(out, xml, { expectedFingerprint: outFingerprint });
+      io.stderr(`virtio-access plan: wrote ${out}${backupPath ? ` (previous content backed up to ${backupPath})` : ''}\n`);
+    } catch (e) {
+      if (e instanceof FileConflictError || e instanceof FileWriteError) {
+        io.stderr(`virtio-access plan: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  }
+  if (args.flags.has('--json')) {
+    const findings = deps.engine.evaluate(engineInput).map(toCheckJsonFinding);
+    const json: PlanJson = { file: input.name, domain: facts.name === 'unknown' ? null : facts.name, edits: plan.edits, findings, xml };
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+  } else if (args.flags.has('--diff')) {
+    io.stdout(unifiedDiff(input.text, xml, { fromLabel: input.name, toLabel: out ?? `${input.name} (planned)` }));
+  } else if (out === undefined) {
+    io.stdout(xml);
+  }
+  return 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * The JSON printed by `virtio-access check --json` and `plan --json` (design.md, "The CLI contract").
+ * Users' scripts parse it, so the shape only grows; the validators let tests and consumers check it.
+ */
+import * as v from 'valibot';
+import type { Edit, Finding } from './findings';
+
+/** One finding as printed: exactly these keys, `fix` as the Fix object. */
+export type CheckJsonFinding = Pick<Finding, 'rule' | 'severity' | 'target' | 'title' | 'explanation' | 'fix' | 'sources'>;
+
+/** One checked document. `domain` is its `<name>`, null when it has none. */
+export interface CheckJsonFile {
+  readonly file: string;
+  readonly domain: string | null;
+  readonly findings: readonly CheckJsonFinding[];
+}
+
+/** `check --json` output. */
+export interface CheckJson {
+  readonly files: readonly CheckJsonFile[];
+}
+
+/** `plan --json` output: the edits, the findings of the planned domain's input, and the whole new XML. */
+export interface PlanJson {
+  readonly file: string;
+  readonly domain: string | null;
+  readonly edits: readonly Edit[];
+  readonly findings: readonly CheckJsonFinding[];
+  readonly xml: string;
+}
+
+const SourceSchema = v.object({ key: v.string(), detail: v.string(), url: v.optional(v.string()) });
+const EditSchema = v.variant('op', [
+  v.strictObject({ op: v.literal('set-attribute'), target: v.string(), name: v.string(), value: v.string() }),
+  v.strictObject({ op: v.literal('remove-attribute'), target: v.string(), name: v.string() }),
+  v.strictObject({ op: v.literal('add-element'), parent: v.string(), xml: v.string(), replace: v.optional(v.boolean()) }),
+  v.strictObject({ op: v.literal('remove-element'), target: v.string() }),
+  v.strictObject({ op: v.literal('set-text'), target: v.string(), text: v.string() }),
+]);
+const FindingSchema = v.strictObject({
+  rule: v.string(),
+  severity: v.picklist(['error', 'warning', 'info']),
+  target: v.pipe(v.string(), v.startsWith('/')),
+  title: v.string(),
+  explanation: v.string(),
+  fix: v.strictObject({ text: v.string(), edits: v.array(EditSchema) }),
+  sources: v.array(SourceSchema),
+});
+
+/** Validates `check --json` output. */
+export const CheckJsonSchema = v.strictObject({
+  files: v.array(v.strictObject({ file: v.string(), domain: v.nullable(v.string()), findings: v.array(FindingSchema) })),
+});
+
+/** Validates `plan --json` output. */
+export const PlanJsonSchema = v.strictObject({
+  file: v.string(),
+  domain: v.nullable(v.string()),
+  edits: v.array(EditSchema),
+  findings: v.array(FindingSchema),
+  xml: v.string(),
+});
+
+/** Narrows a finding to the printed keys (drops `messages`, `unknowns`). */
+export function toCheckJsonFinding(f: Finding): CheckJsonFinding {
+  return { rule: f.rule, severity: f.severity, target: f.target, title: f.title, explanation: f.explanation, fix: f.fix, sources: f.sources };
+}
+
+/** True when `value` has the `check --json` shape. */
+export function isCheckJson(value: unknown): value is CheckJson {
+  return v.is(CheckJsonSchema, value);
+}
+
+/** True when `value` has the `plan --json` shape. */
+export function isPlanJson(value: unknown): value is PlanJson {
+  return v.is(PlanJsonSchema, value);
+}
