@@ -45,16 +45,23 @@ interface Doc {
   readonly host: HostFacts | null;
 }
 
+/** One SCHEMA finding per element libxml2 names, with all its messages. */
 function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
-  return result.errors.map((e) => ({
-    rule: 'SCHEMA',
-    severity: 'error',
-    target: e.target,
-    title: `Not valid for libvirt's schema${e.element ? ` (element ${e.element})` : ''}`,
-    explanation: `${e.line > 0 ? `Line ${e.line}: ` : ''}${e.message}. libvirt refuses to define a domain that does not validate (virsh define --validate).`,
-    fix: { text: 'Correct the element so it matches libvirt\'s domain schema; `virsh define --validate FILE` reports the same problem.', edits: [] },
-    sources: [{ key: 'LV-RNG', detail: 'domain.rng (libvirt RelaxNG schema) as installed on this host' }],
-  }));
+  const byTarget = new Map<string, SchemaResult['errors'][number][]>();
+  for (const e of result.errors) byTarget.set(e.target, [...(byTarget.get(e.target) ?? []), e]);
+  return [...byTarget].map(([target, errors]) => {
+    const element = errors.find((e) => e.element)?.element;
+    const lines = errors.map((e) => `${e.line > 0 ? `line ${e.line}: ` : ''}${e.message}`);
+    return {
+      rule: 'SCHEMA',
+      severity: 'error',
+      target,
+      title: `Not valid for libvirt's schema${element ? ` (element ${element})` : ''}`,
+      explanation: `libxml2 reports: ${[...new Set(lines)].join('; ')}. libvirt refuses to define a domain that does not validate (virsh define --validate).`,
+      fix: { text: "Correct the element so it matches libvirt's domain schema; `virsh define --validate FILE` reports the same problem.", edits: [] },
+      sources: [{ key: 'LV-RNG', detail: 'domain.rng (libvirt RelaxNG schema) as installed on this host' }],
+    };
+  });
 }
 
 async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): Promise<Doc[]> {

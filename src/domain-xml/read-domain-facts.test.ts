@@ -78,6 +78,15 @@ describe('readDomainFacts on small documents', () => {
     expect(device(facts(domain('x86_64', 'microvm', net('virtio'))), '/domain/devices/interface[1]').transport).toBe('mmio');
   });
 
+  it("follows libvirt's defaults for a missing disk bus (vdX is virtio) and NIC model (virtio on s390x and Arm virt)", () => {
+    const disk = `<disk type='file' device='disk'><source file='/a'/><target dev='vdb'/></disk><disk type='file' device='disk'><source file='/b'/><target dev='sda'/></disk>`;
+    const nic = `<interface type='user'><mac address='52:54:00:00:00:09'/></interface>`;
+    expect(facts(domain('x86_64', 'q35', disk)).devices.filter((d) => d.kind === 'disk').map((d) => d.virtio)).toEqual([true, false]);
+    expect(device(facts(domain('s390x', 's390-ccw-virtio', nic)), '/domain/devices/interface[1]')).toMatchObject({ virtio: true, modelAttr: 'unknown', transport: 'ccw' });
+    expect(device(facts(domain('aarch64', 'virt', nic)), '/domain/devices/interface[1]').virtio).toBe(true);
+    expect(device(facts(domain('x86_64', 'pc', nic)), '/domain/devices/interface[1]').virtio).toBe(false);
+  });
+
   it('adds the implicit memballoon and virtio-serial controller where libvirt does', () => {
     const channel = `<controller type='usb' index='0'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`;
     const f = facts(domain('x86_64', 'q35', channel));

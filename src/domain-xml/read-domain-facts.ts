@@ -158,12 +158,24 @@ function virtioModelOf(model: Maybe<string>, virtio: boolean): Maybe<VirtioModel
   return model !== 'unknown' && VIRTIO_MODELS.has(model) ? (model as VirtioModel) : 'virtio';
 }
 
+/**
+ * libvirt's NIC model when `<model>` is absent (qemuDomainDefaultNetModel): virtio on s390x and on Arm/RISC-V
+ * `virt`; an emulated NIC elsewhere.
+ */
+function defaultNetModel(ctx: PlacementContext): string | undefined {
+  if (ctx.arch === 's390x') return 'virtio';
+  if (ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'armv7l' || ctx.arch === 'riscv64')) return 'virtio';
+  return undefined;
+}
+
 function describe(el: XmlElement, index: number, ctx: PlacementContext): Candidate | null {
   const base = { el, target: el.xpath };
   const model = el.attr('model');
   switch (el.name) {
     case 'disk': {
-      const bus = el.child('target')?.attr('bus');
+      const target = el.child('target');
+      // Without bus libvirt derives it from the device name: vdX is virtio (virDomainDiskDefPostParse).
+      const bus = target?.attr('bus') ?? (target?.attr('dev')?.startsWith('vd') ? 'virtio' : undefined);
       const type = el.attr('type');
       return {
         ...base,
@@ -177,7 +189,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     }
     case 'interface': {
       const type = el.attr('type');
-      const modelType = el.child('model')?.attr('type');
+      const modelType = el.child('model')?.attr('type') ?? defaultNetModel(ctx);
       const driverName = el.child('driver')?.attr('name');
       // libvirt uses vhost-net when it can but only <driver name='vhost'> says so for certain.
       const backend: Maybe<Backend> =
@@ -188,7 +200,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
         label: `interface ${el.child('mac')?.attr('address') ?? index}`,
         virtio: modelType !== undefined && modelType.startsWith('virtio'),
         fn: 'net',
-        modelAttr: modelType ?? 'unknown',
+        modelAttr: el.child('model')?.attr('type') ?? 'unknown',
         backend,
       };
     }

@@ -47,7 +47,12 @@ describe.skipIf(missing)(`virsh accepts applyEdits output ${missing ? `(skipped:
       const edits: Edit[] = facts.devices
         // libvirt's schema has no iommu option on <iommu model='virtio'>'s own <driver>.
         .filter((d) => d.virtio && !d.implicit && d.driver.iommu === 'absent' && d.function !== 'iommu')
-        .map((d) => ({ op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value: 'on' }));
+        .flatMap((d): Edit[] => [
+          // A NIC whose virtio model is only libvirt's QEMU default gets it written out: other drivers (and
+          // libvirt's generic validation) do not apply that default.
+          ...(d.kind === 'interface' && d.modelAttr === 'unknown' ? [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' } as const] : []),
+          { op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value: 'on' },
+        ]);
       if (edits.length === 0 || facts.name === 'unknown') continue;
       const p = path.join(dir, `o${originals.length}.xml`);
       writeFileSync(p, text);
