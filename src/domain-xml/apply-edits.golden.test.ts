@@ -39,11 +39,11 @@ const CASES: readonly { fixture: string; goal: string; edits: (text: string) => 
   { fixture: 's390-pv.xml', goal: 's390-pv', edits: (t) => [...iommuEverywhere(t), BALLOON_OFF, { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='s390-pv'/>` }] },
   {
     fixture: 'transitional-i440fx.xml',
-    goal: 'none',
+    goal: 'non-transitional-iommu',
     edits: (t) => [{ op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' }, ...iommuEverywhere(t)],
   },
-  { fixture: 'vhost-user.xml', goal: 'none', edits: iommuEverywhere },
-  { fixture: 'mmio-aarch64.xml', goal: 'none', edits: iommuEverywhere },
+  { fixture: 'vhost-user.xml', goal: 'iommu', edits: iommuEverywhere },
+  { fixture: 'mmio-aarch64.xml', goal: 'iommu', edits: iommuEverywhere },
 ];
 
 describe('applyEdits goldens', () => {
