@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,24 @@ describe('writeFileSafely', () => {
     expect(backupPath && readFileSync(backupPath, 'utf8')).toBe('old\n');
     expect(path.basename(backupPath ?? '')).toMatch(/^%2F.*vm\.xml@\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z\.xml$/);
     expect(readdirSync(dir).filter((n) => n.includes('vaw-tmp'))).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('keeps the owner (needs root to hand the file to another user)', async () => {
+    const f = path.join(dir, 'owned.xml');
+    writeFileSync(f, 'old');
+    chownSync(f, 4321, 4322);
+    await writeFileSafely(f, 'new');
+    expect([statSync(f).uid, statSync(f).gid, readFileSync(f, 'utf8')]).toEqual([4321, 4322, 'new']);
+  });
+
+  it('writes through a symlink, keeping the link', async () => {
+    const real = path.join(dir, 'real.xml');
+    const link = path.join(dir, 'link.xml');
+    writeFileSync(real, 'old');
+    symlinkSync(real, link);
+    await writeFileSafely(link, 'new');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('new');
   });
 
   it('refuses when the file changed since it was read, writing nothing', async () => {

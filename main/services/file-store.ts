@@ -175,7 +175,8 @@ export async function writeFileSafely(
   text: string,
   options: { readonly expectedFingerprint?: string | null } = {},
 ): Promise<{ backupPath: string | null }> {
-  const abs = path.resolve(file);
+  // Write through a symlink to the file it names, so the link itself survives.
+  const abs = await fs.realpath(file).catch(() => path.resolve(file));
   const dir = path.dirname(abs);
   const current = await readIfExists(abs);
   const expected = options.expectedFingerprint;
