@@ -100,6 +100,7 @@ describe('writeFileSafely', () => {
     await writeFileSafely(link, 'new');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, 'utf8')).toBe('new');
+    expect((await listBackups(link)).map((b) => b.originalPath)).toEqual([real]);
   });
 
   it('refuses when the file changed since it was read, writing nothing', async () => {

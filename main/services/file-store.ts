@@ -219,7 +219,7 @@ export async function writeFileSafely(
 
 /** Backups taken of `file`, newest first. */
 export async function listBackups(file: string): Promise<BackupEntry[]> {
-  const abs = path.resolve(file);
+  const abs = await fs.realpath(file).catch(() => path.resolve(file));
   let names: string[];
   try {
     names = await fs.readdir(backupsDir());
