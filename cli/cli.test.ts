@@ -120,7 +120,7 @@ describe('virtio-access plan never touches OUT when it fails', () => {
     const out = path.join(work, 'never.xml');
     const broken = tmpFile('broken-plan.xml', '<domain><name>x</name>');
     const r = run(['plan', broken, '--secure', 'sev', '--no-schema', '-o', out]);
-    expect(r.code).not.toBe(0);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('broken-plan.xml:1:1: <domain> is never closed (missing </domain>)')]);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -56,10 +56,6 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
       return 2;
     }
   }
-  if (!deps.engine) {
-    io.stderr('virtio-access plan: this build has no rule engine, so no plan can be made.\n');
-    return 1;
-  }
 
   let input;
   let doc;
@@ -85,6 +81,10 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
     }
   }
 
+  if (!deps.engine) {
+    io.stderr('virtio-access plan: this build has no rule engine, so no plan can be made; nothing was written.\n');
+    return 1;
+  }
   const facts = readDomainFacts(doc);
   const host = await hostFactsFromFlags('plan', args, deps);
   const guest = await guestFacts(args, facts.osinfoId, deps);
