@@ -174,7 +174,10 @@ export async function validateDomainXml(
           return f;
         }),
       );
-      output = await runNative(status.dir, files);
+      // One xmllint process per 500 files keeps the argument list far below ARG_MAX for any fleet size.
+      const outputs: string[] = [];
+      for (let i = 0; i < files.length; i += 500) outputs.push(await runNative(status.dir, files.slice(i, i + 500)));
+      output = outputs.join('\n');
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
     }
