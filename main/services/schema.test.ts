@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
 import { parseXmllintOutput, schemaStatus, SchemaUnavailableError, validateDomainXml } from './schema';
 
@@ -67,4 +68,19 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
       expect(bad?.errors.map((e) => e.target)).toContain('/domain/devices');
     }, 120_000);
   }
+});
+
+const noCorpus = missingParts('schemas', 'xmllint', 'corpus');
+describe.skipIf(noCorpus)(`native and WebAssembly xmllint agree on the corpus ${noCorpus ? `(skipped: ${noCorpus})` : ''}`, () => {
+  it('gives the same verdict for every corpus domain document', async () => {
+    const texts = corpusXmlFiles()
+      .filter((f) => f.kind !== 'domaincaps')
+      .map((f) => ({ name: f.rel, text: readFileSync(f.abs, 'utf8') }));
+    const native = await validateDomainXml(texts, { engine: 'native' });
+    const wasm = await validateDomainXml(texts, { engine: 'wasm' });
+    expect(native.filter((r) => r.valid).length).toBeGreaterThan(200);
+    expect(native.filter((r) => !r.valid).length).toBeGreaterThan(10);
+    expect(wasm.map((r) => [r.name, r.valid])).toEqual(native.map((r) => [r.name, r.valid]));
+    for (const r of native.filter((x) => !x.valid)) expect(r.errors.length, r.name).toBeGreaterThan(0);
+  }, 240_000);
 });
