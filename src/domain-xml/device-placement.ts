@@ -14,7 +14,7 @@ export interface PlacementContext {
 }
 
 const PCIE_BUSES = new Set(['pcie-root', 'pcie-root-port', 'pcie-switch-downstream-port', 'pcie-expander-bus']);
-const PCI_BUSES = new Set(['pci-root', 'pci-bridge', 'pcie-to-pci-bridge', 'pci-expander-bus']);
+const PCI_BUSES = new Set(['pci-root', 'pci-bridge', 'pcie-to-pci-bridge', 'dmi-to-pci-bridge', 'pci-expander-bus']);
 
 /** The index → model map of the domain's PCI controllers. */
 export function pciControllerModels(devices: XmlElement | undefined): Map<number, string> {

@@ -58,7 +58,7 @@ describe('readDomainFacts on small documents', () => {
   });
 
   it('places devices by their PCI bus: root port and q35 root are PCIe, pci-bridge and i440fx root are PCI', () => {
-    const ctrl = `<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' model='pcie-to-pci-bridge'/>`;
+    const ctrl = `<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' model='dmi-to-pci-bridge'/>`;
     const disk = (bus: string) => `<disk type='file' device='disk'><target dev='vd${bus}' bus='virtio'/><address type='pci' domain='0x0000' bus='${bus}' slot='0x01' function='0x0'/></disk>`;
     const f = facts(domain('x86_64', 'pc-q35-8.0', ctrl + disk('0x00') + disk('0x01') + disk('0x02') + disk('0x07')));
     expect(f.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pcie', 'pcie', 'pci', 'unknown']);
@@ -165,6 +165,21 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
     expect(f.osinfoId).toBe('http://fedoraproject.org/fedora/29');
     expect(f.devices.map((d) => d.transport)).toEqual(['mmio', 'mmio', 'mmio', 'mmio', 'mmio']);
     expect(f.devices.at(-1)).toMatchObject({ implicit: true, function: 'serial' });
+  });
+
+  it('aarch64-virtio-pci-manual-addresses.xml: a bus libvirt adds itself is unknown, an address without bus follows the default', () => {
+    const f = corpus('aarch64-virtio-pci-manual-addresses.xml');
+    expect(device(f, '/domain/devices/controller[4]')).toMatchObject({ function: 'scsi', virtio: true, transport: 'pci', slot: 'unknown' });
+    expect(device(f, '/domain/devices/interface[2]')).toMatchObject({ transport: 'pci', slot: 'pcie' });
+    expect(f.devices.some((d) => d.implicit)).toBe(false);
+  });
+
+  it('memory-hotplug-virtio-mem.xml: virtio-mem devices on pc', () => {
+    const mems = corpus('memory-hotplug-virtio-mem.xml').devices.filter((d) => d.kind === 'memory');
+    expect(mems.map((d) => [d.function, d.virtio, d.slot])).toEqual([
+      ['mem', true, 'pci'],
+      ['mem', true, 'pci'],
+    ]);
   });
 
   it('virtio-transitional.xml vs virtio-non-transitional.xml on q35', () => {
