@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { missingParts } from '../../test/real-parts';
+import { classifyVirshFailure, runVirsh, VirshError } from './virsh';
+
+const missing = missingParts('virsh');
+
+async function failure(promise: Promise<unknown>): Promise<VirshError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof VirshError) return e;
+    throw e;
+  }
+  throw new Error('expected virsh to fail');
+}
+
+describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' + missing + ')' : ''}`, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-virsh-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  it('feeds input to virsh on stdin (its command shell)', async () => {
+    const out = await runVirsh('test:///default', [], { input: 'list --all --name\n' });
+    expect(out).toMatch(/^test$/m);
+  });
+
+  it('returns stdout of a successful run on the embedded test driver', async () => {
+    const out = await runVirsh('test:///default', ['list', '--all', '--name']);
+    expect(out.split('\n')).toContain('test');
+  });
+
+  it('reports a daemon that is not there (socket does not exist) as daemon-down with advice', async () => {
+    const e = await failure(runVirsh('qemu:///system?socket=/nonexistent/libvirt-sock', ['version']));
+    expect(e.code).toBe('daemon-down');
+    expect(e.message).toMatch(/Start it/);
+    expect(e.stderr).toMatch(/nonexistent/);
+    expect(e.args).toEqual(['-c', 'qemu:///system?socket=/nonexistent/libvirt-sock', 'version']);
+  });
+
+  it('reports a URI no driver understands as cannot-connect and lists good URIs', async () => {
+    const e = await failure(runVirsh('bogus:///nothing', ['version']));
+    expect(e.code).toBe('cannot-connect');
+    expect(e.message).toMatch(/qemu:\/\/\/system/);
+  });
+
+  it('reports a missing domain as domain-not-found', async () => {
+    const e = await failure(runVirsh('test:///default', ['dumpxml', 'vaw-no-such-domain']));
+    expect(e.code).toBe('domain-not-found');
+    expect(e.message).toMatch(/list --all/);
+  });
+
+  it('reports schema rejection by define --validate as validation-failed', async () => {
+    const xml = file('invalid.xml', "<domain type='test'><name>vaw-invalid</name><memory>1024</memory><bogus/></domain>");
+    const e = await failure(runVirsh('test:///default', ['define', '--validate', xml]));
+    expect(e.code).toBe('validation-failed');
+    expect(e.message).toMatch(/bogus/);
+  });
+
+  it('reports a definition libvirt refuses as define-refused with libvirt\'s reason', async () => {
+    const xml = file('no-os.xml', "<domain type='test'><name>vaw-no-os</name></domain>");
+    const e = await failure(runVirsh('test:///default', ['define', xml]));
+    expect(e.code).toBe('define-refused');
+    expect(e.message).toMatch(/os <type>|memory/);
+  });
+
+  it('kills a run that exceeds its timeout and says so', async () => {
+    // `virsh event --loop` waits forever for events; only the timeout ends it.
+    const e = await failure(runVirsh('test:///default', ['event', '--all', '--loop'], { timeoutMs: 500 }));
+    expect(e.code).toBe('timeout');
+    expect(e.message).toMatch(/did not answer within 0\.5 s/);
+  });
+});
+
+describe('classifyVirshFailure', () => {
+  it('maps a permission error on connect to permission-denied with the libvirt group advice', () => {
+    const stderr = "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied\n";
+    const e = classifyVirshFailure('qemu:///system', ['version'], stderr);
+    expect(e.code).toBe('permission-denied');
+    expect(e.message).toMatch(/libvirt' group/);
+  });
+
+  it('falls back to failed with virsh\'s own words', () => {
+    const e = classifyVirshFailure('test:///default', ['start', 'x'], 'error: something unusual\n');
+    expect(e.code).toBe('failed');
+    expect(e.message).toMatch(/something unusual/);
+  });
+});
+
+describe('runVirsh without virsh on PATH', () => {
+  it('reports not-installed with the package to install', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const e = await failure(runVirsh('test:///default', ['version']));
+      expect(e.code).toBe('not-installed');
+      expect(e.message).toMatch(/libvirt-clients/);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});

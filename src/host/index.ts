@@ -1,0 +1,4 @@
+/** Pure host knowledge: domcapabilities parsing and merging facts from several sources. */
+export { parseDomainCapabilities, summariseDomainCapabilities } from './parse-domain-capabilities';
+export type { DomainCapabilitiesSummary, HostFactsPatch } from './parse-domain-capabilities';
+export { mergeHostFacts } from './merge-host-facts';
