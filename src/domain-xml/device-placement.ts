@@ -19,9 +19,12 @@ const PCI_BUSES = new Set(['pci-root', 'pci-bridge', 'pcie-to-pci-bridge', 'dmi-
 /** The index → model map of the domain's PCI controllers. */
 export function pciControllerModels(devices: XmlElement | undefined): Map<number, string> {
   const out = new Map<number, string>();
+  let next = 0;
   for (const c of devices?.children('controller') ?? []) {
     if (c.attr('type') !== 'pci') continue;
-    const index = Number(c.attr('index') ?? '0');
+    // libvirt gives a PCI controller without index the next free one.
+    const index = Number(c.attr('index') ?? String(next));
+    next = Math.max(next, index + 1);
     const model = c.attr('model');
     if (Number.isInteger(index) && model) out.set(index, model);
   }
@@ -44,6 +47,8 @@ export function defaultTransport(ctx: PlacementContext): Maybe<Transport> {
   if (ctx.family === 'microvm') return 'mmio';
   if (ctx.family === 'q35' || ctx.family === 'pc' || ctx.family === 'pseries' || ctx.family === 'virt') return 'pci';
   if (ctx.arch === 'x86_64' || ctx.arch === 'i686') return 'pci';
+  // Other Arm boards (vexpress ...) have no PCI: libvirt uses virtio-mmio (arm-vexpressa9-virtio test).
+  if (ctx.arch === 'armv7l' || ctx.arch === 'aarch64') return 'mmio';
   return 'unknown';
 }
 
@@ -71,7 +76,7 @@ export function slotOf(device: XmlElement | null, ctx: PlacementContext, model: 
 
 function rootBus(ctx: PlacementContext): string | undefined {
   if (ctx.family === 'q35' || ctx.family === 'virt') return 'pcie-root';
-  if (ctx.family === 'pc' || ctx.family === 'pseries') return 'pci-root';
+  if (ctx.family === 'pc' || ctx.family === 'pseries' || ctx.family === 's390-ccw-virtio') return 'pci-root';
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeviceFacts, DomainFacts } from '../contracts/facts';
@@ -185,5 +185,31 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
   it('virtio-transitional.xml vs virtio-non-transitional.xml on q35', () => {
     expect(new Set(corpus('virtio-transitional.xml').devices.map((d) => d.slot))).toEqual(new Set(['pci']));
     expect(new Set(corpus('virtio-non-transitional.xml').devices.map((d) => d.slot))).toEqual(new Set(['pcie']));
+  });
+
+  it("agrees with libvirt's own expansion (xml2xmlout) on every virtio device's function, transport and slot", () => {
+    const key = (d: DeviceFacts) => `${d.function}:${d.transport}:${d.transport === 'pci' ? d.slot : ''}`;
+    let pairs = 0;
+    const mismatches: string[] = [];
+    for (const out of readdirSync(path.join(corpusDir, 'libvirt/xml2xmlout'))) {
+      const input = path.join(corpusDir, 'libvirt/xml2argv', `${out.replace(/\.[^.]*-latest.*$/, '').replace(/\.xml$/, '')}.xml`);
+      if (!existsSync(input)) continue;
+      const mine = readDomainFacts(parseDomainXml(readFileSync(input, 'utf8'))).devices.filter((d) => d.virtio);
+      const libvirt = readDomainFacts(parseDomainXml(readFileSync(path.join(corpusDir, 'libvirt/xml2xmlout', out), 'utf8'))).devices.filter((d) => d.virtio);
+      pairs++;
+      // A bus the input leaves to libvirt is honestly unknown; it may match any slot.
+      const expected = libvirt.map(key).sort();
+      const got = mine.map(key).sort();
+      const ok = got.length === expected.length && got.every((k) => {
+        const exact = expected.indexOf(k);
+        const loose = exact !== -1 ? exact : k.endsWith(':unknown') ? expected.findIndex((e) => e.startsWith(k.slice(0, -'unknown'.length))) : -1;
+        if (loose === -1) return false;
+        expected.splice(loose, 1);
+        return true;
+      });
+      if (!ok) mismatches.push(`${out}: ${mine.map(key).sort().join(' ')} vs ${libvirt.map(key).sort().join(' ')}`);
+    }
+    expect(pairs).toBeGreaterThan(100);
+    expect(mismatches).toEqual([]);
   });
 });

@@ -189,7 +189,8 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     }
     case 'interface': {
       const type = el.attr('type');
-      const modelType = el.child('model')?.attr('type') ?? defaultNetModel(ctx);
+      // vhost-user and vDPA interfaces are always virtio; libvirt fills the model in.
+      const modelType = el.child('model')?.attr('type') ?? (type === 'vhostuser' || type === 'vdpa' ? 'virtio' : defaultNetModel(ctx));
       const driverName = el.child('driver')?.attr('name');
       // libvirt uses vhost-net when it can but only <driver name='vhost'> says so for certain.
       const backend: Maybe<Backend> =
@@ -222,8 +223,9 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
         return { ...base, kind: 'controller', label: `controller virtio-serial ${el.attr('index') ?? '0'}`, virtio: true, fn: 'serial', modelAttr: model ?? 'unknown', backend: 'qemu' };
       }
       if (type !== 'scsi') return null;
-      // Without a model libvirt picks virtio-scsi on s390x and Arm/RISC-V virt, an emulated HBA elsewhere.
-      const defaultVirtio = model === undefined && (ctx.arch === 's390x' || ctx.family === 'virt');
+      // Without a model libvirt picks virtio-scsi on s390x and an emulated HBA (lsilogic) elsewhere, Arm and
+      // RISC-V virt included (libvirt's xml2xml tests *-virt-default-models).
+      const defaultVirtio = model === undefined && ctx.arch === 's390x';
       const virtio = defaultVirtio || (model !== undefined && (model === 'virtio-scsi' || VIRTIO_MODELS.has(model)));
       return { ...base, kind: 'controller', label: `controller scsi ${el.attr('index') ?? '0'}`, virtio, fn: 'scsi', modelAttr: model ?? 'unknown', backend: 'qemu' };
     }
@@ -236,9 +238,11 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       return { ...base, kind: 'input', label: `input ${el.attr('type') ?? index}`, virtio: bus === 'virtio', fn: 'input', modelAttr: model ?? bus ?? 'unknown', backend: 'qemu' };
     }
     case 'video': {
-      const type = el.child('model')?.attr('type');
+      const written = el.child('model')?.attr('type');
+      // Without a model libvirt uses virtio video on s390x and Arm/RISC-V virt (*-default-models tests).
+      const type = written ?? (ctx.arch === 's390x' || ctx.family === 'virt' ? 'virtio' : undefined);
       if (type !== 'virtio') return null;
-      return { ...base, kind: 'video', label: 'video virtio', virtio: true, fn: 'gpu', modelAttr: type, backend: 'qemu' };
+      return { ...base, kind: 'video', label: 'video virtio', virtio: true, fn: 'gpu', modelAttr: written ?? 'unknown', backend: 'qemu' };
     }
     case 'vsock':
       return { ...base, kind: 'vsock', label: 'vsock', virtio: model === undefined || model.startsWith('virtio'), fn: 'vsock', modelAttr: model ?? 'unknown', backend: 'vhost-kernel' };

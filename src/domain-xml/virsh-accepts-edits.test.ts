@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { DeviceFacts } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
@@ -29,6 +30,12 @@ function defineAll(files: readonly { path: string; name: string }[]): string[] {
   return errors;
 }
 
+function writeModel(d: DeviceFacts): Edit[] {
+  if (d.kind === 'interface' || d.kind === 'video') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];
+  if (d.kind === 'controller' && d.function === 'scsi') return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-scsi' }];
+  return [];
+}
+
 const missing = missingParts('corpus', 'virsh');
 describe.skipIf(missing)(`virsh accepts applyEdits output ${missing ? `(skipped: ${missing})` : ''}`, () => {
   it('every accepted corpus domain stays accepted with iommu set on all its virtio devices', () => {
@@ -48,9 +55,9 @@ describe.skipIf(missing)(`virsh accepts applyEdits output ${missing ? `(skipped:
         // libvirt's schema has no iommu option on <iommu model='virtio'>'s own <driver>.
         .filter((d) => d.virtio && !d.implicit && d.driver.iommu === 'absent' && d.function !== 'iommu')
         .flatMap((d): Edit[] => [
-          // A NIC whose virtio model is only libvirt's QEMU default gets it written out: other drivers (and
-          // libvirt's generic validation) do not apply that default.
-          ...(d.kind === 'interface' && d.modelAttr === 'unknown' ? [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' } as const] : []),
+          // A device that is virtio only by libvirt's QEMU default gets its model written out: other drivers
+          // (and libvirt's generic validation) do not apply that default.
+          ...(d.modelAttr === 'unknown' ? writeModel(d) : []),
           { op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value: 'on' },
         ]);
       if (edits.length === 0 || facts.name === 'unknown') continue;
