@@ -96,7 +96,7 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
       return 2;
     }
   }
-  const flagHost = await hostFactsFromFlags('check', args, deps);
+  const flagHost = await hostFactsFromFlags('check', args);
   let unusable = false;
   const docs: Doc[] = [];
   if (connecting) docs.push(...(await docsFromConnections(args, deps, io)));

@@ -27,8 +27,6 @@ export interface ConnectionDomain {
 /** Services the CLI calls; null when this build does not have them. */
 export interface CliDeps {
   readonly engine: EnginePort | null;
-  /** `virsh domcapabilities` XML → host facts (src/host). */
-  readonly parseDomainCapabilities: ((xml: string) => Partial<HostFacts>) | null;
   /** osinfo id → guest facts (main/services/osinfo.ts). */
   readonly lookupGuest: ((osinfoId: string) => Promise<GuestFacts>) | null;
   readonly readDomainsFromConnection:

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isCheckJson } from '../src/contracts/cli-json';
-import { missingParts, repoRoot } from '../test/real-parts';
+import { corpusDir, missingParts, repoRoot } from '../test/real-parts';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/domains');
 let bin = '';
@@ -112,6 +112,19 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
     const result = json as { files: { file: string; findings: { rule: string }[] }[] };
     expect(result.files.map((f) => f.file)).toEqual(files);
     for (const f of result.files) expect(f.findings.filter((x) => x.rule === 'SCHEMA'), f.file).toEqual([]);
+  });
+});
+
+const noCorpus = missingParts('corpus');
+describe.skipIf(noCorpus)(`--host-caps ${noCorpus ? `(skipped: ${noCorpus})` : ''}`, () => {
+  it('accepts virsh domcapabilities XML and refuses anything else with exit 2', () => {
+    const fixture = path.join(fixtures, 'sev-q35.xml');
+    const caps = path.join(corpusDir, 'libvirt/domaincaps/qemu_10.0.0-q35.x86_64+amdsev.xml');
+    expect(run(['check', '--no-schema', '--host-caps', caps, fixture]).code).toBe(0);
+    const broken = tmpFile('caps-broken.xml', '<domainCapabilities><path>');
+    const r = run(['check', '--no-schema', '--host-caps', broken, fixture]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('--host-caps: ')]);
+    expect(run(['check', '--no-schema', '--host-caps', path.join(work, 'nope.xml'), fixture]).stderr).toContain('cannot be read');
   });
 });
 

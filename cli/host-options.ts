@@ -2,6 +2,8 @@
 import { promises as fs } from 'node:fs';
 import { NO_GUEST_FACTS, NO_HOST_FACTS, type GuestFacts, type HostFacts, type VersionFact } from '../src/contracts/facts';
 import { parseVersion } from '../src/contracts/version';
+import { XmlInputError } from '../src/domain-xml';
+import { mergeHostFacts, parseDomainCapabilities } from '../src/host';
 import { UsageError, valueOf, type ParsedArgs } from './args';
 import type { CliDeps } from './cli-deps';
 
@@ -16,18 +18,22 @@ function exactVersion(command: string, flag: string, text: string | undefined): 
 }
 
 /** Host facts from --host-caps, --qemu-version and --libvirt-version (the explicit versions win). */
-export async function hostFactsFromFlags(command: string, args: ParsedArgs, deps: CliDeps, base: HostFacts = NO_HOST_FACTS): Promise<HostFacts> {
+export async function hostFactsFromFlags(command: string, args: ParsedArgs, base: HostFacts = NO_HOST_FACTS): Promise<HostFacts> {
   let host: HostFacts = base;
   const capsFile = valueOf(args, '--host-caps');
   if (capsFile !== undefined) {
-    if (!deps.parseDomainCapabilities) throw new UsageError('--host-caps is not supported by this build', command);
     let xml: string;
     try {
       xml = await fs.readFile(capsFile, 'utf8');
     } catch (e) {
       throw new UsageError(`--host-caps ${capsFile}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, command);
     }
-    host = { ...host, ...deps.parseDomainCapabilities(xml) };
+    try {
+      host = mergeHostFacts(host, parseDomainCapabilities(xml, capsFile));
+    } catch (e) {
+      if (e instanceof XmlInputError) throw new UsageError(`--host-caps: ${e.message} (give the output of \`virsh domcapabilities\`)`, command);
+      throw e;
+    }
   }
   const qemu = exactVersion(command, '--qemu-version', valueOf(args, '--qemu-version'));
   const libvirt = exactVersion(command, '--libvirt-version', valueOf(args, '--libvirt-version'));

@@ -1,7 +1,7 @@
 /**
  * Entry point of the `virtio-access` binary (bundled to dist/cli/virtio-access.cjs). Reads process.argv,
  * wires the real services into the dispatcher, and sets the exit code.
- * Services still being written elsewhere (engine, host caps parser, osinfo, fleet audit, serve) are wired
+ * Services still being written elsewhere (engine, osinfo, fleet audit, serve) are wired
  * here as they land; until then the commands that need them say so.
  */
 import { runCli } from './run-cli';
@@ -22,7 +22,6 @@ async function readStdin(): Promise<Uint8Array> {
 
 const deps: CliDeps = {
   engine: null,
-  parseDomainCapabilities: null,
   lookupGuest: null,
   readDomainsFromConnection: null,
   runServe: null,

@@ -86,7 +86,7 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
     return 1;
   }
   const facts = readDomainFacts(doc);
-  const host = await hostFactsFromFlags('plan', args, deps);
+  const host = await hostFactsFromFlags('plan', args);
   const guest = await guestFacts(args, facts.osinfoId, deps);
   const engineInput = { domain: facts, host, guest, goals: { ...DEFAULT_GOALS, secure: secure as SecureType } };
   const plan = deps.engine.planFor(engineInput);
