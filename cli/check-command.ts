@@ -147,6 +147,10 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     io.stdout(files.map(formatFileFindings).join('\n'));
+    if (files.length > 1) {
+      const withErrors = files.filter((f) => f.findings.some((x) => x.severity === 'error')).length;
+      io.stdout(`\n${files.length} domains checked: ${withErrors} with errors, ${files.length - withErrors} without.\n`);
+    }
   }
   if (unusable) return 2;
   return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;

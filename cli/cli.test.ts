@@ -112,6 +112,7 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
     const result = json as { files: { file: string; findings: { rule: string }[] }[] };
     expect(result.files.map((f) => f.file)).toEqual(files);
     for (const f of result.files) expect(f.findings.filter((x) => x.rule === 'SCHEMA'), f.file).toEqual([]);
+    expect(run(['check', ...files]).stdout).toMatch(/\n5 domains checked: \d+ with errors, \d+ without\.\n$/);
   });
 });
 
