@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
-import { parseDomainXml, parseXml, resolvePath, serialise, XmlInputError } from './index';
+import { parseDomainXml, parseXml, readDomainFacts, resolvePath, serialise, XmlInputError } from './index';
 
 function errorOf(fn: () => unknown): XmlInputError {
   try {
@@ -96,6 +96,15 @@ describe('parseXml', () => {
     expect([e.line, e.column]).toEqual([2, 1]);
     expect(e.problem).toContain('DOCTYPE');
     expect(e.hint).toContain('remove the <!DOCTYPE');
+  });
+});
+
+describe('hostile nesting', () => {
+  it('parses and reads text of 200k nested elements without overflowing the stack', () => {
+    const depth = 200_000;
+    const doc = parseDomainXml(`<domain><name>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</name></domain>`);
+    expect(doc.root.child('name')?.text()).toBe('x');
+    expect(readDomainFacts(doc).name).toBe('x');
   });
 });
 

@@ -133,10 +133,12 @@ export class XmlElement {
 
   /** Text content of this element and its descendants (text and CDATA), decoded. */
   text(): string {
+    // Iterative so that a hostile, deeply nested document cannot overflow the stack.
     let out = '';
-    for (const node of this.nodes) {
+    const stack: XmlNode[] = [...this.nodes].reverse();
+    for (let node = stack.pop(); node; node = stack.pop()) {
       if (node.kind === 'text' || node.kind === 'cdata') out += node.value;
-      else if (node.kind === 'element') out += node.text();
+      else if (node.kind === 'element') for (let i = node.nodes.length - 1; i >= 0; i--) stack.push(node.nodes[i]!);
     }
     return out;
   }
