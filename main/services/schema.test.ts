@@ -53,6 +53,13 @@ describe('schemaStatus', () => {
 
 const missing = missingParts('schemas', 'xmllint');
 describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  it('reports a document libxml2 refuses to parse (nesting deeper than 256) as invalid with its reason', async () => {
+    const deep = `<domain type='kvm'><name>${'<a>'.repeat(300)}x${'</a>'.repeat(300)}</name></domain>`;
+    const [result] = await validateDomainXml([{ name: 'deep.xml', text: deep }], { engine: 'native' });
+    expect(result?.valid).toBe(false);
+    expect(result?.errors[0]?.message).toContain('Excessive depth');
+  });
+
   for (const engine of ['native', 'wasm'] as const) {
     it(`${engine}: accepts a valid domain and locates the error in an invalid one`, async () => {
       const [good, bad] = await validateDomainXml(

@@ -63,6 +63,8 @@ export async function schemaStatus(dir = DEFAULT_SCHEMA_DIR): Promise<SchemaStat
 
 const LOCATED = /^(.*?):(\d+): element ([^:]+): Relax-NG validity error : (.*)$/;
 const UNLOCATED = /^(?:.*?: )?Relax-NG validity error : (.*)$/;
+/** libxml2 refusing to parse a file at all (e.g. nesting deeper than 256, which libvirt refuses too). */
+const PARSER = /^(.*?):(\d+): (?:parser|namespace) error : (.*)$/;
 
 /** Parses xmllint's --relaxng output for files named `f<N>.xml` into per-file errors and verdicts. */
 export function parseXmllintOutput(output: string, count: number): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
@@ -82,6 +84,11 @@ export function parseXmllintOutput(output: string, count: number): { valid: bool
       errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message: located[4] ?? '' });
       continue;
     }
+    const parser = PARSER.exec(line);
+    if (parser) {
+      errors[indexOf(parser[1] ?? '')]?.push({ line: Number(parser[2]), element: null, message: `libxml2 cannot parse the document: ${parser[3] ?? ''}` });
+      continue;
+    }
     const verdict = /^(.*) (validates|fails to validate)$/.exec(line);
     if (verdict) {
       const i = indexOf(verdict[1] ?? '');
@@ -93,6 +100,9 @@ export function parseXmllintOutput(output: string, count: number): { valid: bool
     const unlocated = UNLOCATED.exec(line);
     if (unlocated?.[1]) pending.push(unlocated[1]);
   }
+  errors.forEach((list, i) => {
+    if (!valid[i] && list.length === 0) list.push({ line: 0, element: null, message: 'xmllint gave no verdict for this document' });
+  });
   return { valid, errors };
 }
 
@@ -125,9 +135,10 @@ async function runNative(dir: string, files: readonly string[]): Promise<string>
       ['--noout', '--nonet', '--relaxng', path.join(dir, 'domain.rng'), ...files],
       { maxBuffer: 256 * 1024 * 1024, timeout: 300_000 },
       (err, stdout, stderr) => {
-        // Exit 3/4 mean "some files did not validate"; anything else without verdicts is a real failure.
+        // A non-zero exit status only means some documents did not validate or parse; per-file results are in
+        // the output. Failing to start or being killed is a real failure.
         const out = `${stdout}${stderr}`;
-        if (err && !/ (validates|fails to validate)$/m.test(out)) reject(new SchemaUnavailableError(`xmllint failed: ${out.trim() || err.message}`));
+        if (err && (typeof err.code !== 'number' || err.killed)) reject(new SchemaUnavailableError(`xmllint failed: ${out.trim() || err.message}`));
         else resolve(out);
       },
     );
