@@ -87,6 +87,17 @@ describe('applyEdits', () => {
     });
   });
 
+  it('keeps CRLF line breaks and tab indentation in added lines', () => {
+    const crlf = DOMAIN.replace(/\n/g, '\r\n').replace(/  /g, '\t');
+    const out = applyEdits(crlf, [
+      { op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' },
+      { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='sev'>\n  <policy>0x0033</policy>\n</launchSecurity>` },
+    ]);
+    expect(out).toContain(`\t\t\t<model type='virtio'/>\r\n\t\t\t<driver iommu='on'/>\r\n`);
+    expect(out).toContain(`\t</devices>\r\n\t<launchSecurity type='sev'>\r\n\t\t<policy>0x0033</policy>\r\n\t</launchSecurity>\r\n</domain>`);
+    expect(out.replace(/\r\n/g, '').includes('\n')).toBe(false);
+  });
+
   it('refuses edits whose target cannot exist', () => {
     expect(() => applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/domain/devices/disk[3]/driver', name: 'iommu', value: 'on' }])).toThrow(EditError);
     expect(() => applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/network', name: 'a', value: 'b' }])).toThrow(/root element/);

@@ -66,19 +66,30 @@ function childIndent(parent: XmlElement, text: string): string {
   return own + unit;
 }
 
-function indentLines(xml: string, indent: string): string {
-  return xml.replace(/\n/g, `\n${indent}`);
+/** The document's line break: CRLF when it uses CRLF, so added lines match the rest of the file. */
+function newline(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/**
+ * Indents a serialised element (written with 2-space steps, like libvirt) for its place: every line after the
+ * first gets `indent`, and each 2-space step becomes the document's own step (`unit`, e.g. a tab).
+ */
+function indentLines(xml: string, indent: string, nl: string, unit = '  '): string {
+  return xml.replace(/\r?\n( *)/g, (_m, spaces: string) => `${nl}${indent}${unit.repeat(Math.floor(spaces.length / 2))}${' '.repeat(spaces.length % 2)}`);
 }
 
 /** Inserts `xml` as a child of `parent` at libvirt's position for its name. */
 function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: string): string {
   const text = doc.text;
+  const nl = newline(text);
   const indent = childIndent(parent, text);
-  const block = indentLines(xml, indent);
   const parentIndent = lineIndent(text, parent.start) ?? '';
+  const unit = indent.startsWith(parentIndent) && indent.length > parentIndent.length ? indent.slice(parentIndent.length) : '  ';
+  const block = indentLines(xml, indent, nl, unit);
   if (parent.selfClosing) {
     const tagEnd = text.slice(parent.start, parent.end - 2).trimEnd().length + parent.start;
-    return splice(text, tagEnd, parent.end, `>\n${indent}${block}\n${parentIndent}</${parent.name}>`);
+    return splice(text, tagEnd, parent.end, `>${nl}${indent}${block}${nl}${parentIndent}</${parent.name}>`);
   }
   const children = parent.children();
   const order = childOrder(parent.name, parent.parent?.name);
@@ -90,14 +101,14 @@ function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: st
   // After the last child that libvirt writes no later than this one; else before the first child.
   let after: XmlElement | undefined;
   for (const c of children) if (rank(c.name) <= mine) after = c;
-  if (after) return splice(text, after.end, after.end, `\n${indent}${block}`);
+  if (after) return splice(text, after.end, after.end, `${nl}${indent}${block}`);
   const first = children[0];
-  if (first && lineIndent(text, first.start) !== undefined) return splice(text, first.start, first.start, `${block}\n${indent}`);
+  if (first && lineIndent(text, first.start) !== undefined) return splice(text, first.start, first.start, `${block}${nl}${indent}`);
   if (first) return splice(text, first.start, first.start, block);
   const onOwnLine = /\n[ \t]*$/.test(text.slice(parent.startTagEnd, parent.endTagStart));
   return onOwnLine
-    ? splice(text, parent.startTagEnd, parent.startTagEnd, `\n${indent}${block}`)
-    : splice(text, parent.startTagEnd, parent.startTagEnd, `\n${indent}${block}\n${parentIndent}`);
+    ? splice(text, parent.startTagEnd, parent.startTagEnd, `${nl}${indent}${block}`)
+    : splice(text, parent.startTagEnd, parent.startTagEnd, `${nl}${indent}${block}${nl}${parentIndent}`);
 }
 
 /** Creates the missing elements on `path` (each new one as `<name/>`) and returns the text and element. */
@@ -162,7 +173,7 @@ function applyOne(text: string, edit: Edit): string {
       const existing = edit.replace ? parent.child(name) : undefined;
       if (existing) {
         const indent = lineIndent(doc.text, existing.start) ?? '';
-        return splice(doc.text, existing.start, existing.end, indentLines(xml, indent));
+        return splice(doc.text, existing.start, existing.end, indentLines(xml, indent, newline(doc.text)));
       }
       return insertChild(doc, parent, name, xml);
     }
