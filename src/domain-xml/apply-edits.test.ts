@@ -88,7 +88,7 @@ describe('applyEdits', () => {
   });
 
   it('keeps CRLF line breaks and tab indentation in added lines', () => {
-    const crlf = DOMAIN.replace(/\n/g, '\r\n').replace(/  /g, '\t');
+    const crlf = DOMAIN.replace(/\n/g, '\r\n').replace(/ {2}/g, '\t');
     const out = applyEdits(crlf, [
       { op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' },
       { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='sev'>\n  <policy>0x0033</policy>\n</launchSecurity>` },
