@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { missingParts } from '../../test/real-parts';
+import { loadOsinfo } from './osinfo';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'vaw-osinfo-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function osXml(id: string, body: string): string {
+  return `<?xml version="1.0"?>\n<libosinfo version="0.0.1">\n  <os id="${id}">\n${body}\n  </os>\n</libosinfo>\n`;
+}
+
+describe('loadOsinfo on a small tree', () => {
+  const dir = path.join(tmp, 'db');
+  mkdirSync(path.join(dir, 'os/example.org'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'os/example.org/ex-1.xml'),
+    osXml('http://example.org/ex/1', '<short-id>ex1</short-id><name>Example 1</name><family>linux</family><release-date>2019-01-01</release-date><devices><device id="http://pcisig.com/pci/1af4/1000"/></devices>'),
+  );
+  writeFileSync(
+    path.join(dir, 'os/example.org/ex-2.xml'),
+    osXml('http://example.org/ex/2', '<short-id>ex2</short-id><name>Example 2</name><family>linux</family><release-date>2021-01-01</release-date><derives-from id="http://example.org/ex/1"/><devices><device id="http://pcisig.com/pci/1af4/1041"/></devices>'),
+  );
+  writeFileSync(
+    path.join(dir, 'os/example.org/ex-3.xml'),
+    osXml('http://example.org/ex/3', '<short-id>ex3</short-id><name>Example 3</name><family>winnt</family><upgrades id="http://example.org/ex/2"/>'),
+  );
+
+  it('inherits virtio 1.0 support along derives-from/upgrades, and leaves unlisted support unknown', async () => {
+    const db = await loadOsinfo(dir);
+    expect(db.lookup('http://example.org/ex/1').virtio1).toBe('unknown');
+    expect(db.lookup('http://example.org/ex/2').virtio1).toBe('yes');
+    expect(db.lookup('http://example.org/ex/3')).toEqual({ osinfoId: 'http://example.org/ex/3', name: 'Example 3', family: 'windows', virtio1: 'yes', kernelVersion: 'unknown' });
+  });
+
+  it('finds by short id, searches names, lists newest first', async () => {
+    const db = await loadOsinfo(dir);
+    expect(db.lookup('ex2').osinfoId).toBe('http://example.org/ex/2');
+    expect(db.search('example 2').map((e) => e.id)).toEqual(['http://example.org/ex/2']);
+    expect(db.list().map((e) => e.shortId)).toEqual(['ex2', 'ex1', 'ex3']);
+  });
+
+  it('answers unknown for an id it does not know', async () => {
+    const db = await loadOsinfo(dir);
+    expect(db.lookup('http://example.org/none')).toMatchObject({ osinfoId: 'http://example.org/none', virtio1: 'unknown', family: 'unknown' });
+  });
+
+  it('names the folder and the package when osinfo-db is missing', async () => {
+    await expect(loadOsinfo(path.join(tmp, 'nothing'))).rejects.toThrow(/osinfo-db is not at .*apt-get install osinfo-db/);
+  });
+});
+
+const missing = missingParts('osinfo');
+describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipped: ' + missing + ')' : ''}`, () => {
+  it('knows a Linux distribution listing modern virtio ids and a Windows release', async () => {
+    const db = await loadOsinfo();
+    expect(db.list().length).toBeGreaterThan(300);
+    const withModern = db.list().filter((e) => e.virtio1 === 'yes');
+    expect(withModern.length).toBeGreaterThan(0);
+    const fedora = db.search('fedora').find((e) => e.virtio1 === 'yes');
+    expect(fedora?.family).toBe('linux');
+    const win = db.search('windows').at(0);
+    expect(win?.family).toBe('windows');
+  });
+
+  it('answers lookups in well under a millisecond once indexed', async () => {
+    const db = await loadOsinfo();
+    const ids = db.list().map((e) => e.id);
+    const t0 = performance.now();
+    for (let i = 0; i < 10_000; i++) db.lookup(ids[i % ids.length] ?? '');
+    expect((performance.now() - t0) / 10_000).toBeLessThan(0.05);
+  });
+
+  it('matches what the osinfo file says for one real OS', async () => {
+    const db = await loadOsinfo();
+    const file = '/usr/share/osinfo/os/debian.org/debian-testing.xml';
+    const text = readFileSync(file, 'utf8');
+    const id = /<os id="([^"]+)"/.exec(text)?.[1] ?? '';
+    expect(db.lookup(id).name).toBe(/<name>([^<]+)<\/name>/.exec(text)?.[1]);
+  });
+});

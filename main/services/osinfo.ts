@@ -1,0 +1,143 @@
+/**
+ * Guest knowledge from osinfo-db (the host's /usr/share/osinfo): name, family, release date, and whether the
+ * guest's drivers handle virtio 1.0 (modern) devices. Indexed once on first use; lookups are map reads.
+ * osinfo-db only lists devices an OS supports, never ones it lacks, so "not listed" is unknown, not no.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { GuestFacts, GuestFamily, Support } from '../../src/contracts/facts';
+import { NO_GUEST_FACTS, UNKNOWN } from '../../src/contracts/facts';
+import { parseXml } from '../../src/domain-xml';
+
+/** One OS of the guest picker. */
+export interface OsinfoEntry {
+  readonly id: string;
+  readonly shortId: string | null;
+  readonly name: string;
+  readonly family: GuestFamily;
+  readonly releaseDate: string | null;
+  readonly virtio1: Support;
+}
+
+/** The loaded index. */
+export interface OsinfoIndex {
+  readonly dir: string;
+  lookup(id: string): GuestFacts;
+  search(text: string, limit?: number): OsinfoEntry[];
+  list(): readonly OsinfoEntry[];
+}
+
+interface RawOs {
+  readonly id: string;
+  readonly shortId: string | null;
+  readonly name: string;
+  readonly family: string | null;
+  readonly releaseDate: string | null;
+  readonly modernVirtio: boolean;
+  readonly parents: readonly string[];
+}
+
+export const DEFAULT_OSINFO_DIR = '/usr/share/osinfo';
+
+/** Virtio 1.0 (modern) PCI device ids are 1af4:1040 + device type, 1041 (net) to 107f. */
+function isModernVirtioId(deviceId: string): boolean {
+  const m = /^http:\/\/pcisig\.com\/pci\/1af4\/([0-9a-f]{4})$/i.exec(deviceId);
+  if (!m?.[1]) return false;
+  const n = parseInt(m[1], 16);
+  return n >= 0x1041 && n <= 0x107f;
+}
+
+async function xmlFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.xml')).map((e) => path.join(e.parentPath, e.name));
+}
+
+function readOs(file: string, text: string): RawOs[] {
+  const root = parseXml(text, file).root;
+  return root.children('os').flatMap((os) => {
+    const id = os.attr('id');
+    if (!id) return [];
+    const child = (n: string): string | null => os.child(n)?.text().trim() || null;
+    const devices = os.child('devices')?.children('device') ?? [];
+    return [
+      {
+        id,
+        shortId: child('short-id'),
+        name: child('name') ?? id,
+        family: child('family'),
+        releaseDate: child('release-date'),
+        modernVirtio: devices.some((d) => isModernVirtioId(d.attr('id') ?? '')),
+        parents: [...os.children('derives-from'), ...os.children('upgrades'), ...os.children('clones')]
+          .map((e) => e.attr('id'))
+          .filter((v): v is string => !!v),
+      },
+    ];
+  });
+}
+
+function familyOf(raw: string | null): GuestFamily {
+  if (raw === 'linux') return 'linux';
+  if (raw === 'winnt' || raw === 'win9x' || raw === 'msdos' || raw === 'windows') return 'windows';
+  return 'other';
+}
+
+/** Reads every OS under `dir/os` once; missing osinfo-db throws an error naming the package. */
+export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR): Promise<OsinfoIndex> {
+  let files: string[];
+  try {
+    files = await xmlFiles(path.join(dir, 'os'));
+  } catch (e) {
+    throw new Error(`osinfo-db is not at ${dir}: ${(e as Error).message}. Install it (apt-get install osinfo-db) or pass its folder.`, { cause: e });
+  }
+  const raw = new Map<string, RawOs>();
+  await Promise.all(
+    files.map(async (f) => {
+      for (const os of readOs(f, await fs.readFile(f, 'utf8'))) raw.set(os.id, os);
+    }),
+  );
+  // Device support is inherited along derives-from/upgrades/clones; memoised, and cycles stop.
+  const modern = new Map<string, boolean>();
+  const inherits = (id: string, seen: Set<string>): boolean => {
+    const known = modern.get(id);
+    if (known !== undefined) return known;
+    const os = raw.get(id);
+    if (!os || seen.has(id)) return false;
+    seen.add(id);
+    const value = os.modernVirtio || os.parents.some((p) => inherits(p, seen));
+    modern.set(id, value);
+    return value;
+  };
+  const entries = new Map<string, OsinfoEntry>();
+  const byShortId = new Map<string, OsinfoEntry>();
+  for (const os of raw.values()) {
+    const entry: OsinfoEntry = {
+      id: os.id,
+      shortId: os.shortId,
+      name: os.name,
+      family: familyOf(os.family),
+      releaseDate: os.releaseDate,
+      virtio1: inherits(os.id, new Set()) ? 'yes' : UNKNOWN,
+    };
+    entries.set(os.id, entry);
+    if (os.shortId) byShortId.set(os.shortId, entry);
+  }
+  const list = [...entries.values()].sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name));
+  return {
+    dir,
+    lookup(id) {
+      const e = entries.get(id) ?? byShortId.get(id);
+      if (!e) return { ...NO_GUEST_FACTS, osinfoId: id };
+      // osinfo-db does not record kernel versions, so that stays unknown.
+      return { osinfoId: e.id, name: e.name, family: e.family, virtio1: e.virtio1, kernelVersion: UNKNOWN };
+    },
+    search(text, limit = 50) {
+      const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+      const hits = list.filter((e) => {
+        const hay = `${e.name} ${e.shortId ?? ''} ${e.id}`.toLowerCase();
+        return words.every((w) => hay.includes(w));
+      });
+      return hits.slice(0, limit);
+    },
+    list: () => list,
+  };
+}
