@@ -1,0 +1,243 @@
+/**
+ * The libvirt operations the app needs, each one `virsh` run (see virsh.ts): versions, domains, inactive XML,
+ * domcapabilities, the QEMU command-line preview, and a define that backs up first, refuses when the domain
+ * changed since it was loaded, and can be undone from the backup.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { VersionFact } from '../../src/contracts/facts';
+import { parseXml, unifiedDiff } from '../../src/domain-xml';
+import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
+import { backupsDir } from './file-store';
+import { runVirsh, VirshError } from './virsh';
+
+/** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
+export interface LibvirtVersions {
+  readonly libvirt: string | null;
+  readonly qemu: string | null;
+}
+
+/** One domain of a connection. */
+export interface DomainListEntry {
+  readonly name: string;
+  /** As virsh prints it: `running`, `shut off`, `paused` ... */
+  readonly state: string;
+  readonly persistent: boolean;
+}
+
+/** What `getDomainCapabilities` read. */
+export interface DomainCapabilitiesResult {
+  readonly host: HostFactsPatch;
+  readonly domcapsXml: string;
+}
+
+/** The outcome of a successful define. */
+export interface DefineResult {
+  /** The previous inactive definition, restorable with `restoreDomainBackup`. */
+  readonly backupPath: string;
+  /** True when the domain is running: libvirt keeps the running configuration until the next boot. */
+  readonly appliesAtNextBoot: boolean;
+}
+
+/** The domain's definition changed between loading and defining; nothing was written. */
+export class DomainChangedError extends Error {
+  override readonly name = 'DomainChangedError';
+  constructor(
+    readonly domain: string,
+    /** Unified diff from the XML the user loaded to the XML libvirt holds now. */
+    readonly diff: string,
+  ) {
+    super(`Domain ${domain} changed in libvirt since it was loaded; nothing was changed. Reload it, review the plan again, then apply.\n${diff}`);
+  }
+}
+
+/** The new XML names another domain than the one being replaced; nothing was written. */
+export class DomainNameMismatchError extends Error {
+  override readonly name = 'DomainNameMismatchError';
+  constructor(
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`The new XML defines domain "${found}", not "${expected}"; nothing was changed. Keep the <name> of the domain being edited.`);
+  }
+}
+
+const VERSION_TIMEOUT_MS = 15_000;
+
+/** `1.2.3` → a Version; null when it is not dotted numbers. */
+export function parseVersion(text: string): { major: number; minor: number; micro: number } | null {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2]), micro: Number(m[3] ?? 0) };
+}
+
+/** Reads `virsh version` output (English, as runVirsh forces LC_ALL=C). */
+export function parseVirshVersion(out: string): LibvirtVersions {
+  const libvirt = /^Using library: libvirt ([\d.]+)/m.exec(out)?.[1] ?? null;
+  const qemu = /^Running hypervisor: QEMU ([\d.]+)/m.exec(out)?.[1] ?? null;
+  return { libvirt, qemu };
+}
+
+/** Versions as host facts, citing where they came from. */
+export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion: VersionFact; qemuVersion: VersionFact } {
+  const fact = (text: string | null, what: string): VersionFact => {
+    const version = text === null ? null : parseVersion(text);
+    return version ? { kind: 'exact', version, source: `virsh -c ${uri} version (${what})` } : { kind: 'unknown' };
+  };
+  return { libvirtVersion: fact(v.libvirt, 'Using library'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
+}
+
+/** libvirt and QEMU versions of a connection. */
+export async function getVersions(uri: string): Promise<LibvirtVersions> {
+  return parseVirshVersion(await runVirsh(uri, ['version'], { timeoutMs: VERSION_TIMEOUT_MS }));
+}
+
+/** Every domain (running or not) with its state and whether it is persistent. */
+export async function listDomains(uri: string): Promise<DomainListEntry[]> {
+  const [table, names, persistent] = await Promise.all([
+    runVirsh(uri, ['list', '--all']),
+    runVirsh(uri, ['list', '--all', '--name']),
+    runVirsh(uri, ['list', '--all', '--persistent', '--name']),
+  ]);
+  const nameList = lines(names);
+  const persistentSet = new Set(lines(persistent));
+  // The table rows come in the same order as --name; the state is what follows the name on its row.
+  const rows = table.split('\n').slice(2);
+  return nameList.map((name, i) => {
+    const row = rows[i] ?? '';
+    const at = row.indexOf(` ${name} `);
+    const state = at < 0 ? 'unknown' : row.slice(at + name.length + 2).trim();
+    return { name, state: state || 'unknown', persistent: persistentSet.has(name) };
+  });
+}
+
+function lines(out: string): string[] {
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+/** The persistent definition (what the next boot uses), including security-sensitive parts. */
+export function dumpInactiveXml(uri: string, name: string): Promise<string> {
+  return runVirsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name]);
+}
+
+/** domcapabilities for one arch/machine/virttype (libvirt's defaults for any left out), parsed. */
+export async function getDomainCapabilities(
+  uri: string,
+  want: { readonly arch?: string; readonly machine?: string; readonly virttype?: string } = {},
+): Promise<DomainCapabilitiesResult> {
+  const args = ['domcapabilities'];
+  if (want.virttype) args.push('--virttype', want.virttype);
+  if (want.arch) args.push('--arch', want.arch);
+  if (want.machine) args.push('--machine', want.machine);
+  const domcapsXml = await runVirsh(uri, args);
+  return { host: summariseDomainCapabilities(domcapsXml, `virsh -c ${uri} ${args.join(' ')}`).facts, domcapsXml };
+}
+
+/** Runs `fn` with `text` in a private temporary file, removed afterwards. virsh reads it and sends it to libvirt. */
+async function withTempXml<T>(text: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vaw-xml-'));
+  try {
+    const file = path.join(dir, 'domain.xml');
+    await fs.writeFile(file, text, { mode: 0o600 });
+    return await fn(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The QEMU command line libvirt would run for this XML (`domxml-to-native qemu-argv`). */
+export function qemuArgvPreview(uri: string, xml: string): Promise<string> {
+  return withTempXml(xml, async (file) => (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file])).trim());
+}
+
+/** Where the libvirt backups of one connection go: `<backupsDir>/libvirt/<uri made file-safe>/`. */
+export function libvirtBackupsDir(uri: string): string {
+  return path.join(backupsDir(), 'libvirt', uri.replace(/[^A-Za-z0-9._-]+/g, '_'));
+}
+
+function domainNameOf(xml: string): string {
+  return parseXml(xml, 'new domain XML').root.child('name')?.text().trim() ?? '';
+}
+
+/** Saves `xml` as a timestamped backup of domain `name`; returns its path. */
+async function writeBackup(uri: string, name: string, xml: string): Promise<string> {
+  const dir = libvirtBackupsDir(uri);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${stamp}.xml`);
+  // 'wx' never overwrites an earlier backup, even two in the same millisecond.
+  await fs.writeFile(file, xml, { flag: 'wx', mode: 0o600 });
+  return file;
+}
+
+/**
+ * Replaces domain `name`'s definition with `newXml`: re-reads the domain and refuses (DomainChangedError, with
+ * a diff) when it is not `originalXml` any more, backs the current definition up, then `define --validate`.
+ * libvirt's define is all-or-nothing, so on failure the old definition stays and the VirshError says why.
+ */
+export async function defineDomainSafely(
+  uri: string,
+  req: { readonly name: string; readonly originalXml: string; readonly newXml: string },
+): Promise<DefineResult> {
+  const newName = domainNameOf(req.newXml);
+  if (newName !== req.name) throw new DomainNameMismatchError(req.name, newName);
+  const current = await dumpInactiveXml(uri, req.name);
+  if (current.trimEnd() !== req.originalXml.trimEnd()) {
+    throw new DomainChangedError(req.name, unifiedDiff(req.originalXml, current, { fromLabel: `${req.name} (as loaded)`, toLabel: `${req.name} (in libvirt now)` }));
+  }
+  const backupPath = await writeBackup(uri, req.name, current);
+  await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file]));
+  const state = (await runVirsh(uri, ['domstate', '--', req.name])).trim();
+  return { backupPath, appliesAtNextBoot: state !== 'shut off' && state !== 'crashed' };
+}
+
+/** Defines the domain again from a backup written by `defineDomainSafely`. */
+export async function restoreDomainBackup(uri: string, backupPath: string): Promise<void> {
+  let xml: string;
+  try {
+    xml = await fs.readFile(backupPath, 'utf8');
+  } catch (e) {
+    throw new Error(`Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`, { cause: e });
+  }
+  await withTempXml(xml, (file) => runVirsh(uri, ['define', file]));
+}
+
+/** Backups of one domain on one connection, newest first. */
+export async function listDomainBackups(uri: string, name: string): Promise<{ backupPath: string; createdAt: string }[]> {
+  const dir = libvirtBackupsDir(uri);
+  const prefix = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: { backupPath: string; createdAt: string }[] = [];
+  for (const f of names) {
+    if (!f.startsWith(prefix) || !f.endsWith('.xml')) continue;
+    const stat = await fs.stat(path.join(dir, f));
+    out.push({ backupPath: path.join(dir, f), createdAt: stat.mtime.toISOString() });
+  }
+  return out.sort((a, b) => b.backupPath.localeCompare(a.backupPath));
+}
+
+/**
+ * The connection to open when the user named none: $LIBVIRT_DEFAULT_URI, else the first local libvirt that
+ * answers (system, then session), else the embedded test driver so the app still works without libvirt.
+ */
+export async function pickDefaultUri(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const candidates = [env.LIBVIRT_DEFAULT_URI, 'qemu:///system', 'qemu:///session'].filter((u): u is string => !!u);
+  for (const uri of candidates) {
+    try {
+      await runVirsh(uri, ['version'], { timeoutMs: 5_000 });
+      return uri;
+    } catch (e) {
+      if (e instanceof VirshError && e.code === 'not-installed') break;
+    }
+  }
+  return 'test:///default';
+}
