@@ -64,6 +64,8 @@ export class DomainNameMismatchError extends Error {
 }
 
 const VERSION_TIMEOUT_MS = 15_000;
+/** define and domxml-to-native can wait for libvirt to re-probe QEMU's capabilities, which takes a while. */
+const DEFINE_TIMEOUT_MS = 120_000;
 
 /** `1.2.3` → a Version; null when it is not dotted numbers. */
 export function parseVersion(text: string): { major: number; minor: number; micro: number } | null {
@@ -151,7 +153,7 @@ async function withTempXml<T>(text: string, fn: (file: string) => Promise<T>): P
 
 /** The QEMU command line libvirt would run for this XML (`domxml-to-native qemu-argv`). */
 export function qemuArgvPreview(uri: string, xml: string): Promise<string> {
-  return withTempXml(xml, async (file) => (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file])).trim());
+  return withTempXml(xml, async (file) => (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file], { timeoutMs: DEFINE_TIMEOUT_MS })).trim());
 }
 
 /** Where the libvirt backups of one connection go: `<backupsDir>/libvirt/<uri made file-safe>/`. */
@@ -190,7 +192,7 @@ export async function defineDomainSafely(
     throw new DomainChangedError(req.name, unifiedDiff(req.originalXml, current, { fromLabel: `${req.name} (as loaded)`, toLabel: `${req.name} (in libvirt now)` }));
   }
   const backupPath = await writeBackup(uri, req.name, current);
-  await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file]));
+  await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
   const state = (await runVirsh(uri, ['domstate', '--', req.name])).trim();
   return { backupPath, appliesAtNextBoot: state !== 'shut off' && state !== 'crashed' };
 }
@@ -203,7 +205,7 @@ export async function restoreDomainBackup(uri: string, backupPath: string): Prom
   } catch (e) {
     throw new Error(`Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`, { cause: e });
   }
-  await withTempXml(xml, (file) => runVirsh(uri, ['define', file]));
+  await withTempXml(xml, (file) => runVirsh(uri, ['define', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
 }
 
 /** Backups of one domain on one connection, newest first. */
@@ -233,7 +235,7 @@ export async function pickDefaultUri(env: NodeJS.ProcessEnv = process.env): Prom
   const candidates = [env.LIBVIRT_DEFAULT_URI, 'qemu:///system', 'qemu:///session'].filter((u): u is string => !!u);
   for (const uri of candidates) {
     try {
-      await runVirsh(uri, ['version'], { timeoutMs: 5_000 });
+      await runVirsh(uri, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
       return uri;
     } catch (e) {
       if (e instanceof VirshError && e.code === 'not-installed') break;
