@@ -1,11 +1,12 @@
 /**
  * Entry point of the `virtio-access` binary (bundled to dist/cli/virtio-access.cjs). Reads process.argv,
  * wires the real services into the dispatcher, and sets the exit code.
- * Services still being written elsewhere (engine, serve) are wired
- * here as they land; until then the commands that need them say so.
+ * Services still being written elsewhere (serve) are wired here as they land; until then the commands
+ * that need them say so.
  */
 import { readDomainsFromConnection } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
+import { evaluate, explainRule, planFor, ruleIds } from '../src/engine';
 import { runCli } from './run-cli';
 import type { CliDeps, CliIo } from './cli-deps';
 
@@ -23,7 +24,7 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 const deps: CliDeps = {
-  engine: null,
+  engine: { evaluate, planFor, explainRule, ruleIds },
   lookupGuest: async (id) => (await loadOsinfo()).lookup(id),
   readDomainsFromConnection,
   runServe: null,

@@ -1,0 +1,91 @@
+/** The XML edits rule fixes are made of, built from facts (targets are the device XPaths facts carry). */
+import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType } from '../contracts/facts';
+import type { Edit } from '../contracts/findings';
+
+export function setIommu(d: DeviceFacts, value: 'on' | 'off'): Edit[] {
+  if (d.implicit) return d.function === 'serial' ? [writeOutSerialController(d, value)] : [];
+  return [{ op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value }];
+}
+
+export function removeDriverAttribute(d: DeviceFacts, name: string): Edit[] {
+  return d.implicit ? [] : [{ op: 'remove-attribute', target: `${d.target}/driver`, name }];
+}
+
+export function setDriverAttribute(d: DeviceFacts, name: string, value: string): Edit[] {
+  return d.implicit ? [] : [{ op: 'set-attribute', target: `${d.target}/driver`, name, value }];
+}
+
+/**
+ * libvirt adds the virtio-serial controller for a virtio channel or console itself; a plan that needs options
+ * on it writes it out in full, as libvirt would (a bare `<controller>` would not validate).
+ */
+function writeOutSerialController(d: DeviceFacts, iommu: 'on' | 'off'): Edit {
+  const model = d.slot === 'pci' ? ` model='virtio-non-transitional'` : '';
+  return { op: 'add-element', parent: '/domain/devices', xml: `<controller type='virtio-serial' index='0'${model}>\n  <driver iommu='${iommu}'/>\n</controller>` };
+}
+
+/** `model='virtio-non-transitional'` where each element keeps its model (interfaces in `<model type>`). */
+export function makeNonTransitional(d: DeviceFacts): Edit[] {
+  if (d.implicit) return [];
+  if (d.kind === 'interface') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio-non-transitional' }];
+  return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-non-transitional' }];
+}
+
+export const BALLOON_NONE: Edit = { op: 'add-element', parent: '/domain/devices', xml: `<memballoon model='none'/>`, replace: true };
+
+export const LOCKED_MEMORY: Edit = { op: 'add-element', parent: '/domain/memoryBacking', xml: '<locked/>', replace: true };
+
+export const SHARED_MEMORY: readonly Edit[] = [
+  { op: 'add-element', parent: '/domain/memoryBacking', xml: `<source type='memfd'/>`, replace: true },
+  { op: 'add-element', parent: '/domain/memoryBacking', xml: `<access mode='shared'/>`, replace: true },
+];
+
+export function romOff(d: DeviceFacts): Edit[] {
+  return d.implicit ? [] : [{ op: 'set-attribute', target: `${d.target}/rom`, name: 'enabled', value: 'no' }];
+}
+
+/** The default policies the plan writes: SEV NODBG|NOKS, SEV-ES adds ES (bit 2), SNP QEMU's default, TDX SEPT_VE_DISABLE. */
+export const DEFAULT_POLICY: Partial<Record<SecureType, string>> = {
+  sev: '0x0003',
+  'sev-es': '0x0007',
+  'sev-snp': '0x00030000',
+  tdx: '0x10000000',
+};
+
+/**
+ * The `<launchSecurity>` element for a type, with the host's cbitpos/reducedPhysBits for the SEV family;
+ * null when the host values it needs are unknown.
+ */
+export function launchSecurityXml(type: SecureType, host: HostFacts): string | null {
+  switch (type) {
+    case 'sev':
+    case 'sev-es':
+    case 'sev-snp': {
+      const { cbitpos, reducedPhysBits } = host.sev;
+      if (cbitpos === 'unknown' || reducedPhysBits === 'unknown') return null;
+      const element = type === 'sev-snp' ? 'sev-snp' : 'sev';
+      return `<launchSecurity type='${element}'>\n  <cbitpos>${cbitpos}</cbitpos>\n  <reducedPhysBits>${reducedPhysBits}</reducedPhysBits>\n  <policy>${DEFAULT_POLICY[type]}</policy>\n</launchSecurity>`;
+    }
+    case 'tdx':
+      return `<launchSecurity type='tdx'>\n  <policy>${DEFAULT_POLICY.tdx}</policy>\n</launchSecurity>`;
+    case 's390-pv':
+      return `<launchSecurity type='s390-pv'/>`;
+    default:
+      return null;
+  }
+}
+
+/** Edits that turn the domain's launchSecurity into `type`; null when host values are missing. */
+export function launchSecurityEdits(type: SecureType, current: LaunchSecurityFacts, host: HostFacts): Edit[] | null {
+  if (type === 'sev-es' && current.present && current.type === 'sev') {
+    return [{ op: 'add-element', parent: '/domain/launchSecurity', xml: `<policy>${sevEsPolicy(current.policy)}</policy>`, replace: true }];
+  }
+  const xml = launchSecurityXml(type, host);
+  return xml === null ? null : [{ op: 'add-element', parent: '/domain', xml, replace: true }];
+}
+
+/** The SEV policy with the ES bit (2) added to the bits the user chose. */
+export function sevEsPolicy(policy: string): string {
+  const n = policy === 'unknown' ? 0x3 : Number.parseInt(policy, 16);
+  return `0x${((Number.isNaN(n) ? 0x3 : n) | 0x4).toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,45 @@
+/** `virtio-access explain RULE_ID`: a rule's title, its checks, fixes and sources, in plain words. */
+import type { Severity, Source } from '../contracts/findings';
+import { SHEET_RULES } from './coverage';
+import { RULES } from './rules';
+
+export interface RuleExplanation {
+  readonly id: string;
+  readonly title: string;
+  /** Why the engine does not evaluate it, for sheet rules that are background knowledge. */
+  readonly notDecidable?: string;
+  readonly checks: readonly {
+    readonly key: string;
+    readonly severity: Severity;
+    readonly title: string;
+    readonly explanation: string;
+    readonly messages: readonly string[];
+    readonly fix: string;
+    readonly sources: readonly Source[];
+  }[];
+}
+
+/** Generic wording of a record's title/fix when they are written for a specific device or domain. */
+function generic(t: string | ((c: never) => string), fallback: string): string {
+  return typeof t === 'string' ? t : fallback;
+}
+
+export function explainRule(id: string): RuleExplanation | null {
+  const wanted = id.trim().toUpperCase();
+  const sheet = SHEET_RULES.find((r) => r.id === wanted);
+  if (!sheet) return null;
+  const checks = RULES.filter((r) => r.id === wanted).map((r) => ({
+    key: r.key,
+    severity: r.severity,
+    title: generic(r.title, sheet.title),
+    explanation: r.explanation,
+    messages: r.messages ?? [],
+    fix: generic(r.fix.text, 'See the finding for this device.'),
+    sources: r.sources,
+  }));
+  return { id: sheet.id, title: sheet.title, ...(sheet.notDecidable ? { notDecidable: sheet.notDecidable } : {}), checks };
+}
+
+export function ruleIds(): readonly string[] {
+  return SHEET_RULES.map((r) => r.id);
+}

@@ -1,0 +1,9 @@
+/** The decision engine: facts in, findings and a plan out (design.md, "The engine"). */
+export { evaluate } from './interpreter';
+export { planFor } from './plan';
+export { compareForMigration } from './migration';
+export { explainRule, ruleIds } from './explain';
+export type { RuleExplanation } from './explain';
+export { RULES } from './rules';
+export { SHEET_RULES } from './coverage';
+export type { RuleRecord, AnyRule } from './rule-types';

@@ -1,0 +1,72 @@
+/**
+ * The one interpreter: evaluates every rule record against an input and turns the ones that apply into
+ * findings. A condition that cannot be decided turns an error into a warning that names the deciding facts.
+ */
+import type { EngineInput } from '../contracts/engine';
+import type { Finding } from '../contracts/findings';
+import { deviceContext, domainContext } from './context';
+import type { AnyRule, ContextOf, RuleRecord, Scope, Verdict } from './rule-types';
+import { DEVICE_RULES, DOMAIN_RULES } from './rules';
+import { and, isUnknown } from './verdict';
+
+function text<S extends Scope>(t: string | ((c: ContextOf<S>) => string), c: ContextOf<S>): string {
+  return typeof t === 'string' ? t : t(c);
+}
+
+function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: string): Finding | null {
+  // Conditions run in order and stop at the first that fails, so later ones may rely on earlier ones.
+  const verdicts: Verdict[] = [];
+  for (const cond of rule.when) {
+    const v = cond(c);
+    if (v === false) return null;
+    verdicts.push(v);
+  }
+  const verdict = and(...verdicts);
+  const unknowns = isUnknown(verdict) ? [...new Set(verdict.unknown)] : [];
+  if (unknowns.length > 0 && rule.whenUnknown === 'skip') return null;
+  const severity = unknowns.length > 0 && rule.severity === 'error' ? 'warning' : rule.severity;
+  const detail = rule.detail?.(c);
+  const decided = unknowns.length > 0 ? `Whether this applies depends on ${unknowns.join(' and ')}, which ${unknowns.length > 1 ? 'are' : 'is'} not known here.` : '';
+  const finding: Finding = {
+    rule: rule.id,
+    severity,
+    target,
+    title: text(rule.title, c),
+    explanation: [decided, detail, rule.explanation].filter(Boolean).join('\n'),
+    fix: { text: text(rule.fix.text, c), edits: rule.fix.edits?.(c) ?? [] },
+    sources: rule.sources,
+    ...(rule.messages && rule.messages.length > 0 ? { messages: rule.messages } : {}),
+    ...(unknowns.length > 0 ? { unknowns } : {}),
+  };
+  return finding;
+}
+
+export interface RuleHit {
+  readonly rule: AnyRule;
+  readonly finding: Finding;
+}
+
+/** Every applicable rule with its finding; planFor needs the records (inPlan), evaluate only the findings. */
+export function evaluateRules(input: EngineInput): RuleHit[] {
+  const c = domainContext(input);
+  const hits: RuleHit[] = [];
+  for (const rule of DOMAIN_RULES) {
+    const finding = apply(rule, c, '/domain');
+    if (finding) hits.push({ rule, finding });
+  }
+  for (const raw of input.domain.devices) {
+    const choice = input.goals.backends[raw.target];
+    const device = choice && raw.virtio ? { ...raw, backend: choice } : raw;
+    const dc = deviceContext(c, device);
+    for (const rule of DEVICE_RULES) {
+      const finding = apply(rule, dc, device.target);
+      if (finding) hits.push({ rule, finding });
+    }
+  }
+  return hits;
+}
+
+/** Findings for one input: deterministic, in rule order per target (domain first, then devices in document order). */
+export function evaluate(input: EngineInput): Finding[] {
+  return evaluateRules(input).map((h) => h.finding);
+}

@@ -1,0 +1,36 @@
+/**
+ * The plan for a goal: the fixes of every error (and of the records marked inPlan, which write out what
+ * would otherwise rest on QEMU's defaults), deduplicated. An error whose fix has no edits makes the goal
+ * impossible; the plan then carries those findings instead of edits.
+ */
+import type { EngineInput } from '../contracts/engine';
+import type { Edit, Finding, Plan } from '../contracts/findings';
+import { evaluateRules } from './interpreter';
+
+function goalEdits(input: EngineInput): Edit[] {
+  // Making a confidential domain ordinary removes its launchSecurity; the rules add it for the other goals.
+  if (input.goals.secure === 'none' && input.domain.launchSecurity.present) return [{ op: 'remove-element', target: '/domain/launchSecurity' }];
+  return [];
+}
+
+export function planFor(input: EngineInput): Plan {
+  const edits: Edit[] = goalEdits(input);
+  const impossible: Finding[] = [];
+  for (const { rule, finding } of evaluateRules(input)) {
+    const wanted = rule.severity === 'error' || rule.inPlan === true;
+    if (!wanted) continue;
+    if (finding.severity === 'error' && finding.fix.edits.length === 0) impossible.push(finding);
+    edits.push(...finding.fix.edits);
+  }
+  if (impossible.length > 0) return { edits: [], impossible };
+  const seen = new Set<string>();
+  return {
+    edits: edits.filter((e) => {
+      const key = JSON.stringify(e);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+    impossible: [],
+  };
+}

@@ -1,0 +1,43 @@
+/** The primary sources rules cite, keyed as in domain-facts.md §0.2, with public URLs. */
+import type { Source } from '../contracts/findings';
+
+const GH = 'https://github.com';
+const URLS: Record<string, string> = {
+  SPEC: `${GH}/oasis-tcs/virtio-spec/blob/virtio-v1.4-cs01/content.tex`,
+  'SPEC-PCI': `${GH}/oasis-tcs/virtio-spec/blob/virtio-v1.4-cs01/transport-pci.tex`,
+  'SPEC-CCW': `${GH}/oasis-tcs/virtio-spec/blob/virtio-v1.4-cs01/transport-ccw.tex`,
+  'SPEC-MMIO': `${GH}/oasis-tcs/virtio-spec/blob/virtio-v1.4-cs01/transport-mmio.tex`,
+  'LNX-VIRTIO': `${GH}/torvalds/linux/blob/master/drivers/virtio/virtio.c`,
+  'LNX-RING': `${GH}/torvalds/linux/blob/master/drivers/virtio/virtio_ring.c`,
+  'LNX-X86CC': `${GH}/torvalds/linux/blob/master/arch/x86/mm/mem_encrypt.c`,
+  'LNX-SWIOTLB': `${GH}/torvalds/linux/blob/master/kernel/dma/swiotlb.c`,
+  'LNX-BALLOON': `${GH}/torvalds/linux/blob/master/drivers/virtio/virtio_balloon.c`,
+  'LNX-VHOST': `${GH}/torvalds/linux/blob/master/drivers/vhost/vhost.c`,
+  'QEMU-MACHINE': `${GH}/qemu/qemu/blob/master/hw/core/machine.c`,
+  'QEMU-VIRTIO': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio.c`,
+  'QEMU-VBUS': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio-bus.c`,
+  'QEMU-VPCI': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio-pci.c`,
+  'QEMU-MMIO': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio-mmio.c`,
+  'QEMU-VHOST': `${GH}/qemu/qemu/blob/master/hw/virtio/vhost.c`,
+  'QEMU-VU': `${GH}/qemu/qemu/blob/master/docs/interop/vhost-user.rst`,
+  'QEMU-SEVDOC': 'https://www.qemu.org/docs/master/system/i386/amd-memory-encryption.html',
+  'QEMU-TDXDOC': 'https://www.qemu.org/docs/master/system/i386/tdx.html',
+  'QEMU-PV': 'https://www.qemu.org/docs/master/system/s390x/protvirt.html',
+  'QEMU-PEF': 'https://www.qemu.org/docs/master/system/ppc/pseries.html',
+  'LV-FMT': 'https://libvirt.org/formatdomain.html',
+  'LV-KB-SEV': 'https://libvirt.org/kbase/launch_security_sev.html',
+  'LV-KB-PV': 'https://libvirt.org/kbase/s390_protected_virt.html',
+  'LV-VAL': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_validate.c`,
+  'LV-CMD': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_command.c`,
+  'LV-CONF': `${GH}/libvirt/libvirt/blob/master/src/conf/domain_conf.c`,
+  'LV-NEWS': `${GH}/libvirt/libvirt/blob/master/NEWS.rst`,
+  AMDSEV: `${GH}/AMDESE/AMDSEV`,
+  VWIN: `${GH}/virtio-win/kvm-guest-drivers-windows`,
+  'THREAD-2020': 'https://lore.kernel.org/all/20200220160606.53156-1-pasic@linux.ibm.com/',
+};
+
+/** A citation: the sheet's source key, what in it, and its URL when it has one. */
+export function src(key: string, detail: string): Source {
+  const url = URLS[key];
+  return url ? { key, detail, url } : { key, detail };
+}

@@ -1,0 +1,31 @@
+/** Phrases several explanations share, so every finding explains the setting the same plain way. */
+import type { SecureType } from '../contracts/facts';
+
+export const WHAT_IOMMU_DOES =
+  "<driver iommu='on'/> (QEMU's iommu_platform property, the virtio feature VIRTIO_F_ACCESS_PLATFORM, bit 33) makes the device reach guest memory " +
+  "the way real hardware does, through the platform's DMA path, instead of reading guest-physical addresses directly. Despite its name it adds no IOMMU to the guest.";
+
+export const WHY_CONFIDENTIAL =
+  'In a confidential VM the host cannot read private guest memory. Virtio only works when the guest copies I/O through buffers it has shared with the host ' +
+  '(SWIOTLB bounce buffers), and a guest does that only for devices that negotiated ACCESS_PLATFORM.';
+
+export const MSG_NO_ACCESS_PLATFORM = 'virtio_blk virtio1: device must provide VIRTIO_F_ACCESS_PLATFORM';
+export const MSG_NO_VERSION_1 = 'virtio_net virtio0: device must provide VIRTIO_F_VERSION_1';
+export const MSG_LEGACY_IOMMU = 'VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device';
+export const MSG_BACKEND_NO_IOMMU = 'iommu_platform=true is not supported by the device';
+export const MSG_REFUSES = 'virtio: device refuses features: <hex>';
+
+const NAMES: Record<SecureType, string> = {
+  none: 'an ordinary (non-confidential) VM',
+  sev: 'AMD SEV',
+  'sev-es': 'AMD SEV-ES',
+  'sev-snp': 'AMD SEV-SNP',
+  tdx: 'Intel TDX',
+  's390-pv': 'IBM s390 Protected Virtualization',
+  pef: 'IBM POWER PEF (Secure VM)',
+  cca: 'Arm CCA (Realms)',
+};
+
+export function secureName(t: SecureType): string {
+  return NAMES[t];
+}
