@@ -8,6 +8,8 @@ export interface SheetRule {
   readonly title: string;
   /** Why no record evaluates it; absent when records do. */
   readonly notDecidable?: string;
+  /** A check outside the record interpreter, for rules that need more than one domain. */
+  readonly evaluatedBy?: string;
 }
 
 export const SHEET_RULES: readonly SheetRule[] = [
@@ -64,7 +66,12 @@ export const SHEET_RULES: readonly SheetRule[] = [
   { id: 'R-VIOMMU-02', title: "Relationship between <iommu> and <driver iommu='on'/>" },
   { id: 'R-VIOMMU-03', title: 'Confidential VMs do not need a vIOMMU' },
   { id: 'R-VIOMMU-04', title: 'vhost with a vIOMMU: use iotlb + ats' },
-  { id: 'R-MIG-01', title: 'iommu and ats are guest ABI; libvirt checks them (compareForMigration)' },
+  {
+    id: 'R-MIG-01',
+    title: 'iommu and ats are guest ABI; libvirt checks them',
+    evaluatedBy:
+      "compareForMigration(source, destination): every shared virtio device's iommu, ats, packed and page_per_vq must match, or libvirt refuses with \"Target device iommu option 'X' does not match source 'Y'\".",
+  },
   { id: 'R-MIG-02', title: 'No machine-type compat property for iommu_platform; the QEMU 6.0 default is tied to the confidential-guest object' },
   { id: 'R-WIN-01', title: 'virtio-win drivers accept ACCESS_PLATFORM' },
   { id: 'R-WIN-02', title: 'Windows as a confidential guest' },

@@ -8,6 +8,7 @@ export interface RuleExplanation {
   readonly title: string;
   /** Why the engine does not evaluate it, for sheet rules that are background knowledge. */
   readonly notDecidable?: string;
+  readonly evaluatedBy?: string;
   readonly checks: readonly {
     readonly key: string;
     readonly severity: Severity;
@@ -37,7 +38,13 @@ export function explainRule(id: string): RuleExplanation | null {
     fix: generic(r.fix.text, 'See the finding for this device.'),
     sources: r.sources,
   }));
-  return { id: sheet.id, title: sheet.title, ...(sheet.notDecidable ? { notDecidable: sheet.notDecidable } : {}), checks };
+  return {
+    id: sheet.id,
+    title: sheet.title,
+    ...(sheet.notDecidable ? { notDecidable: sheet.notDecidable } : {}),
+    ...(sheet.evaluatedBy ? { evaluatedBy: sheet.evaluatedBy } : {}),
+    checks,
+  };
 }
 
 export function ruleIds(): readonly string[] {

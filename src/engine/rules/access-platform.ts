@@ -41,6 +41,8 @@ export const ACCESS_PLATFORM_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-QEMU-01',
     scope: 'device',
     severity: 'info',
+    // With the QEMU version unknown, R-SEV-02/R-PV-02 already warn; this note is only for a known default.
+    whenUnknown: 'skip',
     inPlan: true,
     when: [needsBit, (c) => c.device.driver.iommu === 'absent', (c) => c.confidentialDefault],
     title: (c) => `${c.device.label}: QEMU's confidential-VM default turns ACCESS_PLATFORM on`,

@@ -1,0 +1,88 @@
+/**
+ * Builders for engine inputs in tests: an ordinary q35 KVM domain on a known QEMU, changed only where a test
+ * says so, so each rule test states exactly the facts it is about.
+ */
+import type { EngineInput } from '../src/contracts/engine';
+import type { DeviceFacts, DomainFacts, Goals, GuestFacts, HostFacts, VirtioDriverOptions, VersionFact } from '../src/contracts/facts';
+import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../src/contracts/facts';
+
+type DevicePatch = Partial<Omit<DeviceFacts, 'driver'>> & { readonly driver?: Partial<VirtioDriverOptions> };
+
+export function device(p: DevicePatch = {}): DeviceFacts {
+  const { driver, ...rest } = p;
+  return {
+    target: '/domain/devices/disk[1]',
+    implicit: false,
+    label: 'disk vda',
+    kind: 'disk',
+    virtio: true,
+    function: 'blk',
+    modelAttr: 'virtio',
+    virtioModel: 'virtio',
+    transport: 'pci',
+    slot: 'pcie',
+    backend: 'qemu',
+    rom: 'absent',
+    fsDriver: 'unknown',
+    queues: 'unknown',
+    ...rest,
+    driver: { iommu: 'absent', ats: 'absent', packed: 'absent', pagePerVq: 'absent', ...driver },
+  };
+}
+
+export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
+  return {
+    name: 'test',
+    virtType: 'kvm',
+    arch: 'x86_64',
+    machine: { raw: 'pc-q35-7.2', family: 'q35', version: { major: 7, minor: 2, micro: 0 } },
+    memoryKiB: 4 * 1024 * 1024,
+    launchSecurity: { type: 'none', present: false, cbitpos: 'unknown', reducedPhysBits: 'unknown', policy: 'unknown', kernelHashes: 'absent' },
+    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent' },
+    memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent' },
+    memtuneHardLimitKiB: 'absent',
+    viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
+    smm: 'absent',
+    ioapicDriver: 'absent',
+    cpuMode: 'host-passthrough',
+    kernelCmdline: 'absent',
+    hostdevCount: 0,
+    osinfoId: 'unknown',
+    devices: [device()],
+    ...p,
+  };
+}
+
+export const s390Domain = (p: Partial<DomainFacts> = {}): DomainFacts =>
+  domain({
+    arch: 's390x',
+    machine: { raw: 's390-ccw-virtio-7.2', family: 's390-ccw-virtio', version: { major: 7, minor: 2, micro: 0 } },
+    firmware: { kind: 'unknown', loaderType: 'unknown', stateless: 'absent' },
+    cpuMode: 'host-model',
+    devices: [device({ transport: 'ccw', slot: 'unknown' })],
+    ...p,
+  });
+
+export const exact = (major: number, minor: number): VersionFact => ({ kind: 'exact', version: { major, minor, micro: 0 }, source: 'test' });
+
+/** A host that can run everything, with known versions (QEMU 9.2, libvirt 11.0). */
+export const CAPABLE_HOST: HostFacts = {
+  ...NO_HOST_FACTS,
+  libvirtVersion: exact(11, 6),
+  qemuVersion: exact(10, 1),
+  sev: { supported: 'yes', cbitpos: 51, reducedPhysBits: 1, maxGuests: 'unknown', maxESGuests: 'unknown' },
+  sevSnp: 'yes',
+  tdx: 'yes',
+  s390pv: 'yes',
+};
+
+export const LINUX_GUEST: GuestFacts = { osinfoId: 'http://debian.org/debian/12', name: 'Debian 12', family: 'linux', virtio1: 'yes', kernelVersion: { major: 6, minor: 1, micro: 0 } };
+
+export function input(p: { domain?: DomainFacts; host?: HostFacts; guest?: GuestFacts; goals?: Partial<Goals> } = {}): EngineInput {
+  return {
+    domain: p.domain ?? domain(),
+    host: p.host ?? CAPABLE_HOST,
+    guest: p.guest ?? NO_GUEST_FACTS,
+    goals: { ...DEFAULT_GOALS, ...p.goals },
+  };
+}
