@@ -6,7 +6,7 @@ import type { EngineInput } from '../src/contracts/engine';
 import type { DeviceFacts, DomainFacts, Goals, GuestFacts, HostFacts, VirtioDriverOptions, VersionFact } from '../src/contracts/facts';
 import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../src/contracts/facts';
 
-type DevicePatch = Partial<Omit<DeviceFacts, 'driver'>> & { readonly driver?: Partial<VirtioDriverOptions> };
+export type DevicePatch = Partial<Omit<DeviceFacts, 'driver'>> & { readonly driver?: Partial<VirtioDriverOptions> };
 
 export function device(p: DevicePatch = {}): DeviceFacts {
   const { driver, ...rest } = p;
