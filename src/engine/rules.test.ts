@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
-import type { DeviceFacts, DomainFacts, SecureType } from '../contracts/facts';
+import type { DomainFacts, SecureType } from '../contracts/facts';
 import { NO_HOST_FACTS } from '../contracts/facts';
 import { CAPABLE_HOST, LINUX_GUEST, device, domain, exact, input, s390Domain, type DevicePatch } from '../../test/engine-facts';
 import { evaluateRules } from './interpreter';
