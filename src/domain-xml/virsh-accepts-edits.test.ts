@@ -3,7 +3,6 @@
  * on the test driver is still accepted after `<driver iommu='on'/>` is set on each of its virtio devices
  * (creating <driver> where it is missing, at libvirt's position). One virsh session per batch keeps it fast.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,23 +11,8 @@ import type { DeviceFacts } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
+import { defineAll } from '../../test/virsh-batch';
 import { applyEdits, parseDomainXml, readDomainFacts } from './index';
-
-/** Defines and undefines each file in one virsh session; returns, per file, virsh's error ('' when accepted). */
-function defineAll(files: readonly { path: string; name: string }[]): string[] {
-  const script = files
-    .map((f, i) => `echo ==${i}==\ndefine --validate ${f.path}\nundefine '${f.name.replace(/'/g, "\\'")}'\n`)
-    .join('');
-  const r = spawnSync('virsh', ['-c', 'test:///default'], { input: script, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 * 1024 * 1024 });
-  const out = `${r.stdout}`;
-  const segments = out.split(/^==(\d+)==$/m);
-  const errors = files.map(() => 'no output');
-  for (let k = 1; k < segments.length; k += 2) {
-    const i = Number(segments[k]);
-    errors[i] = /defined from/.test(segments[k + 1] ?? '') ? '' : 'not defined';
-  }
-  return errors;
-}
 
 function writeModel(d: DeviceFacts): Edit[] {
   if (d.kind === 'interface' || d.kind === 'video') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];

@@ -4,7 +4,19 @@ import type { Edit } from '../contracts/findings';
 
 export function setIommu(d: DeviceFacts, value: 'on' | 'off'): Edit[] {
   if (d.implicit) return d.function === 'serial' ? [writeOutSerialController(d, value)] : [];
-  return [{ op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value }];
+  return [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value }];
+}
+
+/**
+ * A device that is virtio only by libvirt's per-arch default (a NIC or video without <model> on s390x or Arm
+ * virt, a model-less SCSI controller on s390x) gets its model written out with its virtio options: libvirt's
+ * generic validation checks the options against the written model, not the QEMU driver's default.
+ */
+function writeOutModel(d: DeviceFacts): Edit[] {
+  if (d.modelAttr !== 'unknown') return [];
+  if (d.kind === 'interface' || d.kind === 'video') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];
+  if (d.kind === 'controller' && d.function === 'scsi') return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-scsi' }];
+  return [];
 }
 
 export function removeDriverAttribute(d: DeviceFacts, name: string): Edit[] {
@@ -12,7 +24,7 @@ export function removeDriverAttribute(d: DeviceFacts, name: string): Edit[] {
 }
 
 export function setDriverAttribute(d: DeviceFacts, name: string, value: string): Edit[] {
-  return d.implicit ? [] : [{ op: 'set-attribute', target: `${d.target}/driver`, name, value }];
+  return d.implicit ? [] : [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name, value }];
 }
 
 /**

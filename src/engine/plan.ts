@@ -24,13 +24,26 @@ export function planFor(input: EngineInput): Plan {
   }
   if (impossible.length > 0) return { edits: [], impossible };
   const seen = new Set<string>();
-  return {
-    edits: edits.filter((e) => {
-      const key = JSON.stringify(e);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    }),
-    impossible: [],
-  };
+  const unique = edits.filter((e) => {
+    const key = JSON.stringify(e);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { edits: [...unique.filter((e) => e.op !== 'remove-element'), ...removalsLast(unique)], impossible: [] };
+}
+
+/**
+ * Edits are applied one after another, so removals go last and from the highest index down: every other edit
+ * and every later removal still finds its element at the index the facts gave it.
+ */
+function removalsLast(edits: readonly Edit[]): Edit[] {
+  const index = (target: string): number => Number(/\[(\d+)\]$/.exec(target)?.[1] ?? 0);
+  return edits
+    .filter((e): e is Extract<Edit, { op: 'remove-element' }> => e.op === 'remove-element')
+    .sort((a, b) => {
+      const pa = a.target.replace(/\[\d+\]$/, '');
+      const pb = b.target.replace(/\[\d+\]$/, '');
+      return pa === pb ? index(b.target) - index(a.target) : pa.localeCompare(pb);
+    });
 }

@@ -48,15 +48,18 @@ function techRules(t: TechSpec): RuleRecord<'domain'>[] {
       when: [
         is(t.type),
         (c): Verdict => {
-          const { arch, machine } = c.input.domain;
+          const { arch, machine, virtType } = c.input.domain;
+          // Memory encryption is a KVM feature: TCG ('qemu') and container domains cannot have it.
+          if (virtType !== 'unknown' && virtType !== 'kvm') return true;
           if (arch === 'unknown') return unknown('the guest architecture');
           if (!t.arches.includes(arch)) return true;
           if (!t.machines) return false;
           return machine.family === 'unknown' ? unknown('the machine type') : !t.machines.includes(machine.family);
         },
       ],
-      title: (c) => `${name} needs ${t.arches.join('/')}${t.machines ? ` with machine ${t.machines.join('/')}` : ''}; this domain is ${String(c.input.domain.arch)} ${String(c.input.domain.machine.raw)}`,
-      explanation: `${name} is a feature of specific hardware: it only exists for ${t.arches.join('/')} guests${t.machines ? ` on the ${t.machines.join('/')} machine` : ''}. No XML change can make it work elsewhere.`,
+      title: (c) =>
+        `${name} needs a KVM ${t.arches.join('/')} guest${t.machines ? ` with machine ${t.machines.join('/')}` : ''}; this domain is ${String(c.input.domain.virtType)} ${String(c.input.domain.arch)} ${String(c.input.domain.machine.raw)}`,
+      explanation: `${name} is a feature of specific hardware used through KVM: it only exists for ${t.arches.join('/')} guests${t.machines ? ` on the ${t.machines.join('/')} machine` : ''} of <domain type='kvm'>. No XML change can make it work elsewhere.`,
       fix: { text: `Choose the confidential VM technology of this guest's platform, or none.` },
       sources: t.sources,
     },
@@ -422,7 +425,12 @@ export const CONFIDENTIAL_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     when: [inSev, (c) => c.device.function === 'gpu' && !c.device.implicit],
     title: (c) => `${c.device.label}: virtio-gpu cannot be used in this ${secureName(c.cvm)} guest`,
     explanation: "libvirt's SEV guide rules out virtio-gpu; use another display adapter or none.",
-    fix: { text: "Use another video model, e.g. <model type='vga'/>, or none.", edits: (c) => [{ op: 'set-attribute', target: `${c.device.target}/model`, name: 'type', value: 'vga' }] },
+    fix: {
+      // Removing beats rewriting the model: a virtio video's <driver> options and <acceleration> are invalid on
+      // any other model, and libvirt adds a default adapter itself when <graphics> needs one.
+      text: "Remove the virtio video device (libvirt adds a default adapter for <graphics>), or use e.g. <model type='vga'/>.",
+      edits: (c) => [{ op: 'remove-element', target: c.device.target }],
+    },
     sources: [src('LV-KB-SEV', 'virtio-gpu not supported')],
   },
 ];

@@ -7,7 +7,7 @@ import { isConfidential, iommuEffective, legacyInterface, takesAccessPlatform } 
 import { makeNonTransitional, removeDriverAttribute } from '../edits';
 import type { DeviceContext, RuleRecord } from '../rule-types';
 import { src } from '../sources';
-import { not, v, versionAtLeast } from '../verdict';
+import { not, or, v, versionAtLeast } from '../verdict';
 import { MSG_LEGACY_IOMMU, MSG_NO_VERSION_1, WHAT_IOMMU_DOES, secureName } from '../words';
 
 /** QEMU's device type name for messages, e.g. virtio-net-ccw. */
@@ -25,15 +25,21 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     // A balloon in a confidential VM is replaced by R-LNX-05's fix, so only ordinary VMs' balloons are checked here.
-    when: [(c) => takesAccessPlatform(c.device) || (c.device.function === 'balloon' && !isConfidential(c)), (c) => c.device.virtio, legacyInterface, iommuEffective],
-    title: (c) => `QEMU will refuse to start: ${c.device.label} has its legacy interface enabled and ACCESS_PLATFORM on`,
+    // In a confidential VM the device must end up with the bit, so its legacy interface is wrong whatever iommu says now.
+    when: [
+      (c) => takesAccessPlatform(c.device) || (c.device.function === 'balloon' && !isConfidential(c)),
+      (c) => c.device.virtio,
+      legacyInterface,
+      (c) => or(iommuEffective(c), isConfidential(c)),
+    ],
+    title: (c) => `${c.device.label} has its legacy virtio interface enabled, which cannot carry ACCESS_PLATFORM`,
     detail: (c) => {
       const d = c.device;
       const why =
         d.virtioModel === 'virtio-transitional'
           ? `its model is virtio-transitional, which keeps the legacy interface${d.driver.iommu === 'absent' ? ", and QEMU's confidential-VM default still turns iommu_platform on" : ''}`
           : `model 'virtio' on a conventional PCI slot (machine ${String(c.input.domain.machine.raw)}${d.slot === 'pci' ? ', pci slot' : ''}) is transitional`;
-      return `${d.label}: ${why}. The legacy virtio 0.9.5 interface only has 32 feature bits, so it cannot carry bit 33, and QEMU refuses the device at start or hotplug.`;
+      return `${d.label}: ${why}. The legacy virtio 0.9.5 interface only has 32 feature bits, so it cannot carry bit 33: with iommu_platform on QEMU refuses the device at start or hotplug, and without it a confidential guest cannot use the device.`;
     },
     explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCIe slot (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge); model='virtio-transitional' always keeps the legacy part.`,
     messages: [MSG_LEGACY_IOMMU],

@@ -1,0 +1,62 @@
+/**
+ * Properties over generated domains (test/domain-generator.ts) and every goal: evaluation is deterministic,
+ * an applied plan leaves no error, and planning again gives nothing more to do.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { EngineInput } from '../contracts/engine';
+import { SECURE_TYPES, type SecureType } from '../contracts/facts';
+import { applyEdits, parseDomainXml, readDomainFacts } from '../domain-xml';
+import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
+import { domainSpec, domainXml } from '../../test/domain-generator';
+import { evaluate, planFor } from './index';
+
+const GOALS: readonly (SecureType | 'keep')[] = ['keep', ...SECURE_TYPES];
+
+function engineInput(xml: string, secure: SecureType | 'keep'): EngineInput {
+  return input({ domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure } });
+}
+
+/** After the plan the domain is what the goal asked for; PEF has no element, so it stays a goal. */
+const goalAfter = (secure: SecureType | 'keep'): SecureType | 'keep' => (secure === 'pef' ? 'pef' : 'keep');
+
+describe('engine properties', () => {
+  it('is deterministic', () => {
+    fc.assert(
+      fc.property(domainSpec, fc.constantFrom(...GOALS), (spec, secure) => {
+        const i = engineInput(domainXml(spec), secure);
+        expect(evaluate(i)).toEqual(evaluate(i));
+        expect(planFor(i)).toEqual(planFor(i));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a possible plan applies cleanly, leaves no error, and is idempotent', () => {
+    fc.assert(
+      fc.property(domainSpec, fc.constantFrom(...GOALS), (spec, secure) => {
+        const xml = domainXml(spec);
+        const plan = planFor(engineInput(xml, secure));
+        if (plan.impossible.length > 0) {
+          // Refusals always say why, as errors with nothing to edit.
+          for (const f of plan.impossible) expect([f.severity, f.fix.edits]).toEqual(['error', []]);
+          return;
+        }
+        const planned = applyEdits(xml, plan.edits);
+        const after = engineInput(planned, goalAfter(secure));
+        const errors = evaluate(after).filter((f) => f.severity === 'error');
+        expect(errors.map((f) => `${f.rule} ${f.target}: ${f.title}`), planned).toEqual([]);
+        expect(planFor(after).edits, planned).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('an impossible goal is refused with a finding that says why (SEV on s390x)', () => {
+    const xml = domainXml({ platform: { arch: 's390x', machine: 's390-ccw-virtio-7.2' }, launchSecurity: 'none', efi: false, shared: false, viommu: false, devices: [] });
+    const plan = planFor(engineInput(xml, 'sev'));
+    expect(plan.edits).toEqual([]);
+    expect(plan.impossible.map((f) => f.rule)).toContain('R-SEV-01');
+    expect(plan.impossible[0]?.title).toMatch(/x86_64/);
+  });
+});
