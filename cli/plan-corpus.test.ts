@@ -3,10 +3,10 @@
  * accepts, each reachable goal (none; SEV on x86_64; s390 PV on s390x) plans without error, the result
  * validates against the host's libvirt schema, libvirt accepts it, and re-planning it finds nothing to do.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { SecureType } from '../src/contracts/facts';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../src/domain-xml';
 import { evaluate, planFor } from '../src/engine';
@@ -28,6 +28,7 @@ const missing = missingParts('corpus', 'virsh', 'schemas');
 describe.skipIf(missing)(`plans for the corpus ${missing ? `(skipped: ${missing})` : ''}`, () => {
   it('validate, are accepted by libvirt, and need no further plan', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-plans-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const inputs: { path: string; name: string; rel: string; text: string }[] = [];
     for (const f of corpusXmlFiles()) {
       if (!KINDS.includes(f.kind)) continue;

@@ -3,10 +3,10 @@
  * on the test driver is still accepted after `<driver iommu='on'/>` is set on each of its virtio devices
  * (creating <driver> where it is missing, at libvirt's position). One virsh session per batch keeps it fast.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DeviceFacts } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 import { corpusXmlFiles } from '../../test/corpus-files';
@@ -24,6 +24,7 @@ const missing = missingParts('corpus', 'virsh');
 describe.skipIf(missing)(`virsh accepts applyEdits output ${missing ? `(skipped: ${missing})` : ''}`, () => {
   it('every accepted corpus domain stays accepted with iommu set on all its virtio devices', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-virsh-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const originals: { path: string; name: string; rel: string; edited: string }[] = [];
     for (const f of corpusXmlFiles()) {
       if (!['libvirt-test-input', 'libvirt-expected-xml', 'virt-manager-virt-install-output'].includes(f.kind)) continue;
