@@ -23,9 +23,13 @@ async function readStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/** osinfo-db is indexed once per process, on first use: a fleet or corpus check looks up many guests. */
+let osinfoIndex: ReturnType<typeof loadOsinfo> | undefined;
+const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo());
+
 const deps: CliDeps = {
   engine: { evaluate, planFor, explainRule, ruleIds },
-  lookupGuest: async (id) => (await loadOsinfo()).lookup(id),
+  lookupGuest: async (id) => (await osinfo()).lookup(id),
   readDomainsFromConnection,
   runServe: null,
 };

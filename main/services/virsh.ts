@@ -48,6 +48,13 @@ function virshMessage(stderr: string): string {
     .join('; ');
 }
 
+/** libvirt's hypervisor drivers (the URI scheme before any +transport). */
+const KNOWN_DRIVERS: ReadonlySet<string> = new Set(['qemu', 'test', 'lxc', 'xen', 'libxl', 'vbox', 'vmwareplayer', 'vmwarews', 'vmwarefusion', 'esx', 'gsx', 'vpx', 'hyperv', 'bhyve', 'ch', 'openvz', 'vz', 'parallels', 'remote']);
+
+function driverOf(uri: string): string {
+  return (/^([a-z0-9]+)(?:\+[a-z0-9]+)?:/i.exec(uri)?.[1] ?? uri).toLowerCase();
+}
+
 /** Maps virsh's stderr to a typed error with advice; exported so the mapping is testable on real output. */
 export function classifyVirshFailure(uri: string, args: readonly string[], stderr: string): VirshError {
   const said = virshMessage(stderr) || 'virsh failed without a message';
@@ -56,6 +63,16 @@ export function classifyVirshFailure(uri: string, args: readonly string[], stder
     return new VirshError(
       'permission-denied',
       `libvirt refused the connection to ${uri}: ${said}. Add your user to the 'libvirt' group (then log in again), or use qemu:///session for your own VMs.`,
+      stderr,
+      args,
+    );
+  }
+  // With no daemon running, virsh hands an unknown scheme to the remote driver and reports the missing socket;
+  // the URI is what is wrong then, not the daemon.
+  if (connectFailed && !KNOWN_DRIVERS.has(driverOf(uri))) {
+    return new VirshError(
+      'cannot-connect',
+      `Cannot connect to ${uri}: ${said}. "${driverOf(uri)}" is not a libvirt driver; check the URI (e.g. qemu:///system, qemu:///session, qemu+ssh://user@host/system, test:///default).`,
       stderr,
       args,
     );

@@ -1,0 +1,64 @@
+/**
+ * The CLI against what users would run instead, as whole processes interleaved A B A B:
+ * `virtio-access plan --secure sev` vs `virt-xml --edit all --disk driver.iommu=on`, and `virtio-access check`
+ * over the corpus vs `virt-xml-validate` per file and vs one `xmllint --relaxng` over all files.
+ */
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { BenchContext } from './context';
+import { compareCommands } from './measure';
+import { report, skip } from './figures';
+import { bigDomainXml } from './big-domain';
+
+const DOMAIN_RNG = '/usr/share/libvirt/schemas/domain.rng';
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** plan on one file (fresh process) vs virt-xml --edit of the iommu change on the same file. */
+export function benchPlanVsVirtXml(ctx: BenchContext): void {
+  const name = 'cli.plan-vs-virt-xml';
+  if (!onPath('virt-xml')) return skip(name, 'virt-xml not installed (Debian package virtinst)');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-bench-'));
+  const file = path.join(dir, 'guest.xml');
+  writeFileSync(file, bigDomainXml(8));
+  const caps = path.join(ctx.root, 'test/fixtures/domcaps/q35-sev.xml');
+  const runs = ctx.quick ? 5 : 20;
+  const r = compareCommands(
+    { cmd: process.execPath, args: [ctx.cli, 'plan', file, '--secure', 'sev', '--host-caps', caps] },
+    {
+      cmd: 'virt-xml',
+      args: ['-c', 'test:///default', '--edit', 'all', '--disk', 'driver.iommu=on'],
+      options: { input: readFileSync(file) },
+    },
+    runs,
+  );
+  report({ name: `${name}.ours`, value: r.a, unit: 'ms', note: 'whole SEV plan: iommu on every virtio device, launchSecurity, balloon, ...' });
+  report({ name: `${name}.virt-xml`, value: r.b, unit: 'ms', note: 'one device class (disks) only' });
+  report({ name, value: r.a / r.b, unit: 'ratio', goal: '<= 0.33 (3x faster)', met: r.a / r.b <= 1 / 3 });
+}
+
+/** check over the whole corpus in one process vs virt-xml-validate per file and one xmllint over all. */
+export function benchCheckCorpus(ctx: BenchContext): void {
+  const name = 'cli.check-corpus';
+  if (ctx.corpusDomains.length === 0) return skip(name, 'corpus not found (../shared/corpus or VAW_CORPUS)');
+  if (!existsSync(DOMAIN_RNG)) return skip(name, `${DOMAIN_RNG} missing (Debian package libvirt-clients)`);
+  const files = ctx.corpusDomains;
+  const ours = { cmd: process.execPath, args: [ctx.cli, 'check', ...files], okCodes: [0, 1, 2] };
+  const runs = ctx.quick ? 3 : 9;
+  if (onPath('xmllint')) {
+    const r = compareCommands(ours, { cmd: 'xmllint', args: ['--noout', '--relaxng', DOMAIN_RNG, ...files], okCodes: [0, 3, 4] }, runs);
+    report({ name: `${name}.ours`, value: r.a, unit: 'ms', note: `${files.length} files, with schema validation` });
+    report({ name: `${name}.xmllint`, value: r.b, unit: 'ms', note: 'one xmllint --noout --relaxng over all files' });
+    report({ name: `${name}-vs-xmllint`, value: r.a / r.b, unit: 'ratio', goal: '<= 3', met: r.a / r.b <= 3 });
+  } else skip(`${name}-vs-xmllint`, 'xmllint not installed (Debian package libxml2-utils)');
+  if (onPath('virt-xml-validate')) {
+    const loop = 'for f in "$@"; do virt-xml-validate "$f" domain >/dev/null 2>&1; done; true';
+    const r = compareCommands(ours, { cmd: 'sh', args: ['-c', loop, 'sh', ...files] }, ctx.quick ? 1 : 3);
+    report({ name: `${name}.virt-xml-validate`, value: r.b, unit: 'ms', note: 'virt-xml-validate once per file' });
+    report({ name: `${name}-vs-virt-xml-validate`, value: r.a / r.b, unit: 'ratio', goal: '<= 0.02 (50x faster)', met: r.a / r.b <= 0.02 });
+  } else skip(`${name}-vs-virt-xml-validate`, 'virt-xml-validate not installed (Debian package libvirt-clients)');
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: every benchmark the issues name, one `BENCH` line per figure, and bench/results.json.
+ * Sections that lack a real part (corpus, virt-xml, Chromium, serve mode) report themselves skipped with the
+ * reason. Exits non-zero only when a benchmark cannot run at all; goals are reported, not enforced.
+ */
+import path from 'node:path';
+import { benchContext } from './context';
+import { skip, writeResults } from './figures';
+import { benchEngine } from './engine.bench';
+import { benchXml } from './xml.bench';
+import { benchPlanVsVirtXml, benchCheckCorpus } from './cli.bench';
+import { benchBundleSize, benchFirstStepInteractive } from './ui.bench';
+import { benchCheckMemory, benchServeIdleMemory } from './memory.bench';
+
+const ctx = benchContext(process.argv.slice(2));
+
+/** Sections that need serve mode or a browser report a failure to start as a skip with the reason. */
+async function section(name: string, run: () => void | Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    skip(name, e instanceof Error ? e.message.split('\n')[0]! : String(e));
+  }
+}
+
+benchEngine(ctx);
+benchXml(ctx);
+benchPlanVsVirtXml(ctx);
+benchCheckCorpus(ctx);
+benchBundleSize(ctx);
+await section('ui.navigation-to-first-step', () => benchFirstStepInteractive(ctx));
+benchCheckMemory(ctx);
+await section('memory.serve-idle-rss', () => benchServeIdleMemory(ctx));
+
+writeResults(path.join(ctx.root, 'bench/results.json'));
