@@ -1,0 +1,66 @@
+/**
+ * Exact `virtio-access plan` output for representative inputs (SEV on q35, s390 PV, transitional devices on
+ * i440fx, vhost-user, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/;
+ * regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../test/real-parts';
+
+const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
+const fixtures = path.join(repoRoot, 'test/fixtures/domains');
+const goldens = path.join(repoRoot, 'test/fixtures/golden/plans');
+const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
+const update = process.env.VAW_UPDATE_GOLDEN === '1';
+
+const CASES = [
+  { fixture: 'sev-q35.xml', secure: 'sev' },
+  { fixture: 'sev-q35.xml', secure: 'sev-es' },
+  { fixture: 's390-pv.xml', secure: 's390-pv' },
+  { fixture: 'transitional-i440fx.xml', secure: 'sev' },
+  { fixture: 'vhost-user.xml', secure: 'sev' },
+  { fixture: 'mmio-aarch64.xml', secure: 'none' },
+];
+
+describe('plan goldens (built CLI)', () => {
+  for (const c of CASES) {
+    it(`${c.fixture} --secure ${c.secure}`, () => {
+      const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, c.fixture), '--secure', c.secure, '--host-caps', caps, '--no-schema'], { encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      const golden = path.join(goldens, c.fixture.replace(/\.xml$/, `.${c.secure}.xml`));
+      if (update) writeFileSync(golden, r.stdout);
+      expect(existsSync(golden), `${golden} is missing; run with VAW_UPDATE_GOLDEN=1 and review it`).toBe(true);
+      expect(r.stdout).toBe(readFileSync(golden, 'utf8'));
+    });
+  }
+
+  it('refuses an impossible goal with exit 1 and the reason (SEV on s390x)', () => {
+    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 's390-pv.xml'), '--secure', 'sev', '--no-schema'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--secure sev cannot be planned:\n {2}R-SEV-01: AMD SEV needs a KVM x86_64 guest/);
+  });
+
+  it('refuses SEV without the host values it needs (exit 1, says which flag gives them)', () => {
+    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--host-caps FILE/);
+  });
+
+  it('explains a rule with its QEMU message and sources', () => {
+    const r = spawnSync(process.execPath, [cli, 'explain', 'r-xml-05'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device');
+    expect(r.stdout).toContain('https://github.com/qemu/qemu/blob/master/hw/virtio/virtio-pci.c');
+    expect(spawnSync(process.execPath, [cli, 'explain', 'R-NOPE-9'], { encoding: 'utf8' }).status).toBe(2);
+  });
+
+  it('check exits 1 on an engine error and reports it in JSON', () => {
+    const r = spawnSync(process.execPath, [cli, 'check', '--json', '--no-schema', path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    const json = JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string }[] }[] };
+    expect(json.files[0]?.findings.filter((f) => f.severity === 'error').map((f) => f.rule)).toContain('R-XML-05');
+  });
+});
