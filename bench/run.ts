@@ -8,6 +8,7 @@ import { benchContext } from './context';
 import { skip, writeResults } from './figures';
 import { benchEngine } from './engine.bench';
 import { benchXml } from './xml.bench';
+import { benchOsinfo } from './osinfo.bench';
 import { benchPlanVsVirtXml, benchCheckCorpus } from './cli.bench';
 import { benchBundleSize, benchFirstStepInteractive } from './ui.bench';
 import { benchCheckMemory, benchServeIdleMemory } from './memory.bench';
@@ -25,6 +26,7 @@ async function section(name: string, run: () => void | Promise<void>): Promise<v
 
 benchEngine(ctx);
 benchXml(ctx);
+await benchOsinfo(ctx);
 benchPlanVsVirtXml(ctx);
 benchCheckCorpus(ctx);
 benchBundleSize(ctx);

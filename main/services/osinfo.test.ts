@@ -65,12 +65,12 @@ describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipp
     expect(win?.family).toBe('windows');
   });
 
-  it('answers lookups in well under a millisecond once indexed', async () => {
+  it('answers every listed id and short id from the index', async () => {
     const db = await loadOsinfo();
-    const ids = db.list().map((e) => e.id);
-    const t0 = performance.now();
-    for (let i = 0; i < 10_000; i++) db.lookup(ids[i % ids.length] ?? '');
-    expect((performance.now() - t0) / 10_000).toBeLessThan(0.05);
+    for (const e of db.list()) {
+      expect(db.lookup(e.id).osinfoId).toBe(e.id);
+      if (e.shortId) expect(db.lookup(e.shortId).osinfoId).toBe(e.id);
+    }
   });
 
   it('matches what the osinfo file says for one real OS', async () => {

@@ -90,9 +90,8 @@ describe('parseXml', () => {
     const lol = ['<?xml version="1.0"?>', '<!DOCTYPE lolz [', '<!ENTITY lol "lol">'];
     for (let i = 1; i < 10; i++) lol.push(`<!ENTITY lol${i} "${`&lol${i - 1 || ''};`.repeat(10)}">`);
     lol.push(']>', '<domain>&lol9;</domain>');
-    const started = performance.now();
     const e = errorOf(() => parseXml(lol.join('\n'), 'lol.xml'));
-    expect(performance.now() - started).toBeLessThan(50);
+    // Refused at the DOCTYPE itself, so no entity was ever defined, let alone expanded (timing is in the bench).
     expect([e.line, e.column]).toEqual([2, 1]);
     expect(e.problem).toContain('DOCTYPE');
     expect(e.hint).toContain('remove the <!DOCTYPE');
