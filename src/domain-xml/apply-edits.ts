@@ -38,14 +38,19 @@ function splice(text: string, start: number, end: number, insert: string): strin
   return text.slice(0, start) + insert + text.slice(end);
 }
 
-/** The quote an element's attributes mostly use; the document's when it has none. */
-function dominantQuote(el: XmlElement, text: string): '"' | "'" {
-  let single = 0;
-  for (const a of el.attributes) single += a.quote === "'" ? 1 : -1;
-  if (single !== 0) return single > 0 ? "'" : '"';
+/** The quote most attributes of a text use. */
+function documentQuote(text: string): '"' | "'" {
   const singles = text.split("='").length;
   const doubles = text.split('="').length;
   return doubles > singles ? '"' : "'";
+}
+
+/** The quote an element's attributes mostly use; the document's when it has none. */
+function dominantQuote(el: XmlElement, docQuote: '"' | "'"): '"' | "'" {
+  let single = 0;
+  for (const a of el.attributes) single += a.quote === "'" ? 1 : -1;
+  if (single !== 0) return single > 0 ? "'" : '"';
+  return docQuote;
 }
 
 /** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
@@ -144,7 +149,7 @@ function elementName(xml: string, edit: Edit): string {
   return m[1];
 }
 
-function applyOne(text: string, edit: Edit): string {
+function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(text)): string {
   switch (edit.op) {
     case 'set-attribute': {
       const { text: t, el } = ensureElement(text, edit.target, edit);
@@ -153,7 +158,7 @@ function applyOne(text: string, edit: Edit): string {
         if (existing.value === edit.value) return t;
         return splice(t, existing.valueStart, existing.valueEnd, escapeAttribute(edit.value, existing.quote));
       }
-      const quote = dominantQuote(el, t);
+      const quote = dominantQuote(el, docQuote);
       const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
       return splice(t, at, at, ` ${edit.name}=${quote}${escapeAttribute(edit.value, quote)}${quote}`);
     }
@@ -206,6 +211,61 @@ function applyOne(text: string, edit: Edit): string {
  */
 export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]): string {
   let text = typeof input === 'string' ? input : input.text;
-  for (const edit of edits) text = applyOne(text, edit);
-  return text;
+  let run: Edit[] = [];
+  for (const edit of edits) {
+    if (deviceAnchor(edit)) {
+      run.push(edit);
+      continue;
+    }
+    text = applyDeviceRun(text, run);
+    run = [];
+    text = applyOne(text, edit);
+  }
+  return applyDeviceRun(text, run);
+}
+
+/**
+ * `/domain/devices/disk[2]` when the edit changes only inside that device (not the device's own existence,
+ * which would shift its siblings' indexes); null otherwise.
+ */
+function deviceAnchor(edit: Edit): string | null {
+  const m = /^(\/domain\/devices\/[^/[\]]+\[\d+\])(\/.*)?$/.exec(edit.op === 'add-element' ? edit.parent : edit.target);
+  if (!m?.[1] || (edit.op === 'remove-element' && m[2] === undefined)) return null;
+  return m[1];
+}
+
+/**
+ * Applies a run of device-local edits with one parse of the document instead of one per edit: each device's
+ * edits are applied to a small document holding just that device (inside its <devices> line, so indentation
+ * and libvirt's child order come out as in the whole document), and the devices are spliced back. Devices are
+ * disjoint, so the result is what applying the edits one by one gives. A missing device falls back to that.
+ */
+function applyDeviceRun(text: string, run: readonly Edit[]): string {
+  if (run.length <= 1) return run.reduce((t, e) => applyOne(t, e), text);
+  const doc = parseXml(text);
+  const docQuote = documentQuote(text);
+  const nl = newline(text);
+  const groups = new Map<string, Edit[]>();
+  for (const e of run) {
+    const anchor = deviceAnchor(e)!;
+    groups.set(anchor, [...(groups.get(anchor) ?? []), e]);
+  }
+  const splices: { start: number; end: number; text: string }[] = [];
+  for (const [anchor, edits] of groups) {
+    const device = resolvePath(doc, anchor);
+    const devices = device?.parent;
+    if (!device || !devices) return run.reduce((t, e) => applyOne(t, e), text);
+    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${lineIndent(text, device.start) ?? ''}`;
+    let mini = `${prefix}${text.slice(device.start, device.end)}${nl}</${devices.name}>`;
+    const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
+    for (const e of edits) mini = applyOne(mini, relocate(e, anchor, local), docQuote);
+    const edited = parseXml(mini).root.children()[0]!;
+    splices.push({ start: device.start, end: device.end, text: mini.slice(edited.start, edited.end) });
+  }
+  return splices.sort((a, b) => b.start - a.start).reduce((t, sp) => splice(t, sp.start, sp.end, sp.text), text);
+}
+
+function relocate(edit: Edit, from: string, to: string): Edit {
+  const move = (p: string): string => to + p.slice(from.length);
+  return edit.op === 'add-element' ? { ...edit, parent: move(edit.parent) } : { ...edit, target: move(edit.target) };
 }
