@@ -4,10 +4,11 @@
  * regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../test/real-parts';
+import { missingParts, repoRoot } from '../test/real-parts';
 
 const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
 const fixtures = path.join(repoRoot, 'test/fixtures/domains');
@@ -35,6 +36,17 @@ describe('plan goldens (built CLI)', () => {
       expect(r.stdout).toBe(readFileSync(golden, 'utf8'));
     });
   }
+
+  it.skipIf(missingParts('patch'))('prints a --diff that patch(1) applies to give exactly the planned document', () => {
+    const input = path.join(fixtures, 'sev-q35.xml');
+    const diff = spawnSync(process.execPath, [cli, 'plan', input, '--secure', 'sev', '--host-caps', caps, '--no-schema', '--diff'], { encoding: 'utf8' });
+    expect(diff.status).toBe(0);
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vaw-patch-')), 'out.xml');
+    const patched = spawnSync('patch', ['-o', out, input], { input: diff.stdout, encoding: 'utf8' });
+    expect(patched.status, patched.stderr + patched.stdout).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(path.join(goldens, 'sev-q35.sev.xml'), 'utf8'));
+    rmSync(path.dirname(out), { recursive: true, force: true });
+  });
 
   it('refuses an impossible goal with exit 1 and the reason (SEV on s390x)', () => {
     const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 's390-pv.xml'), '--secure', 'sev', '--no-schema'], { encoding: 'utf8' });

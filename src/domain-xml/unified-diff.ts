@@ -37,7 +37,8 @@ function diffLines(a: readonly string[], b: readonly string[]): { kind: ' ' | '-
   while (i < n || j < m) {
     if (i < n && j < m && a[pre + i] === b[pre + j]) {
       out.push({ kind: ' ', ai: pre + i++, bi: pre + j++ });
-    } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+    } else if (j < m && (i === n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
+      // On a tie the removal goes first, as diff -u prints a changed line: - old, then + new.
       out.push({ kind: '+', ai: pre + i, bi: pre + j++ });
     } else {
       out.push({ kind: '-', ai: pre + i++, bi: pre + j });
