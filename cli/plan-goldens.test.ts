@@ -72,7 +72,9 @@ describe('plan goldens (built CLI)', () => {
   it('check exits 1 on an engine error and reports it in JSON', () => {
     const r = spawnSync(process.execPath, [cli, 'check', '--json', '--no-schema', path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml')], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    const json = JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string }[] }[] };
-    expect(json.files[0]?.findings.filter((f) => f.severity === 'error').map((f) => f.rule)).toContain('R-XML-05');
+    const json = JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string; messages?: string[] }[] }[] };
+    const xml05 = json.files[0]?.findings.find((f) => f.rule === 'R-XML-05');
+    expect(xml05?.severity).toBe('error');
+    expect(xml05?.messages).toEqual(['VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device']);
   });
 });

@@ -5,8 +5,11 @@
 import * as v from 'valibot';
 import type { Edit, Finding } from './findings';
 
-/** One finding as printed: exactly these keys, `fix` as the Fix object. */
-export type CheckJsonFinding = Pick<Finding, 'rule' | 'severity' | 'target' | 'title' | 'explanation' | 'fix' | 'sources'>;
+/**
+ * One finding as printed: the contract's keys, `fix` as the Fix object, plus (an extension) the exact messages a
+ * user would see and the unknown facts a warning depends on, when there are any.
+ */
+export type CheckJsonFinding = Pick<Finding, 'rule' | 'severity' | 'target' | 'title' | 'explanation' | 'fix' | 'sources' | 'messages' | 'unknowns'>;
 
 /** One checked document. `domain` is its `<name>`, null when it has none. */
 export interface CheckJsonFile {
@@ -45,6 +48,8 @@ const FindingSchema = v.strictObject({
   explanation: v.string(),
   fix: v.strictObject({ text: v.string(), edits: v.array(EditSchema) }),
   sources: v.array(SourceSchema),
+  messages: v.optional(v.array(v.string())),
+  unknowns: v.optional(v.array(v.string())),
 });
 
 /** Validates `check --json` output. */
@@ -61,9 +66,19 @@ export const PlanJsonSchema = v.strictObject({
   xml: v.string(),
 });
 
-/** Narrows a finding to the printed keys (drops `messages`, `unknowns`). */
+/** Narrows a finding to the printed keys. */
 export function toCheckJsonFinding(f: Finding): CheckJsonFinding {
-  return { rule: f.rule, severity: f.severity, target: f.target, title: f.title, explanation: f.explanation, fix: f.fix, sources: f.sources };
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    target: f.target,
+    title: f.title,
+    explanation: f.explanation,
+    fix: f.fix,
+    sources: f.sources,
+    ...(f.messages && f.messages.length > 0 ? { messages: f.messages } : {}),
+    ...(f.unknowns && f.unknowns.length > 0 ? { unknowns: f.unknowns } : {}),
+  };
 }
 
 /** True when `value` has the `check --json` shape. */
