@@ -1,13 +1,12 @@
 /**
  * Entry point of the `virtio-access` binary (bundled to dist/cli/virtio-access.cjs). Reads process.argv,
  * wires the real services into the dispatcher, and sets the exit code.
- * Services still being written elsewhere (serve) are wired here as they land; until then the commands
- * that need them say so.
  */
 import { readDomainsFromConnection } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
 import { evaluate, explainRule, planFor, ruleIds } from '../src/engine';
 import { runCli } from './run-cli';
+import { runServe } from './serve';
 import type { CliDeps, CliIo } from './cli-deps';
 
 async function readStdin(): Promise<Uint8Array> {
@@ -23,6 +22,13 @@ async function readStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+const io: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  readStdin,
+  env: process.env,
+};
+
 /** osinfo-db is indexed once per process, on first use: a fleet or corpus check looks up many guests. */
 let osinfoIndex: ReturnType<typeof loadOsinfo> | undefined;
 const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo());
@@ -31,14 +37,7 @@ const deps: CliDeps = {
   engine: { evaluate, planFor, explainRule, ruleIds },
   lookupGuest: async (id) => (await osinfo()).lookup(id),
   readDomainsFromConnection,
-  runServe: null,
-};
-
-const io: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  readStdin,
-  env: process.env,
+  runServe: (argv) => runServe(argv, io),
 };
 
 runCli(process.argv.slice(2), deps, io).then(

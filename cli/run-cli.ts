@@ -5,12 +5,8 @@ import { CHECK_HELP, CHECK_USAGE, runCheck } from './check-command';
 import type { CliDeps, CliIo } from './cli-deps';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, runExplain } from './explain-command';
 import { PLAN_HELP, PLAN_USAGE, runPlan } from './plan-command';
+import { SERVE_HELP, SERVE_USAGE } from './serve-help';
 
-const SERVE_USAGE = 'virtio-access serve [--port N]';
-const SERVE_HELP = `${SERVE_USAGE}
-
-Serves the wizard on 127.0.0.1 and prints its URL (with a one-time token) as the first line.
-`;
 
 const USAGES: Readonly<Record<string, string>> = {
   check: CHECK_USAGE,

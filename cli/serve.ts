@@ -1,0 +1,40 @@
+/**
+ * `virtio-access serve [--port N]`: the app in a browser. Prints the URL (with its token) as the first line of
+ * standard output and serves until interrupted.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createIpcHandlers } from '../main/ipc/ipc-table';
+import { startBridge } from '../main/serve/http-bridge';
+import { parseArgs, UsageError, valueOf } from './args';
+import type { CliIo } from './cli-deps';
+
+
+/** The folder holding dist/ and assets/: two levels above the bundled CLI (dist/cli/virtio-access.cjs). */
+function appRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs('serve', argv, { booleans: [], values: ['--port'] });
+  if (args.positionals.length > 0) throw new UsageError('serve takes no files', 'serve');
+  const portText = valueOf(args, '--port') ?? '0';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`, 'serve');
+  const root = appRoot();
+  const staticDir = path.join(root, 'dist/renderer');
+  if (!existsSync(path.join(staticDir, 'index.html'))) {
+    io.stderr(`virtio-access serve: the renderer is not built (${staticDir}/index.html is missing); run npm run build.\n`);
+    return 2;
+  }
+  const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const bridge = await startBridge({ port, staticDir, handlers: createIpcHandlers({ mode: 'serve', version, appRoot: root }) });
+  io.stdout(`${bridge.url}\n`);
+  io.stderr('virtio-access serve: listening on 127.0.0.1 only; stop with Ctrl-C.\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await bridge.close();
+  return 0;
+}

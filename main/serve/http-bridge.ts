@@ -1,0 +1,122 @@
+/**
+ * Serve mode: the renderer build and the IPC table over loopback HTTP, so the same UI runs in an ordinary
+ * browser against the real services. Bound to 127.0.0.1 only; every API call needs the per-run token; Host and
+ * Origin must name this server (DNS rebinding and cross-site requests are refused); static files carry a
+ * strict Content-Security-Policy.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { dispatch, type createIpcHandlers } from '../ipc/ipc-table';
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const MAX_BODY = 11 * 1024 * 1024;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+export interface Bridge {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startBridge(options: { readonly port: number; readonly staticDir: string; readonly handlers: ReturnType<typeof createIpcHandlers> }): Promise<Bridge> {
+  const token = randomBytes(32).toString('base64url');
+  const expected = Buffer.from(`Bearer ${token}`);
+  let port = options.port;
+  const ownHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (!ownHosts().includes(req.headers.host ?? '')) return send(res, 403, 'Forbidden: unknown Host.');
+      const origin = req.headers.origin;
+      if (origin !== undefined && !ownHosts().some((h) => origin === `http://${h}`)) return send(res, 403, 'Forbidden: foreign Origin.');
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed: the API takes POST.');
+        const auth = Buffer.from(req.headers.authorization ?? '');
+        if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(res, 401, 'Unauthorized: this server needs the token from its URL.');
+        const body = await readBody(req);
+        if (body === null) return send(res, 413, 'Payload Too Large.');
+        let parsed: unknown;
+        try {
+          parsed = body === '' ? {} : JSON.parse(body);
+        } catch {
+          return send(res, 400, 'Bad Request: the body is not JSON.');
+        }
+        const result = await dispatch(options.handlers, decodeURIComponent(url.pathname.slice('/api/'.length)), parsed);
+        return send(res, 200, JSON.stringify(result), 'application/json');
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed.');
+      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+      const file = path.resolve(options.staticDir, rel);
+      if (!file.startsWith(path.resolve(options.staticDir) + path.sep)) return send(res, 404, 'Not Found.');
+      try {
+        const data = await fs.readFile(file);
+        res.writeHead(200, {
+          'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+          'Cache-Control': 'no-store',
+        });
+        res.end(req.method === 'HEAD' ? undefined : data);
+      } catch {
+        send(res, 404, 'Not Found.');
+      }
+    })().catch((e: unknown) => send(res, 500, `Internal error: ${e instanceof Error ? e.message : String(e)}`));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The typed boundary between the renderer and the main-process services, declared once: every channel's
+ * request schema (checked at runtime where requests enter main, over Electron IPC or the serve bridge) and
+ * its response type. renderer/api calls these channels by name; main/ipc maps each to a service.
+ */
+import * as v from 'valibot';
+import type { Evidence, GuestFacts, HostFacts, Support } from './facts';
+
+const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+const uri = v.pipe(v.string(), v.maxLength(1024), v.regex(/^[a-z][a-z0-9+.-]*:\/\/\S*$/i, 'a libvirt URI such as qemu:///system'));
+const name = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
+/** Domain XML travels as text; the 10 MB limit matches the file reader's. */
+const xml = v.pipe(v.string(), v.maxLength(10 * 1024 * 1024));
+const empty = v.strictObject({});
+
+export const IPC_REQUESTS = {
+  'app.info': empty,
+  'samples.list': empty,
+  'file.read': v.strictObject({ path }),
+  'file.pick': empty,
+  'file.save': v.strictObject({ path, text: xml, expectedFingerprint: v.nullable(v.string()), validate: v.boolean() }),
+  'file.backups': v.strictObject({ path }),
+  'file.restore': v.strictObject({ backupPath: path, path }),
+  'libvirt.list': v.strictObject({ uri }),
+  'libvirt.read': v.strictObject({ uri, name }),
+  'libvirt.define': v.strictObject({ uri, name, xml, loadedXml: xml }),
+  'libvirt.restore': v.strictObject({ uri, backupPath: path }),
+  'libvirt.qemuArgv': v.strictObject({ uri, xml }),
+  'host.evidence': empty,
+  'host.caps': v.strictObject({ uri, arch: v.optional(name), machine: v.optional(name), virttype: v.optional(name) }),
+  'osinfo.search': v.strictObject({ text: v.pipe(v.string(), v.maxLength(200)), limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))) }),
+  'osinfo.guest': v.strictObject({ id: name }),
+  'schema.validate': v.strictObject({ xml }),
+  'recent.get': empty,
+  'recent.add': v.strictObject({ file: v.optional(path), uri: v.optional(uri) }),
+} as const;
+
+export type IpcChannel = keyof typeof IPC_REQUESTS;
+export const IPC_CHANNELS = Object.keys(IPC_REQUESTS) as IpcChannel[];
+
+export interface AppInfo {
+  readonly mode: 'electron' | 'serve';
+  readonly version: string;
+  readonly defaultUri: string;
+  readonly backupsDir: string;
+}
+export interface Sample {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly xml: string;
+}
+export interface OpenedFile {
+  readonly path: string;
+  readonly text: string;
+  readonly fingerprint: string;
+}
+export interface Backup {
+  readonly backupPath: string;
+  readonly createdAt: string;
+}
+export interface OsChoice {
+  readonly id: string;
+  readonly name: string;
+  readonly family: string;
+  readonly releaseDate: string | null;
+  readonly virtio1: Support;
+}
+export interface Recent {
+  readonly files: readonly string[];
+  readonly uris: readonly string[];
+}
+
+export interface IpcResponses {
+  'app.info': AppInfo;
+  'samples.list': readonly Sample[];
+  'file.read': OpenedFile;
+  'file.pick': OpenedFile | null;
+  'file.save': { readonly path: string; readonly backupPath: string | null; readonly fingerprint: string };
+  'file.backups': readonly Backup[];
+  'file.restore': { readonly path: string; readonly backupPath: string | null };
+  'libvirt.list': readonly { readonly name: string; readonly state: string; readonly persistent: boolean }[];
+  'libvirt.read': { readonly xml: string; readonly host: HostFacts; readonly qemuArgv: string | null };
+  'libvirt.define': { readonly backupPath: string; readonly appliesAtNextBoot: boolean };
+  'libvirt.restore': Record<string, never>;
+  'libvirt.qemuArgv': { readonly argv: string };
+  'host.evidence': readonly Evidence[];
+  'host.caps': HostFacts;
+  'osinfo.search': readonly OsChoice[];
+  'osinfo.guest': GuestFacts;
+  'schema.validate': { readonly available: boolean; readonly valid: boolean; readonly errors: readonly { readonly line: number; readonly message: string; readonly target: string }[] };
+  'recent.get': Recent;
+  'recent.add': Recent;
+}
+
+export type IpcRequest<C extends IpcChannel> = v.InferOutput<(typeof IPC_REQUESTS)[C]>;
+export type IpcResponse<C extends IpcChannel> = IpcResponses[C];
+
+/** Why a service call failed, in words for the user: what happened, and what to do. */
+export interface ServiceError {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/** What crosses the boundary for every call. */
+export type IpcResult<C extends IpcChannel> = { readonly ok: true; readonly value: IpcResponse<C> } | { readonly ok: false; readonly error: ServiceError };
+
+export function isIpcChannel(value: unknown): value is IpcChannel {
+  return typeof value === 'string' && Object.hasOwn(IPC_REQUESTS, value);
+}
+
+/** Validates a request for `channel`; returns the typed request or a bad-request error naming the problem. */
+export function parseIpcRequest<C extends IpcChannel>(channel: C, raw: unknown): { ok: true; value: IpcRequest<C> } | { ok: false; error: ServiceError } {
+  const r = v.safeParse(IPC_REQUESTS[channel], raw);
+  if (r.success) return { ok: true, value: r.output as IpcRequest<C> };
+  const issue = r.issues[0];
+  const where = issue.path?.map((p) => String(p.key)).join('.') || 'request';
+  return { ok: false, error: { code: 'bad-request', message: `${channel}: ${where}: ${issue.message}`, hint: 'This is a bug in the caller; the request was not run.' } };
+}
