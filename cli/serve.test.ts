@@ -1,0 +1,119 @@
+/**
+ * `virtio-access serve` as users run it (the built command): the URL comes first, the API needs the token,
+ * foreign Host/Origin and wrong methods are refused, static files carry the CSP, and channels reach the real
+ * services (samples, osinfo-db, libvirt's test driver) with validated requests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingParts, repoRoot } from '../test/real-parts';
+
+const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
+let child: ChildProcess;
+let url: URL;
+let token: string;
+const config = mkdtempSync(path.join(os.tmpdir(), 'vaw-serve-config-'));
+
+beforeAll(async () => {
+  child = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: config } });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  url = new URL(first);
+  token = url.searchParams.get('token') ?? '';
+});
+
+afterAll(() => {
+  child?.kill('SIGTERM');
+  rmSync(config, { recursive: true, force: true });
+});
+
+/** A raw request, so Host and Origin can be set to anything (fetch would not allow it). */
+function request(p: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: url.port, path: p, method: opts.method ?? 'GET', headers: { host: url.host, ...opts.headers } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const call = (channel: string, body: unknown, headers: Record<string, string> = {}) =>
+  request(`/api/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+describe('virtio-access serve', () => {
+  it('prints a loopback URL with a long random token first', () => {
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('serves the renderer with a strict Content-Security-Policy', async () => {
+    const r = await request('/');
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('<div id="root"');
+    expect(r.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self'/);
+    expect((await request('/../package.json')).status).toBe(404);
+  });
+
+  it('refuses API calls without the token, with a wrong one, from a foreign Host or Origin, and other methods', async () => {
+    expect((await request('/api/samples.list', { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await call('samples.list', {}, { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await call('samples.list', {}, { host: 'attacker.example:80' })).status).toBe(403);
+    expect((await call('samples.list', {}, { origin: 'http://attacker.example' })).status).toBe(403);
+    expect((await call('samples.list', {}, { origin: `http://${url.host}` })).status).toBe(200);
+    expect((await request('/api/samples.list', { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
+  });
+
+  it('validates requests before any service runs', async () => {
+    const unknown = JSON.parse((await call('nope', {})).body) as { ok: boolean; error: { code: string } };
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    const bad = JSON.parse((await call('file.read', { path: 42 })).body) as { ok: boolean; error: { code: string; message: string } };
+    expect(bad.ok).toBe(false);
+    expect(bad.error.code).toBe('bad-request');
+    expect(bad.error.message).toMatch(/^file\.read: path: /);
+    const extra = JSON.parse((await call('samples.list', { evil: true })).body) as { ok: boolean };
+    expect(extra.ok).toBe(false);
+  });
+
+  it('lists the built-in samples, each a domain', async () => {
+    const r = JSON.parse((await call('samples.list', {})).body) as { ok: true; value: { id: string; xml: string }[] };
+    expect(r.value.map((s) => s.id)).toContain('sev-q35');
+    for (const s of r.value) expect(s.xml).toMatch(/<domain /);
+  });
+
+  it('reports a missing file as a clear service error naming it', async () => {
+    const r = JSON.parse((await call('file.read', { path: '/nonexistent/guest.xml' })).body) as { ok: false; error: { code: string; message: string; hint: string } };
+    expect(r).toEqual({ ok: false, error: { code: 'xml-invalid', message: '/nonexistent/guest.xml: no such file', hint: 'Check the path.' } });
+  });
+
+  it('remembers recent URIs in the user config folder', async () => {
+    await call('recent.add', { uri: 'qemu:///system' });
+    const r = JSON.parse((await call('recent.add', { uri: 'test:///default' })).body) as { value: { uris: string[] } };
+    expect(r.value.uris).toEqual(['test:///default', 'qemu:///system']);
+  });
+
+  it.skipIf(missingParts('osinfo'))('searches osinfo-db', async () => {
+    const r = JSON.parse((await call('osinfo.search', { text: 'fedora', limit: 3 })).body) as { value: { family: string }[] };
+    expect(r.value).toHaveLength(3);
+    expect(r.value[0]?.family).toBe('linux');
+  });
+
+  it.skipIf(missingParts('virsh'))("lists and reads domains from libvirt's test driver", async () => {
+    const list = JSON.parse((await call('libvirt.list', { uri: 'test:///default' })).body) as { value: { name: string }[] };
+    expect(list.value.map((d) => d.name)).toContain('test');
+    const read = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'test' })).body) as { ok: boolean; value: { xml: string; host: { libvirtVersion: { kind: string } } } };
+    expect(read.ok).toBe(true);
+    expect(read.value.xml).toContain('<name>test</name>');
+    expect(read.value.host.libvirtVersion.kind).toBe('exact');
+    const missing = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'nope' })).body) as { ok: false; error: { code: string } };
+    expect(missing.error.code).toBe('domain-not-found');
+  });
+});
