@@ -1,8 +1,74 @@
-/** The wizard's root component. */
+/** The wizard's frame: step navigation, the current step or troubleshooting, and the error panel. */
+import { STEPS, useWizard, type StepId } from '../store/store';
+import { ErrorPanel } from './error-panel';
+import { ApplyStep } from './steps/apply-step';
+import { BackendsStep } from './steps/backends-step';
+import { GuestStep } from './steps/guest-step';
+import { PlatformStep } from './steps/platform-step';
+import { ReviewStep } from './steps/review-step';
+import { SecureStep } from './steps/secure-step';
+import { StartStep } from './steps/start-step';
+import { TroubleshootView } from '../troubleshoot/troubleshoot-view';
+
+const TITLES: Record<StepId, string> = {
+  start: 'Start',
+  platform: 'Platform',
+  secure: 'Secure VM',
+  backends: 'Backends',
+  guest: 'Guest',
+  review: 'Review',
+  apply: 'Apply',
+};
+
+const VIEWS: Record<StepId, () => React.JSX.Element> = {
+  start: StartStep,
+  platform: PlatformStep,
+  secure: SecureStep,
+  backends: BackendsStep,
+  guest: GuestStep,
+  review: ReviewStep,
+  apply: ApplyStep,
+};
+
 export function App() {
+  const step = useWizard((s) => s.step);
+  const mode = useWizard((s) => s.mode);
+  const loaded = useWizard((s) => s.text !== '');
+  const busy = useWizard((s) => s.busy);
+  const go = useWizard((s) => s.go);
+  const setMode = useWizard((s) => s.setMode);
+  const View = VIEWS[step];
   return (
-    <main>
-      <h1>Virtio Access Wizard</h1>
-    </main>
+    <div className="app">
+      <header className="app-header">
+        <h1>Virtio Access Wizard</h1>
+        <p className="tagline">virtio ACCESS_PLATFORM (&lt;driver iommu='on'/&gt;) for secure and ordinary VMs, explained</p>
+      </header>
+      <nav aria-label="Wizard steps" className="steps">
+        <ol>
+          {STEPS.map((id, i) => (
+            <li key={id}>
+              <button type="button" aria-current={mode === 'wizard' && step === id ? 'step' : undefined} disabled={id !== 'start' && !loaded} onClick={() => go(id)}>
+                <span className="step-number">{i + 1}</span> {TITLES[id]}
+              </button>
+            </li>
+          ))}
+          <li>
+            <button type="button" aria-current={mode === 'troubleshoot' ? 'page' : undefined} onClick={() => setMode('troubleshoot')}>
+              Troubleshoot
+            </button>
+          </li>
+        </ol>
+      </nav>
+      <main className="panel">
+        <ErrorPanel />
+        {busy && (
+          <p className="busy" role="status">
+            {busy}…
+          </p>
+        )}
+        {mode === 'troubleshoot' ? <TroubleshootView /> : <View />}
+      </main>
+    </div>
   );
 }

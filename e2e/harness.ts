@@ -1,0 +1,68 @@
+/**
+ * End-to-end harness: the built `virtio-access serve` (the real services) and Debian's Chromium driven by
+ * playwright-core. Screenshots go to test-results/screenshots/ as test artifacts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { repoRoot } from '../test/real-parts';
+
+export const CHROMIUM = process.env.VAW_CHROMIUM ?? '/usr/bin/chromium';
+const shots = path.join(repoRoot, 'test-results/screenshots');
+
+export interface Session {
+  readonly page: Page;
+  readonly url: string;
+  /** Console errors and page errors seen so far; a clean run has none. */
+  readonly consoleErrors: string[];
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServe(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/virtio-access.cjs'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+let browser: Browser | null = null;
+
+export async function openApp(env: NodeJS.ProcessEnv = {}): Promise<Session> {
+  const { url, child } = await startServe(env);
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(url);
+  mkdirSync(shots, { recursive: true });
+  return {
+    page,
+    url,
+    consoleErrors,
+    screenshot: async (name) => {
+      await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await context.close();
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+export async function closeBrowser(): Promise<void> {
+  await browser?.close();
+  browser = null;
+}

@@ -1,0 +1,13 @@
+/** A failed service call as the renderer shows it: what happened, what to do. */
+import type { ServiceError } from '../../src/contracts/ipc';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: string;
+  readonly hint: string;
+  constructor(error: ServiceError) {
+    super(error.message);
+    this.code = error.code;
+    this.hint = error.hint;
+  }
+}

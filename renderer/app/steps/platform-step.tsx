@@ -1,0 +1,67 @@
+/** Step 2: the platform as libvirt will build it — arch, machine, and each virtio device's transport and model. */
+import type { DeviceFacts } from '../../../src/contracts/facts';
+import { useDerived } from '../../store/derived';
+import { NotLoaded, StepNav } from './step-nav';
+
+/** What the transport/model combination means for ACCESS_PLATFORM, in one sentence. */
+export function implication(d: DeviceFacts): string {
+  if (d.transport === 'mmio') return 'virtio-mmio: QEMU runs it in legacy mode, so it can never offer ACCESS_PLATFORM.';
+  if (d.transport === 'ccw') return 'virtio-ccw: ACCESS_PLATFORM only means "use the DMA API" here; required for Protected Virtualization.';
+  if (d.virtioModel === 'virtio-transitional') return 'Transitional: keeps the legacy interface, which cannot carry ACCESS_PLATFORM (QEMU refuses iommu=on).';
+  if (d.virtioModel === 'virtio-non-transitional') return 'Non-transitional: modern only, can offer ACCESS_PLATFORM anywhere on PCI.';
+  if (d.slot === 'pci') return "model='virtio' on a conventional PCI slot is transitional, unless QEMU's confidential-VM default makes it modern.";
+  if (d.slot === 'pcie') return "model='virtio' on a PCIe slot is modern: it can offer ACCESS_PLATFORM.";
+  return 'Placement unknown.';
+}
+
+export function PlatformStep() {
+  const d = useDerived();
+  if (!d.ok) return <NotLoaded problem={d.problem} />;
+  const f = d.facts;
+  const virtio = f.devices.filter((x) => x.virtio);
+  return (
+    <section aria-labelledby="platform-title">
+      <h2 id="platform-title">Platform</h2>
+      <dl className="facts">
+        <dt>Domain</dt>
+        <dd>{String(f.name)}</dd>
+        <dt>Architecture</dt>
+        <dd>{String(f.arch)}</dd>
+        <dt>Machine</dt>
+        <dd>
+          {String(f.machine.raw)}
+          {f.machine.version !== 'unknown' && <span className="muted"> (implies QEMU ≥ {f.machine.version.major}.{f.machine.version.minor})</span>}
+        </dd>
+        <dt>Confidential VM</dt>
+        <dd>{f.launchSecurity.present ? f.launchSecurity.type : 'none'}</dd>
+      </dl>
+      <table>
+        <caption>Virtio devices ({virtio.length}), including the ones libvirt adds itself</caption>
+        <thead>
+          <tr>
+            <th scope="col">Device</th>
+            <th scope="col">Transport</th>
+            <th scope="col">Model</th>
+            <th scope="col">iommu</th>
+            <th scope="col">What it implies</th>
+          </tr>
+        </thead>
+        <tbody>
+          {virtio.map((x) => (
+            <tr key={x.target}>
+              <th scope="row">{x.label}</th>
+              <td>
+                {String(x.transport)}
+                {x.transport === 'pci' && x.slot !== 'unknown' ? ` (${x.slot === 'pcie' ? 'PCIe' : 'conventional'})` : ''}
+              </td>
+              <td>{String(x.virtioModel)}</td>
+              <td>{x.driver.iommu}</td>
+              <td>{implication(x)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <StepNav step="platform" />
+    </section>
+  );
+}

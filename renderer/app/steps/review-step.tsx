@@ -1,0 +1,58 @@
+/** Step 6: findings with explanations, the data-path picture, the XML diff and QEMU's command line. */
+import { useDerived } from '../../store/derived';
+import { useWizard } from '../../store/store';
+import { DataPath, pathModel } from './data-path';
+import { FindingsList } from './findings-list';
+import { NotLoaded, StepNav } from './step-nav';
+import { readDomainFacts, parseDomainXml } from '../../../src/domain-xml';
+
+export function ReviewStep() {
+  const d = useDerived();
+  const secure = useWizard((s) => s.secure);
+  const backends = useWizard((s) => s.backends);
+  const qemuArgv = useWizard((s) => s.qemuArgv);
+  if (!d.ok) return <NotLoaded problem={d.problem} />;
+  const labels = new Map(d.facts.devices.map((x) => [x.target, x.label]));
+  const type = secure === 'keep' ? d.facts.launchSecurity.type : secure;
+  const after = readDomainFacts(parseDomainXml(d.planned));
+  const first = after.devices.find((x) => x.virtio && x.function !== 'balloon');
+  const errors = d.findings.filter((f) => f.severity === 'error').length;
+  const left = d.remaining.filter((f) => f.severity === 'error').length;
+  return (
+    <section aria-labelledby="review-title">
+      <h2 id="review-title">Review</h2>
+      <p data-testid="review-summary">
+        {errors} error{errors === 1 ? '' : 's'} now; {d.plan.impossible.length > 0 ? 'the goal cannot be reached (see below)' : `${d.plan.edits.length} change${d.plan.edits.length === 1 ? '' : 's'} planned; ${left} error${left === 1 ? '' : 's'} left after them`}.
+      </p>
+      {first && <DataPath model={pathModel(after, type, backends[first.target] ?? first.backend, first.driver.iommu === 'on' || (type !== 'none' && type !== 'pef' && first.driver.iommu === 'absent'))} />}
+      {d.plan.impossible.length > 0 && (
+        <div role="alert" className="problem">
+          <h3>Why this goal cannot be reached</h3>
+          <FindingsList findings={d.plan.impossible} labels={labels} />
+        </div>
+      )}
+      <h3>Findings</h3>
+      <FindingsList findings={d.findings} labels={labels} />
+      <h3>Changes to the XML</h3>
+      {d.diff ? (
+        <pre className="diff" data-testid="diff" tabIndex={0} aria-label="Unified diff of the planned changes">
+          {d.diff.split('\n').map((l, i) => (
+            <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : undefined}>
+              {l}
+              {'\n'}
+            </span>
+          ))}
+        </pre>
+      ) : (
+        <p>No changes.</p>
+      )}
+      {qemuArgv && (
+        <details>
+          <summary>QEMU command line libvirt generates (current definition)</summary>
+          <pre tabIndex={0}>{qemuArgv}</pre>
+        </details>
+      )}
+      <StepNav step="review" />
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * Everything the views show that follows from the state: the domain's facts, the engine's findings and plan,
+ * the planned XML and its diff. Computed by the engine from the current choices and memoised on them.
+ */
+import { useMemo } from 'react';
+import type { EngineInput } from '../../src/contracts/engine';
+import type { DomainFacts } from '../../src/contracts/facts';
+import type { Finding, Plan } from '../../src/contracts/findings';
+import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../../src/domain-xml';
+import { evaluate, planFor } from '../../src/engine';
+import { useWizard, type WizardState } from './store';
+
+export type Derived =
+  | { readonly ok: false; readonly problem: string }
+  | {
+      readonly ok: true;
+      readonly facts: DomainFacts;
+      readonly input: EngineInput;
+      readonly findings: readonly Finding[];
+      readonly plan: Plan;
+      readonly planned: string;
+      readonly diff: string;
+      /** Findings the domain would still have after the plan (what Apply would leave). */
+      readonly remaining: readonly Finding[];
+    };
+
+export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends'>): Derived {
+  if (!s.text) return { ok: false, problem: 'No domain is loaded yet.' };
+  let facts: DomainFacts;
+  try {
+    facts = readDomainFacts(parseDomainXml(s.text, 'domain.xml'));
+  } catch (e) {
+    if (e instanceof XmlInputError) return { ok: false, problem: e.message };
+    throw e;
+  }
+  const input: EngineInput = { domain: facts, host: s.host, guest: s.guest, goals: { secure: s.secure, migration: s.migration, backends: s.backends } };
+  const findings = evaluate(input);
+  const plan = planFor(input);
+  const planned = plan.impossible.length === 0 ? applyEdits(s.text, plan.edits) : s.text;
+  const after = planned === s.text ? findings : evaluate({ ...input, domain: readDomainFacts(parseDomainXml(planned)), goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } });
+  return { ok: true, facts, input, findings, plan, planned, diff: unifiedDiff(s.text, planned, { fromLabel: 'current', toLabel: 'planned' }), remaining: after };
+}
+
+export function useDerived(): Derived {
+  const text = useWizard((s) => s.text);
+  const host = useWizard((s) => s.host);
+  const guest = useWizard((s) => s.guest);
+  const secure = useWizard((s) => s.secure);
+  const migration = useWizard((s) => s.migration);
+  const backends = useWizard((s) => s.backends);
+  return useMemo(() => derive({ text, host, guest, secure, migration, backends }), [text, host, guest, secure, migration, backends]);
+}

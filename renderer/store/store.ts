@@ -1,0 +1,91 @@
+/**
+ * The wizard's state: one Zustand store built from slices (session, choices, ui). It holds what the user chose
+ * and what the services returned; findings, plan and diff are derived by the engine (derived.ts), never stored.
+ */
+import { create } from 'zustand';
+import type { Backend, Evidence, GuestFacts, HostFacts, SecureType } from '../../src/contracts/facts';
+import { NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
+import type { ApiError } from '../api';
+
+export type Source =
+  | { readonly kind: 'sample'; readonly id: string; readonly title: string }
+  | { readonly kind: 'file'; readonly path: string; readonly fingerprint: string }
+  | { readonly kind: 'upload'; readonly name: string }
+  | { readonly kind: 'libvirt'; readonly uri: string; readonly name: string; readonly loadedXml: string }
+  | { readonly kind: 'template'; readonly title: string };
+
+export const STEPS = ['start', 'platform', 'secure', 'backends', 'guest', 'review', 'apply'] as const;
+export type StepId = (typeof STEPS)[number];
+
+interface SessionSlice {
+  readonly source: Source | null;
+  /** The domain XML as loaded (or as last saved); the plan is applied to it. */
+  readonly text: string;
+  readonly host: HostFacts;
+  readonly evidence: readonly Evidence[];
+  readonly qemuArgv: string | null;
+  load(source: Source, text: string, host?: HostFacts, qemuArgv?: string | null): void;
+  setHost(host: HostFacts): void;
+  setEvidence(evidence: readonly Evidence[]): void;
+  /** After a successful save/define the saved text becomes the new starting point. */
+  saved(text: string, source: Source): void;
+}
+
+interface ChoicesSlice {
+  readonly secure: SecureType | 'keep';
+  readonly migration: boolean | 'unknown';
+  readonly backends: Readonly<Record<string, Backend>>;
+  readonly guest: GuestFacts;
+  setSecure(secure: SecureType | 'keep'): void;
+  setMigration(migration: boolean | 'unknown'): void;
+  setBackend(target: string, backend: Backend | null): void;
+  setGuest(guest: GuestFacts): void;
+}
+
+interface UiSlice {
+  readonly step: StepId;
+  readonly mode: 'wizard' | 'troubleshoot';
+  readonly error: ApiError | null;
+  readonly busy: string | null;
+  go(step: StepId): void;
+  setMode(mode: 'wizard' | 'troubleshoot'): void;
+  fail(error: ApiError | null): void;
+  setBusy(what: string | null): void;
+}
+
+export type WizardState = SessionSlice & ChoicesSlice & UiSlice;
+
+const initialChoices = { secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS };
+
+export const useWizard = create<WizardState>()((set) => ({
+  source: null,
+  text: '',
+  host: NO_HOST_FACTS,
+  evidence: [],
+  qemuArgv: null,
+  load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) => set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', error: null }),
+  setHost: (host) => set({ host }),
+  setEvidence: (evidence) => set({ evidence }),
+  saved: (text, source) => set({ text, source, secure: 'keep' }),
+
+  ...initialChoices,
+  setSecure: (secure) => set({ secure }),
+  setMigration: (migration) => set({ migration }),
+  setBackend: (target, backend) =>
+    set((s) => {
+      const next = { ...s.backends };
+      if (backend) next[target] = backend;
+      else delete next[target];
+      return { backends: next };
+    }),
+  setGuest: (guest) => set({ guest }),
+
+  step: 'start',
+  mode: 'wizard',
+  error: null,
+  busy: null,
+  go: (step) => set({ step, mode: 'wizard' }),
+  setMode: (mode) => set({ mode }),
+  fail: (error) => set({ error }),
+  setBusy: (busy) => set({ busy }),
+}));

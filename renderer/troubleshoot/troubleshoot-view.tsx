@@ -1,0 +1,80 @@
+/**
+ * Troubleshooting: pick what you saw; the wizard shows the evidence it has (the loaded domain's findings for
+ * the rules behind that symptom), asks only what it cannot know, names the cause and leads to the fix.
+ */
+import { useId, useState } from 'react';
+import { useDerived } from '../store/derived';
+import { useWizard } from '../store/store';
+import { FindingsList } from '../app/steps/findings-list';
+import { SYMPTOMS } from './symptoms';
+
+export function TroubleshootView() {
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<'yes' | 'no' | null>(null);
+  const d = useDerived();
+  const go = useWizard((s) => s.go);
+  const setSecure = useWizard((s) => s.setSecure);
+  const id = useId();
+  const symptom = SYMPTOMS.find((s) => s.id === chosen);
+  const evidence = d.ok && symptom ? d.findings.filter((f) => symptom.rules.includes(f.rule)) : [];
+  const labels = new Map(d.ok ? d.facts.devices.map((x) => [x.target, x.label]) : []);
+  return (
+    <section aria-labelledby="ts-title">
+      <h2 id="ts-title">Troubleshoot</h2>
+      <fieldset>
+        <legend>What do you see?</legend>
+        {SYMPTOMS.map((s) => (
+          <div key={s.id} className="option">
+            <input type="radio" id={`${id}-${s.id}`} name={`${id}-symptom`} checked={chosen === s.id} onChange={() => { setChosen(s.id); setAnswer(null); }} />
+            <label htmlFor={`${id}-${s.id}`}>{s.title}</label>
+          </div>
+        ))}
+      </fieldset>
+      {symptom && (
+        <div className="diagnosis" data-testid="diagnosis">
+          <p>
+            Message: <code>{symptom.seen}</code>
+          </p>
+          {symptom.question && (
+            <fieldset>
+              <legend>{symptom.question}</legend>
+              {(['yes', 'no'] as const).map((a) => (
+                <label key={a} className="inline">
+                  <input type="radio" name={`${id}-answer`} checked={answer === a} onChange={() => setAnswer(a)} /> {a === 'yes' ? 'Yes' : 'No'}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <p>
+            <strong>Cause:</strong> {symptom.cause}
+          </p>
+          {!d.ok ? (
+            <p>
+              Load the domain to see the evidence in its XML.{' '}
+              <button type="button" onClick={() => go('start')}>
+                Load a domain
+              </button>
+            </p>
+          ) : evidence.length > 0 ? (
+            <>
+              <h3>Evidence in this domain</h3>
+              <FindingsList findings={evidence} labels={labels} />
+              <button
+                type="button"
+                className="primary"
+                onClick={() => {
+                  if (symptom.goal) setSecure(symptom.goal);
+                  go('review');
+                }}
+              >
+                Review the fix
+              </button>
+            </>
+          ) : (
+            <p>This domain’s XML shows none of the causes; check the host and guest as described{symptom.question && answer === 'no' ? ' — and since you did not see that message, this symptom may not be the one' : ''}.</p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
