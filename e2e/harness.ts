@@ -34,6 +34,11 @@ let browser: Browser | null = null;
 
 export async function openApp(env: NodeJS.ProcessEnv = {}): Promise<Session> {
   const { url, child } = await startServe(env);
+  return openPage(url, () => child.kill('SIGTERM'));
+}
+
+/** Opens `url` (a serve URL with its token) in a fresh 1024×700 Chromium page that records console errors. */
+export async function openPage(url: string, onClose: () => void = () => {}): Promise<Session> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -57,7 +62,7 @@ export async function openApp(env: NodeJS.ProcessEnv = {}): Promise<Session> {
     },
     close: async () => {
       await context.close();
-      child.kill('SIGTERM');
+      onClose();
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The one table from IPC channel to service call. Electron's ipcMain (main/ipc/register-electron.ts) and the
+ * The one table from IPC channel to service call. Electron's ipcMain (registered in main/app.ts) and the
  * serve bridge (main/serve/http-bridge.ts) both dispatch through `dispatch`, which validates the channel and
  * the request before any service runs and turns every failure into a ServiceError.
  */

@@ -8,22 +8,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { dispatch, type createIpcHandlers } from '../ipc/ipc-table';
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+import { contentTypeOf, resolveStaticPath, SECURITY_HEADERS } from './static-files';
 
 const MAX_BODY = 11 * 1024 * 1024;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 export interface Bridge {
   readonly url: string;
@@ -35,10 +23,7 @@ export interface Bridge {
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, {
     'Content-Type': type,
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
+    ...SECURITY_HEADERS,
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
   });
@@ -89,17 +74,13 @@ export async function startBridge(options: { readonly port: number; readonly sta
         return send(res, 200, JSON.stringify(result), 'application/json');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed.');
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-      const file = path.resolve(options.staticDir, rel);
-      if (!file.startsWith(path.resolve(options.staticDir) + path.sep)) return send(res, 404, 'Not Found.');
+      const file = resolveStaticPath(options.staticDir, url.pathname);
+      if (file === null) return send(res, 404, 'Not Found.');
       try {
         const data = await fs.readFile(file);
         res.writeHead(200, {
-          'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-          'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-          'X-Content-Type-Options': 'nosniff',
-          'Referrer-Policy': 'no-referrer',
-          'Cache-Control': 'no-store',
+          'Content-Type': contentTypeOf(file),
+          ...SECURITY_HEADERS,
         });
         res.end(req.method === 'HEAD' ? undefined : data);
       } catch {

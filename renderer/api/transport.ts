@@ -1,13 +1,9 @@
 /**
- * How a call reaches the services: the preload's `window.api.invoke` in the Electron window, otherwise the
+ * How a call reaches the services: the preload's `window.api.<channel>` in the Electron window, otherwise the
  * serve bridge (POST /api/<channel> with the token the page was opened with).
  */
-import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../src/contracts/ipc';
+import type { IpcChannel, IpcRequest, IpcResponse, IpcResult, PreloadApi } from '../../src/contracts/ipc';
 import { ApiError } from './api-error';
-
-interface PreloadApi {
-  invoke(channel: string, request: unknown): Promise<IpcResult<IpcChannel>>;
-}
 
 declare global {
   interface Window {
@@ -44,7 +40,8 @@ async function overHttp(channel: string, request: unknown): Promise<IpcResult<Ip
 }
 
 export async function invoke<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResponse<C>> {
-  const result = window.api ? await window.api.invoke(channel, request) : await overHttp(channel, request);
+  const viaPreload = window.api?.[channel] as ((r: IpcRequest<C>) => Promise<IpcResult<C>>) | undefined;
+  const result = viaPreload ? await viaPreload(request) : await overHttp(channel, request);
   if (!result.ok) throw new ApiError(result.error);
   return result.value as IpcResponse<C>;
 }

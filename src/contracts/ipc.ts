@@ -118,3 +118,14 @@ export function parseIpcRequest<C extends IpcChannel>(channel: C, raw: unknown):
   const where = issue.path?.map((p) => String(p.key)).join('.') || 'request';
   return { ok: false, error: { code: 'bad-request', message: `${channel}: ${where}: ${issue.message}`, hint: 'This is a bug in the caller; the request was not run.' } };
 }
+
+/**
+ * What the preload exposes as `window.api` in the Electron window: one named function per channel and
+ * nothing else (no raw ipcRenderer, no event objects). renderer/api uses it when present.
+ */
+export type PreloadApi = { readonly [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcResult<C>> };
+
+/** A contract channel's name on Electron's IPC; the prefix keeps ours apart from Electron's own. */
+export function electronChannelName(channel: IpcChannel): string {
+  return `vaw:${channel}`;
+}

@@ -7,3 +7,4 @@ export type { RuleExplanation } from './explain';
 export { RULES } from './rules';
 export { SHEET_RULES } from './coverage';
 export type { RuleRecord, AnyRule } from './rule-types';
+export { CITED_HOSTS } from './sources';

@@ -41,3 +41,6 @@ export function src(key: string, detail: string): Source {
   const url = URLS[key];
   return url ? { key, detail, url } : { key, detail };
 }
+
+/** Hosts of the cited documents: the only places the desktop app opens in the user's browser. */
+export const CITED_HOSTS: ReadonlySet<string> = new Set(Object.values(URLS).map((u) => /^https:\/\/([^/]+)\//.exec(u)?.[1] ?? ''));

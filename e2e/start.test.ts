@@ -1,0 +1,54 @@
+/**
+ * `npm start` where Electron cannot start: one clear line, then serve mode, whose URL shows the app in Chromium
+ * with no console errors. ELECTRON_OVERRIDE_DIST_PATH (Electron's own switch) points at a folder without a
+ * binary, so the test takes this path on every machine, with or without a display or a downloaded Electron.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { missingParts, repoRoot } from '../test/real-parts';
+import { closeBrowser, openPage } from './harness';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-start-'));
+afterAll(async () => {
+  await closeBrowser();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => createInterface({ input: stream }).once('line', resolve));
+}
+
+const missing = missingParts('chromium');
+describe.skipIf(missing)(`npm start without Electron ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  it('says why in one line, falls back to serve mode, and the printed URL shows the app with no console errors', async () => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(work, 'no-electron'), XDG_CONFIG_HOME: path.join(work, 'config'), XDG_STATE_HOME: path.join(work, 'state') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const stderrLines: string[] = [];
+      createInterface({ input: child.stderr! }).on('line', (l) => stderrLines.push(l));
+      const url = await firstLine(child.stdout!);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+      const why = stderrLines.find((l) => l.startsWith('Virtio Access Wizard: Electron cannot start here'));
+      expect(why).toContain('no Electron binary at');
+      expect(why).toContain('open the URL below in a browser');
+
+      const s = await openPage(url);
+      try {
+        await s.page.getByTestId('step-ready').waitFor();
+        await expect(s.page.title()).resolves.toBe('Virtio Access Wizard');
+        expect(s.consoleErrors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});

@@ -1,0 +1,48 @@
+/** The installer configuration: what a Linux desktop and a package manager will see. */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { electronBuilderConfig, ICON_SIZES } from './electron.config';
+
+function pngSize(file: string): [number, number] {
+  const b = readFileSync(file);
+  expect(b.subarray(1, 4).toString('latin1')).toBe('PNG');
+  return [b.readUInt32BE(16), b.readUInt32BE(20)];
+}
+
+describe('electron-builder configuration', () => {
+  const test = electronBuilderConfig({ release: false });
+  const release = electronBuilderConfig({ release: true });
+
+  it('builds AppImage, deb and rpm for the System category with a desktop entry', () => {
+    expect(test.appId).toMatch(/^[a-z0-9.-]+$/);
+    expect(test.productName).toBe('Virtio Access Wizard');
+    expect(test.linux?.target).toEqual(['AppImage', 'deb', 'rpm']);
+    expect(test.linux?.category).toBe('System');
+    expect(test.linux?.desktop?.entry?.Categories).toMatch(/^System;/);
+  });
+
+  it('makes the packages depend on virsh (libvirt-clients on Debian, libvirt-client on RPM distributions)', () => {
+    expect(test.deb?.depends).toContain('libvirt-clients');
+    expect(test.rpm?.depends).toContain('libvirt-client');
+  });
+
+  it('ships one square icon per size Linux desktops use, each the size its name says', () => {
+    const dir = path.join(__dirname, String(test.linux?.icon));
+    expect(readdirSync(dir).sort()).toEqual(ICON_SIZES.map((s) => `${s}x${s}.png`).sort());
+    for (const s of ICON_SIZES) expect(pngSize(path.join(dir, `${s}x${s}.png`))).toEqual([s, s]);
+  });
+
+  it('packages only the build, samples and icons (no sources, no tests)', () => {
+    expect(test.files).toEqual(expect.arrayContaining(['dist/main/**', 'dist/renderer/**', 'assets/samples/**']));
+    expect((test.files as string[]).some((f) => /^(src|main|renderer|e2e|test)\//.test(f))).toBe(false);
+  });
+
+  it('turns the inspect fuse off only in release builds; the other hardening fuses in both', () => {
+    expect(release.electronFuses?.enableNodeCliInspectArguments).toBe(false);
+    expect(test.electronFuses?.enableNodeCliInspectArguments).toBe(true);
+    for (const c of [test, release]) {
+      expect(c.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, onlyLoadAppFromAsar: true, grantFileProtocolExtraPrivileges: false });
+    }
+  });
+});
