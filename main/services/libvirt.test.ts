@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edit } from '../../src/contracts/findings';
-import { applyEdits } from '../../src/domain-xml';
+import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
+import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
+import { evaluate, planFor } from '../../src/engine';
 import { missingParts, repoRoot } from '../../test/real-parts';
 import {
   defineDomainSafely,
@@ -207,11 +209,35 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
     }
   });
 
-  it('a transitional device with iommu on (R-XML-05) really fails to start with QEMU\'s message', async () => {
-    const name = `${prefix}transitional`;
+  it("the engine's plan for that R-XML-05 domain, applied through defineDomainSafely, makes it start under TCG", async () => {
+    const name = `${prefix}transitional-fixed`;
     defineRaw(fixture('transitional-iommu.xml', name));
+    const loaded = await dumpInactiveXml(SYSTEM, name);
+    const plan = planFor({ domain: readDomainFacts(parseDomainXml(loaded)), host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
+    expect(plan.impossible).toEqual([]);
+    expect(plan.edits.length).toBeGreaterThan(0);
+    await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: applyEdits(loaded, plan.edits) });
+    const after = await dumpInactiveXml(SYSTEM, name);
+    expect(after).toMatch(/<rng model='virtio-non-transitional'>/);
+    expect(after).toMatch(/<driver iommu='on'\/>/);
+    await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
+    try {
+      expect((await runVirsh(SYSTEM, ['domstate', name])).trim()).toBe('paused');
+    } finally {
+      await runVirsh(SYSTEM, ['destroy', name]);
+    }
+  });
+
+  it('a transitional device with iommu on, which the engine flags as R-XML-05, really fails to start with the message the finding quotes', async () => {
+    const name = `${prefix}transitional`;
+    const xml = fixture('transitional-iommu.xml', name);
+    const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
+    const xml05 = findings.find((f) => f.rule === 'R-XML-05');
+    expect(xml05?.severity).toBe('error');
+    defineRaw(xml);
     const e = await rejection(runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 }));
     expect(e).toBeInstanceOf(VirshError);
-    expect((e as VirshError).stderr).toMatch(/VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device/);
+    const quoted = (xml05?.messages ?? []).find((m) => (e as VirshError).stderr.includes(m));
+    expect(quoted, `stderr: ${(e as VirshError).stderr}\nquoted: ${JSON.stringify(xml05?.messages)}`).toBeDefined();
   });
 });

@@ -2,7 +2,7 @@
  * The wizard's state: one Zustand store built from slices (session, choices, ui). It holds what the user chose
  * and what the services returned; findings, plan and diff are derived by the engine (derived.ts), never stored.
  */
-import { create } from 'zustand';
+import { create, type StateCreator } from 'zustand';
 import type { Backend, Evidence, GuestFacts, HostFacts, SecureType } from '../../src/contracts/facts';
 import { NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
 import type { ApiError } from '../api';
@@ -57,17 +57,22 @@ export type WizardState = SessionSlice & ChoicesSlice & UiSlice;
 
 const initialChoices = { secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS };
 
-export const useWizard = create<WizardState>()((set) => ({
+type Slice<T> = StateCreator<WizardState, [], [], T>;
+
+const createSessionSlice: Slice<SessionSlice> = (set) => ({
   source: null,
   text: '',
   host: NO_HOST_FACTS,
   evidence: [],
   qemuArgv: null,
-  load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) => set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', error: null }),
+  // A new domain starts a new wizard run: earlier choices belonged to the previous domain.
+  load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) => set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', mode: 'wizard', error: null }),
   setHost: (host) => set({ host }),
   setEvidence: (evidence) => set({ evidence }),
   saved: (text, source) => set({ text, source, secure: 'keep' }),
+});
 
+const createChoicesSlice: Slice<ChoicesSlice> = (set) => ({
   ...initialChoices,
   setSecure: (secure) => set({ secure }),
   setMigration: (migration) => set({ migration }),
@@ -79,7 +84,9 @@ export const useWizard = create<WizardState>()((set) => ({
       return { backends: next };
     }),
   setGuest: (guest) => set({ guest }),
+});
 
+const createUiSlice: Slice<UiSlice> = (set) => ({
   step: 'start',
   mode: 'wizard',
   error: null,
@@ -88,4 +95,9 @@ export const useWizard = create<WizardState>()((set) => ({
   setMode: (mode) => set({ mode }),
   fail: (error) => set({ error }),
   setBusy: (busy) => set({ busy }),
-}));
+});
+
+/** The whole state from its slices; `createStore(createWizardState)` gives tests a fresh store. */
+export const createWizardState: StateCreator<WizardState> = (...a) => ({ ...createSessionSlice(...a), ...createChoicesSlice(...a), ...createUiSlice(...a) });
+
+export const useWizard = create<WizardState>()(createWizardState);

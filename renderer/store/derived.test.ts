@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
+import { mergeHostFacts, parseDomainCapabilities } from '../../src/host';
+import { derive } from './derived';
+
+const sample = (f: string) => readFileSync(path.join(__dirname, '../../assets/samples', f), 'utf8');
+const choices = { host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, migration: 'unknown' as const, backends: {} };
+
+describe('derive', () => {
+  it('says nothing is loaded before a domain is', () => {
+    expect(derive({ ...choices, text: '', secure: 'keep' })).toEqual({ ok: false, problem: 'No domain is loaded yet.' });
+  });
+
+  it('reports unreadable XML with its line instead of throwing', () => {
+    const d = derive({ ...choices, text: '<domain>\n<devices>\n</domain>', secure: 'keep' });
+    expect(d.ok).toBe(false);
+    if (!d.ok) expect(d.problem).toMatch(/^domain\.xml:3:1: closing tag <\/domain> does not match <devices>/);
+  });
+
+  it('for SEV without the host\'s cbitpos the goal is impossible, and says which finding blocks it', () => {
+    const d = derive({ ...choices, text: sample('sev-q35.xml'), secure: 'sev' });
+    expect(d.ok && d.plan.impossible.map((f) => f.rule)).toEqual(['R-SEV-01']);
+    expect(d.ok && d.planned).toBe(sample('sev-q35.xml'));
+  });
+
+  it('for SEV on a host that reports cbitpos it plans iommu on every virtio device and leaves no error after the plan', () => {
+    const host = mergeHostFacts(parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')));
+    const d = derive({ ...choices, host, text: sample('sev-q35.xml'), secure: 'sev' });
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    expect(d.findings.some((f) => f.severity === 'error')).toBe(true);
+    expect(d.plan.impossible).toEqual([]);
+    expect(d.planned).toContain('<launchSecurity');
+    expect(d.diff).toMatch(/^\+.*iommu='on'/m);
+    expect(d.remaining.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('keeping the domain as it is plans nothing for a clean domain', () => {
+    const d = derive({ ...choices, text: sample('sev-q35.xml'), secure: 'keep' });
+    expect(d.ok && [d.planned === sample('sev-q35.xml'), d.diff]).toEqual([true, '']);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { createStore } from 'zustand/vanilla';
+import { NO_HOST_FACTS } from '../../src/contracts/facts';
+import { ApiError } from '../api';
+import { createWizardState } from './store';
+
+const fresh = () => createStore(createWizardState);
+
+describe('wizard store', () => {
+  it('starts on the start step with nothing loaded and nothing chosen', () => {
+    const s = fresh().getState();
+    expect([s.step, s.mode, s.text, s.source, s.secure, s.migration]).toEqual(['start', 'wizard', '', null, 'keep', 'unknown']);
+  });
+
+  it('loading a domain moves to Platform and forgets the previous domain\'s choices and error', () => {
+    const store = fresh();
+    const s = store.getState();
+    s.setSecure('sev');
+    s.setBackend('/domain/devices/interface[1]', 'vhost-kernel');
+    s.fail(new ApiError({ code: 'x', message: 'm', hint: 'h' }));
+    s.setMode('troubleshoot');
+    s.load({ kind: 'sample', id: 'a', title: 'A' }, '<domain/>');
+    const after = store.getState();
+    expect([after.step, after.mode, after.secure, after.backends, after.error, after.host]).toEqual(['platform', 'wizard', 'keep', {}, null, NO_HOST_FACTS]);
+  });
+
+  it('sets and clears a per-device backend without touching the others', () => {
+    const store = fresh();
+    store.getState().setBackend('/domain/devices/disk[1]', 'vhost-user');
+    store.getState().setBackend('/domain/devices/interface[1]', 'vhost-kernel');
+    store.getState().setBackend('/domain/devices/disk[1]', null);
+    expect(store.getState().backends).toEqual({ '/domain/devices/interface[1]': 'vhost-kernel' });
+  });
+
+  it('after a save the saved text is the new starting point and the goal is reached (keep)', () => {
+    const store = fresh();
+    store.getState().load({ kind: 'sample', id: 'a', title: 'A' }, '<domain>old</domain>');
+    store.getState().setSecure('sev');
+    store.getState().saved('<domain>new</domain>', { kind: 'file', path: '/x.xml', fingerprint: 'f' });
+    expect([store.getState().text, store.getState().secure, store.getState().source]).toEqual(['<domain>new</domain>', 'keep', { kind: 'file', path: '/x.xml', fingerprint: 'f' }]);
+  });
+
+  it('going to a step leaves troubleshooting', () => {
+    const store = fresh();
+    store.getState().setMode('troubleshoot');
+    store.getState().go('review');
+    expect([store.getState().step, store.getState().mode]).toEqual(['review', 'wizard']);
+  });
+});

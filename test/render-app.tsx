@@ -1,0 +1,28 @@
+/**
+ * Renders the whole wizard in happy-dom with a fresh store state, for view tests; axe-core checks what is
+ * on screen (colour contrast needs real layout and is checked in Chromium by the e2e suite instead).
+ */
+import { cleanup, render } from '@testing-library/react';
+import axe from 'axe-core';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from '../renderer/app/app';
+import { useWizard, type StepId } from '../renderer/store/store';
+import { repoRoot } from './real-parts';
+
+export function sampleXml(file: string): string {
+  return readFileSync(path.join(repoRoot, 'assets/samples', file), 'utf8');
+}
+
+export function renderAt(step: StepId, sample?: string) {
+  cleanup();
+  useWizard.setState(useWizard.getInitialState(), true);
+  if (sample) useWizard.getState().load({ kind: 'sample', id: sample, title: sample }, sampleXml(sample));
+  useWizard.getState().go(step);
+  return render(<App />);
+}
+
+export async function axeViolations(container: HTMLElement): Promise<string[]> {
+  const r = await axe.run(container, { rules: { 'color-contrast': { enabled: false } }, resultTypes: ['violations'] });
+  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
