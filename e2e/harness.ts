@@ -32,19 +32,23 @@ export async function startServe(env: NodeJS.ProcessEnv = {}): Promise<{ url: st
 
 let browser: Browser | null = null;
 
-export async function openApp(env: NodeJS.ProcessEnv = {}): Promise<Session> {
+export interface PageOptions {
+  readonly colorScheme?: 'light' | 'dark';
+}
+
+export async function openApp(env: NodeJS.ProcessEnv = {}, options: PageOptions = {}): Promise<Session> {
   const { url, child } = await startServe(env);
-  return openPage(url, () => child.kill('SIGTERM'));
+  return openPage(url, () => child.kill('SIGTERM'), options);
 }
 
 /** Opens `url` (a serve URL with its token) in a fresh 1024×700 Chromium page that records console errors. */
-export async function openPage(url: string, onClose: () => void = () => {}): Promise<Session> {
+export async function openPage(url: string, onClose: () => void = () => {}, options: PageOptions = {}): Promise<Session> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
   });
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: options.colorScheme ?? 'light' });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (m: ConsoleMessage) => {

@@ -1,4 +1,5 @@
 /** The wizard's frame: step navigation, the current step or troubleshooting, and the error panel. */
+import { useEffect, useRef } from 'react';
 import { STEPS, useWizard, type StepId } from '../store/store';
 import { ErrorPanel } from './error-panel';
 import { ApplyStep } from './steps/apply-step';
@@ -30,9 +31,30 @@ const VIEWS: Record<StepId, () => React.JSX.Element> = {
   apply: ApplyStep,
 };
 
+/**
+ * After a step change the old button is gone and focus would fall back to the page start; keyboard and
+ * screen-reader users land on the new step's heading instead. The first render keeps the browser's focus.
+ */
+function useFocusStepHeading(main: React.RefObject<HTMLElement | null>, step: StepId, mode: string): void {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = main.current?.querySelector<HTMLElement>('h2');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  }, [main, step, mode]);
+}
+
 export function App() {
   const step = useWizard((s) => s.step);
   const mode = useWizard((s) => s.mode);
+  const main = useRef<HTMLElement>(null);
+  useFocusStepHeading(main, step, mode);
   const loaded = useWizard((s) => s.text !== '');
   const busy = useWizard((s) => s.busy);
   const go = useWizard((s) => s.go);
@@ -60,7 +82,7 @@ export function App() {
           </li>
         </ol>
       </nav>
-      <main className="panel">
+      <main className="panel" ref={main}>
         <ErrorPanel />
         {busy && (
           <p className="busy" role="status">

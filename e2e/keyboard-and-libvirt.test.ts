@@ -1,0 +1,125 @@
+/**
+ * Flows a mouse user never checks: the whole wizard by keyboard alone, both colour themes free of axe
+ * violations (including contrast, which needs Chromium's layout), and defining through the real libvirtd.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { missingParts, repoRoot } from '../test/real-parts';
+import { AxeCheck } from './axe';
+import { closeBrowser, openApp } from './harness';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-kb-'));
+const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CONFIG_HOME: path.join(work, 'config') };
+afterAll(async () => {
+  await closeBrowser();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Presses Tab until the focused element's accessible text matches, as a keyboard user would. */
+async function tabTo(page: Page, name: RegExp): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const text = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el) return '';
+      const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+      return `${el.getAttribute('aria-label') ?? ''} ${label ?? ''} ${el.tagName === 'INPUT' ? '' : (el.textContent ?? '')}`.trim();
+    });
+    if (name.test(text)) return;
+  }
+  throw new Error(`Tab never reached a control named ${name}`);
+}
+
+const missing = missingParts('chromium');
+describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  it('opens a file, walks every step and saves, with the keyboard only', async () => {
+    const file = path.join(work, 'keyboard.xml');
+    copyFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), file);
+    const s = await openApp(env);
+    try {
+      const { page } = s;
+      await page.getByTestId('step-ready').waitFor();
+      await tabTo(page, /Path on this machine/);
+      await page.keyboard.type(file);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      for (const next of [/^Next: Secure/, /^Next: Backends/, /^Next: Guest/, /^Next: Review/]) {
+        await tabTo(page, next);
+        await page.keyboard.press('Enter');
+      }
+      await page.getByTestId('review-summary').waitFor();
+      expect(await page.getByTestId('review-summary').textContent()).toMatch(/0 errors left/);
+      await tabTo(page, /^Next: Apply/);
+      await page.keyboard.press('Enter');
+      await tabTo(page, /^Save$/);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('applied').waitFor();
+      expect(readFileSync(file, 'utf8')).toContain("<rng model='virtio-non-transitional'>");
+      await s.screenshot('keyboard-applied');
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no accessibility violations, contrast included, on any step in the ${colorScheme} theme`, async () => {
+      const s = await openApp(env, { colorScheme });
+      try {
+        const { page } = s;
+        await page.getByTestId('step-ready').waitFor();
+        expect(await new AxeCheck(page).violations()).toEqual([]);
+        await page.getByTestId('sample-transitional-i440fx').click();
+        for (const step of ['Platform', 'Secure VM', 'Backends', 'Guest', 'Review', 'Apply']) {
+          await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: new RegExp(`${step}$`) }).click();
+          await page.getByRole('heading', { level: 2, name: step }).waitFor();
+          expect(await new AxeCheck(page).violations(), `${step} (${colorScheme})`).toEqual([]);
+        }
+        await page.getByRole('button', { name: 'Troubleshoot' }).click();
+        await page.getByRole('radio').first().check();
+        expect(await new AxeCheck(page).violations(), `Troubleshoot (${colorScheme})`).toEqual([]);
+        await s.screenshot(`theme-${colorScheme}-troubleshoot`);
+        expect(s.consoleErrors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
+  const noDaemon = missingParts('libvirtd', 'qemu');
+  it.skipIf(noDaemon)(`loads a domain from the real libvirtd, defines the fix with a backup, and the domain keeps it ${noDaemon ? `(skipped: ${noDaemon})` : ''}`, async () => {
+    const name = `vaw-e2e-${process.pid}`;
+    const xmlFile = path.join(work, 'define.xml');
+    writeFileSync(xmlFile, readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`));
+    execFileSync('virsh', ['-c', 'qemu:///system', 'define', xmlFile], { stdio: 'ignore' });
+    const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups') });
+    try {
+      const { page } = s;
+      await page.getByTestId('libvirt-uri').fill('qemu:///system');
+      await page.getByRole('button', { name: 'List domains' }).click();
+      await page.getByTestId(`domain-${name}`).click();
+      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
+      expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
+      await page.getByRole('button', { name: /^Next: Apply/ }).click();
+      await page.getByTestId('define').click();
+      await page.getByTestId('applied').waitFor();
+      await s.screenshot('libvirt-defined');
+      const backup = (await page.getByTestId('backup-path').textContent()) ?? '';
+      expect(readFileSync(backup, 'utf8')).toContain("<rng model='virtio-transitional'>");
+      const now = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      expect(now).toContain("<rng model='virtio-non-transitional'>");
+      await page.getByRole('button', { name: 'Undo (restore the backup)' }).click();
+      await page.getByText('Restored from the backup.').waitFor();
+      expect(execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' })).toContain("<rng model='virtio-transitional'>");
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+      execFileSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
+    }
+  });
+});
