@@ -1,8 +1,10 @@
 /** The installer configuration: what a Linux desktop and a package manager will see. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { electronBuilderConfig, ICON_SIZES } from './electron.config';
+import { desktopEntry, electronBuilderConfig, ICON_SIZES, METAINFO } from './electron.config';
+import { missingParts } from './test/real-parts';
 
 function pngSize(file: string): [number, number] {
   const b = readFileSync(file);
@@ -15,11 +17,25 @@ describe('electron-builder configuration', () => {
   const release = electronBuilderConfig({ release: true });
 
   it('builds AppImage, deb and rpm for the System category with a desktop entry', () => {
-    expect(test.appId).toMatch(/^[a-z0-9.-]+$/);
+    // Reverse-DNS, and valid as an AppStream id (letters, digits, dots, underscores).
+    expect(test.appId).toMatch(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$/);
     expect(test.productName).toBe('Virtio Access Wizard');
     expect(test.linux?.target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(test.linux?.category).toBe('System');
     expect(test.linux?.desktop?.entry?.Categories).toMatch(/^System;/);
+  });
+
+  it('takes the desktop entry from assets/ and ships AppStream metadata whose id is the appId', () => {
+    expect(test.linux?.desktop?.entry).toEqual(desktopEntry());
+    expect(desktopEntry()).toMatchObject({ Name: 'Virtio Access Wizard', Categories: 'System;Emulator;', Terminal: 'false' });
+    const metainfo = readFileSync(path.join(__dirname, 'assets', METAINFO), 'utf8');
+    expect(/<id>([^<]+)<\/id>/.exec(metainfo)?.[1]).toBe(test.appId);
+    expect(metainfo).toContain('<launchable type="desktop-id">virtio-access-wizard.desktop</launchable>');
+    expect(test.deb?.fpm).toEqual([`assets/${METAINFO}=/usr/share/metainfo/${METAINFO}`]);
+  });
+
+  it.skipIf(missingParts('xmllint'))('AppStream metadata is well-formed XML', () => {
+    expect(() => execFileSync('xmllint', ['--noout', path.join(__dirname, 'assets', METAINFO)], { stdio: 'pipe' })).not.toThrow();
   });
 
   it('makes the packages depend on virsh (libvirt-clients on Debian, libvirt-client on RPM distributions)', () => {

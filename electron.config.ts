@@ -2,7 +2,24 @@
  * electron-builder configuration for the Linux installers (AppImage, deb, rpm). `npm run dist` loads it
  * through scripts/dist.mjs; set VAW_RELEASE=1 for a release build.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Configuration } from 'electron-builder';
+
+const ASSETS = path.join(__dirname, 'assets');
+export const METAINFO = 'org.virtio_access_wizard.app.metainfo.xml';
+
+/** The [Desktop Entry] of assets/virtio-access-wizard.desktop: the one place its fields are written. */
+export function desktopEntry(): Record<string, string> {
+  const text = readFileSync(path.join(ASSETS, 'virtio-access-wizard.desktop'), 'utf8');
+  const entry: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(line);
+    // Exec and Icon name the installed binary and icon; electron-builder writes those itself.
+    if (m && m[1] !== 'Exec' && m[1] !== 'Icon' && m[1] !== 'Type') entry[m[1]!] = m[2]!;
+  }
+  return entry;
+}
 
 /** The sizes Linux desktops look up in the hicolor icon theme; assets/icons holds one PNG per size. */
 export const ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512] as const;
@@ -18,7 +35,7 @@ const RPM_DEPENDS = ['gtk3', 'libnotify', 'nss', 'libXScrnSaver', '(libXtst or l
  */
 export function electronBuilderConfig(options: { readonly release: boolean }): Configuration {
   return {
-    appId: 'org.virtio-access-wizard.app',
+    appId: 'org.virtio_access_wizard.app',
     productName: 'Virtio Access Wizard',
     executableName: 'virtio-access-wizard',
     copyright: 'Copyright © the Virtio Access Wizard authors',
@@ -40,19 +57,11 @@ export function electronBuilderConfig(options: { readonly release: boolean }): C
       icon: 'assets/icons',
       synopsis: 'Configure virtio ACCESS_PLATFORM for libvirt guests, with explanations',
       maintainer: 'Virtio Access Wizard authors <maintainers@virtio-access-wizard.invalid>',
-      desktop: {
-        entry: {
-          Name: 'Virtio Access Wizard',
-          GenericName: 'Virtual machine device configuration',
-          Comment: 'Configure virtio devices for confidential and ordinary libvirt guests, and understand why',
-          Categories: 'System;Emulator;',
-          Keywords: 'virtio;libvirt;qemu;SEV;TDX;iommu;',
-          Terminal: 'false',
-        },
-      },
+      desktop: { entry: desktopEntry() },
     },
-    deb: { depends: DEB_DEPENDS },
-    rpm: { depends: RPM_DEPENDS },
+    // AppStream metadata goes where software centres look for it.
+    deb: { depends: DEB_DEPENDS, fpm: [`assets/${METAINFO}=/usr/share/metainfo/${METAINFO}`] },
+    rpm: { depends: RPM_DEPENDS, fpm: [`assets/${METAINFO}=/usr/share/metainfo/${METAINFO}`] },
     appImage: { artifactName: '${productName}-${version}-${arch}.${ext}' },
   };
 }

@@ -50,6 +50,10 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       await page.getByText('Data path:', { exact: false }).first().waitFor({ state: 'attached' });
       const diff = (await page.getByTestId('diff').textContent()) ?? '';
       expect(diff).toContain("+  <launchSecurity type='sev'>");
+      // Every diff line is drawn on its own row: none overlaps the one before (a CSS regression once hid lines).
+      const rows = await page.getByTestId('diff').locator(':scope > span').evaluateAll((spans) => spans.map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.bottom]));
+      expect(rows.length).toBe(diff.split('\n').length - 1);
+      for (let i = 1; i < rows.length; i++) expect(rows[i]![0]!).toBeGreaterThanOrEqual(rows[i - 1]![1]! - 0.5);
       await s.screenshot('06-review');
       await page.getByRole('button', { name: /Next: Apply/ }).click();
       await page.getByTestId('save').click();

@@ -37,7 +37,7 @@ export function ReviewStep() {
       {d.diff ? (
         <pre className="diff" data-testid="diff" tabIndex={0} aria-label="Unified diff of the planned changes">
           {d.diff.split('\n').map((l, i) => (
-            <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : undefined}>
+            <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : 'context'}>
               {l}
               {'\n'}
             </span>
