@@ -116,6 +116,9 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
       await page.getByRole('button', { name: 'Undo (restore the backup)' }).click();
       await page.getByText('Restored from the backup.').waitFor();
       expect(execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' })).toContain("<rng model='virtio-transitional'>");
+      // The restored definition is the starting point again: Review offers the same fix once more.
+      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
+      expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
       expect(s.consoleErrors).toEqual([]);
     } finally {
       await s.close();

@@ -34,7 +34,14 @@ export function ApplyStep() {
         where: r.path,
         backupPath: r.backupPath,
         note: 'Written atomically after validating against libvirt’s schema.',
-        undo: r.backupPath ? () => api.restoreFileBackup({ backupPath: r.backupPath!, path: r.path }) : null,
+        // After undo the restored file is the starting point again (with its new fingerprint).
+        undo: r.backupPath
+          ? async () => {
+              await api.restoreFileBackup({ backupPath: r.backupPath!, path: r.path });
+              const f = await api.readFile({ path: r.path });
+              saved(f.text, { kind: 'file', path: f.path, fingerprint: f.fingerprint });
+            }
+          : null,
       });
     });
 
@@ -47,7 +54,11 @@ export function ApplyStep() {
         where: `${source.name} on ${source.uri}`,
         backupPath: r.backupPath,
         note: r.appliesAtNextBoot ? 'The domain is running: the new definition applies at its next boot.' : 'The new definition is in place.',
-        undo: () => api.restoreDomainBackup({ uri: source.uri, backupPath: r.backupPath }),
+        undo: async () => {
+          await api.restoreDomainBackup({ uri: source.uri, backupPath: r.backupPath });
+          const now = await api.readDomain({ uri: source.uri, name: source.name });
+          saved(now.xml, { ...source, loadedXml: now.xml });
+        },
       });
     });
 
