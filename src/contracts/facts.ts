@@ -179,7 +179,7 @@ export interface DomainFacts {
   readonly cpuMode: Maybe<string> | 'absent';
   /** `<os><cmdline>` for direct kernel boot (swiotlb= advice), 'absent' when none. */
   readonly kernelCmdline: string | 'absent';
-  /** Number of `<hostdev>` devices (s390 PV forbids vfio passthrough). */
+  /** Number of passthrough `<hostdev>` devices (s390 PV forbids vfio passthrough); vhost-scsi ones are virtio devices. */
   readonly hostdevCount: number;
   /** `<metadata><libosinfo:os id=...>` */
   readonly osinfoId: Maybe<string>;

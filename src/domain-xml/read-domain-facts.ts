@@ -252,6 +252,13 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     case 'iommu':
       if (model !== 'virtio') return null;
       return { ...base, kind: 'iommu', label: 'iommu virtio', virtio: true, fn: 'iommu', modelAttr: model, backend: 'qemu' };
+    case 'hostdev': {
+      // vhost-scsi (<hostdev type='scsi_host'>, source protocol 'vhost') is a virtio-scsi device served by the
+      // host kernel; other hostdevs are passthrough and not virtio (they are counted in hostdevCount).
+      if (el.attr('type') !== 'scsi_host') return null;
+      const wwpn = el.child('source')?.attr('wwpn');
+      return { ...base, kind: 'hostdev', label: `hostdev vhost-scsi ${wwpn ?? index}`, virtio: true, fn: 'scsi', modelAttr: model ?? 'unknown', backend: 'vhost-kernel' };
+    }
     case 'crypto':
     case 'sound':
       if (model !== 'virtio') return null;
@@ -385,7 +392,7 @@ export function readDomainFacts(doc: XmlDocument): DomainFacts {
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
     kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
-    hostdevCount: devicesEl?.children('hostdev').length ?? 0,
+    hostdevCount: devicesEl?.children('hostdev').filter((h) => h.attr('type') !== 'scsi_host').length ?? 0,
     osinfoId: osinfoId(domain.child('metadata')),
     devices: candidates.map((c) => deviceFacts(c, ctx, implicitTransportValue)),
   };

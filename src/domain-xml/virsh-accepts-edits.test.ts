@@ -3,6 +3,7 @@
  * on the test driver is still accepted after `<driver iommu='on'/>` is set on each of its virtio devices
  * (creating <driver> where it is missing, at libvirt's position). One virsh session per batch keeps it fast.
  */
+import { hasDriverOptions } from '../engine/edits';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,8 +38,8 @@ describe.skipIf(missing)(`virsh accepts applyEdits output ${missing ? `(skipped:
       }
       const facts = readDomainFacts(doc);
       const edits: Edit[] = facts.devices
-        // libvirt's schema has no iommu option on <iommu model='virtio'>'s own <driver>.
-        .filter((d) => d.virtio && !d.implicit && d.driver.iommu === 'absent' && d.function !== 'iommu')
+        // libvirt's schema has no iommu option on <iommu model='virtio'>'s own <driver> or on a vhost-scsi hostdev.
+        .filter((d) => d.virtio && !d.implicit && d.driver.iommu === 'absent' && hasDriverOptions(d))
         .flatMap((d): Edit[] => [
           // A device that is virtio only by libvirt's QEMU default gets its model written out: other drivers
           // (and libvirt's generic validation) do not apply that default.

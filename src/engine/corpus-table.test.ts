@@ -86,9 +86,7 @@ describe.skipIf(missing)(`libvirt test data ${missing ? `(skipped: ${missing})` 
       const transitional = facts.devices.filter((d) => d.virtioModel === 'virtio-transitional').length;
       for (const a of r.args) {
         const args = readFileSync(path.join(corpusDir, path.dirname(r.rel), a), 'utf8');
-        // Known gap: a <hostdev type='scsi_host'> (vhost-scsi) is counted in hostdevCount, not modelled as a
-        // virtio device, so its transitional type is left out here.
-        const types = (args.match(/[a-z0-9-]+-pci-transitional[,"]/g) ?? []).filter((t) => !t.startsWith('vhost-scsi'));
+        const types = args.match(/[a-z0-9-]+-pci-transitional[,"]/g) ?? [];
         expect({ a, n: types.length }).toEqual({ a, n: transitional });
       }
     }

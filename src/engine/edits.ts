@@ -2,7 +2,17 @@
 import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 
+/**
+ * Whether libvirt lets the device carry the virtio <driver> options (iommu, ats, packed ...): its schema
+ * (domaincommon.rng, ref virtioOptions) has them on disks, controllers, filesystems, interfaces, video,
+ * memballoon, vsock, input and rng, but not on a vhost-scsi <hostdev> or on <iommu model='virtio'>.
+ */
+export function hasDriverOptions(d: DeviceFacts): boolean {
+  return d.kind !== 'hostdev' && d.function !== 'iommu';
+}
+
 export function setIommu(d: DeviceFacts, value: 'on' | 'off'): Edit[] {
+  if (!hasDriverOptions(d)) return [];
   if (d.implicit) return d.function === 'serial' ? [writeOutSerialController(d, value)] : [];
   return [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value }];
 }
@@ -20,11 +30,11 @@ function writeOutModel(d: DeviceFacts): Edit[] {
 }
 
 export function removeDriverAttribute(d: DeviceFacts, name: string): Edit[] {
-  return d.implicit ? [] : [{ op: 'remove-attribute', target: `${d.target}/driver`, name }];
+  return d.implicit || !hasDriverOptions(d) ? [] : [{ op: 'remove-attribute', target: `${d.target}/driver`, name }];
 }
 
 export function setDriverAttribute(d: DeviceFacts, name: string, value: string): Edit[] {
-  return d.implicit ? [] : [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name, value }];
+  return d.implicit || !hasDriverOptions(d) ? [] : [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name, value }];
 }
 
 /**

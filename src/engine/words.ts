@@ -29,3 +29,8 @@ const NAMES: Record<SecureType, string> = {
 export function secureName(t: SecureType): string {
   return NAMES[t];
 }
+
+/** For a device libvirt gives no <driver> options (vhost-scsi): what the user can do instead of writing iommu. */
+export function noIommuOption(label: string, instead: string): string {
+  return `libvirt has no <driver iommu> option for ${label} (its schema gives vhost-scsi hostdevs no virtio driver options): ${instead}`;
+}
