@@ -4,7 +4,7 @@
  */
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
 import { toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
-import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
+import { DEFAULT_GOALS, type DomainFacts, type HostFacts } from '../src/contracts/facts';
 import { parseDomainXml, readDomainFacts, XmlInputError } from '../src/domain-xml';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
@@ -43,6 +43,8 @@ interface Doc {
   readonly name: string;
   readonly text: string;
   readonly host: HostFacts | null;
+  /** The file the text was read from, when it came from one (schema validation then reads it in place). */
+  readonly path?: string;
 }
 
 /** One SCHEMA finding per element libxml2 names, with all its messages. */
@@ -101,45 +103,40 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
   const docs: Doc[] = [];
   if (connecting) docs.push(...(await docsFromConnections(args, deps, io)));
   else {
-    for (const arg of args.positionals) {
-      try {
-        const input = await readInput(arg, io);
-        docs.push({ name: input.name, text: input.text, host: null });
-      } catch (e) {
-        if (!(e instanceof XmlInputError)) throw e;
-        io.stderr(formatInputError(e));
+    // Files are read concurrently; their errors are still reported in argument order.
+    const reads = await Promise.all(args.positionals.map((arg) => readInput(arg, io).then((input) => ({ input }), (error: unknown) => ({ error }))));
+    for (const r of reads) {
+      if ('input' in r) docs.push({ name: r.input.name, text: r.input.text, host: null, path: r.input.path ?? undefined });
+      else if (r.error instanceof XmlInputError) {
+        io.stderr(formatInputError(r.error));
         unusable = true;
-      }
+      } else throw r.error;
     }
   }
 
-  const files: CheckJsonFile[] = [];
-  const parsed: { index: number; name: string; text: string }[] = [];
-  for (const doc of docs) {
-    let domainDoc;
+  const parsed: { docIndex: number; name: string; facts: DomainFacts; host: HostFacts }[] = [];
+  for (const [docIndex, doc] of docs.entries()) {
     try {
-      domainDoc = parseDomainXml(doc.text, doc.name);
+      const facts = readDomainFacts(parseDomainXml(doc.text, doc.name));
+      parsed.push({ docIndex, name: doc.name, facts, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
       io.stderr(formatInputError(e));
       unusable = true;
-      continue;
     }
-    const facts = readDomainFacts(domainDoc);
-    const host = doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost;
-    const guest = await guestFacts(args, facts.osinfoId, deps);
-    const findings = deps.engine ? deps.engine.evaluate({ domain: facts, host, guest, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [];
-    parsed.push({ index: files.length, name: doc.name, text: doc.text });
-    files.push({ file: doc.name, domain: facts.name === 'unknown' ? null : facts.name, findings });
   }
-  if (useSchema && parsed.length > 0) {
-    const results = await validateDomainXml(parsed.map((p) => ({ name: p.name, text: p.text })));
-    results.forEach((r, i) => {
-      const p = parsed[i];
-      const file = p && files[p.index];
-      if (p && file) files[p.index] = { ...file, findings: [...schemaFindings(r), ...file.findings] };
-    });
-  }
+  // xmllint (a child process) and the osinfo-db index (file reads) run side by side with the engine.
+  const schema = useSchema && parsed.length > 0 ? validateDomainXml(parsed.map((p) => ({ name: p.name, text: docs[p.docIndex]!.text, path: docs[p.docIndex]!.path }))) : Promise.resolve([]);
+  const guests = await Promise.all(parsed.map((p) => guestFacts(args, p.facts.osinfoId, deps)));
+  const engineFindings = parsed.map((p, i) =>
+    deps.engine ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [],
+  );
+  const schemaResults = await schema;
+  const files: CheckJsonFile[] = parsed.map((p, i) => ({
+    file: p.name,
+    domain: p.facts.name === 'unknown' ? null : p.facts.name,
+    findings: [...(schemaResults[i] ? schemaFindings(schemaResults[i]) : []), ...engineFindings[i]!],
+  }));
   if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
 
   if (args.flags.has('--json')) {

@@ -13,7 +13,7 @@ import { AxeCheck } from './axe';
 import { closeBrowser, openApp } from './harness';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-kb-'));
-const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CONFIG_HOME: path.join(work, 'config') };
+const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), XDG_CONFIG_HOME: path.join(work, 'config') };
 afterAll(async () => {
   await closeBrowser();
   rmSync(work, { recursive: true, force: true });

@@ -27,7 +27,7 @@ describe.skipIf(missing)(`npm start without Electron ${missing ? `(skipped: ${mi
   it('says why in one line, falls back to serve mode, and the printed URL shows the app with no console errors', async () => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
       cwd: repoRoot,
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(work, 'no-electron'), XDG_CONFIG_HOME: path.join(work, 'config'), XDG_STATE_HOME: path.join(work, 'state') },
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(work, 'no-electron'), XDG_CONFIG_HOME: path.join(work, 'config'), XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -13,7 +13,7 @@ import { closeBrowser, openApp } from './harness';
 
 const samples = path.join(repoRoot, 'assets/samples');
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-'));
-const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CONFIG_HOME: path.join(work, 'config') };
+const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), XDG_CONFIG_HOME: path.join(work, 'config') };
 
 afterAll(async () => {
   await closeBrowser();

@@ -11,7 +11,7 @@ import { mergeHostFacts } from '../../src/host';
 import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
 import { collectHostEvidence } from '../services/host-evidence';
 import { defineDomainSafely, dumpInactiveXml, getDomainCapabilities, getVersions, listDomains, pickDefaultUri, qemuArgvPreview, restoreDomainBackup, versionFacts } from '../services/libvirt';
-import { loadOsinfo } from '../services/osinfo';
+import { defaultOsinfoCacheDir, loadOsinfo } from '../services/osinfo';
 import { schemaStatus, validateDomainXml } from '../services/schema';
 import { ServiceRefusal, toServiceError } from './service-error';
 
@@ -56,7 +56,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
   const env = ctx.env ?? process.env;
   const recentFile = path.join(configDir(env), 'recent.json');
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
-  const index = () => (osinfo ??= loadOsinfo());
+  const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: defaultOsinfoCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;
 
   return {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,33 +29,63 @@ describe('loadOsinfo on a small tree', () => {
   );
 
   it('inherits virtio 1.0 support along derives-from/upgrades, and leaves unlisted support unknown', async () => {
-    const db = await loadOsinfo(dir);
+    const db = await loadOsinfo(dir, { cacheDir: null });
     expect(db.lookup('http://example.org/ex/1').virtio1).toBe('unknown');
     expect(db.lookup('http://example.org/ex/2').virtio1).toBe('yes');
     expect(db.lookup('http://example.org/ex/3')).toEqual({ osinfoId: 'http://example.org/ex/3', name: 'Example 3', family: 'windows', virtio1: 'yes', kernelVersion: 'unknown' });
   });
 
   it('finds by short id, searches names, lists newest first', async () => {
-    const db = await loadOsinfo(dir);
+    const db = await loadOsinfo(dir, { cacheDir: null });
     expect(db.lookup('ex2').osinfoId).toBe('http://example.org/ex/2');
     expect(db.search('example 2').map((e) => e.id)).toEqual(['http://example.org/ex/2']);
     expect(db.list().map((e) => e.shortId)).toEqual(['ex2', 'ex1', 'ex3']);
   });
 
   it('answers unknown for an id it does not know', async () => {
-    const db = await loadOsinfo(dir);
+    const db = await loadOsinfo(dir, { cacheDir: null });
     expect(db.lookup('http://example.org/none')).toMatchObject({ osinfoId: 'http://example.org/none', virtio1: 'unknown', family: 'unknown' });
   });
 
   it('names the folder and the package when osinfo-db is missing', async () => {
-    await expect(loadOsinfo(path.join(tmp, 'nothing'))).rejects.toThrow(/osinfo-db is not at .*apt-get install osinfo-db/);
+    await expect(loadOsinfo(path.join(tmp, 'nothing'), { cacheDir: null })).rejects.toThrow(/osinfo-db is not at .*apt-get install osinfo-db/);
+  });
+});
+
+describe('the on-disk index cache', () => {
+  const dir = path.join(tmp, 'cached-db');
+  const vendor = path.join(dir, 'os/example.org');
+  const file = path.join(vendor, 'ex-1.xml');
+  const cacheDir = path.join(tmp, 'cache');
+  mkdirSync(vendor, { recursive: true });
+  writeFileSync(file, osXml('http://example.org/ex/1', '<short-id>ex1</short-id><name>Example 1</name>'));
+
+  it('is written on first load and reused while osinfo-db is unchanged', async () => {
+    expect((await loadOsinfo(dir, { cacheDir })).lookup('ex1').name).toBe('Example 1');
+    expect(JSON.parse(readFileSync(path.join(cacheDir, 'osinfo-index.json'), 'utf8')).entries).toHaveLength(1);
+    // Rewriting a file in place leaves the folder times alone: the old answer shows the cache was used.
+    const before = statSync(vendor).mtimeMs;
+    writeFileSync(file, osXml('http://example.org/ex/1', '<short-id>ex1</short-id><name>Renamed</name>'));
+    expect(statSync(vendor).mtimeMs).toBe(before);
+    expect((await loadOsinfo(dir, { cacheDir })).lookup('ex1').name).toBe('Example 1');
+  });
+
+  it('is rebuilt when a vendor folder changes (as a package upgrade replacing files does)', async () => {
+    utimesSync(vendor, new Date(), new Date(Date.now() + 5000));
+    expect((await loadOsinfo(dir, { cacheDir })).lookup('ex1').name).toBe('Renamed');
+  });
+
+  it('is rebuilt when damaged', async () => {
+    writeFileSync(path.join(cacheDir, 'osinfo-index.json'), '{"key": ');
+    expect((await loadOsinfo(dir, { cacheDir })).lookup('ex1').name).toBe('Renamed');
+    expect(() => JSON.parse(readFileSync(path.join(cacheDir, 'osinfo-index.json'), 'utf8'))).not.toThrow();
   });
 });
 
 const missing = missingParts('osinfo');
 describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipped: ' + missing + ')' : ''}`, () => {
   it('knows a Linux distribution listing modern virtio ids and a Windows release', async () => {
-    const db = await loadOsinfo();
+    const db = await loadOsinfo(undefined, { cacheDir: null });
     expect(db.list().length).toBeGreaterThan(300);
     const withModern = db.list().filter((e) => e.virtio1 === 'yes');
     expect(withModern.length).toBeGreaterThan(0);
@@ -66,7 +96,7 @@ describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipp
   });
 
   it('answers every listed id and short id from the index', async () => {
-    const db = await loadOsinfo();
+    const db = await loadOsinfo(undefined, { cacheDir: null });
     for (const e of db.list()) {
       expect(db.lookup(e.id).osinfoId).toBe(e.id);
       if (e.shortId) expect(db.lookup(e.shortId).osinfoId).toBe(e.id);
@@ -74,7 +104,7 @@ describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipp
   });
 
   it('matches what the osinfo file says for one real OS', async () => {
-    const db = await loadOsinfo();
+    const db = await loadOsinfo(undefined, { cacheDir: null });
     const file = '/usr/share/osinfo/os/debian.org/debian-testing.xml';
     const text = readFileSync(file, 'utf8');
     const id = /<os id="([^"]+)"/.exec(text)?.[1] ?? '';

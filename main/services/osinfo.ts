@@ -1,9 +1,12 @@
 /**
  * Guest knowledge from osinfo-db (the host's /usr/share/osinfo): name, family, release date, and whether the
- * guest's drivers handle virtio 1.0 (modern) devices. Indexed once on first use; lookups are map reads.
+ * guest's drivers handle virtio 1.0 (modern) devices. Indexed on first use and cached on disk until osinfo-db
+ * changes; lookups are map reads.
  * osinfo-db only lists devices an OS supports, never ones it lacks, so "not listed" is unknown, not no.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { GuestFacts, GuestFamily, Support } from '../../src/contracts/facts';
 import { NO_GUEST_FACTS, UNKNOWN } from '../../src/contracts/facts';
@@ -81,21 +84,16 @@ function familyOf(raw: string | null): GuestFamily {
   return 'other';
 }
 
-/** Reads every OS under `dir/os` once; missing osinfo-db throws an error naming the package. */
-export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR): Promise<OsinfoIndex> {
-  let files: string[];
-  try {
-    files = await xmlFiles(path.join(dir, 'os'));
-  } catch (e) {
-    throw new Error(`osinfo-db is not at ${dir}: ${(e as Error).message}. Install it (apt-get install osinfo-db) or pass its folder.`, { cause: e });
-  }
+/** Every OS under `dir/os`, with virtio 1.0 support inherited along derives-from/upgrades/clones. */
+async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
+  const files = await xmlFiles(path.join(dir, 'os'));
   const raw = new Map<string, RawOs>();
   await Promise.all(
     files.map(async (f) => {
       for (const os of readOs(f, await fs.readFile(f, 'utf8'))) raw.set(os.id, os);
     }),
   );
-  // Device support is inherited along derives-from/upgrades/clones; memoised, and cycles stop.
+  // Memoised, and cycles stop.
   const modern = new Map<string, boolean>();
   const inherits = (id: string, seen: Set<string>): boolean => {
     const known = modern.get(id);
@@ -107,19 +105,81 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR): Promise<Osin
     modern.set(id, value);
     return value;
   };
+  return [...raw.values()].map((os) => ({
+    id: os.id,
+    shortId: os.shortId,
+    name: os.name,
+    family: familyOf(os.family),
+    releaseDate: os.releaseDate,
+    virtio1: inherits(os.id, new Set()) ? 'yes' : UNKNOWN,
+  }));
+}
+
+/** Where the built index is kept between runs: `$XDG_CACHE_HOME/virtio-access-wizard` (default `~/.cache/...`). */
+export function defaultOsinfoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'virtio-access-wizard');
+}
+
+/**
+ * What the cached index depends on: the folder, osinfo-db's VERSION, and the modification times of the os
+ * folder and its vendor folders (adding, removing or replacing a file, as package upgrades do, changes them).
+ */
+async function fingerprintOf(dir: string): Promise<string> {
+  const osDir = path.join(dir, 'os');
+  const vendors = await fs.readdir(osDir, { withFileTypes: true });
+  const times = await Promise.all([osDir, ...vendors.filter((v) => v.isDirectory()).map((v) => path.join(osDir, v.name))].map(async (d) => `${d}:${(await fs.stat(d)).mtimeMs}`));
+  const version = await fs.readFile(path.join(dir, 'VERSION'), 'utf8').catch(() => 'no VERSION');
+  return createHash('sha256').update([path.resolve(dir), version.trim(), ...times].join('\n')).digest('hex');
+}
+
+const CACHE_FILE = 'osinfo-index.json';
+
+async function readCache(cacheDir: string, key: string): Promise<OsinfoEntry[] | null> {
+  try {
+    const j = JSON.parse(await fs.readFile(path.join(cacheDir, CACHE_FILE), 'utf8')) as { key?: unknown; entries?: unknown };
+    return j.key === key && Array.isArray(j.entries) ? (j.entries as OsinfoEntry[]) : null;
+  } catch {
+    // No cache yet, or a damaged one: rebuild it.
+    return null;
+  }
+}
+
+async function writeCache(cacheDir: string, key: string, entries: readonly OsinfoEntry[]): Promise<void> {
+  await fs.mkdir(cacheDir, { recursive: true });
+  const tmp = path.join(cacheDir, `${CACHE_FILE}.${process.pid}.tmp`);
+  await fs.writeFile(tmp, JSON.stringify({ key, entries }));
+  await fs.rename(tmp, path.join(cacheDir, CACHE_FILE));
+}
+
+export interface OsinfoLoadOptions {
+  /** Where to keep the built index between runs; null builds it every time. Default: defaultOsinfoCacheDir(). */
+  readonly cacheDir?: string | null;
+}
+
+/**
+ * The index of every OS under `dir/os`, built once and cached on disk until osinfo-db changes; missing
+ * osinfo-db throws an error naming the package.
+ */
+export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: OsinfoLoadOptions = {}): Promise<OsinfoIndex> {
+  const cacheDir = options.cacheDir === undefined ? defaultOsinfoCacheDir() : options.cacheDir;
+  let key: string;
+  try {
+    key = await fingerprintOf(dir);
+  } catch (e) {
+    throw new Error(`osinfo-db is not at ${dir}: ${(e as Error).message}. Install it (apt-get install osinfo-db) or pass its folder.`, { cause: e });
+  }
+  let all = cacheDir ? await readCache(cacheDir, key) : null;
+  if (!all) {
+    all = await buildEntries(dir);
+    // A cache that cannot be written (read-only home) only costs speed next time.
+    if (cacheDir) await writeCache(cacheDir, key, all).catch(() => undefined);
+  }
   const entries = new Map<string, OsinfoEntry>();
   const byShortId = new Map<string, OsinfoEntry>();
-  for (const os of raw.values()) {
-    const entry: OsinfoEntry = {
-      id: os.id,
-      shortId: os.shortId,
-      name: os.name,
-      family: familyOf(os.family),
-      releaseDate: os.releaseDate,
-      virtio1: inherits(os.id, new Set()) ? 'yes' : UNKNOWN,
-    };
-    entries.set(os.id, entry);
-    if (os.shortId) byShortId.set(os.shortId, entry);
+  for (const entry of all) {
+    entries.set(entry.id, entry);
+    if (entry.shortId) byShortId.set(entry.shortId, entry);
   }
   const list = [...entries.values()].sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name));
   return {

@@ -29,7 +29,7 @@ describe('parseXmllintOutput', () => {
       '/t/f1.xml:5: element devices: Relax-NG validity error : Element domain failed to validate content',
       '/t/f1.xml fails to validate',
     ].join('\n');
-    expect(parseXmllintOutput(out, 2)).toEqual({
+    expect(parseXmllintOutput(out, ['/t/f0.xml', '/t/f1.xml'])).toEqual({
       valid: [true, false],
       errors: [
         [],
@@ -38,6 +38,15 @@ describe('parseXmllintOutput', () => {
           { line: 5, element: 'devices', message: 'Element domain failed to validate content' },
         ],
       ],
+    });
+  });
+
+  it('finds files whose paths contain colons and spaces', () => {
+    const files = ['/v/a:1: b.xml', '/v/c.xml'];
+    const out = ['/v/a:1: b.xml:7: element disk: Relax-NG validity error : Invalid attribute x', '/v/a:1: b.xml fails to validate', '/v/c.xml:3: parser error : Opening and ending tag mismatch', '/v/c.xml fails to validate'].join('\n');
+    expect(parseXmllintOutput(out, files)).toEqual({
+      valid: [false, false],
+      errors: [[{ line: 7, element: 'disk', message: 'Invalid attribute x' }], [{ line: 3, element: null, message: 'libxml2 cannot parse the document: Opening and ending tag mismatch' }]],
     });
   });
 });

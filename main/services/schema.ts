@@ -43,10 +43,14 @@ export class SchemaUnavailableError extends Error {
   override readonly name = 'SchemaUnavailableError';
 }
 
+let nativeProbe: Promise<boolean> | undefined;
+
+/** Whether a native xmllint runs; probed once per process (a check of many files asks for every batch). */
 function nativeXmllint(): Promise<boolean> {
-  return new Promise((resolve) => {
+  nativeProbe ??= new Promise((resolve) => {
     execFile('xmllint', ['--version'], { timeout: 10_000 }, (err) => resolve(!err));
   });
+  return nativeProbe;
 }
 
 /** Says whether libvirt's schemas are installed and which xmllint will validate against them. */
@@ -66,19 +70,27 @@ const UNLOCATED = /^(?:.*?: )?Relax-NG validity error : (.*)$/;
 /** libxml2 refusing to parse a file at all (e.g. nesting deeper than 256, which libvirt refuses too). */
 const PARSER = /^(.*?):(\d+): (?:parser|namespace) error : (.*)$/;
 
-/** Parses xmllint's --relaxng output for files named `f<N>.xml` into per-file errors and verdicts. */
-export function parseXmllintOutput(output: string, count: number): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
+/**
+ * Parses xmllint's --relaxng output into per-file errors and verdicts; `files` are the names exactly as xmllint
+ * was given them, in the order of the results.
+ */
+export function parseXmllintOutput(output: string, files: readonly string[]): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
+  const count = files.length;
   const valid = new Array<boolean>(count).fill(false);
   const errors = Array.from({ length: count }, () => [] as { line: number; element: string | null; message: string }[]);
-  const indexOf = (file: string): number => {
-    const m = /(?:^|\/)f(\d+)\.xml$/.exec(file.trim());
-    return m ? Number(m[1]) : -1;
+  const positions = new Map(files.map((f, i) => [f, i]));
+  const indexOf = (file: string): number => positions.get(file) ?? -1;
+  // A path may itself contain ':', so the file is the longest given name the line starts with before a ':'.
+  const fileOfLine = (line: string): number => {
+    let found = -1;
+    for (let k = line.indexOf(':'); k !== -1; k = line.indexOf(':', k + 1)) found = positions.get(line.slice(0, k)) ?? found;
+    return found;
   };
   let pending: string[] = [];
   for (const line of output.split('\n')) {
     const located = LOCATED.exec(line);
     if (located) {
-      const i = indexOf(located[1] ?? '');
+      const i = fileOfLine(line);
       for (const message of pending) errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message });
       pending = [];
       errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message: located[4] ?? '' });
@@ -86,7 +98,7 @@ export function parseXmllintOutput(output: string, count: number): { valid: bool
     }
     const parser = PARSER.exec(line);
     if (parser) {
-      errors[indexOf(parser[1] ?? '')]?.push({ line: Number(parser[2]), element: null, message: `libxml2 cannot parse the document: ${parser[3] ?? ''}` });
+      errors[fileOfLine(line)]?.push({ line: Number(parser[2]), element: null, message: `libxml2 cannot parse the document: ${parser[3] ?? ''}` });
       continue;
     }
     const verdict = /^(.*) (validates|fails to validate)$/.exec(line);
@@ -145,14 +157,14 @@ async function runNative(dir: string, files: readonly string[]): Promise<string>
   });
 }
 
-async function runWasm(dir: string, texts: readonly string[]): Promise<string> {
+async function runWasm(dir: string, xml: readonly { fileName: string; contents: string }[]): Promise<string> {
   const { validateXML } = await import('xmllint-wasm');
   const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.rng'));
   const rng = await Promise.all(names.map(async (fileName) => ({ fileName, contents: await fs.readFile(path.join(dir, fileName), 'utf8') })));
   const schema = rng.find((r) => r.fileName === 'domain.rng');
   if (!schema) throw new SchemaUnavailableError(`no domain.rng in ${dir}`);
   const result = await validateXML({
-    xml: texts.map((contents, i) => ({ fileName: `f${i}.xml`, contents })),
+    xml: [...xml],
     schema,
     preload: rng.filter((r) => r !== schema),
     extension: 'relaxng',
@@ -167,7 +179,7 @@ async function runWasm(dir: string, texts: readonly string[]): Promise<string> {
  * not installed.
  */
 export async function validateDomainXml(
-  texts: readonly { readonly name: string; readonly text: string }[],
+  texts: readonly { readonly name: string; readonly text: string; /** A file whose content is exactly `text`. */ readonly path?: string }[],
   options: { readonly dir?: string; readonly engine?: SchemaEngine } = {},
 ): Promise<SchemaResult[]> {
   const status = await schemaStatus(options.dir);
@@ -175,11 +187,15 @@ export async function validateDomainXml(
   if (texts.length === 0) return [];
   const engine = options.engine ?? status.engine;
   let output: string;
+  let files: readonly string[];
   if (engine === 'native') {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'vaw-schema-'));
     try {
-      const files = await Promise.all(
+      // A text that is a file's exact content is validated in place: creating hundreds of temporary files
+      // costs more than xmllint's own run.
+      files = await Promise.all(
         texts.map(async (t, i) => {
+          if (t.path !== undefined) return t.path;
           const f = path.join(tmp, `f${i}.xml`);
           await fs.writeFile(f, t.text, { mode: 0o600 });
           return f;
@@ -193,9 +209,10 @@ export async function validateDomainXml(
       await fs.rm(tmp, { recursive: true, force: true });
     }
   } else {
-    output = await runWasm(status.dir, texts.map((t) => t.text));
+    files = texts.map((_, i) => `f${i}.xml`);
+    output = await runWasm(status.dir, texts.map((t, i) => ({ fileName: files[i]!, contents: t.text })));
   }
-  const parsed = parseXmllintOutput(output, texts.length);
+  const parsed = parseXmllintOutput(output, files);
   return texts.map((t, i) => ({
     name: t.name,
     valid: parsed.valid[i] ?? false,
