@@ -6,7 +6,7 @@ import { repoRoot } from '../../test/real-parts';
 import { render } from '@testing-library/react';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealBridge } from '../../test/renderer-bridge';
-import { axeViolations, renderAt } from '../../test/render-app';
+import { axeViolations, renderAt, sampleXml } from '../../test/render-app';
 import { ApiError } from '../api';
 import { STEPS, useWizard } from '../store/store';
 
@@ -46,6 +46,16 @@ describe('wizard views', () => {
     fireEvent.click(sample);
     await waitFor(() => expect(useWizard.getState().step).toBe('platform'));
     expect(useWizard.getState().text).toContain("arch='s390x'");
+  });
+
+  it('a domain XML file dropped on the file card is loaded as an upload', async () => {
+    renderAt('start');
+    const card = screen.getByRole('heading', { name: 'Open a domain XML file' }).closest('article')!;
+    const file = new File([sampleXml('s390-pv.xml')], 'guest.xml', { type: 'text/xml' });
+    fireEvent.drop(card, { dataTransfer: { files: [file] } });
+    await waitFor(() => expect(useWizard.getState().source).toEqual({ kind: 'upload', name: 'guest.xml' }));
+    expect(useWizard.getState().text).toBe(sampleXml('s390-pv.xml'));
+    expect(useWizard.getState().step).toBe('platform');
   });
 
   it('Review groups findings by device, with the rule, explanation, exact message and sources', () => {

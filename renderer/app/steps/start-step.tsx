@@ -110,7 +110,7 @@ function FileCard({ info, recentFiles }: { info: AppInfo | null; recentFiles: re
       </form>
       <label htmlFor={`${id}-upload`}>Or upload a copy (drop it here)</label>
       <input id={`${id}-upload`} type="file" accept=".xml,text/xml" onChange={(e) => e.target.files?.[0] && void loadUpload(e.target.files[0])} />
-      <p className="muted">An uploaded copy can be reviewed and downloaded, not saved back in place.</p>
+      <p className="muted">An uploaded copy is reviewed here and saved to a path you choose on Apply; the original is not touched.</p>
     </article>
   );
 }
