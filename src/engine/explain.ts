@@ -35,7 +35,7 @@ export function explainRule(id: string): RuleExplanation | null {
     title: generic(r.title, sheet.title),
     explanation: r.explanation,
     messages: r.messages ?? [],
-    fix: generic(r.fix.text, 'See the finding for this device.'),
+    fix: r.fix.general ?? generic(r.fix.text, 'See the finding for this device.'),
     sources: r.sources,
   }));
   return {

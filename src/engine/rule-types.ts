@@ -55,6 +55,8 @@ export interface RuleRecord<S extends Scope = Scope> {
   readonly messages?: readonly string[];
   readonly fix: {
     readonly text: string | ((c: ContextOf<S>) => string);
+    /** The fix in general words, for `explain`, when `text` depends on the device or domain. */
+    readonly general?: string;
     readonly edits?: (c: ContextOf<S>) => readonly Edit[];
   };
   /**

@@ -29,6 +29,7 @@ function absentWithoutDefault(id: string, types: readonly SecureType[], sources:
     messages: [MSG_NO_ACCESS_PLATFORM],
     fix: {
       text: (c) => (hasDriverOptions(c.device) ? "Set <driver iommu='on'/> on the device." : noIommuOption(c.device.label, "run QEMU 6.0 or later, whose confidential-VM default turns the bit on for every virtio device, or remove the device.")),
+      general: "Set <driver iommu='on'/> on the device.",
       edits: (c) => setIommu(c.device, 'on'),
     },
     sources,
@@ -55,6 +56,7 @@ export const ACCESS_PLATFORM_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} Since QEMU 6.0 a confidential-guest-support object (libvirt adds one for <launchSecurity>) makes this the default for every virtio device; libvirt itself never sets it (R-XML-06).`,
     fix: {
       text: (c) => (hasDriverOptions(c.device) ? "Optional: write <driver iommu='on'/> explicitly." : noIommuOption(c.device.label, "nothing to write; QEMU's default is what turns the bit on.")),
+      general: "Optional: write <driver iommu='on'/> explicitly.",
       edits: (c) => setIommu(c.device, 'on'),
     },
     sources: [src('QEMU-MACHINE', 'confidential guest support: alter virtio default properties (QEMU 6.0)'), src('LV-KB-SEV', 'Starting with QEMU 6.0.0 QEMU will set this by default')],
@@ -113,6 +115,7 @@ export const ACCESS_PLATFORM_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} QEMU has no machine-type compat property for iommu_platform: its confidential-VM default depends only on the QEMU version, so an absent attribute is off before 6.0 and on from 6.0. The feature is guest ABI (R-MIG-01).`,
     fix: {
       text: (c) => (hasDriverOptions(c.device) ? "Write iommu='on' explicitly." : noIommuOption(c.device.label, 'migrate only between hosts with QEMU 6.0 or later, or remove the device.')),
+      general: "Write iommu='on' explicitly.",
       edits: (c) => setIommu(c.device, 'on'),
     },
     sources: [src('QEMU-MACHINE', 'hw_compat arrays have no iommu_platform entry'), src('THREAD-2020', 'Gibson on host-dependent defaults')],

@@ -233,7 +233,10 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => !isConfidential(c), translatingViommu, (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on'],
     title: (c) => `${c.device.label} bypasses the vIOMMU`,
     explanation: `${WHAT_IOMMU_DOES} The two are independent: <iommu> puts an emulated IOMMU in the guest, and only devices with iommu='on' obey it. Without the bit this device reads guest-physical memory directly, so the guest IOMMU neither isolates nor translates it (fine unless the guest assigns it to userspace drivers with vfio or DPDK).`,
-    fix: { text: (c) => (hasDriverOptions(c.device) ? "Set iommu='on' on the device if the guest should isolate it with the vIOMMU." : noIommuOption(c.device.label, 'the guest cannot isolate it with the vIOMMU.')) },
+    fix: {
+      text: (c) => (hasDriverOptions(c.device) ? "Set iommu='on' on the device if the guest should isolate it with the vIOMMU." : noIommuOption(c.device.label, 'the guest cannot isolate it with the vIOMMU.')),
+      general: "Set iommu='on' on the device if the guest should isolate it with the vIOMMU.",
+    },
     sources: [src('SPEC', 'ACCESS_PLATFORM overrides the platform IOMMU description'), src('LNX-RING', 'vring_use_dma_api')],
   },
 ];
