@@ -1,0 +1,32 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installRealBridge } from '../../../test/renderer-bridge';
+import { renderAt } from '../../../test/render-app';
+import { derive } from '../../store/derived';
+import { useWizard } from '../../store/store';
+
+beforeAll(() => {
+  installRealBridge();
+});
+
+describe('Guest step', () => {
+  it('reads a typed kernel version, and a pre-4.8 kernel makes the devices that take the bit an R-SPEC-03 error', async () => {
+    renderAt('guest', 'sev-q35.xml');
+    // The sample names Debian 11 in its metadata: the step looks it up in the host's osinfo-db first.
+    await waitFor(() => expect([useWizard.getState().error?.message, useWizard.getState().guest.family]).toEqual([undefined, 'linux']), { timeout: 10_000 });
+    const input = screen.getByLabelText<HTMLInputElement>(/Guest kernel version/);
+    fireEvent.change(input, { target: { value: '4.4.0-210-generic' } });
+    expect(useWizard.getState().guest.kernelVersion).toEqual({ major: 4, minor: 4, micro: 0 });
+    expect(screen.getByText('Read as 4.4.0.')).toBeTruthy();
+    useWizard.getState().setSecure('sev');
+    const d = derive(useWizard.getState());
+    expect(d.ok && d.findings.filter((f) => f.rule === 'R-SPEC-03').length).toBeGreaterThan(0);
+  });
+
+  it('treats text that is not a version as unknown and says so', () => {
+    renderAt('guest', 'transitional-i440fx.xml');
+    fireEvent.change(screen.getByLabelText(/Guest kernel version/), { target: { value: 'latest' } });
+    expect(useWizard.getState().guest.kernelVersion).toBe('unknown');
+    expect(screen.getByText('Not a version number; treated as unknown.')).toBeTruthy();
+  });
+});
