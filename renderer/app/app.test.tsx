@@ -83,3 +83,13 @@ describe('wizard views', () => {
     });
   });
 });
+
+describe('troubleshooting', () => {
+  it('shows what this machine says about a host-side cause, with where each fact came from', async () => {
+    renderAt('review', 'sev-q35.xml');
+    fireEvent.click(screen.getByRole('button', { name: 'Troubleshoot' }));
+    fireEvent.click(screen.getByLabelText('SEV launch security is not supported with this QEMU binary'));
+    const list = await screen.findByTestId('host-evidence', {}, { timeout: 10_000 });
+    expect(within(list).getByText(/cpu flag sev =/).textContent).toMatch(/\/proc\/cpuinfo/);
+  });
+});

@@ -15,6 +15,8 @@ export interface Symptom {
   readonly cause: string;
   /** A confidential-VM goal the fix implies, when the symptom only happens in one. */
   readonly goal?: SecureType | 'keep';
+  /** Which host evidence (main/services/host-evidence.ts fact names) bears on the cause. */
+  readonly hostEvidence?: RegExp;
 }
 
 export const SYMPTOMS: readonly Symptom[] = [
@@ -25,12 +27,12 @@ export const SYMPTOMS: readonly Symptom[] = [
   { id: 'T-05', title: 'vhost-user: IOMMU support requires reply-ack and backend-req', seen: 'IOMMU support requires reply-ack and slave-req protocol features.', rules: ['R-BE-03'], cause: 'vhost-user behind a translating vIOMMU with a backend lacking REPLY_ACK/BACKEND_REQ.' },
   { id: 'T-06', title: 'Ordinary guest: device missing, "device refuses features"', seen: 'virtio: device refuses features: …', rules: ['R-SPEC-03', 'R-LNX-06', 'R-WIN-01', 'R-LNX-05'], question: 'Is the guest kernel older than Linux 4.8, or Windows with old virtio-win drivers?', cause: 'The guest driver did not accept bit 33 (old driver, or the balloon).' },
   { id: 'T-07', title: 'Balloon: device must provide VIRTIO_F_ACCESS_PLATFORM', seen: 'virtio_balloon virtioN: device must provide VIRTIO_F_ACCESS_PLATFORM', rules: ['R-LNX-05'], cause: 'The balloon driver never accepts ACCESS_PLATFORM.' },
-  { id: 'T-09', title: 'vhost-net is slow after iommu=on', seen: 'Throughput collapses', rules: ['R-BE-02', 'R-VIOMMU-04'], cause: 'vhost uses its device IOTLB: a vIOMMU is present, or QEMU is older than 6.2.' },
+  { id: 'T-09', title: 'vhost-net is slow after iommu=on', seen: 'Throughput collapses', rules: ['R-BE-02', 'R-VIOMMU-04'], cause: 'vhost uses its device IOTLB: a vIOMMU is present, or QEMU is older than 6.2.', hostEvidence: /vhost-net/i },
   { id: 'T-10', title: 'swiotlb buffer is full', seen: 'swiotlb buffer is full (sz: … bytes), total … (slots), used … (slots)', rules: ['R-LNX-04', 'R-LNX-03'], cause: 'The bounce-buffer pool is exhausted under heavy I/O.' },
   { id: 'T-12', title: 'SEV guest network boot hangs', seen: 'PXE boot never completes', rules: ['R-SEV-04'], cause: 'The iPXE option ROM is not SEV-aware.', goal: 'sev' },
   { id: 'T-13', title: 'SEV guest fails to launch on memory limits', seen: 'Launch fails (locked memory)', rules: ['R-SEV-03'], cause: 'SEV pins guest memory beyond the locked-memory limit.', goal: 'sev' },
-  { id: 'T-14', title: 'SEV launch security is not supported with this QEMU binary', seen: 'SEV launch security is not supported with this QEMU binary', rules: ['R-SEV-05', 'R-SEV-01'], cause: 'The host or its QEMU lacks SEV.' },
-  { id: 'T-15', title: 'S390 PV launch security is not supported', seen: 'S390 PV launch security is not supported by this host or kernel', rules: ['R-PV-03', 'R-PV-01'], cause: 'The host is not prepared for PV, or QEMU is older than 6.0.' },
+  { id: 'T-14', title: 'SEV launch security is not supported with this QEMU binary', seen: 'SEV launch security is not supported with this QEMU binary', rules: ['R-SEV-05', 'R-SEV-01'], cause: 'The host or its QEMU lacks SEV.', hostEvidence: /sev|svm|secure guest|hardware virtualization/i },
+  { id: 'T-15', title: 'S390 PV launch security is not supported', seen: 'S390 PV launch security is not supported by this host or kernel', rules: ['R-PV-03', 'R-PV-01'], cause: 'The host is not prepared for PV, or QEMU is older than 6.0.', hostEvidence: /prot_virt|secure guest/i },
   { id: 'T-17', title: 'virsh migrate: SEV: Migration is not implemented', seen: 'SEV: Migration is not implemented', rules: ['R-SEV-06'], cause: 'QEMU blocks live migration of SEV-family guests.' },
   { id: 'T-19', title: 'virtiofs mount hangs or virtiofsd exits', seen: 'Mount hangs; virtiofsd exits', rules: ['R-SNP-03', 'R-BE-03', 'R-BE-04'], cause: 'The virtiofs backend lacks ACCESS_PLATFORM support.' },
 ];

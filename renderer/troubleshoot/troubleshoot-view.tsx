@@ -2,11 +2,39 @@
  * Troubleshooting: pick what you saw; the wizard shows the evidence it has (the loaded domain's findings for
  * the rules behind that symptom), asks only what it cannot know, names the cause and leads to the fix.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
+import * as api from '../api';
+import { serviceCall } from '../app/service-call';
 import { useDerived } from '../store/derived';
 import { useWizard } from '../store/store';
 import { FindingsList } from '../app/steps/findings-list';
 import { SYMPTOMS } from './symptoms';
+
+/** What this machine's /sys, /proc/cpuinfo and virt-host-validate say about the cause, each with its source. */
+function HostEvidence({ match }: { match: RegExp }) {
+  const evidence = useWizard((s) => s.evidence);
+  useEffect(() => {
+    if (evidence.length === 0) void serviceCall('Reading host evidence', async () => useWizard.getState().setEvidence(await api.hostEvidence()));
+  }, [evidence.length]);
+  const relevant = evidence.filter((e) => match.test(e.fact));
+  return (
+    <>
+      <h3>Evidence on this machine</h3>
+      {relevant.length > 0 ? (
+        <ul data-testid="host-evidence">
+          {relevant.map((e) => (
+            <li key={`${e.fact}-${e.source}`}>
+              {e.fact} = {e.value} <span className="muted">({e.source})</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>This machine reports nothing about it; a missing file means unknown, not unsupported.</p>
+      )}
+      <p className="muted">This is the machine the wizard runs on; for a remote connection, run virt-host-validate on the hypervisor.</p>
+    </>
+  );
+}
 
 export function TroubleshootView() {
   const [chosen, setChosen] = useState<string | null>(null);
@@ -48,6 +76,7 @@ export function TroubleshootView() {
           <p>
             <strong>Cause:</strong> {symptom.cause}
           </p>
+          {symptom.hostEvidence && <HostEvidence match={symptom.hostEvidence} />}
           {!d.ok ? (
             <p>
               Load the domain to see the evidence in its XML.{' '}
