@@ -1,0 +1,177 @@
+/**
+ * The Electron main process as it ships (bundled like scripts/build.mjs does), run in Node against a recording
+ * stand-in for the `electron` module: the one part that may be faked (the real shell is covered by
+ * e2e/electron-smoke.test.ts where Electron's binary exists). Everything behind it is real: the IPC table, the
+ * services, the static-file resolver and the policies.
+ */
+import { build } from 'esbuild';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { electronChannelName, IPC_CHANNELS } from '../src/contracts/ipc';
+import { SECURE_WEB_PREFERENCES, START_URL } from './window-policy';
+
+type Listener = (...args: unknown[]) => unknown;
+
+/** ipcMain.handle accepts a value or a promise; callers get a promise either way. */
+const call = (handler: Listener, ...args: unknown[]) => Promise.resolve(handler(...args));
+
+/** Records what main/app.ts asks of Electron, and lets the test play Electron's part. */
+function fakeElectron(root: string) {
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  const calls: string[] = [];
+  const appListeners = new Map<string, Listener>();
+  const ipcHandlers = new Map<string, Listener>();
+  const protocolHandlers = new Map<string, (req: Request) => Promise<Response>>();
+  const windows: { options: Record<string, unknown>; url: string; webContents: { id: number } }[] = [];
+  const opened: string[] = [];
+  let permissionRequest: Listener | undefined;
+  let permissionCheck: Listener | undefined;
+  let privileged: unknown;
+  const electron = {
+    app: {
+      requestSingleInstanceLock: () => true,
+      quit: () => calls.push('quit'),
+      enableSandbox: () => calls.push('enableSandbox'),
+      on: (event: string, fn: Listener) => appListeners.set(event, fn),
+      whenReady: () => ready,
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown) => {
+        calls.push('registerSchemesAsPrivileged');
+        privileged = schemes;
+      },
+      handle: (scheme: string, fn: (req: Request) => Promise<Response>) => protocolHandlers.set(scheme, fn),
+    },
+    net: {
+      fetch: (url: string) => {
+        try {
+          return Promise.resolve(new Response(readFileSync(new URL(url))));
+        } catch {
+          return Promise.resolve(new Response('', { status: 404 }));
+        }
+      },
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: Listener) => (permissionRequest = fn),
+        setPermissionCheckHandler: (fn: Listener) => (permissionCheck = fn),
+      },
+    },
+    ipcMain: { handle: (channel: string, fn: Listener) => ipcHandlers.set(channel, fn) },
+    dialog: { showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }) },
+    shell: { openExternal: (url: string) => opened.push(url) },
+    BrowserWindow: class {
+      static all: unknown[] = [];
+      static getAllWindows = () => this.all;
+      readonly webContents = { id: 41 + windows.length, once: () => undefined, on: () => undefined };
+      constructor(readonly options: Record<string, unknown>) {
+        windows.push({ options, url: '', webContents: this.webContents });
+      }
+      once() {}
+      loadURL(url: string) {
+        windows[windows.length - 1]!.url = url;
+        return Promise.resolve();
+      }
+    },
+  };
+  return { electron, markReady, calls, appListeners, ipcHandlers, protocolHandlers, windows, opened, permission: () => ({ permissionRequest, permissionCheck }), privileged: () => privileged, root };
+}
+
+let work = '';
+let fake: ReturnType<typeof fakeElectron>;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'vaw-app-'));
+  // The layout the bundle expects around dist/main/app.cjs: package.json and the renderer build.
+  mkdirSync(path.join(work, 'dist/main'), { recursive: true });
+  mkdirSync(path.join(work, 'dist/renderer'), { recursive: true });
+  writeFileSync(path.join(work, 'package.json'), JSON.stringify({ version: '9.9.9' }));
+  writeFileSync(path.join(work, 'dist/renderer/index.html'), '<!doctype html><title>Virtio Access Wizard</title>');
+  const bundle = await build({ entryPoints: [path.join(__dirname, 'app.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'], write: false, logLevel: 'silent' });
+  fake = fakeElectron(work);
+  const nodeRequire = createRequire(import.meta.url);
+  const module = { exports: {} };
+  const requireWithElectron = (id: string) => (id === 'electron' ? fake.electron : nodeRequire(id));
+  const filename = path.join(work, 'dist/main/app.cjs');
+  new Function('require', 'module', 'exports', '__filename', '__dirname', bundle.outputFiles[0]!.text)(requireWithElectron, module, module.exports, filename, path.dirname(filename));
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('Electron main process', () => {
+  it('turns the sandbox on and registers the app scheme as privileged before ready, and nothing else yet', () => {
+    expect(fake.calls).toEqual(['enableSandbox', 'registerSchemesAsPrivileged']);
+    expect(fake.privileged()).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(fake.ipcHandlers.size).toBe(0);
+    expect(fake.windows).toHaveLength(0);
+  });
+
+  it('once ready: denies every permission, opens one window with the secure preferences on app://', async () => {
+    fake.markReady();
+    await new Promise((r) => setTimeout(r, 20));
+    const { permissionRequest, permissionCheck } = fake.permission();
+    const answers: boolean[] = [];
+    permissionRequest?.(null, 'media', (ok: boolean) => answers.push(ok));
+    expect(answers).toEqual([false]);
+    expect(permissionCheck?.(null, 'clipboard-read')).toBe(false);
+    expect(fake.windows).toHaveLength(1);
+    const w = fake.windows[0]!;
+    expect(w.url).toBe(START_URL);
+    expect(w.options.webPreferences).toEqual({ ...SECURE_WEB_PREFERENCES, preload: path.join(work, 'dist/main/preload.cjs') });
+    expect(w.options).toMatchObject({ show: false, minWidth: 1024, minHeight: 700 });
+  });
+
+  it('answers every contract channel, and only from the app page of a window it created', async () => {
+    expect([...fake.ipcHandlers.keys()].sort()).toEqual(IPC_CHANNELS.map(electronChannelName).sort());
+    const handler = fake.ipcHandlers.get(electronChannelName('app.info'))!;
+    const id = fake.windows[0]!.webContents.id;
+    await expect(call(handler, { sender: { id }, senderFrame: { url: START_URL } }, {})).resolves.toMatchObject({ ok: true, value: { mode: 'electron', version: '9.9.9' } });
+    await expect(call(handler, { sender: { id }, senderFrame: { url: 'https://example.org/' } }, {})).resolves.toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
+    await expect(call(handler, { sender: { id: id + 100 }, senderFrame: { url: START_URL } }, {})).resolves.toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
+    // Requests are validated by the contract before any service runs.
+    const read = fake.ipcHandlers.get(electronChannelName('file.read'))!;
+    await expect(call(read, { sender: { id }, senderFrame: { url: START_URL } }, { path: 7 })).resolves.toMatchObject({ ok: false, error: { code: 'bad-request' } });
+  });
+
+  it('serves the renderer from app:// with the CSP header and nothing outside the build folder', async () => {
+    const serve = fake.protocolHandlers.get('app')!;
+    const ok = await serve(new Request('app://wizard/index.html'));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(ok.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await ok.text()).toContain('<title>Virtio Access Wizard</title>');
+    for (const url of ['app://wizard/%2e%2e/%2e%2e/package.json', 'app://wizard/..%2f..%2fpackage.json', 'app://other/index.html', 'app://wizard/missing.js']) {
+      const r = await serve(new Request(url));
+      expect(r.status, url).toBe(404);
+      expect(r.headers.get('content-security-policy'), url).toContain("default-src 'none'");
+    }
+  });
+
+  it('hardens every web contents: navigation, redirects, new windows and webviews', () => {
+    const on = new Map<string, Listener>();
+    let openHandler: Listener | undefined;
+    fake.appListeners.get('web-contents-created')!({}, { on: (e: string, fn: Listener) => on.set(e, fn), setWindowOpenHandler: (fn: Listener) => (openHandler = fn) });
+    const prevented = (event: string, url?: string) => {
+      let p = false;
+      on.get(event)!({ preventDefault: () => (p = true) }, url);
+      return p;
+    };
+    expect(prevented('will-navigate', 'https://example.org/')).toBe(true);
+    expect(prevented('will-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(prevented('will-navigate', START_URL)).toBe(false);
+    expect(prevented('will-redirect', 'https://example.org/')).toBe(true);
+    expect(prevented('will-attach-webview')).toBe(true);
+    expect(openHandler!({ url: 'https://libvirt.org/formatdomain.html' })).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(fake.opened).toEqual(['https://libvirt.org/formatdomain.html']);
+  });
+
+  it('quits when the window closes', () => {
+    fake.appListeners.get('window-all-closed')!();
+    expect(fake.calls).toContain('quit');
+  });
+});
