@@ -6,7 +6,7 @@ import { mergeHostFacts, parseDomainCapabilities } from '../../src/host';
 import { derive } from './derived';
 
 const sample = (f: string) => readFileSync(path.join(__dirname, '../../assets/samples', f), 'utf8');
-const choices = { host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, migration: 'unknown' as const, backends: {} };
+const choices = { host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, migration: 'unknown' as const, backends: {}, models: {} };
 
 describe('derive', () => {
   it('says nothing is loaded before a domain is', () => {
@@ -40,5 +40,22 @@ describe('derive', () => {
   it('keeping the domain as it is plans nothing for a clean domain', () => {
     const d = derive({ ...choices, text: sample('sev-q35.xml'), secure: 'keep' });
     expect(d.ok && [d.planned === sample('sev-q35.xml'), d.diff]).toEqual([true, '']);
+  });
+
+  it("applies the user's model choice first and judges the domain as chosen", () => {
+    const text = sample('transitional-i440fx.xml');
+    const nic = derive({ ...choices, text, secure: 'keep' });
+    const target = nic.ok ? nic.facts.devices.find((d) => d.kind === 'interface')!.target : '';
+    const chosen = derive({ ...choices, text, secure: 'keep', models: { [target]: 'virtio-non-transitional' } });
+    expect(chosen.ok && chosen.facts.devices.find((d) => d.target === target)?.virtioModel).toBe('virtio-non-transitional');
+    expect(chosen.ok && chosen.diff).toMatch(/^\+\s*<model type='virtio-non-transitional'\/>$/m);
+  });
+
+  it('a transitional choice in a confidential VM is an R-XML-05 error, and the plan undoes it', () => {
+    const host = mergeHostFacts(parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')));
+    const text = sample('sev-q35.xml');
+    const d = derive({ ...choices, host, text, secure: 'sev', models: { '/domain/devices/disk[1]': 'virtio-transitional' } });
+    expect(d.ok && d.findings.some((f) => f.rule === 'R-XML-05' && f.target === '/domain/devices/disk[1]')).toBe(true);
+    expect(d.ok && d.planned).toContain("<disk type='file'   device='disk' model='virtio-non-transitional'>");
   });
 });

@@ -1,13 +1,14 @@
 /**
- * Everything the views show that follows from the state: the domain's facts, the engine's findings and plan,
- * the planned XML and its diff. Computed by the engine from the current choices and memoised on them.
+ * Everything the views show that follows from the state: the domain's facts (with the user's model choices
+ * applied), the engine's findings and plan, the planned XML and its diff against the loaded text. Computed by
+ * the engine from the current choices and memoised on them.
  */
 import { useMemo } from 'react';
 import type { EngineInput } from '../../src/contracts/engine';
 import type { DomainFacts } from '../../src/contracts/facts';
 import type { Finding, Plan } from '../../src/contracts/findings';
 import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../../src/domain-xml';
-import { evaluate, planFor } from '../../src/engine';
+import { evaluate, planFor, setVirtioModel } from '../../src/engine';
 import { useWizard, type WizardState } from './store';
 
 export type Derived =
@@ -24,20 +25,27 @@ export type Derived =
       readonly remaining: readonly Finding[];
     };
 
-export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends'>): Derived {
+export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models'>): Derived {
   if (!s.text) return { ok: false, problem: 'No domain is loaded yet.' };
-  let facts: DomainFacts;
+  let loaded: DomainFacts;
   try {
-    facts = readDomainFacts(parseDomainXml(s.text, 'domain.xml'));
+    loaded = readDomainFacts(parseDomainXml(s.text, 'domain.xml'));
   } catch (e) {
     if (e instanceof XmlInputError) return { ok: false, problem: e.message };
     throw e;
   }
+  // The user's own choices (Platform step) come first; the engine judges and plans the domain as chosen.
+  const chosen = Object.entries(s.models).flatMap(([target, model]) => {
+    const d = loaded.devices.find((x) => x.target === target);
+    return d && d.virtioModel !== model ? setVirtioModel(d, model) : [];
+  });
+  const base = chosen.length > 0 ? applyEdits(s.text, chosen) : s.text;
+  const facts = chosen.length > 0 ? readDomainFacts(parseDomainXml(base)) : loaded;
   const input: EngineInput = { domain: facts, host: s.host, guest: s.guest, goals: { secure: s.secure, migration: s.migration, backends: s.backends } };
   const findings = evaluate(input);
   const plan = planFor(input);
-  const planned = plan.impossible.length === 0 ? applyEdits(s.text, plan.edits) : s.text;
-  const after = planned === s.text ? findings : evaluate({ ...input, domain: readDomainFacts(parseDomainXml(planned)), goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } });
+  const planned = plan.impossible.length === 0 ? applyEdits(base, plan.edits) : base;
+  const after = planned === base ? findings : evaluate({ ...input, domain: readDomainFacts(parseDomainXml(planned)), goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } });
   return { ok: true, facts, input, findings, plan, planned, diff: unifiedDiff(s.text, planned, { fromLabel: 'current', toLabel: 'planned' }), remaining: after };
 }
 
@@ -48,5 +56,6 @@ export function useDerived(): Derived {
   const secure = useWizard((s) => s.secure);
   const migration = useWizard((s) => s.migration);
   const backends = useWizard((s) => s.backends);
-  return useMemo(() => derive({ text, host, guest, secure, migration, backends }), [text, host, guest, secure, migration, backends]);
+  const models = useWizard((s) => s.models);
+  return useMemo(() => derive({ text, host, guest, secure, migration, backends, models }), [text, host, guest, secure, migration, backends, models]);
 }

@@ -3,7 +3,7 @@
  * and what the services returned; findings, plan and diff are derived by the engine (derived.ts), never stored.
  */
 import { create, type StateCreator } from 'zustand';
-import type { Backend, Evidence, GuestFacts, HostFacts, SecureType } from '../../src/contracts/facts';
+import type { Backend, Evidence, GuestFacts, HostFacts, SecureType, VirtioModel } from '../../src/contracts/facts';
 import { NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
 import type { ApiError } from '../api';
 
@@ -32,10 +32,13 @@ interface SessionSlice {
 }
 
 interface ChoicesSlice {
+  /** Virtio models the user chose on the Platform step, by device target; applied before the engine's plan. */
+  readonly models: Readonly<Record<string, VirtioModel>>;
   readonly secure: SecureType | 'keep';
   readonly migration: boolean | 'unknown';
   readonly backends: Readonly<Record<string, Backend>>;
   readonly guest: GuestFacts;
+  setModel(target: string, model: VirtioModel | null): void;
   setSecure(secure: SecureType | 'keep'): void;
   setMigration(migration: boolean | 'unknown'): void;
   setBackend(target: string, backend: Backend | null): void;
@@ -55,7 +58,7 @@ interface UiSlice {
 
 export type WizardState = SessionSlice & ChoicesSlice & UiSlice;
 
-const initialChoices = { secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS };
+const initialChoices = { models: {}, secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS };
 
 type Slice<T> = StateCreator<WizardState, [], [], T>;
 
@@ -69,11 +72,19 @@ const createSessionSlice: Slice<SessionSlice> = (set) => ({
   load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) => set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', mode: 'wizard', error: null }),
   setHost: (host) => set({ host }),
   setEvidence: (evidence) => set({ evidence }),
-  saved: (text, source) => set({ text, source, secure: 'keep' }),
+  // What was written is the new starting point: the choices it contains are in the text now.
+  saved: (text, source) => set({ text, source, secure: 'keep', models: {} }),
 });
 
 const createChoicesSlice: Slice<ChoicesSlice> = (set) => ({
   ...initialChoices,
+  setModel: (target, model) =>
+    set((s) => {
+      const next = { ...s.models };
+      if (model) next[target] = model;
+      else delete next[target];
+      return { models: next };
+    }),
   setSecure: (secure) => set({ secure }),
   setMigration: (migration) => set({ migration }),
   setBackend: (target, backend) =>

@@ -1,5 +1,5 @@
 /** The XML edits rule fixes are made of, built from facts (targets are the device XPaths facts carry). */
-import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType } from '../contracts/facts';
+import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType, VirtioModel } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 
 /**
@@ -46,11 +46,20 @@ function writeOutSerialController(d: DeviceFacts, iommu: 'on' | 'off'): Edit {
   return { op: 'add-element', parent: '/domain/devices', xml: `<controller type='virtio-serial' index='0'${model}>\n  <driver iommu='${iommu}'/>\n</controller>` };
 }
 
-/** `model='virtio-non-transitional'` where each element keeps its model (interfaces in `<model type>`). */
-export function makeNonTransitional(d: DeviceFacts): Edit[] {
+/** The virtio model of a device, written where each element keeps it (interfaces in `<model type>`). */
+export function setVirtioModel(d: DeviceFacts, model: VirtioModel): Edit[] {
   if (d.implicit) return [];
-  if (d.kind === 'interface') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio-non-transitional' }];
-  return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-non-transitional' }];
+  if (d.kind === 'interface') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: model }];
+  return [{ op: 'set-attribute', target: d.target, name: 'model', value: model }];
+}
+
+/** Devices whose virtio model is a choice (transitional or not): PCI devices QEMU has a legacy form of. */
+export function hasModelChoice(d: DeviceFacts): boolean {
+  return d.virtio && !d.implicit && d.transport === 'pci' && ['blk', 'net', 'scsi', 'serial', 'rng', 'balloon', 'fs', 'vsock'].includes(d.function);
+}
+
+export function makeNonTransitional(d: DeviceFacts): Edit[] {
+  return setVirtioModel(d, 'virtio-non-transitional');
 }
 
 export const BALLOON_NONE: Edit = { op: 'add-element', parent: '/domain/devices', xml: `<memballoon model='none'/>`, replace: true };

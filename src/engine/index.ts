@@ -8,3 +8,4 @@ export { RULES } from './rules';
 export { SHEET_RULES } from './coverage';
 export type { RuleRecord, AnyRule } from './rule-types';
 export { CITED_HOSTS } from './sources';
+export { hasModelChoice, setVirtioModel } from './edits';

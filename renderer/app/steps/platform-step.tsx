@@ -1,6 +1,8 @@
 /** Step 2: the platform as libvirt will build it — arch, machine, and each virtio device's transport and model. */
-import type { DeviceFacts } from '../../../src/contracts/facts';
+import type { DeviceFacts, VirtioModel } from '../../../src/contracts/facts';
+import { hasModelChoice } from '../../../src/engine';
 import { useDerived } from '../../store/derived';
+import { useWizard } from '../../store/store';
 import { NotLoaded, StepNav } from './step-nav';
 
 /** What the transport/model combination means for ACCESS_PLATFORM, in one sentence. */
@@ -12,6 +14,26 @@ export function implication(d: DeviceFacts): string {
   if (d.slot === 'pci') return "model='virtio' on a conventional PCI slot is transitional, unless QEMU's confidential-VM default makes it modern.";
   if (d.slot === 'pcie') return "model='virtio' on a PCIe slot is modern: it can offer ACCESS_PLATFORM.";
   return 'Placement unknown.';
+}
+
+const MODEL_LABELS: Record<VirtioModel, string> = {
+  virtio: "virtio (libvirt picks by slot)",
+  'virtio-transitional': 'virtio-transitional (legacy + modern)',
+  'virtio-non-transitional': 'virtio-non-transitional (modern only)',
+};
+
+function ModelChoice({ device }: { device: DeviceFacts }) {
+  const setModel = useWizard((s) => s.setModel);
+  if (!hasModelChoice(device)) return <>{String(device.virtioModel)}</>;
+  return (
+    <select aria-label={`Virtio model of ${device.label}`} value={String(device.virtioModel)} onChange={(e) => setModel(device.target, e.target.value as VirtioModel)}>
+      {(Object.keys(MODEL_LABELS) as VirtioModel[]).map((m) => (
+        <option key={m} value={m}>
+          {MODEL_LABELS[m]}
+        </option>
+      ))}
+    </select>
+  );
 }
 
 export function PlatformStep() {
@@ -54,13 +76,18 @@ export function PlatformStep() {
                 {String(x.transport)}
                 {x.transport === 'pci' && x.slot !== 'unknown' ? ` (${x.slot === 'pcie' ? 'PCIe' : 'conventional'})` : ''}
               </td>
-              <td>{String(x.virtioModel)}</td>
+              <td>
+                <ModelChoice device={x} />
+              </td>
               <td>{x.driver.iommu}</td>
               <td>{implication(x)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p className="muted">
+        A model you change here is your own edit, shown in the diff on Review. If it cannot work with the rest (a transitional device in a confidential VM), Review says so and the plan changes it back.
+      </p>
       <StepNav step="platform" />
     </section>
   );
