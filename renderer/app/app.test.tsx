@@ -48,6 +48,15 @@ describe('wizard views', () => {
     expect(useWizard.getState().text).toContain("arch='s390x'");
   });
 
+  it('creates a new s390x domain from the template card', () => {
+    renderAt('start');
+    fireEvent.change(screen.getByLabelText('Architecture'), { target: { value: 's390x' } });
+    expect(screen.getByLabelText<HTMLSelectElement>('Machine').value).toBe('s390-ccw-virtio');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(useWizard.getState().source).toEqual({ kind: 'template', title: 'New s390x s390-ccw-virtio domain' });
+    expect(useWizard.getState().text).toContain("<type arch='s390x' machine='s390-ccw-virtio'>hvm</type>");
+  });
+
   it('a domain XML file dropped on the file card is loaded as an upload', async () => {
     renderAt('start');
     const card = screen.getByRole('heading', { name: 'Open a domain XML file' }).closest('article')!;
