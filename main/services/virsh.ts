@@ -56,9 +56,27 @@ function driverOf(uri: string): string {
 }
 
 /** Maps virsh's stderr to a typed error with advice; exported so the mapping is testable on real output. */
+/** user@host[:port] of a remote URI, as ssh would be given it. */
+function sshTarget(uri: string): string {
+  const m = /^[a-z0-9+]+:\/\/([^/?]*)/i.exec(uri);
+  const authority = m?.[1] ?? '';
+  const port = /:(\d+)$/.exec(authority)?.[1];
+  return port ? `-p ${port} ${authority.replace(/:\d+$/, '')}` : authority;
+}
+
 export function classifyVirshFailure(uri: string, args: readonly string[], stderr: string): VirshError {
   const said = virshMessage(stderr) || 'virsh failed without a message';
   const connectFailed = /failed to connect to the hypervisor|Failed to connect socket|no connection driver available|Cannot recv data|unable to connect to server/i.test(stderr);
+  // Over ssh the failure is usually ssh's own (refused, unknown host key, no key): say so, not "start libvirtd".
+  if (connectFailed && /\+ssh:/.test(uri) && /\bssh:|Host key verification failed|Permission denied \(/i.test(stderr)) {
+    const denied = /Host key verification failed|Permission denied \(/i.test(stderr);
+    return new VirshError(
+      denied ? 'permission-denied' : 'cannot-connect',
+      `ssh could not log in to the host of ${uri}: ${said}. Check that "ssh ${sshTarget(uri)}" works on its own without a password or host-key prompt (use an ssh key and accept the host key first), then try again.`,
+      stderr,
+      args,
+    );
+  }
   if (connectFailed && /permission denied|authentication (?:failed|unavailable)|access denied|not authorized/i.test(stderr)) {
     return new VirshError(
       'permission-denied',
