@@ -41,6 +41,7 @@ const checks: Record<string, () => string> = {
   osinfo: () => (existsSync('/usr/share/osinfo/os') ? '' : 'osinfo-db is not installed (apt-get install osinfo-db)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? '' : 'Chromium is not installed (apt-get install chromium)'),
   qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
+  sshd: () => (existsSync('/usr/sbin/sshd') && process.getuid?.() === 0 ? '' : 'a local sshd needs openssh-server and root (apt-get install openssh-server)'),
   ssh: () => (commandWorks('ssh', ['-V']) ? '' : 'the ssh client is not installed (apt-get install openssh-client)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),

@@ -1,0 +1,101 @@
+/**
+ * A remote connection for real: a private sshd on 127.0.0.1 (own port, host key and authorized key, nothing of
+ * the machine's ssh setup touched) in front of the real libvirtd, reached with qemu+ssh://. The services and
+ * the fleet audit see the same daemon as over qemu:///system.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingParts, repoRoot } from '../../test/real-parts';
+import { readDomainsFromConnection } from './fleet-audit';
+import { dumpInactiveXml, getVersions, listDomains } from './libvirt';
+
+const SYSTEM = 'qemu:///system';
+const name = `vaw-ssh-${process.pid}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`sshd did not listen on ${port}`);
+}
+
+const missing = missingParts('libvirtd', 'ssh', 'sshd');
+describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  let dir = '';
+  let sshd: ChildProcess | undefined;
+  let uri = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-sshd-'));
+    for (const key of ['host_key', 'client_key']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, key)]);
+    writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')), { mode: 0o600 });
+    mkdirSync('/run/sshd', { recursive: true });
+    const port = await freePort();
+    const config = [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`, `PidFile ${dir}/sshd.pid`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no'];
+    writeFileSync(path.join(dir, 'sshd_config'), `${config.join('\n')}\n`);
+    // -D keeps sshd in the foreground as this test's child, so it ends with the test.
+    sshd = spawn('/usr/sbin/sshd', ['-D', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')], { stdio: 'ignore' });
+    await waitForPort(port);
+    // libvirt's own URI parameters: the key to use, no host-key prompt for this throwaway host key, no tty.
+    uri = `qemu+ssh://root@127.0.0.1:${port}/system?keyfile=${dir}/client_key&no_verify=1&no_tty=1`;
+    const xml = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/tcg-q35.xml'), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`);
+    writeFileSync(path.join(dir, 'domain.xml'), xml);
+    execFileSync('virsh', ['-c', SYSTEM, 'define', path.join(dir, 'domain.xml')], { stdio: 'ignore' });
+  }, 60_000);
+
+  afterAll(() => {
+    spawnSync('virsh', ['-c', SYSTEM, 'undefine', name], { stdio: 'ignore' });
+    sshd?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the same domains and versions as the local connection', async () => {
+    expect(await listDomains(uri)).toEqual(await listDomains(SYSTEM));
+    expect((await listDomains(uri)).map((d) => d.name)).toContain(name);
+    expect(await getVersions(uri)).toEqual(await getVersions(SYSTEM));
+  });
+
+  it('reads the inactive XML over ssh byte for byte', async () => {
+    expect(await dumpInactiveXml(uri, name)).toBe(await dumpInactiveXml(SYSTEM, name));
+  });
+
+  it('audits the remote host without the local machine\'s /sys evidence', async () => {
+    const [remote] = (await readDomainsFromConnection(uri, [name])).filter((d) => d.name === name);
+    expect(remote?.xml).toBe(await dumpInactiveXml(SYSTEM, name));
+    // What it knows of the remote host comes from that host's libvirt, never from this machine's files.
+    const sources = (remote?.host.evidence ?? []).map((e) => e.source);
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.filter((s) => /^(\/proc|\/sys|\/dev)|virt-host-validate/.test(s))).toEqual([]);
+    expect(remote?.host.libvirtVersion.kind).toBe('exact');
+  });
+
+  it('virtio-access check --connect reads the remote domain and reports it as JSON', () => {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli/virtio-access.cjs'), 'check', '--connect', uri, name, '--json', '--no-schema'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { files: { file: string; domain: string }[] };
+    expect(out.files.map((f) => f.domain)).toEqual([name]);
+  });
+});
