@@ -91,6 +91,27 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
   }
 
   const noDaemon = missingParts('libvirtd', 'qemu');
+  it.skipIf(noDaemon)(`shows the QEMU command line libvirt builds for the planned XML of a file ${noDaemon ? `(skipped: ${noDaemon})` : ''}`, async () => {
+    const file = path.join(work, 'argv.xml');
+    copyFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), file);
+    const s = await openApp(env);
+    try {
+      const { page } = s;
+      await page.getByTestId('file-path').fill(file);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
+      await page.getByRole('button', { name: 'Ask libvirt for the planned command line' }).click();
+      const argv = (await page.getByTestId('qemu-argv').textContent()) ?? '';
+      // The planned rng is non-transitional with iommu on: libvirt passes both to QEMU.
+      expect(argv).toMatch(/virtio-rng-pci-non-transitional/);
+      expect(argv).toMatch(/"iommu_platform":true|iommu_platform=on/);
+      await s.screenshot('review-qemu-argv');
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it.skipIf(noDaemon)(`loads a domain from the real libvirtd, defines the fix with a backup, and the domain keeps it ${noDaemon ? `(skipped: ${noDaemon})` : ''}`, async () => {
     const name = `vaw-e2e-${process.pid}`;
     const xmlFile = path.join(work, 'define.xml');

@@ -1,10 +1,54 @@
 /** Step 6: findings with explanations, the data-path picture, the XML diff and QEMU's command line. */
+import { useState } from 'react';
+import * as api from '../../api';
 import { useDerived } from '../../store/derived';
+import { serviceCall } from '../service-call';
 import { useWizard } from '../../store/store';
 import { DataPath, pathModel } from './data-path';
 import { FindingsList } from './findings-list';
 import { NotLoaded, StepNav } from './step-nav';
 import { readDomainFacts, parseDomainXml } from '../../../src/domain-xml';
+
+/**
+ * What QEMU would be started with, as libvirt itself generates it (virsh domxml-to-native) for the planned XML:
+ * on the domain's own connection, else on this machine's default one. Asked on demand: it needs a QEMU driver.
+ */
+function QemuPreview({ planned, loadedArgv }: { planned: string; loadedArgv: string | null }) {
+  const source = useWizard((s) => s.source);
+  const [argv, setArgv] = useState<{ xml: string; uri: string; text: string } | null>(null);
+  const ask = () =>
+    void serviceCall('Asking libvirt for the QEMU command line', async () => {
+      const uri = source?.kind === 'libvirt' ? source.uri : (await api.appInfo()).defaultUri;
+      setArgv({ xml: planned, uri, text: (await api.qemuArgv({ uri, xml: planned })).argv });
+    });
+  const current = argv && argv.xml === planned ? argv : null;
+  return (
+    <>
+      <h3>QEMU command line</h3>
+      {current ? (
+        <details open>
+          <summary>For the planned XML, from libvirt on {current.uri}</summary>
+          <pre tabIndex={0} data-testid="qemu-argv">
+            {current.text}
+          </pre>
+        </details>
+      ) : (
+        <p>
+          <button type="button" onClick={ask}>
+            Ask libvirt for the planned command line
+          </button>{' '}
+          <span className="muted">libvirt's QEMU driver builds it (virsh domxml-to-native); nothing is started.</span>
+        </p>
+      )}
+      {loadedArgv && (
+        <details>
+          <summary>QEMU command line of the current definition</summary>
+          <pre tabIndex={0}>{loadedArgv}</pre>
+        </details>
+      )}
+    </>
+  );
+}
 
 export function ReviewStep() {
   const d = useDerived();
@@ -46,12 +90,7 @@ export function ReviewStep() {
       ) : (
         <p>No changes.</p>
       )}
-      {qemuArgv && (
-        <details>
-          <summary>QEMU command line libvirt generates (current definition)</summary>
-          <pre tabIndex={0}>{qemuArgv}</pre>
-        </details>
-      )}
+      <QemuPreview planned={d.planned} loadedArgv={qemuArgv} />
       <StepNav step="review" />
     </section>
   );
