@@ -114,6 +114,10 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
     }
   }
 
+  // xmllint (a child process) starts before parsing and runs on the other core; results for documents that
+  // turn out unusable are dropped. It never sees a DTD: entity expansion must not happen anywhere.
+  const forSchema = useSchema ? docs.flatMap((d, docIndex) => (/<!DOCTYPE|<!ENTITY/i.test(d.text) ? [] : [{ docIndex, name: d.name, text: d.text, path: d.path }])) : [];
+  const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
   const parsed: { docIndex: number; name: string; facts: DomainFacts; host: HostFacts }[] = [];
   for (const [docIndex, doc] of docs.entries()) {
     try {
@@ -125,17 +129,15 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
       unusable = true;
     }
   }
-  // xmllint (a child process) and the osinfo-db index (file reads) run side by side with the engine.
-  const schema = useSchema && parsed.length > 0 ? validateDomainXml(parsed.map((p) => ({ name: p.name, text: docs[p.docIndex]!.text, path: docs[p.docIndex]!.path }))) : Promise.resolve([]);
   const guests = await Promise.all(parsed.map((p) => guestFacts(args, p.facts.osinfoId, deps)));
   const engineFindings = parsed.map((p, i) =>
     deps.engine ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [],
   );
-  const schemaResults = await schema;
+  const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
   const files: CheckJsonFile[] = parsed.map((p, i) => ({
     file: p.name,
     domain: p.facts.name === 'unknown' ? null : p.facts.name,
-    findings: [...(schemaResults[i] ? schemaFindings(schemaResults[i]) : []), ...engineFindings[i]!],
+    findings: [...(schemaResults.has(p.docIndex) ? schemaFindings(schemaResults.get(p.docIndex)!) : []), ...engineFindings[i]!],
   }));
   if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
 
