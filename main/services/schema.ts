@@ -5,7 +5,7 @@
  * is unavailable and callers say so (the CLI continues only with --no-schema).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { accessSync, constants, existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseXml, type XmlElement } from '../../src/domain-xml';
@@ -43,14 +43,22 @@ export class SchemaUnavailableError extends Error {
   override readonly name = 'SchemaUnavailableError';
 }
 
-let nativeProbe: Promise<boolean> | undefined;
-
-/** Whether a native xmllint runs; probed once per process (a check of many files asks for every batch). */
-function nativeXmllint(): Promise<boolean> {
-  nativeProbe ??= new Promise((resolve) => {
-    execFile('xmllint', ['--version'], { timeout: 10_000 }, (err) => resolve(!err));
-  });
-  return nativeProbe;
+/**
+ * Whether a native xmllint is on PATH. Looked up in the PATH folders rather than by running `xmllint --version`:
+ * a one-file `plan` would otherwise pay for an extra process. A broken binary still fails the validation itself.
+ */
+function hasNativeXmllint(): boolean {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((d) => {
+      try {
+        accessSync(path.join(d, 'xmllint'), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Says whether libvirt's schemas are installed and which xmllint will validate against them. */
@@ -62,7 +70,7 @@ export async function schemaStatus(dir = DEFAULT_SCHEMA_DIR): Promise<SchemaStat
       message: `libvirt's RelaxNG schemas are not installed (${path.join(dir, 'domain.rng')} is missing); install libvirt-clients (Debian/Ubuntu) or libvirt-libs (Fedora)`,
     };
   }
-  return { available: true, dir, engine: (await nativeXmllint()) ? 'native' : 'wasm' };
+  return { available: true, dir, engine: hasNativeXmllint() ? 'native' : 'wasm' };
 }
 
 const LOCATED = /^(.*?):(\d+): element ([^:]+): Relax-NG validity error : (.*)$/;
