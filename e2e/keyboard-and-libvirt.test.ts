@@ -78,6 +78,10 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
           await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: new RegExp(`${step}$`) }).click();
           await page.getByRole('heading', { level: 2, name: step }).waitFor();
           expect(await new AxeCheck(page).violations(), `${step} (${colorScheme})`).toEqual([]);
+          // Usable at 1024×700: nothing wider than the window (no sideways scrolling anywhere).
+          const overflow = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.tagName !== 'PRE' && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').map((e) => e.tagName + '.' + e.className));
+          expect(overflow, `${step}: elements scrolling sideways`).toEqual([]);
+          expect(await page.evaluate(() => document.documentElement.scrollWidth), step).toBeLessThanOrEqual(1024);
         }
         await page.getByRole('button', { name: 'Troubleshoot' }).click();
         await page.getByRole('radio').first().check();

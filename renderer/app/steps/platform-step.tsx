@@ -17,9 +17,9 @@ export function implication(d: DeviceFacts): string {
 }
 
 const MODEL_LABELS: Record<VirtioModel, string> = {
-  virtio: "virtio (libvirt picks by slot)",
-  'virtio-transitional': 'virtio-transitional (legacy + modern)',
-  'virtio-non-transitional': 'virtio-non-transitional (modern only)',
+  virtio: 'virtio',
+  'virtio-transitional': 'virtio-transitional',
+  'virtio-non-transitional': 'virtio-non-transitional',
 };
 
 function ModelChoice({ device }: { device: DeviceFacts }) {
