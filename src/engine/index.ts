@@ -9,3 +9,4 @@ export { SHEET_RULES } from './coverage';
 export type { RuleRecord, AnyRule } from './rule-types';
 export { CITED_HOSTS } from './sources';
 export { hasModelChoice, setVirtioModel } from './edits';
+export { describePolicy, plannedPolicy } from './policy';

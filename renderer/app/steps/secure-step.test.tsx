@@ -1,7 +1,7 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { act, fireEvent, screen } from '@testing-library/react';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealBridge } from '../../../test/renderer-bridge';
-import { axeViolations, renderAt } from '../../../test/render-app';
+import { axeViolations, renderAt, sampleXml } from '../../../test/render-app';
 import { useWizard } from '../../store/store';
 
 beforeAll(() => {
@@ -20,11 +20,22 @@ describe('Secure VM step', () => {
     expect(useWizard.getState().secure).toBe('s390-pv');
   });
 
-  it('shows the host values and what the policy bits mean once SEV is chosen', () => {
+  it('says which policy the plan writes for the chosen type, bit by bit', () => {
     renderAt('secure', 'sev-q35.xml');
-    expect(screen.queryByText(/Policy bits/)).toBeNull();
+    expect(screen.queryByTestId('policy')).toBeNull();
     fireEvent.click(radio('AMD SEV'));
-    expect(screen.getByText(/Policy bits: 0 NODBG/)).toBeTruthy();
+    expect(screen.getByTestId('policy').textContent).toBe('The plan writes policy 0x0003 — NODBG (no debugging), NOKS (no key sharing). Edit it in the XML afterwards if you need other bits (e.g. NOSEND).');
+    fireEvent.click(radio('AMD SEV-ES'));
+    expect(screen.getByTestId('policy').textContent).toMatch(/0x0007 — .*ES \(encrypted register state\)/);
+  });
+
+  it("reads the policy a domain already has", () => {
+    renderAt('secure');
+    act(() => {
+      useWizard.getState().load({ kind: 'upload', name: 'x.xml' }, sampleXml('sev-q35.xml').replace('</devices>', "</devices>\n  <launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x000b</policy></launchSecurity>"));
+      useWizard.getState().go('secure');
+    });
+    expect(screen.getByTestId('policy').textContent).toBe('Policy in this domain: 0x000b — NODBG (no debugging), NOKS (no key sharing), NOSEND.');
   });
 
   it('has no accessibility violations', async () => {

@@ -1,6 +1,7 @@
 /** Step 3: which confidential VM technology, with the ones this platform or host cannot run disabled and why. */
 import { useEffect, useId } from 'react';
 import type { DomainFacts, HostFacts, SecureType } from '../../../src/contracts/facts';
+import { describePolicy, plannedPolicy } from '../../../src/engine';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
 import { useWizard } from '../../store/store';
@@ -31,6 +32,25 @@ export function disabledReason(o: (typeof OPTIONS)[number], f: DomainFacts, h: H
   if (o.arch.length > 0 && !o.arch.includes(String(f.arch))) return `needs a ${o.arch.join('/')} guest; this one is ${String(f.arch)}`;
   if (hostSupport(o.value, h) === 'no') return 'the host reports no support (virsh domcapabilities)';
   return null;
+}
+
+/** The policy the domain has (or the plan will write) for the chosen type, bit by bit. */
+function PolicyNote({ type, current }: { type: SecureType; current: string }) {
+  const planned = plannedPolicy(type);
+  const existing = current !== 'unknown' ? describePolicy(type, current) : null;
+  if (existing) {
+    return (
+      <p data-testid="policy">
+        Policy in this domain: <code>{current}</code> — {existing.length > 0 ? existing.join(', ') : 'no bits set'}.
+      </p>
+    );
+  }
+  if (!planned) return null;
+  return (
+    <p data-testid="policy">
+      The plan writes policy <code>{planned.value}</code> — {planned.bits.join(', ')}. Edit it in the XML afterwards if you need other bits (e.g. NOSEND).
+    </p>
+  );
 }
 
 export function SecureStep() {
@@ -71,10 +91,10 @@ export function SecureStep() {
       <HostCaps arch={String(d.facts.arch)} machine={String(d.facts.machine.raw)} />
       {(chosen === 'sev' || chosen === 'sev-es' || chosen === 'sev-snp') && (
         <p>
-          Host values for &lt;launchSecurity&gt;: cbitpos <strong>{String(host.sev.cbitpos)}</strong>, reducedPhysBits <strong>{String(host.sev.reducedPhysBits)}</strong>. Policy bits: 0 NODBG (no debugging), 1 NOKS (no key
-          sharing), 2 ES (encrypted register state), 3 NOSEND, 4 DOMAIN, 5 SEV.
+          Host values for &lt;launchSecurity&gt;: cbitpos <strong>{String(host.sev.cbitpos)}</strong>, reducedPhysBits <strong>{String(host.sev.reducedPhysBits)}</strong>.
         </p>
       )}
+      <PolicyNote type={chosen} current={d.facts.launchSecurity.present && chosen === current ? d.facts.launchSecurity.policy : 'unknown'} />
       <fieldset>
         <legend>Must this VM live-migrate?</legend>
         {(['unknown', true, false] as const).map((m) => (

@@ -1,0 +1,34 @@
+/**
+ * launchSecurity policy values in words: which bits a policy sets, named as the fact sheet names them
+ * (R-SEV-01 SEV bits, R-SNP-01 the SNP bits QEMU's default sets, R-TDX-01 TDX bits). Unnamed bits are listed
+ * by number so nothing is hidden.
+ */
+import type { SecureType } from '../contracts/facts';
+import { DEFAULT_POLICY } from './edits';
+
+const SEV_BITS: Readonly<Record<number, string>> = { 0: 'NODBG (no debugging)', 1: 'NOKS (no key sharing)', 2: 'ES (encrypted register state)', 3: 'NOSEND', 4: 'DOMAIN', 5: 'SEV' };
+const SNP_BITS: Readonly<Record<number, string>> = { 16: 'SMT allowed', 17: 'reserved, must be set' };
+const TDX_BITS: Readonly<Record<number, string>> = { 0: 'DEBUG', 28: 'SEPT_VE_DISABLE' };
+
+function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
+  if (type === 'sev' || type === 'sev-es') return SEV_BITS;
+  if (type === 'sev-snp') return SNP_BITS;
+  if (type === 'tdx') return TDX_BITS;
+  return null;
+}
+
+/** The names of the bits `policy` (hex or decimal text) sets, lowest first; null when it is not a number. */
+export function describePolicy(type: SecureType, policy: string): string[] | null {
+  const names = bitsOf(type);
+  if (!names || !/^(0x[0-9a-f]+|\d+)$/i.test(policy.trim())) return null;
+  const value = BigInt(policy.trim());
+  const out: string[] = [];
+  for (let bit = 0; bit < 64; bit++) if ((value >> BigInt(bit)) & 1n) out.push(names[bit] ?? `bit ${bit}`);
+  return out;
+}
+
+/** The policy the plan writes for a type, with its bits in words; null for types without a policy. */
+export function plannedPolicy(type: SecureType): { readonly value: string; readonly bits: readonly string[] } | null {
+  const value = DEFAULT_POLICY[type];
+  return value ? { value, bits: describePolicy(type, value) ?? [] } : null;
+}
