@@ -3,7 +3,7 @@
  * real modules; keeping them behind this table lets each command be read (and run) on its own.
  */
 import type { EngineInput } from '../src/contracts/engine';
-import type { GuestFacts, HostFacts } from '../src/contracts/facts';
+import type { DomainFacts, GuestFacts, HostFacts } from '../src/contracts/facts';
 import type { Finding, Plan } from '../src/contracts/findings';
 
 /** src/engine. */
@@ -14,6 +14,8 @@ export interface EnginePort {
   explainRule(id: string): object | null;
   /** Every rule id, for "did you mean" messages. */
   ruleIds(): readonly string[];
+  /** R-MIG-01: the virtio ABI differences between a source and a destination definition. */
+  compareForMigration(source: DomainFacts, destination: DomainFacts): readonly Finding[];
 }
 
 /** One domain read from a libvirt connection (main/services/fleet-audit.ts). */

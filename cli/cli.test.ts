@@ -158,3 +158,42 @@ describe('virtio-access backups and restore', () => {
     expect(run(['restore', path.join(work, 'backups', 'nope.xml')]).code).toBe(2);
   });
 });
+
+describe('virtio-access compare (migration / restore ABI)', () => {
+  const q35 = () => readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8');
+
+  it('exit 0 when the two definitions match', () => {
+    const a = tmpFile('cmp-a.xml', q35());
+    const r = run(['compare', a, a]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/-> .*cmp-a\.xml \(domain sev-q35\): no problems found/);
+  });
+
+  it('exit 1 naming both values and libvirt’s message when an iommu differs, also as JSON', () => {
+    const a = tmpFile('cmp-src.xml', q35().replace("<driver name=\"qemu\" type='qcow2'/>", "<driver name=\"qemu\" type='qcow2' iommu='on'/>"));
+    const b = tmpFile('cmp-dst.xml', q35().replace("<driver name=\"qemu\" type='qcow2'/>", "<driver name=\"qemu\" type='qcow2' iommu='off'/>"));
+    const r = run(['compare', a, b]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("disk vda: iommu is 'on' on the source and 'off' on the destination");
+    expect(r.stdout).toContain("Target device iommu option 'off' does not match source 'on'");
+    const j = run(['compare', a, b, '--json']);
+    const parsed: unknown = JSON.parse(j.stdout);
+    expect(isCheckJson(parsed)).toBe(true);
+    expect((parsed as { files: { findings: { rule: string }[] }[] }).files[0]?.findings.map((f) => f.rule)).toEqual(['R-MIG-01']);
+  });
+
+  it('reports that an SEV guest cannot live-migrate at all', () => {
+    const sev = q35().replace('</devices>', "</devices>\n  <launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x0003</policy></launchSecurity>");
+    const a = tmpFile('cmp-sev.xml', sev);
+    const r = run(['compare', a, a, '--json']);
+    const rules = (JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string }[] }[] }).files[0]?.findings.map((f) => f.rule);
+    expect(rules).toContain('R-SEV-06');
+  });
+
+  it('exit 2 for unusable input or usage, naming the file', () => {
+    const bad = tmpFile('cmp-bad.xml', '<domain>');
+    expect(run(['compare', bad, bad]).stderr).toMatch(/cmp-bad\.xml:1:/);
+    expect(run(['compare', bad]).code).toBe(2);
+    expect(run(['compare', '--help']).stdout).toMatch(/^virtio-access compare SOURCE DEST/);
+  });
+});

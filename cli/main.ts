@@ -4,7 +4,7 @@
  */
 import { readDomainsFromConnection } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
-import { evaluate, explainRule, planFor, ruleIds } from '../src/engine';
+import { compareForMigration, evaluate, explainRule, planFor, ruleIds } from '../src/engine';
 import { runCli } from './run-cli';
 import { runServe } from './serve';
 import type { CliDeps, CliIo } from './cli-deps';
@@ -34,7 +34,7 @@ let osinfoIndex: ReturnType<typeof loadOsinfo> | undefined;
 const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo());
 
 const deps: CliDeps = {
-  engine: { evaluate, planFor, explainRule, ruleIds },
+  engine: { evaluate, planFor, explainRule, ruleIds, compareForMigration },
   lookupGuest: async (id) => (await osinfo()).lookup(id),
   readDomainsFromConnection,
   runServe: (argv) => runServe(argv, io),

@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { BACKUPS_HELP, BACKUPS_USAGE, RESTORE_HELP, RESTORE_USAGE, runBackups, runRestore } from './backups-command';
 import { CHECK_HELP, CHECK_USAGE, runCheck } from './check-command';
+import { COMPARE_HELP, COMPARE_USAGE, runCompare } from './compare-command';
 import type { CliDeps, CliIo } from './cli-deps';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, runExplain } from './explain-command';
 import { PLAN_HELP, PLAN_USAGE, runPlan } from './plan-command';
@@ -12,6 +13,7 @@ const USAGES: Readonly<Record<string, string>> = {
   check: CHECK_USAGE,
   plan: PLAN_USAGE,
   explain: EXPLAIN_USAGE,
+  compare: COMPARE_USAGE,
   serve: SERVE_USAGE,
   backups: BACKUPS_USAGE,
   restore: RESTORE_USAGE,
@@ -20,6 +22,7 @@ const HELPS: Readonly<Record<string, string>> = {
   check: CHECK_HELP,
   plan: PLAN_HELP,
   explain: EXPLAIN_HELP,
+  compare: COMPARE_HELP,
   serve: SERVE_HELP,
   backups: BACKUPS_HELP,
   restore: RESTORE_HELP,
@@ -58,6 +61,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps, io: CliIo):
         return await runPlan(rest, deps, io);
       case 'explain':
         return runExplain(rest, deps, io);
+      case 'compare':
+        return await runCompare(rest, deps, io);
       case 'backups':
         return await runBackups(rest, io);
       case 'restore':

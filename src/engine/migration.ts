@@ -3,7 +3,7 @@
  * on migration, restore and snapshot revert; this makes the same comparison ahead of time.
  */
 import type { DeviceFacts, DomainFacts, OnOffAbsent, VirtioDriverOptions } from '../contracts/facts';
-import type { Finding } from '../contracts/findings';
+import type { Edit, Finding } from '../contracts/findings';
 import { src } from './sources';
 
 const OPTIONS: readonly { key: keyof VirtioDriverOptions; name: string }[] = [
@@ -18,23 +18,50 @@ function shown(v: OnOffAbsent): string {
   return v === 'absent' ? 'default' : v;
 }
 
+/** Whether a device has any virtio option written; libvirt keeps no options object at all otherwise. */
+function hasOptions(d: DeviceFacts): boolean {
+  return OPTIONS.some((o) => d.driver[o.key] !== 'absent');
+}
+
+function fixEdit(a: DeviceFacts, b: DeviceFacts, o: (typeof OPTIONS)[number]): Edit {
+  return a.driver[o.key] === 'absent' ? { op: 'remove-attribute', target: `${b.target}/driver`, name: o.name } : { op: 'set-attribute', target: `${b.target}/driver`, name: o.name, value: a.driver[o.key] };
+}
+
+const WHY = "The virtio options change which features the device offers, and the guest negotiated them at boot. libvirt's ABI check refuses to migrate, restore or revert to a definition where they differ";
+const SOURCES = [src('LV-CONF', 'virDomainVirtioOptionsCheckABIStability')];
+
+/**
+ * One finding per differing option, with libvirt's message for it; but when only one side has virtio options
+ * at all libvirt does not compare them one by one and says so in one message (both checked against libvirt 9.0
+ * with virsh save/restore in main/services/migration-abi.test.ts), so that is one finding.
+ */
 function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
-  return OPTIONS.filter((o) => a.driver[o.key] !== b.driver[o.key]).map((o) => ({
+  const differing = OPTIONS.filter((o) => a.driver[o.key] !== b.driver[o.key]);
+  if (differing.length === 0) return [];
+  const pairs = differing.map((o) => `${o.name}: source '${shown(a.driver[o.key])}', destination '${shown(b.driver[o.key])}'`).join('; ');
+  if (hasOptions(a) !== hasOptions(b)) {
+    return [
+      {
+        rule: 'R-MIG-01',
+        severity: 'error',
+        target: a.target,
+        title: `${a.label}: virtio options are set on the ${hasOptions(a) ? 'source' : 'destination'} only (${differing.map((o) => o.name).join(', ')})`,
+        explanation: `${WHY}: ${pairs}.`,
+        messages: ["Target device virtio options don't match the source"],
+        fix: { text: "Give the destination the source's virtio options (the edits apply to the destination definition).", edits: b.implicit ? [] : differing.map((o) => fixEdit(a, b, o)) },
+        sources: SOURCES,
+      },
+    ];
+  }
+  return differing.map((o) => ({
     rule: 'R-MIG-01',
     severity: 'error' as const,
     target: a.target,
     title: `${a.label}: ${o.name} is '${shown(a.driver[o.key])}' on the source and '${shown(b.driver[o.key])}' on the destination`,
-    explanation:
-      `The ${o.name} option changes which virtio features the device offers, and the guest negotiated them at boot. libvirt's ABI check refuses to migrate, restore or revert to a definition where it differs: ` +
-      `source ${o.name}='${shown(a.driver[o.key])}', destination ${o.name}='${shown(b.driver[o.key])}'.`,
+    explanation: `${WHY}: source ${o.name}='${shown(a.driver[o.key])}', destination ${o.name}='${shown(b.driver[o.key])}'.`,
     messages: [`Target device ${o.name} option '${shown(b.driver[o.key])}' does not match source '${shown(a.driver[o.key])}'`],
-    fix: {
-      text: `Make the destination's ${o.name} '${shown(a.driver[o.key])}' like the source's (the edits apply to the destination definition).`,
-      edits: b.implicit
-        ? []
-        : [a.driver[o.key] === 'absent' ? { op: 'remove-attribute', target: `${b.target}/driver`, name: o.name } : { op: 'set-attribute', target: `${b.target}/driver`, name: o.name, value: a.driver[o.key] }],
-    },
-    sources: [src('LV-CONF', 'virDomainVirtioOptionsCheckABIStability')],
+    fix: { text: `Make the destination's ${o.name} '${shown(a.driver[o.key])}' like the source's (the edits apply to the destination definition).`, edits: b.implicit ? [] : [fixEdit(a, b, o)] },
+    sources: SOURCES,
   }));
 }
 

@@ -1,0 +1,74 @@
+/**
+ * R-MIG-01 against libvirt's own ABI check: a saved (running) domain restored with another definition. The
+ * engine's comparison must flag exactly the definitions libvirt refuses, quoting libvirt's message.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
+import { compareForMigration } from '../../src/engine';
+import { missingParts, repoRoot } from '../../test/real-parts';
+import { runVirsh, VirshError } from './virsh';
+
+const SYSTEM = 'qemu:///system';
+const name = `vaw-abi-${process.pid}`;
+const facts = (xml: string) => readDomainFacts(parseDomainXml(xml));
+
+const missing = missingParts('libvirtd', 'qemu');
+describe.skipIf(missing)(`virtio ABI on restore, against libvirt ${missing ? `(skipped: ${missing})` : ''}`, { timeout: 120_000 }, () => {
+  let dir = '';
+  let saved = '';
+  let image = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-abi-'));
+    const xml = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/tcg-q35.xml'), 'utf8')
+      .replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`)
+      .replace('</rng>', "  <driver iommu='on'/>\n    </rng>");
+    writeFileSync(path.join(dir, 'domain.xml'), xml);
+    await runVirsh(SYSTEM, ['define', path.join(dir, 'domain.xml')]);
+    await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
+    image = path.join(dir, 'domain.save');
+    await runVirsh(SYSTEM, ['save', name, image], { timeoutMs: 60_000 });
+    saved = await runVirsh(SYSTEM, ['save-image-dumpxml', image]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
+    await runVirsh(SYSTEM, ['undefine', name]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function restoreWith(xml: string): Promise<string> {
+    const file = path.join(dir, 'dest.xml');
+    writeFileSync(file, xml);
+    try {
+      await runVirsh(SYSTEM, ['restore', image, '--xml', file], { timeoutMs: 60_000 });
+      return '';
+    } catch (e) {
+      if (e instanceof VirshError) return e.stderr;
+      throw e;
+    }
+  }
+
+  for (const [what, dest] of [
+    ["iommu 'off' where the source has 'on'", (x: string) => x.replace("<driver iommu='on'/>", "<driver iommu='off'/>")],
+    ['no virtio options where the source has iommu', (x: string) => x.replace(/\s*<driver iommu='on'\/>/, '')],
+  ] as const) {
+    it(`refuses a destination with ${what}, with the message the engine quotes`, async () => {
+      const destination = dest(saved);
+      const [finding, ...rest] = compareForMigration(facts(saved), facts(destination));
+      expect(rest).toEqual([]);
+      const stderr = await restoreWith(destination);
+      expect(stderr).not.toBe('');
+      expect(stderr).toContain(finding?.messages?.[0]);
+    });
+  }
+
+  it('restores a destination the engine finds nothing wrong with', async () => {
+    expect(compareForMigration(facts(saved), facts(saved))).toEqual([]);
+    expect(await restoreWith(saved)).toBe('');
+    expect((await runVirsh(SYSTEM, ['domstate', name])).trim()).toMatch(/running|paused/);
+  });
+});
