@@ -9,6 +9,7 @@ import { installRealBridge } from '../../test/renderer-bridge';
 import { axeViolations, renderAt, sampleXml } from '../../test/render-app';
 import { ApiError } from '../api';
 import { STEPS, useWizard } from '../store/store';
+import { SYMPTOMS } from '../troubleshoot/symptoms';
 
 beforeAll(() => {
   installRealBridge();
@@ -100,5 +101,24 @@ describe('troubleshooting', () => {
     fireEvent.click(screen.getByLabelText('SEV launch security is not supported with this QEMU binary'));
     const list = await screen.findByTestId('host-evidence', {}, { timeout: 10_000 });
     expect(within(list).getByText(/cpu flag sev =/).textContent).toMatch(/\/proc\/cpuinfo/);
+  });
+
+  it('migration refused: compares the loaded domain with the destination the user gives', async () => {
+    renderAt('review', 'sev-q35.xml');
+    fireEvent.click(screen.getByRole('button', { name: 'Troubleshoot' }));
+    fireEvent.click(screen.getByLabelText(/Migration or restore refused/));
+    const dest = sampleXml('sev-q35.xml').replace(`<driver name="qemu" type='qcow2'/>`, `<driver name="qemu" type='qcow2' iommu='on'/>`);
+    fireEvent.change(screen.getByTestId('destination-file'), { target: { files: [new File([dest], 'dest.xml')] } });
+    const result = await screen.findByTestId('destination-result');
+    expect(result.querySelector('[data-rule="R-MIG-01"]')?.textContent).toContain("Target device virtio options don't match the source");
+    fireEvent.change(screen.getByTestId('destination-file'), { target: { files: [new File([sampleXml('sev-q35.xml')], 'same.xml')] } });
+    await waitFor(() => expect(screen.getByTestId('destination-result').textContent).toMatch(/match this domain.s: this is not the cause/));
+  });
+
+  it('every symptom of the fact sheet (T-01 … T-20) can be picked', () => {
+    renderAt('start');
+    fireEvent.click(screen.getByRole('button', { name: 'Troubleshoot' }));
+    expect(screen.getAllByRole('radio')).toHaveLength(SYMPTOMS.length);
+    expect(SYMPTOMS.map((s) => s.id)).toEqual(Array.from({ length: 20 }, (_, i) => `T-${String(i + 1).padStart(2, '0')}`));
   });
 });

@@ -17,6 +17,10 @@ export interface Symptom {
   readonly goal?: SecureType | 'keep';
   /** Which host evidence (main/services/host-evidence.ts fact names) bears on the cause. */
   readonly hostEvidence?: RegExp;
+  /** The fix that is not in the domain XML (host or guest side), in words. */
+  readonly fix?: string;
+  /** The cause is a difference between two definitions: ask for the other one (migration destination). */
+  readonly compareWithDestination?: boolean;
 }
 
 export const SYMPTOMS: readonly Symptom[] = [
@@ -27,12 +31,17 @@ export const SYMPTOMS: readonly Symptom[] = [
   { id: 'T-05', title: 'vhost-user: IOMMU support requires reply-ack and backend-req', seen: 'IOMMU support requires reply-ack and slave-req protocol features.', rules: ['R-BE-03'], cause: 'vhost-user behind a translating vIOMMU with a backend lacking REPLY_ACK/BACKEND_REQ.' },
   { id: 'T-06', title: 'Ordinary guest: device missing, "device refuses features"', seen: 'virtio: device refuses features: …', rules: ['R-SPEC-03', 'R-LNX-06', 'R-WIN-01', 'R-LNX-05'], question: 'Is the guest kernel older than Linux 4.8, or Windows with old virtio-win drivers?', cause: 'The guest driver did not accept bit 33 (old driver, or the balloon).' },
   { id: 'T-07', title: 'Balloon: device must provide VIRTIO_F_ACCESS_PLATFORM', seen: 'virtio_balloon virtioN: device must provide VIRTIO_F_ACCESS_PLATFORM', rules: ['R-LNX-05'], cause: 'The balloon driver never accepts ACCESS_PLATFORM.' },
+  { id: 'T-08', title: 'Old confidential guest: boot hangs, I/O errors or garbage on virtio devices', seen: 'Hangs or corrupted I/O (no message)', rules: ['R-SEV-02', 'R-PV-02', 'R-CC-01', 'R-XML-07'], question: 'Is the guest kernel older than the ones that refuse such devices (about Linux 5.13 for SEV, 5.10 for s390 PV; R-LNX-02)?', cause: 'A device lacks ACCESS_PLATFORM, so the host touches encrypted or secure memory; an older kernel does not refuse the device, it misbehaves.' },
   { id: 'T-09', title: 'vhost-net is slow after iommu=on', seen: 'Throughput collapses', rules: ['R-BE-02', 'R-VIOMMU-04'], cause: 'vhost uses its device IOTLB: a vIOMMU is present, or QEMU is older than 6.2.', hostEvidence: /vhost-net/i },
   { id: 'T-10', title: 'swiotlb buffer is full', seen: 'swiotlb buffer is full (sz: … bytes), total … (slots), used … (slots)', rules: ['R-LNX-04', 'R-LNX-03'], cause: 'The bounce-buffer pool is exhausted under heavy I/O.' },
+  { id: 'T-11', title: 'Guest panics early: cannot allocate SWIOTLB buffer', seen: "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer", rules: ['R-LNX-04', 'R-LNX-03'], cause: 'The requested swiotlb size cannot be allocated early: too large for the guest memory, or not enough low memory.', fix: 'Lower swiotlb= on the guest kernel command line, or give the guest more memory.' },
   { id: 'T-12', title: 'SEV guest network boot hangs', seen: 'PXE boot never completes', rules: ['R-SEV-04'], cause: 'The iPXE option ROM is not SEV-aware.', goal: 'sev' },
   { id: 'T-13', title: 'SEV guest fails to launch on memory limits', seen: 'Launch fails (locked memory)', rules: ['R-SEV-03'], cause: 'SEV pins guest memory beyond the locked-memory limit.', goal: 'sev' },
   { id: 'T-14', title: 'SEV launch security is not supported with this QEMU binary', seen: 'SEV launch security is not supported with this QEMU binary', rules: ['R-SEV-05', 'R-SEV-01'], cause: 'The host or its QEMU lacks SEV.', hostEvidence: /sev|svm|secure guest|hardware virtualization/i },
   { id: 'T-15', title: 'S390 PV launch security is not supported', seen: 'S390 PV launch security is not supported by this host or kernel', rules: ['R-PV-03', 'R-PV-01'], cause: 'The host is not prepared for PV, or QEMU is older than 6.0.', hostEvidence: /prot_virt|secure guest/i },
+  { id: 'T-16', title: 'SNP unavailable: host IOMMU disabled or in passthrough mode', seen: 'SNP: IOMMU is disabled or configured in passthrough mode, SNP cannot be supported', rules: ['R-SNP-02'], cause: "The host's IOMMU is off or in passthrough mode. This is the host IOMMU, not the guest's <driver iommu>.", fix: 'Remove iommu=pt and amd_iommu=off from the host kernel command line and reboot.', hostEvidence: /sev_snp|IOMMU support/i },
   { id: 'T-17', title: 'virsh migrate: SEV: Migration is not implemented', seen: 'SEV: Migration is not implemented', rules: ['R-SEV-06'], cause: 'QEMU blocks live migration of SEV-family guests.' },
+  { id: 'T-18', title: 'Migration or restore refused: Target device … option does not match source', seen: "Target device iommu option 'X' does not match source 'Y'", rules: ['R-MIG-01', 'R-MIG-02'], cause: "A virtio option that is guest ABI (iommu, ats, packed, page_per_vq) differs between the source and the destination definition.", fix: "Make the destination's <driver> options identical to the source's.", compareWithDestination: true },
   { id: 'T-19', title: 'virtiofs mount hangs or virtiofsd exits', seen: 'Mount hangs; virtiofsd exits', rules: ['R-SNP-03', 'R-BE-03', 'R-BE-04'], cause: 'The virtiofs backend lacks ACCESS_PLATFORM support.' },
+  { id: 'T-20', title: 'virt-host-validate: SEV appears to be disabled in kernel', seen: 'WARN (AMD Secure Encrypted Virtualization appears to be disabled in kernel. Add kvm_amd.sev=1 to the kernel cmdline arguments)', rules: ['R-SEV-05'], cause: 'The kvm_amd module runs with SEV off.', fix: 'Add kvm_amd.sev=1 (and mem_encrypt=on) to the host kernel command line and reboot.', hostEvidence: /sev|secure guest/i },
 ];

@@ -3,6 +3,10 @@
  * the rules behind that symptom), asks only what it cannot know, names the cause and leads to the fix.
  */
 import { useEffect, useId, useState } from 'react';
+import type { DomainFacts } from '../../src/contracts/facts';
+import type { Finding } from '../../src/contracts/findings';
+import { parseDomainXml, readDomainFacts, XmlInputError } from '../../src/domain-xml';
+import { compareForMigration } from '../../src/engine';
 import * as api from '../api';
 import { serviceCall } from '../app/service-call';
 import { useDerived } from '../store/derived';
@@ -32,6 +36,39 @@ function HostEvidence({ match }: { match: RegExp }) {
         <p>This machine reports nothing about it; a missing file means unknown, not unsupported.</p>
       )}
       <p className="muted">This is the machine the wizard runs on; for a remote connection, run virt-host-validate on the hypervisor.</p>
+    </>
+  );
+}
+
+/** Migration/restore refused: the loaded domain is the source; the user gives the destination's definition. */
+function DestinationCompare({ source, labels }: { source: DomainFacts; labels: ReadonlyMap<string, string> }) {
+  const [result, setResult] = useState<{ name: string; findings: readonly Finding[] } | { name: string; problem: string } | null>(null);
+  const id = useId();
+  const compare = async (file: File) => {
+    try {
+      setResult({ name: file.name, findings: compareForMigration(source, readDomainFacts(parseDomainXml(await file.text(), file.name))) });
+    } catch (e) {
+      if (!(e instanceof XmlInputError)) throw e;
+      setResult({ name: file.name, problem: e.message });
+    }
+  };
+  return (
+    <>
+      <h3>Compare with the destination</h3>
+      <label htmlFor={`${id}-dest`}>The destination's definition (the XML on the other host, or the one given to virsh restore --xml)</label>{' '}
+      <input id={`${id}-dest`} type="file" accept=".xml,text/xml" data-testid="destination-file" onChange={(e) => e.target.files?.[0] && void compare(e.target.files[0])} />
+      {result &&
+        ('problem' in result ? (
+          <p role="alert" className="problem">
+            {result.problem}
+          </p>
+        ) : result.findings.length === 0 ? (
+          <p data-testid="destination-result">The virtio options of {result.name} match this domain&rsquo;s: this is not the cause.</p>
+        ) : (
+          <div data-testid="destination-result">
+            <FindingsList findings={result.findings} labels={labels} />
+          </div>
+        ))}
     </>
   );
 }
@@ -76,7 +113,13 @@ export function TroubleshootView() {
           <p>
             <strong>Cause:</strong> {symptom.cause}
           </p>
+          {symptom.fix && (
+            <p>
+              <strong>Fix outside the domain XML:</strong> {symptom.fix}
+            </p>
+          )}
           {symptom.hostEvidence && <HostEvidence match={symptom.hostEvidence} />}
+          {symptom.compareWithDestination && d.ok && <DestinationCompare source={d.facts} labels={labels} />}
           {!d.ok ? (
             <p>
               Load the domain to see the evidence in its XML.{' '}
