@@ -13,6 +13,11 @@ interface Done {
   readonly undo: (() => Promise<unknown>) | null;
 }
 
+/** Files libvirt keeps for itself (persistent and running definitions), which must not be edited in place. */
+export function managedByLibvirt(file: string): boolean {
+  return /^\/(etc|run|var\/run)\/libvirt\//.test(file.trim());
+}
+
 export function ApplyStep() {
   const d = useDerived();
   const source = useWizard((s) => s.source);
@@ -87,6 +92,11 @@ export function ApplyStep() {
             Save
           </button>
           <p className="muted">An existing file is backed up before it is replaced; the write is refused if the file changed since it was opened.</p>
+          {managedByLibvirt(target) && (
+            <p role="note" className="problem" data-testid="libvirt-managed">
+              {target} is libvirt&rsquo;s own copy of a domain definition: libvirt does not read changes to it until it restarts, and may overwrite them. Load the domain from its libvirt connection on Start and define it there instead.
+            </p>
+          )}
         </form>
       )}
       {done && (
