@@ -2,7 +2,7 @@
  * The CLI as users run it: the esbuild bundle of cli/main.ts, as a subprocess, for every exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -136,6 +136,20 @@ describe('virtio-access plan never touches OUT when it fails', () => {
     const r = run(['plan', broken, '--secure', 'sev', '--no-schema', '-o', out]);
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('broken-plan.xml:1:1: <domain> is never closed (missing </domain>)')]);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe.skipIf(!existsSync('/run/libvirt') || process.getuid?.() !== 0)('virtio-access plan -o into libvirt\'s own files', () => {
+  it('writes, but warns that libvirt will not read it and says to define the domain instead', () => {
+    const out = `/run/libvirt/vaw-cli-test-${process.pid}.xml`;
+    try {
+      const r = run(['plan', path.join(fixtures, 'transitional-i440fx.xml'), '--secure', 'none', '--no-schema', '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`warning: ${out} is libvirt's own copy of a domain definition`);
+      expect(existsSync(out)).toBe(true);
+    } finally {
+      rmSync(out, { force: true });
+    }
   });
 });
 

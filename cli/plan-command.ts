@@ -3,11 +3,13 @@
  * as minimal edits, validates the result against libvirt's schema, then prints it or writes OUT atomically
  * (with a backup when OUT exists). OUT is never created or touched when the command fails.
  */
+import path from 'node:path';
 import { FileConflictError, FileWriteError, readDomainFile, writeFileSafely } from '../main/services/file-store';
 import { schemaStatus, validateDomainXml } from '../main/services/schema';
 import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
 import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../src/domain-xml';
+import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../src/host';
 import { parseArgs, UsageError, valueOf } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import { FACT_VALUE_FLAGS, guestFacts, hostFactsFromFlags } from './host-options';
@@ -113,6 +115,7 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
   }
 
   if (out !== undefined) {
+    if (isLibvirtManagedPath(path.resolve(out))) io.stderr(`virtio-access plan: warning: ${out} ${LIBVIRT_MANAGED_ADVICE}\n`);
     try {
       const { backupPath } = await writeFileSafely(out, xml, { expectedFingerprint: outFingerprint });
       io.stderr(`virtio-access plan: wrote ${out}${backupPath ? ` (previous content backed up to ${backupPath})` : ''}\n`);

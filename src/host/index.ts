@@ -2,3 +2,4 @@
 export { parseDomainCapabilities, summariseDomainCapabilities } from './parse-domain-capabilities';
 export type { DomainCapabilitiesSummary, HostFactsPatch } from './parse-domain-capabilities';
 export { mergeHostFacts } from './merge-host-facts';
+export { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from './libvirt-paths';

@@ -6,7 +6,7 @@ import { useWizard } from '../../store/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealBridge } from '../../../test/renderer-bridge';
 import { renderAt } from '../../../test/render-app';
-import { managedByLibvirt } from './apply-step';
+import { isLibvirtManagedPath as managedByLibvirt } from '../../../src/host';
 
 beforeAll(() => {
   installRealBridge();
@@ -29,6 +29,6 @@ describe('Apply step', () => {
     const target = screen.getByTestId('save-path');
     expect(screen.queryByTestId('libvirt-managed')).toBeNull();
     fireEvent.change(target, { target: { value: '/etc/libvirt/qemu/old-guest.xml' } });
-    expect(screen.getByTestId('libvirt-managed').textContent).toMatch(/define it there instead/);
+    expect(screen.getByTestId('libvirt-managed').textContent).toMatch(/Define the domain through libvirt instead/);
   });
 });

@@ -1,5 +1,6 @@
 /** Step 7: write the planned XML — to its file or into libvirt — always with a backup, a conflict check and undo. */
 import { useId, useState } from 'react';
+import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../../../src/host';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
 import { useWizard } from '../../store/store';
@@ -11,11 +12,6 @@ interface Done {
   readonly backupPath: string | null;
   readonly note: string;
   readonly undo: (() => Promise<unknown>) | null;
-}
-
-/** Files libvirt keeps for itself (persistent and running definitions), which must not be edited in place. */
-export function managedByLibvirt(file: string): boolean {
-  return /^\/(etc|run|var\/run)\/libvirt\//.test(file.trim());
 }
 
 export function ApplyStep() {
@@ -92,9 +88,9 @@ export function ApplyStep() {
             Save
           </button>
           <p className="muted">An existing file is backed up before it is replaced; the write is refused if the file changed since it was opened.</p>
-          {managedByLibvirt(target) && (
+          {isLibvirtManagedPath(target) && (
             <p role="note" className="problem" data-testid="libvirt-managed">
-              {target} is libvirt&rsquo;s own copy of a domain definition: libvirt does not read changes to it until it restarts, and may overwrite them. Load the domain from its libvirt connection on Start and define it there instead.
+              {target} {LIBVIRT_MANAGED_ADVICE}
             </p>
           )}
         </form>
