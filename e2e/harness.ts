@@ -75,3 +75,10 @@ export async function closeBrowser(): Promise<void> {
   await browser?.close();
   browser = null;
 }
+
+/** Opens a domain XML file by its path on the Start step, as a user types it, and waits for Platform. */
+export async function openFileByPath(page: Page, file: string): Promise<void> {
+  await page.getByTestId('file-path').fill(file);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('heading', { name: 'Platform' }).waitFor();
+}

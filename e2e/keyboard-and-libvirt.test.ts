@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../test/real-parts';
 import { AxeCheck } from './axe';
-import { closeBrowser, openApp } from './harness';
+import { closeBrowser, openApp, openFileByPath } from './harness';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-kb-'));
 const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), XDG_CONFIG_HOME: path.join(work, 'config') };
@@ -101,8 +101,7 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
     const s = await openApp(env);
     try {
       const { page } = s;
-      await page.getByTestId('file-path').fill(file);
-      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await openFileByPath(page, file);
       await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
       await page.getByRole('button', { name: 'Ask libvirt for the planned command line' }).click();
       const argv = (await page.getByTestId('qemu-argv').textContent()) ?? '';

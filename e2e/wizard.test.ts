@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../test/real-parts';
 import { AxeCheck } from './axe';
-import { closeBrowser, openApp } from './harness';
+import { closeBrowser, openApp, openFileByPath } from './harness';
 
 const samples = path.join(repoRoot, 'assets/samples');
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-'));
@@ -30,9 +30,7 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       const { page } = s;
       await page.getByTestId('step-ready').waitFor();
       await s.screenshot('01-start');
-      await page.getByTestId('file-path').fill(file);
-      await page.getByRole('button', { name: 'Open', exact: true }).click();
-      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await openFileByPath(page, file);
       await s.screenshot('02-platform');
       await page.getByRole('button', { name: /Next: Secure/ }).click();
       await page.getByLabel('AMD SEV', { exact: true }).check();
@@ -97,8 +95,7 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
     const s = await openApp(env);
     try {
       const { page } = s;
-      await page.getByTestId('file-path').fill(file);
-      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await openFileByPath(page, file);
       await page.getByRole('button', { name: 'Troubleshoot' }).click();
       await page.getByLabel('QEMU refuses to start: IOMMU_PLATFORM message').check();
       const diagnosis = page.getByTestId('diagnosis');

@@ -62,6 +62,14 @@ const initialChoices = { models: {}, secure: 'keep' as const, migration: 'unknow
 
 type Slice<T> = StateCreator<WizardState, [], [], T>;
 
+/** A per-device choice set (value) or cleared (null), as a new record. */
+function withEntry<V>(record: Readonly<Record<string, V>>, key: string, value: V | null): Readonly<Record<string, V>> {
+  const next = { ...record };
+  if (value === null) delete next[key];
+  else next[key] = value;
+  return next;
+}
+
 const createSessionSlice: Slice<SessionSlice> = (set) => ({
   source: null,
   text: '',
@@ -78,22 +86,10 @@ const createSessionSlice: Slice<SessionSlice> = (set) => ({
 
 const createChoicesSlice: Slice<ChoicesSlice> = (set) => ({
   ...initialChoices,
-  setModel: (target, model) =>
-    set((s) => {
-      const next = { ...s.models };
-      if (model) next[target] = model;
-      else delete next[target];
-      return { models: next };
-    }),
+  setModel: (target, model) => set((s) => ({ models: withEntry(s.models, target, model) })),
   setSecure: (secure) => set({ secure }),
   setMigration: (migration) => set({ migration }),
-  setBackend: (target, backend) =>
-    set((s) => {
-      const next = { ...s.backends };
-      if (backend) next[target] = backend;
-      else delete next[target];
-      return { backends: next };
-    }),
+  setBackend: (target, backend) => set((s) => ({ backends: withEntry(s.backends, target, backend) })),
   setGuest: (guest) => set({ guest }),
 });
 
