@@ -13,8 +13,11 @@ function text<S extends Scope>(t: string | ((c: ContextOf<S>) => string), c: Con
   return typeof t === 'string' ? t : t(c);
 }
 
-function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: string): Finding | null {
-  // Conditions run in order and stop at the first that fails, so later ones may rely on earlier ones.
+/**
+ * Whether a rule applies, and the facts it could not decide. Conditions run in order and stop at the first
+ * that fails, so later ones may rely on earlier ones. null: it does not apply (or is skipped when unknown).
+ */
+function decide<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>): { readonly unknowns: readonly string[]; readonly severity: Finding['severity'] } | null {
   const verdicts: Verdict[] = [];
   for (const cond of rule.when) {
     const v = cond(c);
@@ -24,7 +27,13 @@ function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: st
   const verdict = and(...verdicts);
   const unknowns = isUnknown(verdict) ? [...new Set(verdict.unknown)] : [];
   if (unknowns.length > 0 && rule.whenUnknown === 'skip') return null;
-  const severity = unknowns.length > 0 && rule.severity === 'error' ? 'warning' : rule.severity;
+  return { unknowns, severity: unknowns.length > 0 && rule.severity === 'error' ? 'warning' : rule.severity };
+}
+
+function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: string): Finding | null {
+  const decision = decide(rule, c);
+  if (!decision) return null;
+  const { unknowns, severity } = decision;
   const detail = rule.detail?.(c);
   const decided = unknowns.length > 0 ? `Whether this applies depends on ${unknowns.join(' and ')}, which ${unknowns.length > 1 ? 'are' : 'is'} not known here.` : '';
   const finding: Finding = {
@@ -46,6 +55,14 @@ export interface RuleHit {
   readonly finding: Finding;
 }
 
+/** Every device with the backend the user chose for it (Backends step), as the rules see it. */
+function devicesAsChosen(input: EngineInput) {
+  return input.domain.devices.map((raw) => {
+    const choice = input.goals.backends[raw.target];
+    return choice && raw.virtio ? { ...raw, backend: choice } : raw;
+  });
+}
+
 /** Every applicable rule with its finding; planFor needs the records (inPlan), evaluate only the findings. */
 export function evaluateRules(input: EngineInput): RuleHit[] {
   const c = domainContext(input);
@@ -54,9 +71,7 @@ export function evaluateRules(input: EngineInput): RuleHit[] {
     const finding = apply(rule, c, '/domain');
     if (finding) hits.push({ rule, finding });
   }
-  for (const raw of input.domain.devices) {
-    const choice = input.goals.backends[raw.target];
-    const device = choice && raw.virtio ? { ...raw, backend: choice } : raw;
+  for (const device of devicesAsChosen(input)) {
     const dc = deviceContext(c, device);
     for (const rule of DEVICE_RULES) {
       const finding = apply(rule, dc, device.target);
@@ -64,6 +79,19 @@ export function evaluateRules(input: EngineInput): RuleHit[] {
     }
   }
   return hits;
+}
+
+/**
+ * Whether evaluate(input) would have an error finding, without writing any finding's words: the same decisions,
+ * stopping at the first error (for sweeps and audits that only count).
+ */
+export function hasError(input: EngineInput): boolean {
+  const c = domainContext(input);
+  if (DOMAIN_RULES.some((rule) => rule.severity === 'error' && decide(rule, c)?.severity === 'error')) return true;
+  return devicesAsChosen(input).some((device) => {
+    const dc = deviceContext(c, device);
+    return DEVICE_RULES.some((rule) => rule.severity === 'error' && decide(rule, dc)?.severity === 'error');
+  });
 }
 
 /** Findings for one input: deterministic, in rule order per target (domain first, then devices in document order). */

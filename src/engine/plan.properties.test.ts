@@ -5,11 +5,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
-import { SECURE_TYPES, type SecureType } from '../contracts/facts';
+import { NO_GUEST_FACTS, NO_HOST_FACTS, SECURE_TYPES, type SecureType } from '../contracts/facts';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../domain-xml';
 import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
 import { domainSpec, domainXml } from '../../test/domain-generator';
 import { evaluate, planFor } from './index';
+import { hasError } from './interpreter';
 
 const GOALS: readonly (SecureType | 'keep')[] = ['keep', ...SECURE_TYPES];
 
@@ -29,6 +30,17 @@ describe('engine properties', () => {
         expect(planFor(i)).toEqual(planFor(i));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('hasError agrees with evaluate on whether there is an error, with known and unknown host facts', () => {
+    fc.assert(
+      fc.property(domainSpec, fc.constantFrom(...GOALS), fc.boolean(), (spec, secure, knownHost) => {
+        const base = engineInput(domainXml(spec), secure);
+        const i = knownHost ? base : { ...base, host: NO_HOST_FACTS, guest: NO_GUEST_FACTS };
+        expect(hasError(i)).toBe(evaluate(i).some((f) => f.severity === 'error'));
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,12 +1,13 @@
 /**
- * The whole configuration space the engine reasons about, evaluated once per point: arch/machine × transport ×
+ * The whole configuration space the engine reasons about, decided once per point (hasError: every rule, no finding
+ * texts): arch/machine × transport ×
  * device model × confidential type × backend × vIOMMU × guest class × QEMU version band × iommu attribute.
  * The benchmark times it; the share of configurations with errors shows how much of the space is a trap.
  */
 import type { EngineInput } from '../contracts/engine';
 import type { Arch, Backend, DeviceFacts, DomainFacts, GuestFacts, HostFacts, MachineFamily, OnOffAbsent, SecureType, SlotKind, Transport, VersionFact, ViommuModel, VirtioModel } from '../contracts/facts';
 import { DEFAULT_GOALS, NO_HOST_FACTS, SECURE_TYPES } from '../contracts/facts';
-import { evaluate } from './interpreter';
+import { hasError } from './interpreter';
 
 interface Placement {
   readonly transport: Transport;
@@ -125,7 +126,7 @@ export function sweepConfigurationSpace(): SweepResult {
                   for (const host of hosts) {
                     const input: EngineInput = { domain, host, guest, goals: secure === 'pef' || secure === 'cca' ? { ...DEFAULT_GOALS, secure } : DEFAULT_GOALS };
                     count++;
-                    if (evaluate(input).some((f) => f.severity === 'error')) withErrors++;
+                    if (hasError(input)) withErrors++;
                   }
               }
           }
