@@ -1,7 +1,7 @@
 /**
- * The whole configuration space the engine reasons about, decided once per point (hasError: every rule, no finding
- * texts): arch/machine × transport ×
- * device model × confidential type × backend × vIOMMU × guest class × QEMU version band × iommu attribute.
+ * The whole configuration space the engine reasons about, decided once per point (hasError: every rule, no
+ * finding texts): arch/machine × transport × device model × confidential type × backend × vIOMMU × guest class ×
+ * QEMU version band × iommu attribute.
  * The benchmark times it; the share of configurations with errors shows how much of the space is a trap.
  */
 import type { EngineInput } from '../contracts/engine';
