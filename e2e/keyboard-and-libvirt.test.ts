@@ -66,6 +66,50 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
     }
   });
 
+  it('troubleshoots and reaches the fix with the keyboard only', async () => {
+    const file = path.join(work, 'keyboard-ts.xml');
+    copyFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), file);
+    const s = await openApp(env);
+    try {
+      const { page } = s;
+      await page.getByTestId('step-ready').waitFor();
+      await tabTo(page, /Path on this machine/);
+      await page.keyboard.type(file);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await tabTo(page, /^Troubleshoot$/);
+      await page.keyboard.press('Enter');
+      // A radio group takes one Tab; the arrow keys move within it, as in any form.
+      await tabTo(page, /Confidential VM has no virtio disk or network/);
+      for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowDown');
+      await page.getByTestId('diagnosis').getByText('R-XML-05').waitFor();
+      await tabTo(page, /^Review the fix$/);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('review-summary').waitFor();
+      expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it.skipIf(missingParts('virsh'))('loads a domain from a libvirt connection with the keyboard only', async () => {
+    const s = await openApp(env);
+    try {
+      const { page } = s;
+      await page.getByTestId('step-ready').waitFor();
+      await tabTo(page, /Connection URI/);
+      await page.keyboard.type('test:///default');
+      await page.keyboard.press('Enter');
+      await tabTo(page, /^test\b/);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`has no accessibility violations, contrast included, on any step in the ${colorScheme} theme`, async () => {
       const s = await openApp(env, { colorScheme });
