@@ -193,4 +193,46 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
       execFileSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
     }
   });
+
+  it.skipIf(missingParts('libvirtd', 'qemu'))('refuses to define over a domain changed behind its back, and shows what changed', async () => {
+    const name = `vaw-e2e-conflict-${process.pid}`;
+    const xmlFile = path.join(work, 'conflict.xml');
+    const original = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`);
+    writeFileSync(xmlFile, original);
+    execFileSync('virsh', ['-c', 'qemu:///system', 'define', xmlFile], { stdio: 'ignore' });
+    const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups-conflict') });
+    try {
+      const { page } = s;
+      await page.getByTestId('libvirt-uri').fill('qemu:///system');
+      await page.getByRole('button', { name: 'List domains' }).click();
+      await page.getByTestId(`domain-${name}`).click();
+      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      // Another admin changes the domain after the wizard loaded it (same UUID, one more vCPU).
+      const loaded = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      writeFileSync(xmlFile, loaded.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
+      execFileSync('virsh', ['-c', 'qemu:///system', 'define', xmlFile], { stdio: 'ignore' });
+      const before = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Apply$/ }).click();
+      await page.getByTestId('define').click();
+      const alert = page.getByRole('alert');
+      await alert.getByText(/changed in libvirt since it was loaded; nothing was changed/).waitFor();
+      const detail = (await page.getByTestId('error-detail').textContent()) ?? '';
+      expect(detail).toMatch(/^-\s*<vcpu[^>]*>1<\/vcpu>$/m);
+      expect(detail).toMatch(/^\+\s*<vcpu[^>]*>2<\/vcpu>$/m);
+      await s.screenshot('libvirt-conflict');
+      expect(execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' })).toBe(before);
+      // Reload keeps the user's place; defining then works and keeps the other admin's change.
+      await page.getByRole('button', { name: `Reload ${name} from libvirt` }).click();
+      await page.getByRole('alert').waitFor({ state: 'detached' });
+      // Define stays disabled until the reload has finished (the click waits for it).
+      await page.getByTestId('define').click();
+      await page.getByTestId('applied').waitFor();
+      const after = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      expect(after).toMatch(/<vcpu[^>]*>2<\/vcpu>/);
+      expect(after).toContain("<rng model='virtio-non-transitional'>");
+    } finally {
+      await s.close();
+      execFileSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
+    }
+  });
 });

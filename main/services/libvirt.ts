@@ -48,7 +48,7 @@ export class DomainChangedError extends Error {
     /** Unified diff from the XML the user loaded to the XML libvirt holds now. */
     readonly diff: string,
   ) {
-    super(`Domain ${domain} changed in libvirt since it was loaded; nothing was changed. Reload it, review the plan again, then apply.\n${diff}`);
+    super(`Domain ${domain} changed in libvirt since it was loaded; nothing was changed.`);
   }
 }
 

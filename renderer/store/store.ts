@@ -25,6 +25,8 @@ interface SessionSlice {
   readonly evidence: readonly Evidence[];
   readonly qemuArgv: string | null;
   load(source: Source, text: string, host?: HostFacts, qemuArgv?: string | null): void;
+  /** The same domain read again (it changed elsewhere): new text, the user's choices and step kept. */
+  reloaded(source: Source, text: string): void;
   setHost(host: HostFacts): void;
   setEvidence(evidence: readonly Evidence[]): void;
   /** After a successful save/define the saved text becomes the new starting point. */
@@ -78,6 +80,7 @@ const createSessionSlice: Slice<SessionSlice> = (set) => ({
   qemuArgv: null,
   // A new domain starts a new wizard run: earlier choices belonged to the previous domain.
   load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) => set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', mode: 'wizard', error: null }),
+  reloaded: (source, text) => set({ source, text, error: null }),
   setHost: (host) => set({ host }),
   setEvidence: (evidence) => set({ evidence }),
   // What was written is the new starting point: the choices it contains are in the text now.

@@ -101,6 +101,8 @@ export interface ServiceError {
   readonly code: string;
   readonly message: string;
   readonly hint: string;
+  /** Evidence to show as is (e.g. the diff of what changed in libvirt since the domain was loaded). */
+  readonly detail?: string;
 }
 
 /** What crosses the boundary for every call. */

@@ -1,5 +1,5 @@
-import { act, fireEvent, screen } from '@testing-library/react';
-import { readFileSync } from 'node:fs';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../../test/real-parts';
 import { useWizard } from '../../store/store';
@@ -30,5 +30,34 @@ describe('Apply step', () => {
     expect(screen.queryByTestId('libvirt-managed')).toBeNull();
     fireEvent.change(target, { target: { value: '/etc/libvirt/qemu/old-guest.xml' } });
     expect(screen.getByTestId('libvirt-managed').textContent).toMatch(/Define the domain through libvirt instead/);
+  });
+});
+
+describe('Apply step, file changed behind the wizard\'s back', () => {
+  it('refuses to save, offers to open the file again, and then saves over the new content', async () => {
+    const { work } = installRealBridge();
+    const file = path.join(work, 'guest.xml');
+    const original = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8');
+    writeFileSync(file, original);
+    renderAt('start');
+    fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
+    act(() => useWizard.getState().go('apply'));
+    // Someone else edits the file.
+    writeFileSync(file, original.replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>'));
+    await waitFor(() => expect((screen.getByTestId('save') as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByTestId('save'));
+    const again = await screen.findByRole('button', { name: `Open ${file} again` });
+    expect(screen.getByRole('alert').textContent).toMatch(/changed/i);
+    expect(readFileSync(file, 'utf8')).toContain('<vcpu>2</vcpu>');
+    fireEvent.click(again);
+    await waitFor(() => expect(useWizard.getState().text).toContain('<vcpu>2</vcpu>'));
+    await waitFor(() => expect((screen.getByTestId('save') as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByTestId('save'));
+    await screen.findByTestId('applied');
+    const written = readFileSync(file, 'utf8');
+    expect(written).toContain('<vcpu>2</vcpu>');
+    expect(written).toContain("<rng model='virtio-non-transitional'>");
   });
 });

@@ -18,6 +18,8 @@ export function ApplyStep() {
   const d = useDerived();
   const source = useWizard((s) => s.source);
   const saved = useWizard((s) => s.saved);
+  // While a service call runs (a reload, a save) nothing may be written from a state about to change.
+  const busy = useWizard((s) => s.busy !== null);
   const [target, setTarget] = useState(source?.kind === 'file' ? source.path : '');
   const [done, setDone] = useState<Done | null>(null);
   const id = useId();
@@ -69,7 +71,7 @@ export function ApplyStep() {
       {unchanged && !done && <p>The plan changes nothing; there is nothing to write.</p>}
       {!unchanged && source?.kind === 'libvirt' && (
         <p>
-          <button type="button" className="primary" onClick={defineInLibvirt} data-testid="define">
+          <button type="button" className="primary" onClick={defineInLibvirt} disabled={busy} data-testid="define">
             Define {source.name} in libvirt
           </button>{' '}
           <span className="muted">The current definition is backed up first; nothing is written if it changed since you loaded it.</span>
@@ -84,7 +86,7 @@ export function ApplyStep() {
         >
           <label htmlFor={`${id}-path`}>Save to file</label>
           <input id={`${id}-path`} value={target} onChange={(e) => setTarget(e.target.value)} placeholder="/path/to/guest.xml" data-testid="save-path" />
-          <button type="submit" className={source?.kind === 'libvirt' ? undefined : 'primary'} data-testid="save">
+          <button type="submit" className={source?.kind === 'libvirt' ? undefined : 'primary'} disabled={busy} data-testid="save">
             Save
           </button>
           <p className="muted">An existing file is backed up before it is replaced; the write is refused if the file changed since it was opened.</p>
