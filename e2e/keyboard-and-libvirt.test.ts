@@ -34,6 +34,15 @@ async function tabTo(page: Page, name: RegExp): Promise<void> {
   throw new Error(`Tab never reached a control named ${name}`);
 }
 
+/** Start step: Tab to the path field, type the path, Enter; waits for Platform. */
+async function openFileByKeyboard(page: Page, file: string): Promise<void> {
+  await page.getByTestId('step-ready').waitFor();
+  await tabTo(page, /Path on this machine/);
+  await page.keyboard.type(file);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Platform' }).waitFor();
+}
+
 const missing = missingParts('chromium');
 describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `(skipped: ${missing})` : ''}`, () => {
   it('opens a file, walks every step and saves, with the keyboard only', async () => {
@@ -42,11 +51,7 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
     const s = await openApp(env);
     try {
       const { page } = s;
-      await page.getByTestId('step-ready').waitFor();
-      await tabTo(page, /Path on this machine/);
-      await page.keyboard.type(file);
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await openFileByKeyboard(page, file);
       for (const next of [/^Next: Secure/, /^Next: Backends/, /^Next: Guest/, /^Next: Review/]) {
         await tabTo(page, next);
         await page.keyboard.press('Enter');
@@ -72,11 +77,7 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
     const s = await openApp(env);
     try {
       const { page } = s;
-      await page.getByTestId('step-ready').waitFor();
-      await tabTo(page, /Path on this machine/);
-      await page.keyboard.type(file);
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await openFileByKeyboard(page, file);
       await tabTo(page, /^Troubleshoot$/);
       await page.keyboard.press('Enter');
       // A radio group takes one Tab; the arrow keys move within it, as in any form.
