@@ -43,6 +43,8 @@ const checks: Record<string, () => string> = {
   qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
   sshd: () => (existsSync('/usr/sbin/sshd') && process.getuid?.() === 0 ? '' : 'a local sshd needs openssh-server and root (apt-get install openssh-server)'),
   ssh: () => (commandWorks('ssh', ['-V']) ? '' : 'the ssh client is not installed (apt-get install openssh-client)'),
+  'qemu-s390x': () => (commandWorks('qemu-system-s390x', ['--version']) ? '' : 'QEMU for s390x is not installed (apt-get install qemu-system-misc)'),
+  'qemu-ppc64': () => (commandWorks('qemu-system-ppc64', ['--version']) ? '' : 'QEMU for ppc64 is not installed (apt-get install qemu-system-ppc)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
 };

@@ -1,0 +1,110 @@
+/**
+ * Plans for the other architectures, started for real under QEMU TCG by the real libvirtd: the devices of an
+ * s390 Protected Virtualization plan on virtio-ccw, and a POWER PEF plan on pseries, where conventional PCI makes
+ * model='virtio' transitional (R-XML-05). PV and PEF themselves need their hardware, so the launchSecurity
+ * element is left out and the domain type is 'qemu' for the start; every device edit of the plan is kept.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecureType } from '../../src/contracts/facts';
+import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
+import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
+import { evaluate, planFor } from '../../src/engine';
+import { CAPABLE_HOST } from '../../test/engine-facts';
+import { missingParts } from '../../test/real-parts';
+import { runVirsh, VirshError } from './virsh';
+
+const SYSTEM = 'qemu:///system';
+const prefix = `vaw-arch-${process.pid}-`;
+
+const domain = (name: string, arch: string, machine: string, emulator: string, memoryMiB: number) => `<domain type='kvm'>
+  <name>${name}</name>
+  <memory unit='MiB'>${memoryMiB}</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='${arch}' machine='${machine}'>hvm</type>
+  </os>
+  <devices>
+    <emulator>${emulator}</emulator>
+    <interface type='user'>
+      <model type='virtio'/>
+    </interface>
+    <rng model='virtio'>
+      <backend model='random'>/dev/urandom</backend>
+    </rng>
+  </devices>
+</domain>
+`;
+
+function plan(xml: string, secure: SecureType): string {
+  const input = { domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, secure } };
+  const p = planFor(input);
+  expect(p.impossible).toEqual([]);
+  return applyEdits(xml, p.edits);
+}
+
+/** What TCG can run of a planned confidential domain: no launchSecurity, type qemu; the device edits stay. */
+const forTcg = (xml: string) => xml.replace(/\s*<launchSecurity[^>]*\/>|\s*<launchSecurity[\s\S]*?<\/launchSecurity>/, '').replace("<domain type='kvm'>", "<domain type='qemu'>");
+
+const missing = missingParts('libvirtd', 'qemu-s390x', 'qemu-ppc64');
+describe.skipIf(missing)(`plans for s390x and ppc64 under TCG ${missing ? `(skipped: ${missing})` : ''}`, { timeout: 120_000 }, () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-arch-'));
+  });
+  afterAll(async () => {
+    for (const name of (await runVirsh(SYSTEM, ['list', '--all', '--name'])).split('\n').map((s) => s.trim())) {
+      if (!name.startsWith(prefix)) continue;
+      await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
+      await runVirsh(SYSTEM, ['undefine', name]).catch(() => undefined);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startPaused(name: string, xml: string): Promise<string> {
+    writeFileSync(path.join(dir, `${name}.xml`), xml);
+    await runVirsh(SYSTEM, ['define', path.join(dir, `${name}.xml`)]);
+    try {
+      await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
+      return (await runVirsh(SYSTEM, ['domstate', name])).trim();
+    } finally {
+      await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
+    }
+  }
+
+  it('s390 PV plan: iommu on every virtio-ccw device and no balloon; QEMU s390x starts those devices', async () => {
+    const name = `${prefix}s390`;
+    const planned = plan(domain(name, 's390x', 's390-ccw-virtio', '/usr/bin/qemu-system-s390x', 256), 's390-pv');
+    const facts = readDomainFacts(parseDomainXml(planned));
+    expect(facts.launchSecurity.type).toBe('s390-pv');
+    expect(facts.devices.filter((d) => d.virtio).map((d) => [d.transport, d.driver.iommu])).toEqual([
+      ['ccw', 'on'],
+      ['ccw', 'on'],
+    ]);
+    expect(planned).toContain("<memballoon model='none'/>");
+    expect(await startPaused(name, forTcg(planned))).toBe('paused');
+  });
+
+  it('pseries: the engine flags iommu on model virtio (conventional PCI) as R-XML-05, and QEMU refuses it with that message', async () => {
+    const name = `${prefix}ppc-bad`;
+    const xml = forTcg(domain(name, 'ppc64', 'pseries', '/usr/bin/qemu-system-ppc64', 512)).replace("<model type='virtio'/>", "<model type='virtio'/>\n      <driver iommu='on'/>");
+    const f = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS }).find((x) => x.rule === 'R-XML-05');
+    expect(f?.target).toBe('/domain/devices/interface[1]');
+    const e = await startPaused(name, xml).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(VirshError);
+    expect((e as VirshError).stderr).toContain(f?.messages?.[0]);
+  });
+
+  it('PEF plan on pseries: non-transitional devices with iommu on; QEMU ppc64 starts them', async () => {
+    const name = `${prefix}ppc-pef`;
+    const planned = plan(domain(name, 'ppc64', 'pseries', '/usr/bin/qemu-system-ppc64', 512), 'pef');
+    const facts = readDomainFacts(parseDomainXml(planned));
+    expect(facts.devices.filter((d) => d.virtio && !d.implicit).map((d) => [d.virtioModel, d.driver.iommu])).toEqual([
+      ['virtio-non-transitional', 'on'],
+      ['virtio-non-transitional', 'on'],
+    ]);
+    expect(await startPaused(name, forTcg(planned))).toBe('paused');
+  });
+});
