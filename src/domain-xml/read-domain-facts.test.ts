@@ -213,3 +213,14 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
     expect(mismatches).toEqual([]);
   });
 });
+
+describe('interface backends', () => {
+  it('userspace networking is served by QEMU, a tap-based interface by vhost-net only when it says so', () => {
+    const nic = (type: string, driver = '') => readDomainFacts(parseDomainXml(`<domain type='kvm'><name>n</name><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><interface type='${type}'><model type='virtio'/>${driver}</interface></devices></domain>`)).devices.find((d) => d.kind === 'interface')?.backend;
+    expect(nic('user')).toBe('qemu');
+    expect(nic('udp')).toBe('qemu');
+    expect(nic('network')).toBe('unknown');
+    expect(nic('network', "<driver name='vhost'/>")).toBe('vhost-kernel');
+    expect(nic('bridge', "<driver name='qemu'/>")).toBe('qemu');
+  });
+});
