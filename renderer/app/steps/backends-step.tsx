@@ -1,6 +1,6 @@
 /** Step 4: the backend behind each virtio device, with what each costs under ACCESS_PLATFORM. */
 import { useId } from 'react';
-import type { Backend } from '../../../src/contracts/facts';
+import type { Backend, DeviceFacts, VirtioFunction } from '../../../src/contracts/facts';
 import { useDerived } from '../../store/derived';
 import { useWizard } from '../../store/store';
 import { NotLoaded, StepNav } from './step-nav';
@@ -11,6 +11,19 @@ export const BACKEND_NOTES: Record<Backend, string> = {
   'vhost-user': 'An external process (DPDK, SPDK, virtiofsd): must offer ACCESS_PLATFORM itself and needs shared memory; unverified in SEV/TDX.',
   vdpa: 'Hardware datapath: handles ACCESS_PLATFORM through the host IOMMU; libvirt recommends page_per_vq.',
 };
+
+/** The backends libvirt can give each kind of virtio device (vhost-net for NICs, vhost-vsock, vhost-user and vDPA disks and NICs, virtiofs). */
+const BACKENDS_FOR: Partial<Record<VirtioFunction, readonly Backend[]>> = {
+  blk: ['qemu', 'vhost-user', 'vdpa'],
+  net: ['qemu', 'vhost-kernel', 'vhost-user', 'vdpa'],
+  scsi: ['qemu', 'vhost-kernel', 'vhost-user'],
+  fs: ['vhost-user', 'qemu'],
+  vsock: ['vhost-kernel'],
+};
+
+export function backendsFor(d: DeviceFacts): readonly Backend[] {
+  return BACKENDS_FOR[d.function] ?? ['qemu'];
+}
 
 export function BackendsStep() {
   const d = useDerived();
@@ -31,7 +44,7 @@ export function BackendsStep() {
               <label htmlFor={`${id}-${i}`}>{x.label}</label>{' '}
               <select id={`${id}-${i}`} value={value} onChange={(e) => setBackend(x.target, e.target.value === 'unknown' ? null : (e.target.value as Backend))}>
                 {value === 'unknown' && <option value="unknown">not stated (libvirt decides)</option>}
-                {(Object.keys(BACKEND_NOTES) as Backend[]).map((b) => (
+                {[...new Set([...backendsFor(x), ...(value !== 'unknown' ? [value] : [])])].map((b) => (
                   <option key={b} value={b}>
                     {b}
                   </option>
