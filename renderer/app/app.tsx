@@ -1,5 +1,6 @@
 /** The wizard's frame: step navigation, the current step or troubleshooting, and the error panel. */
 import { useEffect, useRef } from 'react';
+import { isLoaded, sourceTitle } from '../store/selectors';
 import { STEPS, useWizard, type StepId } from '../store/store';
 import { ErrorPanel } from './error-panel';
 import { ApplyStep } from './steps/apply-step';
@@ -55,7 +56,8 @@ export function App() {
   const mode = useWizard((s) => s.mode);
   const main = useRef<HTMLElement>(null);
   useFocusStepHeading(main, step, mode);
-  const loaded = useWizard((s) => s.text !== '');
+  const loaded = useWizard(isLoaded);
+  const title = useWizard(sourceTitle);
   const busy = useWizard((s) => s.busy);
   const go = useWizard((s) => s.go);
   const setMode = useWizard((s) => s.setMode);
@@ -65,6 +67,11 @@ export function App() {
       <header className="app-header">
         <h1>Virtio Access Wizard</h1>
         <p className="tagline">virtio ACCESS_PLATFORM (&lt;driver iommu='on'/&gt;) for secure and ordinary VMs, explained</p>
+        {title && (
+          <p className="working-on" data-testid="working-on">
+            Working on: <strong>{title}</strong>
+          </p>
+        )}
       </header>
       <nav aria-label="Wizard steps" className="steps">
         <ol>

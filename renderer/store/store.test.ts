@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStore } from 'zustand/vanilla';
 import { NO_HOST_FACTS } from '../../src/contracts/facts';
 import { ApiError } from '../api';
+import { isBusy, isLoaded, sourceTitle } from './selectors';
 import { createWizardState } from './store';
 
 const fresh = () => createStore(createWizardState);
@@ -45,5 +46,31 @@ describe('wizard store', () => {
     store.getState().setMode('troubleshoot');
     store.getState().go('review');
     expect([store.getState().step, store.getState().mode]).toEqual(['review', 'wizard']);
+  });
+});
+
+describe('selectors', () => {
+  it('name what is being worked on, in the user\'s words', () => {
+    const store = fresh();
+    expect(sourceTitle(store.getState())).toBeNull();
+    expect(isLoaded(store.getState())).toBe(false);
+    store.getState().load({ kind: 'libvirt', uri: 'qemu:///system', name: 'web1', loadedXml: '<domain/>' }, '<domain/>');
+    expect(sourceTitle(store.getState())).toBe('web1 on qemu:///system');
+    expect(isLoaded(store.getState())).toBe(true);
+    store.getState().load({ kind: 'upload', name: 'a.xml' }, '<domain/>');
+    expect(sourceTitle(store.getState())).toBe('a.xml (uploaded copy)');
+    store.getState().setBusy('Saving');
+    expect(isBusy(store.getState())).toBe(true);
+  });
+
+  it('keeps each step\'s choices in its own slice and returns them all to the start on a new domain', () => {
+    const store = fresh();
+    const s = store.getState();
+    s.setModel('/domain/devices/disk[1]', 'virtio-non-transitional');
+    s.setMigration(true);
+    s.setGuest({ ...s.guest, family: 'linux' });
+    s.load({ kind: 'sample', id: 'b', title: 'B' }, '<domain/>');
+    const after = store.getState();
+    expect([after.models, after.migration, after.guest.family]).toEqual([{}, 'unknown', 'unknown']);
   });
 });

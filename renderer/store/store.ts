@@ -1,6 +1,7 @@
 /**
- * The wizard's state: one Zustand store built from slices (session, choices, ui). It holds what the user chose
- * and what the services returned; findings, plan and diff are derived by the engine (derived.ts), never stored.
+ * The wizard's state: one Zustand store built from slices — the session (what was loaded), one slice per step that
+ * has choices (Platform, Secure VM, Backends, Guest), and the UI. It holds what the user chose and what the
+ * services returned; findings, plan and diff are derived by the engine (derived.ts), never stored.
  */
 import { create, type StateCreator } from 'zustand';
 import type { Backend, Evidence, GuestFacts, HostFacts, SecureType, VirtioModel } from '../../src/contracts/facts';
@@ -33,17 +34,29 @@ interface SessionSlice {
   saved(text: string, source: Source): void;
 }
 
-interface ChoicesSlice {
-  /** Virtio models the user chose on the Platform step, by device target; applied before the engine's plan. */
+/** Platform step: virtio models the user chose, by device target; applied before the engine's plan. */
+interface PlatformSlice {
   readonly models: Readonly<Record<string, VirtioModel>>;
+  setModel(target: string, model: VirtioModel | null): void;
+}
+
+/** Secure VM step: the confidential technology to reach, and whether the VM must live-migrate. */
+interface SecureSlice {
   readonly secure: SecureType | 'keep';
   readonly migration: boolean | 'unknown';
-  readonly backends: Readonly<Record<string, Backend>>;
-  readonly guest: GuestFacts;
-  setModel(target: string, model: VirtioModel | null): void;
   setSecure(secure: SecureType | 'keep'): void;
   setMigration(migration: boolean | 'unknown'): void;
+}
+
+/** Backends step: the backend the user plans per device target. */
+interface BackendsSlice {
+  readonly backends: Readonly<Record<string, Backend>>;
   setBackend(target: string, backend: Backend | null): void;
+}
+
+/** Guest step: the guest OS (osinfo) and kernel. */
+interface GuestSlice {
+  readonly guest: GuestFacts;
   setGuest(guest: GuestFacts): void;
 }
 
@@ -58,8 +71,9 @@ interface UiSlice {
   setBusy(what: string | null): void;
 }
 
-export type WizardState = SessionSlice & ChoicesSlice & UiSlice;
+export type WizardState = SessionSlice & PlatformSlice & SecureSlice & BackendsSlice & GuestSlice & UiSlice;
 
+/** Every step's choices as they start; loading another domain returns to them. */
 const initialChoices = { models: {}, secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS };
 
 type Slice<T> = StateCreator<WizardState, [], [], T>;
@@ -87,12 +101,25 @@ const createSessionSlice: Slice<SessionSlice> = (set) => ({
   saved: (text, source) => set({ text, source, secure: 'keep', models: {} }),
 });
 
-const createChoicesSlice: Slice<ChoicesSlice> = (set) => ({
-  ...initialChoices,
+const createPlatformSlice: Slice<PlatformSlice> = (set) => ({
+  models: initialChoices.models,
   setModel: (target, model) => set((s) => ({ models: withEntry(s.models, target, model) })),
+});
+
+const createSecureSlice: Slice<SecureSlice> = (set) => ({
+  secure: initialChoices.secure,
+  migration: initialChoices.migration,
   setSecure: (secure) => set({ secure }),
   setMigration: (migration) => set({ migration }),
+});
+
+const createBackendsSlice: Slice<BackendsSlice> = (set) => ({
+  backends: initialChoices.backends,
   setBackend: (target, backend) => set((s) => ({ backends: withEntry(s.backends, target, backend) })),
+});
+
+const createGuestSlice: Slice<GuestSlice> = (set) => ({
+  guest: initialChoices.guest,
   setGuest: (guest) => set({ guest }),
 });
 
@@ -108,6 +135,13 @@ const createUiSlice: Slice<UiSlice> = (set) => ({
 });
 
 /** The whole state from its slices; `createStore(createWizardState)` gives tests a fresh store. */
-export const createWizardState: StateCreator<WizardState> = (...a) => ({ ...createSessionSlice(...a), ...createChoicesSlice(...a), ...createUiSlice(...a) });
+export const createWizardState: StateCreator<WizardState> = (...a) => ({
+  ...createSessionSlice(...a),
+  ...createPlatformSlice(...a),
+  ...createSecureSlice(...a),
+  ...createBackendsSlice(...a),
+  ...createGuestSlice(...a),
+  ...createUiSlice(...a),
+});
 
 export const useWizard = create<WizardState>()(createWizardState);

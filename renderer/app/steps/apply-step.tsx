@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../../../src/host';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
+import { isBusy } from '../../store/selectors';
 import { useWizard } from '../../store/store';
 import { serviceCall } from '../service-call';
 import { NotLoaded, StepNav } from './step-nav';
@@ -19,7 +20,7 @@ export function ApplyStep() {
   const source = useWizard((s) => s.source);
   const saved = useWizard((s) => s.saved);
   // While a service call runs (a reload, a save) nothing may be written from a state about to change.
-  const busy = useWizard((s) => s.busy !== null);
+  const busy = useWizard(isBusy);
   const [target, setTarget] = useState(source?.kind === 'file' ? source.path : '');
   const [done, setDone] = useState<Done | null>(null);
   const id = useId();
