@@ -47,9 +47,9 @@ function electronExecutable() {
     exe = locate();
   }
   if (exe === null || !existsSync(exe)) {
-    return { reason: override ? `no Electron binary at ${exe}` : 'its binary is not installed and could not be downloaded (no access to github.com)' };
+    return { reason: override ? `no Electron binary at ${exe}` : 'its binary is not installed and could not be downloaded from github.com' };
   }
-  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no graphical display, DISPLAY and WAYLAND_DISPLAY are unset' };
   return { exe };
 }
 
@@ -65,6 +65,6 @@ const electron = electronExecutable();
 if (electron.exe) {
   runChild(electron.exe, [root]);
 } else {
-  console.error(`Virtio Access Wizard: Electron cannot start here (${electron.reason}); serving the app instead: open the URL below in a browser.`);
+  console.error(`Virtio Access Wizard: Electron cannot start here: ${electron.reason}. Serving the app instead; open the URL below in a browser.`);
   runChild(process.execPath, [path.join(root, 'dist/cli/virtio-access.cjs'), 'serve']);
 }
