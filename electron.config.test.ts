@@ -1,5 +1,5 @@
 /** The installer configuration: what a Linux desktop and a package manager will see. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,19 @@ describe('electron-builder configuration', () => {
 
   it.skipIf(missingParts('xmllint'))('AppStream metadata is well-formed XML', () => {
     expect(() => execFileSync('xmllint', ['--noout', path.join(__dirname, 'assets', METAINFO)], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it.skipIf(missingParts('desktop-file-validate'))('the desktop entry passes desktop-file-validate', () => {
+    const r = spawnSync('desktop-file-validate', [path.join(__dirname, 'assets/virtio-access-wizard.desktop')], { encoding: 'utf8' });
+    expect([r.status, r.stdout + r.stderr]).toEqual([0, '']);
+  });
+
+  it.skipIf(missingParts('appstreamcli'))('the AppStream metadata passes appstreamcli validate', () => {
+    const r = spawnSync('appstreamcli', ['validate', '--no-net', '--pedantic', path.join(__dirname, 'assets', METAINFO)], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/^[EWIP]: /m);
+    const version = (JSON.parse(readFileSync(path.join(__dirname, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(readFileSync(path.join(__dirname, 'assets', METAINFO), 'utf8')).toContain(`<release version="${version}"`);
   });
 
   it('makes the packages depend on virsh (libvirt-clients on Debian, libvirt-client on RPM distributions)', () => {

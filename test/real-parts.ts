@@ -45,6 +45,8 @@ const checks: Record<string, () => string> = {
   ssh: () => (commandWorks('ssh', ['-V']) ? '' : 'the ssh client is not installed (apt-get install openssh-client)'),
   'qemu-s390x': () => (commandWorks('qemu-system-s390x', ['--version']) ? '' : 'QEMU for s390x is not installed (apt-get install qemu-system-misc)'),
   'qemu-ppc64': () => (commandWorks('qemu-system-ppc64', ['--version']) ? '' : 'QEMU for ppc64 is not installed (apt-get install qemu-system-ppc)'),
+  'desktop-file-validate': () => (commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)'),
+  appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
 };
