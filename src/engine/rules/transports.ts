@@ -41,7 +41,7 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
           : `model 'virtio' on a conventional PCI slot (machine ${String(c.input.domain.machine.raw)}${d.slot === 'pci' ? ', pci slot' : ''}) is transitional`;
       return `${d.label}: ${why}. The legacy virtio 0.9.5 interface only has 32 feature bits, so it cannot carry bit 33: with iommu_platform on QEMU refuses the device at start or hotplug, and without it a confidential guest cannot use the device.`;
     },
-    explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCIe slot (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge); model='virtio-transitional' always keeps the legacy part.`,
+    explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCIe slot (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge, ppc64 pseries); model='virtio-transitional' always keeps the legacy part.`,
     messages: [MSG_LEGACY_IOMMU],
     fix: {
       text: "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
