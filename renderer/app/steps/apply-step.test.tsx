@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../../test/real-parts';
@@ -59,5 +59,27 @@ describe('Apply step, file changed behind the wizard\'s back', () => {
     const written = readFileSync(file, 'utf8');
     expect(written).toContain('<vcpu>2</vcpu>');
     expect(written).toContain("<rng model='virtio-non-transitional'>");
+  });
+});
+
+describe('Apply step, earlier backups', () => {
+  it('lists the backups this tool made of the file and restores the one chosen', async () => {
+    const { work } = installRealBridge();
+    const file = path.join(work, 'kept.xml');
+    const original = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8');
+    writeFileSync(file, original);
+    renderAt('start');
+    fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
+    act(() => useWizard.getState().go('apply'));
+    await waitFor(() => expect((screen.getByTestId('save') as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByTestId('save'));
+    await screen.findByTestId('applied');
+    expect(readFileSync(file, 'utf8')).not.toBe(original);
+    const backups = await screen.findByTestId('earlier-backups');
+    fireEvent.click(within(backups).getByRole('button', { name: 'Restore this one' }));
+    await waitFor(() => expect(readFileSync(file, 'utf8')).toBe(original));
+    await waitFor(() => expect(useWizard.getState().text).toBe(original));
   });
 });

@@ -1,5 +1,6 @@
 /** Step 7: write the planned XML — to its file or into libvirt — always with a backup, a conflict check and undo. */
-import { useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { Backup } from '../../../src/contracts/ipc';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../../../src/host';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
@@ -13,6 +14,39 @@ interface Done {
   readonly backupPath: string | null;
   readonly note: string;
   readonly undo: (() => Promise<unknown>) | null;
+}
+
+/** Every backup this tool made of the file, newest first, each restorable (the current content is backed up first). */
+function EarlierBackups({ file, refresh }: { file: string; refresh: unknown }) {
+  const [list, setList] = useState<readonly Backup[]>([]);
+  const reload = useCallback(() => void serviceCall('Listing backups', async () => setList(await api.listFileBackups({ path: file }))), [file]);
+  useEffect(reload, [reload, refresh]);
+  if (list.length === 0) return null;
+  return (
+    <details data-testid="earlier-backups">
+      <summary>Earlier backups of this file ({list.length})</summary>
+      <ul className="plain">
+        {list.map((b) => (
+          <li key={b.backupPath}>
+            <code>{b.backupPath}</code> <span className="muted">({b.createdAt})</span>{' '}
+            <button
+              type="button"
+              onClick={() =>
+                void serviceCall('Restoring the backup', async () => {
+                  await api.restoreFileBackup({ backupPath: b.backupPath, path: file });
+                  const f = await api.readFile({ path: file });
+                  useWizard.getState().saved(f.text, { kind: 'file', path: f.path, fingerprint: f.fingerprint });
+                  reload();
+                })
+              }
+            >
+              Restore this one
+            </button>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
 }
 
 export function ApplyStep() {
@@ -118,6 +152,7 @@ export function ApplyStep() {
           )}
         </div>
       )}
+      {source?.kind === 'file' && <EarlierBackups file={source.path} refresh={done} />}
       <StepNav step="apply" />
     </section>
   );

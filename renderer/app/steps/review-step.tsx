@@ -1,5 +1,6 @@
 /** Step 6: findings with explanations, the data-path picture, the XML diff and QEMU's command line. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { IpcResponse } from '../../../src/contracts/ipc';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
 import { serviceCall } from '../service-call';
@@ -8,6 +9,42 @@ import { DataPath, pathModel } from './data-path';
 import { FindingsList } from './findings-list';
 import { NotLoaded, StepNav } from './step-nav';
 import { readDomainFacts, parseDomainXml } from '../../../src/domain-xml';
+
+type SchemaVerdict = IpcResponse<'schema.validate'>;
+
+/**
+ * Whether the planned XML validates against the host's libvirt schemas, checked again whenever the plan changes
+ * (Apply refuses XML that does not, so this says so before).
+ */
+function SchemaStatus({ planned }: { planned: string }) {
+  const [verdict, setVerdict] = useState<{ xml: string; result: SchemaVerdict } | null>(null);
+  useEffect(() => {
+    let current = true;
+    void api.validateXml({ xml: planned }).then(
+      (result) => current && setVerdict({ xml: planned, result }),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [planned]);
+  if (!verdict || verdict.xml !== planned) return <p className="muted" data-testid="schema-status">Checking the planned XML against libvirt&rsquo;s schema…</p>;
+  const { result } = verdict;
+  if (!result.available) return <p className="muted" data-testid="schema-status">libvirt&rsquo;s schemas are not installed here, so the planned XML was not validated.</p>;
+  if (result.valid) return <p data-testid="schema-status">The planned XML validates against libvirt&rsquo;s schema.</p>;
+  return (
+    <div role="alert" className="problem" data-testid="schema-status">
+      <p>The planned XML does not validate against libvirt&rsquo;s schema; Apply will refuse it:</p>
+      <ul>
+        {result.errors.slice(0, 5).map((e, i) => (
+          <li key={i}>
+            line {e.line}: {e.message} <span className="muted">({e.target})</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 /**
  * What QEMU would be started with, as libvirt itself generates it (virsh domxml-to-native) for the planned XML:
@@ -78,6 +115,7 @@ export function ReviewStep() {
       <h3>Findings</h3>
       <FindingsList findings={d.findings} labels={labels} />
       <h3>Changes to the XML</h3>
+      <SchemaStatus planned={d.planned} />
       {d.diff ? (
         <pre className="diff" data-testid="diff" tabIndex={0} aria-label="Unified diff of the planned changes">
           {d.diff.split('\n').map((l, i) => (
