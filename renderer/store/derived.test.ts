@@ -6,7 +6,7 @@ import { mergeHostFacts, parseDomainCapabilities } from '../../src/host';
 import { derive } from './derived';
 
 const sample = (f: string) => readFileSync(path.join(__dirname, '../../assets/samples', f), 'utf8');
-const choices = { host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, migration: 'unknown' as const, backends: {}, models: {} };
+const choices = { host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, migration: 'unknown' as const, backends: {}, models: {}, manualXml: null };
 
 describe('derive', () => {
   it('says nothing is loaded before a domain is', () => {
@@ -57,5 +57,20 @@ describe('derive', () => {
     const d = derive({ ...choices, host, text, secure: 'sev', models: { '/domain/devices/disk[1]': 'virtio-transitional' } });
     expect(d.ok && d.findings.some((f) => f.rule === 'R-XML-05' && f.target === '/domain/devices/disk[1]')).toBe(true);
     expect(d.ok && d.planned).toContain("<disk type='file'   device='disk' model='virtio-non-transitional'>");
+  });
+});
+
+describe('derive with the planned XML edited by hand', () => {
+  const text = sample('transitional-i440fx.xml');
+  it('uses the hand-edited text for the diff and judges what it leaves', () => {
+    const manualXml = text.replace(/<vcpu([^>]*)>\d+<\/vcpu>/, '<vcpu$1>4</vcpu>');
+    const d = derive({ ...choices, text, secure: 'keep', manualXml });
+    expect(d.ok && [d.manual, d.planned === manualXml, d.manualProblem]).toEqual([true, true, null]);
+    expect(d.ok && d.diff).toMatch(/^\+.*>4<\/vcpu>$/m);
+  });
+
+  it('says why hand-edited XML that is not well-formed cannot be used', () => {
+    const d = derive({ ...choices, text, secure: 'keep', manualXml: '<domain><name>x</name>' });
+    expect(d.ok && d.manualProblem).toMatch(/your XML:1:1: <domain> is never closed/);
   });
 });

@@ -23,9 +23,13 @@ export type Derived =
       readonly diff: string;
       /** Findings the domain would still have after the plan (what Apply would leave). */
       readonly remaining: readonly Finding[];
+      /** The user edited the planned XML by hand: `planned` is their text, `remaining` is judged on it. */
+      readonly manual: boolean;
+      /** Why the hand-edited XML cannot be used (not well-formed), if so; Apply is then refused. */
+      readonly manualProblem: string | null;
     };
 
-export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models'>): Derived {
+export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>): Derived {
   if (!s.text) return { ok: false, problem: 'No domain is loaded yet.' };
   let loaded: DomainFacts;
   try {
@@ -45,8 +49,18 @@ export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure'
   const findings = evaluate(input);
   const plan = planFor(input);
   const planned = plan.impossible.length === 0 ? applyEdits(base, plan.edits) : base;
-  const after = planned === base ? findings : evaluate({ ...input, domain: readDomainFacts(parseDomainXml(planned)), goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } });
-  return { ok: true, facts, input, findings, plan, planned, diff: unifiedDiff(s.text, planned, { fromLabel: 'current', toLabel: 'planned' }), remaining: after };
+  const judge = (text: string) => evaluate({ ...input, domain: readDomainFacts(parseDomainXml(text, 'your XML')), goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } });
+  const diff = (to: string) => unifiedDiff(s.text, to, { fromLabel: 'current', toLabel: 'planned' });
+  if (s.manualXml !== null) {
+    try {
+      return { ok: true, facts, input, findings, plan, planned: s.manualXml, diff: diff(s.manualXml), remaining: judge(s.manualXml), manual: true, manualProblem: null };
+    } catch (e) {
+      if (!(e instanceof XmlInputError)) throw e;
+      return { ok: true, facts, input, findings, plan, planned: s.manualXml, diff: diff(s.manualXml), remaining: [], manual: true, manualProblem: e.message };
+    }
+  }
+  const after = planned === s.text ? findings : judge(planned);
+  return { ok: true, facts, input, findings, plan, planned, diff: diff(planned), remaining: after, manual: false, manualProblem: null };
 }
 
 export function useDerived(): Derived {
@@ -57,5 +71,6 @@ export function useDerived(): Derived {
   const migration = useWizard((s) => s.migration);
   const backends = useWizard((s) => s.backends);
   const models = useWizard((s) => s.models);
-  return useMemo(() => derive({ text, host, guest, secure, migration, backends, models }), [text, host, guest, secure, migration, backends, models]);
+  const manualXml = useWizard((s) => s.manualXml);
+  return useMemo(() => derive({ text, host, guest, secure, migration, backends, models, manualXml }), [text, host, guest, secure, migration, backends, models, manualXml]);
 }

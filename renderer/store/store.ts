@@ -34,6 +34,12 @@ interface SessionSlice {
   saved(text: string, source: Source): void;
 }
 
+/** Review step: the planned XML as the user edited it by hand, which then replaces the plan (null: not edited). */
+interface ReviewSlice {
+  readonly manualXml: string | null;
+  setManualXml(xml: string | null): void;
+}
+
 /** Platform step: virtio models the user chose, by device target; applied before the engine's plan. */
 interface PlatformSlice {
   readonly models: Readonly<Record<string, VirtioModel>>;
@@ -71,10 +77,10 @@ interface UiSlice {
   setBusy(what: string | null): void;
 }
 
-export type WizardState = SessionSlice & PlatformSlice & SecureSlice & BackendsSlice & GuestSlice & UiSlice;
+export type WizardState = SessionSlice & PlatformSlice & SecureSlice & BackendsSlice & GuestSlice & ReviewSlice & UiSlice;
 
 /** Every step's choices as they start; loading another domain returns to them. */
-const initialChoices = { models: {}, secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS };
+const initialChoices = { models: {}, secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS, manualXml: null };
 
 type Slice<T> = StateCreator<WizardState, [], [], T>;
 
@@ -98,24 +104,30 @@ const createSessionSlice: Slice<SessionSlice> = (set) => ({
   setHost: (host) => set({ host }),
   setEvidence: (evidence) => set({ evidence }),
   // What was written is the new starting point: the choices it contains are in the text now.
-  saved: (text, source) => set({ text, source, secure: 'keep', models: {} }),
+  saved: (text, source) => set({ text, source, secure: 'keep', models: {}, manualXml: null }),
 });
 
 const createPlatformSlice: Slice<PlatformSlice> = (set) => ({
   models: initialChoices.models,
-  setModel: (target, model) => set((s) => ({ models: withEntry(s.models, target, model) })),
+  // A new model or goal makes a new plan: a hand edit of the old one would silently hide it, so it goes.
+  setModel: (target, model) => set((s) => ({ models: withEntry(s.models, target, model), manualXml: null })),
 });
 
 const createSecureSlice: Slice<SecureSlice> = (set) => ({
   secure: initialChoices.secure,
   migration: initialChoices.migration,
-  setSecure: (secure) => set({ secure }),
+  setSecure: (secure) => set({ secure, manualXml: null }),
   setMigration: (migration) => set({ migration }),
 });
 
 const createBackendsSlice: Slice<BackendsSlice> = (set) => ({
   backends: initialChoices.backends,
   setBackend: (target, backend) => set((s) => ({ backends: withEntry(s.backends, target, backend) })),
+});
+
+const createReviewSlice: Slice<ReviewSlice> = (set) => ({
+  manualXml: initialChoices.manualXml,
+  setManualXml: (manualXml) => set({ manualXml }),
 });
 
 const createGuestSlice: Slice<GuestSlice> = (set) => ({
@@ -141,6 +153,7 @@ export const createWizardState: StateCreator<WizardState> = (...a) => ({
   ...createSecureSlice(...a),
   ...createBackendsSlice(...a),
   ...createGuestSlice(...a),
+  ...createReviewSlice(...a),
   ...createUiSlice(...a),
 });
 

@@ -59,7 +59,8 @@ export function ApplyStep() {
   const [done, setDone] = useState<Done | null>(null);
   const id = useId();
   if (!d.ok) return <NotLoaded problem={d.problem} />;
-  if (d.plan.impossible.length > 0) return <p className="problem">The goal cannot be reached; see Review for why. Nothing can be applied.</p>;
+  if (d.manualProblem) return <p className="problem">Your hand-edited XML is not well-formed ({d.manualProblem}); fix or discard it on Review.</p>;
+  if (!d.manual && d.plan.impossible.length > 0) return <p className="problem">The goal cannot be reached; see Review for why. Nothing can be applied.</p>;
   const planned = d.planned;
   const unchanged = planned === useWizard.getState().text;
 

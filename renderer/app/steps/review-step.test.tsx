@@ -1,8 +1,10 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealBridge } from '../../../test/renderer-bridge';
 import { missingParts } from '../../../test/real-parts';
-import { renderAt, sampleXml } from '../../../test/render-app';
+import { axeViolations, renderAt, sampleXml } from '../../../test/render-app';
 import { useWizard } from '../../store/store';
 
 beforeAll(() => {
@@ -23,5 +25,41 @@ describe.skipIf(noSchema)(`Review: the planned XML against libvirt's schema ${no
       useWizard.getState().go('review');
     });
     await waitFor(() => expect(screen.getByTestId('schema-status').textContent).toMatch(/does not validate.*Apply will refuse it.*line \d+/s), { timeout: 10_000 });
+  });
+});
+
+describe('Review: editing the planned XML by hand', () => {
+  it('uses the edited XML for the diff and Apply, and discards it when the goal changes', async () => {
+    const { work } = installRealBridge();
+    const file = path.join(work, 'hand.xml');
+    writeFileSync(file, sampleXml('transitional-i440fx.xml'));
+    renderAt('start');
+    fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
+    act(() => useWizard.getState().go('review'));
+    const box = screen.getByTestId('manual-xml') as HTMLTextAreaElement;
+    const edited = box.value.replace(/<vcpu([^>]*)>\d+<\/vcpu>/, '<vcpu$1>4</vcpu>');
+    fireEvent.change(box, { target: { value: edited } });
+    fireEvent.click(screen.getByRole('button', { name: 'Use my XML' }));
+    expect(screen.getByTestId('manual-note')).toBeTruthy();
+    expect(screen.getByTestId('diff').textContent).toMatch(/\+.*>4<\/vcpu>/);
+    act(() => useWizard.getState().go('apply'));
+    await waitFor(() => expect((screen.getByTestId('save') as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByTestId('save'));
+    await screen.findByTestId('applied');
+    expect(readFileSync(file, 'utf8')).toBe(edited);
+    act(() => {
+      useWizard.getState().setManualXml('<domain/>');
+      useWizard.getState().setSecure('sev');
+    });
+    expect(useWizard.getState().manualXml).toBeNull();
+  });
+
+  it('has no accessibility violations with the hand edit open', async () => {
+    const { container } = renderAt('review', 'transitional-i440fx.xml');
+    act(() => useWizard.getState().setManualXml(sampleXml('transitional-i440fx.xml').replace('</devices>', '  <bogus/>\n  </devices>')));
+    expect(screen.getByTestId('manual-note')).toBeTruthy();
+    expect(await axeViolations(container)).toEqual([]);
   });
 });

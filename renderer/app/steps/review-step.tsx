@@ -1,5 +1,5 @@
 /** Step 6: findings with explanations, the data-path picture, the XML diff and QEMU's command line. */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { IpcResponse } from '../../../src/contracts/ipc';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
@@ -11,6 +11,36 @@ import { NotLoaded, StepNav } from './step-nav';
 import { readDomainFacts, parseDomainXml } from '../../../src/domain-xml';
 
 type SchemaVerdict = IpcResponse<'schema.validate'>;
+
+/** The planned XML, editable by hand for what no step offers (survey: "advanced mode like virt-manager"). */
+function ManualEdit({ planned, manual }: { planned: string; manual: boolean }) {
+  const setManualXml = useWizard((s) => s.setManualXml);
+  const [draft, setDraft] = useState(planned);
+  const id = useId();
+  return (
+    <details open={manual}>
+      <summary>Edit the planned XML by hand</summary>
+      <label htmlFor={`${id}-xml`}>Planned XML (the diff, the schema check, the findings left and Apply then use your text)</label>
+      <textarea id={`${id}-xml`} className="xml-edit" rows={16} spellCheck={false} value={draft} onChange={(e) => setDraft(e.target.value)} data-testid="manual-xml" />
+      <p>
+        <button type="button" onClick={() => setManualXml(draft)}>
+          Use my XML
+        </button>{' '}
+        {manual && (
+          <button
+            type="button"
+            onClick={() => {
+              setManualXml(null);
+              setDraft(planned);
+            }}
+          >
+            Discard my edit
+          </button>
+        )}
+      </p>
+    </details>
+  );
+}
 
 /**
  * Whether the planned XML validates against the host's libvirt schemas, checked again whenever the plan changes
@@ -115,6 +145,16 @@ export function ReviewStep() {
       <h3>Findings</h3>
       <FindingsList findings={d.findings} labels={labels} />
       <h3>Changes to the XML</h3>
+      {d.manual && (
+        <p className="note" data-testid="manual-note">
+          You edited the XML by hand: the diff, the schema check, the findings left and Apply use your text. Choosing another goal or model on the other steps discards your edit.
+        </p>
+      )}
+      {d.manualProblem && (
+        <p role="alert" className="problem">
+          Your XML cannot be used: {d.manualProblem}
+        </p>
+      )}
       <SchemaStatus planned={d.planned} />
       {d.diff ? (
         <pre className="diff" data-testid="diff" tabIndex={0} aria-label="Unified diff of the planned changes">
@@ -128,6 +168,7 @@ export function ReviewStep() {
       ) : (
         <p>No changes.</p>
       )}
+      <ManualEdit key={d.manual ? 'manual' : d.planned} planned={d.planned} manual={d.manual} />
       <QemuPreview planned={d.planned} loadedArgv={qemuArgv} />
       <StepNav step="review" />
     </section>
