@@ -3,7 +3,7 @@
  * foreign Host/Origin and wrong methods are refused, static files carry the CSP, and channels reach the real
  * services (samples, osinfo-db, libvirt's test driver) with validated requests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -115,5 +115,12 @@ describe('virtio-access serve', () => {
     expect(read.value.host.libvirtVersion.kind).toBe('exact');
     const missing = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'nope' })).body) as { ok: false; error: { code: string } };
     expect(missing.error.code).toBe('domain-not-found');
+  });
+
+  it('says so in one line, exit 2, when the port asked for is taken', () => {
+    // The port of the server this suite started is certainly in use.
+    const r = spawnSync(process.execPath, [cli, 'serve', '--port', url.port], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`virtio-access serve: cannot listen on 127.0.0.1:${url.port} (the port is in use); choose another --port, or leave it out to take any free port.\n`);
   });
 });

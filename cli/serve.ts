@@ -28,7 +28,15 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     return 2;
   }
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const bridge = await startBridge({ port, staticDir, handlers: createIpcHandlers({ mode: 'serve', version, appRoot: root }) });
+  let bridge;
+  try {
+    bridge = await startBridge({ port, staticDir, handlers: createIpcHandlers({ mode: 'serve', version, appRoot: root }) });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e;
+    io.stderr(`virtio-access serve: cannot listen on 127.0.0.1:${port} (${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}); choose another --port, or leave it out to take any free port.\n`);
+    return 2;
+  }
   io.stdout(`${bridge.url}\n`);
   io.stderr('virtio-access serve: listening on 127.0.0.1 only; stop with Ctrl-C.\n');
   await new Promise<void>((resolve) => {
