@@ -3,6 +3,7 @@
  * Exit 0: no error finding; 1: at least one error finding; 2: an input or the usage was unusable.
  */
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
+import { VirshError } from '../main/services/virsh';
 import { toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, type DomainFacts, type HostFacts } from '../src/contracts/facts';
 import { parseDomainXml, readDomainFacts, XmlInputError } from '../src/domain-xml';
@@ -66,7 +67,11 @@ function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
   });
 }
 
-async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): Promise<Doc[]> {
+/**
+ * The domains of every --connect URI. A connection that fails (host down, no such domain, refused) is reported
+ * with virsh's advice and the audit goes on with the others; `failed` then makes the exit status 2.
+ */
+async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): Promise<{ docs: Doc[]; failed: boolean }> {
   const uris = args.values.get('--connect') ?? [];
   if (!deps.readDomainsFromConnection) throw new UsageError('--connect is not supported by this build', 'check');
   const all = args.flags.has('--all');
@@ -74,13 +79,20 @@ async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): 
   if (!all && args.positionals.length === 0) throw new UsageError('with --connect, give --all or DOMAIN names', 'check');
   const started = Date.now();
   const docs: Doc[] = [];
+  let failed = false;
   for (const uri of uris) {
-    const domains = await deps.readDomainsFromConnection(uri, all ? 'all' : args.positionals, (done, total) => {
-      if (Date.now() - started > 1000) io.stderr(`reading ${uri}: ${done}/${total}\n`);
-    });
-    for (const d of domains) docs.push({ name: `${d.uri}/${d.name}`, text: d.xml, host: d.host });
+    try {
+      const domains = await deps.readDomainsFromConnection(uri, all ? 'all' : args.positionals, (done, total) => {
+        if (Date.now() - started > 1000) io.stderr(`reading ${uri}: ${done}/${total}\n`);
+      });
+      for (const d of domains) docs.push({ name: `${d.uri}/${d.name}`, text: d.xml, host: d.host });
+    } catch (e) {
+      if (!(e instanceof VirshError)) throw e;
+      io.stderr(`virtio-access check: ${e.message}\n`);
+      failed = true;
+    }
   }
-  return docs;
+  return { docs, failed };
 }
 
 /** Runs `check`; returns the exit code. */
@@ -101,7 +113,11 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
   const flagHost = await hostFactsFromFlags('check', args);
   let unusable = false;
   const docs: Doc[] = [];
-  if (connecting) docs.push(...(await docsFromConnections(args, deps, io)));
+  if (connecting) {
+    const fromLibvirt = await docsFromConnections(args, deps, io);
+    docs.push(...fromLibvirt.docs);
+    unusable ||= fromLibvirt.failed;
+  }
   else {
     // Files are read concurrently; their errors are still reported in argument order.
     const reads = await Promise.all(args.positionals.map((arg) => readInput(arg, io).then((input) => ({ input }), (error: unknown) => ({ error }))));

@@ -211,3 +211,20 @@ describe('virtio-access compare (migration / restore ABI)', () => {
     expect(run(['compare', '--help']).stdout).toMatch(/^virtio-access compare SOURCE DEST/);
   });
 });
+
+describe.skipIf(missingParts('virsh'))('virtio-access check --connect when a connection fails', () => {
+  it('reports that connection with what to do, still audits the others, and exits 2', () => {
+    const r = run(['check', '--connect', 'test:///default', '--connect', 'qemu+foo:///x', '--all', '--json', '--no-schema']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^virtio-access check: Cannot connect to qemu\+foo:\/\/\/x: .*Check the URI/m);
+    expect(r.stderr).not.toMatch(/internal error/);
+    const out = JSON.parse(r.stdout) as { files: { file: string }[] };
+    expect(out.files.map((f) => f.file)).toEqual(['test:///default/test']);
+  });
+
+  it('names a domain the connection does not have', () => {
+    const r = run(['check', '--connect', 'test:///default', 'nosuchdomain', '--no-schema']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/test:\/\/\/default has no domain named as asked: .*nosuchdomain/);
+  });
+});
