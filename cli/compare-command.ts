@@ -35,6 +35,7 @@ const MIGRATION_RULES = new Set(['R-MIG-01', 'R-MIG-02', 'R-SEV-06']);
 export async function runCompare(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
   const args = parseArgs('compare', argv, { booleans: ['--json'], values: [...FACT_VALUE_FLAGS.filter((f) => f !== '--guest')] });
   if (args.positionals.length !== 2) throw new UsageError('give SOURCE and DEST', 'compare');
+  if (args.positionals.every((p) => p === '-')) throw new UsageError('standard input (-) can be read only once', 'compare');
   if (!deps.engine) {
     io.stderr('virtio-access compare: this build has no rule engine.\n');
     return 2;
