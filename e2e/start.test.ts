@@ -4,7 +4,7 @@
  * binary, so the test takes this path on every machine, with or without a display or a downloaded Electron.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -47,6 +47,29 @@ describe.skipIf(missing)(`npm start without Electron ${missing ? `(skipped: ${mi
       } finally {
         await s.close();
       }
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
+describe.skipIf(missing)(`npm start when Electron fails at start ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  it('says so in one line and serves the app instead', async () => {
+    // An "Electron" that exits at once with an error, as one missing a system library does.
+    const dist = path.join(work, 'broken-electron');
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(path.join(dist, 'electron'), '#!/bin/sh\necho "error while loading shared libraries: libgtk-3.so.0" >&2\nexit 127\n', { mode: 0o755 });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist, DISPLAY: ':99', XDG_CONFIG_HOME: path.join(work, 'config2'), XDG_STATE_HOME: path.join(work, 'state2') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const stderrLines: string[] = [];
+      createInterface({ input: child.stderr! }).on('line', (l) => stderrLines.push(l));
+      const url = await firstLine(child.stdout!);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+      expect(stderrLines).toContain('Virtio Access Wizard: Electron cannot start here: Electron exited at start with status 127. Serving the app instead; open the URL below in a browser.');
     } finally {
       child.kill('SIGTERM');
     }

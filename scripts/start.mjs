@@ -53,18 +53,31 @@ function electronExecutable() {
   return { exe };
 }
 
-function runChild(command, args) {
-  const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+function forwardSignals(child) {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
-  return child;
 }
+
+function serve(reason) {
+  console.error(`Virtio Access Wizard: Electron cannot start here: ${reason}. Serving the app instead; open the URL below in a browser.`);
+  const child = spawn(process.execPath, [path.join(root, 'dist/cli/virtio-access.cjs'), 'serve'], { cwd: root, stdio: 'inherit' });
+  forwardSignals(child);
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+}
+
+/** Electron that fails within its first seconds (missing libraries, no usable display) also falls back to serve. */
+const EARLY_FAILURE_MS = 5000;
 
 buildIfNeeded();
 const electron = electronExecutable();
 if (electron.exe) {
-  runChild(electron.exe, [root]);
+  const started = Date.now();
+  const child = spawn(electron.exe, [root], { cwd: root, stdio: 'inherit' });
+  forwardSignals(child);
+  child.on('error', (e) => serve(`${electron.exe} could not be run (${e.message})`));
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && code !== null && Date.now() - started < EARLY_FAILURE_MS) serve(`Electron exited at start with status ${code}`);
+    else process.exit(code ?? (signal ? 0 : 1));
+  });
 } else {
-  console.error(`Virtio Access Wizard: Electron cannot start here: ${electron.reason}. Serving the app instead; open the URL below in a browser.`);
-  runChild(process.execPath, [path.join(root, 'dist/cli/virtio-access.cjs'), 'serve']);
+  serve(electron.reason);
 }
