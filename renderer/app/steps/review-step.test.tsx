@@ -62,4 +62,25 @@ describe('Review: editing the planned XML by hand', () => {
     expect(screen.getByTestId('manual-note')).toBeTruthy();
     expect(await axeViolations(container)).toEqual([]);
   });
+
+  it('keeps working when the hand-edited XML is not well-formed, and says why it cannot be used', () => {
+    renderAt('review', 'transitional-i440fx.xml');
+    act(() => useWizard.getState().setManualXml('<domain><name>x</name>'));
+    expect(screen.getByRole('alert').textContent).toMatch(/Your XML cannot be used: your XML:1:1: <domain> is never closed/);
+    expect(screen.getByRole('heading', { name: 'Review' })).toBeTruthy();
+  });
+});
+
+describe('Review: the data-path picture', () => {
+  it('draws the device the user picks, with its backend', () => {
+    renderAt('review', 'sev-q35.xml');
+    act(() => {
+      useWizard.getState().setSecure('sev');
+      useWizard.getState().setBackend('/domain/devices/interface[1]', 'vhost-kernel');
+    });
+    const title = () => document.querySelector('.data-path svg title')?.textContent ?? '';
+    expect(title()).toMatch(/QEMU device$/);
+    fireEvent.change(screen.getByTestId('path-device'), { target: { value: '/domain/devices/interface[1]' } });
+    expect(title()).toBe('Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory → vhost (host kernel)');
+  });
 });

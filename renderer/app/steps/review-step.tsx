@@ -1,5 +1,6 @@
 /** Step 6: findings with explanations, the data-path picture, the XML diff and QEMU's command line. */
 import { useEffect, useId, useState } from 'react';
+import type { Backend, DomainFacts, SecureType } from '../../../src/contracts/facts';
 import type { IpcResponse } from '../../../src/contracts/ipc';
 import * as api from '../../api';
 import { useDerived } from '../../store/derived';
@@ -117,6 +118,33 @@ function QemuPreview({ planned, loadedArgv }: { planned: string; loadedArgv: str
   );
 }
 
+/** The data path of one virtio device after the plan, the user picking which (the first one to start with). */
+function DevicePath({ after, type, backends }: { after: DomainFacts; type: SecureType; backends: Readonly<Record<string, Backend>> }) {
+  const devices = after.devices.filter((x) => x.virtio && x.function !== 'balloon');
+  const [target, setTarget] = useState<string | null>(null);
+  const id = useId();
+  const device = devices.find((x) => x.target === target) ?? devices[0];
+  if (!device) return null;
+  const iommuOn = device.driver.iommu === 'on' || (type !== 'none' && type !== 'pef' && device.driver.iommu === 'absent');
+  return (
+    <>
+      {devices.length > 1 && (
+        <p>
+          <label htmlFor={`${id}-device`}>Data path of</label>{' '}
+          <select id={`${id}-device`} value={device.target} onChange={(e) => setTarget(e.target.value)} data-testid="path-device">
+            {devices.map((x) => (
+              <option key={x.target} value={x.target}>
+                {x.label}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
+      <DataPath model={pathModel(after, type, backends[device.target] ?? device.backend, iommuOn)} />
+    </>
+  );
+}
+
 export function ReviewStep() {
   const d = useDerived();
   const secure = useWizard((s) => s.secure);
@@ -125,8 +153,8 @@ export function ReviewStep() {
   if (!d.ok) return <NotLoaded problem={d.problem} />;
   const labels = new Map(d.facts.devices.map((x) => [x.target, x.label]));
   const type = secure === 'keep' ? d.facts.launchSecurity.type : secure;
-  const after = readDomainFacts(parseDomainXml(d.planned));
-  const first = after.devices.find((x) => x.virtio && x.function !== 'balloon');
+  // Hand-edited XML that is not well-formed has no devices to draw: the picture shows the domain as chosen.
+  const after = d.manualProblem ? d.facts : readDomainFacts(parseDomainXml(d.planned));
   const errors = d.findings.filter((f) => f.severity === 'error').length;
   const left = d.remaining.filter((f) => f.severity === 'error').length;
   return (
@@ -135,7 +163,7 @@ export function ReviewStep() {
       <p data-testid="review-summary">
         {errors} error{errors === 1 ? '' : 's'} now; {d.plan.impossible.length > 0 ? 'the goal cannot be reached (see below)' : `${d.plan.edits.length} change${d.plan.edits.length === 1 ? '' : 's'} planned; ${left} error${left === 1 ? '' : 's'} left after them`}.
       </p>
-      {first && <DataPath model={pathModel(after, type, backends[first.target] ?? first.backend, first.driver.iommu === 'on' || (type !== 'none' && type !== 'pef' && first.driver.iommu === 'absent'))} />}
+      <DevicePath after={after} type={type} backends={backends} />
       {d.plan.impossible.length > 0 && (
         <div role="alert" className="problem">
           <h3>Why this goal cannot be reached</h3>
