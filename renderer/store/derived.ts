@@ -7,7 +7,7 @@ import { useMemo } from 'react';
 import type { EngineInput } from '../../src/contracts/engine';
 import type { DomainFacts } from '../../src/contracts/facts';
 import type { Finding, Plan } from '../../src/contracts/findings';
-import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../../src/domain-xml';
+import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { evaluate, planFor, setVirtioModel } from '../../src/engine';
 import { useWizard, type WizardState } from './store';
 
@@ -30,6 +30,16 @@ export type Derived =
     };
 
 export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>): Derived {
+  try {
+    return deriveOrThrow(s);
+  } catch (e) {
+    // An edit the engine planned that cannot be applied is a bug; the page says so instead of going blank.
+    if (e instanceof EditError) return { ok: false, problem: `The plan could not be applied to this XML (${e.message}). This is a bug in Virtio Access Wizard; please report it with the domain XML.` };
+    throw e;
+  }
+}
+
+function deriveOrThrow(s: Parameters<typeof derive>[0]): Derived {
   if (!s.text) return { ok: false, problem: 'No domain is loaded yet.' };
   let loaded: DomainFacts;
   try {
