@@ -1,5 +1,7 @@
 /** Phrases several explanations share, so every finding explains the setting the same plain way. */
 import type { SecureType } from '../contracts/facts';
+import { hasDriverOptions } from './edits';
+import type { DeviceContext } from './rule-types';
 
 export const WHAT_IOMMU_DOES =
   "<driver iommu='on'/> (QEMU's iommu_platform property, the virtio feature VIRTIO_F_ACCESS_PLATFORM, bit 33) makes the device reach guest memory " +
@@ -30,7 +32,14 @@ export function secureName(t: SecureType): string {
   return NAMES[t];
 }
 
-/** For a device libvirt gives no <driver> options (vhost-scsi): what the user can do instead of writing iommu. */
-export function noIommuOption(label: string, instead: string): string {
-  return `libvirt has no <driver iommu> option for ${label} (its schema gives vhost-scsi hostdevs no virtio driver options): ${instead}`;
+/**
+ * The fix text of a rule whose edit writes <driver iommu>: `general` for devices that have the option (and for
+ * explain), and for a vhost-scsi hostdev, which libvirt gives no virtio driver options, what to do instead.
+ */
+export function iommuFixText(general: string, instead: string): { readonly text: (c: DeviceContext) => string; readonly general: string } {
+  return {
+    general,
+    text: (c) =>
+      hasDriverOptions(c.device) ? general : `libvirt has no <driver iommu> option for ${c.device.label} (its schema gives vhost-scsi hostdevs no virtio driver options): ${instead}`,
+  };
 }

@@ -5,11 +5,11 @@
  */
 import type { SecureType } from '../../contracts/facts';
 import { SEV_FAMILY, describeVersion, isConfidential, takesAccessPlatform } from '../context';
-import { hasDriverOptions, removeDriverAttribute, setIommu } from '../edits';
+import { removeDriverAttribute, setIommu } from '../edits';
 import type { DeviceContext, RuleRecord } from '../rule-types';
 import { src } from '../sources';
 import { not, v, versionAtLeast } from '../verdict';
-import { MSG_NO_ACCESS_PLATFORM, WHAT_IOMMU_DOES, WHY_CONFIDENTIAL, noIommuOption, secureName } from '../words';
+import { MSG_NO_ACCESS_PLATFORM, WHAT_IOMMU_DOES, WHY_CONFIDENTIAL, iommuFixText, secureName } from '../words';
 
 const needsBit = (c: DeviceContext): boolean => isConfidential(c) && takesAccessPlatform(c.device) && !(SEV_FAMILY.has(c.cvm) && c.device.function === 'gpu');
 
@@ -28,8 +28,7 @@ function absentWithoutDefault(id: string, types: readonly SecureType[], sources:
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} A current Linux guest refuses such a device; an older one hangs or reads garbage because the host touches encrypted memory.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
     fix: {
-      text: (c) => (hasDriverOptions(c.device) ? "Set <driver iommu='on'/> on the device." : noIommuOption(c.device.label, "run QEMU 6.0 or later, whose confidential-VM default turns the bit on for every virtio device, or remove the device.")),
-      general: "Set <driver iommu='on'/> on the device.",
+      ...iommuFixText("Set <driver iommu='on'/> on the device.", "run QEMU 6.0 or later, whose confidential-VM default turns the bit on for every virtio device, or remove the device."),
       edits: (c) => setIommu(c.device, 'on'),
     },
     sources,
@@ -55,8 +54,7 @@ export const ACCESS_PLATFORM_RULES: readonly RuleRecord<'device'>[] = [
       "The plan still writes iommu='on' so the domain does not depend on the QEMU version it runs on (an absent attribute means off before QEMU 6.0, which also matters after a migration or downgrade).",
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} Since QEMU 6.0 a confidential-guest-support object (libvirt adds one for <launchSecurity>) makes this the default for every virtio device; libvirt itself never sets it (R-XML-06).`,
     fix: {
-      text: (c) => (hasDriverOptions(c.device) ? "Optional: write <driver iommu='on'/> explicitly." : noIommuOption(c.device.label, "nothing to write; QEMU's default is what turns the bit on.")),
-      general: "Optional: write <driver iommu='on'/> explicitly.",
+      ...iommuFixText("Optional: write <driver iommu='on'/> explicitly.", "nothing to write; QEMU's default is what turns the bit on."),
       edits: (c) => setIommu(c.device, 'on'),
     },
     sources: [src('QEMU-MACHINE', 'confidential guest support: alter virtio default properties (QEMU 6.0)'), src('LV-KB-SEV', 'Starting with QEMU 6.0.0 QEMU will set this by default')],
@@ -114,8 +112,7 @@ export const ACCESS_PLATFORM_RULES: readonly RuleRecord<'device'>[] = [
     detail: (c) => `${c.device.label} has no iommu attribute and the domain is to migrate; the value then depends on the destination's QEMU, not on the XML.`,
     explanation: `${WHAT_IOMMU_DOES} QEMU has no machine-type compat property for iommu_platform: its confidential-VM default depends only on the QEMU version, so an absent attribute is off before 6.0 and on from 6.0. The feature is guest ABI (R-MIG-01).`,
     fix: {
-      text: (c) => (hasDriverOptions(c.device) ? "Write iommu='on' explicitly." : noIommuOption(c.device.label, 'migrate only between hosts with QEMU 6.0 or later, or remove the device.')),
-      general: "Write iommu='on' explicitly.",
+      ...iommuFixText("Write iommu='on' explicitly.", 'migrate only between hosts with QEMU 6.0 or later, or remove the device.'),
       edits: (c) => setIommu(c.device, 'on'),
     },
     sources: [src('QEMU-MACHINE', 'hw_compat arrays have no iommu_platform entry'), src('THREAD-2020', 'Gibson on host-dependent defaults')],

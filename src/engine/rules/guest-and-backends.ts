@@ -4,12 +4,12 @@
  * vDPA and the vIOMMU.
  */
 import { SEV_FAMILY, iommuEffective, isConfidential, takesAccessPlatform, translatingViommu } from '../context';
-import { SHARED_MEMORY, hasDriverOptions, removeDriverAttribute, setDriverAttribute } from '../edits';
+import { SHARED_MEMORY, removeDriverAttribute, setDriverAttribute } from '../edits';
 import type { DeviceContext, DomainContext, RuleRecord, Verdict } from '../rule-types';
 import { src } from '../sources';
 import { compareVersions } from '../../contracts/version';
 import { not, or, unknown, v, versionAtLeast } from '../verdict';
-import { MSG_BACKEND_NO_IOMMU, MSG_REFUSES, WHAT_IOMMU_DOES, WHY_CONFIDENTIAL, noIommuOption, secureName } from '../words';
+import { MSG_BACKEND_NO_IOMMU, MSG_REFUSES, WHAT_IOMMU_DOES, WHY_CONFIDENTIAL, iommuFixText, secureName } from '../words';
 
 /** Outside a confidential VM the bit can simply be dropped; inside one there is no valid "off". */
 const dropIommuIfOrdinary = (c: DeviceContext) => (isConfidential(c) ? [] : removeDriverAttribute(c.device, 'iommu'));
@@ -233,10 +233,7 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => !isConfidential(c), translatingViommu, (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on'],
     title: (c) => `${c.device.label} bypasses the vIOMMU`,
     explanation: `${WHAT_IOMMU_DOES} The two are independent: <iommu> puts an emulated IOMMU in the guest, and only devices with iommu='on' obey it. Without the bit this device reads guest-physical memory directly, so the guest IOMMU neither isolates nor translates it (fine unless the guest assigns it to userspace drivers with vfio or DPDK).`,
-    fix: {
-      text: (c) => (hasDriverOptions(c.device) ? "Set iommu='on' on the device if the guest should isolate it with the vIOMMU." : noIommuOption(c.device.label, 'the guest cannot isolate it with the vIOMMU.')),
-      general: "Set iommu='on' on the device if the guest should isolate it with the vIOMMU.",
-    },
+    fix: iommuFixText("Set iommu='on' on the device if the guest should isolate it with the vIOMMU.", 'the guest cannot isolate it with the vIOMMU.'),
     sources: [src('SPEC', 'ACCESS_PLATFORM overrides the platform IOMMU description'), src('LNX-RING', 'vring_use_dma_api')],
   },
 ];
