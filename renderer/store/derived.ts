@@ -23,6 +23,8 @@ export type Derived =
       readonly diff: string;
       /** Findings the domain would still have after the plan (what Apply would leave). */
       readonly remaining: readonly Finding[];
+      /** The facts of the planned XML (of the domain as chosen when a hand edit is not well-formed). */
+      readonly plannedFacts: DomainFacts;
       /** The user edited the planned XML by hand: `planned` is their text, `remaining` is judged on it. */
       readonly manual: boolean;
       /** Why the hand-edited XML cannot be used (not well-formed), if so; Apply is then refused. */
@@ -59,18 +61,23 @@ function deriveOrThrow(s: Parameters<typeof derive>[0]): Derived {
   const findings = evaluate(input);
   const plan = planFor(input);
   const planned = plan.impossible.length === 0 ? applyEdits(base, plan.edits) : base;
-  const judge = (text: string) => evaluate({ ...input, domain: readDomainFacts(parseDomainXml(text, 'your XML')), goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } });
+  // What a text leaves once written: its facts, and its findings with the goal reached (PEF has no element).
+  const judge = (text: string) => {
+    const domain = readDomainFacts(parseDomainXml(text, 'your XML'));
+    return { plannedFacts: domain, remaining: evaluate({ ...input, domain, goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } }) };
+  };
   const diff = (to: string) => unifiedDiff(s.text, to, { fromLabel: 'current', toLabel: 'planned' });
+  const common = { ok: true as const, facts, input, findings, plan };
   if (s.manualXml !== null) {
     try {
-      return { ok: true, facts, input, findings, plan, planned: s.manualXml, diff: diff(s.manualXml), remaining: judge(s.manualXml), manual: true, manualProblem: null };
+      return { ...common, ...judge(s.manualXml), planned: s.manualXml, diff: diff(s.manualXml), manual: true, manualProblem: null };
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
-      return { ok: true, facts, input, findings, plan, planned: s.manualXml, diff: diff(s.manualXml), remaining: [], manual: true, manualProblem: e.message };
+      return { ...common, plannedFacts: facts, remaining: [], planned: s.manualXml, diff: diff(s.manualXml), manual: true, manualProblem: e.message };
     }
   }
-  const after = planned === s.text ? findings : judge(planned);
-  return { ok: true, facts, input, findings, plan, planned, diff: diff(planned), remaining: after, manual: false, manualProblem: null };
+  const after = planned === s.text ? { plannedFacts: facts, remaining: findings } : judge(planned);
+  return { ...common, ...after, planned, diff: diff(planned), manual: false, manualProblem: null };
 }
 
 export function useDerived(): Derived {

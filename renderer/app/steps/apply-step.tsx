@@ -6,6 +6,7 @@ import * as api from '../../api';
 import { useDerived } from '../../store/derived';
 import { isBusy } from '../../store/selectors';
 import { useWizard } from '../../store/store';
+import { rereadSource } from '../reread-source';
 import { serviceCall } from '../service-call';
 import { NotLoaded, StepNav } from './step-nav';
 
@@ -34,8 +35,8 @@ function EarlierBackups({ file, refresh }: { file: string; refresh: unknown }) {
               onClick={() =>
                 void serviceCall('Restoring the backup', async () => {
                   await api.restoreFileBackup({ backupPath: b.backupPath, path: file });
-                  const f = await api.readFile({ path: file });
-                  useWizard.getState().saved(f.text, { kind: 'file', path: f.path, fingerprint: f.fingerprint });
+                  const now = await rereadSource({ kind: 'file', path: file });
+                  useWizard.getState().saved(now.text, now.source);
                   reload();
                 })
               }
@@ -77,8 +78,8 @@ export function ApplyStep() {
         undo: r.backupPath
           ? async () => {
               await api.restoreFileBackup({ backupPath: r.backupPath!, path: r.path });
-              const f = await api.readFile({ path: r.path });
-              saved(f.text, { kind: 'file', path: f.path, fingerprint: f.fingerprint });
+              const now = await rereadSource({ kind: 'file', path: r.path });
+              saved(now.text, now.source);
             }
           : null,
       });
@@ -95,8 +96,8 @@ export function ApplyStep() {
         note: r.appliesAtNextBoot ? 'The domain is running: the new definition applies at its next boot.' : 'The new definition is in place.',
         undo: async () => {
           await api.restoreDomainBackup({ uri: source.uri, backupPath: r.backupPath });
-          const now = await api.readDomain({ uri: source.uri, name: source.name });
-          saved(now.xml, { ...source, loadedXml: now.xml });
+          const now = await rereadSource(source);
+          saved(now.text, now.source);
         },
       });
     });

@@ -9,7 +9,6 @@ import { useWizard } from '../../store/store';
 import { DataPath, pathModel } from './data-path';
 import { FindingsList } from './findings-list';
 import { NotLoaded, StepNav } from './step-nav';
-import { readDomainFacts, parseDomainXml } from '../../../src/domain-xml';
 
 type SchemaVerdict = IpcResponse<'schema.validate'>;
 
@@ -153,8 +152,6 @@ export function ReviewStep() {
   if (!d.ok) return <NotLoaded problem={d.problem} />;
   const labels = new Map(d.facts.devices.map((x) => [x.target, x.label]));
   const type = secure === 'keep' ? d.facts.launchSecurity.type : secure;
-  // Hand-edited XML that is not well-formed has no devices to draw: the picture shows the domain as chosen.
-  const after = d.manualProblem ? d.facts : readDomainFacts(parseDomainXml(d.planned));
   const errors = d.findings.filter((f) => f.severity === 'error').length;
   const left = d.remaining.filter((f) => f.severity === 'error').length;
   return (
@@ -163,7 +160,7 @@ export function ReviewStep() {
       <p data-testid="review-summary">
         {errors} error{errors === 1 ? '' : 's'} now; {d.plan.impossible.length > 0 ? 'the goal cannot be reached (see below)' : `${d.plan.edits.length} change${d.plan.edits.length === 1 ? '' : 's'} planned; ${left} error${left === 1 ? '' : 's'} left after them`}.
       </p>
-      <DevicePath after={after} type={type} backends={backends} />
+      <DevicePath after={d.plannedFacts} type={type} backends={backends} />
       {d.plan.impossible.length > 0 && (
         <div role="alert" className="problem">
           <h3>Why this goal cannot be reached</h3>
