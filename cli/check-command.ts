@@ -130,30 +130,29 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
     }
   }
 
-  // xmllint (a child process) starts before parsing and runs on the other core; results for documents that
-  // turn out unusable are dropped. It never sees a DTD: entity expansion must not happen anywhere.
-  const forSchema = useSchema ? docs.flatMap((d, docIndex) => (/<!DOCTYPE|<!ENTITY/i.test(d.text) ? [] : [{ docIndex, name: d.name, text: d.text, path: d.path }])) : [];
-  const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
-  const parsed: { docIndex: number; name: string; facts: DomainFacts; host: HostFacts }[] = [];
-  for (const [docIndex, doc] of docs.entries()) {
+  const parsed: { doc: Doc; facts: DomainFacts; host: HostFacts }[] = [];
+  for (const doc of docs) {
     try {
       const facts = readDomainFacts(parseDomainXml(doc.text, doc.name));
-      parsed.push({ docIndex, name: doc.name, facts, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
+      parsed.push({ doc, facts, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
       io.stderr(formatInputError(e));
       unusable = true;
     }
   }
+  // Only documents the parser accepted reach xmllint (so never one with a DTD); it runs as a child process beside
+  // the osinfo-db lookups and the engine.
+  const schema = useSchema && parsed.length > 0 ? validateDomainXml(parsed.map((p) => ({ name: p.doc.name, text: p.doc.text, path: p.doc.path }))) : Promise.resolve([]);
   const guests = await Promise.all(parsed.map((p) => guestFacts(args, p.facts.osinfoId, deps)));
   const engineFindings = parsed.map((p, i) =>
     deps.engine ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [],
   );
-  const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
+  const schemaResults = await schema;
   const files: CheckJsonFile[] = parsed.map((p, i) => ({
-    file: p.name,
+    file: p.doc.name,
     domain: p.facts.name === 'unknown' ? null : p.facts.name,
-    findings: [...(schemaResults.has(p.docIndex) ? schemaFindings(schemaResults.get(p.docIndex)!) : []), ...engineFindings[i]!],
+    findings: [...(schemaResults[i] ? schemaFindings(schemaResults[i]) : []), ...engineFindings[i]!],
   }));
   if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
 
