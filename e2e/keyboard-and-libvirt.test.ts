@@ -2,12 +2,12 @@
  * Flows a mouse user never checks: the whole wizard by keyboard alone, both colour themes free of axe
  * violations (including contrast, which needs Chromium's layout), and defining through the real libvirtd.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defineXml, fixtureNamed, inactiveXml, removeDomains, SYSTEM } from '../test/libvirt-domains';
 import { missingParts, repoRoot } from '../test/real-parts';
 import { AxeCheck } from './axe';
 import { closeBrowser, openApp, openFileByPath } from './harness';
@@ -32,6 +32,14 @@ async function tabTo(page: Page, name: RegExp): Promise<void> {
     if (name.test(text)) return;
   }
   throw new Error(`Tab never reached a control named ${name}`);
+}
+
+/** Start step: lists qemu:///system and opens the named domain; waits for Platform. */
+async function loadFromLibvirt(page: Page, name: string): Promise<void> {
+  await page.getByTestId('libvirt-uri').fill(SYSTEM);
+  await page.getByRole('button', { name: 'List domains' }).click();
+  await page.getByTestId(`domain-${name}`).click();
+  await page.getByRole('heading', { name: 'Platform' }).waitFor();
 }
 
 /** Start step: Tab to the path field, type the path, Enter; waits for Platform. */
@@ -162,16 +170,11 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
 
   it.skipIf(noDaemon)(`loads a domain from the real libvirtd, defines the fix with a backup, and the domain keeps it ${noDaemon ? `(skipped: ${noDaemon})` : ''}`, async () => {
     const name = `vaw-e2e-${process.pid}`;
-    const xmlFile = path.join(work, 'define.xml');
-    writeFileSync(xmlFile, readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`));
-    execFileSync('virsh', ['-c', 'qemu:///system', 'define', xmlFile], { stdio: 'ignore' });
+    defineXml(fixtureNamed('transitional-iommu.xml', name));
     const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups') });
     try {
       const { page } = s;
-      await page.getByTestId('libvirt-uri').fill('qemu:///system');
-      await page.getByRole('button', { name: 'List domains' }).click();
-      await page.getByTestId(`domain-${name}`).click();
-      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await loadFromLibvirt(page, name);
       await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
       expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
       await page.getByRole('button', { name: /^Next: Apply/ }).click();
@@ -180,39 +183,31 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
       await s.screenshot('libvirt-defined');
       const backup = (await page.getByTestId('backup-path').textContent()) ?? '';
       expect(readFileSync(backup, 'utf8')).toContain("<rng model='virtio-transitional'>");
-      const now = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      const now = inactiveXml(name);
       expect(now).toContain("<rng model='virtio-non-transitional'>");
       await page.getByRole('button', { name: 'Undo (restore the backup)' }).click();
       await page.getByText('Restored from the backup.').waitFor();
-      expect(execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' })).toContain("<rng model='virtio-transitional'>");
+      expect(inactiveXml(name)).toContain("<rng model='virtio-transitional'>");
       // The restored definition is the starting point again: Review offers the same fix once more.
       await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
       expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
       expect(s.consoleErrors).toEqual([]);
     } finally {
       await s.close();
-      execFileSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
+      await removeDomains(name);
     }
   });
 
   it.skipIf(missingParts('libvirtd', 'qemu'))('refuses to define over a domain changed behind its back, and shows what changed', async () => {
     const name = `vaw-e2e-conflict-${process.pid}`;
-    const xmlFile = path.join(work, 'conflict.xml');
-    const original = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`);
-    writeFileSync(xmlFile, original);
-    execFileSync('virsh', ['-c', 'qemu:///system', 'define', xmlFile], { stdio: 'ignore' });
+    defineXml(fixtureNamed('transitional-iommu.xml', name));
     const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups-conflict') });
     try {
       const { page } = s;
-      await page.getByTestId('libvirt-uri').fill('qemu:///system');
-      await page.getByRole('button', { name: 'List domains' }).click();
-      await page.getByTestId(`domain-${name}`).click();
-      await page.getByRole('heading', { name: 'Platform' }).waitFor();
+      await loadFromLibvirt(page, name);
       // Another admin changes the domain after the wizard loaded it (same UUID, one more vCPU).
-      const loaded = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
-      writeFileSync(xmlFile, loaded.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
-      execFileSync('virsh', ['-c', 'qemu:///system', 'define', xmlFile], { stdio: 'ignore' });
-      const before = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      defineXml(inactiveXml(name).replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
+      const before = inactiveXml(name);
       await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Apply$/ }).click();
       await page.getByTestId('define').click();
       const alert = page.getByRole('alert');
@@ -221,19 +216,19 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
       expect(detail).toMatch(/^-\s*<vcpu[^>]*>1<\/vcpu>$/m);
       expect(detail).toMatch(/^\+\s*<vcpu[^>]*>2<\/vcpu>$/m);
       await s.screenshot('libvirt-conflict');
-      expect(execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' })).toBe(before);
+      expect(inactiveXml(name)).toBe(before);
       // Reload keeps the user's place; defining then works and keeps the other admin's change.
       await page.getByRole('button', { name: `Reload ${name} from libvirt` }).click();
       await page.getByRole('alert').waitFor({ state: 'detached' });
       // Define stays disabled until the reload has finished (the click waits for it).
       await page.getByTestId('define').click();
       await page.getByTestId('applied').waitFor();
-      const after = execFileSync('virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', name], { encoding: 'utf8' });
+      const after = inactiveXml(name);
       expect(after).toMatch(/<vcpu[^>]*>2<\/vcpu>/);
       expect(after).toContain("<rng model='virtio-non-transitional'>");
     } finally {
       await s.close();
-      execFileSync('virsh', ['-c', 'qemu:///system', 'undefine', name], { stdio: 'ignore' });
+      await removeDomains(name);
     }
   });
 });

@@ -2,7 +2,8 @@
  * Renders the whole wizard in happy-dom with a fresh store state, for view tests; axe-core checks what is
  * on screen (colour contrast needs real layout and is checked in Chromium by the e2e suite instead).
  */
-import { cleanup, render } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { expect } from 'vitest';
 import axe from 'axe-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,4 +26,16 @@ export function renderAt(step: StepId, sample?: string) {
 export async function axeViolations(container: HTMLElement): Promise<string[]> {
   const r = await axe.run(container, { rules: { 'color-contrast': { enabled: false } }, resultTypes: ['violations'] });
   return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/**
+ * Opens a file through the Start step as a user types its path (real services behind window.api), then goes
+ * to `step`.
+ */
+export async function openFileOnStart(file: string, step: StepId): Promise<void> {
+  renderAt('start');
+  fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
+  fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+  await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
+  act(() => useWizard.getState().go(step));
 }

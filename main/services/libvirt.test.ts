@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import type { Edit } from '../../src/contracts/findings';
 import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate, planFor } from '../../src/engine';
-import { missingParts, repoRoot } from '../../test/real-parts';
+import { missingParts } from '../../test/real-parts';
 import {
   defineDomainSafely,
   DomainChangedError,
@@ -23,11 +23,9 @@ import {
   restoreDomainBackup,
 } from './libvirt';
 import { runVirsh, VirshError } from './virsh';
+import { defineXml, fixtureNamed, removeDomains, stateWhenStartedPaused, SYSTEM } from '../../test/libvirt-domains';
 
-const SYSTEM = 'qemu:///system';
 const prefix = `vaw-svc-${process.pid}-`;
-const fixture = (file: string, name: string): string =>
-  readFileSync(path.join(repoRoot, 'test/fixtures/libvirt', file), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`);
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -38,16 +36,6 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-/** Defines `xml` directly with virsh (the "before" state a user already has). */
-function defineRaw(xml: string): void {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-define-'));
-  try {
-    writeFileSync(path.join(dir, 'domain.xml'), xml);
-    execFileSync('virsh', ['-c', SYSTEM, 'define', path.join(dir, 'domain.xml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** The edits a plan makes for a non-secure domain: modern virtio devices with the IOMMU platform feature. */
 const iommuEdits = (model: boolean): Edit[] => [
@@ -100,11 +88,7 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
   });
 
   afterAll(async () => {
-    for (const name of (await runVirsh(SYSTEM, ['list', '--all', '--name'])).split('\n').map((s) => s.trim())) {
-      if (!name.startsWith(prefix)) continue;
-      await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
-      await runVirsh(SYSTEM, ['undefine', name]).catch(() => undefined);
-    }
+    await removeDomains(prefix);
     if (savedBackupDir === undefined) delete process.env.VAW_BACKUP_DIR;
     else process.env.VAW_BACKUP_DIR = savedBackupDir;
     rmSync(backups, { recursive: true, force: true });
@@ -135,7 +119,7 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
   ] as const) {
     it(`applies the IOMMU plan to ${file}: backup, define, round trip, and the domain starts under TCG`, async () => {
       const name = `${prefix}${file.replace('.xml', '')}`;
-      defineRaw(fixture(file, name));
+      defineXml(fixtureNamed(file, name));
       const loaded = await dumpInactiveXml(SYSTEM, name);
       const planned = applyEdits(loaded, iommuEdits(modelChange));
       const argv = await qemuArgvPreview(SYSTEM, planned);
@@ -147,21 +131,16 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
       const after = await dumpInactiveXml(SYSTEM, name);
       expect(after.match(/<driver iommu='on'\/>/g)).toHaveLength(3);
 
-      await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
-      try {
-        expect((await runVirsh(SYSTEM, ['domstate', name])).trim()).toBe('paused');
-      } finally {
-        await runVirsh(SYSTEM, ['destroy', name]);
-      }
+      expect(await stateWhenStartedPaused(name)).toBe('paused');
     });
   }
 
   it('refuses to define when the domain changed since it was loaded, shows the diff, and changes nothing', async () => {
     const name = `${prefix}conflict`;
-    defineRaw(fixture('tcg-q35.xml', name));
+    defineXml(fixtureNamed('tcg-q35.xml', name));
     const loaded = await dumpInactiveXml(SYSTEM, name);
     // Someone else edits the domain (another tool, another admin) after the wizard loaded it.
-    defineRaw(loaded.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
+    defineXml(loaded.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
     const changed = await dumpInactiveXml(SYSTEM, name);
     const e = await rejection(defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: applyEdits(loaded, iommuEdits(false)) }));
     expect(e).toBeInstanceOf(DomainChangedError);
@@ -173,7 +152,7 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
 
   it('keeps the old definition when libvirt rejects the new one, and restores from the backup', async () => {
     const name = `${prefix}restore`;
-    defineRaw(fixture('tcg-q35.xml', name));
+    defineXml(fixtureNamed('tcg-q35.xml', name));
     const loaded = await dumpInactiveXml(SYSTEM, name);
 
     const invalid = loaded.replace('</devices>', '<bogus/></devices>');
@@ -190,13 +169,13 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
   });
 
   it('refuses new XML that names another domain', async () => {
-    const e = await rejection(defineDomainSafely(SYSTEM, { name: `${prefix}a`, originalXml: '', newXml: fixture('tcg-q35.xml', `${prefix}b`) }));
+    const e = await rejection(defineDomainSafely(SYSTEM, { name: `${prefix}a`, originalXml: '', newXml: fixtureNamed('tcg-q35.xml', `${prefix}b`) }));
     expect(e).toBeInstanceOf(DomainNameMismatchError);
   });
 
   it('says a change to a running domain applies at next boot', async () => {
     const name = `${prefix}running`;
-    defineRaw(fixture('tcg-q35.xml', name));
+    defineXml(fixtureNamed('tcg-q35.xml', name));
     await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
     try {
       const loaded = await dumpInactiveXml(SYSTEM, name);
@@ -211,7 +190,7 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
 
   it("the engine's plan for that R-XML-05 domain, applied through defineDomainSafely, makes it start under TCG", async () => {
     const name = `${prefix}transitional-fixed`;
-    defineRaw(fixture('transitional-iommu.xml', name));
+    defineXml(fixtureNamed('transitional-iommu.xml', name));
     const loaded = await dumpInactiveXml(SYSTEM, name);
     const plan = planFor({ domain: readDomainFacts(parseDomainXml(loaded)), host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
     expect(plan.impossible).toEqual([]);
@@ -220,21 +199,16 @@ describe.skipIf(missing)(`libvirt operations on the real daemon ${missing ? '(sk
     const after = await dumpInactiveXml(SYSTEM, name);
     expect(after).toMatch(/<rng model='virtio-non-transitional'>/);
     expect(after).toMatch(/<driver iommu='on'\/>/);
-    await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
-    try {
-      expect((await runVirsh(SYSTEM, ['domstate', name])).trim()).toBe('paused');
-    } finally {
-      await runVirsh(SYSTEM, ['destroy', name]);
-    }
+    expect(await stateWhenStartedPaused(name)).toBe('paused');
   });
 
   it('a transitional device with iommu on, which the engine flags as R-XML-05, really fails to start with the message the finding quotes', async () => {
     const name = `${prefix}transitional`;
-    const xml = fixture('transitional-iommu.xml', name);
+    const xml = fixtureNamed('transitional-iommu.xml', name);
     const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
     const xml05 = findings.find((f) => f.rule === 'R-XML-05');
     expect(xml05?.severity).toBe('error');
-    defineRaw(xml);
+    defineXml(xml);
     const e = await rejection(runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 }));
     expect(e).toBeInstanceOf(VirshError);
     const quoted = (xml05?.messages ?? []).find((m) => (e as VirshError).stderr.includes(m));

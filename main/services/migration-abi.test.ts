@@ -2,16 +2,16 @@
  * R-MIG-01 against libvirt's own ABI check: a saved (running) domain restored with another definition. The
  * engine's comparison must flag exactly the definitions libvirt refuses, quoting libvirt's message.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { compareForMigration } from '../../src/engine';
-import { missingParts, repoRoot } from '../../test/real-parts';
+import { missingParts } from '../../test/real-parts';
+import { defineXml, fixtureNamed, removeDomains, SYSTEM } from '../../test/libvirt-domains';
 import { runVirsh, VirshError } from './virsh';
 
-const SYSTEM = 'qemu:///system';
 const name = `vaw-abi-${process.pid}`;
 const facts = (xml: string) => readDomainFacts(parseDomainXml(xml));
 
@@ -23,11 +23,7 @@ describe.skipIf(missing)(`virtio ABI on restore, against libvirt ${missing ? `(s
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-abi-'));
-    const xml = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/tcg-q35.xml'), 'utf8')
-      .replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`)
-      .replace('</rng>', "  <driver iommu='on'/>\n    </rng>");
-    writeFileSync(path.join(dir, 'domain.xml'), xml);
-    await runVirsh(SYSTEM, ['define', path.join(dir, 'domain.xml')]);
+    defineXml(fixtureNamed('tcg-q35.xml', name).replace('</rng>', "  <driver iommu='on'/>\n    </rng>"));
     await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
     image = path.join(dir, 'domain.save');
     await runVirsh(SYSTEM, ['save', name, image], { timeoutMs: 60_000 });
@@ -35,8 +31,7 @@ describe.skipIf(missing)(`virtio ABI on restore, against libvirt ${missing ? `(s
   }, 120_000);
 
   afterAll(async () => {
-    await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
-    await runVirsh(SYSTEM, ['undefine', name]).catch(() => undefined);
+    await removeDomains(name);
     rmSync(dir, { recursive: true, force: true });
   });
 

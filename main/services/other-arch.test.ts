@@ -4,19 +4,16 @@
  * model='virtio' transitional (R-XML-05). PV and PEF themselves need their hardware, so the launchSecurity
  * element is left out and the domain type is 'qemu' for the start; every device edit of the plan is kept.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SecureType } from '../../src/contracts/facts';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate, planFor } from '../../src/engine';
 import { CAPABLE_HOST } from '../../test/engine-facts';
 import { missingParts } from '../../test/real-parts';
-import { runVirsh, VirshError } from './virsh';
+import { defineXml, removeDomains, stateWhenStartedPaused } from '../../test/libvirt-domains';
+import { VirshError } from './virsh';
 
-const SYSTEM = 'qemu:///system';
 const prefix = `vaw-arch-${process.pid}-`;
 
 const domain = (name: string, arch: string, machine: string, emulator: string, memoryMiB: number) => `<domain type='kvm'>
@@ -50,28 +47,12 @@ const forTcg = (xml: string) => xml.replace(/\s*<launchSecurity[^>]*\/>|\s*<laun
 
 const missing = missingParts('libvirtd', 'qemu-s390x', 'qemu-ppc64');
 describe.skipIf(missing)(`plans for s390x and ppc64 under TCG ${missing ? `(skipped: ${missing})` : ''}`, { timeout: 120_000 }, () => {
-  let dir = '';
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-arch-'));
-  });
-  afterAll(async () => {
-    for (const name of (await runVirsh(SYSTEM, ['list', '--all', '--name'])).split('\n').map((s) => s.trim())) {
-      if (!name.startsWith(prefix)) continue;
-      await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
-      await runVirsh(SYSTEM, ['undefine', name]).catch(() => undefined);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => removeDomains(prefix));
 
+  /** Defines the XML under its name and reports the state QEMU reaches when started paused. */
   async function startPaused(name: string, xml: string): Promise<string> {
-    writeFileSync(path.join(dir, `${name}.xml`), xml);
-    await runVirsh(SYSTEM, ['define', path.join(dir, `${name}.xml`)]);
-    try {
-      await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
-      return (await runVirsh(SYSTEM, ['domstate', name])).trim();
-    } finally {
-      await runVirsh(SYSTEM, ['destroy', name]).catch(() => undefined);
-    }
+    defineXml(xml);
+    return stateWhenStartedPaused(name);
   }
 
   it('s390 PV plan: iommu on every virtio-ccw device and no balloon; QEMU s390x starts those devices', async () => {

@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../../test/real-parts';
+import { defineXml, fixtureNamed, removeDomains, SYSTEM } from '../../test/libvirt-domains';
 import { readDomainsFromConnection } from './fleet-audit';
 import { dumpInactiveXml, getVersions, listDomains } from './libvirt';
 
-const SYSTEM = 'qemu:///system';
 const name = `vaw-ssh-${process.pid}`;
 
 function freePort(): Promise<number> {
@@ -61,13 +61,11 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
     await waitForPort(port);
     // libvirt's own URI parameters: the key to use, no host-key prompt for this throwaway host key, no tty.
     uri = `qemu+ssh://root@127.0.0.1:${port}/system?keyfile=${dir}/client_key&no_verify=1&no_tty=1`;
-    const xml = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/tcg-q35.xml'), 'utf8').replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`);
-    writeFileSync(path.join(dir, 'domain.xml'), xml);
-    execFileSync('virsh', ['-c', SYSTEM, 'define', path.join(dir, 'domain.xml')], { stdio: 'ignore' });
+    defineXml(fixtureNamed('tcg-q35.xml', name));
   }, 60_000);
 
-  afterAll(() => {
-    spawnSync('virsh', ['-c', SYSTEM, 'undefine', name], { stdio: 'ignore' });
+  afterAll(async () => {
+    await removeDomains(name);
     sshd?.kill();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -5,7 +5,7 @@ import { repoRoot } from '../../../test/real-parts';
 import { useWizard } from '../../store/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealBridge } from '../../../test/renderer-bridge';
-import { renderAt } from '../../../test/render-app';
+import { openFileOnStart, renderAt } from '../../../test/render-app';
 import { isLibvirtManagedPath as managedByLibvirt } from '../../../src/host';
 
 beforeAll(() => {
@@ -39,11 +39,7 @@ describe('Apply step, file changed behind the wizard\'s back', () => {
     const file = path.join(work, 'guest.xml');
     const original = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8');
     writeFileSync(file, original);
-    renderAt('start');
-    fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
-    await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
-    act(() => useWizard.getState().go('apply'));
+    await openFileOnStart(file, 'apply');
     // Someone else edits the file.
     writeFileSync(file, original.replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>'));
     await waitFor(() => expect((screen.getByTestId('save') as HTMLButtonElement).disabled).toBe(false));
@@ -68,11 +64,7 @@ describe('Apply step, earlier backups', () => {
     const file = path.join(work, 'kept.xml');
     const original = readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8');
     writeFileSync(file, original);
-    renderAt('start');
-    fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
-    await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
-    act(() => useWizard.getState().go('apply'));
+    await openFileOnStart(file, 'apply');
     await waitFor(() => expect((screen.getByTestId('save') as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(screen.getByTestId('save'));
     await screen.findByTestId('applied');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealBridge } from '../../../test/renderer-bridge';
 import { missingParts } from '../../../test/real-parts';
-import { axeViolations, renderAt, sampleXml } from '../../../test/render-app';
+import { axeViolations, openFileOnStart, renderAt, sampleXml } from '../../../test/render-app';
 import { useWizard } from '../../store/store';
 
 beforeAll(() => {
@@ -33,11 +33,7 @@ describe('Review: editing the planned XML by hand', () => {
     const { work } = installRealBridge();
     const file = path.join(work, 'hand.xml');
     writeFileSync(file, sampleXml('transitional-i440fx.xml'));
-    renderAt('start');
-    fireEvent.change(screen.getByTestId('file-path'), { target: { value: file } });
-    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
-    await waitFor(() => expect(useWizard.getState().source?.kind).toBe('file'));
-    act(() => useWizard.getState().go('review'));
+    await openFileOnStart(file, 'review');
     const box = screen.getByTestId('manual-xml') as HTMLTextAreaElement;
     const edited = box.value.replace(/<vcpu([^>]*)>\d+<\/vcpu>/, '<vcpu$1>4</vcpu>');
     fireEvent.change(box, { target: { value: edited } });
