@@ -2,7 +2,7 @@
  * Renders the whole wizard in happy-dom with a fresh store state, for view tests; axe-core checks what is
  * on screen (colour contrast needs real layout and is checked in Chromium by the e2e suite instead).
  */
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { expect } from 'vitest';
 import axe from 'axe-core';
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,6 @@ export function sampleXml(file: string): string {
 }
 
 export function renderAt(step: StepId, sample?: string) {
-  cleanup();
   useWizard.setState(useWizard.getInitialState(), true);
   if (sample) useWizard.getState().load({ kind: 'sample', id: sample, title: sample }, sampleXml(sample));
   useWizard.getState().go(step);
