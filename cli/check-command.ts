@@ -39,6 +39,9 @@ const SPEC = {
   repeatable: ['--connect'],
 };
 
+/** Anything that could open a DTD; the parser refuses such documents anyway. */
+const MAY_HAVE_DTD = /<!DOCTYPE|<!ENTITY/i;
+
 /** One document to check, already read. */
 interface Doc {
   readonly name: string;
@@ -104,7 +107,7 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
   if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', 'check');
   const useSchema = !args.flags.has('--no-schema');
   if (useSchema) {
-    const status = await schemaStatus();
+    const status = schemaStatus();
     if (!status.available) {
       io.stderr(`virtio-access check: ${status.message}.\nRerun with --no-schema to check without schema validation.\n`);
       return 2;
@@ -130,30 +133,31 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
     }
   }
 
-  const parsed: { doc: Doc; facts: DomainFacts; host: HostFacts }[] = [];
-  for (const doc of docs) {
+  // xmllint (a child process) starts now and runs on the other core while this one parses and evaluates; its
+  // verdicts on documents the parser then refuses are dropped. It is never given a document that could hold a
+  // DTD (the test is a superset of the parser's own refusal), so no entity is ever expanded anywhere.
+  const forSchema = useSchema ? docs.flatMap((doc, docIndex) => (MAY_HAVE_DTD.test(doc.text) ? [] : [{ docIndex, name: doc.name, text: doc.text, path: doc.path }])) : [];
+  const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
+  const parsed: { docIndex: number; doc: Doc; facts: DomainFacts; host: HostFacts }[] = [];
+  for (const [docIndex, doc] of docs.entries()) {
     try {
       const facts = readDomainFacts(parseDomainXml(doc.text, doc.name));
-      parsed.push({ doc, facts, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
+      parsed.push({ docIndex, doc, facts, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
       io.stderr(formatInputError(e));
       unusable = true;
     }
   }
-  // Only documents the parser accepted reach xmllint (so never one with a DTD); it runs as a child process beside
-  // the osinfo-db lookups and the engine.
-  const schema = useSchema && parsed.length > 0 ? validateDomainXml(parsed.map((p) => ({ name: p.doc.name, text: p.doc.text, path: p.doc.path }))) : Promise.resolve([]);
   const guests = await Promise.all(parsed.map((p) => guestFacts(args, p.facts.osinfoId, deps)));
   const engineFindings = parsed.map((p, i) =>
     deps.engine ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [],
   );
-  const schemaResults = await schema;
-  const files: CheckJsonFile[] = parsed.map((p, i) => ({
-    file: p.doc.name,
-    domain: p.facts.name === 'unknown' ? null : p.facts.name,
-    findings: [...(schemaResults[i] ? schemaFindings(schemaResults[i]) : []), ...engineFindings[i]!],
-  }));
+  const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
+  const files: CheckJsonFile[] = parsed.map((p, i) => {
+    const result = schemaResults.get(p.docIndex);
+    return { file: p.doc.name, domain: p.facts.name === 'unknown' ? null : p.facts.name, findings: [...(result ? schemaFindings(result) : []), ...engineFindings[i]!] };
+  });
   if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
 
   if (args.flags.has('--json')) {

@@ -4,13 +4,13 @@
  * (with a backup when OUT exists). OUT is never created or touched when the command fails.
  */
 import path from 'node:path';
-import { FileConflictError, FileWriteError, readDomainFile, writeFileSafely } from '../main/services/file-store';
-import { schemaStatus, validateDomainXml } from '../main/services/schema';
+import { FileConflictError, FileWriteError, readDomainFileSync, writeFileSafely } from '../main/services/file-store';
+import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
 import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
 import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../src/domain-xml';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../src/host';
-import { parseArgs, UsageError, valueOf } from './args';
+import { parseArgs, UsageError, valueOf, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import { FACT_VALUE_FLAGS, guestFacts, hostFactsFromFlags } from './host-options';
 import { formatInputError } from './input-error';
@@ -50,14 +50,24 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
   if (!(PLAN_SECURE as readonly string[]).includes(secure)) throw new UsageError(`--secure must be one of ${PLAN_SECURE.join(', ')}, not "${secure}"`, 'plan');
   if (args.flags.has('--diff') && args.flags.has('--json')) throw new UsageError('--diff and --json cannot be combined', 'plan');
   const out = valueOf(args, '--output');
-  const useSchema = !args.flags.has('--no-schema');
-  if (useSchema) {
-    const status = await schemaStatus();
+  let validation: PendingValidation | null = null;
+  if (!args.flags.has('--no-schema')) {
+    const status = schemaStatus();
     if (!status.available) {
       io.stderr(`virtio-access plan: ${status.message}.\nRerun with --no-schema to write without schema validation.\n`);
       return 2;
     }
+    // xmllint compiles the schema while the plan is made.
+    validation = startDomainValidation();
   }
+  try {
+    return await planAndWrite(args, secure as SecureType, out, validation, deps, io);
+  } finally {
+    validation?.cancel();
+  }
+}
+
+async function planAndWrite(args: ParsedArgs, secure: SecureType, out: string | undefined, validation: PendingValidation | null, deps: CliDeps, io: CliIo): Promise<number> {
 
   let input;
   let doc;
@@ -73,7 +83,7 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
   let outFingerprint: string | null = null;
   if (out !== undefined) {
     try {
-      outFingerprint = (await readDomainFile(out)).fingerprint;
+      outFingerprint = readDomainFileSync(out).fingerprint;
     } catch (e) {
       if (!(e instanceof XmlInputError) || e.problem !== 'no such file') {
         if (e instanceof XmlInputError) io.stderr(formatInputError(e));
@@ -90,7 +100,7 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
   const facts = readDomainFacts(doc);
   const host = await hostFactsFromFlags('plan', args);
   const guest = await guestFacts(args, facts.osinfoId, deps);
-  const engineInput = { domain: facts, host, guest, goals: { ...DEFAULT_GOALS, secure: secure as SecureType } };
+  const engineInput = { domain: facts, host, guest, goals: { ...DEFAULT_GOALS, secure } };
   const plan = deps.engine.planFor(engineInput);
   if (plan.impossible.length > 0) {
     io.stderr(`virtio-access plan: ${input.name}: --secure ${secure} cannot be planned:\n`);
@@ -105,9 +115,9 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
     io.stderr(`virtio-access plan: ${input.name}: the plan could not be applied (${e.message}); nothing was written.\n`);
     return 1;
   }
-  if (useSchema) {
-    const [result] = await validateDomainXml([{ name: input.name, text: xml }]);
-    if (result && !result.valid) {
+  if (validation) {
+    const result = await validation.validate({ name: input.name, text: xml });
+    if (!result.valid) {
       io.stderr(`virtio-access plan: ${input.name}: the planned XML does not validate against libvirt's schema; nothing was written:\n`);
       for (const e of result.errors) io.stderr(`  ${e.target} (line ${e.line}): ${e.message}\n`);
       return 1;

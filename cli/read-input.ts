@@ -1,5 +1,5 @@
 /** Reads a domain XML input named on the command line: a file path, or `-` for standard input. */
-import { decodeUtf8, fingerprintOf, MAX_DOMAIN_FILE_BYTES, readDomainFile } from '../main/services/file-store';
+import { decodeUtf8, fingerprintOf, MAX_DOMAIN_FILE_BYTES, readDomainFileSync } from '../main/services/file-store';
 import { XmlInputError } from '../src/domain-xml';
 import type { CliIo } from './cli-deps';
 
@@ -15,7 +15,7 @@ export interface CliInput {
 /** Reads `arg` (a path or `-`), enforcing the size limit and strict UTF-8; throws XmlInputError. */
 export async function readInput(arg: string, io: CliIo): Promise<CliInput> {
   if (arg !== '-') {
-    const f = await readDomainFile(arg);
+    const f = readDomainFileSync(arg);
     return { name: arg, path: arg, text: f.text, fingerprint: f.fingerprint };
   }
   const bytes = await io.readStdin();

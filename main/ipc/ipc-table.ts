@@ -11,7 +11,8 @@ import { mergeHostFacts } from '../../src/host';
 import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
 import { collectHostEvidence } from '../services/host-evidence';
 import { defineDomainSafely, dumpInactiveXml, getDomainCapabilities, getVersions, listDomains, pickDefaultUri, qemuArgvPreview, restoreDomainBackup, versionFacts } from '../services/libvirt';
-import { defaultOsinfoCacheDir, loadOsinfo } from '../services/osinfo';
+import { appCacheDir } from '../services/cache-dir';
+import { loadOsinfo } from '../services/osinfo';
 import { schemaStatus, validateDomainXml } from '../services/schema';
 import { ServiceRefusal, toServiceError } from './service-error';
 
@@ -56,7 +57,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
   const env = ctx.env ?? process.env;
   const recentFile = path.join(configDir(env), 'recent.json');
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
-  const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: defaultOsinfoCacheDir(env) }));
+  const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: appCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;
 
   return {
@@ -73,7 +74,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
     },
     'file.save': async ({ path: p, text, expectedFingerprint, validate }) => {
       if (validate) {
-        const status = await schemaStatus();
+        const status = schemaStatus();
         if (!status.available) throw new ServiceRefusal('schema-unavailable', status.message, 'Save without validation only if you accept that libvirt may refuse the file.');
         const [result] = await validateDomainXml([{ name: p, text }]);
         if (result && !result.valid) {
@@ -109,7 +110,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       (await index()).search(text, limit).map((e) => ({ id: e.id, name: e.name, family: e.family, releaseDate: e.releaseDate, virtio1: e.virtio1 })),
     'osinfo.guest': async ({ id }) => (await index()).lookup(id),
     'schema.validate': async ({ xml }) => {
-      const status = await schemaStatus();
+      const status = schemaStatus();
       if (!status.available) return { available: false, valid: false, errors: [] };
       const [r] = await validateDomainXml([{ name: 'domain.xml', text: xml }]);
       return { available: true, valid: r?.valid ?? false, errors: (r?.errors ?? []).map((e) => ({ line: e.line, message: e.message, target: e.target })) };

@@ -10,6 +10,7 @@ import {
   listBackups,
   MAX_DOMAIN_FILE_BYTES,
   readDomainFile,
+  readDomainFileSync,
   restoreBackup,
   writeFileSafely,
 } from './file-store';
@@ -43,22 +44,26 @@ describe('backupsDir', () => {
   });
 });
 
-describe('readDomainFile', () => {
+// The app reads asynchronously, the CLI synchronously: both must refuse and report exactly alike.
+describe.each([
+  ['readDomainFile', readDomainFile],
+  ['readDomainFileSync', async (f: string) => readDomainFileSync(f)],
+])('%s', (_name, read) => {
   it('reads text and its sha256 fingerprint', async () => {
     const f = path.join(dir, 'a.xml');
     writeFileSync(f, '<domain/>\n');
-    expect(await readDomainFile(f)).toEqual({ path: f, text: '<domain/>\n', fingerprint: fingerprintOf('<domain/>\n') });
+    expect(await read(f)).toEqual({ path: f, text: '<domain/>\n', fingerprint: fingerprintOf('<domain/>\n') });
   });
 
   it('refuses directories, missing files, oversized files and invalid UTF-8 with clear messages', async () => {
-    expect((await inputErrorOf(readDomainFile(dir))).problem).toContain('is a directory');
-    expect((await inputErrorOf(readDomainFile(path.join(dir, 'none.xml')))).problem).toBe('no such file');
+    expect((await inputErrorOf(read(dir))).problem).toContain('is a directory');
+    expect((await inputErrorOf(read(path.join(dir, 'none.xml')))).problem).toBe('no such file');
     const big = path.join(dir, 'big.xml');
     writeFileSync(big, Buffer.alloc(MAX_DOMAIN_FILE_BYTES + 1, 0x20));
-    expect((await inputErrorOf(readDomainFile(big))).problem).toContain('over the 10 MB limit');
+    expect((await inputErrorOf(read(big))).problem).toContain('over the 10 MB limit');
     const latin1 = path.join(dir, 'latin1.xml');
     writeFileSync(latin1, Buffer.concat([Buffer.from('<domain>\n  <name>caf'), Buffer.from([0xe9]), Buffer.from('</name>\n</domain>\n')]));
-    const e = await inputErrorOf(readDomainFile(latin1));
+    const e = await inputErrorOf(read(latin1));
     expect([e.problem, e.line, e.column]).toEqual(['is not valid UTF-8', 2, 12]);
   });
 
@@ -66,7 +71,7 @@ describe('readDomainFile', () => {
     const f = path.join(dir, 'secret.xml');
     writeFileSync(f, '<domain/>');
     chmodSync(f, 0o000);
-    expect((await inputErrorOf(readDomainFile(f))).problem).toBe('permission denied');
+    expect((await inputErrorOf(read(f))).problem).toBe('permission denied');
   });
 });
 

@@ -7,7 +7,7 @@
  * then `@` and the ISO time (colons as `-`), then `.xml`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XmlInputError } from '../../src/domain-xml';
@@ -55,6 +55,32 @@ function errnoOf(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
 }
 
+function openError(file: string, e: unknown): XmlInputError {
+  const code = errnoOf(e);
+  if (code === 'ENOENT') return inputError(file, 'no such file', 'Check the path.');
+  if (code === 'EACCES' || code === 'EPERM') return inputError(file, 'permission denied', 'Run as a user who can read it, or copy the file somewhere readable.');
+  return inputError(file, `cannot be opened (${code || String(e)})`, 'Check the path and its permissions.');
+}
+
+/** Refuses what is not a regular file of at most 10 MB, before anything is read. */
+function checkReadable(file: string, st: Stats): void {
+  if (st.isDirectory()) throw inputError(file, 'is a directory, not a file', 'Give the path of a domain XML file.');
+  if (!st.isFile()) throw inputError(file, 'is not a regular file', 'Give the path of a domain XML file.');
+  if (st.size > MAX_DOMAIN_FILE_BYTES) {
+    throw inputError(file, `is ${st.size} bytes, over the 10 MB limit for a domain XML file`, 'Check that this is really a libvirt domain definition.');
+  }
+}
+
+function readError(file: string, e: unknown): XmlInputError {
+  if (e instanceof XmlInputError) return e;
+  if (errnoOf(e) === 'EISDIR') return inputError(file, 'is a directory, not a file', 'Give the path of a domain XML file.');
+  return inputError(file, `cannot be read (${errnoOf(e) || String(e)})`, 'Check the file and its permissions.');
+}
+
+function readFileOf(file: string, bytes: Uint8Array): ReadFile {
+  return { path: file, text: decodeUtf8(bytes, file), fingerprint: fingerprintOf(bytes) };
+}
+
 /**
  * Reads a domain XML file as strict UTF-8. Directories, unreadable paths, files over 10 MB (checked before
  * reading) and invalid UTF-8 become `XmlInputError`s naming the file and what to do.
@@ -64,27 +90,37 @@ export async function readDomainFile(file: string): Promise<ReadFile> {
   try {
     handle = await fs.open(file, constants.O_RDONLY);
   } catch (e) {
-    const code = errnoOf(e);
-    if (code === 'ENOENT') throw inputError(file, 'no such file', 'Check the path.');
-    if (code === 'EACCES' || code === 'EPERM') throw inputError(file, 'permission denied', 'Run as a user who can read it, or copy the file somewhere readable.');
-    throw inputError(file, `cannot be opened (${code || String(e)})`, 'Check the path and its permissions.');
+    throw openError(file, e);
   }
   try {
-    const st = await handle.stat();
-    if (st.isDirectory()) throw inputError(file, 'is a directory, not a file', 'Give the path of a domain XML file.');
-    if (!st.isFile()) throw inputError(file, 'is not a regular file', 'Give the path of a domain XML file.');
-    if (st.size > MAX_DOMAIN_FILE_BYTES) {
-      throw inputError(file, `is ${st.size} bytes, over the 10 MB limit for a domain XML file`, 'Check that this is really a libvirt domain definition.');
-    }
-    const bytes = await handle.readFile();
-    return { path: file, text: decodeUtf8(bytes, file), fingerprint: fingerprintOf(bytes) };
+    checkReadable(file, await handle.stat());
+    return readFileOf(file, await handle.readFile());
   } catch (e) {
-    if (e instanceof XmlInputError) throw e;
-    const code = errnoOf(e);
-    if (code === 'EISDIR') throw inputError(file, 'is a directory, not a file', 'Give the path of a domain XML file.');
-    throw inputError(file, `cannot be read (${code || String(e)})`, 'Check the file and its permissions.');
+    throw readError(file, e);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * `readDomainFile`, synchronously: for the CLI, where nothing else waits and a check of hundreds of files reads
+ * several times faster without a thread-pool round trip for every system call. The app's main process keeps
+ * the asynchronous one, so a slow mount never freezes the window.
+ */
+export function readDomainFileSync(file: string): ReadFile {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY);
+  } catch (e) {
+    throw openError(file, e);
+  }
+  try {
+    checkReadable(file, fstatSync(fd));
+    return readFileOf(file, readFileSync(fd));
+  } catch (e) {
+    throw readError(file, e);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -6,11 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { GuestFacts, GuestFamily, Support } from '../../src/contracts/facts';
 import { NO_GUEST_FACTS, UNKNOWN } from '../../src/contracts/facts';
 import { parseXml } from '../../src/domain-xml';
+import { appCacheDir } from './cache-dir';
 
 /** One OS of the guest picker. */
 export interface OsinfoEntry {
@@ -115,11 +115,6 @@ async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
   }));
 }
 
-/** Where the built index is kept between runs: `$XDG_CACHE_HOME/virtio-access-wizard` (default `~/.cache/...`). */
-export function defaultOsinfoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
-  return path.join(base, 'virtio-access-wizard');
-}
 
 /**
  * What the cached index depends on: the folder, osinfo-db's VERSION, and the modification times of the os
@@ -153,7 +148,7 @@ async function writeCache(cacheDir: string, key: string, entries: readonly Osinf
 }
 
 export interface OsinfoLoadOptions {
-  /** Where to keep the built index between runs; null builds it every time. Default: defaultOsinfoCacheDir(). */
+  /** Where to keep the built index between runs; null builds it every time. Default: appCacheDir(). */
   readonly cacheDir?: string | null;
 }
 
@@ -162,7 +157,7 @@ export interface OsinfoLoadOptions {
  * osinfo-db throws an error naming the package.
  */
 export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: OsinfoLoadOptions = {}): Promise<OsinfoIndex> {
-  const cacheDir = options.cacheDir === undefined ? defaultOsinfoCacheDir() : options.cacheDir;
+  const cacheDir = options.cacheDir === undefined ? appCacheDir() : options.cacheDir;
   let key: string;
   try {
     key = await fingerprintOf(dir);
@@ -181,7 +176,11 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: Osin
     entries.set(entry.id, entry);
     if (entry.shortId) byShortId.set(entry.shortId, entry);
   }
-  const list = [...entries.values()].sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name));
+  // Sorted on first search or list only: a CLI run only looks ids up, and the first localeCompare loads ICU's
+  // collation data, which costs a one-file `plan` more than the rest of its work.
+  let sorted: OsinfoEntry[] | undefined;
+  const list = (): OsinfoEntry[] =>
+    (sorted ??= [...entries.values()].sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name)));
   return {
     dir,
     lookup(id) {
@@ -192,12 +191,12 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: Osin
     },
     search(text, limit = 50) {
       const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-      const hits = list.filter((e) => {
+      const hits = list().filter((e) => {
         const hay = `${e.name} ${e.shortId ?? ''} ${e.id}`.toLowerCase();
         return words.every((w) => hay.includes(w));
       });
       return hits.slice(0, limit);
     },
-    list: () => list,
+    list,
   };
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
-import { parseXmllintOutput, schemaStatus, SchemaUnavailableError, validateDomainXml } from './schema';
+import { parseXmllintOutput, schemaStatus, SchemaUnavailableError, startDomainValidation, validateDomainXml } from './schema';
 
 const GOOD = `<domain type='kvm'>
   <name>good</name>
@@ -54,7 +54,7 @@ describe('parseXmllintOutput', () => {
 describe('schemaStatus', () => {
   it('says the schemas are missing when the directory has no domain.rng', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-noschema-'));
-    const status = await schemaStatus(dir);
+    const status = schemaStatus(dir);
     expect(status.available).toBe(false);
     await expect(validateDomainXml([{ name: 'a', text: GOOD }], { dir })).rejects.toBeInstanceOf(SchemaUnavailableError);
   });
@@ -85,6 +85,41 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
     }, 120_000);
   }
 });
+
+describe.skipIf(missing)(`startDomainValidation ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  for (const engine of ['native', 'wasm'] as const) {
+    it(`${engine}: validates a document given after the start, as validateDomainXml does`, async () => {
+      const good = startDomainValidation({ engine });
+      const bad = startDomainValidation({ engine });
+      // The plan is computed meanwhile; the documents come later.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await good.validate({ name: 'good.xml', text: GOOD })).toEqual({ name: 'good.xml', valid: true, errors: [] });
+      const [expected] = await validateDomainXml([{ name: 'bad.xml', text: BAD }], { engine });
+      expect(await bad.validate({ name: 'bad.xml', text: BAD })).toEqual(expected);
+    }, 120_000);
+  }
+
+  it('stops the waiting xmllint when no document comes', async () => {
+    const before = xmllintProcesses();
+    const pending = startDomainValidation({ engine: 'native' });
+    expect(xmllintProcesses()).toBe(before + 1);
+    pending.cancel();
+    await expect.poll(xmllintProcesses, { timeout: 5_000 }).toBe(before);
+  });
+});
+
+/** Running xmllint processes that this test process started (from /proc: comm and parent pid). */
+function xmllintProcesses(): number {
+  return readdirSync('/proc').filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes('(xmllint)') && fields[0] !== 'Z' && fields[1] === String(process.pid);
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 const noCorpus = missingParts('schemas', 'xmllint', 'corpus');
 describe.skipIf(noCorpus)(`native and WebAssembly xmllint agree on the corpus ${noCorpus ? `(skipped: ${noCorpus})` : ''}`, () => {
