@@ -2,13 +2,13 @@
  * The CLI as users run it: the esbuild bundle of cli/main.ts, as a subprocess, for every exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isCheckJson } from '../src/contracts/cli-json';
 import { corpusDir, missingParts, repoRoot } from '../test/real-parts';
+import { buildNodeBundles } from '../scripts/node-bundles.mjs';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/domains');
 let bin = '';
@@ -16,13 +16,13 @@ let work = '';
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'vaw-cli-'));
-  // Same bundle settings as scripts/build.mjs, into a private directory so parallel runs never race on dist/.
-  bin = path.join(work, 'virtio-access.cjs');
-  await build({ entryPoints: [path.join(repoRoot, 'cli/main.ts')], outfile: bin, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  // The same bundles as `npm run build`, into a private directory so parallel runs never race on dist/.
+  await buildNodeBundles(work, ['cli']);
+  bin = path.join(work, 'cli/virtio-access.cjs');
 }, 60_000);
 
 function run(args: readonly string[], input?: string | Buffer, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: work, env: { ...process.env, VAW_BACKUP_DIR: path.join(work, 'backups'), ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: work, env: { ...process.env, VAW_BACKUP_DIR: path.join(work, 'backups'), XDG_CACHE_HOME: path.join(work, 'cache'), ...env }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -113,6 +113,45 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
     expect(result.files.map((f) => f.file)).toEqual(files);
     for (const f of result.files) expect(f.findings.filter((x) => x.rule === 'SCHEMA'), f.file).toEqual([]);
     expect(run(['check', ...files]).stdout).toMatch(/\n5 domains checked: \d+ with errors, \d+ without\.\n$/);
+  });
+});
+
+const noSchemas = missingParts('schemas');
+describe.skipIf(noSchemas)(`virtio-access without a native xmllint ${noSchemas ? `(skipped: ${noSchemas})` : ''}`, () => {
+  it('validates with the WebAssembly libxml2 shipped beside the bundle, in check and plan', () => {
+    // No xmllint on PATH: the bundle must find xmllint-wasm's worker and .wasm beside itself.
+    const env = { PATH: mkdtempSync(path.join(os.tmpdir(), 'vaw-no-xmllint-')) };
+    const bad = tmpFile('bad-wasm.xml', readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace("<model type='virtio'/>", "<model type='virtio'/>\n      <frobnicator/>"));
+    const r = run(['check', '--json', bad], undefined, env);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    const findings = (JSON.parse(r.stdout) as { files: { findings: { rule: string; explanation: string }[] }[] }).files[0]?.findings ?? [];
+    expect(findings.find((f) => f.rule === 'SCHEMA')?.explanation).toMatch(/^libxml2 reports: line \d+: /);
+    const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
+    const plan = run(['plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--host-caps', caps], undefined, env);
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).toContain("<launchSecurity type='sev'");
+  });
+});
+
+describe('the installed command (dist/cli/virtio-access.cjs run through its first line)', () => {
+  it('drops NODE_EXTRA_CA_CERTS before Node starts, as Node would otherwise read that file first', () => {
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(work, 'no-such-ca.pem') };
+    // The same bundle run by node directly reads the variable: Node warns that the file is missing.
+    expect(spawnSync(process.execPath, [bin, 'explain', 'R-XML-05'], { encoding: 'utf8', env }).stderr).toContain('Ignoring extra certs');
+    const direct = spawnSync(bin, ['explain', 'R-XML-05'], { encoding: 'utf8', env });
+    expect([direct.status, direct.stderr]).toEqual([0, '']);
+    expect(direct.stdout).toContain('Id: R-XML-05');
+  });
+
+  it('keeps the compiled code of each command in the cache folder and answers the same from it', () => {
+    const cache = path.join(work, 'code-cache');
+    const file = path.join(fixtures, 'transitional-i440fx.xml');
+    const first = run(['check', '--no-schema', file], undefined, { XDG_CACHE_HOME: cache });
+    const files = readdirSync(path.join(cache, 'virtio-access-wizard')).filter((f) => f.endsWith('.v8'));
+    expect(files).toEqual([expect.stringMatching(/^cli-check-v\d+.*\.v8$/)]);
+    const second = run(['check', '--no-schema', file], undefined, { XDG_CACHE_HOME: cache });
+    expect(second).toEqual(first);
+    expect(first.stdout).toContain('transitional-i440fx.xml (domain ');
   });
 });
 

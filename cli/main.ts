@@ -1,5 +1,6 @@
 /**
- * Entry point of the `virtio-access` binary (bundled to dist/cli/virtio-access.cjs). Reads process.argv,
+ * The `virtio-access` CLI (bundled to dist/cli/virtio-access-main.cjs, which the command dist/cli/virtio-access.cjs
+ * runs: cli/launch.ts). Reads process.argv,
  * wires the real services into the dispatcher, and sets the exit code.
  */
 import { readDomainsFromConnection } from '../main/services/fleet-audit';

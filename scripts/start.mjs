@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = path.join(root, 'dist/.build-stamp');
-const inputs = ['src', 'main', 'renderer', 'cli', 'assets', 'package.json', 'vite.config.ts', 'scripts/build.mjs'];
+const inputs = ['src', 'main', 'renderer', 'cli', 'assets', 'package.json', 'vite.config.ts', 'scripts/build.mjs', 'scripts/node-bundles.mjs'];
 
 function newestMtime(p) {
   const st = statSync(p);
