@@ -1,10 +1,9 @@
 /**
- * The Electron main process as it ships (bundled like scripts/build.mjs does), run in Node against a recording
+ * The Electron main process as it ships (bundled by scripts/node-bundles.mjs, as `npm run build` does), run in Node against a recording
  * stand-in for the `electron` module: the one part that may be faked (the real shell is covered by
  * e2e/electron-smoke.test.ts where Electron's binary exists). Everything behind it is real: the IPC table, the
  * services, the static-file resolver and the policies.
  */
-import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -12,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { electronChannelName, IPC_CHANNELS } from '../src/contracts/ipc';
 import { SECURE_WEB_PREFERENCES, START_URL } from './window-policy';
+import { missingParts } from '../test/real-parts';
+import { buildNodeBundles } from '../scripts/node-bundles.mjs';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -91,14 +92,14 @@ beforeAll(async () => {
   mkdirSync(path.join(work, 'dist/renderer'), { recursive: true });
   writeFileSync(path.join(work, 'package.json'), JSON.stringify({ version: '9.9.9' }));
   writeFileSync(path.join(work, 'dist/renderer/index.html'), '<!doctype html><title>Virtio Access Wizard</title>');
-  const bundle = await build({ entryPoints: [path.join(__dirname, 'app.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'], write: false, logLevel: 'silent' });
+  await buildNodeBundles(path.join(work, 'dist'), ['electron']);
   fake = fakeElectron(work);
-  const nodeRequire = createRequire(import.meta.url);
+  const filename = path.join(work, 'dist/main/app.cjs');
+  const nodeRequire = createRequire(filename);
   const module = { exports: {} };
   const requireWithElectron = (id: string) => (id === 'electron' ? fake.electron : nodeRequire(id));
-  const filename = path.join(work, 'dist/main/app.cjs');
-  new Function('require', 'module', 'exports', '__filename', '__dirname', bundle.outputFiles[0]!.text)(requireWithElectron, module, module.exports, filename, path.dirname(filename));
-});
+  new Function('require', 'module', 'exports', '__filename', '__dirname', readFileSync(filename, 'utf8'))(requireWithElectron, module, module.exports, filename, path.dirname(filename));
+}, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -169,6 +170,22 @@ describe('Electron main process', () => {
     expect(openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(fake.opened).toEqual(['https://libvirt.org/formatdomain.html']);
   });
+
+  const noSchemas = missingParts('schemas');
+  it.skipIf(noSchemas)(`validates against libvirt's schemas with the WebAssembly libxml2 beside the bundle when no xmllint is installed ${noSchemas ? `(skipped: ${noSchemas})` : ''}`, async () => {
+    const validate = fake.ipcHandlers.get(electronChannelName('schema.validate'))!;
+    const sender = { sender: { id: fake.windows[0]!.webContents.id }, senderFrame: { url: START_URL } };
+    const xml = "<domain type='kvm'><name>x</name><memory>1</memory><os><type>hvm</type></os><frobnicator/></domain>";
+    const pathBefore = process.env.PATH;
+    process.env.PATH = work;
+    try {
+      const r = (await call(validate, sender, { xml })) as { ok: boolean; value: { available: boolean; valid: boolean; errors: unknown[] } };
+      expect(r).toMatchObject({ ok: true, value: { available: true, valid: false } });
+      expect(r.value.errors.length).toBeGreaterThan(0);
+    } finally {
+      process.env.PATH = pathBefore;
+    }
+  }, 60_000);
 
   it('quits when the window closes', () => {
     fake.appListeners.get('window-all-closed')!();
