@@ -22,7 +22,9 @@ export function domainContext(input: EngineInput): DomainContext {
 }
 
 export function deviceContext(c: DomainContext, device: DeviceFacts): DeviceContext {
-  return { ...c, device };
+  // Spelled out rather than spread: one object shape for every device keeps rule conditions fast (a spread made
+  // this a sixth of an evaluation).
+  return { input: c.input, cvm: c.cvm, qemu: c.qemu, libvirt: c.libvirt, confidentialDefault: c.confidentialDefault, device };
 }
 
 export function describeVersion(f: VersionFact): string {

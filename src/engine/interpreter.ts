@@ -5,9 +5,9 @@
 import type { EngineInput } from '../contracts/engine';
 import type { Finding } from '../contracts/findings';
 import { deviceContext, domainContext } from './context';
-import type { AnyRule, ContextOf, RuleRecord, Scope, Verdict } from './rule-types';
+import type { AnyRule, ContextOf, RuleRecord, Scope } from './rule-types';
 import { DEVICE_RULES, DOMAIN_RULES } from './rules';
-import { and, isUnknown } from './verdict';
+import { isUnknown } from './verdict';
 
 function text<S extends Scope>(t: string | ((c: ContextOf<S>) => string), c: ContextOf<S>): string {
   return typeof t === 'string' ? t : t(c);
@@ -18,14 +18,14 @@ function text<S extends Scope>(t: string | ((c: ContextOf<S>) => string), c: Con
  * that fails, so later ones may rely on earlier ones. null: it does not apply (or is skipped when unknown).
  */
 function decide<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>): { readonly unknowns: readonly string[]; readonly severity: Finding['severity'] } | null {
-  const verdicts: Verdict[] = [];
+  // The conditions' `and`, inline: this runs for every rule and device.
+  let facts: string[] | null = null;
   for (const cond of rule.when) {
     const v = cond(c);
     if (v === false) return null;
-    verdicts.push(v);
+    if (isUnknown(v)) (facts ??= []).push(...v.unknown);
   }
-  const verdict = and(...verdicts);
-  const unknowns = isUnknown(verdict) ? [...new Set(verdict.unknown)] : [];
+  const unknowns = facts ? [...new Set(facts)] : [];
   if (unknowns.length > 0 && rule.whenUnknown === 'skip') return null;
   return { unknowns, severity: unknowns.length > 0 && rule.severity === 'error' ? 'warning' : rule.severity };
 }

@@ -15,18 +15,27 @@ export function not(v: Verdict): Verdict {
   return isUnknown(v) ? v : !v;
 }
 
+/**
+ * `vs` combined: `wins` if any is `wins`, else unknown with every unknown fact, else `!wins`. Loops, not
+ * array helpers: conditions call this for every rule and device, and it allocates only for unknowns.
+ */
+function combine(vs: readonly Verdict[], wins: boolean): Verdict {
+  let facts: string[] | null = null;
+  for (const v of vs) {
+    if (v === wins) return wins;
+    if (isUnknown(v)) (facts ??= []).push(...v.unknown);
+  }
+  return facts ? { unknown: facts } : !wins;
+}
+
 /** False wins over unknown, unknown over true. */
 export function and(...vs: Verdict[]): Verdict {
-  if (vs.some((v) => v === false)) return false;
-  const unknowns = vs.flatMap((v) => (isUnknown(v) ? v.unknown : []));
-  return unknowns.length > 0 ? unknown(...unknowns) : true;
+  return combine(vs, false);
 }
 
 /** True wins over unknown, unknown over false. */
 export function or(...vs: Verdict[]): Verdict {
-  if (vs.some((v) => v === true)) return true;
-  const unknowns = vs.flatMap((v) => (isUnknown(v) ? v.unknown : []));
-  return unknowns.length > 0 ? unknown(...unknowns) : false;
+  return combine(vs, true);
 }
 
 /** `fact >= min` as a verdict; `what` names the fact (e.g. "the QEMU version"). */
