@@ -1,5 +1,5 @@
 /** Reads a domain XML input named on the command line: a file path, or `-` for standard input. */
-import { decodeUtf8, fingerprintOf, MAX_DOMAIN_FILE_BYTES, readDomainFileSync } from '../main/services/file-store';
+import { decodeUtf8, MAX_DOMAIN_FILE_BYTES, readDomainTextSync } from '../main/services/file-store';
 import { XmlInputError } from '../src/domain-xml';
 import type { CliIo } from './cli-deps';
 
@@ -9,18 +9,16 @@ export interface CliInput {
   /** The path for files; null for stdin. */
   readonly path: string | null;
   readonly text: string;
-  readonly fingerprint: string;
 }
 
 /** Reads `arg` (a path or `-`), enforcing the size limit and strict UTF-8; throws XmlInputError. */
 export async function readInput(arg: string, io: CliIo): Promise<CliInput> {
   if (arg !== '-') {
-    const f = readDomainFileSync(arg);
-    return { name: arg, path: arg, text: f.text, fingerprint: f.fingerprint };
+    return { name: arg, path: arg, text: readDomainTextSync(arg) };
   }
   const bytes = await io.readStdin();
   if (bytes.byteLength > MAX_DOMAIN_FILE_BYTES) {
     throw new XmlInputError('<stdin>', 0, 0, 'is over the 10 MB limit for a domain XML document', 'Check that this is really a libvirt domain definition.');
   }
-  return { name: '<stdin>', path: null, text: decodeUtf8(bytes, '<stdin>'), fingerprint: fingerprintOf(bytes) };
+  return { name: '<stdin>', path: null, text: decodeUtf8(bytes, '<stdin>') };
 }

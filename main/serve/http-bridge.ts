@@ -4,9 +4,8 @@
  * Origin must name this server (DNS rebinding and cross-site requests are refused); static files carry a
  * strict Content-Security-Policy.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dispatch, type createIpcHandlers } from '../ipc/ipc-table';
 import { contentTypeOf, resolveStaticPath, SECURITY_HEADERS } from './static-files';
@@ -20,7 +19,7 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, {
     'Content-Type': type,
     ...SECURITY_HEADERS,
@@ -30,7 +29,7 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
   res.end(body);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | null> {
+function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -47,6 +46,9 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 }
 
 export async function startBridge(options: { readonly port: number; readonly staticDir: string; readonly handlers: ReturnType<typeof createIpcHandlers> }): Promise<Bridge> {
+  // Loaded here, not with the CLI bundle: every other command would pay for modules only serve mode uses.
+  const { randomBytes, timingSafeEqual } = process.getBuiltinModule('node:crypto');
+  const http = process.getBuiltinModule('node:http');
   const token = randomBytes(32).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   let port = options.port;

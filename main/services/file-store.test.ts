@@ -11,6 +11,7 @@ import {
   MAX_DOMAIN_FILE_BYTES,
   readDomainFile,
   readDomainFileSync,
+  readDomainTextSync,
   restoreBackup,
   writeFileSafely,
 } from './file-store';
@@ -48,6 +49,8 @@ describe('backupsDir', () => {
 describe.each([
   ['readDomainFile', readDomainFile],
   ['readDomainFileSync', async (f: string) => readDomainFileSync(f)],
+  // The CLI's inputs: the same checks and text, no fingerprint.
+  ['readDomainTextSync', async (f: string) => ({ path: f, text: readDomainTextSync(f), fingerprint: fingerprintOf(readFileSync(f)) })],
 ])('%s', (_name, read) => {
   it('reads text and its sha256 fingerprint', async () => {
     const f = path.join(dir, 'a.xml');

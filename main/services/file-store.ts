@@ -6,7 +6,6 @@
  * `~/.local/state/virtio-access-wizard/backups`. A backup's name is the original absolute path, URI-encoded,
  * then `@` and the ISO time (colons as `-`), then `.xml`.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +41,12 @@ export class FileWriteError extends Error {
   }
 }
 
+/** node:crypto, loaded on first use: a CLI run that writes nothing (most of them) never pays for it. */
+const crypto = () => process.getBuiltinModule('node:crypto');
+
 /** sha256 hex of the bytes or text. */
 export function fingerprintOf(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
+  return crypto().createHash('sha256').update(content).digest('hex');
 }
 
 function inputError(file: string, problem: string, hint: string): XmlInputError {
@@ -102,12 +104,7 @@ export async function readDomainFile(file: string): Promise<ReadFile> {
   }
 }
 
-/**
- * `readDomainFile`, synchronously: for the CLI, where nothing else waits and a check of hundreds of files reads
- * several times faster without a thread-pool round trip for every system call. The app's main process keeps
- * the asynchronous one, so a slow mount never freezes the window.
- */
-export function readDomainFileSync(file: string): ReadFile {
+function readBytesSync(file: string): Uint8Array {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY);
@@ -116,12 +113,26 @@ export function readDomainFileSync(file: string): ReadFile {
   }
   try {
     checkReadable(file, fstatSync(fd));
-    return readFileOf(file, readFileSync(fd));
+    return readFileSync(fd);
   } catch (e) {
     throw readError(file, e);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * `readDomainFile`, synchronously: for the CLI, where nothing else waits and a check of hundreds of files reads
+ * several times faster without a thread-pool round trip for every system call. The app's main process keeps
+ * the asynchronous one, so a slow mount never freezes the window.
+ */
+export function readDomainFileSync(file: string): ReadFile {
+  return readFileOf(file, readBytesSync(file));
+}
+
+/** `readDomainFileSync` without the fingerprint, for what is never written back (the CLI's inputs). */
+export function readDomainTextSync(file: string): string {
+  return decodeUtf8(readBytesSync(file), file);
 }
 
 /** Strict UTF-8 decoding; the error names the line and column of the first bad byte. */
@@ -221,7 +232,7 @@ export async function writeFileSafely(
   }
   const st = current === null ? null : await fs.stat(abs);
   const backupPath = current === null ? null : await writeBackup(abs, current);
-  const tmp = path.join(dir, `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.vaw-tmp`);
+  const tmp = path.join(dir, `.${path.basename(abs)}.${crypto().randomBytes(6).toString('hex')}.vaw-tmp`);
   try {
     const h = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, st ? st.mode & 0o7777 : 0o644);
     try {
