@@ -69,6 +69,17 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
     expect(result?.errors[0]?.message).toContain('Excessive depth');
   });
 
+  it('native: an xmllint that cannot be started is an unavailable validator, not invalid documents', async () => {
+    const pathBefore = process.env.PATH;
+    process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'vaw-no-xmllint-'));
+    try {
+      await expect(validateDomainXml([{ name: 'good.xml', text: GOOD }], { engine: 'native' })).rejects.toThrow(/^xmllint failed: spawn xmllint ENOENT/);
+      await expect(startDomainValidation({ engine: 'native' }).validate({ name: 'good.xml', text: GOOD })).rejects.toBeInstanceOf(SchemaUnavailableError);
+    } finally {
+      process.env.PATH = pathBefore;
+    }
+  });
+
   for (const engine of ['native', 'wasm'] as const) {
     it(`${engine}: accepts a valid domain and locates the error in an invalid one`, async () => {
       const [good, bad] = await validateDomainXml(

@@ -182,7 +182,7 @@ function runNative(dir: string, files: readonly string[], tmp: string, run: numb
       const output = readFileSync(outFile, 'utf8');
       // A non-zero exit status only means some documents did not validate or parse; per-file results are in the
       // output. Failing to start or being killed is a real failure.
-      if (code === null) reject(new SchemaUnavailableError(`xmllint failed: ${output.trim() || failure?.message || 'it was stopped'}`));
+      if (code === null || failure) reject(new SchemaUnavailableError(`xmllint failed: ${failure?.message ?? (output.trim() || 'it was stopped')}`));
       else resolve(output);
     });
   });
