@@ -133,6 +133,24 @@ describe.skipIf(noSchemas)(`virtio-access without a native xmllint ${noSchemas ?
   });
 });
 
+describe.skipIf(noSchemas)(`virtio-access with an xmllint that cannot run ${noSchemas ? `(skipped: ${noSchemas})` : ''}`, () => {
+  it('says so and what to do, exit 2, writing nothing', () => {
+    // An executable whose interpreter does not exist: found on PATH, refused by the kernel.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'vaw-broken-xmllint-'));
+    writeFileSync(path.join(bin, 'xmllint'), '#!/nonexistent/interpreter\n', { mode: 0o755 });
+    const env = { PATH: bin };
+    const file = path.join(fixtures, 'sev-q35.xml');
+    const check = run(['check', file], undefined, env);
+    expect([check.code, check.stdout]).toEqual([2, '']);
+    expect(check.stderr).toMatch(/^virtio-access check: xmllint failed: .*ENOENT.*\nNothing was written\. Install libxml2-utils \(xmllint\), or rerun with --no-schema/);
+    const out = path.join(work, 'never-written.xml');
+    const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
+    const plan = run(['plan', file, '--secure', 'sev', '--host-caps', caps, '-o', out], undefined, env);
+    expect([plan.code, plan.stderr.split('\n')[0]]).toEqual([2, expect.stringMatching(/^virtio-access plan: xmllint failed/)]);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('the installed command (dist/cli/virtio-access.cjs run through its first line)', () => {
   it('drops NODE_EXTRA_CA_CERTS before Node starts, as Node would otherwise read that file first', () => {
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(work, 'no-such-ca.pem') };

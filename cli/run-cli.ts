@@ -1,4 +1,5 @@
 /** The `virtio-access` dispatcher: picks the subcommand, prints help and usage errors, returns the exit code. */
+import { SchemaUnavailableError } from '../main/services/schema';
 import { UsageError } from './args';
 import { BACKUPS_HELP, BACKUPS_USAGE, RESTORE_HELP, RESTORE_USAGE, runBackups, runRestore } from './backups-command';
 import { CHECK_HELP, CHECK_USAGE, runCheck } from './check-command';
@@ -7,7 +8,6 @@ import type { CliDeps, CliIo } from './cli-deps';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, runExplain } from './explain-command';
 import { PLAN_HELP, PLAN_USAGE, runPlan } from './plan-command';
 import { SERVE_HELP, SERVE_USAGE } from './serve-help';
-
 
 const USAGES: Readonly<Record<string, string>> = {
   check: CHECK_USAGE,
@@ -77,6 +77,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps, io: CliIo):
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`virtio-access ${e.command}: ${e.message}\nUsage: ${USAGES[e.command] ?? ''}\n`);
+      return 2;
+    }
+    if (e instanceof SchemaUnavailableError) {
+      io.stderr(`virtio-access ${command}: ${e.message}\nNothing was written. Install libxml2-utils (xmllint), or rerun with --no-schema to go on without schema validation.\n`);
       return 2;
     }
     throw e;

@@ -4,7 +4,7 @@
  * of the schemas directory preloaded. The schemas themselves must be installed; without them validation
  * is unavailable and callers say so (the CLI continues only with --no-schema).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +162,14 @@ function locator(text: string): (line: number, element: string | null) => string
 }
 
 /**
+ * Kills a hung xmllint after five minutes. Not spawn's own `timeout` option: when the spawn fails, Node never
+ * clears that timer, and the process then lives on for the whole timeout.
+ */
+function stopAfter(child: ChildProcess): NodeJS.Timeout {
+  return setTimeout(() => child.kill(), 300_000).unref();
+}
+
+/**
  * Starts one native xmllint run over `files` at once (the caller may then keep its thread busy: the run goes on
  * beside it). Its messages go to a file in `tmp`, not to a pipe: libxml2 writes each message in many small
  * pieces, which fill a pipe's buffer whenever this process is busy, and xmllint then waits; measured here, that
@@ -170,15 +178,14 @@ function locator(text: string): (line: number, element: string | null) => string
 function runNative(dir: string, files: readonly string[], tmp: string, run: number): Promise<string> {
   const outFile = path.join(tmp, `xmllint-${run}.out`);
   const out = openSync(outFile, 'w', 0o600);
-  const child = spawn('xmllint', ['--noout', '--nonet', '--relaxng', path.join(dir, 'domain.rng'), ...files], {
-    stdio: ['ignore', out, out],
-    timeout: 300_000,
-  });
+  const child = spawn('xmllint', ['--noout', '--nonet', '--relaxng', path.join(dir, 'domain.rng'), ...files], { stdio: ['ignore', out, out] });
   closeSync(out);
+  const timer = stopAfter(child);
   return new Promise((resolve, reject) => {
     let failure: Error | undefined;
     child.on('error', (e) => (failure = e));
     child.on('close', (code) => {
+      clearTimeout(timer);
       const output = readFileSync(outFile, 'utf8');
       // A non-zero exit status only means some documents did not validate or parse; per-file results are in the
       // output. Failing to start or being killed is a real failure.
@@ -269,7 +276,8 @@ export function startDomainValidation(options: { readonly dir?: string; readonly
   if ((options.engine ?? status.engine) !== 'native') {
     return { validate: async (doc) => (await validateDomainXml([doc], options))[0]!, cancel: () => undefined };
   }
-  const child = spawn('xmllint', ['--noout', '--nonet', '--relaxng', path.join(status.dir, 'domain.rng'), '-'], { stdio: 'pipe', timeout: 300_000 });
+  const child = spawn('xmllint', ['--noout', '--nonet', '--relaxng', path.join(status.dir, 'domain.rng'), '-'], { stdio: 'pipe' });
+  const timer = stopAfter(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -278,6 +286,7 @@ export function startDomainValidation(options: { readonly dir?: string; readonly
   const finished = new Promise<string>((resolve, reject) => {
     child.on('error', (e) => reject(new SchemaUnavailableError(`xmllint failed: ${e.message}`)));
     child.on('close', (code) => {
+      clearTimeout(timer);
       // A non-zero status only means the document did not validate or parse; being killed is a real failure.
       if (code === null) reject(new SchemaUnavailableError(`xmllint failed: ${output.trim() || 'it was stopped'}`));
       else resolve(output);
