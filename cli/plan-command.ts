@@ -67,8 +67,8 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
   }
 }
 
+/** The rest of `plan`, once the arguments are known and xmllint (unless --no-schema) is already starting. */
 async function planAndWrite(args: ParsedArgs, secure: SecureType, out: string | undefined, validation: PendingValidation | null, deps: CliDeps, io: CliIo): Promise<number> {
-
   let input;
   let doc;
   try {
