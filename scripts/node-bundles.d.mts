@@ -1,2 +1,1 @@
-export declare const CLI_SHEBANG: string;
 export declare function buildNodeBundles(outDir: string, which?: readonly ('cli' | 'electron')[]): Promise<void>;

@@ -1,5 +1,5 @@
 // The Node bundles (CLI, Electron main, preload), each one CommonJS file; shared by `npm run build` and the CLI
-// tests, which build a private copy so parallel runs never race on dist/.
+// and Electron main tests, which build a private copy so parallel runs never race on dist/.
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * The launcher's first line. `env -S -u` (GNU coreutils 8.30+) drops NODE_EXTRA_CA_CERTS before Node starts; why
  * is in cli/launch.ts.
  */
-export const CLI_SHEBANG = '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node';
+const CLI_SHEBANG = '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node';
 
 /**
  * xmllint-wasm (the schema validator when no native xmllint is installed) starts a worker from a file beside

@@ -161,6 +161,11 @@ function locator(text: string): (line: number, element: string | null) => string
   };
 }
 
+/** xmllint's arguments for validating `files` against domain.rng in `dir`; never fetching from the network. */
+function xmllintArgs(dir: string, files: readonly string[]): string[] {
+  return ['--noout', '--nonet', '--relaxng', path.join(dir, 'domain.rng'), ...files];
+}
+
 /**
  * Kills a hung xmllint after five minutes. Not spawn's own `timeout` option: when the spawn fails, Node never
  * clears that timer, and the process then lives on for the whole timeout.
@@ -178,7 +183,7 @@ function stopAfter(child: ChildProcess): NodeJS.Timeout {
 function runNative(dir: string, files: readonly string[], tmp: string, run: number): Promise<string> {
   const outFile = path.join(tmp, `xmllint-${run}.out`);
   const out = openSync(outFile, 'w', 0o600);
-  const child = spawn('xmllint', ['--noout', '--nonet', '--relaxng', path.join(dir, 'domain.rng'), ...files], { stdio: ['ignore', out, out] });
+  const child = spawn('xmllint', xmllintArgs(dir, files), { stdio: ['ignore', out, out] });
   closeSync(out);
   const timer = stopAfter(child);
   return new Promise((resolve, reject) => {
@@ -276,7 +281,7 @@ export function startDomainValidation(options: { readonly dir?: string; readonly
   if ((options.engine ?? status.engine) !== 'native') {
     return { validate: async (doc) => (await validateDomainXml([doc], options))[0]!, cancel: () => undefined };
   }
-  const child = spawn('xmllint', ['--noout', '--nonet', '--relaxng', path.join(status.dir, 'domain.rng'), '-'], { stdio: 'pipe' });
+  const child = spawn('xmllint', xmllintArgs(status.dir, ['-']), { stdio: 'pipe' });
   const timer = stopAfter(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
