@@ -44,7 +44,9 @@ describe('electron-builder configuration', () => {
   });
 
   it.skipIf(missingParts('appstreamcli'))('the AppStream metadata passes appstreamcli validate', () => {
-    const r = spawnSync('appstreamcli', ['validate', '--no-net', '--pedantic', path.join(__dirname, 'assets', METAINFO)], { encoding: 'utf8' });
+    const r = spawnSync('appstreamcli', ['validate', '--no-net', '--pedantic', path.join(__dirname, 'assets', METAINFO)], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toMatch(/^[EWIP]: /m);
     const version = (JSON.parse(readFileSync(path.join(__dirname, 'package.json'), 'utf8')) as { version: string }).version;
@@ -71,7 +73,12 @@ describe('electron-builder configuration', () => {
     expect(release.electronFuses?.enableNodeCliInspectArguments).toBe(false);
     expect(test.electronFuses?.enableNodeCliInspectArguments).toBe(true);
     for (const c of [test, release]) {
-      expect(c.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, onlyLoadAppFromAsar: true, grantFileProtocolExtraPrivileges: false });
+      expect(c.electronFuses).toMatchObject({
+        runAsNode: false,
+        enableNodeOptionsEnvironmentVariable: false,
+        onlyLoadAppFromAsar: true,
+        grantFileProtocolExtraPrivileges: false,
+      });
     }
   });
 });

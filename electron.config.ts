@@ -25,8 +25,29 @@ export function desktopEntry(): Record<string, string> {
 export const ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512] as const;
 
 /** Electron's own runtime libraries (electron-builder's defaults, which `depends` replaces) plus virsh. */
-const DEB_DEPENDS = ['libgtk-3-0', 'libnotify4', 'libnss3', 'libxss1', 'libxtst6', 'xdg-utils', 'libatspi2.0-0', 'libuuid1', 'libsecret-1-0', 'libvirt-clients'];
-const RPM_DEPENDS = ['gtk3', 'libnotify', 'nss', 'libXScrnSaver', '(libXtst or libXtst6)', 'xdg-utils', 'at-spi2-core', '(libuuid or libuuid1)', 'libvirt-client'];
+const DEB_DEPENDS = [
+  'libgtk-3-0',
+  'libnotify4',
+  'libnss3',
+  'libxss1',
+  'libxtst6',
+  'xdg-utils',
+  'libatspi2.0-0',
+  'libuuid1',
+  'libsecret-1-0',
+  'libvirt-clients',
+];
+const RPM_DEPENDS = [
+  'gtk3',
+  'libnotify',
+  'nss',
+  'libXScrnSaver',
+  '(libXtst or libXtst6)',
+  'xdg-utils',
+  'at-spi2-core',
+  '(libuuid or libuuid1)',
+  'libvirt-client',
+];
 
 /**
  * Fuses are flipped in every packaged build; only the inspect fuse differs: release builds turn

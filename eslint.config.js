@@ -5,7 +5,26 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'http', 'https', 'crypto', 'url', 'util', 'stream', 'events', 'net', 'zlib', 'process', 'buffer', 'worker_threads'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'crypto',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'net',
+  'zlib',
+  'process',
+  'buffer',
+  'worker_threads',
+];
 const electronShell = ['main/app.ts', 'main/window.ts', 'main/protocol.ts', 'main/preload/**'];
 
 export default tseslint.config(
@@ -27,12 +46,18 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts'],
     languageOptions: { globals: {} },
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: nodeBuiltins, message: 'src/ is pure TypeScript shared by every process: no Node APIs.' },
-          { group: ['electron', 'react', 'react-dom', 'zustand', '../main/*', '../renderer/*', '../../main/*', '../../renderer/*'], message: 'src/ must not depend on a process or UI framework.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'src/ is pure TypeScript shared by every process: no Node APIs.' },
+            {
+              group: ['electron', 'react', 'react-dom', 'zustand', '../main/*', '../renderer/*', '../../main/*', '../../renderer/*'],
+              message: 'src/ must not depend on a process or UI framework.',
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'require', 'Buffer', 'navigator'],
     },
   },
@@ -40,9 +65,14 @@ export default tseslint.config(
     files: ['main/**/*.ts', 'cli/**/*.ts', 'renderer/**/*.{ts,tsx}', 'bench/**/*.ts', 'e2e/**/*.ts', 'scripts/**/*.{ts,mjs}'],
     ignores: electronShell,
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'Only main/app.ts, main/window.ts, main/protocol.ts and main/preload may import electron.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Only main/app.ts, main/window.ts, main/protocol.ts and main/preload may import electron.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -65,10 +95,13 @@ export default tseslint.config(
     ignores: ['renderer/api/**', 'renderer/**/*.test.{ts,tsx}'],
     rules: {
       'no-restricted-properties': ['error', { object: 'window', property: 'api', message: 'Only renderer/api touches window.api.' }],
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The renderer reaches the main process only through renderer/api.' }],
-        patterns: [{ group: ['**/main/**', '../main/*', '../../main/*'], message: 'renderer/ cannot import main/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer reaches the main process only through renderer/api.' }],
+          patterns: [{ group: ['**/main/**', '../main/*', '../../main/*'], message: 'renderer/ cannot import main/.' }],
+        },
+      ],
     },
   },
 );

@@ -15,7 +15,14 @@ export default defineConfig({
         test: {
           name: 'main',
           environment: 'node',
-          include: ['*.test.ts', 'docs/**/*.test.ts', 'main/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            '*.test.ts',
+            'docs/**/*.test.ts',
+            'main/**/*.test.ts',
+            'cli/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -38,7 +38,12 @@ export function benchPlanVsVirtXml(ctx: BenchContext): void {
     },
     runs,
   );
-  report({ name: `${name}.ours`, value: r.a, unit: 'ms', note: 'whole SEV plan: iommu on every virtio device, launchSecurity, balloon, ...' });
+  report({
+    name: `${name}.ours`,
+    value: r.a,
+    unit: 'ms',
+    note: 'whole SEV plan: iommu on every virtio device, launchSecurity, balloon, ...',
+  });
   report({ name: `${name}.virt-xml`, value: r.b, unit: 'ms', note: 'one device class (disks) only' });
   report({ name, value: r.a / r.b, unit: 'ratio', goal: '<= 0.33 (3x faster)', met: r.a / r.b <= 1 / 3 });
 }

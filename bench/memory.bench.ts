@@ -32,7 +32,12 @@ export async function benchServeIdleMemory(ctx: BenchContext): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const pid = serve.child.pid;
     if (pid === undefined) return skip(name, 'serve has no pid');
-    report({ name, value: procStatusKiB(pid, 'VmRSS') / 1024, unit: 'MiB', note: `peak ${(procStatusKiB(pid, 'VmHWM') / 1024).toFixed(1)} MiB` });
+    report({
+      name,
+      value: procStatusKiB(pid, 'VmRSS') / 1024,
+      unit: 'MiB',
+      note: `peak ${(procStatusKiB(pid, 'VmHWM') / 1024).toFixed(1)} MiB`,
+    });
   } finally {
     await serve.stop();
   }

@@ -23,7 +23,12 @@ export async function benchOsinfo(ctx: BenchContext): Promise<void> {
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'vaw-bench-osinfo-'));
   try {
     const db = await loadOsinfo(undefined, { cacheDir: null });
-    report({ name: 'osinfo.index', value: median(await loadTimes(ctx, { cacheDir: null })), unit: 'ms', note: `${db.list().length} OSes, built from the XML` });
+    report({
+      name: 'osinfo.index',
+      value: median(await loadTimes(ctx, { cacheDir: null })),
+      unit: 'ms',
+      note: `${db.list().length} OSes, built from the XML`,
+    });
     report({ name: 'osinfo.index-cached', value: median(await loadTimes(ctx, { cacheDir })), unit: 'ms', note: 'from the on-disk cache' });
     const ids = db.list().map((e) => e.id);
     let i = 0;

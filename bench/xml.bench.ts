@@ -13,26 +13,37 @@ export function benchXml(ctx: BenchContext): void {
   const perFile: number[] = [];
   for (const text of texts) {
     perFile.push(
-      timeIt(() => {
-        try {
-          const doc = parseDomainXml(text);
-          const plan = planFor(input({ domain: readDomainFacts(doc), host: CAPABLE_HOST, goals: { secure: 'none' } }));
-          applyEdits(text, plan.edits);
-        } catch {
-          // Negative inputs (not well-formed, DOCTYPE) are part of the corpus; refusing them is the work.
-        }
-      }, ctx.quick ? 5 : 20),
+      timeIt(
+        () => {
+          try {
+            const doc = parseDomainXml(text);
+            const plan = planFor(input({ domain: readDomainFacts(doc), host: CAPABLE_HOST, goals: { secure: 'none' } }));
+            applyEdits(text, plan.edits);
+          } catch {
+            // Negative inputs (not well-formed, DOCTYPE) are part of the corpus; refusing them is the work.
+          }
+        },
+        ctx.quick ? 5 : 20,
+      ),
     );
   }
-  report({ name: 'xml.parse-facts-plan-serialise-per-file', value: median(perFile) * 1000, unit: 'µs', note: `median over ${texts.length} corpus files` });
-  const roundTrip = timeIt(() => {
-    for (const text of texts) {
-      try {
-        serialise(parseDomainXml(text));
-      } catch {
-        // as above
+  report({
+    name: 'xml.parse-facts-plan-serialise-per-file',
+    value: median(perFile) * 1000,
+    unit: 'µs',
+    note: `median over ${texts.length} corpus files`,
+  });
+  const roundTrip = timeIt(
+    () => {
+      for (const text of texts) {
+        try {
+          serialise(parseDomainXml(text));
+        } catch {
+          // as above
+        }
       }
-    }
-  }, ctx.quick ? 3 : 10);
+    },
+    ctx.quick ? 3 : 10,
+  );
   report({ name: 'xml.corpus-round-trip', value: roundTrip, unit: 'ms', note: `${texts.length} files` });
 }

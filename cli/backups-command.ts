@@ -40,7 +40,9 @@ export async function runRestore(argv: readonly string[], io: CliIo): Promise<nu
   if (backup === undefined || rest.length > 0) throw new UsageError('give exactly one BACKUP', 'restore');
   try {
     const r = await restoreBackup(backup, valueOf(args, '--output'));
-    io.stderr(`virtio-access restore: restored ${r.targetPath}${r.backupPath ? ` (its previous content backed up to ${r.backupPath})` : ''}\n`);
+    io.stderr(
+      `virtio-access restore: restored ${r.targetPath}${r.backupPath ? ` (its previous content backed up to ${r.backupPath})` : ''}\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof XmlInputError) {

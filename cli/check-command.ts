@@ -64,7 +64,10 @@ function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
       target,
       title: `Not valid for libvirt's schema${element ? ` (element ${element})` : ''}`,
       explanation: `libxml2 reports: ${[...new Set(lines)].join('; ')}. libvirt refuses to define a domain that does not validate (virsh define --validate).`,
-      fix: { text: "Correct the element so it matches libvirt's domain schema; `virsh define --validate FILE` reports the same problem.", edits: [] },
+      fix: {
+        text: "Correct the element so it matches libvirt's domain schema; `virsh define --validate FILE` reports the same problem.",
+        edits: [],
+      },
       sources: [{ key: 'LV-RNG', detail: 'domain.rng (libvirt RelaxNG schema) as installed on this host' }],
     };
   });
@@ -120,10 +123,16 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
     const fromLibvirt = await docsFromConnections(args, deps, io);
     docs.push(...fromLibvirt.docs);
     unusable ||= fromLibvirt.failed;
-  }
-  else {
+  } else {
     // Files are read concurrently; their errors are still reported in argument order.
-    const reads = await Promise.all(args.positionals.map((arg) => readInput(arg, io).then((input) => ({ input }), (error: unknown) => ({ error }))));
+    const reads = await Promise.all(
+      args.positionals.map((arg) =>
+        readInput(arg, io).then(
+          (input) => ({ input }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
     for (const r of reads) {
       if ('input' in r) docs.push({ name: r.input.name, text: r.input.text, host: null, path: r.input.path ?? undefined });
       else if (r.error instanceof XmlInputError) {
@@ -136,7 +145,9 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
   // xmllint (a child process) starts now and runs on the other core while this one parses and evaluates; its
   // verdicts on documents the parser then refuses are dropped. It is never given a document that could hold a
   // DTD (the test is a superset of the parser's own refusal), so no entity is ever expanded anywhere.
-  const forSchema = useSchema ? docs.flatMap((doc, docIndex) => (MAY_HAVE_DTD.test(doc.text) ? [] : [{ docIndex, name: doc.name, text: doc.text, path: doc.path }])) : [];
+  const forSchema = useSchema
+    ? docs.flatMap((doc, docIndex) => (MAY_HAVE_DTD.test(doc.text) ? [] : [{ docIndex, name: doc.name, text: doc.text, path: doc.path }]))
+    : [];
   const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
   // Awaited after the engine's work; until then a failure must not count as an unhandled rejection.
   schema.catch(() => undefined);
@@ -153,12 +164,18 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
   }
   const guests = await Promise.all(parsed.map((p) => guestFacts(args, p.facts.osinfoId, deps)));
   const engineFindings = parsed.map((p, i) =>
-    deps.engine ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding) : [],
+    deps.engine
+      ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding)
+      : [],
   );
   const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
   const files: CheckJsonFile[] = parsed.map((p, i) => {
     const result = schemaResults.get(p.docIndex);
-    return { file: p.doc.name, domain: p.facts.name === 'unknown' ? null : p.facts.name, findings: [...(result ? schemaFindings(result) : []), ...engineFindings[i]!] };
+    return {
+      file: p.doc.name,
+      domain: p.facts.name === 'unknown' ? null : p.facts.name,
+      findings: [...(result ? schemaFindings(result) : []), ...engineFindings[i]!],
+    };
   });
   if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
 

@@ -32,7 +32,11 @@ export interface CliDeps {
   /** osinfo id → guest facts (main/services/osinfo.ts). */
   readonly lookupGuest: ((osinfoId: string) => Promise<GuestFacts>) | null;
   readonly readDomainsFromConnection:
-    | ((uri: string, names: readonly string[] | 'all', onProgress?: (done: number, total: number) => void) => Promise<readonly ConnectionDomain[]>)
+    | ((
+        uri: string,
+        names: readonly string[] | 'all',
+        onProgress?: (done: number, total: number) => void,
+      ) => Promise<readonly ConnectionDomain[]>)
     | null;
   /** cli/serve.ts: runs until stopped, resolves to an exit code. */
   readonly runServe: ((argv: readonly string[]) => Promise<number>) | null;

@@ -22,7 +22,13 @@ beforeAll(async () => {
 }, 60_000);
 
 function run(args: readonly string[], input?: string | Buffer, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: work, env: { ...process.env, VAW_BACKUP_DIR: path.join(work, 'backups'), XDG_CACHE_HOME: path.join(work, 'cache'), ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    input,
+    encoding: 'utf8',
+    cwd: work,
+    env: { ...process.env, VAW_BACKUP_DIR: path.join(work, 'backups'), XDG_CACHE_HOME: path.join(work, 'cache'), ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,15 +53,27 @@ describe('virtio-access usage', () => {
     expect(run(['check']).code).toBe(2);
     expect(run(['plan', path.join(fixtures, 'sev-q35.xml')]).stderr).toContain('--secure is required');
     expect(run(['plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'maybe']).code).toBe(2);
-    expect(run(['check', '--qemu-version', 'seven', path.join(fixtures, 'sev-q35.xml')]).stderr).toContain('--qemu-version wants a version');
+    expect(run(['check', '--qemu-version', 'seven', path.join(fixtures, 'sev-q35.xml')]).stderr).toContain(
+      '--qemu-version wants a version',
+    );
   });
 });
 
 describe('virtio-access check: unusable input exits 2 naming the file, line and column', () => {
   it.each([
-    ['not well-formed', 'broken.xml', `<domain type='kvm'>\n  <name>x</name>\n  <devices>\n</domain>\n`, 'broken.xml:4:1: closing tag </domain> does not match <devices> opened on line 3'],
+    [
+      'not well-formed',
+      'broken.xml',
+      `<domain type='kvm'>\n  <name>x</name>\n  <devices>\n</domain>\n`,
+      'broken.xml:4:1: closing tag </domain> does not match <devices> opened on line 3',
+    ],
     ['not a domain', 'net.xml', `<network><name>default</name></network>\n`, 'net.xml:1:1: the root element is <network>, not <domain>'],
-    ['a DOCTYPE', 'lol.xml', `<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<domain>&b;</domain>\n`, 'lol.xml:2:1: a DOCTYPE or entity declaration is not accepted'],
+    [
+      'a DOCTYPE',
+      'lol.xml',
+      `<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<domain>&b;</domain>\n`,
+      'lol.xml:2:1: a DOCTYPE or entity declaration is not accepted',
+    ],
     ['invalid UTF-8', 'latin1.xml', Buffer.from('<domain><name>caf\xe9</name></domain>', 'latin1'), 'latin1.xml:1:18: is not valid UTF-8'],
   ])('%s', (_what, name, content, message) => {
     const f = tmpFile(name, content);
@@ -92,7 +110,13 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
   });
 
   it('reports schema errors as SCHEMA findings at the element libxml2 names, exit 1', () => {
-    const bad = tmpFile('bad-schema.xml', readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace("<model type='virtio'/>", "<model type='virtio'/>\n      <frobnicator/>"));
+    const bad = tmpFile(
+      'bad-schema.xml',
+      readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace(
+        "<model type='virtio'/>",
+        "<model type='virtio'/>\n      <frobnicator/>",
+      ),
+    );
     const r = run(['check', '--json', bad]);
     expect(r.code).toBe(1);
     const json: unknown = JSON.parse(r.stdout);
@@ -105,13 +129,19 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
   });
 
   it('checks every fixture in one run; schema-valid files give exit 0 without an engine error', () => {
-    const files = ['sev-q35.xml', 's390-pv.xml', 'transitional-i440fx.xml', 'vhost-user.xml', 'mmio-aarch64.xml'].map((f) => path.join(fixtures, f));
+    const files = ['sev-q35.xml', 's390-pv.xml', 'transitional-i440fx.xml', 'vhost-user.xml', 'mmio-aarch64.xml'].map((f) =>
+      path.join(fixtures, f),
+    );
     const r = run(['check', '--json', ...files]);
     const json: unknown = JSON.parse(r.stdout);
     expect(isCheckJson(json)).toBe(true);
     const result = json as { files: { file: string; findings: { rule: string }[] }[] };
     expect(result.files.map((f) => f.file)).toEqual(files);
-    for (const f of result.files) expect(f.findings.filter((x) => x.rule === 'SCHEMA'), f.file).toEqual([]);
+    for (const f of result.files)
+      expect(
+        f.findings.filter((x) => x.rule === 'SCHEMA'),
+        f.file,
+      ).toEqual([]);
     expect(run(['check', ...files]).stdout).toMatch(/\n5 domains checked: \d+ with errors, \d+ without\.\n$/);
   });
 });
@@ -121,7 +151,13 @@ describe.skipIf(noSchemas)(`virtio-access without a native xmllint ${noSchemas ?
   it('validates with the WebAssembly libxml2 shipped beside the bundle, in check and plan', () => {
     // No xmllint on PATH: the bundle must find xmllint-wasm's worker and .wasm beside itself.
     const env = { PATH: mkdtempSync(path.join(os.tmpdir(), 'vaw-no-xmllint-')) };
-    const bad = tmpFile('bad-wasm.xml', readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace("<model type='virtio'/>", "<model type='virtio'/>\n      <frobnicator/>"));
+    const bad = tmpFile(
+      'bad-wasm.xml',
+      readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace(
+        "<model type='virtio'/>",
+        "<model type='virtio'/>\n      <frobnicator/>",
+      ),
+    );
     const r = run(['check', '--json', bad], undefined, env);
     expect([r.code, r.stderr]).toEqual([1, '']);
     const findings = (JSON.parse(r.stdout) as { files: { findings: { rule: string; explanation: string }[] }[] }).files[0]?.findings ?? [];
@@ -142,7 +178,9 @@ describe.skipIf(noSchemas)(`virtio-access with an xmllint that cannot run ${noSc
     const file = path.join(fixtures, 'sev-q35.xml');
     const check = run(['check', file], undefined, env);
     expect([check.code, check.stdout]).toEqual([2, '']);
-    expect(check.stderr).toMatch(/^virtio-access check: xmllint failed: .*ENOENT.*\nNothing was written\. Install libxml2-utils \(xmllint\), or rerun with --no-schema/);
+    expect(check.stderr).toMatch(
+      /^virtio-access check: xmllint failed: .*ENOENT.*\nNothing was written\. Install libxml2-utils \(xmllint\), or rerun with --no-schema/,
+    );
     const out = path.join(work, 'never-written.xml');
     const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
     const plan = run(['plan', file, '--secure', 'sev', '--host-caps', caps, '-o', out], undefined, env);
@@ -196,7 +234,7 @@ describe('virtio-access plan never touches OUT when it fails', () => {
   });
 });
 
-describe.skipIf(!existsSync('/run/libvirt') || process.getuid?.() !== 0)('virtio-access plan -o into libvirt\'s own files', () => {
+describe.skipIf(!existsSync('/run/libvirt') || process.getuid?.() !== 0)("virtio-access plan -o into libvirt's own files", () => {
   it('writes, but warns that libvirt will not read it and says to define the domain instead', () => {
     const out = `/run/libvirt/vaw-cli-test-${process.pid}.xml`;
     try {
@@ -241,8 +279,14 @@ describe('virtio-access compare (migration / restore ABI)', () => {
   });
 
   it('exit 1 naming both values and libvirt’s message when an iommu differs, also as JSON', () => {
-    const a = tmpFile('cmp-src.xml', q35().replace("<driver name=\"qemu\" type='qcow2'/>", "<driver name=\"qemu\" type='qcow2' iommu='on'/>"));
-    const b = tmpFile('cmp-dst.xml', q35().replace("<driver name=\"qemu\" type='qcow2'/>", "<driver name=\"qemu\" type='qcow2' iommu='off'/>"));
+    const a = tmpFile(
+      'cmp-src.xml',
+      q35().replace('<driver name="qemu" type=\'qcow2\'/>', "<driver name=\"qemu\" type='qcow2' iommu='on'/>"),
+    );
+    const b = tmpFile(
+      'cmp-dst.xml',
+      q35().replace('<driver name="qemu" type=\'qcow2\'/>', "<driver name=\"qemu\" type='qcow2' iommu='off'/>"),
+    );
     const r = run(['compare', a, b]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("disk vda: iommu is 'on' on the source and 'off' on the destination");
@@ -254,10 +298,15 @@ describe('virtio-access compare (migration / restore ABI)', () => {
   });
 
   it('reports that an SEV guest cannot live-migrate at all', () => {
-    const sev = q35().replace('</devices>', "</devices>\n  <launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x0003</policy></launchSecurity>");
+    const sev = q35().replace(
+      '</devices>',
+      "</devices>\n  <launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x0003</policy></launchSecurity>",
+    );
     const a = tmpFile('cmp-sev.xml', sev);
     const r = run(['compare', a, a, '--json']);
-    const rules = (JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string }[] }[] }).files[0]?.findings.map((f) => f.rule);
+    const rules = (JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string }[] }[] }).files[0]?.findings.map(
+      (f) => f.rule,
+    );
     expect(rules).toContain('R-SEV-06');
   });
 

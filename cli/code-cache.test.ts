@@ -27,7 +27,11 @@ beforeEach(() => {
 
 /** One launcher run in a fresh Node (test/code-cache-driver.ts), saving the cache unless told not to. */
 function launch(cacheFile: string, save = true): { state: CodeCacheState; exports: unknown } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/code-cache-driver.ts'), bundle, cacheFile, save ? 'save' : ''], { cwd: repoRoot, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'test/code-cache-driver.ts'), bundle, cacheFile, save ? 'save' : ''],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as { state: CodeCacheState; exports: unknown };
 }

@@ -55,9 +55,15 @@ export async function runCompare(argv: readonly string[], deps: CliDeps, io: Cli
     return 2;
   }
   const [source, dest] = docs as [(typeof docs)[0], (typeof docs)[0]];
-  const own = deps.engine.evaluate({ domain: source.facts, host, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, migration: true } }).filter((f) => MIGRATION_RULES.has(f.rule));
+  const own = deps.engine
+    .evaluate({ domain: source.facts, host, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, migration: true } })
+    .filter((f) => MIGRATION_RULES.has(f.rule));
   const findings = [...deps.engine.compareForMigration(source.facts, dest.facts), ...own].map(toCheckJsonFinding);
-  const file: CheckJsonFile = { file: `${source.name} -> ${dest.name}`, domain: source.facts.name === 'unknown' ? null : source.facts.name, findings };
+  const file: CheckJsonFile = {
+    file: `${source.name} -> ${dest.name}`,
+    domain: source.facts.name === 'unknown' ? null : source.facts.name,
+    findings,
+  };
   if (args.flags.has('--json')) {
     const out: CheckJson = { files: [file] };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);

@@ -19,7 +19,8 @@ function render(value: unknown, pad: string): string {
   if (Array.isArray(value)) return value.map((v) => `\n${pad}- ${render(v, `${pad}  `)}`).join('');
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if (typeof o.key === 'string' && typeof o.detail === 'string') return `${o.key}: ${o.detail}${typeof o.url === 'string' ? ` <${o.url}>` : ''}`;
+    if (typeof o.key === 'string' && typeof o.detail === 'string')
+      return `${o.key}: ${o.detail}${typeof o.url === 'string' ? ` <${o.url}>` : ''}`;
     return Object.entries(o)
       .map(([k, v]) => `\n${pad}${label(k)}: ${render(v, `${pad}  `)}`)
       .join('');

@@ -23,7 +23,8 @@ export function formatFileFindings(file: CheckJsonFile): string {
   const blocks = sorted.map((f) => {
     const lines = [`  ${f.severity.toUpperCase().padEnd(7)} ${f.rule}  ${f.target}`, `          ${f.title}`];
     if (f.explanation) lines.push(indent(f.explanation, '          '));
-    if (f.messages && f.messages.length > 0) lines.push(indent(`What you would see: ${f.messages.map((m) => `"${m}"`).join(' or ')}`, '          '));
+    if (f.messages && f.messages.length > 0)
+      lines.push(indent(`What you would see: ${f.messages.map((m) => `"${m}"`).join(' or ')}`, '          '));
     if (f.fix.text) lines.push(indent(`Fix: ${f.fix.text}`, '          '));
     if (f.sources.length > 0) lines.push(`          Sources: ${f.sources.map((s) => `${s.key} (${s.detail})`).join('; ')}`);
     return lines.join('\n');

@@ -13,7 +13,8 @@ export const FACT_VALUE_FLAGS = ['--qemu-version', '--libvirt-version', '--host-
 function exactVersion(command: string, flag: string, text: string | undefined): VersionFact | null {
   if (text === undefined) return null;
   const version = parseVersion(text);
-  if (!version || !/^\d+\.\d+(\.\d+)?$/.test(text.trim())) throw new UsageError(`${flag} wants a version like 7.2 or 9.0.0, not "${text}"`, command);
+  if (!version || !/^\d+\.\d+(\.\d+)?$/.test(text.trim()))
+    throw new UsageError(`${flag} wants a version like 7.2 or 9.0.0, not "${text}"`, command);
   return { kind: 'exact', version, source: flag };
 }
 
@@ -31,7 +32,8 @@ export async function hostFactsFromFlags(command: string, args: ParsedArgs, base
     try {
       host = mergeHostFacts(host, parseDomainCapabilities(xml, capsFile));
     } catch (e) {
-      if (e instanceof XmlInputError) throw new UsageError(`--host-caps: ${e.message} (give the output of \`virsh domcapabilities\`)`, command);
+      if (e instanceof XmlInputError)
+        throw new UsageError(`--host-caps: ${e.message} (give the output of \`virsh domcapabilities\`)`, command);
       throw e;
     }
   }

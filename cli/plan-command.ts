@@ -47,7 +47,8 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
   if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE (or - for standard input)', 'plan');
   const secure = valueOf(args, '--secure');
   if (secure === undefined) throw new UsageError('--secure is required', 'plan');
-  if (!(PLAN_SECURE as readonly string[]).includes(secure)) throw new UsageError(`--secure must be one of ${PLAN_SECURE.join(', ')}, not "${secure}"`, 'plan');
+  if (!(PLAN_SECURE as readonly string[]).includes(secure))
+    throw new UsageError(`--secure must be one of ${PLAN_SECURE.join(', ')}, not "${secure}"`, 'plan');
   if (args.flags.has('--diff') && args.flags.has('--json')) throw new UsageError('--diff and --json cannot be combined', 'plan');
   const out = valueOf(args, '--output');
   let validation: PendingValidation | null = null;
@@ -68,7 +69,14 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
 }
 
 /** The rest of `plan`, once the arguments are known and xmllint (unless --no-schema) is already starting. */
-async function planAndWrite(args: ParsedArgs, secure: SecureType, out: string | undefined, validation: PendingValidation | null, deps: CliDeps, io: CliIo): Promise<number> {
+async function planAndWrite(
+  args: ParsedArgs,
+  secure: SecureType,
+  out: string | undefined,
+  validation: PendingValidation | null,
+  deps: CliDeps,
+  io: CliIo,
+): Promise<number> {
   let input;
   let doc;
   try {
@@ -104,7 +112,8 @@ async function planAndWrite(args: ParsedArgs, secure: SecureType, out: string | 
   const plan = deps.engine.planFor(engineInput);
   if (plan.impossible.length > 0) {
     io.stderr(`virtio-access plan: ${input.name}: --secure ${secure} cannot be planned:\n`);
-    for (const f of plan.impossible) io.stderr(`  ${f.rule}: ${f.title}\n    ${f.explanation.replace(/\n/g, '\n    ')}\n${f.fix.text ? `    Fix: ${f.fix.text}\n` : ''}`);
+    for (const f of plan.impossible)
+      io.stderr(`  ${f.rule}: ${f.title}\n    ${f.explanation.replace(/\n/g, '\n    ')}\n${f.fix.text ? `    Fix: ${f.fix.text}\n` : ''}`);
     return 1;
   }
   let xml: string;

@@ -54,8 +54,13 @@ describe.skipIf(missing)(`plans for the corpus ${missing ? `(skipped: ${missing}
       for (const goal of goalsFor(String(arch))) {
         // libvirt's tests mostly use type='qemu' (TCG), which no confidential technology supports; as KVM
         // domains they exercise the confidential plans too.
-        const text = goal === 'none' || virtType !== 'qemu' ? a.text : applyEdits(a.text, [{ op: 'set-attribute', target: '/domain', name: 'type', value: 'kvm' }]);
-        const plan = planFor(input({ domain: readDomainFacts(parseDomainXml(text)), host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure: goal } }));
+        const text =
+          goal === 'none' || virtType !== 'qemu'
+            ? a.text
+            : applyEdits(a.text, [{ op: 'set-attribute', target: '/domain', name: 'type', value: 'kvm' }]);
+        const plan = planFor(
+          input({ domain: readDomainFacts(parseDomainXml(text)), host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure: goal } }),
+        );
         if (plan.impossible.length > 0) {
           impossible++;
           continue;
@@ -66,7 +71,9 @@ describe.skipIf(missing)(`plans for the corpus ${missing ? `(skipped: ${missing}
     expect(planned.length).toBeGreaterThan(accepted.length);
 
     const schema = await validateDomainXml(planned.map((p) => ({ name: p.label, text: p.text })));
-    const invalid = planned.flatMap((p, i) => (schema[i]?.valid ? [] : [`${p.label}: ${schema[i]?.errors.map((e) => e.message).join('; ')}`]));
+    const invalid = planned.flatMap((p, i) =>
+      schema[i]?.valid ? [] : [`${p.label}: ${schema[i]?.errors.map((e) => e.message).join('; ')}`],
+    );
     expect(invalid).toEqual([]);
 
     const files = planned.map((p, i) => {
@@ -79,7 +86,11 @@ describe.skipIf(missing)(`plans for the corpus ${missing ? `(skipped: ${missing}
 
     for (const p of planned) {
       const again = input({ domain: readDomainFacts(parseDomainXml(p.text)), host: CAPABLE_HOST, guest: LINUX_GUEST });
-      expect(evaluate(again).filter((f) => f.severity === 'error').map((f) => `${p.label}: ${f.rule} ${f.target}`)).toEqual([]);
+      expect(
+        evaluate(again)
+          .filter((f) => f.severity === 'error')
+          .map((f) => `${p.label}: ${f.rule} ${f.target}`),
+      ).toEqual([]);
       expect(planFor(again).edits, p.label).toEqual([]);
     }
     console.log(`[plans] ${accepted.length} corpus domains, ${planned.length} plans checked, ${impossible} goals refused`);

@@ -28,7 +28,11 @@ const CASES = [
 describe('plan goldens (built CLI)', () => {
   for (const c of CASES) {
     it(`${c.fixture} --secure ${c.secure}`, () => {
-      const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, c.fixture), '--secure', c.secure, '--host-caps', caps, '--no-schema'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [cli, 'plan', path.join(fixtures, c.fixture), '--secure', c.secure, '--host-caps', caps, '--no-schema'],
+        { encoding: 'utf8' },
+      );
       expect([r.status, r.stderr]).toEqual([0, '']);
       const golden = path.join(goldens, c.fixture.replace(/\.xml$/, `.${c.secure}.xml`));
       if (update) writeFileSync(golden, r.stdout);
@@ -39,7 +43,9 @@ describe('plan goldens (built CLI)', () => {
 
   it.skipIf(missingParts('patch'))('prints a --diff that patch(1) applies to give exactly the planned document', () => {
     const input = path.join(fixtures, 'sev-q35.xml');
-    const diff = spawnSync(process.execPath, [cli, 'plan', input, '--secure', 'sev', '--host-caps', caps, '--no-schema', '--diff'], { encoding: 'utf8' });
+    const diff = spawnSync(process.execPath, [cli, 'plan', input, '--secure', 'sev', '--host-caps', caps, '--no-schema', '--diff'], {
+      encoding: 'utf8',
+    });
     expect(diff.status).toBe(0);
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vaw-patch-')), 'out.xml');
     const patched = spawnSync('patch', ['-o', out, input], { input: diff.stdout, encoding: 'utf8' });
@@ -49,14 +55,18 @@ describe('plan goldens (built CLI)', () => {
   });
 
   it('refuses an impossible goal with exit 1 and the reason (SEV on s390x)', () => {
-    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 's390-pv.xml'), '--secure', 'sev', '--no-schema'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 's390-pv.xml'), '--secure', 'sev', '--no-schema'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/--secure sev cannot be planned:\n {2}R-SEV-01: AMD SEV needs a KVM x86_64 guest/);
   });
 
   it('refuses SEV without the host values it needs (exit 1, says which flag gives them)', () => {
-    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/--host-caps FILE/);
   });
@@ -70,7 +80,11 @@ describe('plan goldens (built CLI)', () => {
   });
 
   it('check exits 1 on an engine error and reports it in JSON', () => {
-    const r = spawnSync(process.execPath, [cli, 'check', '--json', '--no-schema', path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml')], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'check', '--json', '--no-schema', path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml')],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     const json = JSON.parse(r.stdout) as { files: { findings: { rule: string; severity: string; messages?: string[] }[] }[] };
     const xml05 = json.files[0]?.findings.find((f) => f.rule === 'R-XML-05');

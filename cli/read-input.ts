@@ -18,7 +18,13 @@ export async function readInput(arg: string, io: CliIo): Promise<CliInput> {
   }
   const bytes = await io.readStdin();
   if (bytes.byteLength > MAX_DOMAIN_FILE_BYTES) {
-    throw new XmlInputError('<stdin>', 0, 0, 'is over the 10 MB limit for a domain XML document', 'Check that this is really a libvirt domain definition.');
+    throw new XmlInputError(
+      '<stdin>',
+      0,
+      0,
+      'is over the 10 MB limit for a domain XML document',
+      'Check that this is really a libvirt domain definition.',
+    );
   }
   return { name: '<stdin>', path: null, text: decodeUtf8(bytes, '<stdin>') };
 }

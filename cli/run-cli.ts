@@ -80,7 +80,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps, io: CliIo):
       return 2;
     }
     if (e instanceof SchemaUnavailableError) {
-      io.stderr(`virtio-access ${command}: ${e.message}\nNothing was written. Install libxml2-utils (xmllint), or rerun with --no-schema to go on without schema validation.\n`);
+      io.stderr(
+        `virtio-access ${command}: ${e.message}\nNothing was written. Install libxml2-utils (xmllint), or rerun with --no-schema to go on without schema validation.\n`,
+      );
       return 2;
     }
     throw e;

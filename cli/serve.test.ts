@@ -19,7 +19,10 @@ let token: string;
 const config = mkdtempSync(path.join(os.tmpdir(), 'vaw-serve-config-'));
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: config } });
+  child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_CONFIG_HOME: config },
+  });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
@@ -34,20 +37,30 @@ afterAll(() => {
 });
 
 /** A raw request, so Host and Origin can be set to anything (fetch would not allow it). */
-function request(p: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(
+  p: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: url.port, path: p, method: opts.method ?? 'GET', headers: { host: url.host, ...opts.headers } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: url.port, path: p, method: opts.method ?? 'GET', headers: { host: url.host, ...opts.headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
 const call = (channel: string, body: unknown, headers: Record<string, string> = {}) =>
-  request(`/api/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  request(`/api/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('virtio-access serve', () => {
   it('prints a loopback URL with a long random token first', () => {
@@ -90,8 +103,14 @@ describe('virtio-access serve', () => {
   });
 
   it('reports a missing file as a clear service error naming it', async () => {
-    const r = JSON.parse((await call('file.read', { path: '/nonexistent/guest.xml' })).body) as { ok: false; error: { code: string; message: string; hint: string } };
-    expect(r).toEqual({ ok: false, error: { code: 'xml-invalid', message: '/nonexistent/guest.xml: no such file', hint: 'Check the path.' } });
+    const r = JSON.parse((await call('file.read', { path: '/nonexistent/guest.xml' })).body) as {
+      ok: false;
+      error: { code: string; message: string; hint: string };
+    };
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'xml-invalid', message: '/nonexistent/guest.xml: no such file', hint: 'Check the path.' },
+    });
   });
 
   it('remembers recent URIs in the user config folder', async () => {
@@ -109,11 +128,17 @@ describe('virtio-access serve', () => {
   it.skipIf(missingParts('virsh'))("lists and reads domains from libvirt's test driver", async () => {
     const list = JSON.parse((await call('libvirt.list', { uri: 'test:///default' })).body) as { value: { name: string }[] };
     expect(list.value.map((d) => d.name)).toContain('test');
-    const read = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'test' })).body) as { ok: boolean; value: { xml: string; host: { libvirtVersion: { kind: string } } } };
+    const read = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'test' })).body) as {
+      ok: boolean;
+      value: { xml: string; host: { libvirtVersion: { kind: string } } };
+    };
     expect(read.ok).toBe(true);
     expect(read.value.xml).toContain('<name>test</name>');
     expect(read.value.host.libvirtVersion.kind).toBe('exact');
-    const missing = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'nope' })).body) as { ok: false; error: { code: string } };
+    const missing = JSON.parse((await call('libvirt.read', { uri: 'test:///default', name: 'nope' })).body) as {
+      ok: false;
+      error: { code: string };
+    };
     expect(missing.error.code).toBe('domain-not-found');
   });
 
@@ -121,6 +146,8 @@ describe('virtio-access serve', () => {
     // The port of the server this suite started is certainly in use.
     const r = spawnSync(process.execPath, [cli, 'serve', '--port', url.port], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`virtio-access serve: cannot listen on 127.0.0.1:${url.port} (the port is in use); choose another --port, or leave it out to take any free port.\n`);
+    expect(r.stderr).toBe(
+      `virtio-access serve: cannot listen on 127.0.0.1:${url.port} (the port is in use); choose another --port, or leave it out to take any free port.\n`,
+    );
   });
 });

@@ -9,7 +9,6 @@ import { startBridge } from '../main/serve/http-bridge';
 import { parseArgs, UsageError, valueOf } from './args';
 import type { CliIo } from './cli-deps';
 
-
 /** The folder holding dist/ and assets/: two levels above the bundled CLI (dist/cli/virtio-access.cjs). */
 function appRoot(): string {
   return path.resolve(__dirname, '..', '..');
@@ -34,7 +33,9 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e;
-    io.stderr(`virtio-access serve: cannot listen on 127.0.0.1:${port} (${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}); choose another --port, or leave it out to take any free port.\n`);
+    io.stderr(
+      `virtio-access serve: cannot listen on 127.0.0.1:${port} (${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}); choose another --port, or leave it out to take any free port.\n`,
+    );
     return 2;
   }
   io.stdout(`${bridge.url}\n`);

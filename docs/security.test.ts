@@ -1,11 +1,14 @@
-/** docs/security.md cites code as `file:line` `snippet`; each citation must still point at that code. */
+/**
+ * docs/security.md cites code as `file` `snippet`: each cited file must still contain that code. Citations name
+ * code, not line numbers, so unrelated edits (and the formatter) do not break them.
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '..');
 const doc = readFileSync(path.join(__dirname, 'security.md'), 'utf8');
-const citations = [...doc.matchAll(/`([\w./-]+\.(?:ts|html|json)):(\d+)` `([^`]+)`/g)].map((m) => ({ file: m[1]!, line: Number(m[2]), snippet: m[3]! }));
+const citations = [...doc.matchAll(/`([\w./-]+\.(?:ts|html|json))` `([^`]+)`/g)].map((m) => ({ file: m[1]!, snippet: m[2]! }));
 
 describe('docs/security.md', () => {
   it('lists all 20 checklist items', () => {
@@ -13,8 +16,12 @@ describe('docs/security.md', () => {
     expect(items).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
-  it.each(citations.map((c) => [`${c.file}:${c.line}`, c] as const))('%s still holds the cited code', (_label, c) => {
-    const lines = readFileSync(path.join(root, c.file), 'utf8').split('\n');
-    expect(lines[c.line - 1], `${c.file}:${c.line} should contain ${c.snippet}`).toContain(c.snippet);
+  it('cites code', () => {
+    expect(citations.length).toBeGreaterThan(20);
+  });
+
+  it.each(citations.map((c) => [`${c.file} ${c.snippet}`, c] as const))('%s: the file still holds the cited code', (_label, c) => {
+    const text = readFileSync(path.join(root, c.file), 'utf8');
+    expect(text, `${c.file} should contain ${c.snippet}`).toContain(c.snippet);
   });
 });

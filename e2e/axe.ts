@@ -12,7 +12,9 @@ export class AxeCheck {
     // Evaluated over the DevTools protocol, so the page's CSP (no inline scripts) stays as it ships.
     await this.page.evaluate(axeSource);
     return this.page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }
+      ).axe;
       const r = await axe.run(document);
       return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     });

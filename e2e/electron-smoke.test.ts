@@ -13,7 +13,10 @@ import { repoRoot } from '../test/real-parts';
 
 function electronBinary(): { path: string } | { missing: string } {
   const pathFile = path.join(repoRoot, 'node_modules/electron/path.txt');
-  if (!existsSync(pathFile)) return { missing: 'no Electron binary: npm ci installs none (.npmrc ignore-scripts) and npm start downloads it from github.com on first run' };
+  if (!existsSync(pathFile))
+    return {
+      missing: 'no Electron binary: npm ci installs none (.npmrc ignore-scripts) and npm start downloads it from github.com on first run',
+    };
   const exe = path.join(repoRoot, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(exe) ? { path: exe } : { missing: `Electron's binary is missing at ${exe}` };
 }
@@ -43,14 +46,18 @@ describe.skipIf(missing)(`Electron shell ${missing ? `(skipped: ${missing})` : '
     const page = await app.firstWindow();
     await page.getByTestId('step-ready').waitFor();
     expect(page.url()).toMatch(/^app:\/\/wizard\//);
-    await expect(page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process])).resolves.toEqual(['undefined', 'undefined']);
+    await expect(
+      page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process]),
+    ).resolves.toEqual(['undefined', 'undefined']);
   });
 
   it('exposes only the named API and answers through the IPC table', async () => {
     const page = await app.firstWindow();
     const keys = await page.evaluate(() => Object.keys((window as unknown as { api: object }).api));
     expect(keys.sort()).toEqual([...IPC_CHANNELS].sort());
-    const info = await page.evaluate(() => (window as unknown as { api: Record<string, (r: object) => Promise<{ ok: boolean; value: { mode: string } }>> }).api['app.info']!({}));
+    const info = await page.evaluate(() =>
+      (window as unknown as { api: Record<string, (r: object) => Promise<{ ok: boolean; value: { mode: string } }>> }).api['app.info']!({}),
+    );
     expect(info).toMatchObject({ ok: true, value: { mode: 'electron' } });
   });
 

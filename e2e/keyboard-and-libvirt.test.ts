@@ -13,7 +13,11 @@ import { AxeCheck } from './axe';
 import { closeBrowser, openApp, openFileByPath } from './harness';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-kb-'));
-const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), XDG_CONFIG_HOME: path.join(work, 'config') };
+const env = {
+  XDG_STATE_HOME: path.join(work, 'state'),
+  XDG_CACHE_HOME: path.join(work, 'cache'),
+  XDG_CONFIG_HOME: path.join(work, 'config'),
+};
 afterAll(async () => {
   await closeBrowser();
   rmSync(work, { recursive: true, force: true });
@@ -128,11 +132,18 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
         expect(await new AxeCheck(page).violations()).toEqual([]);
         await page.getByTestId('sample-transitional-i440fx').click();
         for (const step of ['Platform', 'Secure VM', 'Backends', 'Guest', 'Review', 'Apply']) {
-          await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: new RegExp(`${step}$`) }).click();
+          await page
+            .getByRole('navigation', { name: 'Wizard steps' })
+            .getByRole('button', { name: new RegExp(`${step}$`) })
+            .click();
           await page.getByRole('heading', { level: 2, name: step }).waitFor();
           expect(await new AxeCheck(page).violations(), `${step} (${colorScheme})`).toEqual([]);
           // Usable at 1024×700: nothing wider than the window (no sideways scrolling anywhere).
-          const overflow = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.tagName !== 'PRE' && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').map((e) => e.tagName + '.' + e.className));
+          const overflow = await page.evaluate(() =>
+            [...document.querySelectorAll('body *')]
+              .filter((e) => e.tagName !== 'PRE' && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+              .map((e) => e.tagName + '.' + e.className),
+          );
           expect(overflow, `${step}: elements scrolling sideways`).toEqual([]);
           expect(await page.evaluate(() => document.documentElement.scrollWidth), step).toBeLessThanOrEqual(1024);
         }
@@ -148,87 +159,108 @@ describe.skipIf(missing)(`keyboard, themes and libvirt in Chromium ${missing ? `
   }
 
   const noDaemon = missingParts('libvirtd', 'qemu');
-  it.skipIf(noDaemon)(`shows the QEMU command line libvirt builds for the planned XML of a file ${noDaemon ? `(skipped: ${noDaemon})` : ''}`, async () => {
-    const file = path.join(work, 'argv.xml');
-    copyFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), file);
-    const s = await openApp(env);
-    try {
-      const { page } = s;
-      await openFileByPath(page, file);
-      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
-      await page.getByRole('button', { name: 'Ask libvirt for the planned command line' }).click();
-      const argv = (await page.getByTestId('qemu-argv').textContent()) ?? '';
-      // The planned rng is non-transitional with iommu on: libvirt passes both to QEMU.
-      expect(argv).toMatch(/virtio-rng-pci-non-transitional/);
-      expect(argv).toMatch(/"iommu_platform":true|iommu_platform=on/);
-      await s.screenshot('review-qemu-argv');
-      expect(s.consoleErrors).toEqual([]);
-    } finally {
-      await s.close();
-    }
-  });
+  it.skipIf(noDaemon)(
+    `shows the QEMU command line libvirt builds for the planned XML of a file ${noDaemon ? `(skipped: ${noDaemon})` : ''}`,
+    async () => {
+      const file = path.join(work, 'argv.xml');
+      copyFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), file);
+      const s = await openApp(env);
+      try {
+        const { page } = s;
+        await openFileByPath(page, file);
+        await page
+          .getByRole('navigation', { name: 'Wizard steps' })
+          .getByRole('button', { name: /Review$/ })
+          .click();
+        await page.getByRole('button', { name: 'Ask libvirt for the planned command line' }).click();
+        const argv = (await page.getByTestId('qemu-argv').textContent()) ?? '';
+        // The planned rng is non-transitional with iommu on: libvirt passes both to QEMU.
+        expect(argv).toMatch(/virtio-rng-pci-non-transitional/);
+        expect(argv).toMatch(/"iommu_platform":true|iommu_platform=on/);
+        await s.screenshot('review-qemu-argv');
+        expect(s.consoleErrors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+  );
 
-  it.skipIf(noDaemon)(`loads a domain from the real libvirtd, defines the fix with a backup, and the domain keeps it ${noDaemon ? `(skipped: ${noDaemon})` : ''}`, async () => {
-    const name = `vaw-e2e-${process.pid}`;
-    defineXml(fixtureNamed('transitional-iommu.xml', name));
-    const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups') });
-    try {
-      const { page } = s;
-      await loadFromLibvirt(page, name);
-      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
-      expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
-      await page.getByRole('button', { name: /^Next: Apply/ }).click();
-      await page.getByTestId('define').click();
-      await page.getByTestId('applied').waitFor();
-      await s.screenshot('libvirt-defined');
-      const backup = (await page.getByTestId('backup-path').textContent()) ?? '';
-      expect(readFileSync(backup, 'utf8')).toContain("<rng model='virtio-transitional'>");
-      const now = inactiveXml(name);
-      expect(now).toContain("<rng model='virtio-non-transitional'>");
-      await page.getByRole('button', { name: 'Undo (restore the backup)' }).click();
-      await page.getByText('Restored from the backup.').waitFor();
-      expect(inactiveXml(name)).toContain("<rng model='virtio-transitional'>");
-      // The restored definition is the starting point again: Review offers the same fix once more.
-      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Review$/ }).click();
-      expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
-      expect(s.consoleErrors).toEqual([]);
-    } finally {
-      await s.close();
-      await removeDomains(name);
-    }
-  });
+  it.skipIf(noDaemon)(
+    `loads a domain from the real libvirtd, defines the fix with a backup, and the domain keeps it ${noDaemon ? `(skipped: ${noDaemon})` : ''}`,
+    async () => {
+      const name = `vaw-e2e-${process.pid}`;
+      defineXml(fixtureNamed('transitional-iommu.xml', name));
+      const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups') });
+      try {
+        const { page } = s;
+        await loadFromLibvirt(page, name);
+        await page
+          .getByRole('navigation', { name: 'Wizard steps' })
+          .getByRole('button', { name: /Review$/ })
+          .click();
+        expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
+        await page.getByRole('button', { name: /^Next: Apply/ }).click();
+        await page.getByTestId('define').click();
+        await page.getByTestId('applied').waitFor();
+        await s.screenshot('libvirt-defined');
+        const backup = (await page.getByTestId('backup-path').textContent()) ?? '';
+        expect(readFileSync(backup, 'utf8')).toContain("<rng model='virtio-transitional'>");
+        const now = inactiveXml(name);
+        expect(now).toContain("<rng model='virtio-non-transitional'>");
+        await page.getByRole('button', { name: 'Undo (restore the backup)' }).click();
+        await page.getByText('Restored from the backup.').waitFor();
+        expect(inactiveXml(name)).toContain("<rng model='virtio-transitional'>");
+        // The restored definition is the starting point again: Review offers the same fix once more.
+        await page
+          .getByRole('navigation', { name: 'Wizard steps' })
+          .getByRole('button', { name: /Review$/ })
+          .click();
+        expect(await page.getByTestId('diff').textContent()).toContain("+    <rng model='virtio-non-transitional'>");
+        expect(s.consoleErrors).toEqual([]);
+      } finally {
+        await s.close();
+        await removeDomains(name);
+      }
+    },
+  );
 
-  it.skipIf(missingParts('libvirtd', 'qemu'))('refuses to define over a domain changed behind its back, and shows what changed', async () => {
-    const name = `vaw-e2e-conflict-${process.pid}`;
-    defineXml(fixtureNamed('transitional-iommu.xml', name));
-    const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups-conflict') });
-    try {
-      const { page } = s;
-      await loadFromLibvirt(page, name);
-      // Another admin changes the domain after the wizard loaded it (same UUID, one more vCPU).
-      defineXml(inactiveXml(name).replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
-      const before = inactiveXml(name);
-      await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: /Apply$/ }).click();
-      await page.getByTestId('define').click();
-      const alert = page.getByRole('alert');
-      await alert.getByText(/changed in libvirt since it was loaded; nothing was changed/).waitFor();
-      const detail = (await page.getByTestId('error-detail').textContent()) ?? '';
-      expect(detail).toMatch(/^-\s*<vcpu[^>]*>1<\/vcpu>$/m);
-      expect(detail).toMatch(/^\+\s*<vcpu[^>]*>2<\/vcpu>$/m);
-      await s.screenshot('libvirt-conflict');
-      expect(inactiveXml(name)).toBe(before);
-      // Reload keeps the user's place; defining then works and keeps the other admin's change.
-      await page.getByRole('button', { name: `Reload ${name} from libvirt` }).click();
-      await page.getByRole('alert').waitFor({ state: 'detached' });
-      // Define stays disabled until the reload has finished (the click waits for it).
-      await page.getByTestId('define').click();
-      await page.getByTestId('applied').waitFor();
-      const after = inactiveXml(name);
-      expect(after).toMatch(/<vcpu[^>]*>2<\/vcpu>/);
-      expect(after).toContain("<rng model='virtio-non-transitional'>");
-    } finally {
-      await s.close();
-      await removeDomains(name);
-    }
-  });
+  it.skipIf(missingParts('libvirtd', 'qemu'))(
+    'refuses to define over a domain changed behind its back, and shows what changed',
+    async () => {
+      const name = `vaw-e2e-conflict-${process.pid}`;
+      defineXml(fixtureNamed('transitional-iommu.xml', name));
+      const s = await openApp({ ...env, VAW_BACKUP_DIR: path.join(work, 'backups-conflict') });
+      try {
+        const { page } = s;
+        await loadFromLibvirt(page, name);
+        // Another admin changes the domain after the wizard loaded it (same UUID, one more vCPU).
+        defineXml(inactiveXml(name).replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
+        const before = inactiveXml(name);
+        await page
+          .getByRole('navigation', { name: 'Wizard steps' })
+          .getByRole('button', { name: /Apply$/ })
+          .click();
+        await page.getByTestId('define').click();
+        const alert = page.getByRole('alert');
+        await alert.getByText(/changed in libvirt since it was loaded; nothing was changed/).waitFor();
+        const detail = (await page.getByTestId('error-detail').textContent()) ?? '';
+        expect(detail).toMatch(/^-\s*<vcpu[^>]*>1<\/vcpu>$/m);
+        expect(detail).toMatch(/^\+\s*<vcpu[^>]*>2<\/vcpu>$/m);
+        await s.screenshot('libvirt-conflict');
+        expect(inactiveXml(name)).toBe(before);
+        // Reload keeps the user's place; defining then works and keeps the other admin's change.
+        await page.getByRole('button', { name: `Reload ${name} from libvirt` }).click();
+        await page.getByRole('alert').waitFor({ state: 'detached' });
+        // Define stays disabled until the reload has finished (the click waits for it).
+        await page.getByTestId('define').click();
+        await page.getByTestId('applied').waitFor();
+        const after = inactiveXml(name);
+        expect(after).toMatch(/<vcpu[^>]*>2<\/vcpu>/);
+        expect(after).toContain("<rng model='virtio-non-transitional'>");
+      } finally {
+        await s.close();
+        await removeDomains(name);
+      }
+    },
+  );
 });

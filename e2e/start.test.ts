@@ -27,7 +27,13 @@ describe.skipIf(missing)(`npm start without Electron ${missing ? `(skipped: ${mi
   it('says why in one line, falls back to serve mode, and the printed URL shows the app with no console errors', async () => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
       cwd: repoRoot,
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(work, 'no-electron'), XDG_CONFIG_HOME: path.join(work, 'config'), XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache') },
+      env: {
+        ...process.env,
+        ELECTRON_OVERRIDE_DIST_PATH: path.join(work, 'no-electron'),
+        XDG_CONFIG_HOME: path.join(work, 'config'),
+        XDG_STATE_HOME: path.join(work, 'state'),
+        XDG_CACHE_HOME: path.join(work, 'cache'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -58,10 +64,18 @@ describe.skipIf(missing)(`npm start when Electron fails at start ${missing ? `(s
     // An "Electron" that exits at once with an error, as one missing a system library does.
     const dist = path.join(work, 'broken-electron');
     mkdirSync(dist, { recursive: true });
-    writeFileSync(path.join(dist, 'electron'), '#!/bin/sh\necho "error while loading shared libraries: libgtk-3.so.0" >&2\nexit 127\n', { mode: 0o755 });
+    writeFileSync(path.join(dist, 'electron'), '#!/bin/sh\necho "error while loading shared libraries: libgtk-3.so.0" >&2\nexit 127\n', {
+      mode: 0o755,
+    });
     const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
       cwd: repoRoot,
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist, DISPLAY: ':99', XDG_CONFIG_HOME: path.join(work, 'config2'), XDG_STATE_HOME: path.join(work, 'state2') },
+      env: {
+        ...process.env,
+        ELECTRON_OVERRIDE_DIST_PATH: dist,
+        DISPLAY: ':99',
+        XDG_CONFIG_HOME: path.join(work, 'config2'),
+        XDG_STATE_HOME: path.join(work, 'state2'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -69,7 +83,9 @@ describe.skipIf(missing)(`npm start when Electron fails at start ${missing ? `(s
       createInterface({ input: child.stderr! }).on('line', (l) => stderrLines.push(l));
       const url = await firstLine(child.stdout!);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
-      expect(stderrLines).toContain('Virtio Access Wizard: Electron cannot start here: Electron exited at start with status 127. Serving the app instead; open the URL below in a browser.');
+      expect(stderrLines).toContain(
+        'Virtio Access Wizard: Electron cannot start here: Electron exited at start with status 127. Serving the app instead; open the URL below in a browser.',
+      );
     } finally {
       child.kill('SIGTERM');
     }

@@ -13,7 +13,11 @@ import { closeBrowser, openApp, openFileByPath } from './harness';
 
 const samples = path.join(repoRoot, 'assets/samples');
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-'));
-const env = { XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), XDG_CONFIG_HOME: path.join(work, 'config') };
+const env = {
+  XDG_STATE_HOME: path.join(work, 'state'),
+  XDG_CACHE_HOME: path.join(work, 'cache'),
+  XDG_CONFIG_HOME: path.join(work, 'config'),
+};
 
 afterAll(async () => {
   await closeBrowser();
@@ -49,7 +53,10 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       const diff = (await page.getByTestId('diff').textContent()) ?? '';
       expect(diff).toContain("+  <launchSecurity type='sev'>");
       // Every diff line is drawn on its own row: none overlaps the one before (a CSS regression once hid lines).
-      const rows = await page.getByTestId('diff').locator(':scope > span').evaluateAll((spans) => spans.map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.bottom]));
+      const rows = await page
+        .getByTestId('diff')
+        .locator(':scope > span')
+        .evaluateAll((spans) => spans.map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.bottom]));
       expect(rows.length).toBe(diff.split('\n').length - 1);
       for (let i = 1; i < rows.length; i++) expect(rows[i]![0]!).toBeGreaterThanOrEqual(rows[i - 1]![1]! - 0.5);
       await s.screenshot('06-review');
@@ -60,11 +67,12 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       const written = readFileSync(file, 'utf8');
       expect(written).toContain("<launchSecurity type='sev'>");
       expect(written).toContain("<driver iommu='on'/>");
-      for (const line of diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++'))) expect(written).toContain(line.slice(1));
+      for (const line of diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')))
+        expect(written).toContain(line.slice(1));
       const backup = (await page.getByTestId('backup-path').textContent()) ?? '';
       expect(existsSync(backup)).toBe(true);
       expect(readFileSync(backup, 'utf8')).toBe(readFileSync(path.join(samples, 'sev-q35.xml'), 'utf8'));
-      expect(s.consoleErrors.join("\n")).toBe("");
+      expect(s.consoleErrors.join('\n')).toBe('');
     } finally {
       await s.close();
     }
@@ -78,12 +86,15 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       await page.getByRole('button', { name: /Secure VM/ }).click();
       expect(await page.getByLabel('AMD SEV', { exact: true }).isDisabled()).toBe(true);
       await page.getByLabel('IBM s390 Protected Virtualization').check();
-      await page.getByRole('button', { name: /^7 Review|Review$/ }).first().click();
+      await page
+        .getByRole('button', { name: /^7 Review|Review$/ })
+        .first()
+        .click();
       const diff = (await page.getByTestId('diff').textContent()) ?? '';
       expect(diff).toContain("+  <launchSecurity type='s390-pv'/>");
       expect(diff).toContain("+    <memballoon model='none'/>");
       await s.screenshot('s390-pv-review');
-      expect(s.consoleErrors.join("\n")).toBe("");
+      expect(s.consoleErrors.join('\n')).toBe('');
     } finally {
       await s.close();
     }
@@ -108,7 +119,7 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       await page.getByTestId('save').click();
       await page.getByTestId('applied').waitFor();
       expect(readFileSync(file, 'utf8')).toContain("<rng model='virtio-non-transitional'>");
-      expect(s.consoleErrors.join("\n")).toBe("");
+      expect(s.consoleErrors.join('\n')).toBe('');
     } finally {
       await s.close();
     }
@@ -122,10 +133,13 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       await page.getByRole('button', { name: 'List domains' }).click();
       await page.getByTestId('domain-test').click();
       await page.getByRole('heading', { name: 'Platform' }).waitFor();
-      await page.getByRole('button', { name: /^7 Apply|Apply$/ }).first().click();
+      await page
+        .getByRole('button', { name: /^7 Apply|Apply$/ })
+        .first()
+        .click();
       // The test driver's sample domain has nothing to fix for an ordinary VM: nothing to define.
       await page.getByText('The plan changes nothing').waitFor();
-      expect(s.consoleErrors.join("\n")).toBe("");
+      expect(s.consoleErrors.join('\n')).toBe('');
     } finally {
       await s.close();
     }
@@ -138,7 +152,10 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       await page.getByTestId('step-ready').waitFor();
       expect(await new AxeCheck(page).violations()).toEqual([]);
       await page.getByTestId('sample-transitional-i440fx').click();
-      await page.getByRole('button', { name: /Review$/ }).first().click();
+      await page
+        .getByRole('button', { name: /Review$/ })
+        .first()
+        .click();
       await page.getByTestId('review-summary').waitFor();
       expect(await new AxeCheck(page).violations()).toEqual([]);
     } finally {

@@ -79,7 +79,19 @@ function fakeElectron(root: string) {
       }
     },
   };
-  return { electron, markReady, calls, appListeners, ipcHandlers, protocolHandlers, windows, opened, permission: () => ({ permissionRequest, permissionCheck }), privileged: () => privileged, root };
+  return {
+    electron,
+    markReady,
+    calls,
+    appListeners,
+    ipcHandlers,
+    protocolHandlers,
+    windows,
+    opened,
+    permission: () => ({ permissionRequest, permissionCheck }),
+    privileged: () => privileged,
+    root,
+  };
 }
 
 let work = '';
@@ -98,7 +110,13 @@ beforeAll(async () => {
   const nodeRequire = createRequire(filename);
   const module = { exports: {} };
   const requireWithElectron = (id: string) => (id === 'electron' ? fake.electron : nodeRequire(id));
-  new Function('require', 'module', 'exports', '__filename', '__dirname', readFileSync(filename, 'utf8'))(requireWithElectron, module, module.exports, filename, path.dirname(filename));
+  new Function('require', 'module', 'exports', '__filename', '__dirname', readFileSync(filename, 'utf8'))(
+    requireWithElectron,
+    module,
+    module.exports,
+    filename,
+    path.dirname(filename),
+  );
 }, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -130,12 +148,24 @@ describe('Electron main process', () => {
     expect([...fake.ipcHandlers.keys()].sort()).toEqual(IPC_CHANNELS.map(electronChannelName).sort());
     const handler = fake.ipcHandlers.get(electronChannelName('app.info'))!;
     const id = fake.windows[0]!.webContents.id;
-    await expect(call(handler, { sender: { id }, senderFrame: { url: START_URL } }, {})).resolves.toMatchObject({ ok: true, value: { mode: 'electron', version: '9.9.9' } });
-    await expect(call(handler, { sender: { id }, senderFrame: { url: 'https://example.org/' } }, {})).resolves.toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
-    await expect(call(handler, { sender: { id: id + 100 }, senderFrame: { url: START_URL } }, {})).resolves.toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
+    await expect(call(handler, { sender: { id }, senderFrame: { url: START_URL } }, {})).resolves.toMatchObject({
+      ok: true,
+      value: { mode: 'electron', version: '9.9.9' },
+    });
+    await expect(call(handler, { sender: { id }, senderFrame: { url: 'https://example.org/' } }, {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'untrusted-sender' },
+    });
+    await expect(call(handler, { sender: { id: id + 100 }, senderFrame: { url: START_URL } }, {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'untrusted-sender' },
+    });
     // Requests are validated by the contract before any service runs.
     const read = fake.ipcHandlers.get(electronChannelName('file.read'))!;
-    await expect(call(read, { sender: { id }, senderFrame: { url: START_URL } }, { path: 7 })).resolves.toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    await expect(call(read, { sender: { id }, senderFrame: { url: START_URL } }, { path: 7 })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
   });
 
   it('serves the renderer from app:// with the CSP header and nothing outside the build folder', async () => {
@@ -145,7 +175,12 @@ describe('Electron main process', () => {
     expect(ok.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(ok.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await ok.text()).toContain('<title>Virtio Access Wizard</title>');
-    for (const url of ['app://wizard/%2e%2e/%2e%2e/package.json', 'app://wizard/..%2f..%2fpackage.json', 'app://other/index.html', 'app://wizard/missing.js']) {
+    for (const url of [
+      'app://wizard/%2e%2e/%2e%2e/package.json',
+      'app://wizard/..%2f..%2fpackage.json',
+      'app://other/index.html',
+      'app://wizard/missing.js',
+    ]) {
       const r = await serve(new Request(url));
       expect(r.status, url).toBe(404);
       expect(r.headers.get('content-security-policy'), url).toContain("default-src 'none'");
@@ -155,7 +190,10 @@ describe('Electron main process', () => {
   it('hardens every web contents: navigation, redirects, new windows and webviews', () => {
     const on = new Map<string, Listener>();
     let openHandler: Listener | undefined;
-    fake.appListeners.get('web-contents-created')!({}, { on: (e: string, fn: Listener) => on.set(e, fn), setWindowOpenHandler: (fn: Listener) => (openHandler = fn) });
+    fake.appListeners.get('web-contents-created')!(
+      {},
+      { on: (e: string, fn: Listener) => on.set(e, fn), setWindowOpenHandler: (fn: Listener) => (openHandler = fn) },
+    );
     const prevented = (event: string, url?: string) => {
       let p = false;
       on.get(event)!({ preventDefault: () => (p = true) }, url);
@@ -172,20 +210,27 @@ describe('Electron main process', () => {
   });
 
   const noSchemas = missingParts('schemas');
-  it.skipIf(noSchemas)(`validates against libvirt's schemas with the WebAssembly libxml2 beside the bundle when no xmllint is installed ${noSchemas ? `(skipped: ${noSchemas})` : ''}`, async () => {
-    const validate = fake.ipcHandlers.get(electronChannelName('schema.validate'))!;
-    const sender = { sender: { id: fake.windows[0]!.webContents.id }, senderFrame: { url: START_URL } };
-    const xml = "<domain type='kvm'><name>x</name><memory>1</memory><os><type>hvm</type></os><frobnicator/></domain>";
-    const pathBefore = process.env.PATH;
-    process.env.PATH = work;
-    try {
-      const r = (await call(validate, sender, { xml })) as { ok: boolean; value: { available: boolean; valid: boolean; errors: unknown[] } };
-      expect(r).toMatchObject({ ok: true, value: { available: true, valid: false } });
-      expect(r.value.errors.length).toBeGreaterThan(0);
-    } finally {
-      process.env.PATH = pathBefore;
-    }
-  }, 60_000);
+  it.skipIf(noSchemas)(
+    `validates against libvirt's schemas with the WebAssembly libxml2 beside the bundle when no xmllint is installed ${noSchemas ? `(skipped: ${noSchemas})` : ''}`,
+    async () => {
+      const validate = fake.ipcHandlers.get(electronChannelName('schema.validate'))!;
+      const sender = { sender: { id: fake.windows[0]!.webContents.id }, senderFrame: { url: START_URL } };
+      const xml = "<domain type='kvm'><name>x</name><memory>1</memory><os><type>hvm</type></os><frobnicator/></domain>";
+      const pathBefore = process.env.PATH;
+      process.env.PATH = work;
+      try {
+        const r = (await call(validate, sender, { xml })) as {
+          ok: boolean;
+          value: { available: boolean; valid: boolean; errors: unknown[] };
+        };
+        expect(r).toMatchObject({ ok: true, value: { available: true, valid: false } });
+        expect(r.value.errors.length).toBeGreaterThan(0);
+      } finally {
+        process.env.PATH = pathBefore;
+      }
+    },
+    60_000,
+  );
 
   it('quits when the window closes', () => {
     fake.appListeners.get('window-all-closed')!();

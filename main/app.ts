@@ -44,7 +44,10 @@ function registerIpc(pickFile: () => Promise<string | null>): void {
   for (const channel of IPC_CHANNELS) {
     ipcMain.handle(electronChannelName(channel), (event: IpcMainInvokeEvent, request: unknown) => {
       if (!isTrustedIpcSender({ id: event.sender.id, frameUrl: event.senderFrame?.url }, trustedWebContents)) {
-        return { ok: false, error: { code: 'untrusted-sender', message: 'This call did not come from the app window.', hint: 'Nothing was run.' } };
+        return {
+          ok: false,
+          error: { code: 'untrusted-sender', message: 'This call did not come from the app window.', hint: 'Nothing was run.' },
+        };
       }
       return dispatch(handlers, channel, request);
     });
@@ -55,7 +58,10 @@ async function pickDomainFile(): Promise<string | null> {
   const r = await dialog.showOpenDialog({
     title: 'Open a libvirt domain XML file',
     properties: ['openFile'],
-    filters: [{ name: 'Domain XML', extensions: ['xml'] }, { name: 'All files', extensions: ['*'] }],
+    filters: [
+      { name: 'Domain XML', extensions: ['xml'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
   });
   return r.canceled ? null : (r.filePaths[0] ?? null);
 }

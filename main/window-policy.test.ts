@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { externalLinkToOpen, isAppUrl, isTrustedIpcSender, mayNavigate, SECURE_WEB_PREFERENCES, START_URL, WINDOW_SIZE } from './window-policy';
+import {
+  externalLinkToOpen,
+  isAppUrl,
+  isTrustedIpcSender,
+  mayNavigate,
+  SECURE_WEB_PREFERENCES,
+  START_URL,
+  WINDOW_SIZE,
+} from './window-policy';
 
 describe('window policy', () => {
   it('keeps every Electron security default explicit', () => {

@@ -65,7 +65,9 @@ export function externalLinkToOpen(url: string): string | null {
  * IPC is answered only for frames showing the app's own page in a window the app created (checklist item
  * 17): a navigated-away or injected frame gets nothing.
  */
-export function isTrustedIpcSender(sender: { readonly id: number; readonly frameUrl: string | undefined }, trustedWebContents: ReadonlySet<number>): boolean {
+export function isTrustedIpcSender(
+  sender: { readonly id: number; readonly frameUrl: string | undefined },
+  trustedWebContents: ReadonlySet<number>,
+): boolean {
   return trustedWebContents.has(sender.id) && sender.frameUrl !== undefined && isAppUrl(sender.frameUrl);
 }
-

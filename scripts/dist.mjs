@@ -26,6 +26,8 @@ try {
   console.log(`dist: ${release ? 'release' : 'test'} build written:\n${files.map((f) => `  ${path.relative(root, f)}`).join('\n')}`);
 } catch (e) {
   console.error(`dist: electron-builder failed: ${e instanceof Error ? e.message : String(e)}`);
-  console.error('dist: it needs internet access to github.com (Electron release archives), and fpm/rpmbuild for rpm; see README "Installers".');
+  console.error(
+    'dist: it needs internet access to github.com (Electron release archives), and fpm/rpmbuild for rpm; see README "Installers".',
+  );
   process.exit(1);
 }

@@ -9,7 +9,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = path.join(root, 'dist/.build-stamp');
-const inputs = ['src', 'main', 'renderer', 'cli', 'assets', 'package.json', 'vite.config.ts', 'scripts/build.mjs', 'scripts/node-bundles.mjs'];
+const inputs = [
+  'src',
+  'main',
+  'renderer',
+  'cli',
+  'assets',
+  'package.json',
+  'vite.config.ts',
+  'scripts/build.mjs',
+  'scripts/node-bundles.mjs',
+];
 
 function newestMtime(p) {
   const st = statSync(p);
@@ -21,7 +31,12 @@ function newestMtime(p) {
 
 function buildIfNeeded() {
   const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-  const sources = Math.max(...inputs.map((i) => path.join(root, i)).filter(existsSync).map(newestMtime));
+  const sources = Math.max(
+    ...inputs
+      .map((i) => path.join(root, i))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   if (built >= sources) return;
   // Build messages go to stderr: standard output carries only the serve URL, for scripts that read it.
   if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 2, 2] }).status !== 0) {
@@ -47,9 +62,12 @@ function electronExecutable() {
     exe = locate();
   }
   if (exe === null || !existsSync(exe)) {
-    return { reason: override ? `no Electron binary at ${exe}` : 'its binary is not installed and could not be downloaded from github.com' };
+    return {
+      reason: override ? `no Electron binary at ${exe}` : 'its binary is not installed and could not be downloaded from github.com',
+    };
   }
-  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no graphical display, DISPLAY and WAYLAND_DISPLAY are unset' };
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { reason: 'there is no graphical display, DISPLAY and WAYLAND_DISPLAY are unset' };
   return { exe };
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, typecheck, build (the CLI and e2e suites run the built artefacts), then every Vitest
+// `npm test`: format check, lint, typecheck, build (the CLI and e2e suites run the built artefacts), then every Vitest
 // project. The run ends with Vitest's own summary (Test Files / Tests / Duration); its exit status is ours.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -18,6 +18,7 @@ function step(title, cmd, args) {
   }
 }
 
+step('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 step('typecheck', bin('tsc'), ['-b', '--pretty']);
 step('build', process.execPath, [path.join(root, 'scripts/build.mjs')]);

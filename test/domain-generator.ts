@@ -61,7 +61,9 @@ export const domainSpec: fc.Arbitrary<DomainSpec> = fc.record({
 });
 
 function driver(d: DeviceSpec, extra = ''): string {
-  const attrs = [extra, d.iommu !== 'absent' ? `iommu='${d.iommu}'` : '', d.ats !== 'absent' ? `ats='${d.ats}'` : ''].filter(Boolean).join(' ');
+  const attrs = [extra, d.iommu !== 'absent' ? `iommu='${d.iommu}'` : '', d.ats !== 'absent' ? `ats='${d.ats}'` : '']
+    .filter(Boolean)
+    .join(' ');
   return attrs ? `<driver ${attrs}/>` : '';
 }
 
@@ -75,7 +77,12 @@ function deviceXml(d: DeviceSpec, i: number, p: Platform): string {
     case 'disk':
       return `<disk type='file' device='disk'${model !== 'virtio' ? ` model='${model}'` : ''}>${driver(d, `name='qemu' type='raw'`)}<source file='/var/lib/libvirt/images/d${i}.img'/><target dev='vd${String.fromCharCode(97 + i)}' bus='virtio'/>${addr}</disk>`;
     case 'nic': {
-      const src = d.nicType === 'vhostuser' ? `<source type='unix' path='/run/vu${i}.sock' mode='client'/>` : d.nicType === 'vdpa' ? `<source dev='/dev/vhost-vdpa-${i}'/>` : `<source network='default'/>`;
+      const src =
+        d.nicType === 'vhostuser'
+          ? `<source type='unix' path='/run/vu${i}.sock' mode='client'/>`
+          : d.nicType === 'vdpa'
+            ? `<source dev='/dev/vhost-vdpa-${i}'/>`
+            : `<source network='default'/>`;
       const name = d.nicType === 'network' ? (d.vhost ? `name='vhost'` : `name='qemu'`) : '';
       return `<interface type='${d.nicType}'><mac address='52:54:00:00:00:${(16 + i).toString(16)}'/>${src}<model type='${model}'/>${driver(d, name)}${addr}</interface>`;
     }
@@ -103,7 +110,12 @@ export function domainXml(s: DomainSpec): string {
     seen = { ...seen, [d.kind]: seen[d.kind] + 1 };
     return seen[d.kind] === 1;
   });
-  const ls = s.launchSecurity === 'sev' && p.arch === 'x86_64' ? `<launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x0003</policy></launchSecurity>` : s.launchSecurity === 's390-pv' && p.arch === 's390x' ? `<launchSecurity type='s390-pv'/>` : '';
+  const ls =
+    s.launchSecurity === 'sev' && p.arch === 'x86_64'
+      ? `<launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x0003</policy></launchSecurity>`
+      : s.launchSecurity === 's390-pv' && p.arch === 's390x'
+        ? `<launchSecurity type='s390-pv'/>`
+        : '';
   const viommu = s.viommu && p.machine.includes('q35') ? `<iommu model='intel'><driver iotlb='on'/></iommu>` : '';
   const mem = s.shared ? `<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>` : '';
   return [

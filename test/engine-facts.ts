@@ -37,7 +37,14 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     arch: 'x86_64',
     machine: { raw: 'pc-q35-7.2', family: 'q35', version: { major: 7, minor: 2, micro: 0 } },
     memoryKiB: 4 * 1024 * 1024,
-    launchSecurity: { type: 'none', present: false, cbitpos: 'unknown', reducedPhysBits: 'unknown', policy: 'unknown', kernelHashes: 'absent' },
+    launchSecurity: {
+      type: 'none',
+      present: false,
+      cbitpos: 'unknown',
+      reducedPhysBits: 'unknown',
+      policy: 'unknown',
+      kernelHashes: 'absent',
+    },
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent' },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent' },
     memtuneHardLimitKiB: 'absent',
@@ -63,7 +70,11 @@ export const s390Domain = (p: Partial<DomainFacts> = {}): DomainFacts =>
     ...p,
   });
 
-export const exact = (major: number, minor: number): VersionFact => ({ kind: 'exact', version: { major, minor, micro: 0 }, source: 'test' });
+export const exact = (major: number, minor: number): VersionFact => ({
+  kind: 'exact',
+  version: { major, minor, micro: 0 },
+  source: 'test',
+});
 
 /** A host that can run everything, with known versions (QEMU 9.2, libvirt 11.0). */
 export const CAPABLE_HOST: HostFacts = {
@@ -76,7 +87,13 @@ export const CAPABLE_HOST: HostFacts = {
   s390pv: 'yes',
 };
 
-export const LINUX_GUEST: GuestFacts = { osinfoId: 'http://debian.org/debian/12', name: 'Debian 12', family: 'linux', virtio1: 'yes', kernelVersion: { major: 6, minor: 1, micro: 0 } };
+export const LINUX_GUEST: GuestFacts = {
+  osinfoId: 'http://debian.org/debian/12',
+  name: 'Debian 12',
+  family: 'linux',
+  virtio1: 'yes',
+  kernelVersion: { major: 6, minor: 1, micro: 0 },
+};
 
 export function input(p: { domain?: DomainFacts; host?: HostFacts; guest?: GuestFacts; goals?: Partial<Goals> } = {}): EngineInput {
   return {

@@ -30,7 +30,8 @@ function commandWorks(cmd: string, args: readonly string[]): boolean {
 
 const checks: Record<string, () => string> = {
   corpus: () => (existsSync(path.join(corpusDir, 'MANIFEST.tsv')) ? '' : `the shared corpus is not at ${corpusDir} (set VAW_CORPUS)`),
-  virsh: () => (commandWorks('virsh', ['-c', 'test:///default', 'version']) ? '' : 'virsh is not installed (apt-get install libvirt-clients)'),
+  virsh: () =>
+    commandWorks('virsh', ['-c', 'test:///default', 'version']) ? '' : 'virsh is not installed (apt-get install libvirt-clients)',
   libvirtd: () =>
     commandWorks('virsh', ['-c', 'qemu:///system', 'version'])
       ? ''
@@ -41,11 +42,17 @@ const checks: Record<string, () => string> = {
   osinfo: () => (existsSync('/usr/share/osinfo/os') ? '' : 'osinfo-db is not installed (apt-get install osinfo-db)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? '' : 'Chromium is not installed (apt-get install chromium)'),
   qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
-  sshd: () => (existsSync('/usr/sbin/sshd') && process.getuid?.() === 0 ? '' : 'a local sshd needs openssh-server and root (apt-get install openssh-server)'),
+  sshd: () =>
+    existsSync('/usr/sbin/sshd') && process.getuid?.() === 0
+      ? ''
+      : 'a local sshd needs openssh-server and root (apt-get install openssh-server)',
   ssh: () => (commandWorks('ssh', ['-V']) ? '' : 'the ssh client is not installed (apt-get install openssh-client)'),
-  'qemu-s390x': () => (commandWorks('qemu-system-s390x', ['--version']) ? '' : 'QEMU for s390x is not installed (apt-get install qemu-system-misc)'),
-  'qemu-ppc64': () => (commandWorks('qemu-system-ppc64', ['--version']) ? '' : 'QEMU for ppc64 is not installed (apt-get install qemu-system-ppc)'),
-  'desktop-file-validate': () => (commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)'),
+  'qemu-s390x': () =>
+    commandWorks('qemu-system-s390x', ['--version']) ? '' : 'QEMU for s390x is not installed (apt-get install qemu-system-misc)',
+  'qemu-ppc64': () =>
+    commandWorks('qemu-system-ppc64', ['--version']) ? '' : 'QEMU for ppc64 is not installed (apt-get install qemu-system-ppc)',
+  'desktop-file-validate': () =>
+    commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)',
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),

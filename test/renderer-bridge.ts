@@ -15,9 +15,16 @@ export function installRealBridge(): { readonly work: string } {
     mode: 'serve',
     version: 'test',
     appRoot: repoRoot,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(work, 'config'), XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache') },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(work, 'config'),
+      XDG_STATE_HOME: path.join(work, 'state'),
+      XDG_CACHE_HOME: path.join(work, 'cache'),
+    },
   });
-  const api = Object.fromEntries(IPC_CHANNELS.map((c) => [c, (request: unknown) => dispatch(handlers, c, request)])) as unknown as PreloadApi;
+  const api = Object.fromEntries(
+    IPC_CHANNELS.map((c) => [c, (request: unknown) => dispatch(handlers, c, request)]),
+  ) as unknown as PreloadApi;
   Object.defineProperty(window, 'api', { value: api, configurable: true });
   return { work };
 }

@@ -6,11 +6,31 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { IPC_CHANNELS, isIpcChannel, parseIpcRequest, type IpcChannel, type IpcRequest, type IpcResponse, type IpcResult, type Recent, type Sample } from '../../src/contracts/ipc';
+import {
+  IPC_CHANNELS,
+  isIpcChannel,
+  parseIpcRequest,
+  type IpcChannel,
+  type IpcRequest,
+  type IpcResponse,
+  type IpcResult,
+  type Recent,
+  type Sample,
+} from '../../src/contracts/ipc';
 import { mergeHostFacts } from '../../src/host';
 import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
 import { collectHostEvidence } from '../services/host-evidence';
-import { defineDomainSafely, dumpInactiveXml, getDomainCapabilities, getVersions, listDomains, pickDefaultUri, qemuArgvPreview, restoreDomainBackup, versionFacts } from '../services/libvirt';
+import {
+  defineDomainSafely,
+  dumpInactiveXml,
+  getDomainCapabilities,
+  getVersions,
+  listDomains,
+  pickDefaultUri,
+  qemuArgvPreview,
+  restoreDomainBackup,
+  versionFacts,
+} from '../services/libvirt';
 import { appCacheDir } from '../services/cache-dir';
 import { loadOsinfo } from '../services/osinfo';
 import { schemaStatus, validateDomainXml } from '../services/schema';
@@ -61,11 +81,18 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
   let defaultUri: Promise<string> | undefined;
 
   return {
-    'app.info': async () => ({ mode: ctx.mode, version: ctx.version, defaultUri: await (defaultUri ??= pickDefaultUri(env)), backupsDir: backupsDir(env) }),
+    'app.info': async () => ({
+      mode: ctx.mode,
+      version: ctx.version,
+      defaultUri: await (defaultUri ??= pickDefaultUri(env)),
+      backupsDir: backupsDir(env),
+    }),
     'samples.list': async () => {
       const dir = path.join(ctx.appRoot, 'assets/samples');
       const list = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as (Omit<Sample, 'xml'> & { file: string })[];
-      return Promise.all(list.map(async ({ file, ...s }) => ({ ...s, xml: await fs.readFile(path.join(dir, path.basename(file)), 'utf8') })));
+      return Promise.all(
+        list.map(async ({ file, ...s }) => ({ ...s, xml: await fs.readFile(path.join(dir, path.basename(file)), 'utf8') })),
+      );
     },
     'file.read': ({ path: p }) => readDomainFile(p),
     'file.pick': async () => {
@@ -75,18 +102,31 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
     'file.save': async ({ path: p, text, expectedFingerprint, validate }) => {
       if (validate) {
         const status = schemaStatus();
-        if (!status.available) throw new ServiceRefusal('schema-unavailable', status.message, 'Save without validation only if you accept that libvirt may refuse the file.');
+        if (!status.available)
+          throw new ServiceRefusal(
+            'schema-unavailable',
+            status.message,
+            'Save without validation only if you accept that libvirt may refuse the file.',
+          );
         const [result] = await validateDomainXml([{ name: p, text }]);
         if (result && !result.valid) {
-          const first = result.errors.slice(0, 3).map((e) => `line ${e.line}: ${e.message}`).join('; ');
-          throw new ServiceRefusal('schema-invalid', `The XML does not validate against libvirt's schema, so nothing was written: ${first}`, 'Fix the element named, or undo the change that introduced it.');
+          const first = result.errors
+            .slice(0, 3)
+            .map((e) => `line ${e.line}: ${e.message}`)
+            .join('; ');
+          throw new ServiceRefusal(
+            'schema-invalid',
+            `The XML does not validate against libvirt's schema, so nothing was written: ${first}`,
+            'Fix the element named, or undo the change that introduced it.',
+          );
         }
       }
       const { backupPath } = await writeFileSafely(p, text, { expectedFingerprint });
       return { path: p, backupPath, fingerprint: fingerprintOf(text) };
     },
     'file.backups': ({ path: p }) => listBackups(p).then((list) => list.map((b) => ({ backupPath: b.backupPath, createdAt: b.createdAt }))),
-    'file.restore': ({ backupPath, path: p }) => restoreBackup(backupPath, p).then((r) => ({ path: r.targetPath, backupPath: r.backupPath })),
+    'file.restore': ({ backupPath, path: p }) =>
+      restoreBackup(backupPath, p).then((r) => ({ path: r.targetPath, backupPath: r.backupPath })),
     'libvirt.list': ({ uri }) => listDomains(uri),
     'libvirt.read': async ({ uri, name }) => {
       const xml = await dumpInactiveXml(uri, name);
@@ -107,18 +147,25 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       return mergeHostFacts(versionFacts(uri, versions), caps.host, { evidence: await collectHostEvidence() });
     },
     'osinfo.search': async ({ text, limit }) =>
-      (await index()).search(text, limit).map((e) => ({ id: e.id, name: e.name, family: e.family, releaseDate: e.releaseDate, virtio1: e.virtio1 })),
+      (await index())
+        .search(text, limit)
+        .map((e) => ({ id: e.id, name: e.name, family: e.family, releaseDate: e.releaseDate, virtio1: e.virtio1 })),
     'osinfo.guest': async ({ id }) => (await index()).lookup(id),
     'schema.validate': async ({ xml }) => {
       const status = schemaStatus();
       if (!status.available) return { available: false, valid: false, errors: [] };
       const [r] = await validateDomainXml([{ name: 'domain.xml', text: xml }]);
-      return { available: true, valid: r?.valid ?? false, errors: (r?.errors ?? []).map((e) => ({ line: e.line, message: e.message, target: e.target })) };
+      return {
+        available: true,
+        valid: r?.valid ?? false,
+        errors: (r?.errors ?? []).map((e) => ({ line: e.line, message: e.message, target: e.target })),
+      };
     },
     'recent.get': () => readRecent(recentFile),
     'recent.add': async ({ file, uri }) => {
       const now = await readRecent(recentFile);
-      const push = (list: readonly string[], item: string | undefined) => (item ? [item, ...list.filter((x) => x !== item)].slice(0, MAX_RECENT) : [...list]);
+      const push = (list: readonly string[], item: string | undefined) =>
+        item ? [item, ...list.filter((x) => x !== item)].slice(0, MAX_RECENT) : [...list];
       const next = { files: push(now.files, file), uris: push(now.uris, uri) };
       await writeAtomically(recentFile, `${JSON.stringify(next, null, 2)}\n`);
       return next;
@@ -129,7 +176,14 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
 /** Validates and runs one call; never throws. */
 export async function dispatch(handlers: Handlers, channel: unknown, raw: unknown): Promise<IpcResult<IpcChannel>> {
   if (!isIpcChannel(channel)) {
-    return { ok: false, error: { code: 'bad-request', message: `No channel named ${JSON.stringify(channel)}.`, hint: `Channels: ${IPC_CHANNELS.join(', ')}.` } };
+    return {
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message: `No channel named ${JSON.stringify(channel)}.`,
+        hint: `Channels: ${IPC_CHANNELS.join(', ')}.`,
+      },
+    };
   }
   const req = parseIpcRequest(channel, raw);
   if (!req.ok) return req;

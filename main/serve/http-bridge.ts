@@ -45,7 +45,11 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-export async function startBridge(options: { readonly port: number; readonly staticDir: string; readonly handlers: ReturnType<typeof createIpcHandlers> }): Promise<Bridge> {
+export async function startBridge(options: {
+  readonly port: number;
+  readonly staticDir: string;
+  readonly handlers: ReturnType<typeof createIpcHandlers>;
+}): Promise<Bridge> {
   // Loaded here, not with the CLI bundle: every other command would pay for modules only serve mode uses.
   const { randomBytes, timingSafeEqual } = process.getBuiltinModule('node:crypto');
   const http = process.getBuiltinModule('node:http');
@@ -63,7 +67,8 @@ export async function startBridge(options: { readonly port: number; readonly sta
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed: the API takes POST.');
         const auth = Buffer.from(req.headers.authorization ?? '');
-        if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(res, 401, 'Unauthorized: this server needs the token from its URL.');
+        if (auth.length !== expected.length || !timingSafeEqual(auth, expected))
+          return send(res, 401, 'Unauthorized: this server needs the token from its URL.');
         const body = await readBody(req);
         if (body === null) return send(res, 413, 'Payload Too Large.');
         let parsed: unknown;

@@ -1,4 +1,15 @@
-import { chmodSync, chownSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -124,7 +135,9 @@ describe('writeFileSafely', () => {
   it('creates a new file without a backup, and refuses to create one that was expected to exist', async () => {
     const f = path.join(dir, 'new.xml');
     expect(await writeFileSafely(f, 'x')).toEqual({ backupPath: null });
-    await expect(writeFileSafely(path.join(dir, 'gone.xml'), 'x', { expectedFingerprint: fingerprintOf('x') })).rejects.toBeInstanceOf(FileConflictError);
+    await expect(writeFileSafely(path.join(dir, 'gone.xml'), 'x', { expectedFingerprint: fingerprintOf('x') })).rejects.toBeInstanceOf(
+      FileConflictError,
+    );
   });
 
   it('lists backups newest first and restores one (backing up the current content first)', async () => {

@@ -60,7 +60,8 @@ function errnoOf(e: unknown): string {
 function openError(file: string, e: unknown): XmlInputError {
   const code = errnoOf(e);
   if (code === 'ENOENT') return inputError(file, 'no such file', 'Check the path.');
-  if (code === 'EACCES' || code === 'EPERM') return inputError(file, 'permission denied', 'Run as a user who can read it, or copy the file somewhere readable.');
+  if (code === 'EACCES' || code === 'EPERM')
+    return inputError(file, 'permission denied', 'Run as a user who can read it, or copy the file somewhere readable.');
   return inputError(file, `cannot be opened (${code || String(e)})`, 'Check the path and its permissions.');
 }
 
@@ -69,7 +70,11 @@ function checkReadable(file: string, st: Stats): void {
   if (st.isDirectory()) throw inputError(file, 'is a directory, not a file', 'Give the path of a domain XML file.');
   if (!st.isFile()) throw inputError(file, 'is not a regular file', 'Give the path of a domain XML file.');
   if (st.size > MAX_DOMAIN_FILE_BYTES) {
-    throw inputError(file, `is ${st.size} bytes, over the 10 MB limit for a domain XML file`, 'Check that this is really a libvirt domain definition.');
+    throw inputError(
+      file,
+      `is ${st.size} bytes, over the 10 MB limit for a domain XML file`,
+      'Check that this is really a libvirt domain definition.',
+    );
   }
 }
 
@@ -239,7 +244,8 @@ export async function writeFileSafely(
       await h.writeFile(text, 'utf8');
       if (st) {
         await h.chmod(st.mode & 0o7777);
-        if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || st.gid !== process.getgid?.())) await h.chown(st.uid, st.gid);
+        if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || st.gid !== process.getgid?.()))
+          await h.chown(st.uid, st.gid);
       }
       await h.sync();
     } finally {
@@ -289,7 +295,8 @@ export async function listBackups(file: string): Promise<BackupEntry[]> {
 export async function restoreBackup(backupPath: string, targetPath?: string): Promise<{ targetPath: string; backupPath: string | null }> {
   const parsed = parseBackupName(path.basename(backupPath));
   const target = targetPath ?? parsed?.originalPath;
-  if (!target) throw inputError(backupPath, 'is not a virtio-access backup name and no target was given', 'Pass -o FILE to say where to restore it.');
+  if (!target)
+    throw inputError(backupPath, 'is not a virtio-access backup name and no target was given', 'Pass -o FILE to say where to restore it.');
   const backup = await readDomainFile(backupPath);
   const { backupPath: previous } = await writeFileSafely(target, backup.text);
   return { targetPath: target, backupPath: previous };

@@ -32,7 +32,11 @@ function isLocal(uri: string): boolean {
 }
 
 /** Reads `names` (or every domain) of `uri`; a name the host does not have rejects with domain-not-found. */
-export async function readDomainsFromConnection(uri: string, names: readonly string[] | 'all', onProgress?: FleetProgress): Promise<ConnectionDomain[]> {
+export async function readDomainsFromConnection(
+  uri: string,
+  names: readonly string[] | 'all',
+  onProgress?: FleetProgress,
+): Promise<ConnectionDomain[]> {
   const wanted = names === 'all' ? (await listDomains(uri)).map((d) => d.name) : [...names];
   const [versions, evidence] = await Promise.all([getVersions(uri), isLocal(uri) ? collectHostEvidence() : Promise.resolve([])]);
   const base: HostFactsPatch = { ...versionFacts(uri, versions), evidence };

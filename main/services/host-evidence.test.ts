@@ -55,8 +55,16 @@ describe('parseVirtHostValidate', () => {
       '  QEMU: Checking if device /dev/vhost-net exists                             : PASS',
     ].join('\n');
     expect(parseVirtHostValidate(out)).toEqual([
-      { fact: 'QEMU: for hardware virtualization', value: 'FAIL (Only emulated CPUs are available, performance will be significantly limited)', source: 'virt-host-validate' },
-      { fact: 'QEMU: for secure guest support', value: 'WARN (Unknown if this platform has Secure Guest support)', source: 'virt-host-validate' },
+      {
+        fact: 'QEMU: for hardware virtualization',
+        value: 'FAIL (Only emulated CPUs are available, performance will be significantly limited)',
+        source: 'virt-host-validate',
+      },
+      {
+        fact: 'QEMU: for secure guest support',
+        value: 'WARN (Unknown if this platform has Secure Guest support)',
+        source: 'virt-host-validate',
+      },
       { fact: 'QEMU: if device /dev/vhost-net exists', value: 'PASS', source: 'virt-host-validate' },
     ]);
   });

@@ -47,7 +47,11 @@ async function cpuFlagEvidence(proc: string): Promise<Evidence[]> {
   const line = /^(?:flags|features)\s*:\s*(.*)$/m.exec(text)?.[1];
   if (line === undefined) return [];
   const flags = new Set(line.split(/\s+/));
-  return CPU_FLAGS.map((flag) => ({ fact: `cpu flag ${flag}`, value: flags.has(flag) ? 'present' : 'absent', source: `${file} (flags of the first CPU)` }));
+  return CPU_FLAGS.map((flag) => ({
+    fact: `cpu flag ${flag}`,
+    value: flags.has(flag) ? 'present' : 'absent',
+    source: `${file} (flags of the first CPU)`,
+  }));
 }
 
 /** virt-host-validate's lines for QEMU, e.g. "QEMU: Checking for secure guest support : WARN (...)". */

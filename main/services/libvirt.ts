@@ -153,7 +153,9 @@ async function withTempXml<T>(text: string, fn: (file: string) => Promise<T>): P
 
 /** The QEMU command line libvirt would run for this XML (`domxml-to-native qemu-argv`). */
 export function qemuArgvPreview(uri: string, xml: string): Promise<string> {
-  return withTempXml(xml, async (file) => (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file], { timeoutMs: DEFINE_TIMEOUT_MS })).trim());
+  return withTempXml(xml, async (file) =>
+    (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file], { timeoutMs: DEFINE_TIMEOUT_MS })).trim(),
+  );
 }
 
 /** Where the libvirt backups of one connection go: `<backupsDir>/libvirt/<uri made file-safe>/`. */
@@ -189,7 +191,10 @@ export async function defineDomainSafely(
   if (newName !== req.name) throw new DomainNameMismatchError(req.name, newName);
   const current = await dumpInactiveXml(uri, req.name);
   if (current.trimEnd() !== req.originalXml.trimEnd()) {
-    throw new DomainChangedError(req.name, unifiedDiff(req.originalXml, current, { fromLabel: `${req.name} (as loaded)`, toLabel: `${req.name} (in libvirt now)` }));
+    throw new DomainChangedError(
+      req.name,
+      unifiedDiff(req.originalXml, current, { fromLabel: `${req.name} (as loaded)`, toLabel: `${req.name} (in libvirt now)` }),
+    );
   }
   const backupPath = await writeBackup(uri, req.name, current);
   await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
@@ -203,7 +208,10 @@ export async function restoreDomainBackup(uri: string, backupPath: string): Prom
   try {
     xml = await fs.readFile(backupPath, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`, { cause: e });
+    throw new Error(
+      `Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`,
+      { cause: e },
+    );
   }
   await withTempXml(xml, (file) => runVirsh(uri, ['define', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
 }

@@ -17,22 +17,37 @@ describe('loadOsinfo on a small tree', () => {
   mkdirSync(path.join(dir, 'os/example.org'), { recursive: true });
   writeFileSync(
     path.join(dir, 'os/example.org/ex-1.xml'),
-    osXml('http://example.org/ex/1', '<short-id>ex1</short-id><name>Example 1</name><family>linux</family><release-date>2019-01-01</release-date><devices><device id="http://pcisig.com/pci/1af4/1000"/></devices>'),
+    osXml(
+      'http://example.org/ex/1',
+      '<short-id>ex1</short-id><name>Example 1</name><family>linux</family><release-date>2019-01-01</release-date><devices><device id="http://pcisig.com/pci/1af4/1000"/></devices>',
+    ),
   );
   writeFileSync(
     path.join(dir, 'os/example.org/ex-2.xml'),
-    osXml('http://example.org/ex/2', '<short-id>ex2</short-id><name>Example 2</name><family>linux</family><release-date>2021-01-01</release-date><derives-from id="http://example.org/ex/1"/><devices><device id="http://pcisig.com/pci/1af4/1041"/></devices>'),
+    osXml(
+      'http://example.org/ex/2',
+      '<short-id>ex2</short-id><name>Example 2</name><family>linux</family><release-date>2021-01-01</release-date><derives-from id="http://example.org/ex/1"/><devices><device id="http://pcisig.com/pci/1af4/1041"/></devices>',
+    ),
   );
   writeFileSync(
     path.join(dir, 'os/example.org/ex-3.xml'),
-    osXml('http://example.org/ex/3', '<short-id>ex3</short-id><name>Example 3</name><family>winnt</family><upgrades id="http://example.org/ex/2"/>'),
+    osXml(
+      'http://example.org/ex/3',
+      '<short-id>ex3</short-id><name>Example 3</name><family>winnt</family><upgrades id="http://example.org/ex/2"/>',
+    ),
   );
 
   it('inherits virtio 1.0 support along derives-from/upgrades, and leaves unlisted support unknown', async () => {
     const db = await loadOsinfo(dir, { cacheDir: null });
     expect(db.lookup('http://example.org/ex/1').virtio1).toBe('unknown');
     expect(db.lookup('http://example.org/ex/2').virtio1).toBe('yes');
-    expect(db.lookup('http://example.org/ex/3')).toEqual({ osinfoId: 'http://example.org/ex/3', name: 'Example 3', family: 'windows', virtio1: 'yes', kernelVersion: 'unknown' });
+    expect(db.lookup('http://example.org/ex/3')).toEqual({
+      osinfoId: 'http://example.org/ex/3',
+      name: 'Example 3',
+      family: 'windows',
+      virtio1: 'yes',
+      kernelVersion: 'unknown',
+    });
   });
 
   it('finds by short id, searches names, lists newest first', async () => {
@@ -44,11 +59,17 @@ describe('loadOsinfo on a small tree', () => {
 
   it('answers unknown for an id it does not know', async () => {
     const db = await loadOsinfo(dir, { cacheDir: null });
-    expect(db.lookup('http://example.org/none')).toMatchObject({ osinfoId: 'http://example.org/none', virtio1: 'unknown', family: 'unknown' });
+    expect(db.lookup('http://example.org/none')).toMatchObject({
+      osinfoId: 'http://example.org/none',
+      virtio1: 'unknown',
+      family: 'unknown',
+    });
   });
 
   it('names the folder and the package when osinfo-db is missing', async () => {
-    await expect(loadOsinfo(path.join(tmp, 'nothing'), { cacheDir: null })).rejects.toThrow(/osinfo-db is not at .*apt-get install osinfo-db/);
+    await expect(loadOsinfo(path.join(tmp, 'nothing'), { cacheDir: null })).rejects.toThrow(
+      /osinfo-db is not at .*apt-get install osinfo-db/,
+    );
   });
 });
 

@@ -122,7 +122,11 @@ async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
 async function fingerprintOf(dir: string): Promise<string> {
   const osDir = path.join(dir, 'os');
   const vendors = await fs.readdir(osDir, { withFileTypes: true });
-  const times = await Promise.all([osDir, ...vendors.filter((v) => v.isDirectory()).map((v) => path.join(osDir, v.name))].map(async (d) => `${d}:${(await fs.stat(d)).mtimeMs}`));
+  const times = await Promise.all(
+    [osDir, ...vendors.filter((v) => v.isDirectory()).map((v) => path.join(osDir, v.name))].map(
+      async (d) => `${d}:${(await fs.stat(d)).mtimeMs}`,
+    ),
+  );
   const version = await fs.readFile(path.join(dir, 'VERSION'), 'utf8').catch(() => 'no VERSION');
   return [path.resolve(dir), version.trim(), ...times].join('\n');
 }
@@ -161,7 +165,9 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: Osin
   try {
     key = await fingerprintOf(dir);
   } catch (e) {
-    throw new Error(`osinfo-db is not at ${dir}: ${(e as Error).message}. Install it (apt-get install osinfo-db) or pass its folder.`, { cause: e });
+    throw new Error(`osinfo-db is not at ${dir}: ${(e as Error).message}. Install it (apt-get install osinfo-db) or pass its folder.`, {
+      cause: e,
+    });
   }
   let all = cacheDir ? await readCache(cacheDir, key) : null;
   if (!all) {
@@ -179,7 +185,9 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: Osin
   // collation data, which costs a one-file `plan` more than the rest of its work.
   let sorted: OsinfoEntry[] | undefined;
   const list = (): OsinfoEntry[] =>
-    (sorted ??= [...entries.values()].sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name)));
+    (sorted ??= [...entries.values()].sort(
+      (a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name),
+    ));
   return {
     dir,
     lookup(id) {

@@ -36,14 +36,22 @@ const domain = (name: string, arch: string, machine: string, emulator: string, m
 `;
 
 function plan(xml: string, secure: SecureType): string {
-  const input = { domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, secure } };
+  const input = {
+    domain: readDomainFacts(parseDomainXml(xml)),
+    host: CAPABLE_HOST,
+    guest: NO_GUEST_FACTS,
+    goals: { ...DEFAULT_GOALS, secure },
+  };
   const p = planFor(input);
   expect(p.impossible).toEqual([]);
   return applyEdits(xml, p.edits);
 }
 
 /** What TCG can run of a planned confidential domain: no launchSecurity, type qemu; the device edits stay. */
-const forTcg = (xml: string) => xml.replace(/\s*<launchSecurity[^>]*\/>|\s*<launchSecurity[\s\S]*?<\/launchSecurity>/, '').replace("<domain type='kvm'>", "<domain type='qemu'>");
+const forTcg = (xml: string) =>
+  xml
+    .replace(/\s*<launchSecurity[^>]*\/>|\s*<launchSecurity[\s\S]*?<\/launchSecurity>/, '')
+    .replace("<domain type='kvm'>", "<domain type='qemu'>");
 
 const missing = missingParts('libvirtd', 'qemu-s390x', 'qemu-ppc64');
 describe.skipIf(missing)(`plans for s390x and ppc64 under TCG ${missing ? `(skipped: ${missing})` : ''}`, { timeout: 120_000 }, () => {
@@ -70,10 +78,21 @@ describe.skipIf(missing)(`plans for s390x and ppc64 under TCG ${missing ? `(skip
 
   it('pseries: the engine flags iommu on model virtio (conventional PCI) as R-XML-05, and QEMU refuses it with that message', async () => {
     const name = `${prefix}ppc-bad`;
-    const xml = forTcg(domain(name, 'ppc64', 'pseries', '/usr/bin/qemu-system-ppc64', 512)).replace("<model type='virtio'/>", "<model type='virtio'/>\n      <driver iommu='on'/>");
-    const f = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS }).find((x) => x.rule === 'R-XML-05');
+    const xml = forTcg(domain(name, 'ppc64', 'pseries', '/usr/bin/qemu-system-ppc64', 512)).replace(
+      "<model type='virtio'/>",
+      "<model type='virtio'/>\n      <driver iommu='on'/>",
+    );
+    const f = evaluate({
+      domain: readDomainFacts(parseDomainXml(xml)),
+      host: CAPABLE_HOST,
+      guest: NO_GUEST_FACTS,
+      goals: DEFAULT_GOALS,
+    }).find((x) => x.rule === 'R-XML-05');
     expect(f?.target).toBe('/domain/devices/interface[1]');
-    const e = await startPaused(name, xml).then(() => null, (x: unknown) => x);
+    const e = await startPaused(name, xml).then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(VirshError);
     expect((e as VirshError).stderr).toContain(f?.messages?.[0]);
   });

@@ -54,7 +54,18 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
     writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')), { mode: 0o600 });
     mkdirSync('/run/sshd', { recursive: true });
     const port = await freePort();
-    const config = [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`, `PidFile ${dir}/sshd.pid`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no'];
+    const config = [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${dir}/host_key`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      `PidFile ${dir}/sshd.pid`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'UsePAM no',
+    ];
     writeFileSync(path.join(dir, 'sshd_config'), `${config.join('\n')}\n`);
     // -D keeps sshd in the foreground as this test's child, so it ends with the test.
     sshd = spawn('/usr/sbin/sshd', ['-D', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')], { stdio: 'ignore' });
@@ -80,7 +91,7 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
     expect(await dumpInactiveXml(uri, name)).toBe(await dumpInactiveXml(SYSTEM, name));
   });
 
-  it('audits the remote host without the local machine\'s /sys evidence', async () => {
+  it("audits the remote host without the local machine's /sys evidence", async () => {
     const [remote] = (await readDomainsFromConnection(uri, [name])).filter((d) => d.name === name);
     expect(remote?.xml).toBe(await dumpInactiveXml(SYSTEM, name));
     // What it knows of the remote host comes from that host's libvirt, never from this machine's files.
@@ -91,7 +102,11 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
   });
 
   it('virtio-access check --connect reads the remote domain and reports it as JSON', () => {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli/virtio-access.cjs'), 'check', '--connect', uri, name, '--json', '--no-schema'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'dist/cli/virtio-access.cjs'), 'check', '--connect', uri, name, '--json', '--no-schema'],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { files: { file: string; domain: string }[] };
     expect(out.files.map((f) => f.domain)).toEqual([name]);

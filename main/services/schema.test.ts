@@ -43,10 +43,18 @@ describe('parseXmllintOutput', () => {
 
   it('finds files whose paths contain colons and spaces', () => {
     const files = ['/v/a:1: b.xml', '/v/c.xml'];
-    const out = ['/v/a:1: b.xml:7: element disk: Relax-NG validity error : Invalid attribute x', '/v/a:1: b.xml fails to validate', '/v/c.xml:3: parser error : Opening and ending tag mismatch', '/v/c.xml fails to validate'].join('\n');
+    const out = [
+      '/v/a:1: b.xml:7: element disk: Relax-NG validity error : Invalid attribute x',
+      '/v/a:1: b.xml fails to validate',
+      '/v/c.xml:3: parser error : Opening and ending tag mismatch',
+      '/v/c.xml fails to validate',
+    ].join('\n');
     expect(parseXmllintOutput(out, files)).toEqual({
       valid: [false, false],
-      errors: [[{ line: 7, element: 'disk', message: 'Invalid attribute x' }], [{ line: 3, element: null, message: 'libxml2 cannot parse the document: Opening and ending tag mismatch' }]],
+      errors: [
+        [{ line: 7, element: 'disk', message: 'Invalid attribute x' }],
+        [{ line: 3, element: null, message: 'libxml2 cannot parse the document: Opening and ending tag mismatch' }],
+      ],
     });
   });
 });
@@ -73,8 +81,12 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
     const pathBefore = process.env.PATH;
     process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'vaw-no-xmllint-'));
     try {
-      await expect(validateDomainXml([{ name: 'good.xml', text: GOOD }], { engine: 'native' })).rejects.toThrow(/^xmllint failed: spawn xmllint ENOENT/);
-      await expect(startDomainValidation({ engine: 'native' }).validate({ name: 'good.xml', text: GOOD })).rejects.toBeInstanceOf(SchemaUnavailableError);
+      await expect(validateDomainXml([{ name: 'good.xml', text: GOOD }], { engine: 'native' })).rejects.toThrow(
+        /^xmllint failed: spawn xmllint ENOENT/,
+      );
+      await expect(startDomainValidation({ engine: 'native' }).validate({ name: 'good.xml', text: GOOD })).rejects.toBeInstanceOf(
+        SchemaUnavailableError,
+      );
     } finally {
       process.env.PATH = pathBefore;
     }

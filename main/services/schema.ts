@@ -5,7 +5,18 @@
  * is unavailable and callers say so (the CLI continues only with --no-schema).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  promises as fs,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseXml, type XmlElement } from '../../src/domain-xml';
@@ -82,7 +93,10 @@ const PARSER = /^(.*?):(\d+): (?:parser|namespace) error : (.*)$/;
  * Parses xmllint's --relaxng output into per-file errors and verdicts; `files` are the names exactly as xmllint
  * was given them, in the order of the results.
  */
-export function parseXmllintOutput(output: string, files: readonly string[]): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
+export function parseXmllintOutput(
+  output: string,
+  files: readonly string[],
+): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
   const count = files.length;
   const valid = new Array<boolean>(count).fill(false);
   const errors = Array.from({ length: count }, () => [] as { line: number; element: string | null; message: string }[]);
@@ -106,7 +120,11 @@ export function parseXmllintOutput(output: string, files: readonly string[]): { 
     }
     const parser = PARSER.exec(line);
     if (parser) {
-      errors[fileOfLine(line)]?.push({ line: Number(parser[2]), element: null, message: `libxml2 cannot parse the document: ${parser[3] ?? ''}` });
+      errors[fileOfLine(line)]?.push({
+        line: Number(parser[2]),
+        element: null,
+        message: `libxml2 cannot parse the document: ${parser[3] ?? ''}`,
+      });
       continue;
     }
     const verdict = /^(.*) (validates|fails to validate)$/.exec(line);
@@ -194,7 +212,8 @@ function runNative(dir: string, files: readonly string[], tmp: string, run: numb
       const output = readFileSync(outFile, 'utf8');
       // A non-zero exit status only means some documents did not validate or parse; per-file results are in the
       // output. Failing to start or being killed is a real failure.
-      if (code === null || failure) reject(new SchemaUnavailableError(`xmllint failed: ${failure?.message ?? (output.trim() || 'it was stopped')}`));
+      if (code === null || failure)
+        reject(new SchemaUnavailableError(`xmllint failed: ${failure?.message ?? (output.trim() || 'it was stopped')}`));
       else resolve(output);
     });
   });
@@ -203,7 +222,9 @@ function runNative(dir: string, files: readonly string[], tmp: string, run: numb
 async function runWasm(dir: string, xml: readonly { fileName: string; contents: string }[]): Promise<string> {
   const { validateXML } = await import('xmllint-wasm');
   const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.rng'));
-  const rng = await Promise.all(names.map(async (fileName) => ({ fileName, contents: await fs.readFile(path.join(dir, fileName), 'utf8') })));
+  const rng = await Promise.all(
+    names.map(async (fileName) => ({ fileName, contents: await fs.readFile(path.join(dir, fileName), 'utf8') })),
+  );
   const schema = rng.find((r) => r.fileName === 'domain.rng');
   if (!schema) throw new SchemaUnavailableError(`no domain.rng in ${dir}`);
   const result = await validateXML({
@@ -230,7 +251,14 @@ export async function validateDomainXml(
   if (texts.length === 0) return [];
   if ((options.engine ?? status.engine) === 'wasm') {
     const files = texts.map((_, i) => `f${i}.xml`);
-    return resultsOf(texts, await runWasm(status.dir, texts.map((t, i) => ({ fileName: files[i]!, contents: t.text }))), files);
+    return resultsOf(
+      texts,
+      await runWasm(
+        status.dir,
+        texts.map((t, i) => ({ fileName: files[i]!, contents: t.text })),
+      ),
+      files,
+    );
   }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vaw-schema-'));
   try {
@@ -252,11 +280,19 @@ export async function validateDomainXml(
 }
 
 /** The verdicts in xmllint's output for `texts`, which it was given as `files`. */
-function resultsOf(texts: readonly { readonly name: string; readonly text: string }[], output: string, files: readonly string[]): SchemaResult[] {
+function resultsOf(
+  texts: readonly { readonly name: string; readonly text: string }[],
+  output: string,
+  files: readonly string[],
+): SchemaResult[] {
   const parsed = parseXmllintOutput(output, files);
   return texts.map((t, i) => {
     const locate = locator(t.text);
-    return { name: t.name, valid: parsed.valid[i] ?? false, errors: (parsed.errors[i] ?? []).map((e) => ({ ...e, target: locate(e.line, e.element) })) };
+    return {
+      name: t.name,
+      valid: parsed.valid[i] ?? false,
+      errors: (parsed.errors[i] ?? []).map((e) => ({ ...e, target: locate(e.line, e.element) })),
+    };
   });
 }
 

@@ -64,7 +64,7 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
     expect(e.message).toMatch(/bogus/);
   });
 
-  it('reports a definition libvirt refuses as define-refused with libvirt\'s reason', async () => {
+  it("reports a definition libvirt refuses as define-refused with libvirt's reason", async () => {
     const xml = file('no-os.xml', "<domain type='test'><name>vaw-no-os</name></domain>");
     const e = await failure(runVirsh('test:///default', ['define', xml]));
     expect(e.code).toBe('define-refused');
@@ -80,29 +80,33 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
 });
 
 describe.skipIf(missingSsh)(`remote URIs over real ssh ${missingSsh ? `(skipped: ${missingSsh})` : ''}`, () => {
-  it('reports a refused ssh connection as ssh\'s failure, not as a stopped libvirtd', async () => {
+  it("reports a refused ssh connection as ssh's failure, not as a stopped libvirtd", async () => {
     const e = await failure(runVirsh('qemu+ssh://nobody@127.0.0.1:1/system', ['version'], { timeoutMs: 20_000 }));
     expect(e.code).toBe('cannot-connect');
-    expect(e.message).toMatch(/^ssh could not log in to the host of qemu\+ssh:\/\/nobody@127\.0\.0\.1:1\/system: .*Connection refused.*"ssh -p 1 nobody@127\.0\.0\.1"/);
+    expect(e.message).toMatch(
+      /^ssh could not log in to the host of qemu\+ssh:\/\/nobody@127\.0\.0\.1:1\/system: .*Connection refused.*"ssh -p 1 nobody@127\.0\.0\.1"/,
+    );
   });
 });
 
 describe('classifyVirshFailure', () => {
   it('maps a permission error on connect to permission-denied with the libvirt group advice', () => {
-    const stderr = "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied\n";
+    const stderr =
+      "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied\n";
     const e = classifyVirshFailure('qemu:///system', ['version'], stderr);
     expect(e.code).toBe('permission-denied');
     expect(e.message).toMatch(/libvirt' group/);
   });
 
-  it('says an ssh login failure is ssh\'s, with the ssh command to try', () => {
-    const stderr = 'error: failed to connect to the hypervisor\nerror: Cannot recv data: Host key verification failed.: Connection reset by peer\n';
+  it("says an ssh login failure is ssh's, with the ssh command to try", () => {
+    const stderr =
+      'error: failed to connect to the hypervisor\nerror: Cannot recv data: Host key verification failed.: Connection reset by peer\n';
     const e = classifyVirshFailure('qemu+ssh://admin@kvm1.example:2222/system', ['version'], stderr);
     expect(e.code).toBe('permission-denied');
     expect(e.message).toMatch(/ssh could not log in .*"ssh -p 2222 admin@kvm1.example" works on its own/);
   });
 
-  it('falls back to failed with virsh\'s own words', () => {
+  it("falls back to failed with virsh's own words", () => {
     const e = classifyVirshFailure('test:///default', ['start', 'x'], 'error: something unusual\n');
     expect(e.code).toBe('failed');
     expect(e.message).toMatch(/something unusual/);

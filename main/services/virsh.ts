@@ -49,7 +49,27 @@ function virshMessage(stderr: string): string {
 }
 
 /** libvirt's hypervisor drivers (the URI scheme before any +transport). */
-const KNOWN_DRIVERS: ReadonlySet<string> = new Set(['qemu', 'test', 'lxc', 'xen', 'libxl', 'vbox', 'vmwareplayer', 'vmwarews', 'vmwarefusion', 'esx', 'gsx', 'vpx', 'hyperv', 'bhyve', 'ch', 'openvz', 'vz', 'parallels', 'remote']);
+const KNOWN_DRIVERS: ReadonlySet<string> = new Set([
+  'qemu',
+  'test',
+  'lxc',
+  'xen',
+  'libxl',
+  'vbox',
+  'vmwareplayer',
+  'vmwarews',
+  'vmwarefusion',
+  'esx',
+  'gsx',
+  'vpx',
+  'hyperv',
+  'bhyve',
+  'ch',
+  'openvz',
+  'vz',
+  'parallels',
+  'remote',
+]);
 
 function driverOf(uri: string): string {
   return (/^([a-z0-9]+)(?:\+[a-z0-9]+)?:/i.exec(uri)?.[1] ?? uri).toLowerCase();
@@ -66,7 +86,10 @@ function sshTarget(uri: string): string {
 
 export function classifyVirshFailure(uri: string, args: readonly string[], stderr: string): VirshError {
   const said = virshMessage(stderr) || 'virsh failed without a message';
-  const connectFailed = /failed to connect to the hypervisor|Failed to connect socket|no connection driver available|Cannot recv data|unable to connect to server/i.test(stderr);
+  const connectFailed =
+    /failed to connect to the hypervisor|Failed to connect socket|no connection driver available|Cannot recv data|unable to connect to server/i.test(
+      stderr,
+    );
   // Over ssh the failure is usually ssh's own (refused, unknown host key, no key): say so, not "start libvirtd".
   if (connectFailed && /\+ssh:/.test(uri) && /\bssh:|Host key verification failed|Permission denied \(/i.test(stderr)) {
     const denied = /Host key verification failed|Permission denied \(/i.test(stderr);
@@ -157,7 +180,14 @@ export function runVirsh(uri: string, args: readonly string[], options: RunVirsh
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (e.code === 'ENOENT') {
-        reject(new VirshError('not-installed', 'virsh is not installed. Install libvirt-clients (Debian/Ubuntu) or libvirt-client (Fedora).', '', fullArgs));
+        reject(
+          new VirshError(
+            'not-installed',
+            'virsh is not installed. Install libvirt-clients (Debian/Ubuntu) or libvirt-client (Fedora).',
+            '',
+            fullArgs,
+          ),
+        );
       } else {
         reject(new VirshError('failed', `Could not run virsh: ${e.message}`, '', fullArgs));
       }
@@ -167,7 +197,12 @@ export function runVirsh(uri: string, args: readonly string[], options: RunVirsh
       const stderr = Buffer.concat(err).toString('utf8');
       if (timedOut) {
         reject(
-          new VirshError('timeout', `virsh ${args.join(' ')} on ${uri} did not answer within ${timeoutMs / 1000} s. Check that the host is reachable and libvirtd is responsive.`, stderr, fullArgs),
+          new VirshError(
+            'timeout',
+            `virsh ${args.join(' ')} on ${uri} did not answer within ${timeoutMs / 1000} s. Check that the host is reachable and libvirtd is responsive.`,
+            stderr,
+            fullArgs,
+          ),
         );
       } else if (code === 0) {
         resolve(Buffer.concat(out).toString('utf8'));

@@ -32,10 +32,33 @@ async function overHttp(channel: string, request: unknown): Promise<IpcResult<Ip
       body: JSON.stringify(request),
     });
   } catch (e) {
-    return { ok: false, error: { code: 'unavailable', message: `The Virtio Access Wizard server does not answer (${e instanceof Error ? e.message : String(e)}).`, hint: 'Start it again with npm start or virtio-access serve, and open the URL it prints.' } };
+    return {
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: `The Virtio Access Wizard server does not answer (${e instanceof Error ? e.message : String(e)}).`,
+        hint: 'Start it again with npm start or virtio-access serve, and open the URL it prints.',
+      },
+    };
   }
-  if (res.status === 401) return { ok: false, error: { code: 'unauthorized', message: 'The server refused this page: its token is missing or stale.', hint: 'Open the exact URL the server printed (it contains ?token=...).' } };
-  if (!res.ok) return { ok: false, error: { code: 'unavailable', message: `The server answered ${res.status} ${res.statusText}.`, hint: 'Restart the server and reload.' } };
+  if (res.status === 401)
+    return {
+      ok: false,
+      error: {
+        code: 'unauthorized',
+        message: 'The server refused this page: its token is missing or stale.',
+        hint: 'Open the exact URL the server printed (it contains ?token=...).',
+      },
+    };
+  if (!res.ok)
+    return {
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: `The server answered ${res.status} ${res.statusText}.`,
+        hint: 'Restart the server and reload.',
+      },
+    };
   return (await res.json()) as IpcResult<IpcChannel>;
 }
 

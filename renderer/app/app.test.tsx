@@ -38,7 +38,12 @@ describe('wizard views', () => {
   it('steps after Start stay disabled until a domain is loaded', () => {
     renderAt('start');
     const nav = screen.getByRole('navigation', { name: 'Wizard steps' });
-    expect(within(nav).getAllByRole('button').filter((b) => (b as HTMLButtonElement).disabled).map((b) => b.textContent?.replace(/^\d+\s*/, ''))).toEqual(['Platform', 'Secure VM', 'Backends', 'Guest', 'Review', 'Apply']);
+    expect(
+      within(nav)
+        .getAllByRole('button')
+        .filter((b) => (b as HTMLButtonElement).disabled)
+        .map((b) => b.textContent?.replace(/^\d+\s*/, '')),
+    ).toEqual(['Platform', 'Secure VM', 'Backends', 'Guest', 'Review', 'Apply']);
   });
 
   it('Start lists the built-in samples from the real service and loading one opens Platform', async () => {
@@ -71,7 +76,12 @@ describe('wizard views', () => {
   it('Review groups findings by device, with the rule, explanation, exact message and sources', () => {
     renderAt('review');
     act(() => {
-      useWizard.getState().load({ kind: 'upload', name: 'transitional-iommu.xml' }, readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8'));
+      useWizard
+        .getState()
+        .load(
+          { kind: 'upload', name: 'transitional-iommu.xml' },
+          readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8'),
+        );
       useWizard.getState().go('review');
     });
     const finding = document.querySelector('[data-rule="R-XML-05"]');
@@ -83,7 +93,9 @@ describe('wizard views', () => {
 
   it('the error panel says what happened and what to do, and can be dismissed', () => {
     renderAt('start');
-    useWizard.getState().fail(new ApiError({ code: 'daemon-down', message: 'libvirtd is not running.', hint: 'Start it with systemctl start libvirtd.' }));
+    useWizard
+      .getState()
+      .fail(new ApiError({ code: 'daemon-down', message: 'libvirtd is not running.', hint: 'Start it with systemctl start libvirtd.' }));
     return waitFor(() => {
       const alert = screen.getByRole('alert');
       expect(alert.textContent).toContain('libvirtd is not running.');

@@ -77,7 +77,12 @@ export function App() {
         <ol>
           {STEPS.map((id, i) => (
             <li key={id}>
-              <button type="button" aria-current={mode === 'wizard' && step === id ? 'step' : undefined} disabled={id !== 'start' && !loaded} onClick={() => go(id)}>
+              <button
+                type="button"
+                aria-current={mode === 'wizard' && step === id ? 'step' : undefined}
+                disabled={id !== 'start' && !loaded}
+                onClick={() => go(id)}
+              >
                 <span className="step-number">{i + 1}</span> {TITLES[id]}
               </button>
             </li>

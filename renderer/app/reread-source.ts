@@ -5,7 +5,8 @@
 import * as api from '../api';
 import type { Source } from '../store/store';
 
-export type Rereadable = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'libvirt'; readonly uri: string; readonly name: string };
+export type Rereadable =
+  { readonly kind: 'file'; readonly path: string } | { readonly kind: 'libvirt'; readonly uri: string; readonly name: string };
 
 export async function rereadSource(where: Rereadable): Promise<{ readonly source: Source; readonly text: string }> {
   if (where.kind === 'file') {

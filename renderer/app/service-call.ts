@@ -9,7 +9,11 @@ export async function serviceCall<T>(label: string, fn: () => Promise<T>): Promi
   try {
     return await fn();
   } catch (e) {
-    fail(e instanceof ApiError ? e : new ApiError({ code: 'internal', message: e instanceof Error ? e.message : String(e), hint: 'This is a bug; please report it.' }));
+    fail(
+      e instanceof ApiError
+        ? e
+        : new ApiError({ code: 'internal', message: e instanceof Error ? e.message : String(e), hint: 'This is a bug; please report it.' }),
+    );
     return undefined;
   } finally {
     setBusy(null);

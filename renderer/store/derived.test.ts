@@ -19,14 +19,16 @@ describe('derive', () => {
     if (!d.ok) expect(d.problem).toMatch(/^domain\.xml:3:1: closing tag <\/domain> does not match <devices>/);
   });
 
-  it('for SEV without the host\'s cbitpos the goal is impossible, and says which finding blocks it', () => {
+  it("for SEV without the host's cbitpos the goal is impossible, and says which finding blocks it", () => {
     const d = derive({ ...choices, text: sample('sev-q35.xml'), secure: 'sev' });
     expect(d.ok && d.plan.impossible.map((f) => f.rule)).toEqual(['R-SEV-01']);
     expect(d.ok && d.planned).toBe(sample('sev-q35.xml'));
   });
 
   it('for SEV on a host that reports cbitpos it plans iommu on every virtio device and leaves no error after the plan', () => {
-    const host = mergeHostFacts(parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')));
+    const host = mergeHostFacts(
+      parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')),
+    );
     const d = derive({ ...choices, host, text: sample('sev-q35.xml'), secure: 'sev' });
     expect(d.ok).toBe(true);
     if (!d.ok) return;
@@ -52,7 +54,9 @@ describe('derive', () => {
   });
 
   it('a transitional choice in a confidential VM is an R-XML-05 error, and the plan undoes it', () => {
-    const host = mergeHostFacts(parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')));
+    const host = mergeHostFacts(
+      parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')),
+    );
     const text = sample('sev-q35.xml');
     const d = derive({ ...choices, host, text, secure: 'sev', models: { '/domain/devices/disk[1]': 'virtio-transitional' } });
     expect(d.ok && d.findings.some((f) => f.rule === 'R-XML-05' && f.target === '/domain/devices/disk[1]')).toBe(true);

@@ -31,12 +31,18 @@ export type Derived =
       readonly manualProblem: string | null;
     };
 
-export function derive(s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>): Derived {
+export function derive(
+  s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>,
+): Derived {
   try {
     return deriveOrThrow(s);
   } catch (e) {
     // An edit the engine planned that cannot be applied is a bug; the page says so instead of going blank.
-    if (e instanceof EditError) return { ok: false, problem: `The plan could not be applied to this XML (${e.message}). This is a bug in Virtio Access Wizard; please report it with the domain XML.` };
+    if (e instanceof EditError)
+      return {
+        ok: false,
+        problem: `The plan could not be applied to this XML (${e.message}). This is a bug in Virtio Access Wizard; please report it with the domain XML.`,
+      };
     throw e;
   }
 }
@@ -57,14 +63,22 @@ function deriveOrThrow(s: Parameters<typeof derive>[0]): Derived {
   });
   const base = chosen.length > 0 ? applyEdits(s.text, chosen) : s.text;
   const facts = chosen.length > 0 ? readDomainFacts(parseDomainXml(base)) : loaded;
-  const input: EngineInput = { domain: facts, host: s.host, guest: s.guest, goals: { secure: s.secure, migration: s.migration, backends: s.backends } };
+  const input: EngineInput = {
+    domain: facts,
+    host: s.host,
+    guest: s.guest,
+    goals: { secure: s.secure, migration: s.migration, backends: s.backends },
+  };
   const findings = evaluate(input);
   const plan = planFor(input);
   const planned = plan.impossible.length === 0 ? applyEdits(base, plan.edits) : base;
   // What a text leaves once written: its facts, and its findings with the goal reached (PEF has no element).
   const judge = (text: string) => {
     const domain = readDomainFacts(parseDomainXml(text, 'your XML'));
-    return { plannedFacts: domain, remaining: evaluate({ ...input, domain, goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } }) };
+    return {
+      plannedFacts: domain,
+      remaining: evaluate({ ...input, domain, goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } }),
+    };
   };
   const diff = (to: string) => unifiedDiff(s.text, to, { fromLabel: 'current', toLabel: 'planned' });
   const common = { ok: true as const, facts, input, findings, plan };
@@ -73,7 +87,15 @@ function deriveOrThrow(s: Parameters<typeof derive>[0]): Derived {
       return { ...common, ...judge(s.manualXml), planned: s.manualXml, diff: diff(s.manualXml), manual: true, manualProblem: null };
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
-      return { ...common, plannedFacts: facts, remaining: [], planned: s.manualXml, diff: diff(s.manualXml), manual: true, manualProblem: e.message };
+      return {
+        ...common,
+        plannedFacts: facts,
+        remaining: [],
+        planned: s.manualXml,
+        diff: diff(s.manualXml),
+        manual: true,
+        manualProblem: e.message,
+      };
     }
   }
   const after = planned === s.text ? { plannedFacts: facts, remaining: findings } : judge(planned);
@@ -89,5 +111,8 @@ export function useDerived(): Derived {
   const backends = useWizard((s) => s.backends);
   const models = useWizard((s) => s.models);
   const manualXml = useWizard((s) => s.manualXml);
-  return useMemo(() => derive({ text, host, guest, secure, migration, backends, models, manualXml }), [text, host, guest, secure, migration, backends, models, manualXml]);
+  return useMemo(
+    () => derive({ text, host, guest, secure, migration, backends, models, manualXml }),
+    [text, host, guest, secure, migration, backends, models, manualXml],
+  );
 }

@@ -13,7 +13,7 @@ describe('wizard store', () => {
     expect([s.step, s.mode, s.text, s.source, s.secure, s.migration]).toEqual(['start', 'wizard', '', null, 'keep', 'unknown']);
   });
 
-  it('loading a domain moves to Platform and forgets the previous domain\'s choices and error', () => {
+  it("loading a domain moves to Platform and forgets the previous domain's choices and error", () => {
     const store = fresh();
     const s = store.getState();
     s.setSecure('sev');
@@ -22,7 +22,14 @@ describe('wizard store', () => {
     s.setMode('troubleshoot');
     s.load({ kind: 'sample', id: 'a', title: 'A' }, '<domain/>');
     const after = store.getState();
-    expect([after.step, after.mode, after.secure, after.backends, after.error, after.host]).toEqual(['platform', 'wizard', 'keep', {}, null, NO_HOST_FACTS]);
+    expect([after.step, after.mode, after.secure, after.backends, after.error, after.host]).toEqual([
+      'platform',
+      'wizard',
+      'keep',
+      {},
+      null,
+      NO_HOST_FACTS,
+    ]);
   });
 
   it('sets and clears a per-device backend without touching the others', () => {
@@ -38,7 +45,11 @@ describe('wizard store', () => {
     store.getState().load({ kind: 'sample', id: 'a', title: 'A' }, '<domain>old</domain>');
     store.getState().setSecure('sev');
     store.getState().saved('<domain>new</domain>', { kind: 'file', path: '/x.xml', fingerprint: 'f' });
-    expect([store.getState().text, store.getState().secure, store.getState().source]).toEqual(['<domain>new</domain>', 'keep', { kind: 'file', path: '/x.xml', fingerprint: 'f' }]);
+    expect([store.getState().text, store.getState().secure, store.getState().source]).toEqual([
+      '<domain>new</domain>',
+      'keep',
+      { kind: 'file', path: '/x.xml', fingerprint: 'f' },
+    ]);
   });
 
   it('going to a step leaves troubleshooting', () => {
@@ -50,7 +61,7 @@ describe('wizard store', () => {
 });
 
 describe('selectors', () => {
-  it('name what is being worked on, in the user\'s words', () => {
+  it("name what is being worked on, in the user's words", () => {
     const store = fresh();
     expect(sourceTitle(store.getState())).toBeNull();
     expect(isLoaded(store.getState())).toBe(false);
@@ -63,7 +74,7 @@ describe('selectors', () => {
     expect(isBusy(store.getState())).toBe(true);
   });
 
-  it('keeps each step\'s choices in its own slice and returns them all to the start on a new domain', () => {
+  it("keeps each step's choices in its own slice and returns them all to the start on a new domain", () => {
     const store = fresh();
     const s = store.getState();
     s.setModel('/domain/devices/disk[1]', 'virtio-non-transitional');

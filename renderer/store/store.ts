@@ -80,7 +80,14 @@ interface UiSlice {
 export type WizardState = SessionSlice & PlatformSlice & SecureSlice & BackendsSlice & GuestSlice & ReviewSlice & UiSlice;
 
 /** Every step's choices as they start; loading another domain returns to them. */
-const initialChoices = { models: {}, secure: 'keep' as const, migration: 'unknown' as const, backends: {}, guest: NO_GUEST_FACTS, manualXml: null };
+const initialChoices = {
+  models: {},
+  secure: 'keep' as const,
+  migration: 'unknown' as const,
+  backends: {},
+  guest: NO_GUEST_FACTS,
+  manualXml: null,
+};
 
 type Slice<T> = StateCreator<WizardState, [], [], T>;
 
@@ -99,7 +106,8 @@ const createSessionSlice: Slice<SessionSlice> = (set) => ({
   evidence: [],
   qemuArgv: null,
   // A new domain starts a new wizard run: earlier choices belonged to the previous domain.
-  load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) => set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', mode: 'wizard', error: null }),
+  load: (source, text, host = NO_HOST_FACTS, qemuArgv = null) =>
+    set({ source, text, host, qemuArgv, ...initialChoices, step: 'platform', mode: 'wizard', error: null }),
   reloaded: (source, text) => set({ source, text, error: null }),
   setHost: (host) => set({ host }),
   setEvidence: (evidence) => set({ evidence }),

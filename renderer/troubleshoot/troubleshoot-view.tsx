@@ -18,7 +18,8 @@ import { SYMPTOMS } from './symptoms';
 function HostEvidence({ match }: { match: RegExp }) {
   const evidence = useWizard((s) => s.evidence);
   useEffect(() => {
-    if (evidence.length === 0) void serviceCall('Reading host evidence', async () => useWizard.getState().setEvidence(await api.hostEvidence()));
+    if (evidence.length === 0)
+      void serviceCall('Reading host evidence', async () => useWizard.getState().setEvidence(await api.hostEvidence()));
   }, [evidence.length]);
   const relevant = evidence.filter((e) => match.test(e.fact));
   return (
@@ -55,8 +56,16 @@ function DestinationCompare({ source, labels }: { source: DomainFacts; labels: R
   return (
     <>
       <h3>Compare with the destination</h3>
-      <label htmlFor={`${id}-dest`}>The destination's definition (the XML on the other host, or the one given to virsh restore --xml)</label>{' '}
-      <input id={`${id}-dest`} type="file" accept=".xml,text/xml" data-testid="destination-file" onChange={(e) => e.target.files?.[0] && void compare(e.target.files[0])} />
+      <label htmlFor={`${id}-dest`}>
+        The destination's definition (the XML on the other host, or the one given to virsh restore --xml)
+      </label>{' '}
+      <input
+        id={`${id}-dest`}
+        type="file"
+        accept=".xml,text/xml"
+        data-testid="destination-file"
+        onChange={(e) => e.target.files?.[0] && void compare(e.target.files[0])}
+      />
       {result &&
         ('problem' in result ? (
           <p role="alert" className="problem">
@@ -90,7 +99,16 @@ export function TroubleshootView() {
         <legend>What do you see?</legend>
         {SYMPTOMS.map((s) => (
           <div key={s.id} className="option">
-            <input type="radio" id={`${id}-${s.id}`} name={`${id}-symptom`} checked={chosen === s.id} onChange={() => { setChosen(s.id); setAnswer(null); }} />
+            <input
+              type="radio"
+              id={`${id}-${s.id}`}
+              name={`${id}-symptom`}
+              checked={chosen === s.id}
+              onChange={() => {
+                setChosen(s.id);
+                setAnswer(null);
+              }}
+            />
             <label htmlFor={`${id}-${s.id}`}>{s.title}</label>
           </div>
         ))}
@@ -105,7 +123,8 @@ export function TroubleshootView() {
               <legend>{symptom.question}</legend>
               {(['yes', 'no'] as const).map((a) => (
                 <label key={a} className="inline">
-                  <input type="radio" name={`${id}-answer`} checked={answer === a} onChange={() => setAnswer(a)} /> {a === 'yes' ? 'Yes' : 'No'}
+                  <input type="radio" name={`${id}-answer`} checked={answer === a} onChange={() => setAnswer(a)} />{' '}
+                  {a === 'yes' ? 'Yes' : 'No'}
                 </label>
               ))}
             </fieldset>
@@ -143,7 +162,10 @@ export function TroubleshootView() {
               </button>
             </>
           ) : (
-            <p>This domain’s XML shows none of the causes; check the host and guest as described{symptom.question && answer === 'no' ? ' — and since you did not see that message, this symptom may not be the one' : ''}.</p>
+            <p>
+              This domain’s XML shows none of the causes; check the host and guest as described
+              {symptom.question && answer === 'no' ? ' — and since you did not see that message, this symptom may not be the one' : ''}.
+            </p>
           )}
         </div>
       )}

@@ -9,7 +9,10 @@ import type { Edit, Finding } from './findings';
  * One finding as printed: the contract's keys, `fix` as the Fix object, plus (an extension) the exact messages a
  * user would see and the unknown facts a warning depends on, when there are any.
  */
-export type CheckJsonFinding = Pick<Finding, 'rule' | 'severity' | 'target' | 'title' | 'explanation' | 'fix' | 'sources' | 'messages' | 'unknowns'>;
+export type CheckJsonFinding = Pick<
+  Finding,
+  'rule' | 'severity' | 'target' | 'title' | 'explanation' | 'fix' | 'sources' | 'messages' | 'unknowns'
+>;
 
 /** One checked document. `domain` is its `<name>`, null when it has none. */
 export interface CheckJsonFile {

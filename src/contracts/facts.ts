@@ -65,20 +65,7 @@ export type DeviceKind =
 
 /** What a virtio device does, named like QEMU's device types (virtio-blk, virtio-net, ...). */
 export type VirtioFunction =
-  | 'blk'
-  | 'net'
-  | 'scsi'
-  | 'serial'
-  | 'rng'
-  | 'balloon'
-  | 'fs'
-  | 'gpu'
-  | 'input'
-  | 'vsock'
-  | 'mem'
-  | 'pmem'
-  | 'iommu'
-  | 'other';
+  'blk' | 'net' | 'scsi' | 'serial' | 'rng' | 'balloon' | 'fs' | 'gpu' | 'input' | 'vsock' | 'mem' | 'pmem' | 'iommu' | 'other';
 
 /** The common virtio `<driver>` options (LV-FMT "Virtio-related options"). */
 export interface VirtioDriverOptions {

@@ -28,7 +28,10 @@ export const IPC_REQUESTS = {
   'libvirt.qemuArgv': v.strictObject({ uri, xml }),
   'host.evidence': empty,
   'host.caps': v.strictObject({ uri, arch: v.optional(name), machine: v.optional(name), virttype: v.optional(name) }),
-  'osinfo.search': v.strictObject({ text: v.pipe(v.string(), v.maxLength(200)), limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))) }),
+  'osinfo.search': v.strictObject({
+    text: v.pipe(v.string(), v.maxLength(200)),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))),
+  }),
   'osinfo.guest': v.strictObject({ id: name }),
   'schema.validate': v.strictObject({ xml }),
   'recent.get': empty,
@@ -88,7 +91,11 @@ export interface IpcResponses {
   'host.caps': HostFacts;
   'osinfo.search': readonly OsChoice[];
   'osinfo.guest': GuestFacts;
-  'schema.validate': { readonly available: boolean; readonly valid: boolean; readonly errors: readonly { readonly line: number; readonly message: string; readonly target: string }[] };
+  'schema.validate': {
+    readonly available: boolean;
+    readonly valid: boolean;
+    readonly errors: readonly { readonly line: number; readonly message: string; readonly target: string }[];
+  };
   'recent.get': Recent;
   'recent.add': Recent;
 }
@@ -106,19 +113,30 @@ export interface ServiceError {
 }
 
 /** What crosses the boundary for every call. */
-export type IpcResult<C extends IpcChannel> = { readonly ok: true; readonly value: IpcResponse<C> } | { readonly ok: false; readonly error: ServiceError };
+export type IpcResult<C extends IpcChannel> =
+  { readonly ok: true; readonly value: IpcResponse<C> } | { readonly ok: false; readonly error: ServiceError };
 
 export function isIpcChannel(value: unknown): value is IpcChannel {
   return typeof value === 'string' && Object.hasOwn(IPC_REQUESTS, value);
 }
 
 /** Validates a request for `channel`; returns the typed request or a bad-request error naming the problem. */
-export function parseIpcRequest<C extends IpcChannel>(channel: C, raw: unknown): { ok: true; value: IpcRequest<C> } | { ok: false; error: ServiceError } {
+export function parseIpcRequest<C extends IpcChannel>(
+  channel: C,
+  raw: unknown,
+): { ok: true; value: IpcRequest<C> } | { ok: false; error: ServiceError } {
   const r = v.safeParse(IPC_REQUESTS[channel], raw);
   if (r.success) return { ok: true, value: r.output as IpcRequest<C> };
   const issue = r.issues[0];
   const where = issue.path?.map((p) => String(p.key)).join('.') || 'request';
-  return { ok: false, error: { code: 'bad-request', message: `${channel}: ${where}: ${issue.message}`, hint: 'This is a bug in the caller; the request was not run.' } };
+  return {
+    ok: false,
+    error: {
+      code: 'bad-request',
+      message: `${channel}: ${where}: ${issue.message}`,
+      hint: 'This is a bug in the caller; the request was not run.',
+    },
+  };
 }
 
 /**

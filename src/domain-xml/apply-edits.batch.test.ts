@@ -19,7 +19,9 @@ describe('batched device edits', () => {
     fc.assert(
       fc.property(domainSpec, fc.constantFrom(...SECURE_TYPES), (spec, secure) => {
         const xml = domainXml(spec);
-        const plan = planFor(input({ domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure } }));
+        const plan = planFor(
+          input({ domain: readDomainFacts(parseDomainXml(xml)), host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure } }),
+        );
         expect(applyEdits(xml, plan.edits)).toBe(oneByOne(xml, plan.edits));
       }),
       { numRuns: 300 },
@@ -27,7 +29,8 @@ describe('batched device edits', () => {
   });
 
   it('keep tab indentation, CRLF and the document quote style inside each device', () => {
-    const xml = "<domain type=\"kvm\">\r\n\t<devices>\r\n\t\t<disk type=\"file\"><target dev=\"vda\" bus=\"virtio\"/></disk>\r\n\t\t<interface type=\"network\">\r\n\t\t\t<model type=\"virtio\"/>\r\n\t\t</interface>\r\n\t</devices>\r\n</domain>\r\n";
+    const xml =
+      '<domain type="kvm">\r\n\t<devices>\r\n\t\t<disk type="file"><target dev="vda" bus="virtio"/></disk>\r\n\t\t<interface type="network">\r\n\t\t\t<model type="virtio"/>\r\n\t\t</interface>\r\n\t</devices>\r\n</domain>\r\n';
     const edits: Edit[] = [
       { op: 'set-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu', value: 'on' },
       { op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' },

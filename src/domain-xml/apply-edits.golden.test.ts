@@ -31,16 +31,31 @@ const CASES: readonly { fixture: string; goal: string; edits: (text: string) => 
     edits: (t) => [
       ...iommuEverywhere(t),
       // The virtio-serial controller libvirt would add for the channel is written out explicitly.
-      { op: 'add-element', parent: '/domain/devices', xml: `<controller type='virtio-serial' index='0'>\n  <driver iommu='on'/>\n</controller>` },
+      {
+        op: 'add-element',
+        parent: '/domain/devices',
+        xml: `<controller type='virtio-serial' index='0'>\n  <driver iommu='on'/>\n</controller>`,
+      },
       BALLOON_OFF,
-      { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='sev'>\n  <cbitpos>51</cbitpos>\n  <reducedPhysBits>1</reducedPhysBits>\n  <policy>0x0033</policy>\n</launchSecurity>` },
+      {
+        op: 'add-element',
+        parent: '/domain',
+        xml: `<launchSecurity type='sev'>\n  <cbitpos>51</cbitpos>\n  <reducedPhysBits>1</reducedPhysBits>\n  <policy>0x0033</policy>\n</launchSecurity>`,
+      },
     ],
   },
-  { fixture: 's390-pv.xml', goal: 's390-pv', edits: (t) => [...iommuEverywhere(t), BALLOON_OFF, { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='s390-pv'/>` }] },
+  {
+    fixture: 's390-pv.xml',
+    goal: 's390-pv',
+    edits: (t) => [...iommuEverywhere(t), BALLOON_OFF, { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='s390-pv'/>` }],
+  },
   {
     fixture: 'transitional-i440fx.xml',
     goal: 'non-transitional-iommu',
-    edits: (t) => [{ op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' }, ...iommuEverywhere(t)],
+    edits: (t) => [
+      { op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' },
+      ...iommuEverywhere(t),
+    ],
   },
   { fixture: 'vhost-user.xml', goal: 'iommu', edits: iommuEverywhere },
   { fixture: 'mmio-aarch64.xml', goal: 'iommu', edits: iommuEverywhere },
@@ -56,7 +71,9 @@ describe('applyEdits goldens', () => {
       expect(existsSync(golden), `${golden} is missing; run with VAW_UPDATE_GOLDEN=1 and review it`).toBe(true);
       const after = readDomainFacts(parseDomainXml(output)).devices.filter((d) => d.virtio && d.function !== 'iommu');
       expect(after.filter((d) => d.implicit || d.driver.iommu !== 'on').map((d) => d.target)).toEqual([]);
-      expect(output, unifiedDiff(readFileSync(golden, 'utf8'), output, { fromLabel: 'golden', toLabel: 'output' })).toBe(readFileSync(golden, 'utf8'));
+      expect(output, unifiedDiff(readFileSync(golden, 'utf8'), output, { fromLabel: 'golden', toLabel: 'output' })).toBe(
+        readFileSync(golden, 'utf8'),
+      );
     });
   }
 });

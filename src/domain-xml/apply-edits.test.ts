@@ -35,7 +35,10 @@ function changedLines(before: string, after: string): { removed: string[]; added
 describe('applyEdits', () => {
   it('sets an existing attribute in place, keeping quote and spacing: a one-line diff', () => {
     const out = applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/domain/devices/disk[1]/driver', name: 'name', value: 'a"b' }]);
-    expect(changedLines(DOMAIN, out)).toEqual({ removed: [`      <driver name="qemu" type='qcow2'/>`], added: [`      <driver name="a&quot;b" type='qcow2'/>`] });
+    expect(changedLines(DOMAIN, out)).toEqual({
+      removed: [`      <driver name="qemu" type='qcow2'/>`],
+      added: [`      <driver name="a&quot;b" type='qcow2'/>`],
+    });
   });
 
   it("appends a new attribute with the element's dominant quote", () => {
@@ -49,7 +52,7 @@ describe('applyEdits', () => {
     });
   });
 
-  it("creates a missing <driver> where libvirt writes it (interface: after model, before address)", () => {
+  it('creates a missing <driver> where libvirt writes it (interface: after model, before address)', () => {
     const out = applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' }]);
     expect(out).toContain(`      <model type='virtio'/>\n      <driver iommu='on'/>\n      <address type='pci'`);
     expect(changedLines(DOMAIN, out)).toEqual({ removed: [], added: [`      <driver iommu='on'/>`] });
@@ -82,7 +85,11 @@ describe('applyEdits', () => {
       { op: 'set-text', target: '/domain/name', text: 'a<b' },
     ]);
     expect(changedLines(DOMAIN, out)).toEqual({
-      removed: ['  <name>vm</name>', `      <driver name="qemu" type='qcow2'/>`, `      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>`],
+      removed: [
+        '  <name>vm</name>',
+        `      <driver name="qemu" type='qcow2'/>`,
+        `      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>`,
+      ],
       added: ['  <name>a&lt;b</name>', `      <driver name="qemu"/>`],
     });
   });
@@ -94,18 +101,24 @@ describe('applyEdits', () => {
       { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='sev'>\n  <policy>0x0033</policy>\n</launchSecurity>` },
     ]);
     expect(out).toContain(`\t\t\t<model type='virtio'/>\r\n\t\t\t<driver iommu='on'/>\r\n`);
-    expect(out).toContain(`\t</devices>\r\n\t<launchSecurity type='sev'>\r\n\t\t<policy>0x0033</policy>\r\n\t</launchSecurity>\r\n</domain>`);
+    expect(out).toContain(
+      `\t</devices>\r\n\t<launchSecurity type='sev'>\r\n\t\t<policy>0x0033</policy>\r\n\t</launchSecurity>\r\n</domain>`,
+    );
     expect(out.replace(/\r\n/g, '').includes('\n')).toBe(false);
   });
 
   it('refuses edits whose target cannot exist', () => {
-    expect(() => applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/domain/devices/disk[3]/driver', name: 'iommu', value: 'on' }])).toThrow(EditError);
+    expect(() =>
+      applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/domain/devices/disk[3]/driver', name: 'iommu', value: 'on' }]),
+    ).toThrow(EditError);
     expect(() => applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/network', name: 'a', value: 'b' }])).toThrow(/root element/);
   });
 
   it('is idempotent: setting a value that is already there changes nothing', () => {
     const once = applyEdits(DOMAIN, [{ op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' }]);
-    expect(applyEdits(once, [{ op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' }])).toBe(once);
+    expect(applyEdits(once, [{ op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' }])).toBe(
+      once,
+    );
   });
 });
 
@@ -139,6 +152,8 @@ describe('unifiedDiff', () => {
   });
 
   it('marks a missing final newline', () => {
-    expect(unifiedDiff('a\nb', 'a\nb\n', { fromLabel: 'x', toLabel: 'y' })).toBe('--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n');
+    expect(unifiedDiff('a\nb', 'a\nb\n', { fromLabel: 'x', toLabel: 'y' })).toBe(
+      '--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n',
+    );
   });
 });

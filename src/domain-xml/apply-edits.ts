@@ -81,7 +81,10 @@ function newline(text: string): string {
  * first gets `indent`, and each 2-space step becomes the document's own step (`unit`, e.g. a tab).
  */
 function indentLines(xml: string, indent: string, nl: string, unit = '  '): string {
-  return xml.replace(/\r?\n( *)/g, (_m, spaces: string) => `${nl}${indent}${unit.repeat(Math.floor(spaces.length / 2))}${' '.repeat(spaces.length % 2)}`);
+  return xml.replace(
+    /\r?\n( *)/g,
+    (_m, spaces: string) => `${nl}${indent}${unit.repeat(Math.floor(spaces.length / 2))}${' '.repeat(spaces.length % 2)}`,
+  );
 }
 
 /** Inserts `xml` as a child of `parent` at libvirt's position for its name. */

@@ -12,7 +12,11 @@ import { applyEdits, parseXml, readDomainFacts, resolvePath, serialise, XmlInput
 const missing = missingParts('corpus');
 
 describe.skipIf(missing)(`fuzzing mutated corpus documents ${missing ? `(skipped: ${missing})` : ''}`, () => {
-  const texts = missing ? [] : corpusXmlFiles().filter((f) => f.kind !== 'domaincaps').map((f) => readFileSync(f.abs, 'utf8'));
+  const texts = missing
+    ? []
+    : corpusXmlFiles()
+        .filter((f) => f.kind !== 'domaincaps')
+        .map((f) => readFileSync(f.abs, 'utf8'));
 
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),

@@ -77,7 +77,9 @@ class Scanner {
         this.fail(
           name ? `undefined entity "&${name[1]};"` : 'a bare "&" must be written as "&amp;"',
           offset + amp,
-          name ? 'Only &amp; &lt; &gt; &quot; &apos; and numeric references like &#10; are allowed; write the character itself.' : FIX_SYNTAX,
+          name
+            ? 'Only &amp; &lt; &gt; &quot; &apos; and numeric references like &#10; are allowed; write the character itself.'
+            : FIX_SYNTAX,
         );
       }
       out += raw.slice(last, amp);
@@ -95,7 +97,9 @@ class Scanner {
 }
 
 function isXmlChar(c: number): boolean {
-  return c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+  return (
+    c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff)
+  );
 }
 
 function parseAttributes(s: Scanner, el: XmlElement): void {
@@ -179,7 +183,11 @@ export function parseXml(text: string, fileName = '<input>'): XmlDocument {
       if (current === null) {
         if (/[^ \t\r\n\ufeff]/.test(raw)) {
           const at = s.pos + raw.search(/[^ \t\r\n\ufeff]/);
-          s.fail(root ? 'text after the root element' : 'text before the root element', at, root ? 'Remove everything after the closing tag of the root element.' : FIX_SYNTAX);
+          s.fail(
+            root ? 'text after the root element' : 'text before the root element',
+            at,
+            root ? 'Remove everything after the closing tag of the root element.' : FIX_SYNTAX,
+          );
         }
         nodes.push({ kind: 'text', start: s.pos, end: textEnd, value: raw });
       } else {
@@ -229,6 +237,7 @@ export function parseXml(text: string, fileName = '<input>'): XmlDocument {
     }
   }
   if (current !== null) s.fail(`<${current.name}> is never closed (missing </${current.name}>)`, current.start);
-  if (root === null) s.fail('no root element: the file contains no XML element', text.length, 'Give a libvirt domain XML file (virsh dumpxml NAME).');
+  if (root === null)
+    s.fail('no root element: the file contains no XML element', text.length, 'Give a libvirt domain XML file (virsh dumpxml NAME).');
   return { text, fileName, nodes: topNodes, root };
 }

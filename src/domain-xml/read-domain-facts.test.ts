@@ -45,7 +45,14 @@ describe('readDomainFacts on small documents', () => {
 
   it('tells SEV-ES from SEV by the policy ES bit', () => {
     const ls = (policy: string) =>
-      facts(domain('x86_64', 'q35', '', `<launchSecurity type='sev' kernelHashes='yes'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>${policy}</policy></launchSecurity>`)).launchSecurity;
+      facts(
+        domain(
+          'x86_64',
+          'q35',
+          '',
+          `<launchSecurity type='sev' kernelHashes='yes'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>${policy}</policy></launchSecurity>`,
+        ),
+      ).launchSecurity;
     expect(ls('0x0007')).toEqual({ type: 'sev-es', present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0007', kernelHashes: 'on' });
     expect(ls('0x0003').type).toBe('sev');
   });
@@ -53,13 +60,16 @@ describe('readDomainFacts on small documents', () => {
   it('reads the osinfo id only under the libosinfo namespace, whatever the prefix', () => {
     const meta = (ns: string) =>
       `<metadata><x:libosinfo xmlns:x="${ns}"><x:os id="http://fedoraproject.org/fedora/40"/></x:libosinfo></metadata>`;
-    expect(facts(domain('x86_64', 'q35', '', meta('http://libosinfo.org/xmlns/libvirt/domain/1.0'))).osinfoId).toBe('http://fedoraproject.org/fedora/40');
+    expect(facts(domain('x86_64', 'q35', '', meta('http://libosinfo.org/xmlns/libvirt/domain/1.0'))).osinfoId).toBe(
+      'http://fedoraproject.org/fedora/40',
+    );
     expect(facts(domain('x86_64', 'q35', '', meta('http://example.com/other'))).osinfoId).toBe('unknown');
   });
 
   it('places devices by their PCI bus: root port and q35 root are PCIe, pci-bridge and i440fx root are PCI', () => {
     const ctrl = `<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' model='dmi-to-pci-bridge'/>`;
-    const disk = (bus: string) => `<disk type='file' device='disk'><target dev='vd${bus}' bus='virtio'/><address type='pci' domain='0x0000' bus='${bus}' slot='0x01' function='0x0'/></disk>`;
+    const disk = (bus: string) =>
+      `<disk type='file' device='disk'><target dev='vd${bus}' bus='virtio'/><address type='pci' domain='0x0000' bus='${bus}' slot='0x01' function='0x0'/></disk>`;
     const f = facts(domain('x86_64', 'pc-q35-8.0', ctrl + disk('0x00') + disk('0x01') + disk('0x02') + disk('0x07')));
     expect(f.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pcie', 'pcie', 'pci', 'unknown']);
     const pc = facts(domain('x86_64', 'pc', `<controller type='pci' index='1' model='pci-bridge'/>${disk('0x00')}${disk('0x01')}`));
@@ -67,7 +77,8 @@ describe('readDomainFacts on small documents', () => {
   });
 
   it('applies libvirt defaults without an address: transitional in a conventional slot on q35, ccw on s390x, mmio on microvm', () => {
-    const net = (model: string) => `<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/><model type='${model}'/></interface>`;
+    const net = (model: string) =>
+      `<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/><model type='${model}'/></interface>`;
     const q35 = facts(domain('x86_64', 'q35', net('virtio') + net('virtio-transitional') + net('e1000e')));
     expect(q35.devices.filter((d) => d.kind === 'interface').map((d) => [d.virtio, d.transport, d.slot, d.virtioModel])).toEqual([
       [true, 'pci', 'pcie', 'virtio'],
@@ -81,8 +92,16 @@ describe('readDomainFacts on small documents', () => {
   it("follows libvirt's defaults for a missing disk bus (vdX is virtio) and NIC model (virtio on s390x and Arm virt)", () => {
     const disk = `<disk type='file' device='disk'><source file='/a'/><target dev='vdb'/></disk><disk type='file' device='disk'><source file='/b'/><target dev='sda'/></disk>`;
     const nic = `<interface type='user'><mac address='52:54:00:00:00:09'/></interface>`;
-    expect(facts(domain('x86_64', 'q35', disk)).devices.filter((d) => d.kind === 'disk').map((d) => d.virtio)).toEqual([true, false]);
-    expect(device(facts(domain('s390x', 's390-ccw-virtio', nic)), '/domain/devices/interface[1]')).toMatchObject({ virtio: true, modelAttr: 'unknown', transport: 'ccw' });
+    expect(
+      facts(domain('x86_64', 'q35', disk))
+        .devices.filter((d) => d.kind === 'disk')
+        .map((d) => d.virtio),
+    ).toEqual([true, false]);
+    expect(device(facts(domain('s390x', 's390-ccw-virtio', nic)), '/domain/devices/interface[1]')).toMatchObject({
+      virtio: true,
+      modelAttr: 'unknown',
+      transport: 'ccw',
+    });
     expect(device(facts(domain('aarch64', 'virt', nic)), '/domain/devices/interface[1]').virtio).toBe(true);
     expect(device(facts(domain('x86_64', 'pc', nic)), '/domain/devices/interface[1]').virtio).toBe(false);
   });
@@ -90,10 +109,18 @@ describe('readDomainFacts on small documents', () => {
   it('adds the implicit memballoon and virtio-serial controller where libvirt does', () => {
     const channel = `<controller type='usb' index='0'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`;
     const f = facts(domain('x86_64', 'q35', channel));
-    expect(device(f, '/domain/devices/memballoon[1]')).toMatchObject({ implicit: true, virtio: true, function: 'balloon', transport: 'pci', slot: 'pcie' });
+    expect(device(f, '/domain/devices/memballoon[1]')).toMatchObject({
+      implicit: true,
+      virtio: true,
+      function: 'balloon',
+      transport: 'pci',
+      slot: 'pcie',
+    });
     expect(device(f, '/domain/devices/controller[2]')).toMatchObject({ implicit: true, function: 'serial' });
     expect(facts(domain('aarch64', 'virt', '')).devices).toEqual([]);
-    expect(facts(domain('x86_64', 'q35', `<memballoon model='none'/>`)).devices.map((d) => [d.implicit, d.virtio])).toEqual([[false, false]]);
+    expect(facts(domain('x86_64', 'q35', `<memballoon model='none'/>`)).devices.map((d) => [d.implicit, d.virtio])).toEqual([
+      [false, false],
+    ]);
   });
 
   it('reads backends: vhost-user, vdpa, explicit vhost, and unknown when libvirt decides', () => {
@@ -110,7 +137,15 @@ describe('readDomainFacts on small documents', () => {
           `<vsock model='virtio'><cid auto='yes'/></vsock>`,
       ),
     );
-    expect(f.devices.filter((d) => !d.implicit).map((d) => d.backend)).toEqual(['vhost-user', 'vdpa', 'vhost-kernel', 'unknown', 'vhost-user', 'vhost-user', 'vhost-kernel']);
+    expect(f.devices.filter((d) => !d.implicit).map((d) => d.backend)).toEqual([
+      'vhost-user',
+      'vdpa',
+      'vhost-kernel',
+      'unknown',
+      'vhost-user',
+      'vhost-user',
+      'vhost-kernel',
+    ]);
     const vhost = device(f, '/domain/devices/interface[3]');
     expect(vhost.driver).toEqual({ iommu: 'on', ats: 'off', packed: 'absent', pagePerVq: 'absent' });
     expect(vhost.rom).toBe('off');
@@ -125,7 +160,13 @@ describe('readDomainFacts on small documents', () => {
         `<devices><iommu model='intel'><driver intremap='on' caching_mode='on' iotlb='on'/></iommu><hostdev mode='subsystem' type='pci'/><hostdev mode='subsystem' type='pci'/></devices></domain>`,
     );
     expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on' });
-    expect([f.smm, f.ioapicDriver, f.cpuMode, f.kernelCmdline, f.hostdevCount]).toEqual(['on', 'qemu', 'host-passthrough', 'console=ttyS0 swiotlb=262144', 2]);
+    expect([f.smm, f.ioapicDriver, f.cpuMode, f.kernelCmdline, f.hostdevCount]).toEqual([
+      'on',
+      'qemu',
+      'host-passthrough',
+      'console=ttyS0 swiotlb=262144',
+      2,
+    ]);
     expect(f.viommu).toEqual({ model: 'intel', target: '/domain/devices/iommu[1]', iotlb: 'on', cachingMode: 'on', intremap: 'on' });
   });
 });
@@ -137,12 +178,19 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
   it('virtio-options.xml: every virtio option on every device kind', () => {
     const f = corpus('virtio-options.xml');
     const virtio = f.devices.filter((d) => d.virtio);
-    expect(new Set(virtio.map((d) => d.function))).toEqual(new Set(['blk', 'scsi', 'serial', 'fs', 'net', 'input', 'gpu', 'balloon', 'rng']));
+    expect(new Set(virtio.map((d) => d.function))).toEqual(
+      new Set(['blk', 'scsi', 'serial', 'fs', 'net', 'input', 'gpu', 'balloon', 'rng']),
+    );
     for (const d of virtio) expect(d.driver, d.target).toEqual({ iommu: 'on', ats: 'on', packed: 'on', pagePerVq: 'on' });
   });
 
   it('launch-security-sev.xml and -s390-pv.xml', () => {
-    expect(corpus('launch-security-sev.xml').launchSecurity).toMatchObject({ type: 'sev', cbitpos: 47, reducedPhysBits: 1, policy: '0x0001' });
+    expect(corpus('launch-security-sev.xml').launchSecurity).toMatchObject({
+      type: 'sev',
+      cbitpos: 47,
+      reducedPhysBits: 1,
+      policy: '0x0001',
+    });
     const pv = corpus('launch-security-s390-pv.xml');
     expect(pv.launchSecurity.type).toBe('s390-pv');
     expect(pv.devices.filter((d) => d.virtio).map((d) => d.transport)).toEqual(['ccw', 'ccw']);
@@ -195,18 +243,23 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
       const input = path.join(corpusDir, 'libvirt/xml2argv', `${out.replace(/\.[^.]*-latest.*$/, '').replace(/\.xml$/, '')}.xml`);
       if (!existsSync(input)) continue;
       const mine = readDomainFacts(parseDomainXml(readFileSync(input, 'utf8'))).devices.filter((d) => d.virtio);
-      const libvirt = readDomainFacts(parseDomainXml(readFileSync(path.join(corpusDir, 'libvirt/xml2xmlout', out), 'utf8'))).devices.filter((d) => d.virtio);
+      const libvirt = readDomainFacts(parseDomainXml(readFileSync(path.join(corpusDir, 'libvirt/xml2xmlout', out), 'utf8'))).devices.filter(
+        (d) => d.virtio,
+      );
       pairs++;
       // A bus the input leaves to libvirt is honestly unknown; it may match any slot.
       const expected = libvirt.map(key).sort();
       const got = mine.map(key).sort();
-      const ok = got.length === expected.length && got.every((k) => {
-        const exact = expected.indexOf(k);
-        const loose = exact !== -1 ? exact : k.endsWith(':unknown') ? expected.findIndex((e) => e.startsWith(k.slice(0, -'unknown'.length))) : -1;
-        if (loose === -1) return false;
-        expected.splice(loose, 1);
-        return true;
-      });
+      const ok =
+        got.length === expected.length &&
+        got.every((k) => {
+          const exact = expected.indexOf(k);
+          const loose =
+            exact !== -1 ? exact : k.endsWith(':unknown') ? expected.findIndex((e) => e.startsWith(k.slice(0, -'unknown'.length))) : -1;
+          if (loose === -1) return false;
+          expected.splice(loose, 1);
+          return true;
+        });
       if (!ok) mismatches.push(`${out}: ${mine.map(key).sort().join(' ')} vs ${libvirt.map(key).sort().join(' ')}`);
     }
     expect(pairs).toBeGreaterThan(100);
@@ -216,7 +269,12 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
 
 describe('interface backends', () => {
   it('userspace networking is served by QEMU, a tap-based interface by vhost-net only when it says so', () => {
-    const nic = (type: string, driver = '') => readDomainFacts(parseDomainXml(`<domain type='kvm'><name>n</name><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><interface type='${type}'><model type='virtio'/>${driver}</interface></devices></domain>`)).devices.find((d) => d.kind === 'interface')?.backend;
+    const nic = (type: string, driver = '') =>
+      readDomainFacts(
+        parseDomainXml(
+          `<domain type='kvm'><name>n</name><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><interface type='${type}'><model type='virtio'/>${driver}</interface></devices></domain>`,
+        ),
+      ).devices.find((d) => d.kind === 'interface')?.backend;
     expect(nic('user')).toBe('qemu');
     expect(nic('udp')).toBe('qemu');
     expect(nic('network')).toBe('unknown');

@@ -27,8 +27,20 @@ import type { XmlDocument, XmlElement } from './xml-tree';
 export const LIBOSINFO_NS = 'http://libosinfo.org/xmlns/libvirt/domain/1.0';
 
 const UNIT_KIB: Readonly<Record<string, number>> = {
-  b: 1 / 1024, bytes: 1 / 1024, kb: 1000 / 1024, k: 1, kib: 1, mb: 1e6 / 1024, m: 1024, mib: 1024,
-  gb: 1e9 / 1024, g: 1024 ** 2, gib: 1024 ** 2, tb: 1e12 / 1024, t: 1024 ** 3, tib: 1024 ** 3,
+  b: 1 / 1024,
+  bytes: 1 / 1024,
+  kb: 1000 / 1024,
+  k: 1,
+  kib: 1,
+  mb: 1e6 / 1024,
+  m: 1024,
+  mib: 1024,
+  gb: 1e9 / 1024,
+  g: 1024 ** 2,
+  gib: 1024 ** 2,
+  tb: 1e12 / 1024,
+  t: 1024 ** 3,
+  tib: 1024 ** 3,
 };
 
 /** A libvirt scaled integer (`<memory unit='GiB'>4</memory>`) in KiB; 'unknown' when unreadable. */
@@ -196,7 +208,15 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       // Userspace networking (slirp/passt, sockets) never goes through vhost-net, which needs a tap device.
       const userspace = type !== undefined && ['user', 'mcast', 'udp', 'server', 'client'].includes(type);
       const backend: Maybe<Backend> =
-        type === 'vhostuser' ? 'vhost-user' : type === 'vdpa' ? 'vdpa' : driverName === 'vhost' ? 'vhost-kernel' : driverName === 'qemu' || userspace ? 'qemu' : 'unknown';
+        type === 'vhostuser'
+          ? 'vhost-user'
+          : type === 'vdpa'
+            ? 'vdpa'
+            : driverName === 'vhost'
+              ? 'vhost-kernel'
+              : driverName === 'qemu' || userspace
+                ? 'qemu'
+                : 'unknown';
       return {
         ...base,
         kind: 'interface',
@@ -222,22 +242,62 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     case 'controller': {
       const type = el.attr('type');
       if (type === 'virtio-serial') {
-        return { ...base, kind: 'controller', label: `controller virtio-serial ${el.attr('index') ?? '0'}`, virtio: true, fn: 'serial', modelAttr: model ?? 'unknown', backend: 'qemu' };
+        return {
+          ...base,
+          kind: 'controller',
+          label: `controller virtio-serial ${el.attr('index') ?? '0'}`,
+          virtio: true,
+          fn: 'serial',
+          modelAttr: model ?? 'unknown',
+          backend: 'qemu',
+        };
       }
       if (type !== 'scsi') return null;
       // Without a model libvirt picks virtio-scsi on s390x and an emulated HBA (lsilogic) elsewhere, Arm and
       // RISC-V virt included (libvirt's xml2xml tests *-virt-default-models).
       const defaultVirtio = model === undefined && ctx.arch === 's390x';
       const virtio = defaultVirtio || (model !== undefined && (model === 'virtio-scsi' || VIRTIO_MODELS.has(model)));
-      return { ...base, kind: 'controller', label: `controller scsi ${el.attr('index') ?? '0'}`, virtio, fn: 'scsi', modelAttr: model ?? 'unknown', backend: 'qemu' };
+      return {
+        ...base,
+        kind: 'controller',
+        label: `controller scsi ${el.attr('index') ?? '0'}`,
+        virtio,
+        fn: 'scsi',
+        modelAttr: model ?? 'unknown',
+        backend: 'qemu',
+      };
     }
     case 'rng':
-      return { ...base, kind: 'rng', label: 'rng', virtio: model !== undefined && model.startsWith('virtio'), fn: 'rng', modelAttr: model ?? 'unknown', backend: 'qemu' };
+      return {
+        ...base,
+        kind: 'rng',
+        label: 'rng',
+        virtio: model !== undefined && model.startsWith('virtio'),
+        fn: 'rng',
+        modelAttr: model ?? 'unknown',
+        backend: 'qemu',
+      };
     case 'memballoon':
-      return { ...base, kind: 'memballoon', label: 'memballoon', virtio: model !== undefined && model.startsWith('virtio'), fn: 'balloon', modelAttr: model ?? 'unknown', backend: 'qemu' };
+      return {
+        ...base,
+        kind: 'memballoon',
+        label: 'memballoon',
+        virtio: model !== undefined && model.startsWith('virtio'),
+        fn: 'balloon',
+        modelAttr: model ?? 'unknown',
+        backend: 'qemu',
+      };
     case 'input': {
       const bus = el.attr('bus');
-      return { ...base, kind: 'input', label: `input ${el.attr('type') ?? index}`, virtio: bus === 'virtio', fn: 'input', modelAttr: model ?? bus ?? 'unknown', backend: 'qemu' };
+      return {
+        ...base,
+        kind: 'input',
+        label: `input ${el.attr('type') ?? index}`,
+        virtio: bus === 'virtio',
+        fn: 'input',
+        modelAttr: model ?? bus ?? 'unknown',
+        backend: 'qemu',
+      };
     }
     case 'video': {
       const written = el.child('model')?.attr('type');
@@ -247,10 +307,26 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       return { ...base, kind: 'video', label: 'video virtio', virtio: true, fn: 'gpu', modelAttr: written ?? 'unknown', backend: 'qemu' };
     }
     case 'vsock':
-      return { ...base, kind: 'vsock', label: 'vsock', virtio: model === undefined || model.startsWith('virtio'), fn: 'vsock', modelAttr: model ?? 'unknown', backend: 'vhost-kernel' };
+      return {
+        ...base,
+        kind: 'vsock',
+        label: 'vsock',
+        virtio: model === undefined || model.startsWith('virtio'),
+        fn: 'vsock',
+        modelAttr: model ?? 'unknown',
+        backend: 'vhost-kernel',
+      };
     case 'memory':
       if (model !== 'virtio-mem' && model !== 'virtio-pmem') return null;
-      return { ...base, kind: 'memory', label: `memory ${model}`, virtio: true, fn: model === 'virtio-mem' ? 'mem' : 'pmem', modelAttr: model, backend: 'qemu' };
+      return {
+        ...base,
+        kind: 'memory',
+        label: `memory ${model}`,
+        virtio: true,
+        fn: model === 'virtio-mem' ? 'mem' : 'pmem',
+        modelAttr: model,
+        backend: 'qemu',
+      };
     case 'iommu':
       if (model !== 'virtio') return null;
       return { ...base, kind: 'iommu', label: 'iommu virtio', virtio: true, fn: 'iommu', modelAttr: model, backend: 'qemu' };
@@ -259,7 +335,15 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       // host kernel; other hostdevs are passthrough and not virtio (they are counted in hostdevCount).
       if (el.attr('type') !== 'scsi_host') return null;
       const wwpn = el.child('source')?.attr('wwpn');
-      return { ...base, kind: 'hostdev', label: `hostdev vhost-scsi ${wwpn ?? index}`, virtio: true, fn: 'scsi', modelAttr: model ?? 'unknown', backend: 'vhost-kernel' };
+      return {
+        ...base,
+        kind: 'hostdev',
+        label: `hostdev vhost-scsi ${wwpn ?? index}`,
+        virtio: true,
+        fn: 'scsi',
+        modelAttr: model ?? 'unknown',
+        backend: 'vhost-kernel',
+      };
     }
     case 'crypto':
     case 'sound':
@@ -280,7 +364,16 @@ function implicitCandidates(devices: XmlElement | undefined, ctx: PlacementConte
   const out: Candidate[] = [];
   const count = (name: string): number => devices?.children(name).length ?? 0;
   if (count('memballoon') === 0 && addsDefaultMemballoon(ctx, machineRaw)) {
-    out.push({ el: null, target: '/domain/devices/memballoon[1]', kind: 'memballoon', label: 'memballoon (implicit)', virtio: true, fn: 'balloon', modelAttr: 'virtio', backend: 'qemu' });
+    out.push({
+      el: null,
+      target: '/domain/devices/memballoon[1]',
+      kind: 'memballoon',
+      label: 'memballoon (implicit)',
+      virtio: true,
+      fn: 'balloon',
+      modelAttr: 'virtio',
+      backend: 'qemu',
+    });
   }
   const controllers = devices?.children('controller') ?? [];
   const needsSerial = [...(devices?.children('channel') ?? []), ...(devices?.children('console') ?? [])].some(

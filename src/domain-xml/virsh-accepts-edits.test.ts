@@ -16,8 +16,10 @@ import { defineAll } from '../../test/virsh-batch';
 import { applyEdits, parseDomainXml, readDomainFacts } from './index';
 
 function writeModel(d: DeviceFacts): Edit[] {
-  if (d.kind === 'interface' || d.kind === 'video') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];
-  if (d.kind === 'controller' && d.function === 'scsi') return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-scsi' }];
+  if (d.kind === 'interface' || d.kind === 'video')
+    return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];
+  if (d.kind === 'controller' && d.function === 'scsi')
+    return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-scsi' }];
   return [];
 }
 

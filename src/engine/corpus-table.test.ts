@@ -27,7 +27,12 @@ function rows(): Row[] {
     .slice(1)
     .map((l) => l.split('\t'))
     .filter((c) => c[0]?.startsWith('libvirt/xml2argv/') && c[col('args_files')] && c[col('args_files')] !== '-')
-    .map((c) => ({ rel: c[0]!, args: c[col('args_files')]!.split(',').map((a) => a.trim()).filter(Boolean) }));
+    .map((c) => ({
+      rel: c[0]!,
+      args: c[col('args_files')]!.split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    }));
 }
 
 /** The QEMU version a libvirt .args file was generated for (`name.x86_64-6.0.0.args`); null for `-latest`. */
@@ -73,7 +78,9 @@ describe.skipIf(missing)(`libvirt test data ${missing ? `(skipped: ${missing})` 
         // libvirt wrote no iommu_platform, so the devices rely on QEMU's default: the engine says so as info,
         // never as the pre-6.0 error.
         const hits = evaluateRules(input({ domain: facts, host }));
-        expect(hits.filter((h) => ['R-SEV-02', 'R-PV-02', 'R-CC-01'].includes(h.finding.rule)).map((h) => `${a} ${h.finding.target}`)).toEqual([]);
+        expect(
+          hits.filter((h) => ['R-SEV-02', 'R-PV-02', 'R-CC-01'].includes(h.finding.rule)).map((h) => `${a} ${h.finding.target}`),
+        ).toEqual([]);
         const absent = facts.devices.filter((d) => d.virtio && d.function !== 'balloon' && d.driver.iommu === 'absent').length;
         expect(hits.filter((h) => h.finding.rule === 'R-QEMU-01').length).toBe(absent);
       }
@@ -95,7 +102,10 @@ describe.skipIf(missing)(`libvirt test data ${missing ? `(skipped: ${missing})` 
   it("flags the vIOMMU placements libvirt's negative tests reject (R-VIOMMU-01)", () => {
     for (const f of ['intel-iommu-wrong-machine.xml', 'virtio-iommu-wrong-machine.xml']) {
       const facts = readDomainFacts(parseDomainXml(readFileSync(path.join(corpusDir, 'libvirt/negative', f), 'utf8')));
-      expect(evaluateRules(input({ domain: facts })).map((h) => h.rule.key), f).toContain('R-VIOMMU-01/machine');
+      expect(
+        evaluateRules(input({ domain: facts })).map((h) => h.rule.key),
+        f,
+      ).toContain('R-VIOMMU-01/machine');
     }
   });
 });

@@ -16,7 +16,10 @@ describe('coverage table', () => {
   it('gives every sheet rule either records or a reason, never both', () => {
     for (const s of SHEET_RULES) {
       const records = RULES.filter((r) => r.id === s.id).length;
-      expect({ id: s.id, decided: records > 0 || s.evaluatedBy !== undefined }).toEqual({ id: s.id, decided: s.notDecidable === undefined });
+      expect({ id: s.id, decided: records > 0 || s.evaluatedBy !== undefined }).toEqual({
+        id: s.id,
+        decided: s.notDecidable === undefined,
+      });
     }
   });
 
@@ -26,7 +29,13 @@ describe('coverage table', () => {
   });
 
   it.skipIf(!existsSync(factSheet) && !missingParts('corpus'))('lists exactly the rule ids of the fact sheet', () => {
-    const ids = [...new Set(readFileSync(factSheet, 'utf8').match(/\*\*(R-[A-Z]+-\d+)/g)!.map((m) => m.slice(2)))].sort();
+    const ids = [
+      ...new Set(
+        readFileSync(factSheet, 'utf8')
+          .match(/\*\*(R-[A-Z]+-\d+)/g)!
+          .map((m) => m.slice(2)),
+      ),
+    ].sort();
     expect(SHEET_RULES.map((s) => s.id).sort()).toEqual(ids);
   });
 

@@ -13,23 +13,56 @@ export interface SheetRule {
 }
 
 export const SHEET_RULES: readonly SheetRule[] = [
-  { id: 'R-SPEC-01', title: 'What the bit means', notDecidable: 'Definition only; every explanation starts from it (words.ts WHAT_IOMMU_DOES).' },
-  { id: 'R-SPEC-02', title: 'Only modern (VIRTIO 1.x) devices and drivers can negotiate it', notDecidable: 'Decided per transport and guest by R-XML-05 (legacy virtio-pci), R-QEMU-03 (legacy mmio) and R-LNX-06 (legacy-only guest drivers); the ccw revision is negotiated at run time.' },
+  {
+    id: 'R-SPEC-01',
+    title: 'What the bit means',
+    notDecidable: 'Definition only; every explanation starts from it (words.ts WHAT_IOMMU_DOES).',
+  },
+  {
+    id: 'R-SPEC-02',
+    title: 'Only modern (VIRTIO 1.x) devices and drivers can negotiate it',
+    notDecidable:
+      'Decided per transport and guest by R-XML-05 (legacy virtio-pci), R-QEMU-03 (legacy mmio) and R-LNX-06 (legacy-only guest drivers); the ccw revision is negotiated at run time.',
+  },
   { id: 'R-SPEC-03', title: 'The device may refuse to work if the driver does not accept the bit; QEMU does refuse' },
-  { id: 'R-SPEC-04', title: 'Neighbouring feature bits (commonly misnumbered)', notDecidable: 'Reference knowledge (bit numbers); nothing in a domain depends on it.' },
-  { id: 'R-SPEC-05', title: 'Names: IOMMU_PLATFORM = ACCESS_PLATFORM = iommu_platform = <driver iommu>', notDecidable: 'Vocabulary used by every explanation.' },
+  {
+    id: 'R-SPEC-04',
+    title: 'Neighbouring feature bits (commonly misnumbered)',
+    notDecidable: 'Reference knowledge (bit numbers); nothing in a domain depends on it.',
+  },
+  {
+    id: 'R-SPEC-05',
+    title: 'Names: IOMMU_PLATFORM = ACCESS_PLATFORM = iommu_platform = <driver iommu>',
+    notDecidable: 'Vocabulary used by every explanation.',
+  },
   { id: 'R-XML-01', title: '<driver iommu> is a per-device virtio option, emitted only when present' },
   { id: 'R-XML-02', title: 'ats applies only to PCI Express devices and is useful only with a vIOMMU device IOTLB' },
-  { id: 'R-XML-03', title: 'packed and page_per_vq are independent of ACCESS_PLATFORM', notDecidable: 'Information only; the transport limits of page_per_vq are checked by R-TRN-04.' },
+  {
+    id: 'R-XML-03',
+    title: 'packed and page_per_vq are independent of ACCESS_PLATFORM',
+    notDecidable: 'Information only; the transport limits of page_per_vq are checked by R-TRN-04.',
+  },
   { id: 'R-XML-04', title: 'virtio device models: transitional vs non-transitional' },
   { id: 'R-XML-05', title: 'iommu on a transitional or legacy virtio-pci device makes QEMU fail' },
-  { id: 'R-XML-06', title: 'libvirt does not set or validate iommu for confidential VMs', notDecidable: 'A fact about libvirt, the reason the engine checks; cited in R-QEMU-01 explanations.' },
+  {
+    id: 'R-XML-06',
+    title: 'libvirt does not set or validate iommu for confidential VMs',
+    notDecidable: 'A fact about libvirt, the reason the engine checks; cited in R-QEMU-01 explanations.',
+  },
   { id: 'R-XML-07', title: "An explicit iommu='off' defeats QEMU's confidential-VM default" },
   { id: 'R-QEMU-01', title: 'Confidential-guest support makes iommu_platform=on (and disable-legacy=on) the default (QEMU >= 6.0)' },
   { id: 'R-QEMU-02', title: 'QEMU refuses a device whose backend cannot honour iommu_platform' },
   { id: 'R-QEMU-03', title: 'virtio-mmio in QEMU defaults to the legacy interface' },
-  { id: 'R-LNX-01', title: 'Linux accepts the bit since 4.8, and it switches the ring to the DMA API', notDecidable: 'Background for the data path; the 4.8 minimum is checked by R-SPEC-03 when the guest kernel version is known.' },
-  { id: 'R-LNX-02', title: 'Confidential Linux guests reject virtio devices without VERSION_1 and ACCESS_PLATFORM', notDecidable: 'The guest-side consequence; its messages appear in R-CC-01, R-SEV-02, R-PV-02, R-XML-07 and R-QEMU-03 findings.' },
+  {
+    id: 'R-LNX-01',
+    title: 'Linux accepts the bit since 4.8, and it switches the ring to the DMA API',
+    notDecidable: 'Background for the data path; the 4.8 minimum is checked by R-SPEC-03 when the guest kernel version is known.',
+  },
+  {
+    id: 'R-LNX-02',
+    title: 'Confidential Linux guests reject virtio devices without VERSION_1 and ACCESS_PLATFORM',
+    notDecidable: 'The guest-side consequence; its messages appear in R-CC-01, R-SEV-02, R-PV-02, R-XML-07 and R-QEMU-03 findings.',
+  },
   { id: 'R-LNX-03', title: 'SWIOTLB bounce-buffer size in confidential guests' },
   { id: 'R-LNX-04', title: 'SWIOTLB exhaustion under heavy I/O' },
   { id: 'R-LNX-05', title: 'virtio-balloon never accepts ACCESS_PLATFORM' },
@@ -53,11 +86,19 @@ export const SHEET_RULES: readonly SheetRule[] = [
   { id: 'R-PV-05', title: 'On virtio-ccw, ACCESS_PLATFORM means "use the DMA API" (there is no IOMMU)' },
   { id: 'R-PEF-01', title: 'IBM POWER PEF (Secure VM)' },
   { id: 'R-CCA-01', title: 'Arm CCA (Realms)' },
-  { id: 'R-TRN-01', title: 'virtio-pci: legacy, transitional, modern', notDecidable: 'Transport semantics; applied through the slot and model facts by R-XML-05 and R-XML-02.' },
+  {
+    id: 'R-TRN-01',
+    title: 'virtio-pci: legacy, transitional, modern',
+    notDecidable: 'Transport semantics; applied through the slot and model facts by R-XML-05 and R-XML-02.',
+  },
   { id: 'R-TRN-02', title: 'virtio-ccw', notDecidable: 'Transport semantics; applied by R-PV-05, R-XML-02 and R-TRN-04.' },
   { id: 'R-TRN-03', title: 'virtio-mmio', notDecidable: 'Transport semantics; applied by R-QEMU-03, R-XML-02 and R-TRN-04.' },
   { id: 'R-TRN-04', title: 'Attribute applicability matrix (libvirt <driver>)' },
-  { id: 'R-BE-01', title: 'QEMU userspace virtio devices', notDecidable: 'Information only: QEMU devices support the bit at negligible cost; the vIOMMU cost is explained by R-VIOMMU-02.' },
+  {
+    id: 'R-BE-01',
+    title: 'QEMU userspace virtio devices',
+    notDecidable: 'Information only: QEMU devices support the bit at negligible cost; the vIOMMU cost is explained by R-VIOMMU-02.',
+  },
   { id: 'R-BE-02', title: 'vhost-kernel (vhost-net, vhost-vsock, vhost-scsi) and the device IOTLB' },
   { id: 'R-BE-03', title: 'vhost-user and ACCESS_PLATFORM' },
   { id: 'R-BE-04', title: 'vhost-user in confidential VMs' },
@@ -72,8 +113,15 @@ export const SHEET_RULES: readonly SheetRule[] = [
     evaluatedBy:
       "compareForMigration(source, destination): every shared virtio device's iommu, ats, packed and page_per_vq must match, or libvirt refuses with \"Target device iommu option 'X' does not match source 'Y'\".",
   },
-  { id: 'R-MIG-02', title: 'No machine-type compat property for iommu_platform; the QEMU 6.0 default is tied to the confidential-guest object' },
+  {
+    id: 'R-MIG-02',
+    title: 'No machine-type compat property for iommu_platform; the QEMU 6.0 default is tied to the confidential-guest object',
+  },
   { id: 'R-WIN-01', title: 'virtio-win drivers accept ACCESS_PLATFORM' },
   { id: 'R-WIN-02', title: 'Windows as a confidential guest' },
-  { id: 'R-HIST-01', title: 'Positions in the Feb 2020 force_dma_unencrypted thread', notDecidable: 'History, used in explanations (THREAD-2020 sources).' },
+  {
+    id: 'R-HIST-01',
+    title: 'Positions in the Feb 2020 force_dma_unencrypted thread',
+    notDecidable: 'History, used in explanations (THREAD-2020 sources).',
+  },
 ];

@@ -24,8 +24,10 @@ export function setIommu(d: DeviceFacts, value: 'on' | 'off'): Edit[] {
  */
 function writeOutModel(d: DeviceFacts): Edit[] {
   if (d.modelAttr !== 'unknown') return [];
-  if (d.kind === 'interface' || d.kind === 'video') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];
-  if (d.kind === 'controller' && d.function === 'scsi') return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-scsi' }];
+  if (d.kind === 'interface' || d.kind === 'video')
+    return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: 'virtio' }];
+  if (d.kind === 'controller' && d.function === 'scsi')
+    return [{ op: 'set-attribute', target: d.target, name: 'model', value: 'virtio-scsi' }];
   return [];
 }
 
@@ -34,7 +36,9 @@ export function removeDriverAttribute(d: DeviceFacts, name: string): Edit[] {
 }
 
 export function setDriverAttribute(d: DeviceFacts, name: string, value: string): Edit[] {
-  return d.implicit || !hasDriverOptions(d) ? [] : [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name, value }];
+  return d.implicit || !hasDriverOptions(d)
+    ? []
+    : [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name, value }];
 }
 
 /**
@@ -43,7 +47,11 @@ export function setDriverAttribute(d: DeviceFacts, name: string, value: string):
  */
 function writeOutSerialController(d: DeviceFacts, iommu: 'on' | 'off'): Edit {
   const model = d.slot === 'pci' ? ` model='virtio-non-transitional'` : '';
-  return { op: 'add-element', parent: '/domain/devices', xml: `<controller type='virtio-serial' index='0'${model}>\n  <driver iommu='${iommu}'/>\n</controller>` };
+  return {
+    op: 'add-element',
+    parent: '/domain/devices',
+    xml: `<controller type='virtio-serial' index='0'${model}>\n  <driver iommu='${iommu}'/>\n</controller>`,
+  };
 }
 
 /** The virtio model of a device, written where each element keeps it (interfaces in `<model type>`). */
@@ -55,7 +63,12 @@ export function setVirtioModel(d: DeviceFacts, model: VirtioModel): Edit[] {
 
 /** Devices whose virtio model is a choice (transitional or not): PCI devices QEMU has a legacy form of. */
 export function hasModelChoice(d: DeviceFacts): boolean {
-  return d.virtio && !d.implicit && d.transport === 'pci' && ['blk', 'net', 'scsi', 'serial', 'rng', 'balloon', 'fs', 'vsock'].includes(d.function);
+  return (
+    d.virtio &&
+    !d.implicit &&
+    d.transport === 'pci' &&
+    ['blk', 'net', 'scsi', 'serial', 'rng', 'balloon', 'fs', 'vsock'].includes(d.function)
+  );
 }
 
 export function makeNonTransitional(d: DeviceFacts): Edit[] {

@@ -17,7 +17,10 @@ function text<S extends Scope>(t: string | ((c: ContextOf<S>) => string), c: Con
  * Whether a rule applies, and the facts it could not decide. Conditions run in order and stop at the first
  * that fails, so later ones may rely on earlier ones. null: it does not apply (or is skipped when unknown).
  */
-function decide<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>): { readonly unknowns: readonly string[]; readonly severity: Finding['severity'] } | null {
+function decide<S extends Scope>(
+  rule: RuleRecord<S>,
+  c: ContextOf<S>,
+): { readonly unknowns: readonly string[]; readonly severity: Finding['severity'] } | null {
   // The conditions' `and`, inline: this runs for every rule and device.
   let facts: string[] | null = null;
   for (const cond of rule.when) {
@@ -35,7 +38,10 @@ function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: st
   if (!decision) return null;
   const { unknowns, severity } = decision;
   const detail = rule.detail?.(c);
-  const decided = unknowns.length > 0 ? `Whether this applies depends on ${unknowns.join(' and ')}, which ${unknowns.length > 1 ? 'are' : 'is'} not known here.` : '';
+  const decided =
+    unknowns.length > 0
+      ? `Whether this applies depends on ${unknowns.join(' and ')}, which ${unknowns.length > 1 ? 'are' : 'is'} not known here.`
+      : '';
   const finding: Finding = {
     rule: rule.id,
     severity,

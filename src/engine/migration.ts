@@ -24,10 +24,13 @@ function hasOptions(d: DeviceFacts): boolean {
 }
 
 function fixEdit(a: DeviceFacts, b: DeviceFacts, o: (typeof OPTIONS)[number]): Edit {
-  return a.driver[o.key] === 'absent' ? { op: 'remove-attribute', target: `${b.target}/driver`, name: o.name } : { op: 'set-attribute', target: `${b.target}/driver`, name: o.name, value: a.driver[o.key] };
+  return a.driver[o.key] === 'absent'
+    ? { op: 'remove-attribute', target: `${b.target}/driver`, name: o.name }
+    : { op: 'set-attribute', target: `${b.target}/driver`, name: o.name, value: a.driver[o.key] };
 }
 
-const WHY = "The virtio options change which features the device offers, and the guest negotiated them at boot. libvirt's ABI check refuses to migrate, restore or revert to a definition where they differ";
+const WHY =
+  "The virtio options change which features the device offers, and the guest negotiated them at boot. libvirt's ABI check refuses to migrate, restore or revert to a definition where they differ";
 const SOURCES = [src('LV-CONF', 'virDomainVirtioOptionsCheckABIStability')];
 
 /**
@@ -48,7 +51,10 @@ function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
         title: `${a.label}: virtio options are set on the ${hasOptions(a) ? 'source' : 'destination'} only (${differing.map((o) => o.name).join(', ')})`,
         explanation: `${WHY}: ${pairs}.`,
         messages: ["Target device virtio options don't match the source"],
-        fix: { text: "Give the destination the source's virtio options (the edits apply to the destination definition).", edits: b.implicit ? [] : differing.map((o) => fixEdit(a, b, o)) },
+        fix: {
+          text: "Give the destination the source's virtio options (the edits apply to the destination definition).",
+          edits: b.implicit ? [] : differing.map((o) => fixEdit(a, b, o)),
+        },
         sources: SOURCES,
       },
     ];
@@ -60,7 +66,10 @@ function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
     title: `${a.label}: ${o.name} is '${shown(a.driver[o.key])}' on the source and '${shown(b.driver[o.key])}' on the destination`,
     explanation: `${WHY}: source ${o.name}='${shown(a.driver[o.key])}', destination ${o.name}='${shown(b.driver[o.key])}'.`,
     messages: [`Target device ${o.name} option '${shown(b.driver[o.key])}' does not match source '${shown(a.driver[o.key])}'`],
-    fix: { text: `Make the destination's ${o.name} '${shown(a.driver[o.key])}' like the source's (the edits apply to the destination definition).`, edits: b.implicit ? [] : [fixEdit(a, b, o)] },
+    fix: {
+      text: `Make the destination's ${o.name} '${shown(a.driver[o.key])}' like the source's (the edits apply to the destination definition).`,
+      edits: b.implicit ? [] : [fixEdit(a, b, o)],
+    },
     sources: SOURCES,
   }));
 }

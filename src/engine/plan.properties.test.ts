@@ -57,7 +57,10 @@ describe('engine properties', () => {
         const planned = applyEdits(xml, plan.edits);
         const after = engineInput(planned, goalAfter(secure));
         const errors = evaluate(after).filter((f) => f.severity === 'error');
-        expect(errors.map((f) => `${f.rule} ${f.target}: ${f.title}`), planned).toEqual([]);
+        expect(
+          errors.map((f) => `${f.rule} ${f.target}: ${f.title}`),
+          planned,
+        ).toEqual([]);
         expect(planFor(after).edits, planned).toEqual([]);
       }),
       { numRuns: 400 },
@@ -65,7 +68,14 @@ describe('engine properties', () => {
   });
 
   it('an impossible goal is refused with a finding that says why (SEV on s390x)', () => {
-    const xml = domainXml({ platform: { arch: 's390x', machine: 's390-ccw-virtio-7.2' }, launchSecurity: 'none', efi: false, shared: false, viommu: false, devices: [] });
+    const xml = domainXml({
+      platform: { arch: 's390x', machine: 's390-ccw-virtio-7.2' },
+      launchSecurity: 'none',
+      efi: false,
+      shared: false,
+      viommu: false,
+      devices: [],
+    });
     const plan = planFor(engineInput(xml, 'sev'));
     expect(plan.edits).toEqual([]);
     expect(plan.impossible.map((f) => f.rule)).toContain('R-SEV-01');

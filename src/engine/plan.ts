@@ -9,7 +9,8 @@ import { evaluateRules } from './interpreter';
 
 function goalEdits(input: EngineInput): Edit[] {
   // Making a confidential domain ordinary removes its launchSecurity; the rules add it for the other goals.
-  if (input.goals.secure === 'none' && input.domain.launchSecurity.present) return [{ op: 'remove-element', target: '/domain/launchSecurity' }];
+  if (input.goals.secure === 'none' && input.domain.launchSecurity.present)
+    return [{ op: 'remove-element', target: '/domain/launchSecurity' }];
   return [];
 }
 

@@ -6,7 +6,14 @@
 import type { SecureType } from '../contracts/facts';
 import { DEFAULT_POLICY } from './edits';
 
-const SEV_BITS: Readonly<Record<number, string>> = { 0: 'NODBG (no debugging)', 1: 'NOKS (no key sharing)', 2: 'ES (encrypted register state)', 3: 'NOSEND', 4: 'DOMAIN', 5: 'SEV' };
+const SEV_BITS: Readonly<Record<number, string>> = {
+  0: 'NODBG (no debugging)',
+  1: 'NOKS (no key sharing)',
+  2: 'ES (encrypted register state)',
+  3: 'NOSEND',
+  4: 'DOMAIN',
+  5: 'SEV',
+};
 const SNP_BITS: Readonly<Record<number, string>> = { 16: 'SMT allowed', 17: 'reserved, must be set' };
 const TDX_BITS: Readonly<Record<number, string>> = { 0: 'DEBUG', 28: 'SEPT_VE_DISABLE' };
 

@@ -11,17 +11,38 @@ import { evaluateRules } from './interpreter';
 import { RULES } from './rules';
 
 const SEV_LS = { type: 'sev' as const, present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' as const };
-const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts => domain({ launchSecurity: SEV_LS, memoryBacking: { locked: true, hugepages: false, sourceType: 'absent', accessMode: 'absent' }, ...p });
+const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
+  domain({ launchSecurity: SEV_LS, memoryBacking: { locked: true, hugepages: false, sourceType: 'absent', accessMode: 'absent' }, ...p });
 const withDevice = (d: DevicePatch, p: Partial<DomainFacts> = {}): DomainFacts => domain({ devices: [device(d)], ...p });
 const goal = (secure: SecureType, d: DomainFacts = domain()): EngineInput => input({ domain: d, goals: { secure } });
 const pc = { raw: 'pc-i440fx-7.2', family: 'pc' as const, version: { major: 7, minor: 2, micro: 0 } };
 const qemu5 = { ...CAPABLE_HOST, qemuVersion: exact(5, 2) };
 const noQemu = { ...CAPABLE_HOST, qemuVersion: { kind: 'unknown' as const } };
 const unversioned = { raw: 'q35', family: 'q35' as const, version: 'unknown' as const };
-const nic = (p: DevicePatch = {}) => device({ target: '/domain/devices/interface[1]', label: 'interface 52:54:00:00:00:01', kind: 'interface', function: 'net', backend: 'vhost-kernel', ...p });
-const intel = { model: 'intel' as const, target: '/domain/devices/iommu[1]', iotlb: 'absent' as const, cachingMode: 'absent' as const, intremap: 'absent' as const };
+const nic = (p: DevicePatch = {}) =>
+  device({
+    target: '/domain/devices/interface[1]',
+    label: 'interface 52:54:00:00:00:01',
+    kind: 'interface',
+    function: 'net',
+    backend: 'vhost-kernel',
+    ...p,
+  });
+const intel = {
+  model: 'intel' as const,
+  target: '/domain/devices/iommu[1]',
+  iotlb: 'absent' as const,
+  cachingMode: 'absent' as const,
+  intremap: 'absent' as const,
+};
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const };
-const windows = (id: string) => ({ osinfoId: id, name: id, family: 'windows' as const, virtio1: 'yes' as const, kernelVersion: 'unknown' as const });
+const windows = (id: string) => ({
+  osinfoId: id,
+  name: id,
+  family: 'windows' as const,
+  virtio1: 'yes' as const,
+  kernelVersion: 'unknown' as const,
+});
 
 interface Case {
   readonly key: string;
@@ -32,34 +53,110 @@ interface Case {
 }
 
 /** Per-technology records (platform, element, versions) share their cases. */
-const TECH: readonly { type: SecureType; id: string; ok: () => DomainFacts; wrongArch: DomainFacts; element: boolean; libvirt: boolean }[] = [
-  { type: 'sev', id: 'R-SEV-01', ok: () => sevDomain(), wrongArch: s390Domain(), element: true, libvirt: true },
-  { type: 'sev-es', id: 'R-SEVES-01', ok: () => sevDomain({ launchSecurity: { ...SEV_LS, type: 'sev-es', policy: '0x0007' } }), wrongArch: s390Domain(), element: true, libvirt: true },
-  { type: 'sev-snp', id: 'R-SNP-01', ok: () => sevDomain({ launchSecurity: { ...SEV_LS, type: 'sev-snp', policy: '0x30000' } }), wrongArch: s390Domain(), element: true, libvirt: true },
-  { type: 'tdx', id: 'R-TDX-01', ok: () => domain({ launchSecurity: { ...SEV_LS, type: 'tdx', cbitpos: 'unknown', reducedPhysBits: 'unknown' } }), wrongArch: s390Domain(), element: true, libvirt: true },
-  { type: 's390-pv', id: 'R-PV-01', ok: () => s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv', cbitpos: 'unknown', reducedPhysBits: 'unknown' } }), wrongArch: domain(), element: true, libvirt: true },
-  { type: 'pef', id: 'R-PEF-01', ok: () => domain({ arch: 'ppc64le', machine: { raw: 'pseries-7.2', family: 'pseries', version: { major: 7, minor: 2, micro: 0 } } }), wrongArch: domain(), element: false, libvirt: false },
-];
+const TECH: readonly { type: SecureType; id: string; ok: () => DomainFacts; wrongArch: DomainFacts; element: boolean; libvirt: boolean }[] =
+  [
+    { type: 'sev', id: 'R-SEV-01', ok: () => sevDomain(), wrongArch: s390Domain(), element: true, libvirt: true },
+    {
+      type: 'sev-es',
+      id: 'R-SEVES-01',
+      ok: () => sevDomain({ launchSecurity: { ...SEV_LS, type: 'sev-es', policy: '0x0007' } }),
+      wrongArch: s390Domain(),
+      element: true,
+      libvirt: true,
+    },
+    {
+      type: 'sev-snp',
+      id: 'R-SNP-01',
+      ok: () => sevDomain({ launchSecurity: { ...SEV_LS, type: 'sev-snp', policy: '0x30000' } }),
+      wrongArch: s390Domain(),
+      element: true,
+      libvirt: true,
+    },
+    {
+      type: 'tdx',
+      id: 'R-TDX-01',
+      ok: () => domain({ launchSecurity: { ...SEV_LS, type: 'tdx', cbitpos: 'unknown', reducedPhysBits: 'unknown' } }),
+      wrongArch: s390Domain(),
+      element: true,
+      libvirt: true,
+    },
+    {
+      type: 's390-pv',
+      id: 'R-PV-01',
+      ok: () => s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv', cbitpos: 'unknown', reducedPhysBits: 'unknown' } }),
+      wrongArch: domain(),
+      element: true,
+      libvirt: true,
+    },
+    {
+      type: 'pef',
+      id: 'R-PEF-01',
+      ok: () => domain({ arch: 'ppc64le', machine: { raw: 'pseries-7.2', family: 'pseries', version: { major: 7, minor: 2, micro: 0 } } }),
+      wrongArch: domain(),
+      element: false,
+      libvirt: false,
+    },
+  ];
 
 const techCases: Case[] = TECH.flatMap((t) => {
   const cases: Case[] = [
     { key: `${t.id}/platform`, fires: goal(t.type, t.wrongArch), silent: goal(t.type, t.ok()) },
-    { key: `${t.id}/qemu`, fires: input({ domain: { ...t.ok(), machine: { ...t.ok().machine, version: 'unknown' } }, host: { ...CAPABLE_HOST, qemuVersion: exact(2, 11) }, goals: { secure: t.type } }), silent: goal(t.type, t.ok()) },
+    {
+      key: `${t.id}/qemu`,
+      fires: input({
+        domain: { ...t.ok(), machine: { ...t.ok().machine, version: 'unknown' } },
+        host: { ...CAPABLE_HOST, qemuVersion: exact(2, 11) },
+        goals: { secure: t.type },
+      }),
+      silent: goal(t.type, t.ok()),
+    },
   ];
-  if (t.element) cases.push({ key: `${t.id}/element`, fires: goal(t.type, t.type === 's390-pv' ? s390Domain() : domain()), silent: goal(t.type, t.ok()) });
-  if (t.libvirt) cases.push({ key: `${t.id}/libvirt`, fires: input({ domain: t.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(4, 0) }, goals: { secure: t.type } }), silent: goal(t.type, t.ok()) });
+  if (t.element)
+    cases.push({
+      key: `${t.id}/element`,
+      fires: goal(t.type, t.type === 's390-pv' ? s390Domain() : domain()),
+      silent: goal(t.type, t.ok()),
+    });
+  if (t.libvirt)
+    cases.push({
+      key: `${t.id}/libvirt`,
+      fires: input({ domain: t.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(4, 0) }, goals: { secure: t.type } }),
+      silent: goal(t.type, t.ok()),
+    });
   return cases;
 });
 
 const CASES: readonly Case[] = [
   ...techCases,
   // Access platform
-  { key: 'R-SEV-02', fires: input({ domain: sevDomain(), host: qemu5 }), silent: input({ domain: sevDomain({ devices: [device({ driver: { iommu: 'on' } })] }), host: qemu5 }) },
-  { key: 'R-PV-02', fires: input({ domain: s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv' }, machine: { raw: 's390-ccw-virtio', family: 's390-ccw-virtio', version: 'unknown' } }), host: qemu5 }), silent: input({ domain: s390Domain(), host: qemu5 }) },
+  {
+    key: 'R-SEV-02',
+    fires: input({ domain: sevDomain(), host: qemu5 }),
+    silent: input({ domain: sevDomain({ devices: [device({ driver: { iommu: 'on' } })] }), host: qemu5 }),
+  },
+  {
+    key: 'R-PV-02',
+    fires: input({
+      domain: s390Domain({
+        launchSecurity: { ...SEV_LS, type: 's390-pv' },
+        machine: { raw: 's390-ccw-virtio', family: 's390-ccw-virtio', version: 'unknown' },
+      }),
+      host: qemu5,
+    }),
+    silent: input({ domain: s390Domain(), host: qemu5 }),
+  },
   { key: 'R-CC-01', fires: goal('pef', TECH[5]!.ok()), silent: goal('pef', domain({ devices: [device({ driver: { iommu: 'on' } })] })) },
   { key: 'R-QEMU-01', fires: input({ domain: sevDomain() }), silent: input({ domain: sevDomain(), host: qemu5 }) },
-  { key: 'R-XML-07', fires: input({ domain: sevDomain({ devices: [device({ driver: { iommu: 'off' } })] }) }), silent: input({ domain: withDevice({ driver: { iommu: 'off' } }) }) },
-  { key: 'R-XML-01', fires: input({ domain: withDevice({ virtio: false, modelAttr: 'ide', driver: { iommu: 'on' } }) }), silent: input({ domain: withDevice({ driver: { iommu: 'on' } }) }) },
+  {
+    key: 'R-XML-07',
+    fires: input({ domain: sevDomain({ devices: [device({ driver: { iommu: 'off' } })] }) }),
+    silent: input({ domain: withDevice({ driver: { iommu: 'off' } }) }),
+  },
+  {
+    key: 'R-XML-01',
+    fires: input({ domain: withDevice({ virtio: false, modelAttr: 'ide', driver: { iommu: 'on' } }) }),
+    silent: input({ domain: withDevice({ driver: { iommu: 'on' } }) }),
+  },
   {
     key: 'R-XML-01/version',
     fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 4) } }),
@@ -71,87 +168,262 @@ const CASES: readonly Case[] = [
     silent: input({ domain: s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv' } }), goals: { migration: false } }),
   },
   // Transports and models
-  { key: 'R-XML-05', fires: input({ domain: withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }) }), silent: input({ domain: withDevice({ slot: 'pci', virtioModel: 'virtio-non-transitional', driver: { iommu: 'on' } }, { machine: pc }) }) },
-  { key: 'R-XML-04', fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', virtioModel: 'virtio-transitional' })] }) }), silent: input({ domain: s390Domain() }) },
+  {
+    key: 'R-XML-05',
+    fires: input({ domain: withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }) }),
+    silent: input({
+      domain: withDevice({ slot: 'pci', virtioModel: 'virtio-non-transitional', driver: { iommu: 'on' } }, { machine: pc }),
+    }),
+  },
+  {
+    key: 'R-XML-04',
+    fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', virtioModel: 'virtio-transitional' })] }) }),
+    silent: input({ domain: s390Domain() }),
+  },
   {
     key: 'R-XML-04/version',
-    fires: input({ domain: withDevice({ virtioModel: 'virtio-non-transitional' }), host: { ...CAPABLE_HOST, libvirtVersion: exact(5, 1) } }),
-    silent: input({ domain: withDevice({ virtioModel: 'virtio-non-transitional' }), host: { ...CAPABLE_HOST, libvirtVersion: exact(5, 2) } }),
+    fires: input({
+      domain: withDevice({ virtioModel: 'virtio-non-transitional' }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(5, 1) },
+    }),
+    silent: input({
+      domain: withDevice({ virtioModel: 'virtio-non-transitional' }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(5, 2) },
+    }),
   },
-  { key: 'R-QEMU-03', fires: input({ domain: sevDomain({ devices: [device({ transport: 'mmio', slot: 'unknown' })] }) }), silent: input({ domain: withDevice({ transport: 'mmio', slot: 'unknown' }) }) },
-  { key: 'R-QEMU-03/pointless', fires: input({ domain: withDevice({ transport: 'mmio', driver: { iommu: 'on' } }) }), silent: input({ domain: withDevice({ transport: 'mmio' }) }) },
-  { key: 'R-XML-02/transport', fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', driver: { ats: 'on' } })] }) }), silent: input({ domain: withDevice({ driver: { ats: 'on' } }) }) },
-  { key: 'R-XML-02/conventional', fires: input({ domain: withDevice({ slot: 'pci', driver: { ats: 'on' } }) }), silent: input({ domain: withDevice({ slot: 'pcie', driver: { ats: 'on' } }) }) },
+  {
+    key: 'R-QEMU-03',
+    fires: input({ domain: sevDomain({ devices: [device({ transport: 'mmio', slot: 'unknown' })] }) }),
+    silent: input({ domain: withDevice({ transport: 'mmio', slot: 'unknown' }) }),
+  },
+  {
+    key: 'R-QEMU-03/pointless',
+    fires: input({ domain: withDevice({ transport: 'mmio', driver: { iommu: 'on' } }) }),
+    silent: input({ domain: withDevice({ transport: 'mmio' }) }),
+  },
+  {
+    key: 'R-XML-02/transport',
+    fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', driver: { ats: 'on' } })] }) }),
+    silent: input({ domain: withDevice({ driver: { ats: 'on' } }) }),
+  },
+  {
+    key: 'R-XML-02/conventional',
+    fires: input({ domain: withDevice({ slot: 'pci', driver: { ats: 'on' } }) }),
+    silent: input({ domain: withDevice({ slot: 'pcie', driver: { ats: 'on' } }) }),
+  },
   {
     key: 'R-XML-02/no-iotlb',
     fires: input({ domain: withDevice({ driver: { ats: 'on' } }) }),
     silent: input({ domain: withDevice({ driver: { ats: 'on' } }, { viommu: { ...intel, iotlb: 'on' } }) }),
   },
-  { key: 'R-TRN-04', fires: input({ domain: withDevice({ transport: 'mmio', driver: { pagePerVq: 'on' } }) }), silent: input({ domain: withDevice({ driver: { pagePerVq: 'on' } }) }) },
-  { key: 'R-PV-05', fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', driver: { iommu: 'on' } })] }) }), silent: input({ domain: s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv' }, devices: [device({ transport: 'ccw', driver: { iommu: 'on' } })] }) }) },
+  {
+    key: 'R-TRN-04',
+    fires: input({ domain: withDevice({ transport: 'mmio', driver: { pagePerVq: 'on' } }) }),
+    silent: input({ domain: withDevice({ driver: { pagePerVq: 'on' } }) }),
+  },
+  {
+    key: 'R-PV-05',
+    fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', driver: { iommu: 'on' } })] }) }),
+    silent: input({
+      domain: s390Domain({
+        launchSecurity: { ...SEV_LS, type: 's390-pv' },
+        devices: [device({ transport: 'ccw', driver: { iommu: 'on' } })],
+      }),
+    }),
+  },
   // Confidential VM domain rules
-  { key: 'R-SEV-05/host', fires: input({ domain: sevDomain(), host: { ...CAPABLE_HOST, sev: { ...CAPABLE_HOST.sev, supported: 'no' } } }), silent: input({ domain: sevDomain() }) },
-  { key: 'R-SNP-02/host', fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, sevSnp: 'no' } }), silent: input({ domain: TECH[2]!.ok() }) },
-  { key: 'R-TDX-01/host', fires: input({ domain: TECH[3]!.ok(), host: { ...CAPABLE_HOST, tdx: 'no' } }), silent: input({ domain: TECH[3]!.ok() }) },
-  { key: 'R-PV-03/host', fires: input({ domain: TECH[4]!.ok(), host: { ...CAPABLE_HOST, s390pv: 'no' } }), silent: input({ domain: TECH[4]!.ok() }) },
-  { key: 'R-SEV-01/cbitpos', fires: input({ domain: sevDomain({ launchSecurity: { ...SEV_LS, cbitpos: 47 } }) }), silent: input({ domain: sevDomain() }) },
-  { key: 'R-SEV-03', fires: input({ domain: domain({ launchSecurity: SEV_LS }) }), silent: input({ domain: domain({ launchSecurity: SEV_LS, memtuneHardLimitKiB: 5 * 1024 * 1024 }) }) },
-  { key: 'R-SEV-03/snp', fires: input({ domain: domain({ launchSecurity: { ...SEV_LS, type: 'sev-snp' } }) }), silent: input({ domain: TECH[2]!.ok() }) },
+  {
+    key: 'R-SEV-05/host',
+    fires: input({ domain: sevDomain(), host: { ...CAPABLE_HOST, sev: { ...CAPABLE_HOST.sev, supported: 'no' } } }),
+    silent: input({ domain: sevDomain() }),
+  },
+  {
+    key: 'R-SNP-02/host',
+    fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, sevSnp: 'no' } }),
+    silent: input({ domain: TECH[2]!.ok() }),
+  },
+  {
+    key: 'R-TDX-01/host',
+    fires: input({ domain: TECH[3]!.ok(), host: { ...CAPABLE_HOST, tdx: 'no' } }),
+    silent: input({ domain: TECH[3]!.ok() }),
+  },
+  {
+    key: 'R-PV-03/host',
+    fires: input({ domain: TECH[4]!.ok(), host: { ...CAPABLE_HOST, s390pv: 'no' } }),
+    silent: input({ domain: TECH[4]!.ok() }),
+  },
+  {
+    key: 'R-SEV-01/cbitpos',
+    fires: input({ domain: sevDomain({ launchSecurity: { ...SEV_LS, cbitpos: 47 } }) }),
+    silent: input({ domain: sevDomain() }),
+  },
+  {
+    key: 'R-SEV-03',
+    fires: input({ domain: domain({ launchSecurity: SEV_LS }) }),
+    silent: input({ domain: domain({ launchSecurity: SEV_LS, memtuneHardLimitKiB: 5 * 1024 * 1024 }) }),
+  },
+  {
+    key: 'R-SEV-03/snp',
+    fires: input({ domain: domain({ launchSecurity: { ...SEV_LS, type: 'sev-snp' } }) }),
+    silent: input({ domain: TECH[2]!.ok() }),
+  },
   { key: 'R-SEV-04/machine', fires: input({ domain: sevDomain({ machine: pc }) }), silent: input({ domain: sevDomain() }) },
-  { key: 'R-SEV-04/firmware', fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent' } }) }), silent: input({ domain: sevDomain() }) },
-  { key: 'R-SEV-06', fires: input({ domain: sevDomain(), goals: { migration: true } }), silent: input({ domain: sevDomain(), goals: { migration: false } }) },
+  {
+    key: 'R-SEV-04/firmware',
+    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent' } }) }),
+    silent: input({ domain: sevDomain() }),
+  },
+  {
+    key: 'R-SEV-06',
+    fires: input({ domain: sevDomain(), goals: { migration: true } }),
+    silent: input({ domain: sevDomain(), goals: { migration: false } }),
+  },
   { key: 'R-SEV-06/note', fires: input({ domain: sevDomain() }), silent: input({ domain: domain() }) },
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
   { key: 'R-TDX-01/smm', fires: input({ domain: { ...TECH[3]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[3]!.ok() }) },
-  { key: 'R-TDX-01/firmware', fires: input({ domain: TECH[3]!.ok() }), silent: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'efi', loaderType: 'rom', stateless: 'absent' } } }) },
-  { key: 'R-PV-04/hugepages', fires: input({ domain: { ...TECH[4]!.ok(), memoryBacking: { ...shared, hugepages: true } } }), silent: input({ domain: TECH[4]!.ok() }) },
+  {
+    key: 'R-TDX-01/firmware',
+    fires: input({ domain: TECH[3]!.ok() }),
+    silent: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'efi', loaderType: 'rom', stateless: 'absent' } } }),
+  },
+  {
+    key: 'R-PV-04/hugepages',
+    fires: input({ domain: { ...TECH[4]!.ok(), memoryBacking: { ...shared, hugepages: true } } }),
+    silent: input({ domain: TECH[4]!.ok() }),
+  },
   { key: 'R-PV-04/hostdev', fires: input({ domain: { ...TECH[4]!.ok(), hostdevCount: 1 } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
   { key: 'R-CCA-01', fires: goal('cca'), silent: goal('none') },
-  { key: 'R-WIN-02', fires: input({ domain: sevDomain(), guest: windows('http://microsoft.com/win/11') }), silent: input({ domain: domain(), guest: windows('http://microsoft.com/win/11') }) },
+  {
+    key: 'R-WIN-02',
+    fires: input({ domain: sevDomain(), guest: windows('http://microsoft.com/win/11') }),
+    silent: input({ domain: domain(), guest: windows('http://microsoft.com/win/11') }),
+  },
   { key: 'R-VIOMMU-03', fires: input({ domain: sevDomain({ viommu: intel }) }), silent: input({ domain: domain({ viommu: intel }) }) },
   // Confidential VM device rules
-  { key: 'R-LNX-05', fires: input({ domain: sevDomain({ devices: [device({ kind: 'memballoon', function: 'balloon', implicit: true, target: '/domain/devices/memballoon[1]' })] }) }), silent: input({ domain: sevDomain() }) },
-  { key: 'R-LNX-05/iommu', fires: input({ domain: withDevice({ kind: 'memballoon', function: 'balloon', driver: { iommu: 'on' } }) }), silent: input({ domain: withDevice({ kind: 'memballoon', function: 'balloon' }) }) },
-  { key: 'R-SEV-04/rom', fires: input({ domain: sevDomain({ devices: [nic()] }) }), silent: input({ domain: sevDomain({ devices: [nic({ rom: 'off' })] }) }) },
-  { key: 'R-SEV-04/gpu', fires: input({ domain: sevDomain({ devices: [device({ kind: 'video', function: 'gpu', target: '/domain/devices/video[1]' })] }) }), silent: input({ domain: domain({ devices: [device({ kind: 'video', function: 'gpu' })] }) }) },
-  // Guest
-  { key: 'R-LNX-06', fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: { ...LINUX_GUEST, virtio1: 'no' } }), silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: LINUX_GUEST }) },
   {
-    key: 'R-SPEC-03',
-    fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 4, micro: 0 } } }),
+    key: 'R-LNX-05',
+    fires: input({
+      domain: sevDomain({
+        devices: [device({ kind: 'memballoon', function: 'balloon', implicit: true, target: '/domain/devices/memballoon[1]' })],
+      }),
+    }),
+    silent: input({ domain: sevDomain() }),
+  },
+  {
+    key: 'R-LNX-05/iommu',
+    fires: input({ domain: withDevice({ kind: 'memballoon', function: 'balloon', driver: { iommu: 'on' } }) }),
+    silent: input({ domain: withDevice({ kind: 'memballoon', function: 'balloon' }) }),
+  },
+  {
+    key: 'R-SEV-04/rom',
+    fires: input({ domain: sevDomain({ devices: [nic()] }) }),
+    silent: input({ domain: sevDomain({ devices: [nic({ rom: 'off' })] }) }),
+  },
+  {
+    key: 'R-SEV-04/gpu',
+    fires: input({ domain: sevDomain({ devices: [device({ kind: 'video', function: 'gpu', target: '/domain/devices/video[1]' })] }) }),
+    silent: input({ domain: domain({ devices: [device({ kind: 'video', function: 'gpu' })] }) }),
+  },
+  // Guest
+  {
+    key: 'R-LNX-06',
+    fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: { ...LINUX_GUEST, virtio1: 'no' } }),
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: LINUX_GUEST }),
   },
-  { key: 'R-WIN-01', fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: windows('http://microsoft.com/win/10') }), silent: input({ domain: withDevice({}), guest: windows('http://microsoft.com/win/10') }) },
-  { key: 'R-WIN-01/netkvm', fires: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }), guest: windows('http://microsoft.com/win/7') }), silent: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }), guest: windows('http://microsoft.com/win/10') }) },
-  { key: 'R-LNX-04', fires: input({ domain: sevDomain({ devices: [device({ queues: 4 })] }) }), silent: input({ domain: sevDomain({ devices: [device({ queues: 4 })], kernelCmdline: 'console=ttyS0 swiotlb=262144' }) }) },
+  {
+    key: 'R-SPEC-03',
+    fires: input({
+      domain: withDevice({ driver: { iommu: 'on' } }),
+      guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 4, micro: 0 } },
+    }),
+    silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: LINUX_GUEST }),
+  },
+  {
+    key: 'R-WIN-01',
+    fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: windows('http://microsoft.com/win/10') }),
+    silent: input({ domain: withDevice({}), guest: windows('http://microsoft.com/win/10') }),
+  },
+  {
+    key: 'R-WIN-01/netkvm',
+    fires: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }), guest: windows('http://microsoft.com/win/7') }),
+    silent: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }), guest: windows('http://microsoft.com/win/10') }),
+  },
+  {
+    key: 'R-LNX-04',
+    fires: input({ domain: sevDomain({ devices: [device({ queues: 4 })] }) }),
+    silent: input({ domain: sevDomain({ devices: [device({ queues: 4 })], kernelCmdline: 'console=ttyS0 swiotlb=262144' }) }),
+  },
   { key: 'R-LNX-03', fires: input({ domain: sevDomain(), guest: LINUX_GUEST }), silent: input({ domain: domain(), guest: LINUX_GUEST }) },
   // Backends and vIOMMU
-  { key: 'R-QEMU-02', fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }), silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }) },
-  { key: 'R-BE-03/shared-memory', fires: input({ domain: withDevice({ backend: 'vhost-user' }) }), silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }) },
-  { key: 'R-BE-03/shared-memory-net', fires: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })] }) }), silent: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })], memoryBacking: shared }) }) },
+  {
+    key: 'R-QEMU-02',
+    fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }),
+    silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }),
+  },
+  {
+    key: 'R-BE-03/shared-memory',
+    fires: input({ domain: withDevice({ backend: 'vhost-user' }) }),
+    silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }),
+  },
+  {
+    key: 'R-BE-03/shared-memory-net',
+    fires: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })] }) }),
+    silent: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })], memoryBacking: shared }) }),
+  },
   {
     key: 'R-BE-03/viommu',
     fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared, viommu: intel }) }),
     silent: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }),
   },
-  { key: 'R-BE-04', fires: input({ domain: sevDomain({ devices: [device({ backend: 'vhost-user' })], memoryBacking: { ...shared, locked: true } }) }), silent: input({ domain: sevDomain() }) },
+  {
+    key: 'R-BE-04',
+    fires: input({ domain: sevDomain({ devices: [device({ backend: 'vhost-user' })], memoryBacking: { ...shared, locked: true } }) }),
+    silent: input({ domain: sevDomain() }),
+  },
   {
     key: 'R-SNP-03',
-    fires: input({ domain: { ...TECH[2]!.ok(), devices: [device({ kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user' })] } }),
-    silent: input({ domain: domain({ devices: [device({ kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user' })], memoryBacking: shared }) }),
+    fires: input({
+      domain: { ...TECH[2]!.ok(), devices: [device({ kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user' })] },
+    }),
+    silent: input({
+      domain: domain({
+        devices: [device({ kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user' })],
+        memoryBacking: shared,
+      }),
+    }),
   },
-  { key: 'R-BE-02', fires: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })], viommu: intel }) }), silent: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }) }) },
+  {
+    key: 'R-BE-02',
+    fires: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })], viommu: intel }) }),
+    silent: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }) }),
+  },
   {
     key: 'R-VIOMMU-04',
     fires: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })], viommu: intel }) }),
     silent: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on', ats: 'on' } })], viommu: { ...intel, iotlb: 'on' } }) }),
   },
-  { key: 'R-BE-05', fires: input({ domain: domain({ devices: [nic({ backend: 'vdpa' })] }) }), silent: input({ domain: domain({ devices: [nic({ backend: 'vdpa', driver: { pagePerVq: 'on' } })] }) }) },
-  { key: 'R-VIOMMU-02', fires: input({ domain: domain({ viommu: intel }) }), silent: input({ domain: withDevice({ driver: { iommu: 'on' } }, { viommu: intel }) }) },
-  { key: 'R-VIOMMU-01/machine', fires: input({ domain: domain({ viommu: intel, machine: pc }) }), silent: input({ domain: domain({ viommu: intel }) }) },
-  { key: 'R-VIOMMU-01/intremap', fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }), silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' }, ioapicDriver: 'qemu' }) }) },
+  {
+    key: 'R-BE-05',
+    fires: input({ domain: domain({ devices: [nic({ backend: 'vdpa' })] }) }),
+    silent: input({ domain: domain({ devices: [nic({ backend: 'vdpa', driver: { pagePerVq: 'on' } })] }) }),
+  },
+  {
+    key: 'R-VIOMMU-02',
+    fires: input({ domain: domain({ viommu: intel }) }),
+    silent: input({ domain: withDevice({ driver: { iommu: 'on' } }, { viommu: intel }) }),
+  },
+  {
+    key: 'R-VIOMMU-01/machine',
+    fires: input({ domain: domain({ viommu: intel, machine: pc }) }),
+    silent: input({ domain: domain({ viommu: intel }) }),
+  },
+  {
+    key: 'R-VIOMMU-01/intremap',
+    fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' }, ioapicDriver: 'qemu' }) }),
+  },
 ];
 
 const keysFor = (i: EngineInput) => evaluateRules(i).map((h) => h.rule.key);
@@ -181,12 +453,17 @@ describe('every rule record', () => {
 });
 
 describe('confidential VM with iommu absent (issue 3, finding list)', () => {
-  const absent = (host = CAPABLE_HOST, d: Partial<DomainFacts> = {}) => evaluateRules(input({ domain: sevDomain(d), host })).filter((h) => h.finding.target === '/domain/devices/disk[1]');
+  const absent = (host = CAPABLE_HOST, d: Partial<DomainFacts> = {}) =>
+    evaluateRules(input({ domain: sevDomain(d), host })).filter((h) => h.finding.target === '/domain/devices/disk[1]');
   it('is an error before QEMU 6.0', () => {
-    expect(absent({ ...CAPABLE_HOST, qemuVersion: exact(5, 2) }, { machine: unversioned }).map((h) => [h.finding.rule, h.finding.severity])).toEqual([['R-SEV-02', 'error']]);
+    expect(
+      absent({ ...CAPABLE_HOST, qemuVersion: exact(5, 2) }, { machine: unversioned }).map((h) => [h.finding.rule, h.finding.severity]),
+    ).toEqual([['R-SEV-02', 'error']]);
   });
   it("is fine from QEMU 6.0 (info: QEMU's default covers it)", () => {
-    expect(absent({ ...CAPABLE_HOST, qemuVersion: exact(6, 0) }, { machine: unversioned }).map((h) => [h.finding.rule, h.finding.severity])).toEqual([['R-QEMU-01', 'info']]);
+    expect(
+      absent({ ...CAPABLE_HOST, qemuVersion: exact(6, 0) }, { machine: unversioned }).map((h) => [h.finding.rule, h.finding.severity]),
+    ).toEqual([['R-QEMU-01', 'info']]);
   });
   it('is a warning naming the QEMU version when it is unknown', () => {
     const [hit] = absent(noQemu, { machine: unversioned });
@@ -195,9 +472,17 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
     expect(hit?.finding.explanation).toMatch(/depends on the QEMU version/);
   });
   it('takes a versioned machine type as a lower bound', () => {
-    expect(absent(noQemu, { machine: { raw: 'pc-q35-6.2', family: 'q35', version: { major: 6, minor: 2, micro: 0 } } }).map((h) => h.finding.rule)).toEqual(['R-QEMU-01']);
+    expect(
+      absent(noQemu, { machine: { raw: 'pc-q35-6.2', family: 'q35', version: { major: 6, minor: 2, micro: 0 } } }).map(
+        (h) => h.finding.rule,
+      ),
+    ).toEqual(['R-QEMU-01']);
     // A lower bound below 6.0 decides nothing: the real QEMU may be newer.
-    expect(absent(noQemu, { machine: { raw: 'pc-q35-5.2', family: 'q35', version: { major: 5, minor: 2, micro: 0 } } }).map((h) => h.finding.severity)).toEqual(['warning']);
+    expect(
+      absent(noQemu, { machine: { raw: 'pc-q35-5.2', family: 'q35', version: { major: 5, minor: 2, micro: 0 } } }).map(
+        (h) => h.finding.severity,
+      ),
+    ).toEqual(['warning']);
   });
 });
 
@@ -207,7 +492,9 @@ describe('R-XML-05 details', () => {
     const [hit] = fire(withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }));
     expect(hit?.finding.messages).toEqual(['VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device']);
     expect(hit?.finding.fix.text).toMatch(/virtio-non-transitional.*PCIe root port/);
-    expect(hit?.finding.fix.edits).toEqual([{ op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' }]);
+    expect(hit?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
+    ]);
   });
   it("fires for an explicit transitional model in a confidential VM even with iommu absent (QEMU's default)", () => {
     expect(fire(sevDomain({ devices: [device({ virtioModel: 'virtio-transitional', slot: 'pci' })] }))).toHaveLength(1);
@@ -220,7 +507,9 @@ describe('R-XML-05 details', () => {
   });
   it('sets the model inside <model type> for an interface', () => {
     const [hit] = fire(domain({ machine: pc, devices: [nic({ slot: 'pci', driver: { iommu: 'on' } })] }));
-    expect(hit?.finding.fix.edits).toEqual([{ op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' }]);
+    expect(hit?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' },
+    ]);
   });
 });
 

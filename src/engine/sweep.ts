@@ -5,7 +5,22 @@
  * The benchmark times it; the share of configurations with errors shows how much of the space is a trap.
  */
 import type { EngineInput } from '../contracts/engine';
-import type { Arch, Backend, DeviceFacts, DomainFacts, GuestFacts, HostFacts, MachineFamily, OnOffAbsent, SecureType, SlotKind, Transport, VersionFact, ViommuModel, VirtioModel } from '../contracts/facts';
+import type {
+  Arch,
+  Backend,
+  DeviceFacts,
+  DomainFacts,
+  GuestFacts,
+  HostFacts,
+  MachineFamily,
+  OnOffAbsent,
+  SecureType,
+  SlotKind,
+  Transport,
+  VersionFact,
+  ViommuModel,
+  VirtioModel,
+} from '../contracts/facts';
 import { DEFAULT_GOALS, NO_HOST_FACTS, SECURE_TYPES } from '../contracts/facts';
 import { hasError } from './interpreter';
 
@@ -31,8 +46,20 @@ const MODELS: readonly VirtioModel[] = ['virtio', 'virtio-transitional', 'virtio
 const BACKENDS: readonly Backend[] = ['qemu', 'vhost-kernel', 'vhost-user', 'vdpa'];
 const VIOMMUS: readonly ViommuModel[] = ['none', 'intel', 'smmuv3', 'virtio'];
 const GUESTS: readonly GuestFacts[] = [
-  { osinfoId: 'http://debian.org/debian/12', name: 'Debian 12', family: 'linux', virtio1: 'yes', kernelVersion: { major: 6, minor: 1, micro: 0 } },
-  { osinfoId: 'http://redhat.com/rhel/5.11', name: 'RHEL 5.11', family: 'linux', virtio1: 'no', kernelVersion: { major: 2, minor: 6, micro: 18 } },
+  {
+    osinfoId: 'http://debian.org/debian/12',
+    name: 'Debian 12',
+    family: 'linux',
+    virtio1: 'yes',
+    kernelVersion: { major: 6, minor: 1, micro: 0 },
+  },
+  {
+    osinfoId: 'http://redhat.com/rhel/5.11',
+    name: 'RHEL 5.11',
+    family: 'linux',
+    virtio1: 'no',
+    kernelVersion: { major: 2, minor: 6, micro: 18 },
+  },
   { osinfoId: 'http://microsoft.com/win/10', name: 'Windows 10', family: 'windows', virtio1: 'yes', kernelVersion: 'unknown' },
   { osinfoId: 'unknown', name: 'unknown', family: 'unknown', virtio1: 'unknown', kernelVersion: 'unknown' },
 ];
@@ -96,7 +123,13 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent' },
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared' },
     memtuneHardLimitKiB: 'absent',
-    viommu: { model: viommu, target: viommu === 'none' ? null : '/domain/devices/iommu[1]', iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
+    viommu: {
+      model: viommu,
+      target: viommu === 'none' ? null : '/domain/devices/iommu[1]',
+      iotlb: 'absent',
+      cachingMode: 'absent',
+      intremap: 'absent',
+    },
     smm: 'absent',
     ioapicDriver: 'absent',
     cpuMode: 'host-model',
@@ -124,7 +157,12 @@ export function sweepConfigurationSpace(): SweepResult {
                 const domain = domainFor(p, secure, viommu, device);
                 for (const guest of GUESTS)
                   for (const host of hosts) {
-                    const input: EngineInput = { domain, host, guest, goals: secure === 'pef' || secure === 'cca' ? { ...DEFAULT_GOALS, secure } : DEFAULT_GOALS };
+                    const input: EngineInput = {
+                      domain,
+                      host,
+                      guest,
+                      goals: secure === 'pef' || secure === 'cca' ? { ...DEFAULT_GOALS, secure } : DEFAULT_GOALS,
+                    };
                     count++;
                     if (hasError(input)) withErrors++;
                   }

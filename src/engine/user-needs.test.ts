@@ -18,7 +18,9 @@ import type { SecureType } from '../contracts/facts';
 
 const root = path.resolve(__dirname, '../..');
 const fixture = (f: string) => readFileSync(path.join(root, 'test/fixtures/domains', f), 'utf8');
-const sevHost: HostFacts = mergeHostFacts(parseDomainCapabilities(readFileSync(path.join(root, 'test/fixtures/domcaps/q35-sev.xml'), 'utf8')));
+const sevHost: HostFacts = mergeHostFacts(
+  parseDomainCapabilities(readFileSync(path.join(root, 'test/fixtures/domcaps/q35-sev.xml'), 'utf8')),
+);
 
 function run(xml: string, secure: SecureType | 'keep', host: HostFacts = CAPABLE_HOST, guest: GuestFacts = NO_GUEST_FACTS) {
   const input = { domain: readDomainFacts(parseDomainXml(xml)), host, guest, goals: { ...DEFAULT_GOALS, secure } };
@@ -41,7 +43,7 @@ ${devices}
 `;
 const VIRTIO_DISK = "    <disk type='file' device='disk'><source file='/i/a.qcow2'/><target dev='vda' bus='virtio'/></disk>";
 
-describe('users\' needs (anchors survey §3)', () => {
+describe("users' needs (anchors survey §3)", () => {
   it('1: a confidential-VM definition can be produced offline, from domcapabilities, with no SEV hardware (cockpit-machines #2333)', () => {
     const { plan } = run(fixture('sev-q35.xml'), 'sev', sevHost);
     expect(plan.impossible).toEqual([]);
@@ -61,10 +63,15 @@ describe('users\' needs (anchors survey §3)', () => {
     // What a plan cannot change by itself is named, not skipped: BIOS firmware on an i440fx machine.
     const old = run(domain(VIRTIO_DISK, '', 'pc', '<os>'), 'sev', sevHost).findings;
     expect(rules(old)).toEqual(expect.arrayContaining(['R-SEV-04']));
-    expect(old.filter((f) => f.rule === 'R-SEV-04').map((f) => f.title).join(' ')).toMatch(/q35|UEFI|firmware/);
+    expect(
+      old
+        .filter((f) => f.rule === 'R-SEV-04')
+        .map((f) => f.title)
+        .join(' '),
+    ).toMatch(/q35|UEFI|firmware/);
   });
 
-  it('6: iommu never lands on an emulated device, and one written there is an error with libvirt\'s words (vagrant-libvirt #1688)', () => {
+  it("6: iommu never lands on an emulated device, and one written there is an error with libvirt's words (vagrant-libvirt #1688)", () => {
     const devices = `${VIRTIO_DISK}
     <disk type='file' device='cdrom'><source file='/i/x.iso'/><target dev='sda' bus='sata'/></disk>
     <interface type='network'><source network='default'/><model type='e1000e'/></interface>`;
@@ -80,7 +87,9 @@ describe('users\' needs (anchors survey §3)', () => {
   });
 
   it('8: SWIOTLB bounce buffering is named, with the knob that sizes it (AMDESE/AMDSEV #281)', () => {
-    const f = run(fixture('sev-q35.xml'), 'sev', sevHost, { ...NO_GUEST_FACTS, family: 'linux' }).findings.find((x) => x.rule === 'R-LNX-03');
+    const f = run(fixture('sev-q35.xml'), 'sev', sevHost, { ...NO_GUEST_FACTS, family: 'linux' }).findings.find(
+      (x) => x.rule === 'R-LNX-03',
+    );
     expect(f?.explanation).toMatch(/SWIOTLB/);
     expect(`${f?.explanation} ${f?.fix.text}`).toMatch(/swiotlb=/);
   });
@@ -112,7 +121,8 @@ describe('users\' needs (anchors survey §3)', () => {
 
   it('13: the verdict depends on the QEMU version, not on "QEMU does it now" (os-autoinst-distri-opensuse #20717)', () => {
     // An unversioned machine type, so the machine gives no lower bound for the QEMU version.
-    const at = (v: HostFacts['qemuVersion']) => run(domain(VIRTIO_DISK), 'sev', { ...sevHost, qemuVersion: v }).findings.filter((f) => f.target === '/domain/devices/disk[1]');
+    const at = (v: HostFacts['qemuVersion']) =>
+      run(domain(VIRTIO_DISK), 'sev', { ...sevHost, qemuVersion: v }).findings.filter((f) => f.target === '/domain/devices/disk[1]');
     expect(at(exact(5, 2)).map((f) => [f.rule, f.severity])).toContainEqual(['R-SEV-02', 'error']);
     expect(at(exact(7, 2)).map((f) => [f.rule, f.severity])).toContainEqual(['R-QEMU-01', 'info']);
     const unknown = at({ kind: 'unknown' }).find((f) => f.rule === 'R-SEV-02');
@@ -120,7 +130,7 @@ describe('users\' needs (anchors survey §3)', () => {
     expect(unknown?.unknowns?.join(' ')).toMatch(/QEMU version/);
   });
 
-  it('14: no rule describes iommu=\'on\' as turning on an IOMMU (AMDESE/AMDSEV #113: host IOMMU, vIOMMU and the flag kept apart)', () => {
+  it("14: no rule describes iommu='on' as turning on an IOMMU (AMDESE/AMDSEV #113: host IOMMU, vIOMMU and the flag kept apart)", () => {
     for (const id of ruleIds()) {
       // Sources are quoted as their authors wrote them (QEMU's own doc says "Enable the IOMMU"); our words are checked.
       const text = JSON.stringify(explainRule(id)!.checks.map(({ sources: _quoted, ...ours }) => ours));
@@ -130,6 +140,11 @@ describe('users\' needs (anchors survey §3)', () => {
 
   it('16: the wrong firmware for SEV is an error before the guest fails to boot (kubevirt/enhancements #242)', () => {
     const bios = run(domain(VIRTIO_DISK, '', 'q35', '<os>\n    <loader>/usr/share/seabios/bios.bin</loader>'), 'sev', sevHost).findings;
-    expect(bios.filter((f) => f.rule === 'R-SEV-04' && f.severity === 'error').map((f) => f.title).join(' ')).toMatch(/firmware|UEFI|BIOS/i);
+    expect(
+      bios
+        .filter((f) => f.rule === 'R-SEV-04' && f.severity === 'error')
+        .map((f) => f.title)
+        .join(' '),
+    ).toMatch(/firmware|UEFI|BIOS/i);
   });
 });

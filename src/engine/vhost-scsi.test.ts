@@ -33,7 +33,9 @@ const facts = (model: string) => readDomainFacts(parseDomainXml(xml(model)));
 describe('vhost-scsi hostdev', () => {
   it('is a virtio scsi device served by vhost, and not counted as a passthrough hostdev', () => {
     const f = facts('virtio-transitional');
-    expect(f.devices.filter((d) => d.kind === 'hostdev').map((d) => [d.target, d.label, d.virtio, d.function, d.virtioModel, d.backend])).toEqual([
+    expect(
+      f.devices.filter((d) => d.kind === 'hostdev').map((d) => [d.target, d.label, d.virtio, d.function, d.virtioModel, d.backend]),
+    ).toEqual([
       ['/domain/devices/hostdev[1]', 'hostdev vhost-scsi naa.5123456789abcde0', true, 'scsi', 'virtio-transitional', 'vhost-kernel'],
     ]);
     expect(f.hostdevCount).toBe(1);
@@ -43,17 +45,27 @@ describe('vhost-scsi hostdev', () => {
     const plan = planFor(input({ domain: facts('virtio-transitional'), goals: { secure: 'sev' } }));
     expect(plan.impossible).toEqual([]);
     const onHostdev = plan.edits.filter((e) => ('target' in e ? e.target : e.parent).startsWith('/domain/devices/hostdev[1]'));
-    expect(onHostdev).toEqual([{ op: 'set-attribute', target: '/domain/devices/hostdev[1]', name: 'model', value: 'virtio-non-transitional' }]);
-    expect(applyEdits(xml('virtio-transitional'), plan.edits)).toContain("<hostdev mode='subsystem' type='scsi_host' model='virtio-non-transitional'>");
+    expect(onHostdev).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/hostdev[1]', name: 'model', value: 'virtio-non-transitional' },
+    ]);
+    expect(applyEdits(xml('virtio-transitional'), plan.edits)).toContain(
+      "<hostdev mode='subsystem' type='scsi_host' model='virtio-non-transitional'>",
+    );
   });
 
   it("relies on QEMU's confidential default; before QEMU 6.0 the goal is impossible and the fix says why", () => {
-    const old = input({ domain: facts('virtio-non-transitional'), host: { ...CAPABLE_HOST, qemuVersion: exact(5, 2) }, goals: { secure: 'sev' } });
+    const old = input({
+      domain: facts('virtio-non-transitional'),
+      host: { ...CAPABLE_HOST, qemuVersion: exact(5, 2) },
+      goals: { secure: 'sev' },
+    });
     const plan = planFor(old);
     const blocking = plan.impossible.find((f) => f.target === '/domain/devices/hostdev[1]');
     expect(blocking?.rule).toBe('R-SEV-02');
     expect(blocking?.fix.text).toMatch(/libvirt has no <driver iommu> option for hostdev vhost-scsi .*run QEMU 6\.0 or later/);
-    const current = evaluate(input({ domain: facts('virtio-non-transitional'), goals: { secure: 'sev' } })).find((f) => f.target === '/domain/devices/hostdev[1]' && f.rule === 'R-QEMU-01');
+    const current = evaluate(input({ domain: facts('virtio-non-transitional'), goals: { secure: 'sev' } })).find(
+      (f) => f.target === '/domain/devices/hostdev[1]' && f.rule === 'R-QEMU-01',
+    );
     expect(current?.fix.edits).toEqual([]);
   });
 });

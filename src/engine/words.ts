@@ -40,6 +40,8 @@ export function iommuFixText(general: string, instead: string): { readonly text:
   return {
     general,
     text: (c) =>
-      hasDriverOptions(c.device) ? general : `libvirt has no <driver iommu> option for ${c.device.label} (its schema gives vhost-scsi hostdevs no virtio driver options): ${instead}`,
+      hasDriverOptions(c.device)
+        ? general
+        : `libvirt has no <driver iommu> option for ${c.device.label} (its schema gives vhost-scsi hostdevs no virtio driver options): ${instead}`,
   };
 }

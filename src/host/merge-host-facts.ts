@@ -23,7 +23,8 @@ function support(a: Support, b: Support | undefined): Support {
 export function mergeHostFacts(...parts: readonly HostFactsPatch[]): HostFacts {
   return parts.reduce<HostFacts>((acc, p) => {
     const sev = p.sev;
-    const pick = <T>(x: T | typeof UNKNOWN, y: T | typeof UNKNOWN | undefined): T | typeof UNKNOWN => (y === undefined || y === UNKNOWN ? x : y);
+    const pick = <T>(x: T | typeof UNKNOWN, y: T | typeof UNKNOWN | undefined): T | typeof UNKNOWN =>
+      y === undefined || y === UNKNOWN ? x : y;
     return {
       libvirtVersion: p.libvirtVersion ? betterVersion(acc.libvirtVersion, p.libvirtVersion) : acc.libvirtVersion,
       qemuVersion: p.qemuVersion ? betterVersion(acc.qemuVersion, p.qemuVersion) : acc.qemuVersion,

@@ -54,7 +54,9 @@ describe.skipIf(corpusMissing)(`domcapabilities from the corpus ${corpusMissing 
       expect(s.arch, f).toBe(/<arch>([^<]+)<\/arch>/.exec(text)?.[1]);
       expect(s.machine, f).toBe(/<machine>([^<]+)<\/machine>/.exec(text)?.[1]);
       if (s.facts.sev?.supported !== 'yes') expect(s.facts.sev?.cbitpos, f).toBe('unknown');
-      expect(s.facts.sev?.supported, f).toBe(/<sev supported='yes'/.test(text) ? 'yes' : /<sev supported='no'/.test(text) ? 'no' : 'unknown');
+      expect(s.facts.sev?.supported, f).toBe(
+        /<sev supported='yes'/.test(text) ? 'yes' : /<sev supported='no'/.test(text) ? 'no' : 'unknown',
+      );
     }
   });
 });
@@ -93,9 +95,13 @@ describe('mergeHostFacts', () => {
 const virshMissing = missingParts('libvirtd');
 describe.skipIf(virshMissing)(`domcapabilities from the live daemon ${virshMissing ? '(skipped: ' + virshMissing + ')' : ''}`, () => {
   it('parses what qemu:///system reports for TCG q35', () => {
-    const xml = execFileSync('virsh', ['-c', 'qemu:///system', 'domcapabilities', '--virttype', 'qemu', '--arch', 'x86_64', '--machine', 'q35'], {
-      encoding: 'utf8',
-    });
+    const xml = execFileSync(
+      'virsh',
+      ['-c', 'qemu:///system', 'domcapabilities', '--virttype', 'qemu', '--arch', 'x86_64', '--machine', 'q35'],
+      {
+        encoding: 'utf8',
+      },
+    );
     const s = summariseDomainCapabilities(xml);
     expect(s.arch).toBe('x86_64');
     expect(s.virttype).toBe('qemu');

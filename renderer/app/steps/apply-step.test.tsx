@@ -20,10 +20,15 @@ describe('Apply step', () => {
     expect(managedByLibvirt('/etc/libvirtd-backup/guest.xml')).toBe(false);
   });
 
-  it('warns before saving over libvirt\'s own copy of a definition, and says what to do instead', () => {
+  it("warns before saving over libvirt's own copy of a definition, and says what to do instead", () => {
     renderAt('apply');
     act(() => {
-      useWizard.getState().load({ kind: 'upload', name: 'old-guest.xml' }, readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8'));
+      useWizard
+        .getState()
+        .load(
+          { kind: 'upload', name: 'old-guest.xml' },
+          readFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), 'utf8'),
+        );
       useWizard.getState().go('apply');
     });
     const target = screen.getByTestId('save-path');
@@ -33,7 +38,7 @@ describe('Apply step', () => {
   });
 });
 
-describe('Apply step, file changed behind the wizard\'s back', () => {
+describe("Apply step, file changed behind the wizard's back", () => {
   it('refuses to save, offers to open the file again, and then saves over the new content', async () => {
     const { work } = installRealBridge();
     const file = path.join(work, 'guest.xml');

@@ -20,7 +20,10 @@ interface Done {
 /** Every backup this tool made of the file, newest first, each restorable (the current content is backed up first). */
 function EarlierBackups({ file, refresh }: { file: string; refresh: unknown }) {
   const [list, setList] = useState<readonly Backup[]>([]);
-  const reload = useCallback(() => void serviceCall('Listing backups', async () => setList(await api.listFileBackups({ path: file }))), [file]);
+  const reload = useCallback(
+    () => void serviceCall('Listing backups', async () => setList(await api.listFileBackups({ path: file }))),
+    [file],
+  );
   useEffect(reload, [reload, refresh]);
   if (list.length === 0) return null;
   return (
@@ -60,8 +63,10 @@ export function ApplyStep() {
   const [done, setDone] = useState<Done | null>(null);
   const id = useId();
   if (!d.ok) return <NotLoaded problem={d.problem} />;
-  if (d.manualProblem) return <p className="problem">Your hand-edited XML is not well-formed ({d.manualProblem}); fix or discard it on Review.</p>;
-  if (!d.manual && d.plan.impossible.length > 0) return <p className="problem">The goal cannot be reached; see Review for why. Nothing can be applied.</p>;
+  if (d.manualProblem)
+    return <p className="problem">Your hand-edited XML is not well-formed ({d.manualProblem}); fix or discard it on Review.</p>;
+  if (!d.manual && d.plan.impossible.length > 0)
+    return <p className="problem">The goal cannot be reached; see Review for why. Nothing can be applied.</p>;
   const planned = d.planned;
   const unchanged = planned === useWizard.getState().text;
 
@@ -93,7 +98,9 @@ export function ApplyStep() {
       setDone({
         where: `${source.name} on ${source.uri}`,
         backupPath: r.backupPath,
-        note: r.appliesAtNextBoot ? 'The domain is running: the new definition applies at its next boot.' : 'The new definition is in place.',
+        note: r.appliesAtNextBoot
+          ? 'The domain is running: the new definition applies at its next boot.'
+          : 'The new definition is in place.',
         undo: async () => {
           await api.restoreDomainBackup({ uri: source.uri, backupPath: r.backupPath });
           const now = await rereadSource(source);
@@ -122,11 +129,19 @@ export function ApplyStep() {
           }}
         >
           <label htmlFor={`${id}-path`}>Save to file</label>
-          <input id={`${id}-path`} value={target} onChange={(e) => setTarget(e.target.value)} placeholder="/path/to/guest.xml" data-testid="save-path" />
+          <input
+            id={`${id}-path`}
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            placeholder="/path/to/guest.xml"
+            data-testid="save-path"
+          />
           <button type="submit" className={source?.kind === 'libvirt' ? undefined : 'primary'} disabled={busy} data-testid="save">
             Save
           </button>
-          <p className="muted">An existing file is backed up before it is replaced; the write is refused if the file changed since it was opened.</p>
+          <p className="muted">
+            An existing file is backed up before it is replaced; the write is refused if the file changed since it was opened.
+          </p>
           {isLibvirtManagedPath(target) && (
             <p role="note" className="problem" data-testid="libvirt-managed">
               {target} {LIBVIRT_MANAGED_ADVICE}
@@ -145,10 +160,15 @@ export function ApplyStep() {
             </p>
           )}
           {done.undo && (
-            <button type="button" onClick={() => void serviceCall('Restoring the backup', async () => {
-              await done.undo!();
-              setDone({ ...done, note: 'Restored from the backup.', undo: null });
-            })}>
+            <button
+              type="button"
+              onClick={() =>
+                void serviceCall('Restoring the backup', async () => {
+                  await done.undo!();
+                  setDone({ ...done, note: 'Restored from the backup.', undo: null });
+                })
+              }
+            >
               Undo (restore the backup)
             </button>
           )}

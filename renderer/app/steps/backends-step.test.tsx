@@ -25,6 +25,8 @@ describe('Backends step', () => {
     fireEvent.change(screen.getByLabelText(/^interface/), { target: { value: 'vhost-user' } });
     expect(Object.values(useWizard.getState().backends)).toEqual(['vhost-user']);
     const d = derive(useWizard.getState());
-    expect(d.ok && d.findings.filter((f) => f.target.startsWith('/domain/devices/interface')).map((f) => f.rule)).toEqual(expect.arrayContaining(['R-BE-03']));
+    expect(d.ok && d.findings.filter((f) => f.target.startsWith('/domain/devices/interface')).map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['R-BE-03']),
+    );
   });
 });

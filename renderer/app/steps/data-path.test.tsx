@@ -15,7 +15,9 @@ describe('data-path picture', () => {
     const m = pathModel(q35, 'sev', 'vhost-kernel', true);
     expect([m.dmaApi, m.bounce, m.broken]).toEqual([true, true, null]);
     const { container } = render(<DataPath model={m} />);
-    expect(container.querySelector('svg title')?.textContent).toBe('Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory → vhost (host kernel)');
+    expect(container.querySelector('svg title')?.textContent).toBe(
+      'Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory → vhost (host kernel)',
+    );
   });
 
   it('a confidential VM without the bit is drawn broken, with the reason', () => {

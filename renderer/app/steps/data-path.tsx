@@ -21,7 +21,8 @@ export function pathModel(f: DomainFacts, secure: SecureType, backend: Backend |
     bounce: confidential && iommuAfterPlan,
     iotlb: iommuAfterPlan && f.viommu.model !== 'none' && (backend === 'vhost-kernel' || backend === 'vhost-user'),
     backend,
-    broken: confidential && !iommuAfterPlan ? 'The device reads guest-physical memory the host cannot decrypt: the guest refuses it.' : null,
+    broken:
+      confidential && !iommuAfterPlan ? 'The device reads guest-physical memory the host cannot decrypt: the guest refuses it.' : null,
   };
 }
 
@@ -42,7 +43,14 @@ function Box({ x, label, sub, tone }: { x: number; label: string; sub?: string; 
 }
 
 export function DataPath({ model }: { model: PathModel }) {
-  const device = model.backend === 'vhost-kernel' ? 'vhost (host kernel)' : model.backend === 'vhost-user' ? 'vhost-user process' : model.backend === 'vdpa' ? 'vDPA hardware' : 'QEMU device';
+  const device =
+    model.backend === 'vhost-kernel'
+      ? 'vhost (host kernel)'
+      : model.backend === 'vhost-user'
+        ? 'vhost-user process'
+        : model.backend === 'vdpa'
+          ? 'vDPA hardware'
+          : 'QEMU device';
   const summary = [
     'Guest driver',
     model.dmaApi ? 'DMA API' : 'guest-physical addresses',
@@ -56,8 +64,18 @@ export function DataPath({ model }: { model: PathModel }) {
       <svg viewBox="0 0 700 130" role="img" aria-labelledby="dp-title">
         <title id="dp-title">Data path: {summary}</title>
         <Box x={10} label="Guest driver" sub="virtio-blk / -net" tone="guest" />
-        <Box x={185} label={model.dmaApi ? 'DMA API' : 'No DMA API'} sub={model.dmaApi ? 'addresses for the device' : 'guest-physical addresses'} tone="guest" />
-        <Box x={360} label={model.bounce ? 'SWIOTLB' : 'Guest memory'} sub={model.bounce ? 'shared (decrypted) bounce buffer' : 'read directly'} tone={model.broken ? 'bad' : model.bounce ? 'shared' : 'guest'} />
+        <Box
+          x={185}
+          label={model.dmaApi ? 'DMA API' : 'No DMA API'}
+          sub={model.dmaApi ? 'addresses for the device' : 'guest-physical addresses'}
+          tone="guest"
+        />
+        <Box
+          x={360}
+          label={model.bounce ? 'SWIOTLB' : 'Guest memory'}
+          sub={model.bounce ? 'shared (decrypted) bounce buffer' : 'read directly'}
+          tone={model.broken ? 'bad' : model.bounce ? 'shared' : 'guest'}
+        />
         <Box x={535} label={device} sub={model.iotlb ? 'device IOTLB: slow' : 'direct'} tone="host" />
         {[160, 335, 510].map((x) => (
           <line key={x} x1={x} y1={62} x2={x + 25} y2={62} className="arrow" markerEnd="url(#dp-arrow)" />

@@ -13,7 +13,9 @@ describe('Guest step', () => {
   it('reads a typed kernel version, and a pre-4.8 kernel makes the devices that take the bit an R-SPEC-03 error', async () => {
     renderAt('guest', 'sev-q35.xml');
     // The sample names Debian 11 in its metadata: the step looks it up in the host's osinfo-db first.
-    await waitFor(() => expect([useWizard.getState().error?.message, useWizard.getState().guest.family]).toEqual([undefined, 'linux']), { timeout: 10_000 });
+    await waitFor(() => expect([useWizard.getState().error?.message, useWizard.getState().guest.family]).toEqual([undefined, 'linux']), {
+      timeout: 10_000,
+    });
     const input = screen.getByLabelText<HTMLInputElement>(/Guest kernel version/);
     fireEvent.change(input, { target: { value: '4.4.0-210-generic' } });
     expect(useWizard.getState().guest.kernelVersion).toEqual({ major: 4, minor: 4, micro: 0 });

@@ -36,7 +36,11 @@ function KernelVersion() {
         }}
       />{' '}
       <span id={`${id}-kernel-note`} className="muted">
-        {text.trim() === '' ? 'Unknown: checks that need it say so.' : parsed ? `Read as ${formatVersion(parsed)}.` : 'Not a version number; treated as unknown.'}
+        {text.trim() === ''
+          ? 'Unknown: checks that need it say so.'
+          : parsed
+            ? `Read as ${formatVersion(parsed)}.`
+            : 'Not a version number; treated as unknown.'}
       </span>
     </p>
   );
@@ -52,7 +56,8 @@ export function GuestStep() {
   const osinfoId = d.ok ? d.facts.osinfoId : 'unknown';
   useEffect(() => {
     // The domain's own <libosinfo:os id=...> is the default guest.
-    if (osinfoId !== 'unknown' && guest.osinfoId === 'unknown') void serviceCall('Looking up the guest OS', async () => setGuest(withKernel(await api.guestFacts({ id: osinfoId }))));
+    if (osinfoId !== 'unknown' && guest.osinfoId === 'unknown')
+      void serviceCall('Looking up the guest OS', async () => setGuest(withKernel(await api.guestFacts({ id: osinfoId }))));
   }, [osinfoId, guest.osinfoId, setGuest]);
   if (!d.ok) return <NotLoaded problem={d.problem} />;
   const search = () => void serviceCall('Searching osinfo-db', async () => setHits(await api.searchOs({ text, limit: 20 })));
@@ -61,11 +66,18 @@ export function GuestStep() {
       <h2 id="guest-title">Guest</h2>
       <p>
         Current guest:{' '}
-        <strong>{guest.name !== 'unknown' ? guest.name : guest.osinfoId !== 'unknown' ? `${guest.osinfoId} (not in this host's osinfo-db)` : 'not known'}</strong>
+        <strong>
+          {guest.name !== 'unknown'
+            ? guest.name
+            : guest.osinfoId !== 'unknown'
+              ? `${guest.osinfoId} (not in this host's osinfo-db)`
+              : 'not known'}
+        </strong>
         {guest.osinfoId !== 'unknown' && (
           <>
             {' '}
-            — VIRTIO 1.0 drivers: <strong>{guest.virtio1 === 'yes' ? 'yes' : guest.virtio1 === 'no' ? 'no (legacy only)' : 'not recorded in osinfo-db'}</strong>
+            — VIRTIO 1.0 drivers:{' '}
+            <strong>{guest.virtio1 === 'yes' ? 'yes' : guest.virtio1 === 'no' ? 'no (legacy only)' : 'not recorded in osinfo-db'}</strong>
           </>
         )}
       </p>
@@ -85,7 +97,12 @@ export function GuestStep() {
         <ul className="plain" aria-label="Matching operating systems">
           {hits.map((h) => (
             <li key={h.id}>
-              <button type="button" onClick={() => void serviceCall('Reading the guest OS', async () => setGuest(withKernel(await api.guestFacts({ id: h.id }))))}>
+              <button
+                type="button"
+                onClick={() =>
+                  void serviceCall('Reading the guest OS', async () => setGuest(withKernel(await api.guestFacts({ id: h.id }))))
+                }
+              >
                 {h.name}
               </button>{' '}
               <span className="muted">
@@ -95,7 +112,10 @@ export function GuestStep() {
           ))}
         </ul>
       )}
-      <p className="muted">A guest without VIRTIO 1.0 drivers cannot accept ACCESS_PLATFORM (bit 33 is beyond the 32 bits legacy drivers know), so it can never be a confidential VM.</p>
+      <p className="muted">
+        A guest without VIRTIO 1.0 drivers cannot accept ACCESS_PLATFORM (bit 33 is beyond the 32 bits legacy drivers know), so it can never
+        be a confidential VM.
+      </p>
       <StepNav step="guest" />
     </section>
   );

@@ -21,16 +21,27 @@ export function HostCaps({ arch, machine }: { arch: string; machine: string }) {
       setHost(mergeHostFacts(host, parseDomainCapabilities(await file.text(), file.name)));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      fail(new ApiError({ code: 'xml-invalid', message: `${file.name}: ${e instanceof XmlInputError ? e.message : message}`, hint: "Give the XML printed by 'virsh domcapabilities' on the host that will run the guest." }));
+      fail(
+        new ApiError({
+          code: 'xml-invalid',
+          message: `${file.name}: ${e instanceof XmlInputError ? e.message : message}`,
+          hint: "Give the XML printed by 'virsh domcapabilities' on the host that will run the guest.",
+        }),
+      );
     }
   };
   return (
     <details className="host-caps">
-      <summary>Host capabilities {host.sev.supported !== 'unknown' || host.qemuVersion.kind !== 'unknown' ? '(loaded)' : '(not loaded)'}</summary>
+      <summary>
+        Host capabilities {host.sev.supported !== 'unknown' || host.qemuVersion.kind !== 'unknown' ? '(loaded)' : '(not loaded)'}
+      </summary>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (uri.trim()) void serviceCall(`Reading capabilities from ${uri}`, async () => setHost(await api.hostCaps({ uri: uri.trim(), arch, machine })));
+          if (uri.trim())
+            void serviceCall(`Reading capabilities from ${uri}`, async () =>
+              setHost(await api.hostCaps({ uri: uri.trim(), arch, machine })),
+            );
         }}
       >
         <label htmlFor={`${id}-uri`}>From a libvirt connection</label>
@@ -38,7 +49,13 @@ export function HostCaps({ arch, machine }: { arch: string; machine: string }) {
         <button type="submit">Read</button>
       </form>
       <label htmlFor={`${id}-file`}>Or from a saved "virsh domcapabilities" file</label>
-      <input id={`${id}-file`} type="file" accept=".xml,text/xml" data-testid="host-caps-file" onChange={(e) => e.target.files?.[0] && void fromFile(e.target.files[0])} />
+      <input
+        id={`${id}-file`}
+        type="file"
+        accept=".xml,text/xml"
+        data-testid="host-caps-file"
+        onChange={(e) => e.target.files?.[0] && void fromFile(e.target.files[0])}
+      />
     </details>
   );
 }

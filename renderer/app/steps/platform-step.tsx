@@ -9,9 +9,11 @@ import { NotLoaded, StepNav } from './step-nav';
 export function implication(d: DeviceFacts): string {
   if (d.transport === 'mmio') return 'virtio-mmio: QEMU runs it in legacy mode, so it can never offer ACCESS_PLATFORM.';
   if (d.transport === 'ccw') return 'virtio-ccw: ACCESS_PLATFORM only means "use the DMA API" here; required for Protected Virtualization.';
-  if (d.virtioModel === 'virtio-transitional') return 'Transitional: keeps the legacy interface, which cannot carry ACCESS_PLATFORM (QEMU refuses iommu=on).';
+  if (d.virtioModel === 'virtio-transitional')
+    return 'Transitional: keeps the legacy interface, which cannot carry ACCESS_PLATFORM (QEMU refuses iommu=on).';
   if (d.virtioModel === 'virtio-non-transitional') return 'Non-transitional: modern only, can offer ACCESS_PLATFORM anywhere on PCI.';
-  if (d.slot === 'pci') return "model='virtio' on a conventional PCI slot is transitional, unless QEMU's confidential-VM default makes it modern.";
+  if (d.slot === 'pci')
+    return "model='virtio' on a conventional PCI slot is transitional, unless QEMU's confidential-VM default makes it modern.";
   if (d.slot === 'pcie') return "model='virtio' on a PCIe slot is modern: it can offer ACCESS_PLATFORM.";
   return 'Placement unknown.';
 }
@@ -26,7 +28,11 @@ function ModelChoice({ device }: { device: DeviceFacts }) {
   const setModel = useWizard((s) => s.setModel);
   if (!hasModelChoice(device)) return <>{String(device.virtioModel)}</>;
   return (
-    <select aria-label={`Virtio model of ${device.label}`} value={String(device.virtioModel)} onChange={(e) => setModel(device.target, e.target.value as VirtioModel)}>
+    <select
+      aria-label={`Virtio model of ${device.label}`}
+      value={String(device.virtioModel)}
+      onChange={(e) => setModel(device.target, e.target.value as VirtioModel)}
+    >
       {(Object.keys(MODEL_LABELS) as VirtioModel[]).map((m) => (
         <option key={m} value={m}>
           {MODEL_LABELS[m]}
@@ -52,7 +58,12 @@ export function PlatformStep() {
         <dt>Machine</dt>
         <dd>
           {String(f.machine.raw)}
-          {f.machine.version !== 'unknown' && <span className="muted"> (implies QEMU ≥ {f.machine.version.major}.{f.machine.version.minor})</span>}
+          {f.machine.version !== 'unknown' && (
+            <span className="muted">
+              {' '}
+              (implies QEMU ≥ {f.machine.version.major}.{f.machine.version.minor})
+            </span>
+          )}
         </dd>
         <dt>Confidential VM</dt>
         <dd>{f.launchSecurity.present ? f.launchSecurity.type : 'none'}</dd>
@@ -86,7 +97,8 @@ export function PlatformStep() {
         </tbody>
       </table>
       <p className="muted">
-        A model you change here is your own edit, shown in the diff on Review. If it cannot work with the rest (a transitional device in a confidential VM), Review says so and the plan changes it back.
+        A model you change here is your own edit, shown in the diff on Review. If it cannot work with the rest (a transitional device in a
+        confidential VM), Review says so and the plan changes it back.
       </p>
       <StepNav step="platform" />
     </section>

@@ -15,7 +15,10 @@ const noSchema = missingParts('xmllint', 'schemas');
 describe.skipIf(noSchema)(`Review: the planned XML against libvirt's schema ${noSchema ? `(skipped: ${noSchema})` : ''}`, () => {
   it('says the planned XML validates', async () => {
     renderAt('review', 'sev-q35.xml');
-    await waitFor(() => expect(screen.getByTestId('schema-status').textContent).toBe('The planned XML validates against libvirt’s schema.'), { timeout: 10_000 });
+    await waitFor(
+      () => expect(screen.getByTestId('schema-status').textContent).toBe('The planned XML validates against libvirt’s schema.'),
+      { timeout: 10_000 },
+    );
   });
 
   it('says before Apply that XML libvirt would refuse does not validate, naming the line', async () => {
@@ -24,7 +27,10 @@ describe.skipIf(noSchema)(`Review: the planned XML against libvirt's schema ${no
       useWizard.getState().load({ kind: 'upload', name: 'bad.xml' }, sampleXml('sev-q35.xml').replace('<vcpu', '<bogus/>\n  <vcpu'));
       useWizard.getState().go('review');
     });
-    await waitFor(() => expect(screen.getByTestId('schema-status').textContent).toMatch(/does not validate.*Apply will refuse it.*line \d+/s), { timeout: 10_000 });
+    await waitFor(
+      () => expect(screen.getByTestId('schema-status').textContent).toMatch(/does not validate.*Apply will refuse it.*line \d+/s),
+      { timeout: 10_000 },
+    );
   });
 });
 

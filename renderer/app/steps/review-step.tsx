@@ -21,7 +21,15 @@ function ManualEdit({ planned, manual }: { planned: string; manual: boolean }) {
     <details open={manual}>
       <summary>Edit the planned XML by hand</summary>
       <label htmlFor={`${id}-xml`}>Planned XML (the diff, the schema check, the findings left and Apply then use your text)</label>
-      <textarea id={`${id}-xml`} className="xml-edit" rows={16} spellCheck={false} value={draft} onChange={(e) => setDraft(e.target.value)} data-testid="manual-xml" />
+      <textarea
+        id={`${id}-xml`}
+        className="xml-edit"
+        rows={16}
+        spellCheck={false}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        data-testid="manual-xml"
+      />
       <p>
         <button type="button" onClick={() => setManualXml(draft)}>
           Use my XML
@@ -58,9 +66,19 @@ function SchemaStatus({ planned }: { planned: string }) {
       current = false;
     };
   }, [planned]);
-  if (!verdict || verdict.xml !== planned) return <p className="muted" data-testid="schema-status">Checking the planned XML against libvirt&rsquo;s schema…</p>;
+  if (!verdict || verdict.xml !== planned)
+    return (
+      <p className="muted" data-testid="schema-status">
+        Checking the planned XML against libvirt&rsquo;s schema…
+      </p>
+    );
   const { result } = verdict;
-  if (!result.available) return <p className="muted" data-testid="schema-status">libvirt&rsquo;s schemas are not installed here, so the planned XML was not validated.</p>;
+  if (!result.available)
+    return (
+      <p className="muted" data-testid="schema-status">
+        libvirt&rsquo;s schemas are not installed here, so the planned XML was not validated.
+      </p>
+    );
   if (result.valid) return <p data-testid="schema-status">The planned XML validates against libvirt&rsquo;s schema.</p>;
   return (
     <div role="alert" className="problem" data-testid="schema-status">
@@ -158,7 +176,11 @@ export function ReviewStep() {
     <section aria-labelledby="review-title">
       <h2 id="review-title">Review</h2>
       <p data-testid="review-summary">
-        {errors} error{errors === 1 ? '' : 's'} now; {d.plan.impossible.length > 0 ? 'the goal cannot be reached (see below)' : `${d.plan.edits.length} change${d.plan.edits.length === 1 ? '' : 's'} planned; ${left} error${left === 1 ? '' : 's'} left after them`}.
+        {errors} error{errors === 1 ? '' : 's'} now;{' '}
+        {d.plan.impossible.length > 0
+          ? 'the goal cannot be reached (see below)'
+          : `${d.plan.edits.length} change${d.plan.edits.length === 1 ? '' : 's'} planned; ${left} error${left === 1 ? '' : 's'} left after them`}
+        .
       </p>
       <DevicePath after={d.plannedFacts} type={type} backends={backends} />
       {d.plan.impossible.length > 0 && (
@@ -172,7 +194,8 @@ export function ReviewStep() {
       <h3>Changes to the XML</h3>
       {d.manual && (
         <p className="note" data-testid="manual-note">
-          You edited the XML by hand: the diff, the schema check, the findings left and Apply use your text. Choosing another goal or model on the other steps discards your edit.
+          You edited the XML by hand: the diff, the schema check, the findings left and Apply use your text. Choosing another goal or model
+          on the other steps discards your edit.
         </p>
       )}
       {d.manualProblem && (
@@ -184,7 +207,10 @@ export function ReviewStep() {
       {d.diff ? (
         <pre className="diff" data-testid="diff" tabIndex={0} aria-label="Unified diff of the planned changes">
           {d.diff.split('\n').map((l, i) => (
-            <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : 'context'}>
+            <span
+              key={i}
+              className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : 'context'}
+            >
               {l}
               {'\n'}
             </span>

@@ -24,18 +24,30 @@ describe('Secure VM step', () => {
     renderAt('secure', 'sev-q35.xml');
     expect(screen.queryByTestId('policy')).toBeNull();
     fireEvent.click(radio('AMD SEV'));
-    expect(screen.getByTestId('policy').textContent).toBe('The plan writes policy 0x0003 — NODBG (no debugging), NOKS (no key sharing). Edit it in the XML afterwards if you need other bits (e.g. NOSEND).');
+    expect(screen.getByTestId('policy').textContent).toBe(
+      'The plan writes policy 0x0003 — NODBG (no debugging), NOKS (no key sharing). Edit it in the XML afterwards if you need other bits (e.g. NOSEND).',
+    );
     fireEvent.click(radio('AMD SEV-ES'));
     expect(screen.getByTestId('policy').textContent).toMatch(/0x0007 — .*ES \(encrypted register state\)/);
   });
 
-  it("reads the policy a domain already has", () => {
+  it('reads the policy a domain already has', () => {
     renderAt('secure');
     act(() => {
-      useWizard.getState().load({ kind: 'upload', name: 'x.xml' }, sampleXml('sev-q35.xml').replace('</devices>', "</devices>\n  <launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x000b</policy></launchSecurity>"));
+      useWizard
+        .getState()
+        .load(
+          { kind: 'upload', name: 'x.xml' },
+          sampleXml('sev-q35.xml').replace(
+            '</devices>',
+            "</devices>\n  <launchSecurity type='sev'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x000b</policy></launchSecurity>",
+          ),
+        );
       useWizard.getState().go('secure');
     });
-    expect(screen.getByTestId('policy').textContent).toBe('Policy in this domain: 0x000b — NODBG (no debugging), NOKS (no key sharing), NOSEND.');
+    expect(screen.getByTestId('policy').textContent).toBe(
+      'Policy in this domain: 0x000b — NODBG (no debugging), NOKS (no key sharing), NOSEND.',
+    );
   });
 
   it('has no accessibility violations', async () => {

@@ -11,12 +11,32 @@ import { NotLoaded, StepNav } from './step-nav';
 
 const OPTIONS: readonly { value: SecureType; label: string; arch: readonly string[]; about: string }[] = [
   { value: 'none', label: 'None (ordinary VM)', arch: [], about: 'No memory encryption; iommu only where a vIOMMU must isolate a device.' },
-  { value: 'sev', label: 'AMD SEV', arch: ['x86_64'], about: 'Guest memory encrypted with a per-VM key. Needs the host cbitpos and reducedPhysBits.' },
-  { value: 'sev-es', label: 'AMD SEV-ES', arch: ['x86_64'], about: 'SEV plus encrypted CPU register state (policy bit 2, ES). QEMU ≥ 6.0.' },
+  {
+    value: 'sev',
+    label: 'AMD SEV',
+    arch: ['x86_64'],
+    about: 'Guest memory encrypted with a per-VM key. Needs the host cbitpos and reducedPhysBits.',
+  },
+  {
+    value: 'sev-es',
+    label: 'AMD SEV-ES',
+    arch: ['x86_64'],
+    about: 'SEV plus encrypted CPU register state (policy bit 2, ES). QEMU ≥ 6.0.',
+  },
   { value: 'sev-snp', label: 'AMD SEV-SNP', arch: ['x86_64'], about: 'SEV-ES plus memory integrity. libvirt ≥ 10.5, QEMU ≥ 9.1.' },
   { value: 'tdx', label: 'Intel TDX', arch: ['x86_64'], about: 'Trust domains on Intel CPUs. libvirt ≥ 11.6, QEMU ≥ 10.1.' },
-  { value: 's390-pv', label: 'IBM s390 Protected Virtualization', arch: ['s390x'], about: 'Secure execution on IBM z15 / LinuxONE III and newer.' },
-  { value: 'pef', label: 'IBM POWER PEF', arch: ['ppc64', 'ppc64le'], about: 'Secure VMs on POWER; libvirt has no element, so every device gets iommu=on.' },
+  {
+    value: 's390-pv',
+    label: 'IBM s390 Protected Virtualization',
+    arch: ['s390x'],
+    about: 'Secure execution on IBM z15 / LinuxONE III and newer.',
+  },
+  {
+    value: 'pef',
+    label: 'IBM POWER PEF',
+    arch: ['ppc64', 'ppc64le'],
+    about: 'Secure VMs on POWER; libvirt has no element, so every device gets iommu=on.',
+  },
 ];
 
 function hostSupport(t: SecureType, h: HostFacts): 'yes' | 'no' | 'unknown' {
@@ -48,7 +68,8 @@ function PolicyNote({ type, current }: { type: SecureType; current: string }) {
   if (!planned) return null;
   return (
     <p data-testid="policy">
-      The plan writes policy <code>{planned.value}</code> — {planned.bits.join(', ')}. Edit it in the XML afterwards if you need other bits (e.g. NOSEND).
+      The plan writes policy <code>{planned.value}</code> — {planned.bits.join(', ')}. Edit it in the XML afterwards if you need other bits
+      (e.g. NOSEND).
     </p>
   );
 }
@@ -63,7 +84,8 @@ export function SecureStep() {
   const setMigration = useWizard((s) => s.setMigration);
   const id = useId();
   useEffect(() => {
-    if (evidence.length === 0) void serviceCall('Reading host evidence', async () => useWizard.getState().setEvidence(await api.hostEvidence()));
+    if (evidence.length === 0)
+      void serviceCall('Reading host evidence', async () => useWizard.getState().setEvidence(await api.hostEvidence()));
   }, [evidence.length]);
   if (!d.ok) return <NotLoaded problem={d.problem} />;
   const current = d.facts.launchSecurity.present ? d.facts.launchSecurity.type : 'none';
@@ -77,12 +99,23 @@ export function SecureStep() {
           const reason = disabledReason(o, d.facts, host);
           return (
             <div key={o.value} className="option">
-              <input type="radio" id={`${id}-${o.value}`} name={`${id}-secure`} value={o.value} checked={chosen === o.value} disabled={reason !== null} onChange={() => setSecure(o.value === current ? 'keep' : o.value)} aria-describedby={`${id}-${o.value}-about`} />
+              <input
+                type="radio"
+                id={`${id}-${o.value}`}
+                name={`${id}-secure`}
+                value={o.value}
+                checked={chosen === o.value}
+                disabled={reason !== null}
+                onChange={() => setSecure(o.value === current ? 'keep' : o.value)}
+                aria-describedby={`${id}-${o.value}-about`}
+              />
               <label htmlFor={`${id}-${o.value}`}>{o.label}</label>
               <p id={`${id}-${o.value}-about`} className="muted">
                 {o.about}
                 {reason && <span className="reason"> Not available: {reason}.</span>}
-                {!reason && o.value !== 'none' && hostSupport(o.value, host) === 'unknown' && o.value !== 'pef' && <span> Host support unknown: load the domain from libvirt to check.</span>}
+                {!reason && o.value !== 'none' && hostSupport(o.value, host) === 'unknown' && o.value !== 'pef' && (
+                  <span> Host support unknown: load the domain from libvirt to check.</span>
+                )}
               </p>
             </div>
           );
@@ -91,15 +124,20 @@ export function SecureStep() {
       <HostCaps arch={String(d.facts.arch)} machine={String(d.facts.machine.raw)} />
       {(chosen === 'sev' || chosen === 'sev-es' || chosen === 'sev-snp') && (
         <p>
-          Host values for &lt;launchSecurity&gt;: cbitpos <strong>{String(host.sev.cbitpos)}</strong>, reducedPhysBits <strong>{String(host.sev.reducedPhysBits)}</strong>.
+          Host values for &lt;launchSecurity&gt;: cbitpos <strong>{String(host.sev.cbitpos)}</strong>, reducedPhysBits{' '}
+          <strong>{String(host.sev.reducedPhysBits)}</strong>.
         </p>
       )}
-      <PolicyNote type={chosen} current={d.facts.launchSecurity.present && chosen === current ? d.facts.launchSecurity.policy : 'unknown'} />
+      <PolicyNote
+        type={chosen}
+        current={d.facts.launchSecurity.present && chosen === current ? d.facts.launchSecurity.policy : 'unknown'}
+      />
       <fieldset>
         <legend>Must this VM live-migrate?</legend>
         {(['unknown', true, false] as const).map((m) => (
           <label key={String(m)} className="inline">
-            <input type="radio" name={`${id}-migration`} checked={migration === m} onChange={() => setMigration(m)} /> {m === 'unknown' ? 'Not decided' : m ? 'Yes' : 'No'}
+            <input type="radio" name={`${id}-migration`} checked={migration === m} onChange={() => setMigration(m)} />{' '}
+            {m === 'unknown' ? 'Not decided' : m ? 'Yes' : 'No'}
           </label>
         ))}
       </fieldset>

@@ -100,7 +100,14 @@ function FileCard({ info, recentFiles }: { info: AppInfo | null; recentFiles: re
         }}
       >
         <label htmlFor={`${id}-path`}>Path on this machine</label>
-        <input id={`${id}-path`} list={`${id}-recent`} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/etc/libvirt/qemu/guest.xml" data-testid="file-path" />
+        <input
+          id={`${id}-path`}
+          list={`${id}-recent`}
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="/etc/libvirt/qemu/guest.xml"
+          data-testid="file-path"
+        />
         <datalist id={`${id}-recent`}>
           {recentFiles.map((f) => (
             <option key={f} value={f} />
@@ -109,7 +116,12 @@ function FileCard({ info, recentFiles }: { info: AppInfo | null; recentFiles: re
         <button type="submit">Open</button>
       </form>
       <label htmlFor={`${id}-upload`}>Or upload a copy (drop it here)</label>
-      <input id={`${id}-upload`} type="file" accept=".xml,text/xml" onChange={(e) => e.target.files?.[0] && void loadUpload(e.target.files[0])} />
+      <input
+        id={`${id}-upload`}
+        type="file"
+        accept=".xml,text/xml"
+        onChange={(e) => e.target.files?.[0] && void loadUpload(e.target.files[0])}
+      />
       <p className="muted">An uploaded copy is reviewed here and saved to a path you choose on Apply; the original is not touched.</p>
     </article>
   );
@@ -140,7 +152,14 @@ function LibvirtCard({ defaultUri, recentUris }: { defaultUri: string; recentUri
         }}
       >
         <label htmlFor={`${id}-uri`}>Connection URI</label>
-        <input id={`${id}-uri`} list={`${id}-recent`} value={uri} onChange={(e) => setUri(e.target.value)} placeholder={defaultUri} data-testid="libvirt-uri" />
+        <input
+          id={`${id}-uri`}
+          list={`${id}-recent`}
+          value={uri}
+          onChange={(e) => setUri(e.target.value)}
+          placeholder={defaultUri}
+          data-testid="libvirt-uri"
+        />
         <datalist id={`${id}-recent`}>
           {recentUris.map((u) => (
             <option key={u} value={u} />
@@ -172,10 +191,14 @@ function TemplateCard() {
     <article className="card" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>New domain from a template</h3>
       <label htmlFor={`${id}-arch`}>Architecture</label>
-      <select id={`${id}-arch`} value={t.arch} onChange={(e) => {
-        const arch = e.target.value as TemplateChoice['arch'];
-        setT({ ...t, arch, machine: TEMPLATE_MACHINES[arch][0]! });
-      }}>
+      <select
+        id={`${id}-arch`}
+        value={t.arch}
+        onChange={(e) => {
+          const arch = e.target.value as TemplateChoice['arch'];
+          setT({ ...t, arch, machine: TEMPLATE_MACHINES[arch][0]! });
+        }}
+      >
         {Object.keys(TEMPLATE_MACHINES).map((a) => (
           <option key={a}>{a}</option>
         ))}
@@ -192,7 +215,10 @@ function TemplateCard() {
       <label>
         <input type="checkbox" checked={t.nic} onChange={(e) => setT({ ...t, nic: e.target.checked })} /> virtio network card
       </label>
-      <button type="button" onClick={() => useWizard.getState().load({ kind: 'template', title: `New ${t.arch} ${t.machine} domain` }, templateXml(t))}>
+      <button
+        type="button"
+        onClick={() => useWizard.getState().load({ kind: 'template', title: `New ${t.arch} ${t.machine} domain` }, templateXml(t))}
+      >
         Create
       </button>
     </article>

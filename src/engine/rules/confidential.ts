@@ -25,15 +25,67 @@ interface TechSpec {
 }
 
 const TECHS: readonly TechSpec[] = [
-  { type: 'sev', id: 'R-SEV-01', arches: ['x86_64'], libvirt: v(4, 5), qemu: v(2, 12), versionUnknown: 'skip', sources: [src('LV-FMT', 'Launch Security'), src('LV-KB-SEV', 'requirements')] },
-  { type: 'sev-es', id: 'R-SEVES-01', arches: ['x86_64'], libvirt: v(4, 5), qemu: v(6, 0), versionUnknown: 'warning', sources: [src('QEMU-SEVDOC', 'SEV-ES'), src('AMDSEV', 'README: SEV-ES minimums')] },
-  { type: 'sev-snp', id: 'R-SNP-01', arches: ['x86_64'], libvirt: v(10, 5), qemu: v(9, 1), versionUnknown: 'warning', sources: [src('LV-NEWS', 'v10.5.0: Introduce SEV-SNP support'), src('QEMU-SEVDOC', 'SevSnpGuestProperties Since 9.1')] },
-  { type: 'tdx', id: 'R-TDX-01', arches: ['x86_64'], libvirt: v(11, 6), qemu: v(10, 1), versionUnknown: 'warning', sources: [src('QEMU-TDXDOC', 'TDX requirements'), src('LV-NEWS', 'TDX launch security (11.6.0)')] },
-  { type: 's390-pv', id: 'R-PV-01', arches: ['s390x'], machines: ['s390-ccw-virtio'], libvirt: v(7, 6), qemu: v(6, 0), versionUnknown: 'warning', sources: [src('LV-KB-PV', 'launchSecurity type s390-pv (7.6.0)'), src('QEMU-PV', 'protvirt')] },
-  { type: 'pef', id: 'R-PEF-01', arches: ['ppc64', 'ppc64le'], machines: ['pseries'], qemu: v(6, 0), versionUnknown: 'warning', sources: [src('QEMU-PEF', 'pef-guest (QEMU 6.0)')] },
+  {
+    type: 'sev',
+    id: 'R-SEV-01',
+    arches: ['x86_64'],
+    libvirt: v(4, 5),
+    qemu: v(2, 12),
+    versionUnknown: 'skip',
+    sources: [src('LV-FMT', 'Launch Security'), src('LV-KB-SEV', 'requirements')],
+  },
+  {
+    type: 'sev-es',
+    id: 'R-SEVES-01',
+    arches: ['x86_64'],
+    libvirt: v(4, 5),
+    qemu: v(6, 0),
+    versionUnknown: 'warning',
+    sources: [src('QEMU-SEVDOC', 'SEV-ES'), src('AMDSEV', 'README: SEV-ES minimums')],
+  },
+  {
+    type: 'sev-snp',
+    id: 'R-SNP-01',
+    arches: ['x86_64'],
+    libvirt: v(10, 5),
+    qemu: v(9, 1),
+    versionUnknown: 'warning',
+    sources: [src('LV-NEWS', 'v10.5.0: Introduce SEV-SNP support'), src('QEMU-SEVDOC', 'SevSnpGuestProperties Since 9.1')],
+  },
+  {
+    type: 'tdx',
+    id: 'R-TDX-01',
+    arches: ['x86_64'],
+    libvirt: v(11, 6),
+    qemu: v(10, 1),
+    versionUnknown: 'warning',
+    sources: [src('QEMU-TDXDOC', 'TDX requirements'), src('LV-NEWS', 'TDX launch security (11.6.0)')],
+  },
+  {
+    type: 's390-pv',
+    id: 'R-PV-01',
+    arches: ['s390x'],
+    machines: ['s390-ccw-virtio'],
+    libvirt: v(7, 6),
+    qemu: v(6, 0),
+    versionUnknown: 'warning',
+    sources: [src('LV-KB-PV', 'launchSecurity type s390-pv (7.6.0)'), src('QEMU-PV', 'protvirt')],
+  },
+  {
+    type: 'pef',
+    id: 'R-PEF-01',
+    arches: ['ppc64', 'ppc64le'],
+    machines: ['pseries'],
+    qemu: v(6, 0),
+    versionUnknown: 'warning',
+    sources: [src('QEMU-PEF', 'pef-guest (QEMU 6.0)')],
+  },
 ];
 
-const is = (type: SecureType) => (c: DomainContext): boolean => c.cvm === type;
+const is =
+  (type: SecureType) =>
+  (c: DomainContext): boolean =>
+    c.cvm === type;
 const inSev = (c: DomainContext): boolean => SEV_FAMILY.has(c.cvm);
 const hasElementFor = (c: DomainContext): boolean => c.input.domain.launchSecurity.present && c.input.domain.launchSecurity.type === c.cvm;
 
@@ -110,7 +162,12 @@ function techRules(t: TechSpec): RuleRecord<'domain'>[] {
       when: [is(t.type), (c) => not(versionAtLeast(c.qemu, min, 'the QEMU version'))],
       title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; this domain's QEMU is ${describeVersion(c.qemu)}`,
       explanation: `QEMU supports ${name} from ${formatVersion(min)}.`,
-      messages: t.type === 'sev' ? ['SEV launch security is not supported with this QEMU binary'] : t.type === 's390-pv' ? ['S390 PV launch security is not supported with this QEMU binary'] : [],
+      messages:
+        t.type === 'sev'
+          ? ['SEV launch security is not supported with this QEMU binary']
+          : t.type === 's390-pv'
+            ? ['S390 PV launch security is not supported with this QEMU binary']
+            : [],
       fix: { text: `Upgrade QEMU to ${formatVersion(min)} or later.` },
       sources: t.sources,
     });
@@ -119,7 +176,15 @@ function techRules(t: TechSpec): RuleRecord<'domain'>[] {
 }
 
 /** Host support as domcapabilities and /sys report it; absent evidence is unknown, never "no". */
-function hostSupport(id: string, types: readonly SecureType[], support: (c: DomainContext) => 'yes' | 'no' | 'unknown', what: string, messages: readonly string[], explanation: string, sources: readonly Source[]): RuleRecord<'domain'> {
+function hostSupport(
+  id: string,
+  types: readonly SecureType[],
+  support: (c: DomainContext) => 'yes' | 'no' | 'unknown',
+  what: string,
+  messages: readonly string[],
+  explanation: string,
+  sources: readonly Source[],
+): RuleRecord<'domain'> {
   return {
     key: `${id}/host`,
     id,
@@ -145,7 +210,10 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     ['sev', 'sev-es'],
     (c) => c.input.host.sev.supported,
     "whether the host supports SEV (<sev supported='yes'> in virsh domcapabilities)",
-    ['SEV launch security is not supported with this QEMU binary', 'WARN (AMD Secure Encrypted Virtualization appears to be disabled in kernel. Add kvm_amd.sev=1 to the kernel cmdline arguments)'],
+    [
+      'SEV launch security is not supported with this QEMU binary',
+      'WARN (AMD Secure Encrypted Virtualization appears to be disabled in kernel. Add kvm_amd.sev=1 to the kernel cmdline arguments)',
+    ],
     "libvirt refuses SEV guests unless 'virsh domcapabilities' shows <sev supported='yes'>. The host needs an AMD EPYC CPU with SEV enabled in firmware, the kernel parameters mem_encrypt=on kvm_amd.sev=1 (/sys/module/kvm_amd/parameters/sev reads 1 or Y), and /dev/sev accessible to QEMU.",
     [src('LV-KB-SEV', 'host checks'), src('LV-FMT', 'domain capabilities: sev')],
   ),
@@ -158,14 +226,22 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     "SEV-SNP needs SNP-capable firmware, a host kernel with KVM SNP support (6.11) and the host IOMMU enabled and not in passthrough mode (no iommu=pt or amd_iommu=off on the host kernel command line). That host IOMMU has nothing to do with the guest's <driver iommu='on'/>.",
     [src('AMDSEV', 'issues #88, #113: host IOMMU required')],
   ),
-  hostSupport('R-TDX-01', ['tdx'], (c) => c.input.host.tdx, 'whether the host supports TDX (virsh domcapabilities)', [], 'TDX needs a TDX-enabled BIOS and a host kernel with KVM TDX support (6.16); /sys/module/kvm_intel/parameters/tdx reads Y.', [src('QEMU-TDXDOC', 'host requirements')]),
+  hostSupport(
+    'R-TDX-01',
+    ['tdx'],
+    (c) => c.input.host.tdx,
+    'whether the host supports TDX (virsh domcapabilities)',
+    [],
+    'TDX needs a TDX-enabled BIOS and a host kernel with KVM TDX support (6.16); /sys/module/kvm_intel/parameters/tdx reads Y.',
+    [src('QEMU-TDXDOC', 'host requirements')],
+  ),
   hostSupport(
     'R-PV-03',
     ['s390-pv'],
     (c) => c.input.host.s390pv,
     'whether the host supports Protected Virtualization (/sys/firmware/uv/prot_virt_host, domcapabilities)',
     ['S390 PV launch security is not supported by this host or kernel'],
-    "s390 PV needs an IBM z15 / LinuxONE III or newer, the host kernel parameter prot_virt=1 (/sys/firmware/uv/prot_virt_host reads 1), and the guest image built with genprotimg.",
+    's390 PV needs an IBM z15 / LinuxONE III or newer, the host kernel parameter prot_virt=1 (/sys/firmware/uv/prot_virt_host reads 1), and the guest image built with genprotimg.',
     [src('LV-KB-PV', 'host preparation'), src('QEMU-PV', 'protvirt')],
   ),
   {
@@ -174,17 +250,31 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     whenUnknown: 'skip',
-    when: [inSev, hasElementFor, (c) => mismatch(c.input.domain.launchSecurity.cbitpos, c.input.host.sev.cbitpos) || mismatch(c.input.domain.launchSecurity.reducedPhysBits, c.input.host.sev.reducedPhysBits)],
+    when: [
+      inSev,
+      hasElementFor,
+      (c) =>
+        mismatch(c.input.domain.launchSecurity.cbitpos, c.input.host.sev.cbitpos) ||
+        mismatch(c.input.domain.launchSecurity.reducedPhysBits, c.input.host.sev.reducedPhysBits),
+    ],
     title: (c) =>
       `<launchSecurity> has cbitpos ${String(c.input.domain.launchSecurity.cbitpos)} / reducedPhysBits ${String(c.input.domain.launchSecurity.reducedPhysBits)}, the host reports ${String(c.input.host.sev.cbitpos)} / ${String(c.input.host.sev.reducedPhysBits)}`,
-    explanation: "cbitpos is the physical address bit that marks a page as encrypted and reducedPhysBits how much address space encryption takes away; both are properties of the host CPU and must be copied from 'virsh domcapabilities'. Wrong values fail the launch.",
+    explanation:
+      "cbitpos is the physical address bit that marks a page as encrypted and reducedPhysBits how much address space encryption takes away; both are properties of the host CPU and must be copied from 'virsh domcapabilities'. Wrong values fail the launch.",
     fix: {
       text: "Use the host's values from 'virsh domcapabilities'.",
       edits: (c) => {
         const edits: Edit[] = [];
         const { cbitpos, reducedPhysBits } = c.input.host.sev;
-        if (cbitpos !== 'unknown') edits.push({ op: 'add-element', parent: '/domain/launchSecurity', xml: `<cbitpos>${cbitpos}</cbitpos>`, replace: true });
-        if (reducedPhysBits !== 'unknown') edits.push({ op: 'add-element', parent: '/domain/launchSecurity', xml: `<reducedPhysBits>${reducedPhysBits}</reducedPhysBits>`, replace: true });
+        if (cbitpos !== 'unknown')
+          edits.push({ op: 'add-element', parent: '/domain/launchSecurity', xml: `<cbitpos>${cbitpos}</cbitpos>`, replace: true });
+        if (reducedPhysBits !== 'unknown')
+          edits.push({
+            op: 'add-element',
+            parent: '/domain/launchSecurity',
+            xml: `<reducedPhysBits>${reducedPhysBits}</reducedPhysBits>`,
+            replace: true,
+          });
         return edits;
       },
     },
@@ -195,9 +285,13 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-SEV-03',
     scope: 'domain',
     severity: 'error',
-    when: [(c) => c.cvm === 'sev' || c.cvm === 'sev-es', (c) => !c.input.domain.memoryBacking.locked && c.input.domain.memtuneHardLimitKiB === 'absent'],
+    when: [
+      (c) => c.cvm === 'sev' || c.cvm === 'sev-es',
+      (c) => !c.input.domain.memoryBacking.locked && c.input.domain.memtuneHardLimitKiB === 'absent',
+    ],
     title: 'SEV guest memory is neither locked nor limited',
-    explanation: 'SEV pins all guest memory, so QEMU needs a locked-memory allowance for all of it. libvirt grants it for <memoryBacking><locked/></memoryBacking> (preferred) or a <memtune><hard_limit> of guest RAM plus headroom; without either the launch fails.',
+    explanation:
+      'SEV pins all guest memory, so QEMU needs a locked-memory allowance for all of it. libvirt grants it for <memoryBacking><locked/></memoryBacking> (preferred) or a <memtune><hard_limit> of guest RAM plus headroom; without either the launch fails.',
     fix: { text: 'Add <memoryBacking><locked/></memoryBacking>.', edits: () => [LOCKED_MEMORY] },
     sources: [src('LV-KB-SEV', 'memory locking')],
   },
@@ -208,7 +302,8 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'warning',
     when: [is('sev-snp'), (c) => !c.input.domain.memoryBacking.locked && c.input.domain.memtuneHardLimitKiB === 'absent'],
     title: 'SEV-SNP guest memory is neither locked nor limited (whether SNP needs it is unconfirmed)',
-    explanation: "SEV and SEV-ES need locked guest memory. libvirt's documentation is silent for SEV-SNP (UNCONFIRMED in the fact sheet); if the launch fails on memory limits, add <memoryBacking><locked/></memoryBacking>.",
+    explanation:
+      "SEV and SEV-ES need locked guest memory. libvirt's documentation is silent for SEV-SNP (UNCONFIRMED in the fact sheet); if the launch fails on memory limits, add <memoryBacking><locked/></memoryBacking>.",
     fix: { text: 'If the launch fails on memory limits, add <memoryBacking><locked/></memoryBacking>.' },
     sources: [src('LV-KB-SEV', 'covers SEV/SEV-ES only')],
   },
@@ -217,9 +312,13 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-SEV-04',
     scope: 'domain',
     severity: 'warning',
-    when: [inSev, (c) => (c.input.domain.machine.family === 'unknown' ? unknown('the machine type') : c.input.domain.machine.family !== 'q35')],
+    when: [
+      inSev,
+      (c) => (c.input.domain.machine.family === 'unknown' ? unknown('the machine type') : c.input.domain.machine.family !== 'q35'),
+    ],
     title: (c) => `${secureName(c.cvm)} on machine ${String(c.input.domain.machine.raw)}: q35 is the recommended machine`,
-    explanation: "libvirt's SEV guide recommends q35. On i440fx ('pc') every virtio device must be virtio-non-transitional, because a conventional PCI slot makes model='virtio' transitional and the legacy interface cannot carry ACCESS_PLATFORM.",
+    explanation:
+      "libvirt's SEV guide recommends q35. On i440fx ('pc') every virtio device must be virtio-non-transitional, because a conventional PCI slot makes model='virtio' transitional and the legacy interface cannot carry ACCESS_PLATFORM.",
     fix: { text: 'Prefer a q35 machine type (a new domain, since changing the machine type re-addresses every device).' },
     sources: [src('LV-KB-SEV', 'q35 recommended')],
   },
@@ -230,10 +329,14 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [inSev, (c) => (c.input.domain.firmware.kind === 'unknown' ? unknown('the firmware') : c.input.domain.firmware.kind === 'bios')],
     title: (c) => `${secureName(c.cvm)} needs UEFI firmware (OVMF); this domain boots with BIOS`,
-    explanation: 'SeaBIOS cannot start an encrypted guest: SEV needs an SEV-aware OVMF. For attestation use a stateless loader (measured firmware without NVRAM).',
+    explanation:
+      'SeaBIOS cannot start an encrypted guest: SEV needs an SEV-aware OVMF. For attestation use a stateless loader (measured firmware without NVRAM).',
     fix: {
       text: "Use <os firmware='efi'> (libvirt then picks an SEV-capable OVMF).",
-      edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? [{ op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' }] : []),
+      edits: (c) =>
+        c.input.domain.firmware.loaderType === 'unknown'
+          ? [{ op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' }]
+          : [],
     },
     sources: [src('LV-KB-SEV', 'UEFI required'), src('QEMU-SEVDOC', 'OVMF, stateless firmware for attestation')],
   },
@@ -268,8 +371,12 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'warning',
     when: [is('sev-es'), (c) => c.input.domain.smm === 'on'],
     title: 'SEV-ES guests have no SMM, but <smm state=on> is set',
-    explanation: "QEMU documents that SEV-ES guests have no SMM, cannot reboot in place and need an in-kernel irqchip. How libvirt's <smm> interacts is unconfirmed; use a firmware build that does not need SMM.",
-    fix: { text: "Set <smm state='off'/> and use an OVMF build without SMM.", edits: () => [{ op: 'set-attribute', target: '/domain/features/smm', name: 'state', value: 'off' }] },
+    explanation:
+      "QEMU documents that SEV-ES guests have no SMM, cannot reboot in place and need an in-kernel irqchip. How libvirt's <smm> interacts is unconfirmed; use a firmware build that does not need SMM.",
+    fix: {
+      text: "Set <smm state='off'/> and use an OVMF build without SMM.",
+      edits: () => [{ op: 'set-attribute', target: '/domain/features/smm', name: 'state', value: 'off' }],
+    },
     sources: [src('QEMU-SEVDOC', 'SEV-ES limitations')],
   },
   {
@@ -280,7 +387,10 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     when: [is('tdx'), (c) => c.input.domain.smm === 'on'],
     title: 'TDX guests cannot have SMM',
     explanation: "QEMU's TDX documentation requires no SMM (and a split irqchip, with OVMF loaded as -bios).",
-    fix: { text: "Set <smm state='off'/>.", edits: () => [{ op: 'set-attribute', target: '/domain/features/smm', name: 'state', value: 'off' }] },
+    fix: {
+      text: "Set <smm state='off'/>.",
+      edits: () => [{ op: 'set-attribute', target: '/domain/features/smm', name: 'state', value: 'off' }],
+    },
     sources: [src('QEMU-TDXDOC', 'SMM not supported')],
   },
   {
@@ -290,7 +400,8 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'warning',
     when: [is('tdx'), (c) => c.input.domain.firmware.loaderType !== 'rom'],
     title: "TDX loads OVMF as -bios; this domain's firmware is not a <loader type='rom'>",
-    explanation: "QEMU's TDX guide loads OVMF with -bios, not pflash. The libvirt form is unconfirmed; templates use <loader type='rom' readonly='yes'>/usr/share/ovmf/OVMF.fd</loader> with <memoryBacking><source type='anonymous'/><access mode='private'/></memoryBacking>.",
+    explanation:
+      "QEMU's TDX guide loads OVMF with -bios, not pflash. The libvirt form is unconfirmed; templates use <loader type='rom' readonly='yes'>/usr/share/ovmf/OVMF.fd</loader> with <memoryBacking><source type='anonymous'/><access mode='private'/></memoryBacking>.",
     fix: { text: "Use a TDX-enabled OVMF as <loader type='rom'>." },
     sources: [src('QEMU-TDXDOC', 'OVMF via -bios')],
   },
@@ -301,8 +412,12 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [is('s390-pv'), (c) => c.input.domain.memoryBacking.hugepages],
     title: 's390 Protected Virtualization guests cannot use huge pages',
-    explanation: 'The Ultravisor secures guest memory page by page; QEMU and libvirt document that PV guests cannot be backed by huge pages.',
-    fix: { text: 'Remove <hugepages/> from <memoryBacking>.', edits: () => [{ op: 'remove-element', target: '/domain/memoryBacking/hugepages' }] },
+    explanation:
+      'The Ultravisor secures guest memory page by page; QEMU and libvirt document that PV guests cannot be backed by huge pages.',
+    fix: {
+      text: 'Remove <hugepages/> from <memoryBacking>.',
+      edits: () => [{ op: 'remove-element', target: '/domain/memoryBacking/hugepages' }],
+    },
     sources: [src('QEMU-PV', 'restrictions'), src('LV-KB-PV', 'restrictions')],
   },
   {
@@ -312,7 +427,8 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'warning',
     when: [is('s390-pv'), (c) => c.input.domain.hostdevCount > 0],
     title: (c) => `s390 PV guest with ${c.input.domain.hostdevCount} passthrough <hostdev> device(s)`,
-    explanation: "The QEMU PV documentation read for the fact sheet says vfio passthrough does not work for protected guests; newer kernels and QEMU may lift this for some device types, so this is a warning, not an error.",
+    explanation:
+      'The QEMU PV documentation read for the fact sheet says vfio passthrough does not work for protected guests; newer kernels and QEMU may lift this for some device types, so this is a warning, not an error.',
     fix: { text: 'Remove the <hostdev> devices unless your QEMU and kernel support passthrough for PV guests.' },
     sources: [src('QEMU-PV', 'no vfio passthrough')],
   },
@@ -334,7 +450,8 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'info',
     when: [is('pef')],
     title: 'POWER PEF has no libvirt <launchSecurity> type',
-    explanation: "QEMU 6.0 added the pef-guest object (-object pef-guest,id=pef0 -machine confidential-guest-support=pef0), but no libvirt element creates it; add it with <qemu:commandline> if you need QEMU's defaults. The guest decides at boot whether to become secure, so every virtio device must offer ACCESS_PLATFORM whatever the host does: the plan writes iommu='on' on each.",
+    explanation:
+      "QEMU 6.0 added the pef-guest object (-object pef-guest,id=pef0 -machine confidential-guest-support=pef0), but no libvirt element creates it; add it with <qemu:commandline> if you need QEMU's defaults. The guest decides at boot whether to become secure, so every virtio device must offer ACCESS_PLATFORM whatever the host does: the plan writes iommu='on' on each.",
     fix: { text: "Write iommu='on' on every virtio device (the plan does)." },
     sources: [src('QEMU-PEF', 'pef-guest object')],
   },
@@ -345,7 +462,8 @@ export const CONFIDENTIAL_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [is('cca')],
     title: 'Arm CCA Realms are not supported by libvirt or upstream QEMU',
-    explanation: 'No libvirt <launchSecurity> type and no upstream QEMU confidential-guest object exist for Arm CCA (unconfirmed negative search). When they arrive the same rule will hold: every virtio device needs ACCESS_PLATFORM.',
+    explanation:
+      'No libvirt <launchSecurity> type and no upstream QEMU confidential-guest object exist for Arm CCA (unconfirmed negative search). When they arrive the same rule will hold: every virtio device needs ACCESS_PLATFORM.',
     fix: { text: 'Choose no confidential VM technology for this guest for now.' },
     sources: [src('LV-FMT', 'Launch Security (no CCA type)')],
   },
@@ -400,9 +518,12 @@ export const CONFIDENTIAL_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'warning',
     when: [(c) => !isConfidential(c), (c) => c.device.virtio && c.device.function === 'balloon' && c.device.driver.iommu === 'on'],
     title: (c) => `${c.device.label} with iommu='on' will be refused by the guest driver`,
-    explanation: "The Linux balloon driver never accepts ACCESS_PLATFORM, and QEMU then refuses FEATURES_OK: ballooning does not work.",
+    explanation: 'The Linux balloon driver never accepts ACCESS_PLATFORM, and QEMU then refuses FEATURES_OK: ballooning does not work.',
     messages: ['virtio: device refuses features: <hex>'],
-    fix: { text: 'Remove iommu from the memballoon driver.', edits: (c) => [{ op: 'remove-attribute', target: `${c.device.target}/driver`, name: 'iommu' }] },
+    fix: {
+      text: 'Remove iommu from the memballoon driver.',
+      edits: (c) => [{ op: 'remove-attribute', target: `${c.device.target}/driver`, name: 'iommu' }],
+    },
     sources: [src('LNX-BALLOON', 'virtballoon_validate'), src('QEMU-VIRTIO', 'virtio_validate_features')],
   },
   {
@@ -413,7 +534,8 @@ export const CONFIDENTIAL_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     inPlan: true,
     when: [inSev, (c) => c.device.virtio && c.device.kind === 'interface' && c.device.rom !== 'off'],
     title: (c) => `${c.device.label}: the iPXE boot ROM is not SEV-aware`,
-    explanation: 'Network boot through the virtio-net option ROM hangs in a SEV guest. libvirt\'s SEV guide disables it with <rom enabled=\'no\'/>.',
+    explanation:
+      "Network boot through the virtio-net option ROM hangs in a SEV guest. libvirt's SEV guide disables it with <rom enabled='no'/>.",
     fix: { text: "Add <rom enabled='no'/> to the interface.", edits: (c) => romOff(c.device) },
     sources: [src('LV-KB-SEV', "<rom enabled='no'/>")],
   },
@@ -434,4 +556,3 @@ export const CONFIDENTIAL_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     sources: [src('LV-KB-SEV', 'virtio-gpu not supported')],
   },
 ];
-

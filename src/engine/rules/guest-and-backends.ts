@@ -16,7 +16,10 @@ const dropIommuIfOrdinary = (c: DeviceContext) => (isConfidential(c) ? [] : remo
 
 const isVhostKernel = (c: DeviceContext): Verdict => {
   if (c.device.backend === 'vhost-kernel') return true;
-  if (c.device.backend === 'unknown' && c.device.kind === 'interface') return unknown(`whether ${c.device.label} uses vhost-net (<driver name='vhost'>, libvirt's default for KVM when /dev/vhost-net is usable)`);
+  if (c.device.backend === 'unknown' && c.device.kind === 'interface')
+    return unknown(
+      `whether ${c.device.label} uses vhost-net (<driver name='vhost'>, libvirt's default for KVM when /dev/vhost-net is usable)`,
+    );
   return false;
 };
 
@@ -32,7 +35,10 @@ export const GUEST_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => takesAccessPlatform(c.device), (c) => c.input.guest.virtio1 === 'no', iommuEffective],
     title: (c) => `${String(c.input.guest.name)} has only legacy virtio drivers and cannot use ${c.device.label} with ACCESS_PLATFORM`,
     explanation: `${WHAT_IOMMU_DOES} Bit 33 lies beyond the 32 feature bits a legacy (virtio 0.9.5) driver understands, so a guest without VIRTIO 1.0 drivers can never accept it: the device is missing in the guest. Such a guest cannot be a confidential VM at all.`,
-    fix: { text: "Do not set iommu='on' for this guest (ordinary VMs), or install a guest with VIRTIO 1.0 drivers.", edits: dropIommuIfOrdinary },
+    fix: {
+      text: "Do not set iommu='on' for this guest (ordinary VMs), or install a guest with VIRTIO 1.0 drivers.",
+      edits: dropIommuIfOrdinary,
+    },
     sources: [src('SPEC-PCI', 'legacy interface: feature bits 0-31 only'), src('THREAD-2020', 'old guests break (RHEL 6 example)')],
   },
   {
@@ -44,14 +50,21 @@ export const GUEST_RULES: readonly RuleRecord<'device'>[] = [
     when: [
       (c) => takesAccessPlatform(c.device),
       (c) => c.input.guest.family === 'linux' && c.input.guest.virtio1 !== 'no',
-      (c) => (c.input.guest.kernelVersion === 'unknown' ? unknown('the guest kernel version') : compareVersions(c.input.guest.kernelVersion, v(4, 8)) < 0),
+      (c) =>
+        c.input.guest.kernelVersion === 'unknown'
+          ? unknown('the guest kernel version')
+          : compareVersions(c.input.guest.kernelVersion, v(4, 8)) < 0,
       iommuEffective,
     ],
     title: (c) => `The guest kernel predates ACCESS_PLATFORM (Linux 4.8): ${c.device.label} will refuse it`,
     explanation: `${WHAT_IOMMU_DOES} QEMU makes the driver accept the bit once it is offered: if the driver does not know it, FEATURES_OK fails and the device does not bind. Linux accepts it from 4.8.`,
     messages: [MSG_REFUSES],
     fix: { text: "Update the guest kernel, or (ordinary VMs only) remove iommu='on'.", edits: dropIommuIfOrdinary },
-    sources: [src('SPEC', 'Device Initialization, FEATURES_OK'), src('QEMU-VIRTIO', 'virtio_validate_features (2943b53f68)'), src('LNX-VIRTIO', 'virtio_features_ok')],
+    sources: [
+      src('SPEC', 'Device Initialization, FEATURES_OK'),
+      src('QEMU-VIRTIO', 'virtio_validate_features (2943b53f68)'),
+      src('LNX-VIRTIO', 'virtio_features_ok'),
+    ],
   },
   {
     key: 'R-WIN-01',
@@ -71,9 +84,14 @@ export const GUEST_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     whenUnknown: 'skip',
-    when: [(c) => c.device.virtio && c.device.kind === 'interface', (c) => c.input.guest.family === 'windows' && PRE_10_WINDOWS.test(String(c.input.guest.osinfoId)), iommuEffective],
+    when: [
+      (c) => c.device.virtio && c.device.kind === 'interface',
+      (c) => c.input.guest.family === 'windows' && PRE_10_WINDOWS.test(String(c.input.guest.osinfoId)),
+      iommuEffective,
+    ],
     title: (c) => `${c.device.label}: NetKVM for ${String(c.input.guest.name)} does not accept ACCESS_PLATFORM`,
-    explanation: 'NetKVM accepts the bit only in its builds for Windows 10 / Server 2016 and later (WINVER >= 0x0A00); older builds leave it unacked and QEMU refuses the device.',
+    explanation:
+      'NetKVM accepts the bit only in its builds for Windows 10 / Server 2016 and later (WINVER >= 0x0A00); older builds leave it unacked and QEMU refuses the device.',
     fix: { text: "Remove iommu='on' from this interface (ordinary VMs), or use another NIC model.", edits: dropIommuIfOrdinary },
     sources: [src('VWIN', 'NetKVM WINVER >= 0x0A00')],
   },
@@ -82,7 +100,11 @@ export const GUEST_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-LNX-04',
     scope: 'device',
     severity: 'warning',
-    when: [isConfidential, (c) => c.device.virtio && c.device.function === 'blk' && c.device.queues !== 'unknown' && c.device.queues > 1, (c) => !/\bswiotlb=/.test(c.input.domain.kernelCmdline)],
+    when: [
+      isConfidential,
+      (c) => c.device.virtio && c.device.function === 'blk' && c.device.queues !== 'unknown' && c.device.queues > 1,
+      (c) => !/\bswiotlb=/.test(c.input.domain.kernelCmdline),
+    ],
     title: (c) => `${c.device.label}: ${String(c.device.queues)} virtio-blk queues can exhaust the guest's bounce buffers`,
     explanation: `${WHY_CONFIDENTIAL} All disk I/O is copied through the SWIOTLB pool; multi-queue virtio-blk with deep queues is known to fill it, and I/O then fails or stalls.`,
     messages: ['swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)'],
@@ -110,7 +132,11 @@ export const SWIOTLB_RULE: RuleRecord<'domain'> = {
   },
   explanation: `${WHY_CONFIDENTIAL} Linux sizes the pool to 6% of RAM (64 MiB to 1 GiB) for SEV and TDX guests since about 5.11, and to 64 MiB otherwise; swiotlb=N on the kernel command line (N slabs of 2 KiB, 262144 = 512 MiB) overrides it for I/O-heavy guests.`,
   fix: { text: 'For I/O-heavy guests add swiotlb=262144 (or more) to the guest kernel command line.' },
-  sources: [src('LNX-X86CC', 'mem_encrypt_setup_arch: SWIOTLB bounce buffer size adjusted'), src('LNX-SWIOTLB', 'IO_TLB_DEFAULT_SIZE'), src('AMDSEV', 'README FAQ')],
+  sources: [
+    src('LNX-X86CC', 'mem_encrypt_setup_arch: SWIOTLB bounce buffer size adjusted'),
+    src('LNX-SWIOTLB', 'IO_TLB_DEFAULT_SIZE'),
+    src('AMDSEV', 'README FAQ'),
+  ],
 };
 
 export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
@@ -131,9 +157,13 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-03',
     scope: 'device',
     severity: 'error',
-    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind !== 'interface', (c) => c.input.domain.memoryBacking.accessMode !== 'shared'],
+    when: [
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind !== 'interface',
+      (c) => c.input.domain.memoryBacking.accessMode !== 'shared',
+    ],
     title: (c) => `${c.device.label} is a vhost-user device and needs shared guest memory`,
-    explanation: 'A vhost-user backend is a separate process that maps guest memory; libvirt refuses vhost-user disks and virtiofs unless memory is shared.',
+    explanation:
+      'A vhost-user backend is a separate process that maps guest memory; libvirt refuses vhost-user disks and virtiofs unless memory is shared.',
     messages: ["'virtiofs' requires shared memory"],
     fix: { text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>.", edits: () => SHARED_MEMORY },
     sources: [src('LV-VAL', 'requires shared memory'), src('QEMU-VU', 'vhost-user memory regions')],
@@ -143,10 +173,17 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-03',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind === 'interface', (c) => c.input.domain.memoryBacking.accessMode !== 'shared'],
+    when: [
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind === 'interface',
+      (c) => c.input.domain.memoryBacking.accessMode !== 'shared',
+    ],
     title: (c) => `${c.device.label}: vhost-user networking needs shared guest memory`,
-    explanation: 'The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets; without shared memory (memfd, or shared hugepages, or NUMA cells with memAccess=shared) no traffic flows.',
-    fix: { text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking> (unless NUMA cells already share memory).", edits: () => SHARED_MEMORY },
+    explanation:
+      'The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets; without shared memory (memfd, or shared hugepages, or NUMA cells with memAccess=shared) no traffic flows.',
+    fix: {
+      text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking> (unless NUMA cells already share memory).",
+      edits: () => SHARED_MEMORY,
+    },
     sources: [src('QEMU-VU', 'vhost-user memory regions')],
   },
   {
@@ -156,7 +193,8 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'warning',
     when: [(c) => c.device.virtio && c.device.backend === 'vhost-user', translatingViommu, iommuEffective],
     title: (c) => `${c.device.label}: vhost-user behind a vIOMMU needs the backend's IOTLB support`,
-    explanation: 'With ACCESS_PLATFORM and a translating vIOMMU, vhost-user addresses are IOVAs: the backend asks QEMU for translations with VHOST_USER_IOTLB_MSG, which needs the REPLY_ACK and BACKEND_REQ protocol features. (There is no VHOST_USER_PROTOCOL_F_IOTLB flag.)',
+    explanation:
+      'With ACCESS_PLATFORM and a translating vIOMMU, vhost-user addresses are IOVAs: the backend asks QEMU for translations with VHOST_USER_IOTLB_MSG, which needs the REPLY_ACK and BACKEND_REQ protocol features. (There is no VHOST_USER_PROTOCOL_F_IOTLB flag.)',
     messages: ['IOMMU support requires reply-ack and slave-req protocol features.'],
     fix: { text: "Use a backend with these protocol features, or remove the vIOMMU or iommu='on' for this device." },
     sources: [src('QEMU-VU', 'vhost-user.rst IOTLB'), src('QEMU-VHOST', 'vhost-user.c message')],
@@ -166,7 +204,10 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-04',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => SEV_FAMILY.has(c.cvm) || c.cvm === 'tdx', (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs'],
+    when: [
+      (c) => SEV_FAMILY.has(c.cvm) || c.cvm === 'tdx',
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs',
+    ],
     title: (c) => `${c.device.label}: vhost-user in this ${secureName(c.cvm)} guest is unverified`,
     explanation: `${WHY_CONFIDENTIAL} The vhost-user backend must offer ACCESS_PLATFORM and reach the shared bounce buffers; no QEMU combination is confirmed to work (Cloud Hypervisor sets the bit itself, QEMU does not).`,
     messages: [MSG_BACKEND_NO_IOMMU],
@@ -180,7 +221,8 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'warning',
     when: [(c) => SEV_FAMILY.has(c.cvm) || c.cvm === 'tdx', (c) => c.device.function === 'fs' && c.device.fsDriver === 'virtiofs'],
     title: (c) => `${c.device.label}: virtiofs is known to fail in ${secureName(c.cvm)} guests`,
-    explanation: 'vhost-user-fs-pci was reported failing under SEV-SNP (QEMU 10.0, 2025, still open) and TDX (2022), because virtiofsd did not offer ACCESS_PLATFORM; current virtiofsd was not verified.',
+    explanation:
+      'vhost-user-fs-pci was reported failing under SEV-SNP (QEMU 10.0, 2025, still open) and TDX (2022), because virtiofsd did not offer ACCESS_PLATFORM; current virtiofsd was not verified.',
     messages: ['virtiofs virtio2: device must provide VIRTIO_F_ACCESS_PLATFORM', MSG_BACKEND_NO_IOMMU],
     fix: { text: 'Avoid virtiofs in confidential VMs unless you verified your virtiofsd and QEMU.' },
     sources: [src('AMDSEV', 'issue #269 SNP and vhost-user-fs-pci'), src('QEMU-VBUS', 'plug check')],
@@ -190,26 +232,47 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-02',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => c.device.virtio, isVhostKernel, iommuEffective, (c) => or(translatingViommu(c), not(versionAtLeast(c.qemu, v(6, 2), 'the QEMU version')))],
+    when: [
+      (c) => c.device.virtio,
+      isVhostKernel,
+      iommuEffective,
+      (c) => or(translatingViommu(c), not(versionAtLeast(c.qemu, v(6, 2), 'the QEMU version'))),
+    ],
     title: (c) => `${c.device.label}: vhost will translate every address through a device IOTLB (slow)`,
-    detail: (c) => (translatingViommu(c) ? `The domain has a vIOMMU (<iommu model='${c.input.domain.viommu.model}'>), so vhost receives IOVAs.` : 'QEMU before 6.2 uses the vhost device IOTLB whenever iommu_platform is on, even without a vIOMMU.'),
+    detail: (c) =>
+      translatingViommu(c)
+        ? `The domain has a vIOMMU (<iommu model='${c.input.domain.viommu.model}'>), so vhost receives IOVAs.`
+        : 'QEMU before 6.2 uses the vhost device IOTLB whenever iommu_platform is on, even without a vIOMMU.',
     explanation: `${WHAT_IOMMU_DOES} With a translating vIOMMU, the vhost kernel module resolves each address through its IOTLB, asking QEMU on every miss: throughput drops sharply (about 10x measured on s390 with old QEMU). QEMU 6.2 and later skip the IOTLB when no vIOMMU translates, so confidential VMs without one run at normal vhost speed apart from the bounce-buffer copies.`,
-    fix: { text: "Upgrade QEMU to 6.2 or later; with a vIOMMU enable iotlb='on' on it and ats='on' on the device; in an ordinary VM drop iommu='on' from devices that do not need vIOMMU isolation." },
-    sources: [src('QEMU-VHOST', 'vhost_dev_has_iommu (f7ef7e6e3b, ae4003738f)'), src('LNX-VHOST', 'device IOTLB API 6b1e6cc7855b'), src('THREAD-2020', 'Pasic: 10x slowdown')],
+    fix: {
+      text: "Upgrade QEMU to 6.2 or later; with a vIOMMU enable iotlb='on' on it and ats='on' on the device; in an ordinary VM drop iommu='on' from devices that do not need vIOMMU isolation.",
+    },
+    sources: [
+      src('QEMU-VHOST', 'vhost_dev_has_iommu (f7ef7e6e3b, ae4003738f)'),
+      src('LNX-VHOST', 'device IOTLB API 6b1e6cc7855b'),
+      src('THREAD-2020', 'Pasic: 10x slowdown'),
+    ],
   },
   {
     key: 'R-VIOMMU-04',
     id: 'R-VIOMMU-04',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => c.device.virtio && c.input.domain.viommu.model === 'intel', isVhostKernel, (c) => c.device.driver.iommu === 'on', (c) => c.input.domain.viommu.iotlb !== 'on' || c.device.driver.ats !== 'on'],
+    when: [
+      (c) => c.device.virtio && c.input.domain.viommu.model === 'intel',
+      isVhostKernel,
+      (c) => c.device.driver.iommu === 'on',
+      (c) => c.input.domain.viommu.iotlb !== 'on' || c.device.driver.ats !== 'on',
+    ],
     title: (c) => `${c.device.label}: vhost behind the intel vIOMMU needs iotlb='on' on the IOMMU and ats='on' on the device`,
     explanation: 'The device IOTLB on the vIOMMU and ATS on the device make the guest send the device-IOTLB invalidations vhost relies on.',
     fix: {
       text: "Set <driver iotlb='on'/> on <iommu model='intel'> and ats='on' on the device.",
       edits: (c) => [
         ...(c.device.driver.ats !== 'on' ? setDriverAttribute(c.device, 'ats', 'on') : []),
-        ...(c.input.domain.viommu.iotlb !== 'on' && c.input.domain.viommu.target ? [{ op: 'set-attribute' as const, target: `${c.input.domain.viommu.target}/driver`, name: 'iotlb', value: 'on' }] : []),
+        ...(c.input.domain.viommu.iotlb !== 'on' && c.input.domain.viommu.target
+          ? [{ op: 'set-attribute' as const, target: `${c.input.domain.viommu.target}/driver`, name: 'iotlb', value: 'on' }]
+          : []),
       ],
     },
     sources: [src('LV-FMT', 'ats: needed to make use of IOTLB support; iommu iotlb'), src('QEMU-VHOST', 'device IOTLB')],
@@ -221,7 +284,8 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'info',
     when: [(c) => c.device.backend === 'vdpa', (c) => c.device.transport === 'pci' && c.device.driver.pagePerVq !== 'on'],
     title: (c) => `${c.device.label}: libvirt recommends page_per_vq='on' for vDPA`,
-    explanation: "vhost-vdpa handles ACCESS_PLATFORM itself and hardware vDPA parents do DMA through the host IOMMU. page_per_vq='on' puts each queue's notification area on its own page so it can be mapped to the hardware. Behaviour with SEV/TDX is unconfirmed.",
+    explanation:
+      "vhost-vdpa handles ACCESS_PLATFORM itself and hardware vDPA parents do DMA through the host IOMMU. page_per_vq='on' puts each queue's notification area on its own page so it can be mapped to the hardware. Behaviour with SEV/TDX is unconfirmed.",
     fix: { text: "Set page_per_vq='on' on the device's <driver>.", edits: (c) => setDriverAttribute(c.device, 'page_per_vq', 'on') },
     sources: [src('LV-FMT', 'page_per_vq: recommended for vDPA'), src('LNX-VHOST', 'drivers/vhost/vdpa.c')],
   },
@@ -233,7 +297,10 @@ export const BACKEND_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => !isConfidential(c), translatingViommu, (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on'],
     title: (c) => `${c.device.label} bypasses the vIOMMU`,
     explanation: `${WHAT_IOMMU_DOES} The two are independent: <iommu> puts an emulated IOMMU in the guest, and only devices with iommu='on' obey it. Without the bit this device reads guest-physical memory directly, so the guest IOMMU neither isolates nor translates it (fine unless the guest assigns it to userspace drivers with vfio or DPDK).`,
-    fix: iommuFixText("Set iommu='on' on the device if the guest should isolate it with the vIOMMU.", 'the guest cannot isolate it with the vIOMMU.'),
+    fix: iommuFixText(
+      "Set iommu='on' on the device if the guest should isolate it with the vIOMMU.",
+      'the guest cannot isolate it with the vIOMMU.',
+    ),
     sources: [src('SPEC', 'ACCESS_PLATFORM overrides the platform IOMMU description'), src('LNX-RING', 'vring_use_dma_api')],
   },
 ];
@@ -248,10 +315,13 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [
       (c) => c.input.domain.viommu.model in viommuMachine,
-      (c) => (c.input.domain.machine.family === 'unknown' ? unknown('the machine type') : !viommuMachine[c.input.domain.viommu.model]!.includes(c.input.domain.machine.family)),
+      (c) =>
+        c.input.domain.machine.family === 'unknown'
+          ? unknown('the machine type')
+          : !viommuMachine[c.input.domain.viommu.model]!.includes(c.input.domain.machine.family),
     ],
     title: (c) => `<iommu model='${c.input.domain.viommu.model}'> is not available on machine ${String(c.input.domain.machine.raw)}`,
-    explanation: "libvirt offers the intel vIOMMU on q35, smmuv3 on Arm virt and the virtio-iommu on q35 and Arm virt only.",
+    explanation: 'libvirt offers the intel vIOMMU on q35, smmuv3 on Arm virt and the virtio-iommu on q35 and Arm virt only.',
     messages: ["IOMMU device: 'intel' is only supported with Q35 machines"],
     fix: { text: 'Remove the <iommu> device or use a machine type that supports it.' },
     sources: [src('LV-FMT', 'IOMMU devices'), src('LV-VAL', 'IOMMU device validation')],
@@ -261,10 +331,17 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-VIOMMU-01',
     scope: 'domain',
     severity: 'error',
-    when: [(c) => c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.intremap === 'on', (c) => c.input.domain.ioapicDriver !== 'qemu'],
+    when: [
+      (c) => c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.intremap === 'on',
+      (c) => c.input.domain.ioapicDriver !== 'qemu',
+    ],
     title: "intremap='on' needs <ioapic driver='qemu'/>",
-    explanation: 'Interrupt remapping in the intel vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver=\'qemu\'/></features>.',
-    fix: { text: "Add <ioapic driver='qemu'/> to <features>.", edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }] },
+    explanation:
+      "Interrupt remapping in the intel vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver='qemu'/></features>.",
+    fix: {
+      text: "Add <ioapic driver='qemu'/> to <features>.",
+      edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+    },
     sources: [src('LV-FMT', 'IOMMU devices: intremap')],
   },
 ];

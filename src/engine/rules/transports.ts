@@ -47,7 +47,11 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
       text: "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
       edits: (c) => makeNonTransitional(c.device),
     },
-    sources: [src('QEMU-VPCI', 'virtio_pci_device_plugged: message verbatim'), src('LV-KB-SEV', 'q35 recommended; virtio-non-transitional on pc'), src('LV-FMT', 'virtio transitional models (5.2.0)')],
+    sources: [
+      src('QEMU-VPCI', 'virtio_pci_device_plugged: message verbatim'),
+      src('LV-KB-SEV', 'q35 recommended; virtio-non-transitional on pc'),
+      src('LV-FMT', 'virtio transitional models (5.2.0)'),
+    ],
   },
   {
     key: 'R-XML-04',
@@ -55,8 +59,10 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     when: [(c) => c.device.virtioModel === 'virtio-transitional' || c.device.virtioModel === 'virtio-non-transitional', nonPci],
-    title: (c) => `${c.device.label}: ${String(c.device.virtioModel)} is a PCI-only model but the device is on ${String(c.device.transport)}`,
-    explanation: "libvirt's virtio-transitional and virtio-non-transitional models choose between PCI device types; other transports have no such choice and libvirt refuses them.",
+    title: (c) =>
+      `${c.device.label}: ${String(c.device.virtioModel)} is a PCI-only model but the device is on ${String(c.device.transport)}`,
+    explanation:
+      "libvirt's virtio-transitional and virtio-non-transitional models choose between PCI device types; other transports have no such choice and libvirt refuses them.",
     messages: ['virtio (non-)transitional models are not supported for address type=ccw'],
     fix: { text: "Use model='virtio' on this transport." },
     sources: [src('LV-CMD', 'qemuBuildVirtioDevGetConfig'), src('LV-FMT', 'virtio transitional models')],
@@ -67,7 +73,10 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     whenUnknown: 'skip',
-    when: [(c) => c.device.virtioModel === 'virtio-transitional' || c.device.virtioModel === 'virtio-non-transitional', (c) => not(versionAtLeast(c.libvirt, v(5, 2), 'the libvirt version'))],
+    when: [
+      (c) => c.device.virtioModel === 'virtio-transitional' || c.device.virtioModel === 'virtio-non-transitional',
+      (c) => not(versionAtLeast(c.libvirt, v(5, 2), 'the libvirt version')),
+    ],
     title: (c) => `${c.device.label}: libvirt before 5.2.0 does not know model='${String(c.device.virtioModel)}'`,
     explanation: 'The transitional and non-transitional virtio models arrived in libvirt 5.2.0.',
     fix: { text: 'Upgrade libvirt, or use model virtio on a PCIe slot.' },
@@ -80,14 +89,21 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     when: [(c) => c.device.virtio && c.device.transport === 'mmio', isConfidential],
     title: (c) => `${c.device.label} uses virtio-mmio, which QEMU runs in legacy mode: unusable in this ${secureName(c.cvm)} guest`,
-    detail: (c) => `${c.device.label} is on virtio-mmio. QEMU's virtio-mmio defaults to force-legacy=true, so the device never offers VERSION_1 and cannot carry ACCESS_PLATFORM.`,
+    detail: (c) =>
+      `${c.device.label} is on virtio-mmio. QEMU's virtio-mmio defaults to force-legacy=true, so the device never offers VERSION_1 and cannot carry ACCESS_PLATFORM.`,
     explanation: `${WHAT_IOMMU_DOES} It needs a modern device. QEMU's virtio-mmio is legacy (register layout version 1) unless force-legacy=false is passed on the QEMU command line, for which libvirt has no XML.`,
     messages: [MSG_NO_VERSION_1],
     fix: {
       text: 'Use virtio-pci for this device (remove its virtio-mmio <address> so libvirt places it on PCI).',
-      edits: (c) => (c.input.domain.machine.family === 'q35' || c.input.domain.machine.family === 'pc' ? [{ op: 'remove-element', target: `${c.device.target}/address` }] : []),
+      edits: (c) =>
+        c.input.domain.machine.family === 'q35' || c.input.domain.machine.family === 'pc'
+          ? [{ op: 'remove-element', target: `${c.device.target}/address` }]
+          : [],
     },
-    sources: [src('QEMU-MMIO', 'DEFINE_PROP_BOOL("force-legacy", ..., true)'), src('QEMU-VIRTIO', 'virtio_set_status validates only with VERSION_1')],
+    sources: [
+      src('QEMU-MMIO', 'DEFINE_PROP_BOOL("force-legacy", ..., true)'),
+      src('QEMU-VIRTIO', 'virtio_set_status validates only with VERSION_1'),
+    ],
   },
   {
     key: 'R-QEMU-03/pointless',
@@ -97,7 +113,7 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => c.device.virtio && c.device.transport === 'mmio', (c) => !isConfidential(c), (c) => c.device.driver.iommu === 'on'],
     title: (c) => `${c.device.label}: iommu='on' has no effect on legacy virtio-mmio`,
     explanation: `${WHAT_IOMMU_DOES} QEMU's virtio-mmio is legacy by default, so the bit is never negotiated and the device keeps using guest-physical addresses.`,
-    fix: { text: "Leave iommu absent on virtio-mmio devices of ordinary VMs.", edits: (c) => removeDriverAttribute(c.device, 'iommu') },
+    fix: { text: 'Leave iommu absent on virtio-mmio devices of ordinary VMs.', edits: (c) => removeDriverAttribute(c.device, 'iommu') },
     sources: [src('QEMU-MMIO', 'force-legacy default')],
   },
   {
@@ -108,7 +124,8 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => c.device.virtio && c.device.driver.ats === 'on', nonPci],
     title: (c) => `${c.device.label}: ats is a PCI Express option; QEMU refuses it on ${String(c.device.transport)}`,
     detail: (c) => `libvirt passes ats=on through, and QEMU has no such property on ${qemuDevice(c)}.`,
-    explanation: 'ats adds a PCIe Address Translation Services capability to a virtio-pci device so a guest vIOMMU can use a device IOTLB. ccw and mmio devices have no such capability.',
+    explanation:
+      'ats adds a PCIe Address Translation Services capability to a virtio-pci device so a guest vIOMMU can use a device IOTLB. ccw and mmio devices have no such capability.',
     messages: ["Property 'virtio-net-ccw.ats' not found"],
     fix: { text: 'Remove ats from this device.', edits: (c) => removeDriverAttribute(c.device, 'ats') },
     sources: [src('QEMU-VPCI', 'ats is a virtio-pci property'), src('LV-FMT', 'ats: PCIe devices')],
@@ -134,7 +151,8 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
       (c) => !(c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.iotlb === 'on'),
     ],
     title: (c) => `${c.device.label}: ats has no effect without a vIOMMU device IOTLB`,
-    explanation: "ATS lets a guest IOMMU driver treat the device as having its own translation cache; libvirt says it 'is needed to make use of IOTLB support'. Without <iommu model='intel'> with <driver iotlb='on'/> nothing uses it.",
+    explanation:
+      "ATS lets a guest IOMMU driver treat the device as having its own translation cache; libvirt says it 'is needed to make use of IOTLB support'. Without <iommu model='intel'> with <driver iotlb='on'/> nothing uses it.",
     fix: { text: "Add <iommu model='intel'><driver iotlb='on'/></iommu> if you want a device IOTLB, or remove ats." },
     sources: [src('LV-FMT', 'ats ... needed to make use of IOTLB support')],
   },
@@ -145,7 +163,8 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     when: [(c) => c.device.virtio && c.device.driver.pagePerVq === 'on', nonPci],
     title: (c) => `${c.device.label}: page_per_vq is a virtio-pci option; QEMU refuses it on ${String(c.device.transport)}`,
-    explanation: 'page_per_vq places each virtqueue notification area on its own page of a PCI BAR; ccw and mmio devices have no such property.',
+    explanation:
+      'page_per_vq places each virtqueue notification area on its own page of a PCI BAR; ccw and mmio devices have no such property.',
     messages: ["Property 'virtio-net-ccw.page-per-vq' not found"],
     fix: { text: 'Remove page_per_vq from this device.', edits: (c) => removeDriverAttribute(c.device, 'page_per_vq') },
     sources: [src('QEMU-VPCI', 'page-per-vq is a virtio-pci property'), src('LV-FMT', 'page_per_vq (7.9.0)')],
@@ -162,4 +181,3 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     sources: [src('THREAD-2020', 'Halil Pasic, David Gibson: for ccw both are the same'), src('LNX-RING', 'vring_use_dma_api')],
   },
 ];
-
