@@ -322,10 +322,24 @@ describe.skipIf(missingParts('virsh'))('virtio-access check --connect when a con
   it('reports that connection with what to do, still audits the others, and exits 2', () => {
     const r = run(['check', '--connect', 'test:///default', '--connect', 'qemu+foo:///x', '--all', '--json', '--no-schema']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^virtio-access check: Cannot connect to qemu\+foo:\/\/\/x: .*Check the URI/m);
+    expect(r.stderr).toMatch(
+      /^virtio-access check: The connection URI "qemu\+foo:\/\/\/x" is refused: "foo" is not a libvirt transport\. Accepted forms: /m,
+    );
     expect(r.stderr).not.toMatch(/internal error/);
     const out = JSON.parse(r.stdout) as { files: { file: string }[] };
     expect(out.files.map((f) => f.file)).toEqual(['test:///default/test']);
+  });
+
+  it('refuses a URI that would run a program, and the program never runs', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-cli-uri-'));
+    const marker = path.join(dir, 'ran');
+    const prog = path.join(dir, 'prog.sh');
+    writeFileSync(prog, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+    const r = run(['check', '--connect', `qemu+ext:///system?command=${prog}`, '--all', '--no-schema']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is refused: the ext transport runs a program/);
+    expect(existsSync(marker)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names a domain the connection does not have', () => {

@@ -45,9 +45,10 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
     expect(e.args).toEqual(['-c', 'qemu:///system?socket=/nonexistent/libvirt-sock', 'version']);
   });
 
-  it('reports a URI no driver understands as cannot-connect and lists good URIs', async () => {
+  it('refuses a URI outside the allow-list before running virsh, listing the accepted forms', async () => {
     const e = await failure(runVirsh('bogus:///nothing', ['version']));
-    expect(e.code).toBe('cannot-connect');
+    expect(e.code).toBe('refused-uri');
+    expect(e.stderr).toBe('');
     expect(e.message).toMatch(/qemu:\/\/\/system/);
   });
 

@@ -3,11 +3,13 @@
  * message tells the user what to do. Every libvirt operation of the app goes through `runVirsh`.
  */
 import { spawn } from 'node:child_process';
+import { checkLibvirtUri } from '../../src/contracts/libvirt-uri';
 
 /** The failures a user meets, each with its own advice. */
 export type VirshErrorCode =
   | 'not-installed'
   | 'cannot-connect'
+  | 'refused-uri'
   | 'permission-denied'
   | 'daemon-down'
   | 'domain-not-found'
@@ -48,34 +50,6 @@ function virshMessage(stderr: string): string {
     .join('; ');
 }
 
-/** libvirt's hypervisor drivers (the URI scheme before any +transport). */
-const KNOWN_DRIVERS: ReadonlySet<string> = new Set([
-  'qemu',
-  'test',
-  'lxc',
-  'xen',
-  'libxl',
-  'vbox',
-  'vmwareplayer',
-  'vmwarews',
-  'vmwarefusion',
-  'esx',
-  'gsx',
-  'vpx',
-  'hyperv',
-  'bhyve',
-  'ch',
-  'openvz',
-  'vz',
-  'parallels',
-  'remote',
-]);
-
-function driverOf(uri: string): string {
-  return (/^([a-z0-9]+)(?:\+[a-z0-9]+)?:/i.exec(uri)?.[1] ?? uri).toLowerCase();
-}
-
-/** Maps virsh's stderr to a typed error with advice; exported so the mapping is testable on real output. */
 /** user@host[:port] of a remote URI, as ssh would be given it. */
 function sshTarget(uri: string): string {
   const m = /^[a-z0-9+]+:\/\/([^/?]*)/i.exec(uri);
@@ -84,6 +58,7 @@ function sshTarget(uri: string): string {
   return port ? `-p ${port} ${authority.replace(/:\d+$/, '')}` : authority;
 }
 
+/** Maps virsh's stderr to a typed error with advice; exported so the mapping is testable on real output. */
 export function classifyVirshFailure(uri: string, args: readonly string[], stderr: string): VirshError {
   const said = virshMessage(stderr) || 'virsh failed without a message';
   const connectFailed =
@@ -104,16 +79,6 @@ export function classifyVirshFailure(uri: string, args: readonly string[], stder
     return new VirshError(
       'permission-denied',
       `libvirt refused the connection to ${uri}: ${said}. Add your user to the 'libvirt' group (then log in again), or use qemu:///session for your own VMs.`,
-      stderr,
-      args,
-    );
-  }
-  // With no daemon running, virsh hands an unknown scheme to the remote driver and reports the missing socket;
-  // the URI is what is wrong then, not the daemon.
-  if (connectFailed && !KNOWN_DRIVERS.has(driverOf(uri))) {
-    return new VirshError(
-      'cannot-connect',
-      `Cannot connect to ${uri}: ${said}. "${driverOf(uri)}" is not a libvirt driver; check the URI (e.g. qemu:///system, qemu:///session, qemu+ssh://user@host/system, test:///default).`,
       stderr,
       args,
     );
@@ -161,9 +126,15 @@ export function classifyVirshFailure(uri: string, args: readonly string[], stder
   return new VirshError('failed', `virsh ${args.join(' ')} failed on ${uri}: ${said}`, stderr, args);
 }
 
-/** Runs `virsh -c uri ...args` and resolves with its stdout; rejects with a `VirshError`. */
+/**
+ * Runs `virsh -c uri ...args` and resolves with its stdout; rejects with a `VirshError` (`refused-uri`, without
+ * starting virsh, for a URI outside the allow-list of src/contracts/libvirt-uri.ts).
+ */
 export function runVirsh(uri: string, args: readonly string[], options: RunVirshOptions = {}): Promise<string> {
   const fullArgs = ['-c', uri, ...args];
+  // Every virsh run passes this gate, whoever asked (renderer, serve bridge, CLI): no URI that runs a program.
+  const allowed = checkLibvirtUri(uri);
+  if (!allowed.ok) return Promise.reject(new VirshError('refused-uri', allowed.reason, '', fullArgs));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     // LC_ALL=C keeps virsh's messages in English so the classification above holds.

@@ -5,9 +5,20 @@
  */
 import * as v from 'valibot';
 import type { Evidence, GuestFacts, HostFacts, Support } from './facts';
+import { checkLibvirtUri } from './libvirt-uri';
 
 const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
-const uri = v.pipe(v.string(), v.maxLength(1024), v.regex(/^[a-z][a-z0-9+.-]*:\/\/\S*$/i, 'a libvirt URI such as qemu:///system'));
+/** A libvirt URI from the allow-list (libvirt-uri.ts): never one that makes libvirt run a program. */
+const uri = v.pipe(
+  v.string(),
+  v.check(
+    (u) => checkLibvirtUri(u).ok,
+    (issue) => {
+      const r = checkLibvirtUri(String(issue.input));
+      return r.ok ? '' : r.reason;
+    },
+  ),
+);
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
 /** Domain XML travels as text; the 10 MB limit matches the file reader's. */
 const xml = v.pipe(v.string(), v.maxLength(10 * 1024 * 1024));
