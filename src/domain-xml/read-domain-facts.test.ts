@@ -55,6 +55,8 @@ describe('readDomainFacts on small documents', () => {
       ).launchSecurity;
     expect(ls('0x0007')).toEqual({ type: 'sev-es', present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0007', kernelHashes: 'on' });
     expect(ls('0x0003').type).toBe('sev');
+    // libvirt reads the policy as hexadecimal even without 0x: 4 and 0x4 are both the ES bit, 10 is 0x10 (DOMAIN).
+    expect([ls('4').type, ls('10').type, ls('7').type]).toEqual(['sev-es', 'sev', 'sev-es']);
   });
 
   it('reads the osinfo id only under the libosinfo namespace, whatever the prefix', () => {

@@ -19,6 +19,7 @@ import type {
   VirtioFunction,
   VirtioModel,
 } from '../contracts/facts';
+import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
 import type { XmlDocument, XmlElement } from './xml-tree';
@@ -71,8 +72,8 @@ function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
   let type: SecureType = 'none';
   if (written === 'sev') {
     // SEV-ES is SEV with policy bit 2 (ES required) set (AMD SEV API spec, guest policy).
-    const policy = policyText === undefined ? NaN : parseInt(policyText, 16);
-    type = Number.isFinite(policy) && (policy & 0x4) !== 0 ? 'sev-es' : 'sev';
+    const policy = policyText === undefined ? null : parseLaunchSecurityPolicy(policyText);
+    type = policy !== null && (policy & 0x4n) !== 0n ? 'sev-es' : 'sev';
   } else if (written === 'sev-snp' || written === 'tdx' || written === 's390-pv') {
     type = written;
   }

@@ -1,6 +1,7 @@
 /** The XML edits rule fixes are made of, built from facts (targets are the device XPaths facts carry). */
 import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType, VirtioModel } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
+import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 
 /**
  * Whether libvirt lets the device carry the virtio <driver> options (iommu, ats, packed ...): its schema
@@ -130,6 +131,6 @@ export function launchSecurityEdits(type: SecureType, current: LaunchSecurityFac
 
 /** The SEV policy with the ES bit (2) added to the bits the user chose. */
 export function sevEsPolicy(policy: string): string {
-  const n = policy === 'unknown' ? 0x3 : Number.parseInt(policy, 16);
-  return `0x${((Number.isNaN(n) ? 0x3 : n) | 0x4).toString(16).padStart(4, '0')}`;
+  const n = (policy === 'unknown' ? null : parseLaunchSecurityPolicy(policy)) ?? 0x3n;
+  return `0x${(n | 0x4n).toString(16).padStart(4, '0')}`;
 }

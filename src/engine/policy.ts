@@ -4,6 +4,7 @@
  * by number so nothing is hidden.
  */
 import type { SecureType } from '../contracts/facts';
+import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { DEFAULT_POLICY } from './edits';
 
 const SEV_BITS: Readonly<Record<number, string>> = {
@@ -24,11 +25,11 @@ function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
   return null;
 }
 
-/** The names of the bits `policy` (hex or decimal text) sets, lowest first; null when it is not a number. */
+/** The names of the bits `policy` (hexadecimal, as libvirt reads it) sets, lowest first; null when it is not a number. */
 export function describePolicy(type: SecureType, policy: string): string[] | null {
   const names = bitsOf(type);
-  if (!names || !/^(0x[0-9a-f]+|\d+)$/i.test(policy.trim())) return null;
-  const value = BigInt(policy.trim());
+  const value = parseLaunchSecurityPolicy(policy);
+  if (!names || value === null) return null;
   const out: string[] = [];
   for (let bit = 0; bit < 64; bit++) if ((value >> BigInt(bit)) & 1n) out.push(names[bit] ?? `bit ${bit}`);
   return out;
