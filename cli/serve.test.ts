@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../test/real-parts';
+import { startSilentLibvirt } from '../test/silent-libvirt';
 
 const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
 let child: ChildProcess;
@@ -111,6 +112,44 @@ describe('virtio-access serve', () => {
       ok: false,
       error: { code: 'xml-invalid', message: '/nonexistent/guest.xml: no such file', hint: 'Check the path.' },
     });
+  });
+
+  it.skipIf(missingParts('virsh'))('Cancel stops a libvirt call that waits on a daemon that never answers: virsh is killed', async () => {
+    const daemon = await startSilentLibvirt();
+    try {
+      const listing = call('libvirt.list', { uri: daemon.uri }, { 'x-vaw-call-id': 'list-1' });
+      await daemon.connected();
+      // An unknown id cancels nothing; the running call's id cancels it.
+      expect(JSON.parse((await call('call.cancel', { callId: 'other' })).body)).toEqual({ ok: true, value: { cancelled: false } });
+      expect(JSON.parse((await call('call.cancel', { callId: 'list-1' })).body)).toEqual({ ok: true, value: { cancelled: true } });
+      const r = JSON.parse((await listing).body) as { ok: false; error: { code: string; message: string } };
+      expect([r.ok, r.error.code]).toEqual([false, 'cancelled']);
+      await daemon.allClosed();
+      expect(daemon.open()).toBe(0);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it.skipIf(missingParts('virsh'))('a call whose HTTP request goes away (the tab closed) is cancelled too', async () => {
+    const daemon = await startSilentLibvirt();
+    try {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: url.port,
+        path: '/api/libvirt.list',
+        method: 'POST',
+        headers: { host: url.host, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      req.on('error', () => undefined);
+      req.end(JSON.stringify({ uri: daemon.uri }));
+      await daemon.connected();
+      req.destroy();
+      await daemon.allClosed();
+      expect(daemon.open()).toBe(0);
+    } finally {
+      await daemon.stop();
+    }
   });
 
   it('remembers recent URIs in the user config folder', async () => {

@@ -42,14 +42,14 @@ function registerIpc(pickFile: () => Promise<string | null>): void {
   const version = (JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const handlers = createIpcHandlers({ mode: 'electron', version, appRoot, pickFile });
   for (const channel of IPC_CHANNELS) {
-    ipcMain.handle(electronChannelName(channel), (event: IpcMainInvokeEvent, request: unknown) => {
+    ipcMain.handle(electronChannelName(channel), (event: IpcMainInvokeEvent, request: unknown, callId: unknown) => {
       if (!isTrustedIpcSender({ id: event.sender.id, frameUrl: event.senderFrame?.url }, trustedWebContents)) {
         return {
           ok: false,
           error: { code: 'untrusted-sender', message: 'This call did not come from the app window.', hint: 'Nothing was run.' },
         };
       }
-      return dispatch(handlers, channel, request);
+      return dispatch(handlers, channel, request, { callId });
     });
   }
 }

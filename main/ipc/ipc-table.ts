@@ -6,7 +6,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as v from 'valibot';
 import {
+  CALL_ID,
+  CANCELLABLE_CHANNELS,
   IPC_CHANNELS,
   isIpcChannel,
   parseIpcRequest,
@@ -46,7 +49,15 @@ export interface IpcContext {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-type Handlers = { readonly [C in IpcChannel]: (req: IpcRequest<C>) => Promise<IpcResponse<C>> };
+/** What a handler gets besides its request: the signal that is aborted when the user cancels the call. */
+export interface CallContext {
+  readonly signal: AbortSignal;
+}
+
+type Handlers = { readonly [C in IpcChannel]: (req: IpcRequest<C>, call: CallContext) => Promise<IpcResponse<C>> };
+
+/** The running cancellable calls of one handler table (one window or one serve token), by call id. */
+const runningCalls = new WeakMap<Handlers, Map<string, AbortController>>();
 
 function configDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
@@ -79,8 +90,9 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
   const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: appCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;
+  const running = new Map<string, AbortController>();
 
-  return {
+  const handlers: Handlers = {
     'app.info': async () => ({
       mode: ctx.mode,
       version: ctx.version,
@@ -127,23 +139,36 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
     'file.backups': ({ path: p }) => listBackups(p).then((list) => list.map((b) => ({ backupPath: b.backupPath, createdAt: b.createdAt }))),
     'file.restore': ({ backupPath, path: p }) =>
       restoreBackup(backupPath, p).then((r) => ({ path: r.targetPath, backupPath: r.backupPath })),
-    'libvirt.list': ({ uri }) => listDomains(uri),
-    'libvirt.read': async ({ uri, name }) => {
-      const xml = await dumpInactiveXml(uri, name);
-      const [versions, caps] = await Promise.all([getVersions(uri), getDomainCapabilities(uri).catch(() => null)]);
-      const host = mergeHostFacts(versionFacts(uri, versions), caps?.host ?? {}, { evidence: await collectHostEvidence() });
-      const qemuArgv = await qemuArgvPreview(uri, xml).catch(() => null);
-      return { xml, host, qemuArgv };
+    'libvirt.list': ({ uri }, { signal }) => listDomains(uri, { signal }),
+    'libvirt.read': async ({ uri, name }, { signal }) => {
+      const xml = await dumpInactiveXml(uri, name, { signal });
+      const [versions, caps] = await Promise.all([
+        getVersions(uri, { signal }),
+        getDomainCapabilities(uri, {}, { signal }).then(
+          (c) => ({ host: c.host, problem: null }),
+          // The domain is still worth reviewing without the host's values; the renderer says why they are missing.
+          (e: unknown) => {
+            if (signal.aborted) throw e;
+            return { host: {}, problem: toServiceError(e).message };
+          },
+        ),
+      ]);
+      const host = mergeHostFacts(versionFacts(uri, versions), caps.host, { evidence: await collectHostEvidence() });
+      const qemuArgv = await qemuArgvPreview(uri, xml, { signal }).catch((e: unknown) => {
+        if (signal.aborted) throw e;
+        return null;
+      });
+      return { xml, host, qemuArgv, capabilitiesProblem: caps.problem };
     },
     'libvirt.define': ({ uri, name, xml, loadedXml }) => defineDomainSafely(uri, { name, originalXml: loadedXml, newXml: xml }),
-    'libvirt.restore': async ({ uri, backupPath }) => {
-      await restoreDomainBackup(uri, backupPath);
-      return {};
-    },
-    'libvirt.qemuArgv': async ({ uri, xml }) => ({ argv: await qemuArgvPreview(uri, xml) }),
+    'libvirt.restore': ({ uri, name, backupPath, expectedXml }) => restoreDomainBackup(uri, { name, backupPath, expectedXml }),
+    'libvirt.qemuArgv': async ({ uri, xml }, { signal }) => ({ argv: await qemuArgvPreview(uri, xml, { signal }) }),
     'host.evidence': () => collectHostEvidence(),
-    'host.caps': async ({ uri, arch, machine, virttype }) => {
-      const [versions, caps] = await Promise.all([getVersions(uri), getDomainCapabilities(uri, { arch, machine, virttype })]);
+    'host.caps': async ({ uri, arch, machine, virttype }, { signal }) => {
+      const [versions, caps] = await Promise.all([
+        getVersions(uri, { signal }),
+        getDomainCapabilities(uri, { arch, machine, virttype }, { signal }),
+      ]);
       return mergeHostFacts(versionFacts(uri, versions), caps.host, { evidence: await collectHostEvidence() });
     },
     'osinfo.search': async ({ text, limit }) =>
@@ -170,11 +195,31 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       await writeAtomically(recentFile, `${JSON.stringify(next, null, 2)}\n`);
       return next;
     },
+    'call.cancel': async ({ callId }) => {
+      const call = running.get(callId);
+      call?.abort();
+      return { cancelled: call !== undefined };
+    },
   };
+  runningCalls.set(handlers, running);
+  return handlers;
 }
 
-/** Validates and runs one call; never throws. */
-export async function dispatch(handlers: Handlers, channel: unknown, raw: unknown): Promise<IpcResult<IpcChannel>> {
+/** How a call arrived: the renderer's id for it (to cancel it later), and a signal of the transport's own. */
+export interface DispatchOptions {
+  /** Unvalidated: whatever the transport received; ignored unless it is a valid id for a cancellable channel. */
+  readonly callId?: unknown;
+  /** Aborted when the caller went away (the serve bridge: the HTTP request was closed before the answer). */
+  readonly signal?: AbortSignal;
+}
+
+/** Validates and runs one call; never throws. A cancellable call with an id runs until it ends or `call.cancel`. */
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  raw: unknown,
+  options: DispatchOptions = {},
+): Promise<IpcResult<IpcChannel>> {
   if (!isIpcChannel(channel)) {
     return {
       ok: false,
@@ -187,10 +232,17 @@ export async function dispatch(handlers: Handlers, channel: unknown, raw: unknow
   }
   const req = parseIpcRequest(channel, raw);
   if (!req.ok) return req;
+  const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  const running = runningCalls.get(handlers);
+  const callId = CANCELLABLE_CHANNELS.has(channel) && v.is(CALL_ID, options.callId) ? options.callId : null;
+  if (callId !== null) running?.set(callId, controller);
   try {
-    const handler = handlers[channel] as (r: unknown) => Promise<unknown>;
-    return { ok: true, value: (await handler(req.value)) as IpcResponse<IpcChannel> };
+    const handler = handlers[channel] as (r: unknown, call: CallContext) => Promise<unknown>;
+    return { ok: true, value: (await handler(req.value, { signal: controller.signal })) as IpcResponse<IpcChannel> };
   } catch (e) {
     return { ok: false, error: toServiceError(e) };
+  } finally {
+    if (callId !== null && running?.get(callId) === controller) running.delete(callId);
   }
 }

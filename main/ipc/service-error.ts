@@ -35,11 +35,12 @@ export function toServiceError(e: unknown): ServiceError {
     return { code: 'domain-name-mismatch', message: e.message, hint: 'Keep the <name> of the domain being edited.' };
   if (e instanceof SchemaUnavailableError)
     return { code: 'schema-unavailable', message: e.message, hint: 'Install libvirt-clients, or save without validation.' };
+  if (e instanceof VirshError && e.code === 'cancelled') return { code: 'cancelled', message: e.message, hint: 'Nothing was changed.' };
   if (e instanceof VirshError)
     return {
       code: e.code,
       message: e.message,
-      hint: e.stderr.trim() ? `virsh said: ${e.stderr.trim().split('\n').slice(-2).join(' ')}` : 'See the message.',
+      hint: e.stderr.trim() ? `virsh said: ${e.stderr.trim().split('\n').slice(-2).join(' ')}` : 'Follow the advice above, then try again.',
     };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'internal', message, hint: 'This is a bug in Virtio Access Wizard; please report it with this message.' };

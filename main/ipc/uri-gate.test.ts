@@ -52,7 +52,7 @@ describe.skipIf(missing)(`libvirt URIs that run programs ${missing ? `(skipped: 
     ['libvirt.list', (uri) => ({ uri })],
     ['libvirt.read', (uri) => ({ uri, name: 'x' })],
     ['libvirt.define', (uri) => ({ uri, name: 'x', xml: '<domain/>', loadedXml: '<domain/>' })],
-    ['libvirt.restore', (uri) => ({ uri, backupPath: '/tmp/x' })],
+    ['libvirt.restore', (uri) => ({ uri, name: 'x', backupPath: '/tmp/x', expectedXml: '<domain/>' })],
     ['libvirt.qemuArgv', (uri) => ({ uri, xml: '<domain/>' })],
     ['host.caps', (uri) => ({ uri })],
     ['recent.add', (uri) => ({ uri })],

@@ -8,7 +8,10 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { electronChannelName, IPC_CHANNELS, type PreloadApi } from '../../src/contracts/ipc';
 
 const api = Object.fromEntries(
-  IPC_CHANNELS.map((channel) => [channel, (request: unknown) => ipcRenderer.invoke(electronChannelName(channel), request)]),
+  IPC_CHANNELS.map((channel) => [
+    channel,
+    (request: unknown, callId?: string) => ipcRenderer.invoke(electronChannelName(channel), request, callId),
+  ]),
 ) as unknown as PreloadApi;
 
 contextBridge.exposeInMainWorld('api', Object.freeze(api));

@@ -25,13 +25,13 @@ async function bundlePreload(): Promise<string> {
 
 function runSandboxed(code: string) {
   const exposed = new Map<string, unknown>();
-  const invoked: { channel: string; request: unknown }[] = [];
+  const invoked: { channel: string; request: unknown; callId?: unknown }[] = [];
   const required: string[] = [];
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
     ipcRenderer: {
-      invoke: (channel: string, request: unknown) => {
-        invoked.push({ channel, request });
+      invoke: (channel: string, request: unknown, callId?: unknown) => {
+        invoked.push(callId === undefined ? { channel, request } : { channel, request, callId });
         return Promise.resolve({ ok: true, value: channel });
       },
     },
@@ -67,5 +67,16 @@ describe('preload', () => {
     const request = { uri: 'test:///default', name: 'test' };
     await expect(api['libvirt.read']!(request)).resolves.toEqual({ ok: true, value: 'vaw:libvirt.read' });
     expect(invoked).toEqual([{ channel: electronChannelName('libvirt.read'), request }]);
+  });
+
+  it('passes the id of a cancellable call along, so call.cancel can stop it', async () => {
+    const { exposed, invoked } = runSandboxed(await bundlePreload());
+    const api = exposed.get('api') as Record<string, (r: unknown, callId?: string) => Promise<unknown>>;
+    await api['libvirt.list']!({ uri: 'test:///default' }, 'c-1');
+    await api['call.cancel']!({ callId: 'c-1' });
+    expect(invoked).toEqual([
+      { channel: electronChannelName('libvirt.list'), request: { uri: 'test:///default' }, callId: 'c-1' },
+      { channel: electronChannelName('call.cancel'), request: { callId: 'c-1' } },
+    ]);
   });
 });

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CALL_ID_HEADER } from '../../src/contracts/ipc';
 import { dispatch, type createIpcHandlers } from '../ipc/ipc-table';
 import { contentTypeOf, resolveStaticPath, SECURITY_HEADERS } from './static-files';
 
@@ -77,7 +78,16 @@ export async function startBridge(options: {
         } catch {
           return send(res, 400, 'Bad Request: the body is not JSON.');
         }
-        const result = await dispatch(options.handlers, decodeURIComponent(url.pathname.slice('/api/'.length)), parsed);
+        // A call's id comes in a header, so the body stays the bare request; a closed request (the tab went away)
+        // cancels the call as call.cancel would.
+        const gone = new AbortController();
+        res.once('close', () => {
+          if (!res.writableFinished) gone.abort();
+        });
+        const result = await dispatch(options.handlers, decodeURIComponent(url.pathname.slice('/api/'.length)), parsed, {
+          callId: req.headers[CALL_ID_HEADER],
+          signal: gone.signal,
+        });
         return send(res, 200, JSON.stringify(result), 'application/json');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed.');

@@ -9,10 +9,11 @@
 import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_DOMAIN_XML_BYTES } from '../../src/contracts/limits';
 import { XmlInputError } from '../../src/domain-xml';
 
-/** Files larger than this are refused before reading: no domain XML is anywhere near it. */
-export const MAX_DOMAIN_FILE_BYTES = 10 * 1024 * 1024;
+/** Files larger than this are refused before reading (the limit every way in shares; the renderer's upload too). */
+export const MAX_DOMAIN_FILE_BYTES = MAX_DOMAIN_XML_BYTES;
 
 /** A file as read, with the fingerprint a later write must still match. */
 export interface ReadFile {

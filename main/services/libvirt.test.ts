@@ -170,11 +170,55 @@ describe.skipIf(missing)(
       expect(await dumpInactiveXml(SYSTEM, name)).toBe(loaded);
 
       const planned = applyEdits(loaded, iommuEdits(false));
-      const { backupPath } = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: planned });
-      expect(await dumpInactiveXml(SYSTEM, name)).not.toBe(loaded);
-      expect((await listDomainBackups(SYSTEM, name)).map((b) => b.backupPath)).toContain(backupPath);
-      await restoreDomainBackup(SYSTEM, backupPath);
+      const defined = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: planned });
+      expect(await dumpInactiveXml(SYSTEM, name)).toBe(defined.definedXml);
+      expect(defined.definedXml).not.toBe(loaded);
+      expect((await listDomainBackups(SYSTEM, name)).map((b) => b.backupPath)).toContain(defined.backupPath);
+      const undone = await restoreDomainBackup(SYSTEM, { name, backupPath: defined.backupPath, expectedXml: defined.definedXml });
       expect(await dumpInactiveXml(SYSTEM, name)).toBe(loaded);
+      // The undo backed up what it replaced, like a define.
+      expect(readFileSync(undone.backupPath, 'utf8')).toBe(defined.definedXml);
+    });
+
+    it('refuses an undo when the domain changed since the define, with the diff, and changes nothing', async () => {
+      const name = `vaw-ui-undo-${process.pid}`;
+      try {
+        defineXml(fixtureNamed('tcg-q35.xml', name));
+        const loaded = await dumpInactiveXml(SYSTEM, name);
+        const defined = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: applyEdits(loaded, iommuEdits(false)) });
+        // Another admin changes the domain after the wizard defined it.
+        defineXml(defined.definedXml.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
+        const theirs = await dumpInactiveXml(SYSTEM, name);
+        const e = await rejection(restoreDomainBackup(SYSTEM, { name, backupPath: defined.backupPath, expectedXml: defined.definedXml }));
+        expect(e).toBeInstanceOf(DomainChangedError);
+        expect((e as DomainChangedError).diff).toMatch(/^\+\s*<vcpu[^>]*>2<\/vcpu>$/m);
+        expect(await dumpInactiveXml(SYSTEM, name)).toBe(theirs);
+      } finally {
+        await removeDomains(name);
+      }
+    });
+
+    it('a second define in one session succeeds: the XML read back after a define, not the XML sent, is the new starting point', async () => {
+      const name = `vaw-ui-twice-${process.pid}`;
+      try {
+        defineXml(fixtureNamed('tcg-q35.xml', name));
+        const loaded = await dumpInactiveXml(SYSTEM, name);
+        // An emptied <driver/> (what removing the last driver option leaves) is dropped by libvirt on define.
+        const sent = loaded.replace("<model type='virtio'/>", "<model type='virtio'/>\n      <driver/>");
+        const first = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: sent });
+        expect(first.definedXml).not.toContain('<driver/>');
+        expect(await rejection(defineDomainSafely(SYSTEM, { name, originalXml: sent, newXml: first.definedXml }))).toBeInstanceOf(
+          DomainChangedError,
+        );
+        const second = await defineDomainSafely(SYSTEM, {
+          name,
+          originalXml: first.definedXml,
+          newXml: applyEdits(first.definedXml, iommuEdits(false)),
+        });
+        expect(second.definedXml).toMatch(/iommu='on'/);
+      } finally {
+        await removeDomains(name);
+      }
     });
 
     it('refuses new XML that names another domain', async () => {

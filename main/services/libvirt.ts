@@ -38,6 +38,17 @@ export interface DefineResult {
   readonly backupPath: string;
   /** True when the domain is running: libvirt keeps the running configuration until the next boot. */
   readonly appliesAtNextBoot: boolean;
+  /**
+   * The definition as libvirt holds it now, read back after the define: libvirt normalises what it is given
+   * (drops an emptied `<driver/>`, adds addresses), so this, not the XML sent, is what a later define or undo
+   * must find unchanged.
+   */
+  readonly definedXml: string;
+}
+
+/** A cancellable read: aborting `signal` kills the virsh it runs. */
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
 }
 
 /** The domain's definition changed between loading and defining; nothing was written. */
@@ -91,16 +102,16 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
 }
 
 /** libvirt and QEMU versions of a connection. */
-export async function getVersions(uri: string): Promise<LibvirtVersions> {
-  return parseVirshVersion(await runVirsh(uri, ['version'], { timeoutMs: VERSION_TIMEOUT_MS }));
+export async function getVersions(uri: string, { signal }: ReadOptions = {}): Promise<LibvirtVersions> {
+  return parseVirshVersion(await runVirsh(uri, ['version'], { timeoutMs: VERSION_TIMEOUT_MS, signal }));
 }
 
 /** Every domain (running or not) with its state and whether it is persistent. */
-export async function listDomains(uri: string): Promise<DomainListEntry[]> {
+export async function listDomains(uri: string, { signal }: ReadOptions = {}): Promise<DomainListEntry[]> {
   const [table, names, persistent] = await Promise.all([
-    runVirsh(uri, ['list', '--all']),
-    runVirsh(uri, ['list', '--all', '--name']),
-    runVirsh(uri, ['list', '--all', '--persistent', '--name']),
+    runVirsh(uri, ['list', '--all'], { signal }),
+    runVirsh(uri, ['list', '--all', '--name'], { signal }),
+    runVirsh(uri, ['list', '--all', '--persistent', '--name'], { signal }),
   ]);
   const nameList = lines(names);
   const persistentSet = new Set(lines(persistent));
@@ -122,20 +133,21 @@ function lines(out: string): string[] {
 }
 
 /** The persistent definition (what the next boot uses), including security-sensitive parts. */
-export function dumpInactiveXml(uri: string, name: string): Promise<string> {
-  return runVirsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name]);
+export function dumpInactiveXml(uri: string, name: string, { signal }: ReadOptions = {}): Promise<string> {
+  return runVirsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name], { signal });
 }
 
 /** domcapabilities for one arch/machine/virttype (libvirt's defaults for any left out), parsed. */
 export async function getDomainCapabilities(
   uri: string,
   want: { readonly arch?: string; readonly machine?: string; readonly virttype?: string } = {},
+  { signal }: ReadOptions = {},
 ): Promise<DomainCapabilitiesResult> {
   const args = ['domcapabilities'];
   if (want.virttype) args.push('--virttype', want.virttype);
   if (want.arch) args.push('--arch', want.arch);
   if (want.machine) args.push('--machine', want.machine);
-  const domcapsXml = await runVirsh(uri, args);
+  const domcapsXml = await runVirsh(uri, args, { signal });
   return { host: summariseDomainCapabilities(domcapsXml, `virsh -c ${uri} ${args.join(' ')}`).facts, domcapsXml };
 }
 
@@ -152,9 +164,9 @@ async function withTempXml<T>(text: string, fn: (file: string) => Promise<T>): P
 }
 
 /** The QEMU command line libvirt would run for this XML (`domxml-to-native qemu-argv`). */
-export function qemuArgvPreview(uri: string, xml: string): Promise<string> {
+export function qemuArgvPreview(uri: string, xml: string, { signal }: ReadOptions = {}): Promise<string> {
   return withTempXml(xml, async (file) =>
-    (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file], { timeoutMs: DEFINE_TIMEOUT_MS })).trim(),
+    (await runVirsh(uri, ['domxml-to-native', 'qemu-argv', file], { timeoutMs: DEFINE_TIMEOUT_MS, signal })).trim(),
   );
 }
 
@@ -180,12 +192,13 @@ async function writeBackup(uri: string, name: string, xml: string): Promise<stri
 
 /**
  * Replaces domain `name`'s definition with `newXml`: re-reads the domain and refuses (DomainChangedError, with
- * a diff) when it is not `originalXml` any more, backs the current definition up, then `define --validate`.
- * libvirt's define is all-or-nothing, so on failure the old definition stays and the VirshError says why.
+ * a diff) when it is not `originalXml` any more, backs the current definition up, then `define --validate`,
+ * and reads the definition back (DefineResult.definedXml). libvirt's define is all-or-nothing, so on failure the
+ * old definition stays and the VirshError says why.
  */
 export async function defineDomainSafely(
   uri: string,
-  req: { readonly name: string; readonly originalXml: string; readonly newXml: string },
+  req: { readonly name: string; readonly originalXml: string; readonly newXml: string; readonly validate?: boolean },
 ): Promise<DefineResult> {
   const newName = domainNameOf(req.newXml);
   if (newName !== req.name) throw new DomainNameMismatchError(req.name, newName);
@@ -197,23 +210,32 @@ export async function defineDomainSafely(
     );
   }
   const backupPath = await writeBackup(uri, req.name, current);
-  await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
-  const state = (await runVirsh(uri, ['domstate', '--', req.name])).trim();
-  return { backupPath, appliesAtNextBoot: state !== 'shut off' && state !== 'crashed' };
+  const define = req.validate === false ? ['define'] : ['define', '--validate'];
+  await withTempXml(req.newXml, (file) => runVirsh(uri, [...define, file], { timeoutMs: DEFINE_TIMEOUT_MS }));
+  const [state, definedXml] = await Promise.all([runVirsh(uri, ['domstate', '--', req.name]), dumpInactiveXml(uri, req.name)]);
+  return { backupPath, appliesAtNextBoot: state.trim() !== 'shut off' && state.trim() !== 'crashed', definedXml };
 }
 
-/** Defines the domain again from a backup written by `defineDomainSafely`. */
-export async function restoreDomainBackup(uri: string, backupPath: string): Promise<void> {
+/**
+ * Defines domain `name` again from a backup written by `defineDomainSafely` (the undo of a define), with the
+ * same safety as the define: refused with a diff when the domain is not `expectedXml` any more (someone changed
+ * it since), and the definition it replaces is backed up first.
+ */
+export async function restoreDomainBackup(
+  uri: string,
+  req: { readonly name: string; readonly backupPath: string; readonly expectedXml: string },
+): Promise<DefineResult> {
   let xml: string;
   try {
-    xml = await fs.readFile(backupPath, 'utf8');
+    xml = await fs.readFile(req.backupPath, 'utf8');
   } catch (e) {
     throw new Error(
-      `Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`,
+      `Cannot read the backup ${req.backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`,
       { cause: e },
     );
   }
-  await withTempXml(xml, (file) => runVirsh(uri, ['define', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
+  // A backup is libvirt's own earlier output, which define accepted then; it is not validated again.
+  return defineDomainSafely(uri, { name: req.name, originalXml: req.expectedXml, newXml: xml, validate: false });
 }
 
 /** Backups of one domain on one connection, newest first. */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingParts } from '../../test/real-parts';
+import { startSilentLibvirt } from '../../test/silent-libvirt';
 import { classifyVirshFailure, runVirsh, VirshError } from './virsh';
 
 const missing = missingParts('virsh');
@@ -77,6 +78,38 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
     const e = await failure(runVirsh('test:///default', ['event', '--all', '--loop'], { timeoutMs: 500 }));
     expect(e.code).toBe('timeout');
     expect(e.message).toMatch(/did not answer within 0\.5 s/);
+  });
+
+  it('a cancelled run kills virsh while it waits on a daemon that never answers, and rejects as cancelled', async () => {
+    const daemon = await startSilentLibvirt();
+    try {
+      const cancel = new AbortController();
+      const run = failure(runVirsh(daemon.uri, ['list', '--all'], { signal: cancel.signal, timeoutMs: 60_000 }));
+      await daemon.connected();
+      expect(daemon.open()).toBe(1);
+      const at = Date.now();
+      cancel.abort();
+      const e = await run;
+      expect(e.code).toBe('cancelled');
+      expect(e.message).toMatch(/list --all on qemu\+unix:.* was cancelled/);
+      // The daemon sees the connection close: the virsh process is gone, not merely forgotten.
+      await daemon.allClosed();
+      expect(Date.now() - at).toBeLessThan(5_000);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('a run cancelled before it starts never starts virsh', async () => {
+    const daemon = await startSilentLibvirt();
+    try {
+      const cancel = new AbortController();
+      cancel.abort();
+      const e = await failure(runVirsh(daemon.uri, ['version'], { signal: cancel.signal }));
+      expect([e.code, daemon.open()]).toEqual(['cancelled', 0]);
+    } finally {
+      await daemon.stop();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ export type VirshErrorCode =
   | 'validation-failed'
   | 'define-refused'
   | 'timeout'
+  | 'cancelled'
   | 'failed';
 
 /** A virsh run that did not succeed; `message` says what happened and what to do, `stderr` is virsh's own. */
@@ -37,6 +38,8 @@ export interface RunVirshOptions {
   readonly timeoutMs?: number;
   /** Text written to virsh's stdin. */
   readonly input?: string;
+  /** Aborting it kills virsh (the user pressed Cancel); the run then rejects with code `cancelled`. */
+  readonly signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -136,6 +139,10 @@ export function runVirsh(uri: string, args: readonly string[], options: RunVirsh
   const allowed = checkLibvirtUri(uri);
   if (!allowed.ok) return Promise.reject(new VirshError('refused-uri', allowed.reason, '', fullArgs));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { signal } = options;
+  const cancelled = () =>
+    new VirshError('cancelled', `virsh ${args.join(' ')} on ${uri} was cancelled before it answered.`, '', fullArgs);
+  if (signal?.aborted) return Promise.reject(cancelled());
   return new Promise((resolve, reject) => {
     // LC_ALL=C keeps virsh's messages in English so the classification above holds.
     const child = spawn('virsh', fullArgs, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
@@ -146,6 +153,10 @@ export function runVirsh(uri: string, args: readonly string[], options: RunVirsh
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    // virsh waiting on a daemon that never answers ignores nothing short of SIGKILL; 'close' below then reports it.
+    const abort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', abort, { once: true });
+    child.once('close', () => signal?.removeEventListener('abort', abort));
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
@@ -166,7 +177,9 @@ export function runVirsh(uri: string, args: readonly string[], options: RunVirsh
     child.on('close', (code) => {
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString('utf8');
-      if (timedOut) {
+      if (signal?.aborted && code !== 0) {
+        reject(cancelled());
+      } else if (timedOut) {
         reject(
           new VirshError(
             'timeout',

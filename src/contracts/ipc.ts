@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import type { Evidence, GuestFacts, HostFacts, Support } from './facts';
 import { checkLibvirtUri } from './libvirt-uri';
+import { MAX_DOMAIN_XML_BYTES } from './limits';
 
 const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 /** A libvirt URI from the allow-list (libvirt-uri.ts): never one that makes libvirt run a program. */
@@ -20,9 +21,11 @@ const uri = v.pipe(
   ),
 );
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
-/** Domain XML travels as text; the 10 MB limit matches the file reader's. */
-const xml = v.pipe(v.string(), v.maxLength(10 * 1024 * 1024));
+/** Domain XML travels as text; the 10 MB limit is the file reader's and the upload's. */
+const xml = v.pipe(v.string(), v.maxLength(MAX_DOMAIN_XML_BYTES));
 const empty = v.strictObject({});
+/** A renderer-chosen id for one running call, so that `call.cancel` can stop it (a random UUID in practice). */
+export const CALL_ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
 export const IPC_REQUESTS = {
   'app.info': empty,
@@ -35,7 +38,8 @@ export const IPC_REQUESTS = {
   'libvirt.list': v.strictObject({ uri }),
   'libvirt.read': v.strictObject({ uri, name }),
   'libvirt.define': v.strictObject({ uri, name, xml, loadedXml: xml }),
-  'libvirt.restore': v.strictObject({ uri, backupPath: path }),
+  /** The undo of a define: refused when the domain is no longer `expectedXml` (the definition the define left). */
+  'libvirt.restore': v.strictObject({ uri, name, backupPath: path, expectedXml: xml }),
   'libvirt.qemuArgv': v.strictObject({ uri, xml }),
   'host.evidence': empty,
   'host.caps': v.strictObject({ uri, arch: v.optional(name), machine: v.optional(name), virttype: v.optional(name) }),
@@ -47,6 +51,8 @@ export const IPC_REQUESTS = {
   'schema.validate': v.strictObject({ xml }),
   'recent.get': empty,
   'recent.add': v.strictObject({ file: v.optional(path), uri: v.optional(uri) }),
+  /** Stops the running call with this id (its virsh is killed); answers whether one was running. */
+  'call.cancel': v.strictObject({ callId: CALL_ID }),
 } as const;
 
 export type IpcChannel = keyof typeof IPC_REQUESTS;
@@ -94,9 +100,15 @@ export interface IpcResponses {
   'file.backups': readonly Backup[];
   'file.restore': { readonly path: string; readonly backupPath: string | null };
   'libvirt.list': readonly { readonly name: string; readonly state: string; readonly persistent: boolean }[];
-  'libvirt.read': { readonly xml: string; readonly host: HostFacts; readonly qemuArgv: string | null };
-  'libvirt.define': { readonly backupPath: string; readonly appliesAtNextBoot: boolean };
-  'libvirt.restore': Record<string, never>;
+  'libvirt.read': {
+    readonly xml: string;
+    readonly host: HostFacts;
+    readonly qemuArgv: string | null;
+    /** Why `virsh domcapabilities` failed (the host values are then unknown), or null when it answered. */
+    readonly capabilitiesProblem: string | null;
+  };
+  'libvirt.define': DefineOutcome;
+  'libvirt.restore': DefineOutcome;
   'libvirt.qemuArgv': { readonly argv: string };
   'host.evidence': readonly Evidence[];
   'host.caps': HostFacts;
@@ -109,7 +121,27 @@ export interface IpcResponses {
   };
   'recent.get': Recent;
   'recent.add': Recent;
+  'call.cancel': { readonly cancelled: boolean };
 }
+
+/** What a define (or its undo) did: the backup of what it replaced, and the definition libvirt holds now. */
+export interface DefineOutcome {
+  readonly backupPath: string;
+  readonly appliesAtNextBoot: boolean;
+  /** Read back after the define: the starting point of the next define or undo. */
+  readonly definedXml: string;
+}
+
+/**
+ * The calls the user can cancel (each runs virsh, which may wait long on a slow or hung libvirt). Writes are not
+ * among them: a define stopped halfway would leave the user unsure what libvirt holds.
+ */
+export const CANCELLABLE_CHANNELS: ReadonlySet<IpcChannel> = new Set<IpcChannel>([
+  'libvirt.list',
+  'libvirt.read',
+  'libvirt.qemuArgv',
+  'host.caps',
+]);
 
 export type IpcRequest<C extends IpcChannel> = v.InferOutput<(typeof IPC_REQUESTS)[C]>;
 export type IpcResponse<C extends IpcChannel> = IpcResponses[C];
@@ -152,9 +184,13 @@ export function parseIpcRequest<C extends IpcChannel>(
 
 /**
  * What the preload exposes as `window.api` in the Electron window: one named function per channel and
- * nothing else (no raw ipcRenderer, no event objects). renderer/api uses it when present.
+ * nothing else (no raw ipcRenderer, no event objects). renderer/api uses it when present. `callId` names a
+ * cancellable call (CANCELLABLE_CHANNELS) for `call.cancel`.
  */
-export type PreloadApi = { readonly [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcResult<C>> };
+export type PreloadApi = { readonly [C in IpcChannel]: (request: IpcRequest<C>, callId?: string) => Promise<IpcResult<C>> };
+
+/** The serve bridge's header carrying a call's id (`POST /api/<channel>` keeps the bare request as its body). */
+export const CALL_ID_HEADER = 'x-vaw-call-id';
 
 /** A contract channel's name on Electron's IPC; the prefix keeps ours apart from Electron's own. */
 export function electronChannelName(channel: IpcChannel): string {
