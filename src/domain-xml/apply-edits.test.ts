@@ -94,6 +94,17 @@ describe('applyEdits', () => {
     });
   });
 
+  it("removing a <driver>'s last attribute removes the emptied <driver/> too, as libvirt drops it on define", () => {
+    const withIommu = DOMAIN.replace(`<model type='virtio'/>`, `<model type='virtio'/>\n      <driver iommu='on'/>`);
+    const out = applyEdits(withIommu, [{ op: 'remove-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu' }]);
+    expect(out).toBe(DOMAIN);
+    // A <driver> that keeps other attributes, or any other element, keeps its element.
+    const disk = applyEdits(DOMAIN, [{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'type' }]);
+    expect(disk).toContain(`<driver name="qemu"/>`);
+    const mac = applyEdits(DOMAIN, [{ op: 'remove-attribute', target: '/domain/devices/interface[1]/mac', name: 'address' }]);
+    expect(mac).toContain('<mac/>');
+  });
+
   it('keeps CRLF line breaks and tab indentation in added lines', () => {
     const crlf = DOMAIN.replace(/\n/g, '\r\n').replace(/ {2}/g, '\t');
     const out = applyEdits(crlf, [

@@ -169,7 +169,11 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
       const doc = parseXml(text);
       const el = resolvePath(doc, edit.target);
       const attr = el?.attribute(edit.name);
-      if (!attr) return text;
+      if (!el || !attr) return text;
+      // A <driver> left with nothing is dropped by libvirt on define (virtinst's XML builder removes such emptied
+      // nodes too): remove it here, so what is written is what libvirt will hold and a later define finds it unchanged.
+      if (el.name === 'driver' && el.attributes.length === 1 && el.parent && el.nodes.every((n) => n.kind === 'text' && !n.value.trim()))
+        return removeElement(text, el);
       let from = attr.start;
       while (from > 0 && /[ \t\r\n]/.test(text[from - 1] ?? '')) from--;
       return splice(text, from, attr.end, '');
@@ -190,10 +194,7 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
       const el = resolvePath(doc, edit.target);
       if (!el) return text;
       if (!el.parent) throw new EditError(edit, 'the root element cannot be removed');
-      const indent = lineIndent(text, el.start);
-      const lineEnd = text.startsWith('\r\n', el.end) ? el.end + 2 : text.startsWith('\n', el.end) ? el.end + 1 : -1;
-      if (indent !== undefined && lineEnd !== -1) return splice(text, el.start - indent.length, lineEnd, '');
-      return splice(text, el.start, el.end, '');
+      return removeElement(text, el);
     }
     case 'set-text': {
       const { text: t, el } = ensureElement(text, edit.target, edit);
@@ -206,6 +207,14 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
       return splice(t, el.startTagEnd, el.endTagStart, escapeText(edit.text));
     }
   }
+}
+
+/** `text` without element `el`, and without the line it stood on when it had one to itself. */
+function removeElement(text: string, el: XmlElement): string {
+  const indent = lineIndent(text, el.start);
+  const lineEnd = text.startsWith('\r\n', el.end) ? el.end + 2 : text.startsWith('\n', el.end) ? el.end + 1 : -1;
+  if (indent !== undefined && lineEnd !== -1) return splice(text, el.start - indent.length, lineEnd, '');
+  return splice(text, el.start, el.end, '');
 }
 
 /**
