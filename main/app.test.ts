@@ -29,6 +29,7 @@ function fakeElectron(root: string) {
   const protocolHandlers = new Map<string, (req: Request) => Promise<Response>>();
   const windows: { options: Record<string, unknown>; url: string; webContents: { id: number } }[] = [];
   const opened: string[] = [];
+  const saveDialogs: { defaultPath: string }[] = [];
   let permissionRequest: Listener | undefined;
   let permissionCheck: Listener | undefined;
   let privileged: unknown;
@@ -39,6 +40,7 @@ function fakeElectron(root: string) {
       enableSandbox: () => calls.push('enableSandbox'),
       on: (event: string, fn: Listener) => appListeners.set(event, fn),
       whenReady: () => ready,
+      getPath: (name: string) => (name === 'home' ? '/home/tester' : `/tmp/${name}`),
     },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown) => {
@@ -63,7 +65,13 @@ function fakeElectron(root: string) {
       },
     },
     ipcMain: { handle: (channel: string, fn: Listener) => ipcHandlers.set(channel, fn) },
-    dialog: { showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }) },
+    dialog: {
+      showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+      showSaveDialog: (options: { defaultPath: string }) => {
+        saveDialogs.push(options);
+        return Promise.resolve({ canceled: false, filePath: '/home/tester/chosen.xml' });
+      },
+    },
     shell: { openExternal: (url: string) => opened.push(url) },
     BrowserWindow: class {
       static all: unknown[] = [];
@@ -88,6 +96,7 @@ function fakeElectron(root: string) {
     protocolHandlers,
     windows,
     opened,
+    saveDialogs,
     permission: () => ({ permissionRequest, permissionCheck }),
     privileged: () => privileged,
     root,
@@ -141,7 +150,7 @@ describe('Electron main process', () => {
     const w = fake.windows[0]!;
     expect(w.url).toBe(START_URL);
     expect(w.options.webPreferences).toEqual({ ...SECURE_WEB_PREFERENCES, preload: path.join(work, 'dist/main/preload.cjs') });
-    expect(w.options).toMatchObject({ show: false, minWidth: 1024, minHeight: 700 });
+    expect(w.options).toMatchObject({ show: false, minWidth: 800, minHeight: 600 });
   });
 
   it('answers every contract channel, and only from the app page of a window it created', async () => {
@@ -166,6 +175,16 @@ describe('Electron main process', () => {
       ok: false,
       error: { code: 'bad-request' },
     });
+  });
+
+  it('Save As opens the native Save dialog in the home folder with the suggested file name, and answers the chosen path', async () => {
+    const handler = fake.ipcHandlers.get(electronChannelName('file.pickSave'))!;
+    const id = fake.windows[0]!.webContents.id;
+    await expect(
+      call(handler, { sender: { id }, senderFrame: { url: START_URL } }, { suggestedName: '../../etc/web1.xml' }),
+    ).resolves.toEqual({ ok: true, value: '/home/tester/chosen.xml' });
+    // Only the file name is suggested: a name with folders in it cannot steer the dialog elsewhere.
+    expect(fake.saveDialogs.map((d) => d.defaultPath)).toEqual(['/home/tester/web1.xml']);
   });
 
   it('serves the renderer from app:// with the CSP header and nothing outside the build folder', async () => {

@@ -38,9 +38,9 @@ function denyAllPermissions(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
-function registerIpc(pickFile: () => Promise<string | null>): void {
+function registerIpc(pickFile: () => Promise<string | null>, pickSavePath: (suggestedName: string) => Promise<string | null>): void {
   const version = (JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const handlers = createIpcHandlers({ mode: 'electron', version, appRoot, pickFile });
+  const handlers = createIpcHandlers({ mode: 'electron', version, appRoot, pickFile, pickSavePath });
   for (const channel of IPC_CHANNELS) {
     ipcMain.handle(electronChannelName(channel), (event: IpcMainInvokeEvent, request: unknown, callId: unknown) => {
       if (!isTrustedIpcSender({ id: event.sender.id, frameUrl: event.senderFrame?.url }, trustedWebContents)) {
@@ -66,6 +66,19 @@ async function pickDomainFile(): Promise<string | null> {
   return r.canceled ? null : (r.filePaths[0] ?? null);
 }
 
+async function pickSaveDomainPath(suggestedName: string): Promise<string | null> {
+  const r = await dialog.showSaveDialog({
+    title: 'Save the domain XML',
+    defaultPath: path.join(app.getPath('home'), suggestedName),
+    properties: ['showOverwriteConfirmation', 'createDirectory'],
+    filters: [
+      { name: 'Domain XML', extensions: ['xml'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  });
+  return r.canceled || !r.filePath ? null : r.filePath;
+}
+
 function openWindow(): void {
   const win = createMainWindow({
     preload: path.join(appRoot, 'dist/main/preload.cjs'),
@@ -88,7 +101,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     denyAllPermissions();
     serveRendererFrom(path.join(appRoot, 'dist/renderer'));
-    registerIpc(pickDomainFile);
+    registerIpc(pickDomainFile, pickSaveDomainPath);
     openWindow();
   });
 }

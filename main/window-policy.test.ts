@@ -23,11 +23,11 @@ describe('window policy', () => {
     expect(SECURE_WEB_PREFERENCES).not.toHaveProperty('enableBlinkFeatures');
   });
 
-  it('loads the app from its custom scheme, never file://, and fits 1024×700', () => {
+  it('loads the app from its custom scheme, never file://, and may be as small as 800×600', () => {
     expect(START_URL).toBe('app://wizard/index.html');
     expect(isAppUrl(START_URL)).toBe(true);
-    expect(WINDOW_SIZE.minWidth).toBeLessThanOrEqual(1024);
-    expect(WINDOW_SIZE.minHeight).toBeLessThanOrEqual(700);
+    expect(WINDOW_SIZE.minWidth).toBe(800);
+    expect(WINDOW_SIZE.minHeight).toBe(600);
   });
 
   it.each([

@@ -1,12 +1,20 @@
+import '@patternfly/react-core/dist/styles/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
+import { applyStoredTheme } from './app/theme';
+import { WizardProvider } from './store/context';
+import { createWizardStore } from './store/store';
 import './styles.css';
 
+// Before the first render, so a dark page never flashes light.
+applyStoredTheme();
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <WizardProvider store={createWizardStore()}>
+      <App />
+    </WizardProvider>
   </StrictMode>,
 );

@@ -3,7 +3,7 @@
  * serve bridge (main/serve/http-bridge.ts) both dispatch through `dispatch`, which validates the channel and
  * the request before any service runs and turns every failure into a ServiceError.
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
@@ -17,6 +17,7 @@ import {
   type IpcRequest,
   type IpcResponse,
   type IpcResult,
+  type PathInspection,
   type Recent,
   type Sample,
 } from '../../src/contracts/ipc';
@@ -46,6 +47,8 @@ export interface IpcContext {
   readonly appRoot: string;
   /** Native file dialog; absent in serve mode, where the browser picks files itself. */
   readonly pickFile?: () => Promise<string | null>;
+  /** Native Save dialog suggesting a file name; absent in serve mode, where the page has a path field. */
+  readonly pickSavePath?: (suggestedName: string) => Promise<string | null>;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -84,12 +87,34 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 
 const MAX_RECENT = 10;
 
+/** What saving to `p` would do, checked without touching it. */
+async function inspectSaveTarget(p: string): Promise<PathInspection> {
+  const absolute = path.isAbsolute(p);
+  const folder = path.dirname(path.resolve(p));
+  const stat = await fs.stat(p).catch(() => null);
+  const folderStat = await fs.stat(folder).catch(() => null);
+  const folderWritable = folderStat?.isDirectory()
+    ? await fs.access(folder, fsConstants.W_OK).then(
+        () => true,
+        () => false,
+      )
+    : false;
+  return {
+    absolute,
+    exists: stat !== null,
+    isFile: stat?.isFile() ?? false,
+    folderExists: folderStat?.isDirectory() ?? false,
+    folderWritable,
+  };
+}
+
 export function createIpcHandlers(ctx: IpcContext): Handlers {
   const env = ctx.env ?? process.env;
   const recentFile = path.join(configDir(env), 'recent.json');
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
   const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: appCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;
+  let localLibvirt: Promise<string | null> | undefined;
   const running = new Map<string, AbortController>();
 
   const handlers: Handlers = {
@@ -98,6 +123,12 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       version: ctx.version,
       defaultUri: await (defaultUri ??= pickDefaultUri(env)),
       backupsDir: backupsDir(env),
+      saveDir: os.homedir(),
+      // The embedded test driver answers without a daemon: its "Using library" is this machine's libvirt.
+      libvirtVersion: await (localLibvirt ??= getVersions('test:///default').then(
+        (v) => v.libvirt,
+        () => null,
+      )),
     }),
     'samples.list': async () => {
       const dir = path.join(ctx.appRoot, 'assets/samples');
@@ -111,6 +142,8 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       const chosen = ctx.pickFile ? await ctx.pickFile() : null;
       return chosen === null ? null : readDomainFile(chosen);
     },
+    'file.pickSave': async ({ suggestedName }) => (ctx.pickSavePath ? ctx.pickSavePath(path.basename(suggestedName)) : null),
+    'file.inspect': ({ path: p }) => inspectSaveTarget(p),
     'file.save': async ({ path: p, text, expectedFingerprint, validate }) => {
       if (validate) {
         const status = schemaStatus();

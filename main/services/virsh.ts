@@ -140,8 +140,7 @@ export function runVirsh(uri: string, args: readonly string[], options: RunVirsh
   if (!allowed.ok) return Promise.reject(new VirshError('refused-uri', allowed.reason, '', fullArgs));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { signal } = options;
-  const cancelled = () =>
-    new VirshError('cancelled', `virsh ${args.join(' ')} on ${uri} was cancelled before it answered.`, '', fullArgs);
+  const cancelled = () => new VirshError('cancelled', `virsh ${args.join(' ')} on ${uri} was cancelled before it answered.`, '', fullArgs);
   if (signal?.aborted) return Promise.reject(cancelled());
   return new Promise((resolve, reject) => {
     // LC_ALL=C keeps virsh's messages in English so the classification above holds.

@@ -1,25 +1,33 @@
-/** The renderer's only way to the services: one named function per IPC channel (src/contracts/ipc.ts). */
+/**
+ * The renderer's only way to the services: one named function per IPC channel (src/contracts/ipc.ts). The
+ * cancellable ones take the call's id as a second argument (service-call.ts makes it and offers Cancel).
+ */
 import type { IpcRequest } from '../../src/contracts/ipc';
 import { invoke } from './transport';
 
 export { ApiError } from './api-error';
 
+type CallId = string | undefined;
+
 export const appInfo = () => invoke('app.info', {});
 export const listSamples = () => invoke('samples.list', {});
 export const readFile = (r: IpcRequest<'file.read'>) => invoke('file.read', r);
 export const pickFile = () => invoke('file.pick', {});
+export const pickSavePath = (r: IpcRequest<'file.pickSave'>) => invoke('file.pickSave', r);
+export const inspectPath = (r: IpcRequest<'file.inspect'>) => invoke('file.inspect', r);
 export const saveFile = (r: IpcRequest<'file.save'>) => invoke('file.save', r);
 export const listFileBackups = (r: IpcRequest<'file.backups'>) => invoke('file.backups', r);
 export const restoreFileBackup = (r: IpcRequest<'file.restore'>) => invoke('file.restore', r);
-export const listDomains = (r: IpcRequest<'libvirt.list'>) => invoke('libvirt.list', r);
-export const readDomain = (r: IpcRequest<'libvirt.read'>) => invoke('libvirt.read', r);
+export const listDomains = (r: IpcRequest<'libvirt.list'>, callId?: CallId) => invoke('libvirt.list', r, callId);
+export const readDomain = (r: IpcRequest<'libvirt.read'>, callId?: CallId) => invoke('libvirt.read', r, callId);
 export const defineDomain = (r: IpcRequest<'libvirt.define'>) => invoke('libvirt.define', r);
 export const restoreDomainBackup = (r: IpcRequest<'libvirt.restore'>) => invoke('libvirt.restore', r);
-export const qemuArgv = (r: IpcRequest<'libvirt.qemuArgv'>) => invoke('libvirt.qemuArgv', r);
+export const qemuArgv = (r: IpcRequest<'libvirt.qemuArgv'>, callId?: CallId) => invoke('libvirt.qemuArgv', r, callId);
 export const hostEvidence = () => invoke('host.evidence', {});
-export const hostCaps = (r: IpcRequest<'host.caps'>) => invoke('host.caps', r);
+export const hostCaps = (r: IpcRequest<'host.caps'>, callId?: CallId) => invoke('host.caps', r, callId);
 export const searchOs = (r: IpcRequest<'osinfo.search'>) => invoke('osinfo.search', r);
 export const guestFacts = (r: IpcRequest<'osinfo.guest'>) => invoke('osinfo.guest', r);
 export const validateXml = (r: IpcRequest<'schema.validate'>) => invoke('schema.validate', r);
 export const getRecent = () => invoke('recent.get', {});
 export const addRecent = (r: IpcRequest<'recent.add'>) => invoke('recent.add', r);
+export const cancelCall = (callId: string) => invoke('call.cancel', { callId });

@@ -2,7 +2,14 @@
  * How a call reaches the services: the preload's `window.api.<channel>` in the Electron window, otherwise the
  * serve bridge (POST /api/<channel> with the token the page was opened with).
  */
-import type { IpcChannel, IpcRequest, IpcResponse, IpcResult, PreloadApi } from '../../src/contracts/ipc';
+import {
+  CALL_ID_HEADER,
+  type IpcChannel,
+  type IpcRequest,
+  type IpcResponse,
+  type IpcResult,
+  type PreloadApi,
+} from '../../src/contracts/ipc';
 import { ApiError } from './api-error';
 
 declare global {
@@ -23,12 +30,16 @@ function token(): string {
   return sessionStorage.getItem(TOKEN_KEY) ?? '';
 }
 
-async function overHttp(channel: string, request: unknown): Promise<IpcResult<IpcChannel>> {
+async function overHttp(channel: string, request: unknown, callId: string | undefined): Promise<IpcResult<IpcChannel>> {
   let res: Response;
   try {
     res = await fetch(`./api/${encodeURIComponent(channel)}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token()}` },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token()}`,
+        ...(callId === undefined ? {} : { [CALL_ID_HEADER]: callId }),
+      },
       body: JSON.stringify(request),
     });
   } catch (e) {
@@ -62,9 +73,10 @@ async function overHttp(channel: string, request: unknown): Promise<IpcResult<Ip
   return (await res.json()) as IpcResult<IpcChannel>;
 }
 
-export async function invoke<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResponse<C>> {
-  const viaPreload = window.api?.[channel] as ((r: IpcRequest<C>) => Promise<IpcResult<C>>) | undefined;
-  const result = viaPreload ? await viaPreload(request) : await overHttp(channel, request);
+/** Runs one call; `callId` (for CANCELLABLE_CHANNELS) lets `call.cancel` stop it while it runs. */
+export async function invoke<C extends IpcChannel>(channel: C, request: IpcRequest<C>, callId?: string): Promise<IpcResponse<C>> {
+  const viaPreload = window.api?.[channel] as ((r: IpcRequest<C>, callId?: string) => Promise<IpcResult<C>>) | undefined;
+  const result = viaPreload ? await viaPreload(request, callId) : await overHttp(channel, request, callId);
   if (!result.ok) throw new ApiError(result.error);
   return result.value as IpcResponse<C>;
 }

@@ -8,11 +8,11 @@ import type { Source } from '../store/store';
 export type Rereadable =
   { readonly kind: 'file'; readonly path: string } | { readonly kind: 'libvirt'; readonly uri: string; readonly name: string };
 
-export async function rereadSource(where: Rereadable): Promise<{ readonly source: Source; readonly text: string }> {
+export async function rereadSource(where: Rereadable, callId?: string): Promise<{ readonly source: Source; readonly text: string }> {
   if (where.kind === 'file') {
     const f = await api.readFile({ path: where.path });
     return { source: { kind: 'file', path: f.path, fingerprint: f.fingerprint }, text: f.text };
   }
-  const d = await api.readDomain({ uri: where.uri, name: where.name });
+  const d = await api.readDomain({ uri: where.uri, name: where.name }, callId);
   return { source: { kind: 'libvirt', uri: where.uri, name: where.name, loadedXml: d.xml }, text: d.xml };
 }

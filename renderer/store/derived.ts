@@ -9,7 +9,8 @@ import type { DomainFacts } from '../../src/contracts/facts';
 import type { Finding, Plan } from '../../src/contracts/findings';
 import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { evaluate, planFor, setVirtioModel } from '../../src/engine';
-import { useWizard, type WizardState } from './store';
+import { useWizard } from './context';
+import type { WizardState } from './store';
 
 export type Derived =
   | { readonly ok: false; readonly problem: string }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createStore } from 'zustand/vanilla';
 import { NO_HOST_FACTS } from '../../src/contracts/facts';
 import { ApiError } from '../api';
 import { isBusy, isLoaded, sourceTitle } from './selectors';
-import { createWizardState } from './store';
+import { createWizardStore } from './store';
 
-const fresh = () => createStore(createWizardState);
+const fresh = createWizardStore;
 
 describe('wizard store', () => {
   it('starts on the start step with nothing loaded and nothing chosen', () => {
@@ -13,17 +12,17 @@ describe('wizard store', () => {
     expect([s.step, s.mode, s.text, s.source, s.secure, s.migration]).toEqual(['start', 'wizard', '', null, 'keep', 'unknown']);
   });
 
-  it("loading a domain moves to Platform and forgets the previous domain's choices and error", () => {
+  it("loading a domain moves to Secure VM and forgets the previous domain's choices and failure", () => {
     const store = fresh();
     const s = store.getState();
     s.setSecure('sev');
     s.setBackend('/domain/devices/interface[1]', 'vhost-kernel');
-    s.fail(new ApiError({ code: 'x', message: 'm', hint: 'h' }));
+    s.fail({ title: 't', error: new ApiError({ code: 'x', message: 'm', hint: 'h' }) });
     s.setMode('troubleshoot');
     s.load({ kind: 'sample', id: 'a', title: 'A' }, '<domain/>');
     const after = store.getState();
-    expect([after.step, after.mode, after.secure, after.backends, after.error, after.host]).toEqual([
-      'platform',
+    expect([after.step, after.mode, after.secure, after.backends, after.failure, after.host]).toEqual([
+      'secure',
       'wizard',
       'keep',
       {},
@@ -52,6 +51,36 @@ describe('wizard store', () => {
     ]);
   });
 
+  it('a symptom chosen in troubleshooting survives loading a domain, and the load leads back to it', () => {
+    const store = fresh();
+    store.getState().setMode('troubleshoot');
+    store.getState().chooseSymptom('T-09');
+    store.getState().loadForTroubleshooting();
+    expect([store.getState().mode, store.getState().step]).toEqual(['wizard', 'start']);
+    store.getState().load({ kind: 'sample', id: 'a', title: 'A' }, '<domain/>');
+    expect([store.getState().mode, store.getState().symptom]).toEqual(['troubleshoot', 'T-09']);
+    // An ordinary load (not from troubleshooting) goes on in the wizard.
+    store.getState().go('start');
+    store.getState().load({ kind: 'sample', id: 'b', title: 'B' }, '<domain/>');
+    expect(store.getState().mode).toBe('wizard');
+  });
+
+  it('counts loads, saves and reloads, so an answer to an older read can tell it is stale', () => {
+    const store = fresh();
+    const g0 = store.getState().generation;
+    store.getState().load({ kind: 'sample', id: 'a', title: 'A' }, '<domain/>');
+    store.getState().reloaded({ kind: 'sample', id: 'a', title: 'A' }, '<domain/>');
+    store.getState().saved('<domain/>', { kind: 'file', path: '/x.xml', fingerprint: 'f' });
+    expect(store.getState().generation).toBe(g0 + 3);
+  });
+
+  it('two stores made for two tests share nothing', () => {
+    const a = fresh();
+    const b = fresh();
+    a.getState().setSecure('tdx');
+    expect(b.getState().secure).toBe('keep');
+  });
+
   it('going to a step leaves troubleshooting', () => {
     const store = fresh();
     store.getState().setMode('troubleshoot');
@@ -70,7 +99,7 @@ describe('selectors', () => {
     expect(isLoaded(store.getState())).toBe(true);
     store.getState().load({ kind: 'upload', name: 'a.xml' }, '<domain/>');
     expect(sourceTitle(store.getState())).toBe('a.xml (uploaded copy)');
-    store.getState().setBusy('Saving');
+    store.getState().setBusy({ label: 'Saving', startedAt: 0, cancel: null });
     expect(isBusy(store.getState())).toBe(true);
   });
 

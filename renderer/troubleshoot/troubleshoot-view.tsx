@@ -1,42 +1,62 @@
 /**
- * Troubleshooting: pick what you saw; the wizard shows the evidence it has (the loaded domain's findings for
- * the rules behind that symptom), asks only what it cannot know, names the cause and leads to the fix.
+ * Troubleshooting: find what you saw (grouped, searchable); the wizard shows the evidence it has (the loaded
+ * domain's findings for the rules behind that symptom, this machine's host evidence), asks only what it cannot
+ * know, names the cause, and ends in a plan with changes or an exact manual step. The chosen symptom is kept in the
+ * store, so it survives loading a domain to check.
  */
-import { useEffect, useId, useState } from 'react';
+import {
+  Alert,
+  Button,
+  CodeBlock,
+  CodeBlockCode,
+  Content,
+  FormGroup,
+  List,
+  ListItem,
+  Radio,
+  SearchInput,
+  Title,
+} from '@patternfly/react-core';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DomainFacts } from '../../src/contracts/facts';
-import type { Finding } from '../../src/contracts/findings';
-import { parseDomainXml, readDomainFacts, XmlInputError } from '../../src/domain-xml';
-import { compareForMigration } from '../../src/engine';
+import type { Edit, Finding } from '../../src/contracts/findings';
+import { applyEdits, parseDomainXml, readDomainFacts, XmlInputError } from '../../src/domain-xml';
+import { compareForMigration, technology } from '../../src/engine';
+import { SYMPTOM_GROUPS, SYMPTOMS, type Symptom } from '../../src/troubleshoot/symptoms';
 import * as api from '../api';
-import { serviceCall } from '../app/service-call';
-import { useDerived } from '../store/derived';
-import { useWizard } from '../store/store';
+import { NOT_RUN, serviceCall } from '../app/service-call';
 import { FindingsList } from '../app/steps/findings-list';
-import { SYMPTOMS } from './symptoms';
+import { useWizard, useWizardStore } from '../store/context';
+import { useDerived } from '../store/derived';
 
 /** What this machine's /sys, /proc/cpuinfo and virt-host-validate say about the cause, each with its source. */
 function HostEvidence({ match }: { match: RegExp }) {
   const evidence = useWizard((s) => s.evidence);
+  const store = useWizardStore();
   useEffect(() => {
     if (evidence.length === 0)
-      void serviceCall('Reading host evidence', async () => useWizard.getState().setEvidence(await api.hostEvidence()));
-  }, [evidence.length]);
+      void serviceCall(store, 'Reading host evidence', () => api.hostEvidence(), { background: true }).then((e) => {
+        if (e !== NOT_RUN) store.getState().setEvidence(e);
+      });
+  }, [evidence.length, store]);
   const relevant = evidence.filter((e) => match.test(e.fact));
   return (
     <>
-      <h3>Evidence on this machine</h3>
+      <Title headingLevel="h4">Evidence on this machine</Title>
       {relevant.length > 0 ? (
-        <ul data-testid="host-evidence">
+        <List data-testid="host-evidence">
           {relevant.map((e) => (
-            <li key={`${e.fact}-${e.source}`}>
-              {e.fact} = {e.value} <span className="muted">({e.source})</span>
-            </li>
+            <ListItem key={`${e.fact}-${e.source}`}>
+              {e.fact} = {e.value} <span className="vaw-muted">({e.source})</span>
+            </ListItem>
           ))}
-        </ul>
+        </List>
       ) : (
-        <p>This machine reports nothing about it; a missing file means unknown, not unsupported.</p>
+        <Content component="p">This machine reports nothing about it; a missing file means unknown, not unsupported.</Content>
       )}
-      <p className="muted">This is the machine the wizard runs on; for a remote connection, run virt-host-validate on the hypervisor.</p>
+      <Content component="p" className="vaw-muted">
+        This is the machine the wizard runs on; for a remote connection, run virt-host-validate on the hypervisor.
+      </Content>
     </>
   );
 }
@@ -55,24 +75,29 @@ function DestinationCompare({ source, labels }: { source: DomainFacts; labels: R
   };
   return (
     <>
-      <h3>Compare with the destination</h3>
-      <label htmlFor={`${id}-dest`}>
-        The destination's definition (the XML on the other host, or the one given to virsh restore --xml)
-      </label>{' '}
-      <input
-        id={`${id}-dest`}
-        type="file"
-        accept=".xml,text/xml"
-        data-testid="destination-file"
-        onChange={(e) => e.target.files?.[0] && void compare(e.target.files[0])}
-      />
+      <Title headingLevel="h4">Compare with the destination</Title>
+      <FormGroup
+        label="The destination's definition (the XML on the other host, or the one given to virsh restore --xml)"
+        fieldId={`${id}-dest`}
+      >
+        <input
+          id={`${id}-dest`}
+          type="file"
+          accept=".xml,text/xml"
+          className="vaw-file-input"
+          data-testid="destination-file"
+          onChange={(e) => e.target.files?.[0] && void compare(e.target.files[0])}
+        />
+      </FormGroup>
       {result &&
         ('problem' in result ? (
-          <p role="alert" className="problem">
+          <Alert variant="danger" isInline title={`${result.name} is not a libvirt domain`} role="alert">
             {result.problem}
-          </p>
+          </Alert>
         ) : result.findings.length === 0 ? (
-          <p data-testid="destination-result">The virtio options of {result.name} match this domain&rsquo;s: this is not the cause.</p>
+          <Content component="p" data-testid="destination-result">
+            The virtio options of {result.name} match this domain&rsquo;s: this is not the cause.
+          </Content>
         ) : (
           <div data-testid="destination-result">
             <FindingsList findings={result.findings} labels={labels} />
@@ -82,91 +107,174 @@ function DestinationCompare({ source, labels }: { source: DomainFacts; labels: R
   );
 }
 
-export function TroubleshootView() {
-  const [chosen, setChosen] = useState<string | null>(null);
-  const [answer, setAnswer] = useState<'yes' | 'no' | null>(null);
+/** The edits that take iommu='on' off the domain's virtio NICs (an ordinary VM's slow vhost-net, T-09). */
+function dropIommuOnNics(facts: DomainFacts): { edits: Edit[]; labels: string[] } {
+  const nics = facts.devices.filter((d) => d.virtio && d.kind === 'interface' && d.driver.iommu === 'on');
+  return {
+    edits: nics.map((d) => ({ op: 'remove-attribute', target: `${d.target}/driver`, name: 'iommu' })),
+    labels: nics.map((d) => d.label),
+  };
+}
+
+function matches(s: Symptom, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  return q === '' || [s.title, s.seen, s.cause, s.id].some((t) => t.toLowerCase().includes(q));
+}
+
+function Diagnosis({ symptom }: { symptom: Symptom }) {
   const d = useDerived();
-  const go = useWizard((s) => s.go);
-  const setSecure = useWizard((s) => s.setSecure);
+  const store = useWizardStore();
+  const answer = useWizard((s) => s.answer);
+  const text = useWizard((s) => s.text);
   const id = useId();
-  const symptom = SYMPTOMS.find((s) => s.id === chosen);
-  const evidence = d.ok && symptom ? d.findings.filter((f) => symptom.rules.includes(f.rule)) : [];
   const labels = new Map(d.ok ? d.facts.devices.map((x) => [x.target, x.label]) : []);
+  const evidence = d.ok ? d.findings.filter((f) => symptom.rules.includes(f.rule)) : [];
+  const fixable = evidence.some((f) => f.fix.edits.length > 0);
+  const confidential = d.ok && d.facts.launchSecurity.present;
+  const drop = d.ok && symptom.offerDropIommuOnNics && !confidential ? dropIommuOnNics(d.facts) : null;
+  const jobs = symptom.hostJobsOf ? technology(symptom.hostJobsOf).hostJobs : [];
   return (
-    <section aria-labelledby="ts-title">
-      <h2 id="ts-title">Troubleshoot</h2>
-      <fieldset>
-        <legend>What do you see?</legend>
-        {SYMPTOMS.map((s) => (
-          <div key={s.id} className="option">
-            <input
-              type="radio"
-              id={`${id}-${s.id}`}
-              name={`${id}-symptom`}
-              checked={chosen === s.id}
-              onChange={() => {
-                setChosen(s.id);
-                setAnswer(null);
-              }}
+    <>
+      {symptom.question && (
+        <FormGroup role="radiogroup" isInline label={symptom.question} fieldId={`${id}-answer`}>
+          {(['yes', 'no'] as const).map((a) => (
+            <Radio
+              key={a}
+              id={`${id}-answer-${a}`}
+              name={`${id}-answer`}
+              label={a === 'yes' ? 'Yes' : 'No'}
+              isChecked={answer === a}
+              onChange={() => store.getState().setAnswer(a)}
             />
-            <label htmlFor={`${id}-${s.id}`}>{s.title}</label>
-          </div>
-        ))}
-      </fieldset>
-      {symptom && (
-        <div className="diagnosis" data-testid="diagnosis">
-          <p>
-            Message: <code>{symptom.seen}</code>
-          </p>
-          {symptom.question && (
-            <fieldset>
-              <legend>{symptom.question}</legend>
-              {(['yes', 'no'] as const).map((a) => (
-                <label key={a} className="inline">
-                  <input type="radio" name={`${id}-answer`} checked={answer === a} onChange={() => setAnswer(a)} />{' '}
-                  {a === 'yes' ? 'Yes' : 'No'}
-                </label>
+          ))}
+        </FormGroup>
+      )}
+      {symptom.question && answer === 'no' && (
+        <Alert variant="info" isInline isPlain title="Then this is probably not your symptom; look at the others in its group." />
+      )}
+      <Content component="p">
+        <strong>Cause:</strong> {symptom.cause}
+      </Content>
+      {!d.ok ? (
+        <Content component="p">
+          Load the domain to look for the cause in its XML.{' '}
+          <Button variant="secondary" onClick={() => store.getState().loadForTroubleshooting()}>
+            Load a domain
+          </Button>
+        </Content>
+      ) : evidence.length > 0 ? (
+        <>
+          <Title headingLevel="h4">Evidence in this domain</Title>
+          <FindingsList findings={evidence} labels={labels} />
+        </>
+      ) : (
+        <Content component="p" data-testid="no-evidence">
+          This domain&rsquo;s XML shows none of these causes.
+        </Content>
+      )}
+      {symptom.hostEvidence && <HostEvidence match={symptom.hostEvidence} />}
+      {symptom.compareWithDestination && d.ok && <DestinationCompare source={d.facts} labels={labels} />}
+      <Title headingLevel="h4">What to do</Title>
+      {fixable && (
+        <Content component="p">
+          The plan fixes what this domain shows:{' '}
+          <Button
+            variant="primary"
+            onClick={() => {
+              if (symptom.goal) store.getState().setSecure(symptom.goal);
+              store.getState().go('review');
+            }}
+          >
+            Review the fix
+          </Button>
+        </Content>
+      )}
+      {drop && drop.edits.length > 0 && (
+        <Content component="p">
+          <Button
+            variant={fixable ? 'secondary' : 'primary'}
+            onClick={() => {
+              store.getState().setManualXml(applyEdits(text, drop.edits));
+              store.getState().go('review');
+            }}
+          >
+            Drop iommu=&apos;on&apos; from {drop.labels.join(', ')} and review
+          </Button>
+        </Content>
+      )}
+      <Content component="p" data-testid="manual-step">
+        {fixable || (drop && drop.edits.length > 0) ? 'Otherwise: ' : ''}
+        {symptom.manual}
+      </Content>
+      {jobs.length > 0 && (
+        <List data-testid="host-jobs">
+          {jobs.map((j) => (
+            <ListItem key={j}>{j}</ListItem>
+          ))}
+        </List>
+      )}
+    </>
+  );
+}
+
+export function TroubleshootView() {
+  const chosen = useWizard((s) => s.symptom);
+  const store = useWizardStore();
+  const [query, setQuery] = useState('');
+  const id = useId();
+  const diagnosis = useRef<HTMLDivElement>(null);
+  const symptom = SYMPTOMS.find((s) => s.id === chosen);
+  const visible = useMemo(() => SYMPTOMS.filter((s) => matches(s, query) || s.id === chosen), [query, chosen]);
+  useEffect(() => {
+    if (chosen) diagnosis.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, [chosen]);
+  return (
+    <section aria-labelledby="ts-title" className="vaw-troubleshoot">
+      <Title headingLevel="h2" id="ts-title">
+        Troubleshoot
+      </Title>
+      <Content component="p">
+        Find what you saw; the wizard looks for the cause in the domain and this machine, and says what to do.
+      </Content>
+      <SearchInput
+        aria-label="Search symptoms and messages"
+        placeholder="Search symptoms and messages (e.g. swiotlb, IOMMU_PLATFORM)"
+        value={query}
+        onChange={(_e, v) => setQuery(v)}
+        onClear={() => setQuery('')}
+        className="vaw-ts-search"
+      />
+      <div role="radiogroup" aria-label="What do you see?" className="vaw-symptoms">
+        {SYMPTOM_GROUPS.map((g) => {
+          const list = visible.filter((s) => s.group === g.id);
+          if (list.length === 0) return null;
+          return (
+            <div key={g.id} className="vaw-symptom-group">
+              <Title headingLevel="h3" className="vaw-section-title">
+                {g.title}
+              </Title>
+              {list.map((s) => (
+                <Radio
+                  key={s.id}
+                  id={`${id}-${s.id}`}
+                  name={`${id}-symptom`}
+                  label={s.title}
+                  isChecked={chosen === s.id}
+                  onChange={() => store.getState().chooseSymptom(s.id)}
+                />
               ))}
-            </fieldset>
-          )}
-          <p>
-            <strong>Cause:</strong> {symptom.cause}
-          </p>
-          {symptom.fix && (
-            <p>
-              <strong>Fix outside the domain XML:</strong> {symptom.fix}
-            </p>
-          )}
-          {symptom.hostEvidence && <HostEvidence match={symptom.hostEvidence} />}
-          {symptom.compareWithDestination && d.ok && <DestinationCompare source={d.facts} labels={labels} />}
-          {!d.ok ? (
-            <p>
-              Load the domain to see the evidence in its XML.{' '}
-              <button type="button" onClick={() => go('start')}>
-                Load a domain
-              </button>
-            </p>
-          ) : evidence.length > 0 ? (
-            <>
-              <h3>Evidence in this domain</h3>
-              <FindingsList findings={evidence} labels={labels} />
-              <button
-                type="button"
-                className="primary"
-                onClick={() => {
-                  if (symptom.goal) setSecure(symptom.goal);
-                  go('review');
-                }}
-              >
-                Review the fix
-              </button>
-            </>
-          ) : (
-            <p>
-              This domain’s XML shows none of the causes; check the host and guest as described
-              {symptom.question && answer === 'no' ? ' — and since you did not see that message, this symptom may not be the one' : ''}.
-            </p>
-          )}
+            </div>
+          );
+        })}
+        {visible.length === 0 && <Content component="p">No symptom mentions “{query}”.</Content>}
+      </div>
+      {symptom && (
+        <div className="vaw-diagnosis" data-testid="diagnosis" ref={diagnosis} role="region" aria-label={`Diagnosis: ${symptom.title}`}>
+          <Title headingLevel="h3">{symptom.title}</Title>
+          <CodeBlock className="vaw-seen">
+            <CodeBlockCode>{symptom.seen}</CodeBlockCode>
+          </CodeBlock>
+          <Diagnosis symptom={symptom} />
         </div>
       )}
     </section>

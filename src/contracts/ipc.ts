@@ -32,6 +32,10 @@ export const IPC_REQUESTS = {
   'samples.list': empty,
   'file.read': v.strictObject({ path }),
   'file.pick': empty,
+  /** The native Save dialog (Electron); null in serve mode, where the page offers a path field instead. */
+  'file.pickSave': v.strictObject({ suggestedName: name }),
+  /** What a path the user typed would mean for a save: its folder, and whether a file there would be replaced. */
+  'file.inspect': v.strictObject({ path }),
   'file.save': v.strictObject({ path, text: xml, expectedFingerprint: v.nullable(v.string()), validate: v.boolean() }),
   'file.backups': v.strictObject({ path }),
   'file.restore': v.strictObject({ backupPath: path, path }),
@@ -63,6 +67,10 @@ export interface AppInfo {
   readonly version: string;
   readonly defaultUri: string;
   readonly backupsDir: string;
+  /** Where a Save As of a domain that has no file yet suggests writing it (the user's home folder). */
+  readonly saveDir: string;
+  /** This machine's libvirt (its schemas validate the XML here); null when virsh cannot say. */
+  readonly libvirtVersion: string | null;
 }
 export interface Sample {
   readonly id: string;
@@ -96,6 +104,8 @@ export interface IpcResponses {
   'samples.list': readonly Sample[];
   'file.read': OpenedFile;
   'file.pick': OpenedFile | null;
+  'file.pickSave': string | null;
+  'file.inspect': PathInspection;
   'file.save': { readonly path: string; readonly backupPath: string | null; readonly fingerprint: string };
   'file.backups': readonly Backup[];
   'file.restore': { readonly path: string; readonly backupPath: string | null };
@@ -122,6 +132,16 @@ export interface IpcResponses {
   'recent.get': Recent;
   'recent.add': Recent;
   'call.cancel': { readonly cancelled: boolean };
+}
+
+/** A path as a save target. */
+export interface PathInspection {
+  readonly absolute: boolean;
+  /** Something exists at the path (a save replaces it after a backup, if it is a regular file). */
+  readonly exists: boolean;
+  readonly isFile: boolean;
+  readonly folderExists: boolean;
+  readonly folderWritable: boolean;
 }
 
 /** What a define (or its undo) did: the backup of what it replaced, and the definition libvirt holds now. */

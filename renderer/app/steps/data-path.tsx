@@ -1,94 +1,81 @@
 /**
- * The data path of the chosen configuration, drawn live: guest driver → DMA API (and SWIOTLB bounce buffers in
- * shared memory for a confidential VM) → the device in QEMU or vhost (with or without a device IOTLB).
+ * The data path of one virtio device as the domain will run, drawn from the engine's device state
+ * (src/engine/device-state.ts): guest driver → DMA API or guest-physical addresses → SWIOTLB bounce buffers in
+ * shared memory or guest memory read directly → the device in QEMU, vhost or hardware (with or without a device
+ * IOTLB). Boxes are HTML that wraps its words, so every label stays inside its box at any width; below 560 px of
+ * room the path runs top to bottom.
  */
-import type { Backend, DomainFacts, SecureType } from '../../../src/contracts/facts';
+import type { Backend, SecureType } from '../../../src/contracts/facts';
+import type { DeviceState } from '../../../src/engine';
+
+export interface PathBox {
+  readonly label: string;
+  readonly sub: string;
+  readonly tone: 'guest' | 'shared' | 'host' | 'bad' | 'unknown';
+}
 
 export interface PathModel {
-  readonly dmaApi: boolean;
-  readonly bounce: boolean;
-  readonly iotlb: boolean;
-  readonly backend: Backend | 'unknown';
+  readonly boxes: readonly PathBox[];
+  /** The path in one line (the picture's text alternative). */
+  readonly summary: string;
+  /** Why this path cannot work, if it cannot. */
   readonly broken: string | null;
 }
 
-/** What the picture shows for the first virtio device (the typical disk or NIC). */
-export function pathModel(f: DomainFacts, secure: SecureType, backend: Backend | 'unknown', iommuAfterPlan: boolean): PathModel {
-  const confidential = secure !== 'none';
-  const dmaApi = iommuAfterPlan || confidential;
-  return {
-    dmaApi,
-    bounce: confidential && iommuAfterPlan,
-    iotlb: iommuAfterPlan && f.viommu.model !== 'none' && (backend === 'vhost-kernel' || backend === 'vhost-user'),
-    backend,
-    broken:
-      confidential && !iommuAfterPlan ? 'The device reads guest-physical memory the host cannot decrypt: the guest refuses it.' : null,
-  };
-}
+const DEVICE_WORDS: Readonly<Record<Backend | 'unknown', string>> = {
+  qemu: 'QEMU device',
+  'vhost-kernel': 'vhost (host kernel)',
+  'vhost-user': 'vhost-user process',
+  vdpa: 'vDPA hardware',
+  unknown: 'QEMU or vhost (libvirt decides)',
+};
 
-function Box({ x, label, sub, tone }: { x: number; label: string; sub?: string; tone: 'guest' | 'shared' | 'host' | 'bad' }) {
-  return (
-    <g>
-      <rect x={x} y={30} width={150} height={64} rx={8} className={`box ${tone}`} />
-      <text x={x + 75} y={58} textAnchor="middle" className="box-label">
-        {label}
-      </text>
-      {sub && (
-        <text x={x + 75} y={78} textAnchor="middle" className="box-sub">
-          {sub}
-        </text>
-      )}
-    </g>
-  );
-}
-
-export function DataPath({ model }: { model: PathModel }) {
-  const device =
-    model.backend === 'vhost-kernel'
-      ? 'vhost (host kernel)'
-      : model.backend === 'vhost-user'
-        ? 'vhost-user process'
-        : model.backend === 'vdpa'
-          ? 'vDPA hardware'
-          : 'QEMU device';
+/** What the picture shows for `state` in a domain whose goal is `type`. */
+export function pathModel(state: DeviceState, type: SecureType): PathModel {
+  const broken =
+    type !== 'none' && state.accessPlatform === 'no'
+      ? 'The device reads guest-physical memory the host cannot decrypt: the guest refuses it.'
+      : null;
+  const dma: PathBox =
+    state.accessPlatform === 'yes'
+      ? { label: 'DMA API', sub: 'addresses for the device', tone: 'guest' }
+      : state.accessPlatform === 'no'
+        ? { label: 'No DMA API', sub: 'guest-physical addresses', tone: 'guest' }
+        : { label: 'DMA API?', sub: state.accessPlatformBecause, tone: 'unknown' };
+  const memory: PathBox =
+    state.bounces === 'yes'
+      ? { label: 'SWIOTLB', sub: 'shared (decrypted) bounce buffer', tone: 'shared' }
+      : state.bounces === 'unknown'
+        ? { label: 'SWIOTLB?', sub: 'bounce buffers if the device offers ACCESS_PLATFORM', tone: 'unknown' }
+        : { label: 'Guest memory', sub: 'read directly', tone: broken ? 'bad' : 'guest' };
+  const iotlb = state.deviceIotlb === 'yes' ? 'device IOTLB: slow' : state.deviceIotlb === 'unknown' ? 'device IOTLB: not known' : 'direct';
+  const device: PathBox = { label: DEVICE_WORDS[state.backend], sub: iotlb, tone: 'host' };
+  const boxes = [{ label: 'Guest driver', sub: state.label, tone: 'guest' } as const, dma, memory, device];
   const summary = [
     'Guest driver',
-    model.dmaApi ? 'DMA API' : 'guest-physical addresses',
-    model.bounce ? 'SWIOTLB bounce buffer in shared memory' : null,
-    `${device}${model.iotlb ? ' with device IOTLB' : ''}`,
+    state.accessPlatform === 'yes' ? 'DMA API' : state.accessPlatform === 'no' ? 'guest-physical addresses' : 'DMA API (not known)',
+    state.bounces === 'yes' ? 'SWIOTLB bounce buffer in shared memory' : null,
+    `${DEVICE_WORDS[state.backend]}${state.deviceIotlb === 'yes' ? ' with device IOTLB' : ''}`,
   ]
     .filter(Boolean)
     .join(' → ');
+  return { boxes, summary, broken };
+}
+
+export function DataPath({ model }: { model: PathModel }) {
   return (
-    <figure className="data-path">
-      <svg viewBox="0 0 700 130" role="img" aria-labelledby="dp-title">
-        <title id="dp-title">Data path: {summary}</title>
-        <Box x={10} label="Guest driver" sub="virtio-blk / -net" tone="guest" />
-        <Box
-          x={185}
-          label={model.dmaApi ? 'DMA API' : 'No DMA API'}
-          sub={model.dmaApi ? 'addresses for the device' : 'guest-physical addresses'}
-          tone="guest"
-        />
-        <Box
-          x={360}
-          label={model.bounce ? 'SWIOTLB' : 'Guest memory'}
-          sub={model.bounce ? 'shared (decrypted) bounce buffer' : 'read directly'}
-          tone={model.broken ? 'bad' : model.bounce ? 'shared' : 'guest'}
-        />
-        <Box x={535} label={device} sub={model.iotlb ? 'device IOTLB: slow' : 'direct'} tone="host" />
-        {[160, 335, 510].map((x) => (
-          <line key={x} x1={x} y1={62} x2={x + 25} y2={62} className="arrow" markerEnd="url(#dp-arrow)" />
+    <figure className="vaw-data-path" data-testid="data-path">
+      <ol className="vaw-path" aria-label={`Data path: ${model.summary}`}>
+        {model.boxes.map((b) => (
+          <li key={b.label} className={`vaw-path-box vaw-tone-${b.tone}`} data-testid="path-box">
+            <strong className="vaw-path-label">{b.label}</strong>
+            <span className="vaw-path-sub">{b.sub}</span>
+          </li>
         ))}
-        <defs>
-          <marker id="dp-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">
-            <path d="M0,0 L10,5 L0,10 z" className="arrow-head" />
-          </marker>
-        </defs>
-      </svg>
+      </ol>
       <figcaption>
-        {summary}
-        {model.broken && <strong className="bad-text"> {model.broken}</strong>}
+        Data path: {model.summary}
+        {model.broken && <strong className="vaw-bad-text"> {model.broken}</strong>}
       </figcaption>
     </figure>
   );

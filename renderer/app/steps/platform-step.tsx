@@ -1,106 +1,141 @@
-/** Step 2: the platform as libvirt will build it — arch, machine, and each virtio device's transport and model. */
+/** Step 3: the platform as libvirt will build it — arch, machine, and each virtio device's transport and model. */
+import {
+  Card,
+  CardBody,
+  CardHeader,
+  CardTitle,
+  Content,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  FormSelect,
+  FormSelectOption,
+  Gallery,
+  Title,
+} from '@patternfly/react-core';
 import type { DeviceFacts, VirtioModel } from '../../../src/contracts/facts';
-import { hasModelChoice } from '../../../src/engine';
+import { deviceStates, type DeviceState, type Tri } from '../../../src/engine';
+import { useMemo } from 'react';
+import { useWizardStore } from '../../store/context';
 import { useDerived } from '../../store/derived';
-import { useWizard } from '../../store/store';
-import { NotLoaded, StepNav } from './step-nav';
+import { NotLoaded, StepHeading } from './step-parts';
 
-/** What the transport/model combination means for ACCESS_PLATFORM, in one sentence. */
-export function implication(d: DeviceFacts): string {
-  if (d.transport === 'mmio') return 'virtio-mmio: QEMU runs it in legacy mode, so it can never offer ACCESS_PLATFORM.';
-  if (d.transport === 'ccw') return 'virtio-ccw: ACCESS_PLATFORM only means "use the DMA API" here; required for Protected Virtualization.';
-  if (d.virtioModel === 'virtio-transitional')
-    return 'Transitional: keeps the legacy interface, which cannot carry ACCESS_PLATFORM (QEMU refuses iommu=on).';
-  if (d.virtioModel === 'virtio-non-transitional') return 'Non-transitional: modern only, can offer ACCESS_PLATFORM anywhere on PCI.';
-  if (d.slot === 'pci')
-    return "model='virtio' on a conventional PCI slot is transitional, unless QEMU's confidential-VM default makes it modern.";
-  if (d.slot === 'pcie') return "model='virtio' on a PCIe slot is modern: it can offer ACCESS_PLATFORM.";
-  return 'Placement unknown.';
-}
+const MODELS: readonly VirtioModel[] = ['virtio', 'virtio-transitional', 'virtio-non-transitional'];
 
-const MODEL_LABELS: Record<VirtioModel, string> = {
-  virtio: 'virtio',
-  'virtio-transitional': 'virtio-transitional',
-  'virtio-non-transitional': 'virtio-non-transitional',
-};
-
-function ModelChoice({ device }: { device: DeviceFacts }) {
-  const setModel = useWizard((s) => s.setModel);
-  if (!hasModelChoice(device)) return <>{String(device.virtioModel)}</>;
+function ModelChoice({ device, state }: { device: DeviceFacts; state: DeviceState | undefined }) {
+  const store = useWizardStore();
+  if (!state?.modelChoice) return <>{String(device.virtioModel)}</>;
   return (
-    <select
+    <FormSelect
       aria-label={`Virtio model of ${device.label}`}
       value={String(device.virtioModel)}
-      onChange={(e) => setModel(device.target, e.target.value as VirtioModel)}
+      onChange={(_e, v) => store.getState().setModel(device.target, v as VirtioModel)}
     >
-      {(Object.keys(MODEL_LABELS) as VirtioModel[]).map((m) => (
-        <option key={m} value={m}>
-          {MODEL_LABELS[m]}
-        </option>
+      {MODELS.map((m) => (
+        <FormSelectOption key={m} value={m} label={m} />
       ))}
-    </select>
+    </FormSelect>
   );
 }
 
+function transportText(x: DeviceFacts): string {
+  const slot = x.transport === 'pci' && x.slot !== 'unknown' ? ` (${x.slot === 'pcie' ? 'PCIe' : 'conventional PCI'})` : '';
+  return `${String(x.transport)}${slot}`;
+}
+
+const TRI_WORDS: Readonly<Record<Tri, string>> = { yes: 'yes', no: 'no', unknown: 'not known' };
+
 export function PlatformStep() {
   const d = useDerived();
+  const states = useMemo(() => (d.ok ? new Map(deviceStates(d.input).map((x) => [x.target, x])) : new Map<string, DeviceState>()), [d]);
   if (!d.ok) return <NotLoaded problem={d.problem} />;
   const f = d.facts;
   const virtio = f.devices.filter((x) => x.virtio);
   return (
     <section aria-labelledby="platform-title">
-      <h2 id="platform-title">Platform</h2>
-      <dl className="facts">
-        <dt>Domain</dt>
-        <dd>{String(f.name)}</dd>
-        <dt>Architecture</dt>
-        <dd>{String(f.arch)}</dd>
-        <dt>Machine</dt>
-        <dd>
-          {String(f.machine.raw)}
-          {f.machine.version !== 'unknown' && (
-            <span className="muted">
-              {' '}
-              (implies QEMU ≥ {f.machine.version.major}.{f.machine.version.minor})
-            </span>
-          )}
-        </dd>
-        <dt>Confidential VM</dt>
-        <dd>{f.launchSecurity.present ? f.launchSecurity.type : 'none'}</dd>
-      </dl>
-      <table>
-        <caption>Virtio devices ({virtio.length}), including the ones libvirt adds itself</caption>
-        <thead>
-          <tr>
-            <th scope="col">Device</th>
-            <th scope="col">Transport</th>
-            <th scope="col">Model</th>
-            <th scope="col">iommu</th>
-            <th scope="col">What it implies</th>
-          </tr>
-        </thead>
-        <tbody>
-          {virtio.map((x) => (
-            <tr key={x.target}>
-              <th scope="row">{x.label}</th>
-              <td>
-                {String(x.transport)}
-                {x.transport === 'pci' && x.slot !== 'unknown' ? ` (${x.slot === 'pcie' ? 'PCIe' : 'conventional'})` : ''}
-              </td>
-              <td>
-                <ModelChoice device={x} />
-              </td>
-              <td>{x.driver.iommu}</td>
-              <td>{implication(x)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="muted">
+      <StepHeading id="platform-title" title="Platform">
+        How libvirt will build this domain, and what each virtio device&rsquo;s transport and model mean for ACCESS_PLATFORM.
+      </StepHeading>
+      <DescriptionList isHorizontal isCompact columnModifier={{ default: '1Col', lg: '2Col' }} aria-label="Domain">
+        <DescriptionListGroup>
+          <DescriptionListTerm>Domain</DescriptionListTerm>
+          <DescriptionListDescription>{String(f.name)}</DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Architecture</DescriptionListTerm>
+          <DescriptionListDescription>{String(f.arch)}</DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Machine</DescriptionListTerm>
+          <DescriptionListDescription>
+            {String(f.machine.raw)}
+            {f.machine.version !== 'unknown' && (
+              <span className="vaw-muted">
+                {' '}
+                (implies QEMU ≥ {f.machine.version.major}.{f.machine.version.minor})
+              </span>
+            )}
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Confidential VM</DescriptionListTerm>
+          <DescriptionListDescription>{f.launchSecurity.present ? f.launchSecurity.type : 'none'}</DescriptionListDescription>
+        </DescriptionListGroup>
+      </DescriptionList>
+      <Title headingLevel="h3" className="vaw-section-title">
+        Virtio devices ({virtio.length}), including the ones libvirt adds itself
+      </Title>
+      <Gallery hasGutter minWidths={{ default: '100%', md: '300px' }}>
+        {virtio.map((x) => {
+          const state = states.get(x.target);
+          return (
+            <Card key={x.target} isCompact aria-label={x.label} data-testid="device-card">
+              <CardHeader>
+                <CardTitle component="h4">{x.label}</CardTitle>
+              </CardHeader>
+              <CardBody>
+                <DescriptionList isCompact isHorizontal>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>Transport</DescriptionListTerm>
+                    <DescriptionListDescription>{transportText(x)}</DescriptionListDescription>
+                  </DescriptionListGroup>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>Model</DescriptionListTerm>
+                    <DescriptionListDescription>
+                      <ModelChoice device={x} state={state} />
+                    </DescriptionListDescription>
+                  </DescriptionListGroup>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>iommu written</DescriptionListTerm>
+                    <DescriptionListDescription>{x.driver.iommu}</DescriptionListDescription>
+                  </DescriptionListGroup>
+                  {state && (
+                    <>
+                      <DescriptionListGroup>
+                        <DescriptionListTerm>Legacy interface</DescriptionListTerm>
+                        <DescriptionListDescription>
+                          {TRI_WORDS[state.legacy]} <span className="vaw-muted">({state.legacyBecause})</span>
+                        </DescriptionListDescription>
+                      </DescriptionListGroup>
+                      <DescriptionListGroup>
+                        <DescriptionListTerm>Offers ACCESS_PLATFORM</DescriptionListTerm>
+                        <DescriptionListDescription>
+                          {TRI_WORDS[state.accessPlatform]} <span className="vaw-muted">({state.accessPlatformBecause})</span>
+                        </DescriptionListDescription>
+                      </DescriptionListGroup>
+                    </>
+                  )}
+                </DescriptionList>
+              </CardBody>
+            </Card>
+          );
+        })}
+      </Gallery>
+      <Content component="p" className="vaw-muted">
         A model you change here is your own edit, shown in the diff on Review. If it cannot work with the rest (a transitional device in a
         confidential VM), Review says so and the plan changes it back.
-      </p>
-      <StepNav step="platform" />
+      </Content>
     </section>
   );
 }

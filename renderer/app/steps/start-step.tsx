@@ -1,72 +1,127 @@
 /** Step 1: where the domain comes from — a sample, a file, a libvirt connection, or a new template. */
-import { useEffect, useId, useState } from 'react';
+import {
+  ActionGroup,
+  Button,
+  Card,
+  CardBody,
+  CardHeader,
+  CardTitle,
+  Checkbox,
+  Content,
+  Form,
+  FormGroup,
+  FormHelperText,
+  FormSelect,
+  FormSelectOption,
+  Gallery,
+  HelperText,
+  HelperTextItem,
+  Label,
+  List,
+  ListItem,
+  TextInput,
+} from '@patternfly/react-core';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { AppInfo, Recent, Sample } from '../../../src/contracts/ipc';
 import * as api from '../../api';
-import { useWizard } from '../../store/store';
-import { serviceCall } from '../service-call';
+import { useWizard, useWizardStore } from '../../store/context';
+import { isBusy } from '../../store/selectors';
+import type { WizardStore } from '../../store/store';
+import { useAppInfo } from '../app-info';
+import { loadChecked, loadMark, loadUpload, stillCurrent } from '../load-domain';
+import { NOT_RUN, serviceCall } from '../service-call';
+import { StepHeading } from './step-parts';
 import { TEMPLATE_MACHINES, templateXml, type TemplateChoice } from './templates';
 
 export function StartStep() {
-  const load = useWizard((s) => s.load);
+  const store = useWizardStore();
   const [samples, setSamples] = useState<readonly Sample[]>([]);
-  const [info, setInfo] = useState<AppInfo | null>(null);
+  const info = useAppInfo();
   const [recent, setRecent] = useState<Recent>({ files: [], uris: [] });
   useEffect(() => {
-    void serviceCall('Loading samples', async () => {
-      const [s, i, r] = await Promise.all([api.listSamples(), api.appInfo(), api.getRecent()]);
-      setSamples(s);
-      setInfo(i);
-      setRecent(r);
+    let live = true;
+    void serviceCall(store, 'Loading the samples', () => Promise.all([api.listSamples(), api.getRecent()]), {
+      background: true,
+    }).then((r) => {
+      if (r === NOT_RUN || !live) return;
+      setSamples(r[0]);
+      setRecent(r[1]);
     });
-  }, []);
+    return () => {
+      live = false;
+    };
+  }, [store]);
 
   return (
     <section aria-labelledby="start-title" data-testid="step-ready">
-      <h2 id="start-title">Choose a domain</h2>
-      <div className="cards">
-        <SamplesCard samples={samples} onPick={(s) => load({ kind: 'sample', id: s.id, title: s.title }, s.xml)} />
+      <StepHeading id="start-title" title="Choose a domain">
+        The wizard changes nothing until you save or define on the last step.
+      </StepHeading>
+      <Gallery hasGutter minWidths={{ default: '100%', md: '320px' }}>
+        <SamplesCard samples={samples} onPick={(s) => loadChecked(store, { kind: 'sample', id: s.id, title: s.title }, s.xml, s.title)} />
         <FileCard info={info} recentFiles={recent.files} />
         <LibvirtCard defaultUri={info?.defaultUri ?? 'test:///default'} recentUris={recent.uris} />
         <TemplateCard />
-      </div>
+      </Gallery>
     </section>
   );
 }
 
 function SamplesCard({ samples, onPick }: { samples: readonly Sample[]; onPick: (s: Sample) => void }) {
+  const id = useId();
   return (
-    <article className="card" aria-labelledby="samples-title">
-      <h3 id="samples-title">Start from a sample</h3>
-      <ul className="plain">
-        {samples.map((s) => (
-          <li key={s.id}>
-            <button type="button" onClick={() => onPick(s)} data-testid={`sample-${s.id}`}>
-              {s.title}
-            </button>
-            <p className="muted">{s.description}</p>
-          </li>
-        ))}
-      </ul>
-    </article>
+    <Card isCompact aria-labelledby={`${id}-title`}>
+      <CardHeader>
+        <CardTitle id={`${id}-title`} component="h3">
+          Start from a sample
+        </CardTitle>
+      </CardHeader>
+      <CardBody>
+        <List isPlain className="vaw-choices">
+          {samples.map((s, i) => (
+            <ListItem key={s.id}>
+              <Button
+                variant="link"
+                isInline
+                onClick={() => onPick(s)}
+                data-testid={`sample-${s.id}`}
+                data-primary-action={i === 0 ? '' : undefined}
+                aria-describedby={`${id}-${s.id}`}
+              >
+                {s.title}
+              </Button>
+              <Content component="small" id={`${id}-${s.id}`} className="vaw-muted">
+                {s.description}
+              </Content>
+            </ListItem>
+          ))}
+        </List>
+      </CardBody>
+    </Card>
   );
 }
 
-async function openPath(path: string): Promise<void> {
-  const f = await serviceCall(`Reading ${path}`, () => api.readFile({ path }));
-  if (!f) return;
-  useWizard.getState().load({ kind: 'file', path: f.path, fingerprint: f.fingerprint }, f.text);
-  await serviceCall('Remembering the file', () => api.addRecent({ file: f.path }));
+/** Opens a file by path through the services; its answer is dropped if another domain was loaded meanwhile. */
+async function openPath(store: WizardStore, path: string): Promise<void> {
+  const mark = loadMark(store);
+  const f = await serviceCall(store, `Reading ${path}`, () => api.readFile({ path }));
+  if (f === NOT_RUN || !stillCurrent(store, mark)) return;
+  if (!loadChecked(store, { kind: 'file', path: f.path, fingerprint: f.fingerprint }, f.text, f.path)) return;
+  void serviceCall(store, 'Remembering the file', () => api.addRecent({ file: f.path }), { background: true });
 }
 
 function FileCard({ info, recentFiles }: { info: AppInfo | null; recentFiles: readonly string[] }) {
+  const store = useWizardStore();
+  const busy = useWizard(isBusy);
   const [path, setPath] = useState('');
   const [dragging, setDragging] = useState(false);
+  const upload = useRef<HTMLInputElement>(null);
   const id = useId();
-  const loadUpload = async (file: File) => useWizard.getState().load({ kind: 'upload', name: file.name }, await file.text());
   return (
-    <article
-      className={`card drop${dragging ? ' dragging' : ''}`}
+    <Card
+      isCompact
       aria-labelledby={`${id}-title`}
+      className={dragging ? 'vaw-drop vaw-dragging' : 'vaw-drop'}
       onDragOver={(e) => {
         e.preventDefault();
         setDragging(true);
@@ -76,151 +131,220 @@ function FileCard({ info, recentFiles }: { info: AppInfo | null; recentFiles: re
         e.preventDefault();
         setDragging(false);
         const f = e.dataTransfer.files[0];
-        if (f) void loadUpload(f);
+        if (f) void loadUpload(store, f);
       }}
     >
-      <h3 id={`${id}-title`}>Open a domain XML file</h3>
-      {info?.mode === 'electron' && (
-        <button
-          type="button"
-          onClick={() =>
-            void serviceCall('Opening', async () => {
-              const f = await api.pickFile();
-              if (f) useWizard.getState().load({ kind: 'file', path: f.path, fingerprint: f.fingerprint }, f.text);
-            })
-          }
+      <CardHeader>
+        <CardTitle id={`${id}-title`} component="h3">
+          Open a domain XML file
+        </CardTitle>
+      </CardHeader>
+      <CardBody>
+        <Form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (path.trim()) void openPath(store, path.trim());
+          }}
         >
-          Choose a file…
-        </button>
-      )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (path.trim()) void openPath(path.trim());
-        }}
-      >
-        <label htmlFor={`${id}-path`}>Path on this machine</label>
-        <input
-          id={`${id}-path`}
-          list={`${id}-recent`}
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          placeholder="/etc/libvirt/qemu/guest.xml"
-          data-testid="file-path"
-        />
-        <datalist id={`${id}-recent`}>
-          {recentFiles.map((f) => (
-            <option key={f} value={f} />
-          ))}
-        </datalist>
-        <button type="submit">Open</button>
-      </form>
-      <label htmlFor={`${id}-upload`}>Or upload a copy (drop it here)</label>
-      <input
-        id={`${id}-upload`}
-        type="file"
-        accept=".xml,text/xml"
-        onChange={(e) => e.target.files?.[0] && void loadUpload(e.target.files[0])}
-      />
-      <p className="muted">An uploaded copy is reviewed here and saved to a path you choose on Apply; the original is not touched.</p>
-    </article>
+          {info?.mode === 'electron' && (
+            <Button
+              variant="secondary"
+              isDisabled={busy}
+              onClick={() =>
+                void serviceCall(store, 'Opening a file', () => api.pickFile()).then((f) => {
+                  if (f !== NOT_RUN && f) loadChecked(store, { kind: 'file', path: f.path, fingerprint: f.fingerprint }, f.text, f.path);
+                })
+              }
+            >
+              Choose a file…
+            </Button>
+          )}
+          <FormGroup label="Path on this machine" fieldId={`${id}-path`}>
+            <div className="vaw-inline-form">
+              <TextInput
+                id={`${id}-path`}
+                list={`${id}-recent`}
+                value={path}
+                onChange={(_e, v) => setPath(v)}
+                placeholder="/etc/libvirt/qemu/guest.xml"
+                data-testid="file-path"
+              />
+              <Button type="submit" variant="secondary" isDisabled={busy || path.trim() === ''}>
+                Open
+              </Button>
+            </div>
+            <datalist id={`${id}-recent`}>
+              {recentFiles.map((f) => (
+                <option key={f} value={f} />
+              ))}
+            </datalist>
+          </FormGroup>
+          <FormGroup label="Or upload a copy" fieldId={`${id}-upload`}>
+            <input
+              ref={upload}
+              id={`${id}-upload`}
+              type="file"
+              accept=".xml,text/xml"
+              className="vaw-file-input"
+              data-testid="upload"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                e.target.value = '';
+                if (f) void loadUpload(store, f);
+              }}
+            />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>
+                  Or drop the file on this card. A copy is reviewed here and saved where you choose; the original is not touched.
+                </HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+        </Form>
+      </CardBody>
+    </Card>
   );
 }
 
 function LibvirtCard({ defaultUri, recentUris }: { defaultUri: string; recentUris: readonly string[] }) {
+  const store = useWizardStore();
+  const busy = useWizard(isBusy);
   const [uri, setUri] = useState('');
-  const [domains, setDomains] = useState<readonly { name: string; state: string }[] | null>(null);
+  const [domains, setDomains] = useState<{ uri: string; list: readonly { name: string; state: string }[] } | null>(null);
   const id = useId();
   const effective = uri.trim() || defaultUri;
   const list = () =>
-    void serviceCall(`Listing domains on ${effective}`, async () => {
-      setDomains(await api.listDomains({ uri: effective }));
-      await api.addRecent({ uri: effective });
+    void serviceCall(store, `Listing the domains on ${effective}`, (callId) => api.listDomains({ uri: effective }, callId), {
+      channel: 'libvirt.list',
+    }).then((r) => {
+      if (r === NOT_RUN) return;
+      setDomains({ uri: effective, list: r });
+      void serviceCall(store, 'Remembering the connection', () => api.addRecent({ uri: effective }), { background: true });
     });
-  const open = (name: string) =>
-    void serviceCall(`Reading ${name} from ${effective}`, async () => {
-      const d = await api.readDomain({ uri: effective, name });
-      useWizard.getState().load({ kind: 'libvirt', uri: effective, name, loadedXml: d.xml }, d.xml, d.host, d.qemuArgv);
+  const open = (from: string, name: string) => {
+    const mark = loadMark(store);
+    void serviceCall(store, `Reading ${name} from ${from}`, (callId) => api.readDomain({ uri: from, name }, callId), {
+      channel: 'libvirt.read',
+    }).then((d) => {
+      if (d === NOT_RUN || !stillCurrent(store, mark)) return;
+      loadChecked(store, { kind: 'libvirt', uri: from, name, loadedXml: d.xml }, d.xml, `${name} on ${from}`, {
+        host: d.host,
+        qemuArgv: d.qemuArgv,
+        hostProblem: d.capabilitiesProblem,
+      });
     });
+  };
   return (
-    <article className="card" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>From libvirt</h3>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          list();
-        }}
-      >
-        <label htmlFor={`${id}-uri`}>Connection URI</label>
-        <input
-          id={`${id}-uri`}
-          list={`${id}-recent`}
-          value={uri}
-          onChange={(e) => setUri(e.target.value)}
-          placeholder={defaultUri}
-          data-testid="libvirt-uri"
-        />
-        <datalist id={`${id}-recent`}>
-          {recentUris.map((u) => (
-            <option key={u} value={u} />
-          ))}
-        </datalist>
-        <button type="submit">List domains</button>
-      </form>
-      {domains && (
-        <ul className="plain" aria-label={`Domains on ${effective}`}>
-          {domains.length === 0 && <li>No domains on this connection.</li>}
-          {domains.map((d) => (
-            <li key={d.name}>
-              <button type="button" onClick={() => open(d.name)} data-testid={`domain-${d.name}`}>
-                {d.name}
-              </button>{' '}
-              <span className="muted">({d.state})</span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </article>
+    <Card isCompact aria-labelledby={`${id}-title`}>
+      <CardHeader>
+        <CardTitle id={`${id}-title`} component="h3">
+          From libvirt
+        </CardTitle>
+      </CardHeader>
+      <CardBody>
+        <Form
+          onSubmit={(e) => {
+            e.preventDefault();
+            list();
+          }}
+        >
+          <FormGroup label="Connection URI" fieldId={`${id}-uri`}>
+            <div className="vaw-inline-form">
+              <TextInput
+                id={`${id}-uri`}
+                list={`${id}-recent`}
+                value={uri}
+                onChange={(_e, v) => setUri(v)}
+                placeholder={defaultUri}
+                data-testid="libvirt-uri"
+              />
+              <Button type="submit" variant="secondary" isDisabled={busy}>
+                List domains
+              </Button>
+            </div>
+            <datalist id={`${id}-recent`}>
+              {recentUris.map((u) => (
+                <option key={u} value={u} />
+              ))}
+            </datalist>
+          </FormGroup>
+        </Form>
+        {domains && (
+          <List isPlain aria-label={`Domains on ${domains.uri}`} className="vaw-choices">
+            {domains.list.length === 0 && <ListItem>No domains on this connection.</ListItem>}
+            {domains.list.map((d) => (
+              <ListItem key={d.name}>
+                <Button
+                  variant="link"
+                  isInline
+                  isDisabled={busy}
+                  onClick={() => open(domains.uri, d.name)}
+                  data-testid={`domain-${d.name}`}
+                >
+                  {d.name}
+                </Button>{' '}
+                <Label isCompact>{d.state}</Label>
+              </ListItem>
+            ))}
+          </List>
+        )}
+      </CardBody>
+    </Card>
   );
 }
 
 function TemplateCard() {
+  const store = useWizardStore();
   const [t, setT] = useState<TemplateChoice>({ arch: 'x86_64', machine: 'q35', disk: true, nic: true });
   const id = useId();
   return (
-    <article className="card" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>New domain from a template</h3>
-      <label htmlFor={`${id}-arch`}>Architecture</label>
-      <select
-        id={`${id}-arch`}
-        value={t.arch}
-        onChange={(e) => {
-          const arch = e.target.value as TemplateChoice['arch'];
-          setT({ ...t, arch, machine: TEMPLATE_MACHINES[arch][0]! });
-        }}
-      >
-        {Object.keys(TEMPLATE_MACHINES).map((a) => (
-          <option key={a}>{a}</option>
-        ))}
-      </select>
-      <label htmlFor={`${id}-machine`}>Machine</label>
-      <select id={`${id}-machine`} value={t.machine} onChange={(e) => setT({ ...t, machine: e.target.value })}>
-        {TEMPLATE_MACHINES[t.arch].map((m) => (
-          <option key={m}>{m}</option>
-        ))}
-      </select>
-      <label>
-        <input type="checkbox" checked={t.disk} onChange={(e) => setT({ ...t, disk: e.target.checked })} /> virtio disk
-      </label>
-      <label>
-        <input type="checkbox" checked={t.nic} onChange={(e) => setT({ ...t, nic: e.target.checked })} /> virtio network card
-      </label>
-      <button
-        type="button"
-        onClick={() => useWizard.getState().load({ kind: 'template', title: `New ${t.arch} ${t.machine} domain` }, templateXml(t))}
-      >
-        Create
-      </button>
-    </article>
+    <Card isCompact aria-labelledby={`${id}-title`}>
+      <CardHeader>
+        <CardTitle id={`${id}-title`} component="h3">
+          New domain from a template
+        </CardTitle>
+      </CardHeader>
+      <CardBody>
+        <Form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const title = `New ${t.arch} ${t.machine} domain`;
+            loadChecked(store, { kind: 'template', title }, templateXml(t), title);
+          }}
+        >
+          <FormGroup label="Architecture" fieldId={`${id}-arch`}>
+            <FormSelect
+              id={`${id}-arch`}
+              value={t.arch}
+              onChange={(_e, v) => {
+                const arch = v as TemplateChoice['arch'];
+                setT({ ...t, arch, machine: TEMPLATE_MACHINES[arch][0]! });
+              }}
+            >
+              {Object.keys(TEMPLATE_MACHINES).map((a) => (
+                <FormSelectOption key={a} value={a} label={a} />
+              ))}
+            </FormSelect>
+          </FormGroup>
+          <FormGroup label="Machine" fieldId={`${id}-machine`}>
+            <FormSelect id={`${id}-machine`} value={t.machine} onChange={(_e, v) => setT({ ...t, machine: v })}>
+              {TEMPLATE_MACHINES[t.arch].map((m) => (
+                <FormSelectOption key={m} value={m} label={m} />
+              ))}
+            </FormSelect>
+          </FormGroup>
+          <FormGroup role="group" label="Devices" fieldId={`${id}-disk`}>
+            <Checkbox id={`${id}-disk`} label="virtio disk" isChecked={t.disk} onChange={(_e, v) => setT({ ...t, disk: v })} />
+            <Checkbox id={`${id}-nic`} label="virtio network card" isChecked={t.nic} onChange={(_e, v) => setT({ ...t, nic: v })} />
+          </FormGroup>
+          <ActionGroup>
+            <Button type="submit" variant="secondary">
+              Create
+            </Button>
+          </ActionGroup>
+        </Form>
+      </CardBody>
+    </Card>
   );
 }
