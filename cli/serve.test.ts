@@ -97,10 +97,20 @@ describe('virtio-access serve', () => {
     expect(extra.ok).toBe(false);
   });
 
-  it('lists the built-in samples, each a domain', async () => {
-    const r = JSON.parse((await call('samples.list', {})).body) as { ok: true; value: { id: string; xml: string }[] };
+  it('lists the built-in samples, each a domain named as its title says, whose OS is the one its osinfo metadata names', async () => {
+    const r = JSON.parse((await call('samples.list', {})).body) as {
+      ok: true;
+      value: { id: string; title: string; description: string; xml: string }[];
+    };
     expect(r.value.map((s) => s.id)).toContain('sev-q35');
-    for (const s of r.value) expect(s.xml).toMatch(/<domain /);
+    for (const s of r.value) {
+      expect(s.xml).toMatch(/<domain /);
+      const name = /<name>([^<]+)<\/name>/.exec(s.xml)![1]!;
+      expect(s.title.startsWith(`${name}: `), `${s.id}: "${s.title}" names ${name}`).toBe(true);
+      const os = /<libosinfo:os id="http:\/\/debian\.org\/debian\/(\d+)"/.exec(s.xml)?.[1];
+      const said = /Debian (\d+)/.exec(s.description)?.[1];
+      if (said !== undefined || os !== undefined) expect(said, s.id).toBe(os);
+    }
   });
 
   it('reports a missing file as a clear service error naming it', async () => {

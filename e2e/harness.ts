@@ -37,6 +37,7 @@ let browser: Browser | null = null;
 
 export interface PageOptions {
   readonly colorScheme?: 'light' | 'dark';
+  readonly viewport?: { readonly width: number; readonly height: number };
 }
 
 export async function openApp(env: NodeJS.ProcessEnv = {}, options: PageOptions = {}): Promise<Session> {
@@ -44,14 +45,17 @@ export async function openApp(env: NodeJS.ProcessEnv = {}, options: PageOptions 
   return openPage(url, () => child.kill('SIGTERM'), options);
 }
 
-/** Opens `url` (a serve URL with its token) in a fresh 1024×700 Chromium page that records console errors. */
+/** Opens `url` (a serve URL with its token) in a fresh Chromium page (1280×800 unless asked) that records console errors. */
 export async function openPage(url: string, onClose: () => void = () => {}, options: PageOptions = {}): Promise<Session> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
   });
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: options.colorScheme ?? 'light' });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (m: ConsoleMessage) => {
@@ -65,7 +69,7 @@ export async function openPage(url: string, onClose: () => void = () => {}, opti
     url,
     consoleErrors,
     screenshot: async (name) => {
-      await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(shots, `${name}.png`) });
     },
     close: async () => {
       await context.close();
@@ -79,9 +83,18 @@ export async function closeBrowser(): Promise<void> {
   browser = null;
 }
 
-/** Opens a domain XML file by its path on the Start step, as a user types it, and waits for Platform. */
+/** Opens a domain XML file by its path on the Start step, as a user types it, and waits for the next step. */
 export async function openFileByPath(page: Page, file: string): Promise<void> {
   await page.getByTestId('file-path').fill(file);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByRole('heading', { name: 'Platform' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Secure VM' }).waitFor();
+}
+
+/** Goes to a step through the wizard's own navigation (the step list, or its toggle on a narrow window). */
+export async function goToStep(page: Page, title: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Wizard steps' });
+  const toggle = page.getByRole('button', { name: 'Wizard toggle' });
+  if (!(await nav.getByRole('button', { name: new RegExp(`${title}$`) }).isVisible()) && (await toggle.isVisible())) await toggle.click();
+  await nav.getByRole('button', { name: new RegExp(`${title}$`) }).click();
+  await page.getByRole('heading', { level: 2, name: title === 'Start' ? 'Choose a domain' : title }).waitFor();
 }

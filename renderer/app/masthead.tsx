@@ -24,11 +24,11 @@ export function AppMasthead() {
   const store = useWizardStore();
   const [theme, setTheme] = useTheme();
   return (
-    <Masthead display={{ default: 'inline' }}>
+    <Masthead display={{ default: 'stack', md: 'inline' }}>
       <MastheadMain>
         <MastheadBrand>
           <MastheadLogo component="span">
-            <Title headingLevel="h1" className="vaw-brand">
+            <Title headingLevel="h1" size="lg" className="vaw-brand">
               Virtio Access Wizard
             </Title>
           </MastheadLogo>

@@ -148,7 +148,12 @@ export function WizardFrame() {
     <div ref={root} className="vaw-wizard">
       <Wizard
         navAriaLabel="Wizard steps"
-        onStepChange={(_e, current) => store.getState().go(current.id as StepId)}
+        onStepChange={(_e, current) => {
+          store.getState().go(current.id as StepId);
+          // On a narrow window the step list is a drop-down over the step; a chosen step closes it (PatternFly
+          // keeps it open, and only its toggle closes it).
+          root.current?.querySelector<HTMLButtonElement>('.pf-v6-c-wizard__toggle[aria-expanded="true"]')?.click();
+        }}
         footer={<StepFooter />}
         shouldFocusContent={false}
         isVisitRequired={false}
