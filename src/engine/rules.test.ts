@@ -145,8 +145,16 @@ const techCases: Case[] = TECH.flatMap((t) => {
   if (t.type !== 's390-pv' && t.type !== 'pef')
     cases.push({
       key: `${t.id}/guest-kernel`,
-      fires: input({ domain: t.ok(), guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 15, micro: 0 } }, goals: { secure: t.type } }),
-      silent: input({ domain: t.ok(), guest: { ...LINUX_GUEST, kernelVersion: { major: 6, minor: 1, micro: 0 } }, goals: { secure: t.type } }),
+      fires: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 15, micro: 0 } },
+        goals: { secure: t.type },
+      }),
+      silent: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 6, minor: 1, micro: 0 } },
+        goals: { secure: t.type },
+      }),
     });
   if (t.libvirt)
     cases.push({
