@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../../test/real-parts';
 import { defineXml, fixtureNamed, removeDomains, SYSTEM } from '../../test/libvirt-domains';
+import type { HostFacts } from '../../src/contracts/facts';
+import { createIpcHandlers, dispatch } from '../ipc/ipc-table';
 import { readDomainsFromConnection } from './fleet-audit';
 import { dumpInactiveXml, getVersions, listDomains } from './libvirt';
 
@@ -99,6 +101,15 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
     expect(sources.length).toBeGreaterThan(0);
     expect(sources.filter((s) => /^(\/proc|\/sys|\/dev)|virt-host-validate/.test(s))).toEqual([]);
     expect(remote?.host.libvirtVersion.kind).toBe('exact');
+  });
+
+  it("the app reads the remote domain with the same host facts as the audit, without this machine's evidence", async () => {
+    const read = await dispatch(createIpcHandlers({ mode: 'serve', version: 'test', appRoot: repoRoot }), 'libvirt.read', { uri, name });
+    if (!read.ok) throw new Error(read.error.message);
+    const host = (read.value as { host: HostFacts }).host;
+    expect(host.evidence.map((e) => e.source).filter((s) => /^(\/proc|\/sys|\/dev)|virt-host-validate/.test(s))).toEqual([]);
+    const [audited] = await readDomainsFromConnection(uri, [name]);
+    expect(host).toEqual(audited?.host);
   });
 
   it('virtio-access check --connect reads the remote domain and reports it as JSON', () => {
