@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { missingParts, repoRoot } from '../test/real-parts';
+import { missingParts } from '../test/real-parts';
 import { startSilentLibvirt } from '../test/silent-libvirt';
 import { closeBrowser, goToStep, openApp } from './harness';
 
@@ -66,8 +66,6 @@ describe.skipIf(missing)(`small screens and slow calls in Chromium ${missing ? `
         await s.screenshot(`800x600-${theme}-start`);
         await page.getByTestId('sample-sev-q35').click();
         await page.getByLabel('AMD SEV', { exact: true }).check();
-        await page.getByTestId('still-needed').waitFor();
-        await page.getByTestId('host-caps-file').setInputFiles(path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml'));
         for (const step of ['Secure VM', 'Platform', 'Backends', 'Guest', 'Review', 'Apply']) {
           await goToStep(page, step);
           if (step === 'Review') await page.getByRole('button', { name: 'The changes to the XML (diff)' }).click();

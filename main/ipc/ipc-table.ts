@@ -21,19 +21,18 @@ import {
   type Recent,
   type Sample,
 } from '../../src/contracts/ipc';
-import { mergeHostFacts } from '../../src/host';
+import { domainTargetOf } from '../../src/host';
 import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
 import { collectHostEvidence } from '../services/host-evidence';
+import { hostFactsReader } from '../services/host-facts';
 import {
   defineDomainSafely,
   dumpInactiveXml,
-  getDomainCapabilities,
   getVersions,
   listDomains,
   pickDefaultUri,
   qemuArgvPreview,
   restoreDomainBackup,
-  versionFacts,
 } from '../services/libvirt';
 import { appCacheDir } from '../services/cache-dir';
 import { loadOsinfo } from '../services/osinfo';
@@ -175,35 +174,25 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
     'libvirt.list': ({ uri }, { signal }) => listDomains(uri, { signal }),
     'libvirt.read': async ({ uri, name }, { signal }) => {
       const xml = await dumpInactiveXml(uri, name, { signal });
-      const [versions, caps] = await Promise.all([
-        getVersions(uri, { signal }),
-        getDomainCapabilities(uri, {}, { signal }).then(
-          (c) => ({ host: c.host, problem: null }),
-          // The domain is still worth reviewing without the host's values; the renderer says why they are missing.
-          (e: unknown) => {
-            if (signal.aborted) throw e;
-            return { host: {}, problem: toServiceError(e).message };
-          },
+      // The domain is still worth reviewing without the host's values; the renderer says why they are missing.
+      let capabilitiesProblem: string | null = null;
+      const [host, qemuArgv] = await Promise.all([
+        hostFactsReader(uri, { signal, onCapsRefused: (e) => (capabilitiesProblem = toServiceError(e).message) })(
+          domainTargetOf(xml, `domain ${name}`),
         ),
+        qemuArgvPreview(uri, xml, { signal }).catch((e: unknown) => {
+          if (signal.aborted) throw e;
+          return null;
+        }),
       ]);
-      const host = mergeHostFacts(versionFacts(uri, versions), caps.host, { evidence: await collectHostEvidence() });
-      const qemuArgv = await qemuArgvPreview(uri, xml, { signal }).catch((e: unknown) => {
-        if (signal.aborted) throw e;
-        return null;
-      });
-      return { xml, host, qemuArgv, capabilitiesProblem: caps.problem };
+      return { xml, host, qemuArgv, capabilitiesProblem };
     },
     'libvirt.define': ({ uri, name, xml, loadedXml }) => defineDomainSafely(uri, { name, originalXml: loadedXml, newXml: xml }),
     'libvirt.restore': ({ uri, name, backupPath, expectedXml }) => restoreDomainBackup(uri, { name, backupPath, expectedXml }),
     'libvirt.qemuArgv': async ({ uri, xml }, { signal }) => ({ argv: await qemuArgvPreview(uri, xml, { signal }) }),
     'host.evidence': () => collectHostEvidence(),
-    'host.caps': async ({ uri, arch, machine, virttype }, { signal }) => {
-      const [versions, caps] = await Promise.all([
-        getVersions(uri, { signal }),
-        getDomainCapabilities(uri, { arch, machine, virttype }, { signal }),
-      ]);
-      return mergeHostFacts(versionFacts(uri, versions), caps.host, { evidence: await collectHostEvidence() });
-    },
+    'host.caps': ({ uri, arch, machine, virttype }, { signal }) =>
+      hostFactsReader(uri, { whenCapsRefused: 'throw', signal })({ arch, machine, virttype }),
     'osinfo.search': async ({ text, limit }) =>
       (await index())
         .search(text, limit)

@@ -80,7 +80,7 @@ function FindingItem({ group, labels, fixed }: { group: NoteGroup; labels: Reado
         onToggle={(_e, v) => setOpen(v)}
         toggleContent={
           <span className="vaw-finding-title">
-            <SeverityIcon finding={f} fixed={fixed} /> <span>{f.title}</span>{' '}
+            <SeverityIcon finding={f} fixed={fixed} /> <span>{group.title}</span>{' '}
             <span className="vaw-finding-where">
               ({group.all.length > 1 ? `${group.all.length} devices: ` : ''}
               {where(group, labels)})
@@ -111,7 +111,7 @@ export function FindingsList({
   if (findings.length === 0) return <p>{empty}</p>;
   return (
     <ul className="vaw-findings">
-      {groupRepeated(findings).map((g) => (
+      {groupRepeated(findings, labels).map((g) => (
         <FindingItem key={`${g.first.rule}-${g.first.target}-${g.first.title}`} group={g} labels={labels} fixed={fixed} />
       ))}
     </ul>

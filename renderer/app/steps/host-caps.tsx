@@ -6,23 +6,28 @@
 import { Button, Form, FormGroup, FormHelperText, HelperText, HelperTextItem, TextInput } from '@patternfly/react-core';
 import { useId, useState } from 'react';
 import { XmlInputError } from '../../../src/domain-xml';
-import { mergeHostFacts, parseDomainCapabilities } from '../../../src/host';
+import { domainTargetOf, mergeHostFacts, parseDomainCapabilities } from '../../../src/host';
 import * as api from '../../api';
 import { ApiError } from '../../api';
 import { useWizard, useWizardStore } from '../../store/context';
 import { isBusy } from '../../store/selectors';
 import { NOT_RUN, serviceCall } from '../service-call';
 
-export function HostCaps({ arch, machine, primary }: { arch: string; machine: string; primary: boolean }) {
+export function HostCaps({ primary }: { primary: boolean }) {
   const store = useWizardStore();
   const source = useWizard((s) => s.source);
   const busy = useWizard(isBusy);
   const [uri, setUri] = useState('');
   const id = useId();
   const read = (from: string) =>
-    void serviceCall(store, `Reading the host capabilities from ${from}`, (callId) => api.hostCaps({ uri: from, arch, machine }, callId), {
-      channel: 'host.caps',
-    }).then((host) => {
+    void serviceCall(
+      store,
+      `Reading the host capabilities from ${from}`, // The capabilities of the loaded domain's own arch, machine and virttype (the services' host-facts assembly).
+      (callId) => api.hostCaps({ uri: from, ...domainTargetOf(store.getState().text, 'domain.xml') }, callId),
+      {
+        channel: 'host.caps',
+      },
+    ).then((host) => {
       if (host !== NOT_RUN) store.getState().setHost(host);
     });
   const fromFile = async (file: File) => {

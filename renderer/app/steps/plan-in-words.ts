@@ -78,18 +78,30 @@ export function fixedByPlan(now: readonly Finding[], after: readonly Finding[]):
 
 export interface NoteGroup {
   readonly first: Finding;
-  /** Every finding of the group (same rule, severity and explanation), one per device. */
+  /** Every finding of the group (same rule, severity and words apart from the device), one per device. */
   readonly all: readonly Finding[];
+  /** The title without a device's name in front, when the group has several devices. */
+  readonly title: string;
 }
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Findings told once per rule: the same note on several devices becomes one group; most severe first. */
-export function groupRepeated(findings: readonly Finding[]): NoteGroup[] {
+/** A finding's title without the "disk vda: " its device's label puts in front. */
+function titleWithoutDevice(f: Finding, labels: ReadonlyMap<string, string>): string {
+  const label = labels.get(f.target);
+  if (!label || !f.title.startsWith(`${label}: `)) return f.title;
+  const rest = f.title.slice(label.length + 2);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
+/** Findings told once per note: the same rule saying the same on several devices becomes one group; most severe first. */
+export function groupRepeated(findings: readonly Finding[], labels: ReadonlyMap<string, string>): NoteGroup[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const k = `${f.rule}\u0000${f.severity}\u0000${f.explanation}`;
+    const k = `${f.rule}\u0000${f.severity}\u0000${titleWithoutDevice(f, labels)}`;
     groups.set(k, [...(groups.get(k) ?? []), f]);
   }
-  return [...groups.values()].map((all) => ({ first: all[0]!, all })).sort((a, b) => ORDER[a.first.severity] - ORDER[b.first.severity]);
+  return [...groups.values()]
+    .map((all) => ({ first: all[0]!, all, title: all.length > 1 ? titleWithoutDevice(all[0]!, labels) : all[0]!.title }))
+    .sort((a, b) => ORDER[a.first.severity] - ORDER[b.first.severity]);
 }

@@ -106,7 +106,7 @@ describe('Review: editing the planned XML by hand', () => {
     act(() => store.getState().setManualXml(sampleXml('transitional-i440fx.xml').replace('</devices>', '  <bogus/>\n  </devices>')));
     expect(screen.getByTestId('manual-note')).toBeTruthy();
     expect(await axeViolations(container)).toEqual([]);
-  });
+  }, 20_000);
 
   it('keeps working when the hand-edited XML is not well-formed, and says why it cannot be used', () => {
     const { store } = renderAt('review', 'transitional-i440fx.xml');

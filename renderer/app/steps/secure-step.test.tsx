@@ -36,8 +36,14 @@ describe('Secure VM step', () => {
     expect(screen.getByText(/libvirt 9\.0\.0 here; AMD SEV-SNP needs 10\.5\.0/)).toBeTruthy();
   });
 
-  it("for SEV without the host's values, says what the plan still needs right there, and the domcapabilities file given there unblocks it", async () => {
+  it("for SEV on a libvirt older than 6.9 (which needs the host's values), says what the plan still needs right there, and the domcapabilities file given there unblocks it", async () => {
     const { store } = renderAt('secure', 'sev-q35.xml');
+    act(() =>
+      store.getState().setHost({
+        ...store.getState().host,
+        libvirtVersion: { kind: 'exact', version: { major: 6, minor: 0, micro: 0 }, source: 'virsh version' },
+      }),
+    );
     fireEvent.click(radio('AMD SEV'));
     const needs = screen.getByTestId('still-needed');
     expect(needs.textContent).toMatch(/What the plan for AMD SEV still needs/);

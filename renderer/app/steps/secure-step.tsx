@@ -70,19 +70,7 @@ function HostVersions({ host }: { host: HostFacts }) {
  * facts availability is missing), where the user is, with the control that gives the host's values; and what
  * no domain XML can do, which stays the host's job.
  */
-function StillNeeded({
-  tech,
-  open,
-  blockers,
-  arch,
-  machine,
-}: {
-  tech: Technology;
-  open: Availability;
-  blockers: readonly Finding[];
-  arch: string;
-  machine: string;
-}) {
+function StillNeeded({ tech, open, blockers }: { tech: Technology; open: Availability; blockers: readonly Finding[] }) {
   // A blocker without edits is what the plan cannot do by itself: its fix says what it still needs.
   const needs = blockers.map((f) => (f.fix.edits.length === 0 ? f.fix.text : f.title));
   return (
@@ -95,7 +83,7 @@ function StillNeeded({
             ))}
           </List>
           <Content component="p">The host that will run the guest answers this with its domain capabilities:</Content>
-          <HostCaps arch={arch} machine={machine} primary />
+          <HostCaps primary />
         </Alert>
       )}
       {open.status === 'unknown' && (
@@ -147,10 +135,8 @@ export function SecureStep() {
   if (!d.ok) return <NotLoaded problem={d.problem} />;
   const chosen = secure === 'keep' ? current : secure;
   const option = options.find((o) => o.tech.type === chosen);
-  const arch = String(d.facts.arch);
-  const showsHostControl =
-    option !== undefined && option.tech.type !== 'none' && (d.plan.impossible.length > 0 || option.open.status === 'unknown');
-  const machine = String(d.facts.machine.raw);
+  // The host-values control sits in "what the plan still needs" when the plan needs them, folded below otherwise.
+  const showsHostControl = option !== undefined && option.tech.type !== 'none' && d.plan.impossible.length > 0;
   return (
     <section aria-labelledby="secure-title">
       <StepHeading id="secure-title" title="Secure VM">
@@ -181,9 +167,7 @@ export function SecureStep() {
           />
         ))}
       </FormGroup>
-      {option && option.tech.type !== 'none' && (
-        <StillNeeded tech={option.tech} open={option.open} blockers={d.plan.impossible} arch={arch} machine={machine} />
-      )}
+      {option && option.tech.type !== 'none' && <StillNeeded tech={option.tech} open={option.open} blockers={d.plan.impossible} />}
       {hostProblem && (
         <Alert component="h3" variant="warning" isInline title="The host's capabilities could not be read" data-testid="host-problem">
           {hostProblem} Without them, the host values and host support stay unknown; read them again below.
@@ -214,7 +198,7 @@ export function SecureStep() {
               : 'Host capabilities (not loaded)'
           }
         >
-          <HostCaps arch={arch} machine={machine} primary={false} />
+          <HostCaps primary={false} />
         </ExpandableSection>
       )}
       {evidence.length > 0 && (
