@@ -2,6 +2,7 @@ import '@patternfly/react-core/dist/styles/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
+import { preloadViews } from './app/deferred-views';
 import { applyStoredTheme } from './app/theme';
 import { WizardProvider } from './store/context';
 import { createWizardStore } from './store/store';
@@ -18,3 +19,5 @@ createRoot(container).render(
     </WizardProvider>
   </StrictMode>,
 );
+// The other steps arrive while the user looks at Start.
+setTimeout(() => void preloadViews(), 0);

@@ -5,7 +5,11 @@
  * of a file (which Vitest reports as an unhandled "window is not defined").
  */
 import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
+import { afterEach, beforeAll } from 'vitest';
+import { preloadViews } from '../renderer/app/deferred-views';
+
+// The app loads its later steps after the first paint; tests render any step at once, so they load them first.
+beforeAll(() => preloadViews());
 
 afterEach(async () => {
   cleanup();

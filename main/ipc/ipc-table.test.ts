@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { IpcResponse } from '../../src/contracts/ipc';
 import { missingParts, repoRoot } from '../../test/real-parts';
 import { startSilentLibvirt } from '../../test/silent-libvirt';
 import { createIpcHandlers, dispatch } from './ipc-table';
@@ -70,13 +71,13 @@ describe.skipIf(noVirsh)(`cancellable calls ${noVirsh ? `(skipped: ${noVirsh})` 
   it('libvirt.read says why domcapabilities failed instead of dropping it (the test driver has none)', async () => {
     const r = await dispatch(handlers, 'libvirt.read', { uri: 'test:///default', name: 'test' });
     expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.value.capabilitiesProblem).toMatch(/not supported by the connection driver/);
-    expect(r.value.xml).toMatch(/<name>test<\/name>/);
+    const read = (r.ok ? r.value : null) as IpcResponse<'libvirt.read'> | null;
+    expect(read?.capabilitiesProblem).toMatch(/not supported by the connection driver/);
+    expect(read?.xml).toMatch(/<name>test<\/name>/);
   });
 
   it("app.info names this machine's libvirt, whose schemas validate here", async () => {
     const r = await dispatch(handlers, 'app.info', {});
-    expect(r.ok && r.value.libvirtVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(r.ok ? (r.value as IpcResponse<'app.info'>).libvirtVersion : null).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

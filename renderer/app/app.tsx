@@ -1,7 +1,8 @@
 /** The frame: the masthead, what is running or went wrong, and the wizard or troubleshooting. */
-import { Page, PageSection, SkipToContent } from '@patternfly/react-core';
+import { Page, PageSection, SkipToContent, Spinner } from '@patternfly/react-core';
+import { Suspense } from 'react';
 import { useWizard } from '../store/context';
-import { TroubleshootView } from '../troubleshoot/troubleshoot-view';
+import { TroubleshootView } from './deferred-views';
 import { BusyBanner } from './busy-banner';
 import { FailureAlert } from './failure-alert';
 import { AppMasthead } from './masthead';
@@ -21,7 +22,9 @@ export function App() {
       </PageSection>
       {mode === 'troubleshoot' ? (
         <PageSection>
-          <TroubleshootView />
+          <Suspense fallback={<Spinner size="lg" aria-label="Loading troubleshooting" />}>
+            <TroubleshootView.View />
+          </Suspense>
         </PageSection>
       ) : (
         <PageSection type="wizard" aria-label="Wizard">

@@ -4,27 +4,22 @@
  * Next with their keyboard shortcuts (Alt+B, Alt+N); after every step change focus lands on the step's primary
  * action (the control marked data-primary-action), else its heading.
  */
-import { Button, Wizard, WizardFooterWrapper, WizardStep, useWizardContext } from '@patternfly/react-core';
-import { useEffect, useRef } from 'react';
+import { Button, Spinner, Wizard, WizardFooterWrapper, WizardStep, useWizardContext } from '@patternfly/react-core';
+import { Suspense, useEffect, useRef } from 'react';
 import { useWizard, useWizardStore } from '../store/context';
 import { isBusy, isLoaded } from '../store/selectors';
 import { STEP_TITLES, STEPS, type StepId, type WizardStore } from '../store/store';
-import { ApplyStep } from './steps/apply-step';
-import { BackendsStep } from './steps/backends-step';
-import { GuestStep } from './steps/guest-step';
-import { PlatformStep } from './steps/platform-step';
-import { ReviewStep } from './steps/review-step';
-import { SecureStep } from './steps/secure-step';
+import { ApplyStep, BackendsStep, GuestStep, PlatformStep, ReviewStep, SecureStep } from './deferred-views';
 import { StartStep } from './steps/start-step';
 
-const VIEWS: Record<StepId, () => React.JSX.Element> = {
+const VIEWS: Record<StepId, React.ComponentType> = {
   start: StartStep,
-  secure: SecureStep,
-  platform: PlatformStep,
-  backends: BackendsStep,
-  guest: GuestStep,
-  review: ReviewStep,
-  apply: ApplyStep,
+  secure: SecureStep.View,
+  platform: PlatformStep.View,
+  backends: BackendsStep.View,
+  guest: GuestStep.View,
+  review: ReviewStep.View,
+  apply: ApplyStep.View,
 };
 
 /** Steps that mainly inform: going on is their primary action. */
@@ -163,7 +158,9 @@ export function WizardFrame() {
           return (
             <WizardStep key={id} id={id} name={STEP_TITLES[id]} isDisabled={id !== 'start' && !loaded}>
               <div data-step-body={id}>
-                <View />
+                <Suspense fallback={<Spinner size="lg" aria-label={`Loading ${STEP_TITLES[id]}`} />}>
+                  <View />
+                </Suspense>
               </div>
             </WizardStep>
           );
