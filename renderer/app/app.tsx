@@ -15,6 +15,7 @@ export function App() {
       masthead={<AppMasthead />}
       skipToContent={<SkipToContent href="#vaw-main">Skip to content</SkipToContent>}
       mainContainerId="vaw-main"
+      isContentFilled
     >
       <PageSection className="vaw-status" aria-label="Status" padding={{ default: 'noPadding' }}>
         <FailureAlert />
@@ -27,7 +28,7 @@ export function App() {
           </Suspense>
         </PageSection>
       ) : (
-        <PageSection type="wizard" aria-label="Wizard">
+        <PageSection type="wizard" aria-label="Wizard" isFilled>
           <WizardFrame />
         </PageSection>
       )}
