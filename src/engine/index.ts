@@ -14,3 +14,6 @@ export { TECHNOLOGIES, technology, availability, hostSupport } from './technolog
 export type { Technology, Availability } from './technologies';
 export { deviceStates, backendsFor, BACKEND_NOTES, BACKEND_UNSTATED } from './device-state';
 export type { DeviceState, Tri } from './device-state';
+export { swiotlbAdvice, swiotlbReport } from './swiotlb';
+export { explainTopic, topicIds } from './swiotlb-explain';
+export type { TopicExplanation } from './swiotlb-explain';

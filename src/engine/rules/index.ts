@@ -2,10 +2,10 @@
 import type { AnyRule, RuleRecord } from '../rule-types';
 import { ACCESS_PLATFORM_RULES } from './access-platform';
 import { CONFIDENTIAL_DEVICE_RULES, CONFIDENTIAL_RULES } from './confidential';
-import { BACKEND_RULES, GUEST_RULES, SWIOTLB_RULE, VIOMMU_RULES } from './guest-and-backends';
+import { BACKEND_RULES, GUEST_RULES, SWIOTLB_RULES, VIOMMU_RULES } from './guest-and-backends';
 import { TRANSPORT_RULES } from './transports';
 
-export const DOMAIN_RULES: readonly RuleRecord<'domain'>[] = [...CONFIDENTIAL_RULES, SWIOTLB_RULE, ...VIOMMU_RULES];
+export const DOMAIN_RULES: readonly RuleRecord<'domain'>[] = [...CONFIDENTIAL_RULES, ...SWIOTLB_RULES, ...VIOMMU_RULES];
 
 export const DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   ...ACCESS_PLATFORM_RULES,
