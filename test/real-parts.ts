@@ -12,6 +12,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** The shared corpus of libvirt/virt-manager test XMLs; never copied into the repo. */
 export const corpusDir = process.env.VAW_CORPUS ?? path.resolve(repoRoot, '../shared/corpus');
 
+/** Where scripts/swiotlb-guest/prepare.sh keeps Debian's kernel and busybox for the real-guest test; outside the repo. */
+export const guestCacheDir = process.env.VAW_GUEST_CACHE ?? '/var/cache/vaw-guest';
+
 export const requireRealParts = process.env.VAW_REQUIRE_REAL_PARTS === '1';
 
 export interface PartCheck {
@@ -56,6 +59,10 @@ const checks: Record<string, () => string> = {
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
+  'guest-kernel': () =>
+    ['vmlinuz', 'busybox', 'modules/order'].every((f) => existsSync(path.join(guestCacheDir, 'guest', f)))
+      ? ''
+      : `Debian's guest kernel and busybox are not unpacked in ${guestCacheDir} (run scripts/swiotlb-guest/prepare.sh; set VAW_GUEST_CACHE)`,
 };
 
 export type Part = keyof typeof checks;
