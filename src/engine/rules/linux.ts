@@ -1,0 +1,123 @@
+/**
+ * What Linux guests do with the bit (R-LNX-*, domain-facts.md §2.4): SWIOTLB, the balloon, legacy-only guests.
+ */
+import type { DomainContext, RuleRecord } from '../rule-types';
+import { isConfidential, iommuEffective, takesAccessPlatform } from '../context';
+import { BALLOON_NONE } from '../edits';
+import { src } from '../sources';
+import { swiotlbAdvice, swiotlbReportFor } from '../swiotlb';
+
+import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES } from '../words';
+
+import { dropIommuIfOrdinary } from './shared';
+
+/** The pool, its worst case and the swiotlb= that covers it come from the SWIOTLB report (swiotlb.ts). */
+const report = (c: DomainContext) => swiotlbReportFor(c);
+const MSG_SWIOTLB_FULL = 'swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)';
+
+export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
+  {
+    key: 'R-LNX-03',
+    id: 'R-LNX-03',
+    scope: 'domain',
+    severity: 'info',
+    when: [(c) => report(c) !== null],
+    title: 'All virtio I/O of this guest goes through SWIOTLB bounce buffers',
+    detail: (c) => {
+      const r = report(c)!;
+      const pool =
+        r.currentMiB === r.defaultMiB
+          ? `${r.defaultMiB} MiB (its kernel's default)`
+          : `${r.currentMiB} MiB (set by swiotlb= on <os><cmdline>; the default would be ${r.defaultMiB} MiB)`;
+      return `The guest's pool: ${pool}. The worst case of its virtio devices: ${r.peakMiB} MiB. ${swiotlbAdvice(r)}`;
+    },
+    explanation: `${WHY_CONFIDENTIAL} Linux's pool is 64 MiB by default (IO_TLB_DEFAULT_SIZE, in slabs of 2 KiB); SEV and TDX guests get 6% of their memory, 64 MiB to 1 GiB (Linux 5.11); since Linux 6.0 the slab count is rounded up to a power of two. swiotlb=N on the kernel command line sets N slabs of 2 KiB (262144 = 512 MiB) instead. \`virtio-access explain SWIOTLB\` shows how the worst case is counted.`,
+    fix: {
+      text: (c) => swiotlbAdvice(report(c)!),
+      general: 'For I/O-heavy guests put swiotlb=<slabs of 2 KiB> on the guest kernel command line (the report gives the number).',
+    },
+    sources: [
+      src('LNX-X86CC', 'mem_encrypt_setup_arch: SWIOTLB bounce buffer size adjusted'),
+      src('LNX-SWIOTLB', 'IO_TLB_DEFAULT_SIZE, setup_io_tlb_npages, round_up_default_nslabs'),
+      src('LNX-KPARAMS', 'swiotlb='),
+      src('AMDSEV', 'README FAQ'),
+    ],
+  },
+  {
+    key: 'R-LNX-04',
+    id: 'R-LNX-04',
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      (c) => {
+        const r = report(c);
+        return r !== null && r.currentMiB < r.peakMiB;
+      },
+    ],
+    title: (c) => {
+      const r = report(c)!;
+      return `The guest's bounce-buffer pool (${r.currentMiB} MiB) is smaller than the worst case of its virtio I/O (${r.peakMiB} MiB)`;
+    },
+    detail: (c) =>
+      report(c)!
+        .devices.map((d) => `${d.label}: up to ${d.peakMiB} MiB (${d.basis}).`)
+        .join(' '),
+    explanation: `${WHY_CONFIDENTIAL} When the pool is full, Linux logs the message below and the request waits or fails: disk I/O stalls or errors (a filesystem may remount read-only) and packets drop. Multi-queue virtio-blk with deep queues fills the default pool first.`,
+    messages: [MSG_SWIOTLB_FULL],
+    fix: {
+      text: (c) => swiotlbAdvice(report(c)!),
+      general:
+        'Raise the pool with swiotlb=<slabs of 2 KiB> on the guest kernel command line, or lower the worst case with fewer queues or a smaller queue_size.',
+      edits: (c) => report(c)!.edits,
+    },
+    // Direct kernel boot: the plan writes the swiotlb= the report recommends into <os><cmdline>.
+    inPlan: true,
+    sources: [src('LNX-SWIOTLB', 'swiotlb_tbl_map_single: message'), src('AMDSEV', 'README FAQ: virtio-blk multiqueue')],
+  },
+];
+
+export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
+  {
+    key: 'R-LNX-05',
+    id: 'R-LNX-05',
+    scope: 'device',
+    severity: 'error',
+    when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon'],
+    title: (c) => `${c.device.label} cannot work in this ${secureName(c.cvm)} guest`,
+    detail: (c) => (c.device.implicit ? 'libvirt adds a virtio memballoon by default when the XML has no <memballoon>.' : ''),
+    explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it, and s390 PV requires it gone (QEMU fences ballooning there).`,
+    messages: ['virtio_balloon virtio3: device must provide VIRTIO_F_ACCESS_PLATFORM'],
+    fix: { text: "Use <memballoon model='none'/>.", edits: () => [BALLOON_NONE] },
+    sources: [src('LNX-BALLOON', 'virtballoon_validate clears ACCESS_PLATFORM'), src('LV-KB-PV', "memballoon model='none'")],
+  },
+  {
+    key: 'R-LNX-05/iommu',
+    id: 'R-LNX-05',
+    scope: 'device',
+    severity: 'warning',
+    when: [(c) => !isConfidential(c), (c) => c.device.virtio && c.device.function === 'balloon' && c.device.driver.iommu === 'on'],
+    title: (c) => `${c.device.label} with iommu='on' will be refused by the guest driver`,
+    explanation: 'The Linux balloon driver never accepts ACCESS_PLATFORM, and QEMU then refuses FEATURES_OK: ballooning does not work.',
+    messages: ['virtio: device refuses features: <hex>'],
+    fix: {
+      text: 'Remove iommu from the memballoon driver.',
+      edits: (c) => [{ op: 'remove-attribute', target: `${c.device.target}/driver`, name: 'iommu' }],
+    },
+    sources: [src('LNX-BALLOON', 'virtballoon_validate'), src('QEMU-VIRTIO', 'virtio_validate_features')],
+  },
+  {
+    key: 'R-LNX-06',
+    id: 'R-LNX-06',
+    scope: 'device',
+    severity: 'error',
+    whenUnknown: 'skip',
+    when: [(c) => takesAccessPlatform(c.device), (c) => c.input.guest.virtio1 === 'no', iommuEffective],
+    title: (c) => `${String(c.input.guest.name)} has only legacy virtio drivers and cannot use ${c.device.label} with ACCESS_PLATFORM`,
+    explanation: `${WHAT_IOMMU_DOES} Bit 33 lies beyond the 32 feature bits a legacy (virtio 0.9.5) driver understands, so a guest without VIRTIO 1.0 drivers can never accept it: the device is missing in the guest. Such a guest cannot be a confidential VM at all.`,
+    fix: {
+      text: "Do not set iommu='on' for this guest (ordinary VMs), or install a guest with VIRTIO 1.0 drivers.",
+      edits: dropIommuIfOrdinary,
+    },
+    sources: [src('SPEC-PCI', 'legacy interface: feature bits 0-31 only'), src('THREAD-2020', 'old guests break (RHEL 6 example)')],
+  },
+];
