@@ -98,15 +98,18 @@ export const SYMPTOMS: readonly Symptom[] = [
     title: 'swiotlb buffer is full',
     seen: 'swiotlb buffer is full (sz: … bytes), total … (slots), used … (slots)',
     rules: ['R-LNX-04', 'R-LNX-03'],
-    cause: 'The bounce-buffer pool is exhausted under heavy I/O.',
+    cause:
+      "The guest's bounce-buffer pool is smaller than the DMA its virtio devices have in flight. The evidence gives the pool this domain's guest gets, the worst case of its devices and the swiotlb= that covers it.",
+    fix: 'Put the recommended swiotlb= on the guest kernel command line: in its boot loader, or in <os><cmdline> for direct kernel boot, which the plan writes. Fewer queues or a smaller queue_size lower the worst case.',
   },
   {
     id: 'T-11',
-    title: 'Guest panics early: cannot allocate SWIOTLB buffer',
-    seen: "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    title: 'The guest has no SWIOTLB buffer',
+    seen: "Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
     rules: ['R-LNX-04', 'R-LNX-03'],
-    cause: 'The requested swiotlb size cannot be allocated early: too large for the guest memory, or not enough low memory.',
-    fix: 'Lower swiotlb= on the guest kernel command line, or give the guest more memory.',
+    cause:
+      'The guest has no bounce-buffer pool: it could not allocate the size asked for at boot (on x86 the pool must lie below 4 GiB), or swiotlb=noforce turned it off. Linux 6.0 and later log this and fail the I/O; older kernels stop with "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier …".',
+    fix: 'Lower swiotlb= on the guest kernel command line (6.1 from 6.1.40, 6.12 and later halve a pool that does not fit until it does), remove swiotlb=noforce, or give the guest more memory.',
   },
   {
     id: 'T-12',
