@@ -3,15 +3,14 @@
  */
 import type { DeviceContext, RuleRecord } from '../rule-types';
 import type { SecureType } from '../../contracts/facts';
-import { SEV_FAMILY, describeVersion, isConfidential, takesAccessPlatform } from '../context';
+import { describeVersion, isConfidential, takesAccessPlatform } from '../context';
 import { setIommu } from '../edits';
 import { src } from '../sources';
 import { not } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, iommuFixText } from '../words';
 
 /** Devices that must negotiate the bit in this confidential VM. */
-export const needsBit = (c: DeviceContext): boolean =>
-  isConfidential(c) && takesAccessPlatform(c.device) && !(SEV_FAMILY.has(c.cvm) && c.device.function === 'gpu');
+export const needsBit = (c: DeviceContext): boolean => isConfidential(c) && takesAccessPlatform(c.device);
 
 /** A device without an iommu attribute where no QEMU default turns the bit on (R-SEV-02, R-PV-02, R-CC-01). */
 export function absentWithoutDefault(
