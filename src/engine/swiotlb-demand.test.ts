@@ -32,6 +32,10 @@ describe('worst case of a virtio-blk disk', () => {
     expect(slabs(device({ transport: 'ccw', slot: 'unknown' }))).toBe(256 * 644);
   });
 
+  it('vhost-user-blk has 128-entry rings by default', () => {
+    expect(slabs(device({ backend: 'vhost-user' }))).toBe(2 * 128 * (640 + 2 + 1));
+  });
+
   it('a ring of 4 limits requests to seg_max 2 × 256 KiB', () => {
     expect(slabs(device({ queues: 1, io: { queueSize: 4 } }))).toBe(4 * (256 + 2 + 1));
   });

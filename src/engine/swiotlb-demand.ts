@@ -23,6 +23,7 @@
  * - hw/core/machine.c: machine types before 5.0 (hw_compat_4_2) have queue-size/virtqueue_size 128 and seg_max 126;
  *   before 5.2 (hw_compat_5_1) num-queues 1.
  * - hw/net/virtio-net.c: rx/tx_queue_size 256; tx_queue_size above 256 only with vhost-user or vhost-vdpa.
+ * - hw/block/vhost-user-blk.c: queue-size 128, num-queues "auto"; seg_max comes from the backend.
  */
 import type { DeviceFacts, Version } from '../contracts/facts';
 import { compareVersions } from '../contracts/version';
@@ -81,8 +82,10 @@ function requestSlabs(dataBytes: number, segMax: number, smallMappings: number):
 }
 
 function blk(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts): DeviceDemand {
-  const ring = known(d.io.queueSize) ?? q.ringSize;
-  const segMax = q.segMaxAdjust ? ring - 2 : 126;
+  // vhost-user-blk (hw/block/vhost-user-blk.c): queue-size 128, and seg_max is the backend's, taken as large.
+  const vhostUser = d.backend === 'vhost-user';
+  const ring = known(d.io.queueSize) ?? (vhostUser ? 128 : q.ringSize);
+  const segMax = vhostUser || q.segMaxAdjust ? ring - 2 : 126;
   const queues = known(d.queues) ?? (q.autoQueues && d.transport === 'pci' ? cpus.online : 1);
   const hw = Math.min(queues, cpus.possible);
   const data = Math.min(BLOCK_MAX_REQUEST, segMax * SWIOTLB_MAX_MAPPING);
