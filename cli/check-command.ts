@@ -4,7 +4,7 @@
  */
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
 import { VirshError } from '../main/services/virsh';
-import { toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
+import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
 import { XmlInputError } from '../src/domain-xml';
 import { checkDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
@@ -24,7 +24,7 @@ const HELP = `${USAGE}
 Checks libvirt domain XML for virtio ACCESS_PLATFORM (<driver iommu='on'/>) problems and explains each one.
 FILE may be - for standard input. Several files are checked in one run.
 
-  --json               print {"files":[{"file","domain","findings":[...]}]}
+  --json               print {"files":[{"file","domain","findings":[...],"swiotlb":{...}}]} ("swiotlb" when virtio I/O bounces)
   --no-schema          skip validation against libvirt's RelaxNG schemas (needed when they are not installed)
   --qemu-version V     the QEMU version the domain runs on (e.g. 7.2.0)
   --libvirt-version V  the libvirt version (e.g. 9.0.0)
@@ -167,16 +167,15 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
     }
   }
   const guests = await Promise.all(parsed.map((p) => guestFacts(args.values.guest, p.read.facts.osinfoId, deps)));
-  const engineFindings = parsed.map((p, i) =>
-    checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).findings.map(toCheckJsonFinding),
-  );
+  const checked = parsed.map((p, i) => checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }));
   const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
   const files: CheckJsonFile[] = parsed.map((p, i) => {
     const result = schemaResults.get(p.docIndex);
     return {
       file: p.doc.name,
       domain: p.read.facts.name === 'unknown' ? null : p.read.facts.name,
-      findings: [...(result ? schemaFindings(result) : []), ...engineFindings[i]!],
+      findings: [...(result ? schemaFindings(result) : []), ...checked[i]!.findings.map(toCheckJsonFinding)],
+      ...swiotlbJson(checked[i]!.swiotlb),
     };
   });
 

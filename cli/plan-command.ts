@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { FileConflictError, FileWriteError, readDomainFileSync, writeFileSafely } from '../main/services/file-store';
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
-import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
+import { swiotlbJson, toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
 import { EditError, XmlInputError } from '../src/domain-xml';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../src/host';
@@ -30,7 +30,7 @@ plan can fix). Every byte outside the edited elements is kept.
   --secure TYPE   none, or the confidential VM technology to prepare for
   -o, --output OUT  write the result to OUT atomically (a backup of OUT is kept); default: standard output
   --diff          print a unified diff instead of the whole document
-  --json          print {"file","domain","edits","findings","xml"}
+  --json          print {"file","domain","edits","findings","xml","swiotlb"} ("swiotlb" for the planned domain when its virtio I/O bounces)
   --no-schema     do not validate the result against libvirt's schemas
 
 Exit status: 0 written, 1 the goal is impossible or needs a fact the command lacks (nothing written),
@@ -151,7 +151,14 @@ async function planAndWrite(
   }
   if (args.values.json) {
     const name = result.facts.name === 'unknown' ? null : result.facts.name;
-    const json: PlanJson = { file: input.name, domain: name, edits: plan.edits, findings: result.findings.map(toCheckJsonFinding), xml };
+    const json: PlanJson = {
+      file: input.name,
+      domain: name,
+      edits: plan.edits,
+      findings: result.findings.map(toCheckJsonFinding),
+      xml,
+      ...swiotlbJson(result.plannedSwiotlb),
+    };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
   } else if (args.values.diff) {
     io.stdout(result.diff);

@@ -117,6 +117,11 @@ export function toCheckJsonFinding(f: Finding): CheckJsonFinding {
   };
 }
 
+/** The optional `"swiotlb"` key of a file: present only when the domain's virtio I/O bounces. */
+export function swiotlbJson(report: SwiotlbReport | null): { readonly swiotlb?: SwiotlbReport } {
+  return report ? { swiotlb: report } : {};
+}
+
 /** True when `value` has the `check --json` shape. */
 export function isCheckJson(value: unknown): value is CheckJson {
   return v.is(CheckJsonSchema, value);

@@ -4,9 +4,8 @@
  * swiotlb-demand.ts compute with; the release numbers come from there too.
  */
 import type { Source } from '../contracts/findings';
-import { formatVersion } from '../contracts/version';
 import { src } from './sources';
-import { POOL_RELEASES } from './swiotlb-pool';
+import { POOL_RELEASES, release } from './swiotlb-pool';
 
 export interface TopicExplanation {
   readonly id: string;
@@ -35,12 +34,12 @@ export const SWIOTLB_TOPIC: TopicExplanation = {
       heading: 'The pool the guest kernel allocates',
       text:
         'Linux: 64 MiB (IO_TLB_DEFAULT_SIZE) in slabs of 2 KiB (IO_TLB_SHIFT 11). ' +
-        `AMD SEV, SEV-ES, SEV-SNP: 6% of the memory the kernel sees, at least 64 MiB and at most 1 GiB, since Linux ${formatVersion(R.sevAutoSize)} ` +
+        `AMD SEV, SEV-ES, SEV-SNP: 6% of the memory the kernel sees, at least 64 MiB and at most 1 GiB, since Linux ${release(R.sevAutoSize)} ` +
         '(e998879d4fb7, mem_encrypt_setup_arch; the kernel logs "SWIOTLB bounce buffer size adjusted to <N>MB"). ' +
-        `Intel TDX: the same rule (the test is cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT), true for TDX since TDX guests came in ${formatVersion(R.tdxGuest)}); ` +
-        `before ${formatVersion(R.tdxGeneric)} (6e74b125155d) only in kernels built with CONFIG_AMD_MEM_ENCRYPT, as distribution kernels are. ` +
+        `Intel TDX: the same rule (the test is cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT), true for TDX since TDX guests came in ${release(R.tdxGuest)}); ` +
+        `before ${release(R.tdxGeneric)} (6e74b125155d) only in kernels built with CONFIG_AMD_MEM_ENCRYPT, as distribution kernels are. ` +
         's390 Protected Virtualization (pv_init), POWER PEF (init_svm) and Arm CCA realms (arm64 mem_init, after Linux 6.12) force bouncing ' +
-        `without resizing: 64 MiB. Since Linux ${formatVersion(R.areas)} the pool is split into one area per possible CPU (rounded up to a power ` +
+        `without resizing: 64 MiB. Since Linux ${release(R.areas)} the pool is split into one area per possible CPU (rounded up to a power ` +
         'of two, at least 128 slabs each) and its slab count is rounded up to a power of two ("SWIOTLB bounce buffer size roundup to <N>MB").',
     },
     {

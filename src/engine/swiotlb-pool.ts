@@ -138,3 +138,6 @@ export function parameterSlabsFor(needed: number, f: PoolFacts): number {
 }
 
 export const slabsToMiB = (slabs: number) => (slabs * SLAB_BYTES) / (1024 * 1024);
+
+/** A kernel release as people name it: 5.11, 6.0. */
+export const release = (r: Version) => `${r.major}.${r.minor}`;

@@ -7,7 +7,6 @@ import type { EngineInput } from '../contracts/engine';
 import type { DeviceFacts, DomainFacts, Version } from '../contracts/facts';
 import type { Edit, Source } from '../contracts/findings';
 import type { SwiotlbReport } from '../contracts/swiotlb';
-import { formatVersion } from '../contracts/version';
 import { deviceContext, domainContext, iommuEffective, takesAccessPlatform } from './context';
 import type { DomainContext } from './rule-types';
 import { deviceDemand, qemuDefaults, type CpuCounts, type DeviceDemand } from './swiotlb-demand';
@@ -17,6 +16,7 @@ import {
   parseSwiotlbParameter,
   POOL_RELEASES,
   poolSlabs,
+  release,
   SLAB_BYTES,
   slabsToMiB,
   type PoolFacts,
@@ -146,10 +146,10 @@ function build(c: DomainContext): SwiotlbReport | null {
     );
     if (c.cvm === 'tdx')
       assumptions.push(
-        `TDX guests share that rule through cc_platform_has(); before Linux ${formatVersion(POOL_RELEASES.tdxGeneric)} only in kernels built with CONFIG_AMD_MEM_ENCRYPT (distribution kernels such as Debian's are).`,
+        `TDX guests share that rule through cc_platform_has(); before Linux ${release(POOL_RELEASES.tdxGeneric)} only in kernels built with CONFIG_AMD_MEM_ENCRYPT (distribution kernels such as Debian's are).`,
       );
   } else if (c.cvm === 'sev' || c.cvm === 'sev-es' || c.cvm === 'sev-snp') {
-    assumptions.push(`Linux before ${formatVersion(POOL_RELEASES.sevAutoSize)} does not resize the pool for SEV guests: 64 MiB.`);
+    assumptions.push(`Linux before ${release(POOL_RELEASES.sevAutoSize)} does not resize the pool for SEV guests: 64 MiB.`);
   } else if (c.cvm === 'none') {
     assumptions.push('swiotlb=force makes every device with iommu on bounce; the pool keeps its default size of 64 MiB.');
   } else {
