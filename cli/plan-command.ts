@@ -125,6 +125,9 @@ async function planAndWrite(
     io.stderr(`virtio-access plan: ${input.name}: --secure ${secure} cannot be planned:\n`);
     for (const f of plan.impossible)
       io.stderr(`  ${f.rule}: ${f.title}\n    ${f.explanation.replace(/\n/g, '\n    ')}\n${f.fix.text ? `    Fix: ${f.fix.text}\n` : ''}`);
+    // The engine names the missing fact in words; on the command line the way to give it is a flag.
+    if (plan.impossible.some((f) => /host's capabilities/.test(f.explanation)))
+      io.stderr(`Give the host's capabilities with --host-caps FILE (the output of 'virsh domcapabilities') or --connect URI.\n`);
     return 1;
   }
   if (validation) {
