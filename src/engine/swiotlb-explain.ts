@@ -14,7 +14,10 @@ export interface TopicExplanation {
   readonly sections: readonly { readonly heading: string; readonly text: string }[];
   /** The fact-sheet rules that report it for a domain. */
   readonly rules: readonly string[];
-  /** Guest messages, verbatim (kernel/dma/swiotlb.c prefixes its own with "software IO TLB: "). */
+  /**
+   * Guest messages, verbatim (kernel/dma/swiotlb.c prefixes its own with "software IO TLB: "); the panic is what
+   * kernels before 6.0 print instead of the warning without a pool.
+   */
   readonly messages: readonly string[];
   readonly sources: readonly Source[];
 }
@@ -85,6 +88,7 @@ export const SWIOTLB_TOPIC: TopicExplanation = {
     'software IO TLB: SWIOTLB bounce buffer size roundup to <N>MB',
     'software IO TLB: mapped [mem <start>-<end>] (<N>MB)',
     "Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
   ],
   sources: [
     src('LNX-SWIOTLB-H', 'IO_TLB_SHIFT, IO_TLB_SEGSIZE, IO_TLB_DEFAULT_SIZE'),

@@ -65,7 +65,12 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
         .devices.map((d) => `${d.label}: up to ${d.peakMiB} MiB (${d.basis}).`)
         .join(' '),
     explanation: `${WHY_CONFIDENTIAL} When the pool is full, Linux logs the message below and the request waits or fails: disk I/O stalls or errors (a filesystem may remount read-only) and packets drop. Multi-queue virtio-blk with deep queues fills the default pool first.`,
-    messages: [MSG_SWIOTLB_FULL],
+    // Without a pool at all (swiotlb=noforce, or none allocated) Linux 6.0 and later warn, older kernels panic.
+    messages: [
+      MSG_SWIOTLB_FULL,
+      "Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+      "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    ],
     fix: {
       text: (c) => swiotlbAdvice(report(c)!),
       general:
