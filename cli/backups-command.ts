@@ -1,5 +1,6 @@
 /** `virtio-access backups FILE` and `virtio-access restore BACKUP [-o FILE]`: the safe-write backups. */
-import { backupsDir, FileConflictError, FileWriteError, listBackups, restoreBackup } from '../main/services/file-store';
+import { backupsDir, listBackups } from '../main/services/backup-store';
+import { FileConflictError, FileWriteError, restoreBackup } from '../main/services/write-domain-file';
 import { XmlInputError } from '../src/domain-xml';
 import { parseArgs, UsageError, valueOf } from './args';
 import type { CliIo } from './cli-deps';

@@ -4,7 +4,8 @@
  * (with a backup when OUT exists). OUT is never created or touched when the command fails.
  */
 import path from 'node:path';
-import { FileConflictError, FileWriteError, readDomainFileSync, writeFileSafely } from '../main/services/file-store';
+import { readDomainFileSync } from '../main/services/read-domain-file';
+import { FileConflictError, FileWriteError, writeFileSafely } from '../main/services/write-domain-file';
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
 import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';

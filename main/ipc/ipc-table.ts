@@ -4,7 +4,6 @@
  * the request before any service runs and turns every failure into a ServiceError.
  */
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   IPC_CHANNELS,
@@ -18,7 +17,9 @@ import {
   type Sample,
 } from '../../src/contracts/ipc';
 import { mergeHostFacts } from '../../src/host';
-import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
+import { backupsDir, listBackups } from '../services/backup-store';
+import { fingerprintOf, readDomainFile } from '../services/read-domain-file';
+import { restoreBackup, writeFileSafely } from '../services/write-domain-file';
 import { collectHostEvidence } from '../services/host-evidence';
 import {
   defineDomainSafely,
@@ -31,7 +32,8 @@ import {
   restoreDomainBackup,
   versionFacts,
 } from '../services/libvirt';
-import { appCacheDir } from '../services/cache-dir';
+import { writeFileAtomically } from '../services/atomic-write';
+import { appCacheDir, appDir } from '../services/xdg-dirs';
 import { loadOsinfo } from '../services/osinfo';
 import { schemaStatus, validateDomainXml } from '../services/schema';
 import { ServiceRefusal, toServiceError } from './service-error';
@@ -48,11 +50,6 @@ export interface IpcContext {
 
 type Handlers = { readonly [C in IpcChannel]: (req: IpcRequest<C>) => Promise<IpcResponse<C>> };
 
-function configDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
-  return path.join(base, 'virtio-access-wizard');
-}
-
 async function readRecent(file: string): Promise<Recent> {
   try {
     const j = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Recent>;
@@ -66,16 +63,14 @@ async function readRecent(file: string): Promise<Recent> {
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, text, { mode: 0o600 });
-  await fs.rename(tmp, file);
+  await writeFileAtomically(file, text, { mode: 0o600 });
 }
 
 const MAX_RECENT = 10;
 
 export function createIpcHandlers(ctx: IpcContext): Handlers {
   const env = ctx.env ?? process.env;
-  const recentFile = path.join(configDir(env), 'recent.json');
+  const recentFile = path.join(appDir('config', env), 'recent.json');
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
   const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: appCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;

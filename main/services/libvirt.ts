@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { VersionFact } from '../../src/contracts/facts';
 import { parseXml, unifiedDiff } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
-import { backupsDir } from './file-store';
+import { backupsDir } from './backup-store';
 import { runVirsh, VirshError } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
