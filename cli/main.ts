@@ -9,6 +9,7 @@ import { compareForMigration, evaluate, explainRule, planFor, ruleIds } from '..
 import { runCli } from './run-cli';
 import { runServe } from './serve';
 import type { CliDeps, CliIo } from './cli-deps';
+import { terminalSafe } from './terminal-text';
 
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -46,7 +47,7 @@ runCli(process.argv.slice(2), deps, io).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`virtio-access: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(terminalSafe(`virtio-access: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
     process.exitCode = 70;
   },
 );

@@ -8,6 +8,7 @@ import type { CliDeps, CliIo } from './cli-deps';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, runExplain } from './explain-command';
 import { PLAN_HELP, PLAN_USAGE, runPlan } from './plan-command';
 import { SERVE_HELP, SERVE_USAGE } from './serve-help';
+import { terminalSafe } from './terminal-text';
 
 const USAGES: Readonly<Record<string, string>> = {
   check: CHECK_USAGE,
@@ -39,7 +40,9 @@ Run \`virtio-access COMMAND --help\` for details.
 `;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], deps: CliDeps, rawIo: CliIo): Promise<number> {
+  // Messages name files, domains and parts of documents: never let them drive the terminal.
+  const io: CliIo = { ...rawIo, stderr: (text) => rawIo.stderr(terminalSafe(text)) };
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.stderr : io.stdout)(MAIN_HELP);

@@ -56,6 +56,8 @@ function resolve(name: string, at: number, scope: NamespaceScope, fail: Namespac
 
 /** Checks one start tag; returns the scope for its content. */
 export function checkNamespaces(el: XmlElement, parentScope: NamespaceScope, fail: NamespaceFail): NamespaceScope {
+  // Most libvirt elements have no prefix and declare nothing: nothing to check.
+  if (el.name.indexOf(':') === -1 && el.attributes.every((a) => a.name.indexOf(':') === -1 && a.name !== 'xmlns')) return parentScope;
   const scope = el.attributes.length === 0 ? parentScope : declaration(el, parentScope, fail);
   resolve(el.name, el.start + 1, scope, fail);
   let expanded: Set<string> | null = null;
