@@ -7,7 +7,6 @@
  * CI runs a few thousand mutants with a fixed seed; `npm run fuzz` runs more with a new seed (VAW_FUZZ_RUNS,
  * VAW_FUZZ_SEED reproduce a run).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import type { SecureType } from '../contracts/facts';
 import { evaluate, planFor } from '../engine';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { changesOutsideEdits } from '../../test/edit-scope';
+import { rejectedByLibxml2 } from '../../test/libxml2';
 import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
 import { missingParts } from '../../test/real-parts';
 import { fuzzSettings, mutants } from '../../test/xml-mutants';
@@ -32,25 +32,6 @@ const DELIBERATE = [
   /^expected a space or "\?>" in the XML declaration$/,
   /^character U\+0000 \(NUL\) after the root element$/,
 ];
-
-/** Files xmllint reports an error for (a parser or namespace error: libvirt's parser logs both as XML errors). */
-function rejectedByLibxml2(files: readonly string[]): Set<string> {
-  const rejected = new Set<string>();
-  for (let i = 0; i < files.length; i += 400) {
-    const batch = files.slice(i, i + 400);
-    const r = spawnSync('xmllint', ['--noout', '--nonet', ...batch], {
-      encoding: 'latin1',
-      maxBuffer: 256 * 1024 * 1024,
-      timeout: 300_000,
-    });
-    if (r.error) throw r.error;
-    for (const line of r.stderr.split('\n')) {
-      const m = /^(\/\S+?\.xml):\d+: (?:parser|namespace) error : /.exec(line);
-      if (m?.[1]) rejected.add(m[1]);
-    }
-  }
-  return rejected;
-}
 
 function goalsFor(doc: XmlDocument): SecureType[] {
   const arch = readDomainFacts(doc).arch;
