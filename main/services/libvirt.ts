@@ -7,9 +7,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VersionFact } from '../../src/contracts/facts';
-import { parseXml, unifiedDiff } from '../../src/domain-xml';
+import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
 import { backupsDir } from './backup-store';
+import { decodeXmlBytes, readRegularFile } from './read-domain-file';
 import { runVirsh, VirshError } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
@@ -38,6 +39,11 @@ export interface DefineResult {
   readonly backupPath: string;
   /** True when the domain is running: libvirt keeps the running configuration until the next boot. */
   readonly appliesAtNextBoot: boolean;
+  /**
+   * The definition as libvirt holds it after the define (read back): libvirt normalises what it is given (drops an
+   * empty `<driver/>`, adds defaults), so this, not the text sent, is what a later define's conflict check compares.
+   */
+  readonly xml: string;
 }
 
 /** The domain's definition changed between loading and defining; nothing was written. */
@@ -198,21 +204,26 @@ export async function defineDomainSafely(
   }
   const backupPath = await writeBackup(uri, req.name, current);
   await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
-  const state = (await runVirsh(uri, ['domstate', '--', req.name])).trim();
-  return { backupPath, appliesAtNextBoot: state !== 'shut off' && state !== 'crashed' };
+  const [state, xml] = await Promise.all([runVirsh(uri, ['domstate', '--', req.name]), dumpInactiveXml(uri, req.name)]);
+  return { backupPath, appliesAtNextBoot: state.trim() !== 'shut off' && state.trim() !== 'crashed', xml };
 }
 
-/** Defines the domain again from a backup written by `defineDomainSafely`. */
+/**
+ * Defines the domain again from a backup written by `defineDomainSafely` for this connection: only a file in its
+ * backups folder, read as a domain file is (never blocking, 10 MB at most) and parsed before libvirt sees it.
+ */
 export async function restoreDomainBackup(uri: string, backupPath: string): Promise<void> {
-  let xml: string;
-  try {
-    xml = await fs.readFile(backupPath, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`,
-      { cause: e },
+  const dir = libvirtBackupsDir(uri);
+  if (path.dirname(path.resolve(backupPath)) !== dir)
+    throw new XmlInputError(
+      backupPath,
+      0,
+      0,
+      `is not in the backups folder of ${uri} (${dir})`,
+      "Pick a backup from the list of this domain's backups.",
     );
-  }
+  const xml = decodeXmlBytes(await readRegularFile(backupPath), backupPath);
+  parseDomainXml(xml, backupPath);
   await withTempXml(xml, (file) => runVirsh(uri, ['define', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
 }
 

@@ -95,10 +95,11 @@ export function schemaStatus(dir = DEFAULT_SCHEMA_DIR): SchemaStatus {
 
 /** `schemaStatus` for the app's main process, which never waits on the file system synchronously. */
 export async function readSchemaStatus(dir = DEFAULT_SCHEMA_DIR): Promise<SchemaStatus> {
-  const access = (f: string, mode: number): Promise<boolean> => fs.access(f, mode).then(
-    () => true,
-    () => false,
-  );
+  const access = (f: string, mode: number): Promise<boolean> =>
+    fs.access(f, mode).then(
+      () => true,
+      () => false,
+    );
   const [installed, ...native] = await Promise.all([
     access(path.join(dir, 'domain.rng'), constants.R_OK),
     ...xmllintCandidates().map((f) => access(f, constants.X_OK)),

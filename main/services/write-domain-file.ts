@@ -102,6 +102,21 @@ async function currentOf(file: string, target: string): Promise<{ bytes: Buffer;
   }
 }
 
+/** Refuses (FileConflictError) when `current` is not what the writer read: `expected` null means it must not exist. */
+function checkExpected(file: string, current: Uint8Array | null, expected: string | null | undefined): void {
+  if (expected !== undefined && (current === null ? expected !== null : fingerprintOf(current) !== expected))
+    throw new FileConflictError(file);
+}
+
+/**
+ * `writeFileSafely`'s conflict check on its own, for a caller with slow work to do before writing (the app
+ * validates against the schema first): a file that changed meanwhile is refused at once.
+ */
+export async function checkUnchanged(file: string, expectedFingerprint: string | null | undefined): Promise<void> {
+  const target = await writeTarget(file);
+  checkExpected(file, (await currentOf(file, target))?.bytes ?? null, expectedFingerprint);
+}
+
 async function readIfExists(file: string): Promise<Buffer | null> {
   try {
     return await fs.readFile(file);
@@ -123,10 +138,7 @@ export async function writeFileSafely(
 ): Promise<{ backupPath: string | null }> {
   const target = await writeTarget(file);
   const current = await currentOf(file, target);
-  const expected = options.expectedFingerprint;
-  if (expected !== undefined && (current === null ? expected !== null : fingerprintOf(current.bytes) !== expected)) {
-    throw new FileConflictError(file);
-  }
+  checkExpected(file, current?.bytes ?? null, options.expectedFingerprint);
   let backupPath: string | null = null;
   if (current) {
     try {
