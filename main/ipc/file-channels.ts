@@ -110,10 +110,11 @@ export function createFileHandlers(grants: FileGrants, confirm: UserConfirmation
     'file.save': async ({ path: file, text, expectedFingerprint, validate }) => {
       parseDomainXml(text, file);
       const target = await saveTarget(file);
+      const expected = target === file ? expectedFingerprint : undefined;
+      // A file that changed is refused before the (slower) validation, and again at the write.
+      await checkUnchanged(target, expected);
       if (validate) await validateBeforeSave(target, text);
-      const { backupPath } = await writeFileSafely(target, text, {
-        expectedFingerprint: target === file ? expectedFingerprint : undefined,
-      });
+      const { backupPath } = await writeFileSafely(target, text, { expectedFingerprint: expected });
       await grants.grant(target);
       if (backupPath) await grants.grantBackups(target, [backupPath]);
       return { path: target, backupPath, fingerprint: fingerprintOf(text) };
