@@ -60,9 +60,10 @@ const checks: Record<string, () => string> = {
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
   unprivileged: () =>
-    process.getuid?.() !== 0 || commandWorks('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', 'true'])
+    process.getuid?.() !== 0 ||
+    commandWorks('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', '0'])
       ? ''
-      : 'cannot drop to the user nobody (setpriv from util-linux)',
+      : `cannot run ${process.execPath} as the user nobody (setpriv from util-linux; Node must be where nobody can run it)`,
   'tmpfs-mount': () => {
     if (process.getuid?.() !== 0) return 'mounting a small tmpfs (to fill a disk) needs root';
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-tmpfs-check-'));
