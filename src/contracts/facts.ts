@@ -129,6 +129,8 @@ export interface MemoryBackingFacts {
   readonly hugepages: boolean;
   readonly sourceType: 'memfd' | 'file' | 'anonymous' | 'absent' | 'other';
   readonly accessMode: 'shared' | 'private' | 'absent';
+  /** `memAccess` of each `<cpu><numa><cell>` ('default' when not written); empty without NUMA cells. */
+  readonly numaCells: readonly ('shared' | 'private' | 'default')[];
 }
 
 export interface ViommuFacts {
@@ -144,6 +146,8 @@ export interface FirmwareFacts {
   readonly kind: Maybe<'efi' | 'bios'>;
   readonly loaderType: Maybe<'pflash' | 'rom'>;
   readonly stateless: OnOffAbsent;
+  /** Whether `<os>` has an `<nvram>` element. */
+  readonly nvram: boolean;
 }
 
 /** Everything the engine needs to know about one domain document. */

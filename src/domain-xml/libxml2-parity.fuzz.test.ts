@@ -40,71 +40,75 @@ function goalsFor(doc: XmlDocument): SecureType[] {
 
 const missing = missingParts('corpus', 'xmllint');
 describe.skipIf(missing)(`libxml2 parity over ${runs} mutants, seed ${seed} ${missing ? `(skipped: ${missing})` : ''}`, () => {
-  it('accepts nothing libxml2 rejects; plans every accepted domain without an internal error or a change outside its edits', () => {
-    const texts = corpusXmlFiles()
-      .filter((f) => f.kind !== 'domaincaps')
-      .map((f) => readFileSync(f.abs, 'utf8'));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-parity-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }), 120_000);
+  it(
+    'accepts nothing libxml2 rejects; plans every accepted domain without an internal error or a change outside its edits',
+    () => {
+      const texts = corpusXmlFiles()
+        .filter((f) => f.kind !== 'domaincaps')
+        .map((f) => readFileSync(f.abs, 'utf8'));
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-parity-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }), 120_000);
 
-    const accepted: { file: string; doc: XmlDocument }[] = [];
-    const refused: { file: string; problem: string }[] = [];
-    for (const [i, { bytes }] of mutants(texts, runs, seed).entries()) {
-      const file = path.join(dir, `m${i}.xml`);
-      writeFileSync(file, bytes);
-      try {
-        accepted.push({ file, doc: parseXml(decodeXmlBytes(bytes, file), file) });
-      } catch (e) {
-        if (!(e instanceof XmlInputError)) throw new Error(`${file}: internal error while parsing: ${String(e)}`, { cause: e });
-        refused.push({ file, problem: e.problem });
-      }
-    }
-    const libxml2Rejects = rejectedByLibxml2([...accepted.map((a) => a.file), ...refused.map((r) => r.file)]);
-    const acceptedButRejected = accepted.filter((a) => libxml2Rejects.has(a.file)).map((a) => a.file);
-    expect(acceptedButRejected, 'documents this parser accepts and libxml2 rejects').toEqual([]);
-    // Refusals libxml2 disagrees with must be deliberate ones.
-    const refusedAlone = refused.filter((r) => !libxml2Rejects.has(r.file));
-    const overStrict = refusedAlone.filter((r) => !DELIBERATE.some((d) => d.test(r.problem)));
-    expect(overStrict.map((r) => `${r.file}: ${r.problem}`)).toEqual([]);
-
-    let planned = 0;
-    let edited = 0;
-    const outside: string[] = [];
-    for (const { file, doc: mutantDoc } of accepted) {
-      if (mutantDoc.root.name !== 'domain') continue;
-      for (const secure of goalsFor(mutantDoc)) {
-        // libvirt's tests mostly use type='qemu' (TCG), which no confidential technology supports: as KVM domains
-        // they exercise the confidential plans too (as cli/plan-corpus.test.ts does).
-        const tcg = secure !== 'none' && readDomainFacts(mutantDoc).virtType === 'qemu';
-        const doc = tcg
-          ? parseXml(applyEdits(mutantDoc, [{ op: 'set-attribute', target: '/domain', name: 'type', value: 'kvm' }]))
-          : mutantDoc;
-        const facts = readDomainFacts(doc);
-        const engineInput = input({ domain: facts, host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure } });
-        evaluate(engineInput);
-        const plan = planFor(engineInput);
-        planned++;
-        if (plan.impossible.length > 0 || plan.edits.length === 0) continue;
-        let after: string;
+      const accepted: { file: string; doc: XmlDocument }[] = [];
+      const refused: { file: string; problem: string }[] = [];
+      for (const [i, { bytes }] of mutants(texts, runs, seed).entries()) {
+        const file = path.join(dir, `m${i}.xml`);
+        writeFileSync(file, bytes);
         try {
-          after = applyEdits(doc, plan.edits);
+          accepted.push({ file, doc: parseXml(decodeXmlBytes(bytes, file), file) });
         } catch (e) {
-          if (e instanceof EditError) continue;
-          throw new Error(`${file} --secure ${secure}: internal error while editing: ${String(e)}`, { cause: e });
+          if (!(e instanceof XmlInputError)) throw new Error(`${file}: internal error while parsing: ${String(e)}`, { cause: e });
+          refused.push({ file, problem: e.problem });
         }
-        edited++;
-        for (const change of changesOutsideEdits(doc, parseXml(after, `${file} (planned)`), plan.edits))
-          outside.push(`${file} --secure ${secure}: ${change}`);
       }
-    }
-    console.log(
-      `[parity] seed ${seed}: ${runs} mutants, ${accepted.length} accepted by both, ${refused.length - refusedAlone.length} refused by both, ` +
-        `${refusedAlone.length} refused on purpose, ${planned} plans, ${edited} edited documents checked`,
-    );
-    expect(outside, 'changes outside the edited elements').toEqual([]);
-    // The run must have exercised both directions and the planner, or it proves nothing.
-    expect(accepted.length).toBeGreaterThan(runs / 10);
-    expect(refused.length - refusedAlone.length).toBeGreaterThan(runs / 10);
-    expect(edited).toBeGreaterThan(runs / 20);
-  }, Math.max(600_000, runs * 60));
+      const libxml2Rejects = rejectedByLibxml2([...accepted.map((a) => a.file), ...refused.map((r) => r.file)]);
+      const acceptedButRejected = accepted.filter((a) => libxml2Rejects.has(a.file)).map((a) => a.file);
+      expect(acceptedButRejected, 'documents this parser accepts and libxml2 rejects').toEqual([]);
+      // Refusals libxml2 disagrees with must be deliberate ones.
+      const refusedAlone = refused.filter((r) => !libxml2Rejects.has(r.file));
+      const overStrict = refusedAlone.filter((r) => !DELIBERATE.some((d) => d.test(r.problem)));
+      expect(overStrict.map((r) => `${r.file}: ${r.problem}`)).toEqual([]);
+
+      let planned = 0;
+      let edited = 0;
+      const outside: string[] = [];
+      for (const { file, doc: mutantDoc } of accepted) {
+        if (mutantDoc.root.name !== 'domain') continue;
+        for (const secure of goalsFor(mutantDoc)) {
+          // libvirt's tests mostly use type='qemu' (TCG), which no confidential technology supports: as KVM domains
+          // they exercise the confidential plans too (as cli/plan-corpus.test.ts does).
+          const tcg = secure !== 'none' && readDomainFacts(mutantDoc).virtType === 'qemu';
+          const doc = tcg
+            ? parseXml(applyEdits(mutantDoc, [{ op: 'set-attribute', target: '/domain', name: 'type', value: 'kvm' }]))
+            : mutantDoc;
+          const facts = readDomainFacts(doc);
+          const engineInput = input({ domain: facts, host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure } });
+          evaluate(engineInput);
+          const plan = planFor(engineInput);
+          planned++;
+          if (plan.impossible.length > 0 || plan.edits.length === 0) continue;
+          let after: string;
+          try {
+            after = applyEdits(doc, plan.edits);
+          } catch (e) {
+            if (e instanceof EditError) continue;
+            throw new Error(`${file} --secure ${secure}: internal error while editing: ${String(e)}`, { cause: e });
+          }
+          edited++;
+          for (const change of changesOutsideEdits(doc, parseXml(after, `${file} (planned)`), plan.edits))
+            outside.push(`${file} --secure ${secure}: ${change}`);
+        }
+      }
+      console.log(
+        `[parity] seed ${seed}: ${runs} mutants, ${accepted.length} accepted by both, ${refused.length - refusedAlone.length} refused by both, ` +
+          `${refusedAlone.length} refused on purpose, ${planned} plans, ${edited} edited documents checked`,
+      );
+      expect(outside, 'changes outside the edited elements').toEqual([]);
+      // The run must have exercised both directions and the planner, or it proves nothing.
+      expect(accepted.length).toBeGreaterThan(runs / 10);
+      expect(refused.length - refusedAlone.length).toBeGreaterThan(runs / 10);
+      expect(edited).toBeGreaterThan(runs / 20);
+    },
+    Math.max(600_000, runs * 60),
+  );
 });

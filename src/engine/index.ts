@@ -1,6 +1,6 @@
 /** The decision engine: facts in, findings and a plan out (design.md, "The engine"). */
 export { evaluate } from './interpreter';
-export { planFor } from './plan';
+export { evaluateAndPlan, planFor } from './plan';
 export { compareForMigration } from './migration';
 export { explainRule, ruleIds } from './explain';
 export type { RuleExplanation } from './explain';

@@ -12,7 +12,11 @@ import { RULES } from './rules';
 
 const SEV_LS = { type: 'sev' as const, present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' as const };
 const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
-  domain({ launchSecurity: SEV_LS, memoryBacking: { locked: true, hugepages: false, sourceType: 'absent', accessMode: 'absent' }, ...p });
+  domain({
+    launchSecurity: SEV_LS,
+    memoryBacking: { locked: true, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
+    ...p,
+  });
 const withDevice = (d: DevicePatch, p: Partial<DomainFacts> = {}): DomainFacts => domain({ devices: [device(d)], ...p });
 const goal = (secure: SecureType, d: DomainFacts = domain()): EngineInput => input({ domain: d, goals: { secure } });
 const pc = { raw: 'pc-i440fx-7.2', family: 'pc' as const, version: { major: 7, minor: 2, micro: 0 } };
@@ -36,7 +40,7 @@ const intel = {
   cachingMode: 'absent' as const,
   intremap: 'absent' as const,
 };
-const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const };
+const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
   osinfoId: id,
   name: id,
@@ -116,7 +120,45 @@ const techCases: Case[] = TECH.flatMap((t) => {
     cases.push({
       key: `${t.id}/element`,
       fires: goal(t.type, t.type === 's390-pv' ? s390Domain() : domain()),
-      silent: goal(t.type, t.ok()),
+      // s390 PV without the element is a layout of its own: with a libvirt older than 7.6 nothing suggests it.
+      silent:
+        t.type === 's390-pv'
+          ? input({ domain: s390Domain(), host: { ...CAPABLE_HOST, libvirtVersion: exact(7, 5) }, goals: { secure: t.type } })
+          : goal(t.type, t.ok()),
+    });
+  const sevFamily = t.type === 'sev' || t.type === 'sev-es' || t.type === 'sev-snp';
+  if (sevFamily) {
+    const ls = t.ok().launchSecurity;
+    cases.push(
+      {
+        key: `${t.id}/policy`,
+        fires: goal(t.type, { ...t.ok(), launchSecurity: { ...ls, policy: 'unknown' } }),
+        silent: goal(t.type, t.ok()),
+      },
+      {
+        key: `${t.id}/host-values`,
+        fires: input({
+          domain: { ...t.ok(), launchSecurity: { ...ls, cbitpos: 'unknown' } },
+          host: { ...CAPABLE_HOST, libvirtVersion: exact(6, 8) },
+          goals: { secure: t.type },
+        }),
+        silent: goal(t.type, { ...t.ok(), launchSecurity: { ...ls, cbitpos: 'unknown' } }),
+      },
+    );
+  }
+  if (t.type !== 's390-pv' && t.type !== 'pef')
+    cases.push({
+      key: `${t.id}/guest-kernel`,
+      fires: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 15, micro: 0 } },
+        goals: { secure: t.type },
+      }),
+      silent: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 6, minor: 1, micro: 0 } },
+        goals: { secure: t.type },
+      }),
     });
   if (t.libvirt)
     cases.push({
@@ -266,12 +308,12 @@ const CASES: readonly Case[] = [
   {
     key: 'R-SEV-03/snp',
     fires: input({ domain: domain({ launchSecurity: { ...SEV_LS, type: 'sev-snp' } }) }),
-    silent: input({ domain: TECH[2]!.ok() }),
+    silent: input({ domain: domain({ launchSecurity: SEV_LS }) }),
   },
   { key: 'R-SEV-04/machine', fires: input({ domain: sevDomain({ machine: pc }) }), silent: input({ domain: sevDomain() }) },
   {
     key: 'R-SEV-04/firmware',
-    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent' } }) }),
+    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } }) }),
     silent: input({ domain: sevDomain() }),
   },
   {
@@ -281,11 +323,24 @@ const CASES: readonly Case[] = [
   },
   { key: 'R-SEV-06/note', fires: input({ domain: sevDomain() }), silent: input({ domain: domain() }) },
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
-  { key: 'R-TDX-01/smm', fires: input({ domain: { ...TECH[3]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[3]!.ok() }) },
+  ...(['R-SNP-01', 'R-TDX-01'] as const).flatMap((id): Case[] => {
+    const ok = id === 'R-SNP-01' ? TECH[2]!.ok : TECH[3]!.ok;
+    const pflash = { kind: 'efi' as const, loaderType: 'pflash' as const, stateless: 'absent' as const, nvram: true };
+    return [
+      { key: `${id}/smm`, fires: input({ domain: { ...ok(), smm: 'on' } }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
+      { key: `${id}/smm-off`, fires: input({ domain: ok() }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
+      { key: `${id}/pflash`, fires: input({ domain: { ...ok(), firmware: pflash } }), silent: input({ domain: ok() }) },
+    ];
+  }),
+  {
+    key: 'R-SNP-01/stateless',
+    fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
+    silent: input({ domain: TECH[2]!.ok() }),
+  },
   {
     key: 'R-TDX-01/firmware',
-    fires: input({ domain: TECH[3]!.ok() }),
-    silent: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'efi', loaderType: 'rom', stateless: 'absent' } } }),
+    fires: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } } }),
+    silent: input({ domain: TECH[3]!.ok() }),
   },
   {
     key: 'R-PV-04/hugepages',
@@ -371,12 +426,31 @@ const CASES: readonly Case[] = [
   {
     key: 'R-BE-03/shared-memory-net',
     fires: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })] }) }),
-    silent: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })], memoryBacking: shared }) }),
+    // Shared through NUMA cells counts too; and before libvirt 11.2 it was no error.
+    silent: input({
+      domain: domain({
+        devices: [nic({ backend: 'vhost-user' })],
+        memoryBacking: { ...shared, accessMode: 'absent', numaCells: ['shared'] },
+      }),
+    }),
   },
   {
-    key: 'R-BE-03/viommu',
-    fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared, viommu: intel }) }),
-    silent: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }),
+    key: 'R-BE-03/protocol',
+    // With or without a vIOMMU (§7.2 item 12): only the bit decides.
+    fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }),
+    silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared, viommu: intel }) }),
+  },
+  {
+    key: 'R-QEMU-02/virtiofs',
+    fires: input({
+      domain: withDevice(
+        { kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user', driver: { iommu: 'on' } },
+        { memoryBacking: shared },
+      ),
+    }),
+    silent: input({
+      domain: withDevice({ kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user' }, { memoryBacking: shared }),
+    }),
   },
   {
     key: 'R-BE-04',
@@ -422,8 +496,9 @@ const CASES: readonly Case[] = [
   },
   {
     key: 'R-VIOMMU-01/intremap',
-    fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }),
-    silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' }, ioapicDriver: 'qemu' }) }),
+    // libvirt 9.0 refuses it; 11.3 and later add the split irqchip themselves.
+    fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),
+    silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }),
   },
 ];
 
@@ -496,13 +571,38 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
 
 describe('R-XML-05 details', () => {
   const fire = (d: DomainFacts, host = CAPABLE_HOST) => evaluateRules(input({ domain: d, host })).filter((h) => h.rule.key === 'R-XML-05');
-  it("quotes QEMU's message and offers both fixes", () => {
+  it("quotes QEMU's message; in an ordinary VM without a vIOMMU the fix drops iommu='on' and keeps the model", () => {
     const [hit] = fire(withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }));
     expect(hit?.finding.messages).toEqual(['VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device']);
+    expect(hit?.finding.fix.text).toMatch(/^Remove iommu='on'/);
+    expect(hit?.finding.fix.edits).toEqual([{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu' }]);
+  });
+  it('makes the device non-transitional where the goal needs the bit: a confidential VM', () => {
+    const [hit] = fire(sevDomain({ machine: pc, devices: [device({ slot: 'pci', virtioModel: 'virtio-transitional' })] }));
     expect(hit?.finding.fix.text).toMatch(/virtio-non-transitional.*PCIe root port/);
     expect(hit?.finding.fix.edits).toEqual([
       { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
     ]);
+  });
+  it('keeps iommu behind a vIOMMU only for a guest known to have virtio 1.0 drivers', () => {
+    const d = withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc, viommu: intel });
+    const modern = evaluateRules(input({ domain: d, guest: LINUX_GUEST })).find((h) => h.rule.key === 'R-XML-05');
+    expect(modern?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
+    ]);
+    const [unknownGuest] = fire(d);
+    expect(unknownGuest?.finding.fix.edits).toEqual([{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu' }]);
+    expect(unknownGuest?.finding.fix.text).toMatch(/bypasses the vIOMMU.*not known/);
+  });
+  it('has no fix in a confidential VM whose guest has only legacy drivers: the plan is impossible', () => {
+    const legacyOnly = { ...LINUX_GUEST, virtio1: 'no' as const, kernelVersion: 'unknown' as const };
+    const hit = evaluateRules(
+      input({
+        domain: sevDomain({ machine: pc, devices: [device({ slot: 'pci', virtioModel: 'virtio-transitional' })] }),
+        guest: legacyOnly,
+      }),
+    ).find((h) => h.rule.key === 'R-XML-05');
+    expect(hit?.finding.fix.edits).toEqual([]);
   });
   it("fires for an explicit transitional model in a confidential VM even with iommu absent (QEMU's default)", () => {
     expect(fire(sevDomain({ devices: [device({ virtioModel: 'virtio-transitional', slot: 'pci' })] }))).toHaveLength(1);
@@ -514,7 +614,7 @@ describe('R-XML-05 details', () => {
     expect(fire(withDevice({ kind: 'video', function: 'gpu', slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }))).toHaveLength(0);
   });
   it('sets the model inside <model type> for an interface', () => {
-    const [hit] = fire(domain({ machine: pc, devices: [nic({ slot: 'pci', driver: { iommu: 'on' } })] }));
+    const [hit] = fire(sevDomain({ machine: pc, devices: [nic({ slot: 'pci', virtioModel: 'virtio-transitional' })] }));
     expect(hit?.finding.fix.edits).toEqual([
       { op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' },
     ]);

@@ -3,15 +3,15 @@
  */
 import type { DeviceContext, RuleRecord } from '../rule-types';
 import type { SecureType } from '../../contracts/facts';
-import { SEV_FAMILY, describeVersion, isConfidential, takesAccessPlatform } from '../context';
+import { describeVersion, isConfidential, takesAccessPlatform } from '../context';
 import { setIommu } from '../edits';
 import { src } from '../sources';
 import { not } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, iommuFixText } from '../words';
+import { guestLine } from '../messages';
 
 /** Devices that must negotiate the bit in this confidential VM. */
-export const needsBit = (c: DeviceContext): boolean =>
-  isConfidential(c) && takesAccessPlatform(c.device) && !(SEV_FAMILY.has(c.cvm) && c.device.function === 'gpu');
+export const needsBit = (c: DeviceContext): boolean => isConfidential(c) && takesAccessPlatform(c.device);
 
 /** A device without an iommu attribute where no QEMU default turns the bit on (R-SEV-02, R-PV-02, R-CC-01). */
 export function absentWithoutDefault(
@@ -32,6 +32,7 @@ export function absentWithoutDefault(
         : `${c.device.label} has no iommu attribute. QEMU sets iommu_platform=on by default for confidential VMs only from QEMU 6.0; this domain's QEMU version is ${describeVersion(c.qemu)}.`,
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} A current Linux guest refuses such a device; an older one hangs or reads garbage because the host touches encrypted memory.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
+    messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
     fix: {
       ...iommuFixText(
         "Set <driver iommu='on'/> on the device.",

@@ -16,7 +16,6 @@ export const PV_RULES: readonly RuleRecord<'domain'>[] = [
   hostSupportRecord(
     'R-PV-03',
     ['s390-pv'],
-    (c) => c.input.host.s390pv,
     'whether the host supports Protected Virtualization (/sys/firmware/uv/prot_virt_host, domcapabilities)',
     ['S390 PV launch security is not supported by this host or kernel'],
     's390 PV needs an IBM z15 / LinuxONE III or newer, the host kernel parameter prot_virt=1 (/sys/firmware/uv/prot_virt_host reads 1), and the guest image built with genprotimg.',

@@ -8,6 +8,7 @@ import { LOCKED_MEMORY, romOff } from '../edits';
 import { src } from '../sources';
 import { unknown } from '../verdict';
 import { secureName } from '../words';
+import { allQuotes, migrationBlocker, quotesFor } from '../messages';
 import { technology } from '../technologies';
 import { is, inSev, hasElementFor, technologyRecords, hostSupportRecord } from './technology-records';
 import { absentWithoutDefault } from './cc';
@@ -17,14 +18,10 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
   hostSupportRecord(
     'R-SEV-05',
     ['sev', 'sev-es'],
-    (c) => c.input.host.sev.supported,
     "whether the host supports SEV (<sev supported='yes'> in virsh domcapabilities)",
-    [
-      'SEV launch security is not supported with this QEMU binary',
-      'WARN (AMD Secure Encrypted Virtualization appears to be disabled in kernel. Add kvm_amd.sev=1 to the kernel cmdline arguments)',
-    ],
+    ['WARN (AMD Secure Encrypted Virtualization appears to be disabled in kernel. Add kvm_amd.sev=1 to the kernel cmdline arguments)'],
     "libvirt refuses SEV guests unless 'virsh domcapabilities' shows <sev supported='yes'>. The host needs an AMD EPYC CPU with SEV enabled in firmware, the kernel parameters mem_encrypt=on kvm_amd.sev=1 (/sys/module/kvm_amd/parameters/sev reads 1 or Y), and /dev/sev accessible to QEMU.",
-    [src('LV-KB-SEV', 'host checks'), src('LV-FMT', 'domain capabilities: sev')],
+    [src('LV-KB-SEV', 'host checks'), src('LV-FMT', 'domain capabilities: sev'), src('LV-VAL', 'qemuValidateDomainDef: launch security')],
   ),
   {
     key: 'R-SEV-01/cbitpos',
@@ -73,22 +70,27 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     ],
     title: 'SEV guest memory is neither locked nor limited',
     explanation:
-      'SEV pins all guest memory, so QEMU needs a locked-memory allowance for all of it. libvirt grants it for <memoryBacking><locked/></memoryBacking> (preferred) or a <memtune><hard_limit> of guest RAM plus headroom; without either the launch fails.',
+      'SEV pins all guest memory, so QEMU needs a locked-memory allowance for all of it. libvirt grants it for <memoryBacking><locked/></memoryBacking> (preferred) or a <memtune><hard_limit> of guest RAM plus headroom; without either the launch fails when QEMU registers the memory, and the host kernel logs the lock limit it hit.',
+    messages: [
+      "sev_ram_block_added: failed to register region (<address>+<size>) error '<reason>'",
+      'SEV: <n> locked pages exceed the lock limit of <limit>.',
+    ],
     fix: { text: 'Add <memoryBacking><locked/></memoryBacking>.', edits: () => [LOCKED_MEMORY] },
-    sources: [src('LV-KB-SEV', 'memory locking')],
+    sources: [src('LV-KB-SEV', 'memory locking'), src('QEMU-SEV', 'sev_ram_block_added: failed to register region')],
   },
   {
     key: 'R-SEV-03/snp',
     id: 'R-SEV-03',
     scope: 'domain',
-    severity: 'warning',
+    severity: 'info',
     when: [is('sev-snp'), (c) => !c.input.domain.memoryBacking.locked && c.input.domain.memtuneHardLimitKiB === 'absent'],
-    title: 'SEV-SNP guest memory is neither locked nor limited (whether SNP needs it is unconfirmed)',
+    title: 'SEV-SNP guest memory need not be locked',
     explanation:
-      "SEV and SEV-ES need locked guest memory. libvirt's documentation is silent for SEV-SNP (UNCONFIRMED in the fact sheet); if the launch fails on memory limits, add <memoryBacking><locked/></memoryBacking>.",
-    fix: { text: 'If the launch fails on memory limits, add <memoryBacking><locked/></memoryBacking>.' },
-    sources: [src('LV-KB-SEV', 'covers SEV/SEV-ES only')],
+      "QEMU pins and registers guest memory with KVM_MEMORY_ENCRYPT_REG_REGION only for SEV and SEV-ES; SEV-SNP guests use guest_memfd private memory instead (target/i386/sev.c), so libvirt's memory locking advice for SEV does not apply. (Read in QEMU 10.0's source; not tried on SNP hardware.)",
+    fix: { text: 'Nothing to change.' },
+    sources: [src('QEMU-SEV', 'sev_ram_block_added registers memory for SEV/SEV-ES; SNP uses guest_memfd')],
   },
+
   {
     key: 'R-SEV-04/machine',
     id: 'R-SEV-04',
@@ -131,9 +133,10 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     when: [inSev, (c) => c.input.goals.migration === true],
     title: (c) => `${secureName(c.cvm)} guests cannot be live-migrated`,
     explanation: 'QEMU installs a migration blocker for SEV, SEV-ES and SEV-SNP guests; virsh migrate fails.',
-    messages: ['SEV: Migration is not implemented'],
+    messages: [...new Set(['sev', 'sev-snp'].flatMap((t) => allQuotes(migrationBlocker(t as 'sev' | 'sev-snp'))))],
+    messagesFor: (c) => quotesFor(migrationBlocker(c.cvm), c.qemu),
     fix: { text: 'Shut the guest down and move it cold, or do not make it a SEV guest.' },
-    sources: [src('QEMU-SEVDOC', 'target/i386/sev.c migration blocker')],
+    sources: [src('QEMU-SEV', 'sev_launch_finish / sev_snp_launch_finish: migrate_add_blocker')],
   },
   {
     key: 'R-SEV-06/note',
@@ -142,7 +145,8 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'info',
     when: [inSev, (c) => c.input.goals.migration === 'unknown'],
     title: (c) => `${secureName(c.cvm)} guests cannot be live-migrated`,
-    explanation: "QEMU blocks live migration of SEV-family guests ('SEV: Migration is not implemented'); plan for cold moves.",
+    explanation: 'QEMU blocks live migration of SEV-family guests with a migration blocker; plan for cold moves.',
+    messagesFor: (c) => quotesFor(migrationBlocker(c.cvm), c.qemu),
     fix: { text: 'Nothing to change; plan maintenance with shutdowns instead of live migration.' },
     sources: [src('QEMU-SEVDOC', 'migration blocker')],
   },
@@ -174,21 +178,21 @@ export const SEV_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     key: 'R-SEV-04/gpu',
     id: 'R-SEV-04',
     scope: 'device',
-    severity: 'error',
+    severity: 'warning',
     when: [inSev, (c) => c.device.function === 'gpu' && !c.device.implicit],
-    title: (c) => `${c.device.label}: virtio-gpu cannot be used in this ${secureName(c.cvm)} guest`,
-    explanation: "libvirt's SEV guide rules out virtio-gpu; use another display adapter or none.",
+    title: (c) => `${c.device.label}: virtio-gpu in this ${secureName(c.cvm)} guest is unverified`,
+    explanation:
+      "libvirt's SEV guide says virtio-gpu cannot be used, in its paragraph about i440fx, reasoning that video devices have no non-transitional model. QEMU's virtio-gpu is modern-only on every bus (virtio-gpu-pci.c: virtio_pci_force_virtio_1) and reaches guest memory through the device's DMA address space like any virtio device with ACCESS_PLATFORM (hw/display/virtio-gpu.c), so the guide's reason does not hold; no source confirms that it works or fails in a SEV guest (fact sheet §7.2 item 9).",
     fix: {
-      // Removing beats rewriting the model: a virtio video's <driver> options and <acceleration> are invalid on
-      // any other model, and libvirt adds a default adapter itself when <graphics> needs one.
-      text: "Remove the virtio video device (libvirt adds a default adapter for <graphics>), or use e.g. <model type='vga'/>.",
-      edits: (c) => [{ op: 'remove-element', target: c.device.target }],
+      text: "If the guest shows no display, use another adapter (e.g. <model type='vga'/>) or remove the virtio video device; libvirt adds a default adapter for <graphics>.",
     },
-    sources: [src('LV-KB-SEV', 'virtio-gpu not supported')],
+    sources: [src('LV-KB-SEV', 'virtio-gpu (i440fx paragraph)'), src('QEMU-VPCI', 'virtio-gpu-pci: virtio_pci_force_virtio_1')],
   },
 ];
 
+/** A value written in the domain that differs from the host's; an absent one libvirt fills in (6.9.0 and later). */
 function mismatch(domainValue: number | 'unknown', hostValue: number | 'unknown'): Verdict {
+  if (domainValue === 'unknown') return false;
   if (hostValue === 'unknown') return unknown("the host's SEV values (virsh domcapabilities)");
   return domainValue !== hostValue;
 }

@@ -1,47 +1,50 @@
 /**
- * Intel TDX (R-TDX-*).
+ * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
 import type { RuleRecord } from '../rule-types';
 import { src } from '../sources';
-
-import { technology } from '../technologies';
-import { is, technologyRecords, hostSupportRecord } from './technology-records';
+import { technology, tdxReportUntrusted } from '../technologies';
+import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
+import { unknown } from '../verdict';
 
 export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('tdx')),
   hostSupportRecord(
     'R-TDX-01',
     ['tdx'],
-    (c) => c.input.host.tdx,
-    'whether the host supports TDX (virsh domcapabilities)',
+    'whether the host supports TDX (virsh domcapabilities, /sys/module/kvm_intel/parameters/tdx)',
     [],
-    'TDX needs a TDX-enabled BIOS and a host kernel with KVM TDX support (6.16); /sys/module/kvm_intel/parameters/tdx reads Y.',
-    [src('QEMU-TDXDOC', 'host requirements')],
+    'TDX needs a TDX-enabled BIOS with the TDX module loaded and a host kernel with KVM TDX support (6.16); /sys/module/kvm_intel/parameters/tdx reads Y.',
+    [
+      src('QEMU-TDXDOC', 'host requirements'),
+      src('LV-NEWS', 'v11.10.0: TDX launch security type was incorrectly reported on all platforms'),
+    ],
+    (c) =>
+      tdxReportUntrusted(c.input.host)
+        ? `libvirt ${c.input.host.libvirtVersion.kind === 'exact' ? `${c.input.host.libvirtVersion.version.major}.${c.input.host.libvirtVersion.version.minor}` : ''} reports TDX in its domain capabilities whenever QEMU has it built in, also on hosts that cannot run it (fixed in 11.10.0); without /sys/module/kvm_intel/parameters/tdx reading Y that report is not evidence.`
+        : '',
   ),
-  {
-    key: 'R-TDX-01/smm',
-    id: 'R-TDX-01',
-    scope: 'domain',
-    severity: 'error',
-    when: [is('tdx'), (c) => c.input.domain.smm === 'on'],
-    title: 'TDX guests cannot have SMM',
-    explanation: "QEMU's TDX documentation requires no SMM (and a split irqchip, with OVMF loaded as -bios).",
-    fix: {
-      text: "Set <smm state='off'/>.",
-      edits: () => [{ op: 'set-attribute', target: '/domain/features/smm', name: 'state', value: 'off' }],
-    },
-    sources: [src('QEMU-TDXDOC', 'SMM not supported')],
-  },
+  ...noSmmRecords('tdx', 'R-TDX-01', "TDX VM doesn't support SMM", src('QEMU-TDX', 'tdx_kvm_init: SMM auto becomes off, on is refused')),
+  ...pflashRecords('tdx', 'R-TDX-01'),
   {
     key: 'R-TDX-01/firmware',
     id: 'R-TDX-01',
     scope: 'domain',
-    severity: 'warning',
-    when: [is('tdx'), (c) => c.input.domain.firmware.loaderType !== 'rom'],
-    title: "TDX loads OVMF as -bios; this domain's firmware is not a <loader type='rom'>",
+    severity: 'error',
+    when: [
+      is('tdx'),
+      (c) => (c.input.domain.firmware.kind === 'unknown' ? unknown('the firmware') : c.input.domain.firmware.kind === 'bios'),
+    ],
+    title: 'Intel TDX needs its UEFI firmware (TDVF, an OVMF build); this domain boots with BIOS',
     explanation:
-      "QEMU's TDX guide loads OVMF with -bios, not pflash. The libvirt form is unconfirmed; templates use <loader type='rom' readonly='yes'>/usr/share/ovmf/OVMF.fd</loader> with <memoryBacking><source type='anonymous'/><access mode='private'/></memoryBacking>.",
-    fix: { text: "Use a TDX-enabled OVMF as <loader type='rom'>." },
-    sources: [src('QEMU-TDXDOC', 'OVMF via -bios')],
+      "A TD boots only with TDVF, the TDX build of OVMF, loaded with -bios; SeaBIOS cannot start it. libvirt 11.6 and later pick a firmware whose descriptor says intel-tdx for <os firmware='efi'> (Debian's ovmf ships OVMF.inteltdx.fd mapped to memory).",
+    fix: {
+      text: "Use <os firmware='efi'> and let libvirt pick the TDX firmware.",
+      edits: (c) =>
+        c.input.domain.firmware.loaderType === 'unknown'
+          ? [{ op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' }]
+          : [],
+    },
+    sources: [src('QEMU-TDXDOC', 'TDVF via -bios')],
   },
 ];
