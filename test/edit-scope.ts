@@ -1,7 +1,7 @@
 /**
  * "Every byte outside the edited elements is kept", checked structurally: the document after `applyEdits` is
  * compared with the one before, element by element. What an edit may change: the attributes it names on its
- * target; the children of an element that gains (add-element, or set-attribute on a missing element) or loses
+ * target (or the target itself, when removing its last attribute leaves it empty and it goes); the children of an element that gains (add-element, or set-attribute on a missing element) or loses
  * (remove-element) one, where whitespace between children may change too; nothing else. Everything else
  * (prolog, epilog, attribute spelling and quotes, comments, text, untouched elements) must be the same text.
  */
@@ -32,7 +32,14 @@ function allowances(before: XmlDocument, edits: readonly Edit[]): Map<XmlElement
     return null;
   };
   for (const e of edits) {
-    if (e.op === 'set-attribute' || e.op === 'remove-attribute') {
+    if (e.op === 'remove-attribute' && prunes(resolvePath(before, e.target), e.name)) {
+      // The element is left empty and goes, with ancestors it leaves empty (apply-edits.ts, as virt-install does).
+      let gone = resolvePath(before, e.target)!;
+      while (gone.parent?.parent && gone.parent.attributes.length === 0 && gone.parent.nodes.every((n) => n === gone || isBlankNode(n)))
+        gone = gone.parent;
+      of(gone).removed = true;
+      if (gone.parent) of(gone.parent).childrenChange = true;
+    } else if (e.op === 'set-attribute' || e.op === 'remove-attribute') {
       const found = existing(e.target);
       if (!found) continue;
       if (found.complete) of(found.el).attributes.add(e.name);
@@ -55,6 +62,13 @@ function allowances(before: XmlDocument, edits: readonly Edit[]): Map<XmlElement
   }
   return out;
 }
+
+/** Whether removing `name` leaves `el` with no attribute and no content (it is then removed). */
+function prunes(el: XmlElement | undefined, name: string): boolean {
+  return el !== undefined && el.parent !== null && el.nodes.length === 0 && el.attributes.length === 1 && el.attributes[0]!.name === name;
+}
+
+const isBlankNode = (n: XmlNode): boolean => n.kind === 'text' && /^[ \t\r\n]*$/.test(n.value);
 
 const raw = (doc: XmlDocument, n: XmlNode): string => doc.text.slice(n.start, n.end);
 const isBlankText = (n: XmlNode, doc: XmlDocument): boolean => n.kind === 'text' && /^[ \t\r\n]*$/.test(raw(doc, n));
