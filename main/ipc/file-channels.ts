@@ -10,7 +10,7 @@ import type { IpcChannel, IpcRequest, IpcResponse } from '../../src/contracts/ip
 import { parseDomainXml } from '../../src/domain-xml';
 import { listBackups } from '../services/backup-store';
 import { errnoOf, fingerprintOf, readDomainFile } from '../services/read-domain-file';
-import { readSchemaStatus, validateDomainDocument } from '../services/schema';
+import { SchemaUnavailableError, validateDomainDocument } from '../services/schema';
 import { checkUnchanged, restoreBackup, writeFileSafely } from '../services/write-domain-file';
 import type { FileGrants } from './file-grants';
 import { ServiceRefusal } from './service-error';
@@ -51,14 +51,17 @@ async function readDomain(file: string): Promise<IpcResponse<'file.read'>> {
 }
 
 async function validateBeforeSave(file: string, text: string): Promise<void> {
-  const status = await readSchemaStatus();
-  if (!status.available)
+  let result;
+  try {
+    result = await validateDomainDocument({ name: file, text });
+  } catch (e) {
+    if (!(e instanceof SchemaUnavailableError)) throw e;
     throw new ServiceRefusal(
       'schema-unavailable',
-      status.message,
+      e.message,
       'Save without validation only if you accept that libvirt may refuse the file.',
     );
-  const result = await validateDomainDocument({ name: file, text });
+  }
   if (!result.valid) {
     const first = result.errors
       .slice(0, 3)

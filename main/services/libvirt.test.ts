@@ -13,6 +13,7 @@ import {
   DomainChangedError,
   DomainNameMismatchError,
   dumpInactiveXml,
+  fileSafeName,
   getDomainCapabilities,
   getVersions,
   listDomainBackups,
@@ -49,6 +50,19 @@ const iommuEdits = (model: boolean): Edit[] => [
     : []),
   { op: 'add-element', parent: '/domain/devices/memballoon[1]', xml: "<driver iommu='on'/>" },
 ];
+
+describe('fileSafeName (backups of domains and connections)', () => {
+  it('keeps short safe names, and makes any other one safe, distinct and short', () => {
+    expect(fileSafeName('vaw-vm_1.test')).toBe('vaw-vm_1.test');
+    const spaced = fileSafeName('a b');
+    expect(spaced).toMatch(/^a_b-[0-9a-f]{12}$/);
+    expect(spaced).not.toBe(fileSafeName('a_b'));
+    expect(fileSafeName('a_b')).toBe('a_b');
+    expect(fileSafeName('..')).toMatch(/^_\.-[0-9a-f]{12}$/);
+    for (const long of ['x'.repeat(1024), 'ж'.repeat(1024), `qemu+ssh://${'h'.repeat(500)}/system`])
+      expect(Buffer.byteLength(`${fileSafeName(long)}.2026-12-02T01-02-03-456Z.xml`)).toBeLessThan(255);
+  });
+});
 
 describe('parseVirshVersion', () => {
   it('reads the library and hypervisor versions and leaves a missing hypervisor null', () => {

@@ -10,7 +10,7 @@ import type { VersionFact } from '../../src/contracts/facts';
 import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
 import { backupsDir } from './backup-store';
-import { decodeXmlBytes, readRegularFile } from './read-domain-file';
+import { decodeXmlBytes, fingerprintOf, readRegularFile } from './read-domain-file';
 import { runVirsh, VirshError } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
@@ -164,9 +164,19 @@ export function qemuArgvPreview(uri: string, xml: string): Promise<string> {
   );
 }
 
+/**
+ * `text` as a file name: itself when it is short and safe; otherwise its safe characters, cut to 80, and a hash
+ * of the whole, so two names never share backups and no file name reaches the 255-byte limit.
+ */
+export function fileSafeName(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9._-]+/g, '_');
+  if (safe === text && text.length <= 100 && !text.startsWith('.')) return text;
+  return `${safe.replace(/^\./, '_').slice(0, 80)}-${fingerprintOf(text).slice(0, 12)}`;
+}
+
 /** Where the libvirt backups of one connection go: `<backupsDir>/libvirt/<uri made file-safe>/`. */
 export function libvirtBackupsDir(uri: string): string {
-  return path.join(backupsDir(), 'libvirt', uri.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  return path.join(backupsDir(), 'libvirt', fileSafeName(uri));
 }
 
 function domainNameOf(xml: string): string {
@@ -178,7 +188,7 @@ async function writeBackup(uri: string, name: string, xml: string): Promise<stri
   const dir = libvirtBackupsDir(uri);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${stamp}.xml`);
+  const file = path.join(dir, `${fileSafeName(name)}.${stamp}.xml`);
   // 'wx' never overwrites an earlier backup, even two in the same millisecond.
   await fs.writeFile(file, xml, { flag: 'wx', mode: 0o600 });
   return file;
@@ -230,7 +240,7 @@ export async function restoreDomainBackup(uri: string, backupPath: string): Prom
 /** Backups of one domain on one connection, newest first. */
 export async function listDomainBackups(uri: string, name: string): Promise<{ backupPath: string; createdAt: string }[]> {
   const dir = libvirtBackupsDir(uri);
-  const prefix = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.`;
+  const prefix = `${fileSafeName(name)}.`;
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -239,7 +249,8 @@ export async function listDomainBackups(uri: string, name: string): Promise<{ ba
   }
   const out: { backupPath: string; createdAt: string }[] = [];
   for (const f of names) {
-    if (!f.startsWith(prefix) || !f.endsWith('.xml')) continue;
+    // The time stamp must follow the name directly: `vm.` must not match the backups of a domain named `vm.x`.
+    if (!f.startsWith(prefix) || !/^\d{4}-\d\d-\d\dT[\d-]+Z\.xml$/.test(f.slice(prefix.length))) continue;
     const stat = await fs.stat(path.join(dir, f));
     out.push({ backupPath: path.join(dir, f), createdAt: stat.mtime.toISOString() });
   }
