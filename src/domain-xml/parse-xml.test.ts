@@ -152,6 +152,16 @@ describe('refuses what libxml2 refuses', () => {
   });
 
   it.each([
+    ['an attribute value', (n: number) => `<a b="${'x'.repeat(n)}"/>`, 'the start tag of <a>'],
+    ['a text', (n: number) => `<a>${'x'.repeat(n)}</a>`, 'a text'],
+    ['a comment', (n: number) => `<a><!--${'x'.repeat(n)}--></a>`, 'a comment or CDATA section'],
+    ['a CDATA section', (n: number) => `<a><![CDATA[${'é'.repeat(n / 2)}]]></a>`, 'a comment or CDATA section'],
+  ])('refuses %s longer than libxml2 reads in one piece (10,000,000 bytes), and takes 9,000,000', (_what, make, what) => {
+    expect(errorOf(() => parseXml(make(10_000_002))).problem).toMatch(new RegExp(`^${what} longer than libxml2 reads in one piece`));
+    expect(() => parseXml(make(9_000_000))).not.toThrow();
+  });
+
+  it.each([
     ['a byte order mark and a declaration', '\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<a/>'],
     ['a Latin-1 label on ASCII text', '<?xml version="1.0" encoding="ISO-8859-1"?><a>e</a>'],
     ['XML 1.1 (libxml2 warns and reads it as 1.0)', '<?xml version="1.1"?><a/>'],

@@ -18,6 +18,30 @@ import { XmlElement, type XmlAttribute, type XmlDocument, type XmlNode } from '.
 /** libxml2 refuses an element with more open ancestors than this (xmlParserMaxDepth without XML_PARSE_HUGE). */
 export const MAX_XML_DEPTH = 257;
 
+/**
+ * libxml2 refuses a text node, comment, CDATA section or processing instruction over 10,000,000 bytes
+ * (XML_MAX_TEXT_LENGTH) and a start tag somewhat shorter (its input lookup limit, which depends on its buffering);
+ * anything longer than this is refused here, a little before either.
+ */
+const MAX_TOKEN_BYTES = 9_990_000;
+
+/** Refuses `text[start, end)` when it is longer than libxml2 reads in one piece. */
+function checkTokenLength(s: Scanner, start: number, end: number, what: string): void {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: shorter slices need no count.
+  if ((end - start) * 3 <= MAX_TOKEN_BYTES) return;
+  let bytes = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.text.charCodeAt(i);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+  }
+  if (bytes > MAX_TOKEN_BYTES)
+    s.fail(
+      `${what} longer than libxml2 reads in one piece (${bytes} bytes)`,
+      start,
+      'No libvirt domain has one; check where it came from.',
+    );
+}
+
 const SPACE = /[ \t\r\n]*/y;
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -247,6 +271,7 @@ function parseDocument(s: Scanner): XmlDocument {
         }
         nodes.push({ kind: 'text', start: s.pos, end: textEnd, value: raw });
       } else {
+        checkTokenLength(s, s.pos, textEnd, 'a text');
         const gt = raw.indexOf(']]>');
         if (gt !== -1) s.fail('"]]>" is not allowed in text; write "]]&gt;"', s.pos + gt);
         nodes.push({ kind: 'text', start: s.pos, end: textEnd, value: s.decode(raw, s.pos) });
@@ -257,8 +282,10 @@ function parseDocument(s: Scanner): XmlDocument {
     const next = text[lt + 1];
     if (next === '!') {
       parseMarkupDeclaration(s, nodes, lt, current !== null);
+      checkTokenLength(s, lt, s.pos, 'a comment or CDATA section');
     } else if (next === '?') {
       parseProcessingInstruction(s, nodes, lt);
+      checkTokenLength(s, lt, s.pos, 'a processing instruction');
     } else if (next === '/') {
       s.pos = lt + 2;
       const name = s.name('an element name after "</"');
@@ -287,6 +314,7 @@ function parseDocument(s: Scanner): XmlDocument {
       s.pos = lt + 1;
       const el: XmlElement = new XmlElement(s.name('an element name after "<"'), lt, current);
       parseAttributes(s, el);
+      checkTokenLength(s, lt, s.pos, `the start tag of <${el.name}>`);
       const scope = checkNamespaces(el, scopes[scopes.length - 1]!, failNs);
       nodes.push(el);
       if (root === null) root = el;
