@@ -97,7 +97,10 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     ],
     title: (c) => `${c.device.label}: ${String(c.device.queues)} virtio-blk queues can exhaust the guest's bounce buffers`,
     explanation: `${WHY_CONFIDENTIAL} All disk I/O is copied through the SWIOTLB pool; multi-queue virtio-blk with deep queues is known to fill it, and I/O then fails or stalls.`,
-    messages: ['swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)'],
+    messages: [
+      'swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)',
+      "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    ],
     fix: { text: 'Add swiotlb=262144 (512 MiB) or more to the guest kernel command line, reduce the queues, or use virtio-scsi.' },
     sources: [src('LNX-SWIOTLB', 'message'), src('AMDSEV', 'README FAQ: virtio-blk multiqueue')],
   },
