@@ -4,7 +4,8 @@
  * (with a backup when OUT exists). OUT is never created or touched when the command fails.
  */
 import path from 'node:path';
-import { FileConflictError, FileWriteError, readDomainFileSync, writeFileSafely } from '../main/services/file-store';
+import { readDomainFileSync } from '../main/services/read-domain-file';
+import { FileConflictError, FileWriteError, writeFileSafely } from '../main/services/write-domain-file';
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
 import { swiotlbJson, toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
@@ -28,13 +29,17 @@ Writes the whole domain XML with the changes needed for the chosen security goal
 plan can fix). Every byte outside the edited elements is kept.
 
   --secure TYPE   none, or the confidential VM technology to prepare for
-  -o, --output OUT  write the result to OUT atomically (a backup of OUT is kept); default: standard output
+  -o, --output OUT  write the result to OUT atomically (a backup of OUT is kept); default: standard output.
+                  Through a symbolic link, the file it names is written and the link stays; a link to
+                  nothing is refused.
   --diff          print a unified diff instead of the whole document
   --json          print {"file","domain","edits","findings","xml","swiotlb"} ("swiotlb" for the planned domain when its virtio I/O bounces)
   --no-schema     do not validate the result against libvirt's schemas
 
-Exit status: 0 written, 1 the goal is impossible or needs a fact the command lacks (nothing written),
-2 unusable input or usage.
+The document, --diff and --json are written as they are; messages escape control characters.
+
+Exit status: 0 written, 1 the goal is impossible or needs a fact the command lacks, or OUT could not be
+written (each: nothing written), 2 unusable input or usage.
 `;
 
 const OPTIONS = {

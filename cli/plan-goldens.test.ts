@@ -1,13 +1,14 @@
 /**
  * Exact `virtio-access plan` output for representative inputs (SEV on q35, s390 PV, transitional devices on
- * i440fx, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/;
- * regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
+ * i440fx, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/ and must validate
+ * against libvirt's schema; regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateDomainXml } from '../main/services/schema';
 import { missingParts, repoRoot } from '../test/real-parts';
 
 const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
@@ -39,6 +40,17 @@ describe('plan goldens (built CLI)', () => {
       expect(r.stdout).toBe(readFileSync(golden, 'utf8'));
     });
   }
+
+  const noSchema = missingParts('schemas', 'xmllint');
+  it.skipIf(noSchema)(`every golden plan validates against libvirt's schema ${noSchema ? `(skipped: ${noSchema})` : ''}`, async () => {
+    const docs = CASES.map((c) => {
+      const file = path.join(goldens, c.fixture.replace(/\.xml$/, `.${c.secure}.xml`));
+      return { name: path.basename(file), text: readFileSync(file, 'utf8') };
+    });
+    const results = await validateDomainXml(docs);
+    expect(results.filter((r) => !r.valid).map((r) => `${r.name}: ${r.errors.map((e) => e.message).join('; ')}`)).toEqual([]);
+    expect(results).toHaveLength(CASES.length);
+  });
 
   it.skipIf(missingParts('patch'))('prints a --diff that patch(1) applies to give exactly the planned document', () => {
     const input = path.join(fixtures, 'sev-q35.xml');

@@ -29,6 +29,8 @@ function fakeElectron(root: string) {
   const protocolHandlers = new Map<string, (req: Request) => Promise<Response>>();
   const windows: { options: Record<string, unknown>; url: string; webContents: { id: number } }[] = [];
   const opened: string[] = [];
+  const dialogs: string[] = [];
+  const dialogAnswer: { open: boolean; saveAs: string | null } = { open: false, saveAs: null };
   let permissionRequest: Listener | undefined;
   let permissionCheck: Listener | undefined;
   let privileged: unknown;
@@ -63,7 +65,17 @@ function fakeElectron(root: string) {
       },
     },
     ipcMain: { handle: (channel: string, fn: Listener) => ipcHandlers.set(channel, fn) },
-    dialog: { showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }) },
+    dialog: {
+      showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+      showMessageBox: (options: { message: string }) => {
+        dialogs.push(`message: ${options.message}`);
+        return Promise.resolve({ response: dialogAnswer.open ? 0 : 1 });
+      },
+      showSaveDialog: (options: { defaultPath: string }) => {
+        dialogs.push(`save: ${options.defaultPath}`);
+        return Promise.resolve({ canceled: dialogAnswer.saveAs === null, filePath: dialogAnswer.saveAs ?? undefined });
+      },
+    },
     shell: { openExternal: (url: string) => opened.push(url) },
     BrowserWindow: class {
       static all: unknown[] = [];
@@ -88,6 +100,8 @@ function fakeElectron(root: string) {
     protocolHandlers,
     windows,
     opened,
+    dialogs,
+    dialogAnswer,
     permission: () => ({ permissionRequest, permissionCheck }),
     privileged: () => privileged,
     root,
@@ -166,6 +180,29 @@ describe('Electron main process', () => {
       ok: false,
       error: { code: 'bad-request' },
     });
+  });
+
+  it("reads a path typed in the window only after Electron's own dialog confirms it, and saves elsewhere only through the save dialog", async () => {
+    const sender = { sender: { id: fake.windows[0]!.webContents.id }, senderFrame: { url: START_URL } };
+    const file = path.join(work, 'typed.xml');
+    writeFileSync(file, "<domain type='kvm'><name>typed</name></domain>\n");
+    const read = fake.ipcHandlers.get(electronChannelName('file.read'))!;
+    fake.dialogAnswer.open = false;
+    await expect(call(read, sender, { path: file })).resolves.toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    fake.dialogAnswer.open = true;
+    await expect(call(read, sender, { path: file })).resolves.toMatchObject({ ok: true, value: { path: file } });
+    const save = fake.ipcHandlers.get(electronChannelName('file.save'))!;
+    const elsewhere = path.join(work, 'elsewhere.xml');
+    fake.dialogAnswer.saveAs = null;
+    await expect(
+      call(save, sender, {
+        path: elsewhere,
+        text: "<domain type='kvm'><name>x</name></domain>",
+        expectedFingerprint: null,
+        validate: false,
+      }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(fake.dialogs).toEqual([`message: Open ${file}?`, `message: Open ${file}?`, `save: ${elsewhere}`]);
   });
 
   it('serves the renderer from app:// with the CSP header and nothing outside the build folder', async () => {

@@ -4,7 +4,8 @@
  * VAW_REQUIRE_REAL_PARTS=1 (set by .ci/run) a missing part fails instead, so CI can never pass by skipping.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,9 @@ export const corpusDir = process.env.VAW_CORPUS ?? path.resolve(repoRoot, '../sh
 
 /** Where scripts/swiotlb-guest/prepare.sh keeps Debian's kernel and busybox for the real-guest test; outside the repo. */
 export const guestCacheDir = process.env.VAW_GUEST_CACHE ?? '/var/cache/vaw-guest';
+
+/** The fact sheet the coverage table is checked against; never copied into the repo. */
+export const factSheetPath = process.env.VAW_FACT_SHEET ?? path.resolve(repoRoot, '../shared/docs/domain-facts.md');
 
 export const requireRealParts = process.env.VAW_REQUIRE_REAL_PARTS === '1';
 
@@ -58,6 +62,19 @@ const checks: Record<string, () => string> = {
     commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)',
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
+  unprivileged: () =>
+    process.getuid?.() !== 0 ||
+    commandWorks('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', '0'])
+      ? ''
+      : `cannot run ${process.execPath} as the user nobody (setpriv from util-linux; Node must be where nobody can run it)`,
+  'tmpfs-mount': () => {
+    if (process.getuid?.() !== 0) return 'mounting a small tmpfs (to fill a disk) needs root';
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-tmpfs-check-'));
+    const works = commandWorks('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', dir]) && commandWorks('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+    return works ? '' : 'cannot mount a tmpfs here (mount -t tmpfs)';
+  },
+  'fact-sheet': () => (existsSync(factSheetPath) ? '' : `the fact sheet is not at ${factSheetPath} (set VAW_FACT_SHEET)`),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
   'guest-kernel': () =>
     ['vmlinuz', 'busybox', 'modules/order'].every((f) => existsSync(path.join(guestCacheDir, 'guest', f)))

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   DomainChangedError,
   DomainNameMismatchError,
   dumpInactiveXml,
+  fileSafeName,
   getDomainCapabilities,
   getVersions,
   listDomainBackups,
@@ -49,6 +50,19 @@ const iommuEdits = (model: boolean): Edit[] => [
     : []),
   { op: 'add-element', parent: '/domain/devices/memballoon[1]', xml: "<driver iommu='on'/>" },
 ];
+
+describe('fileSafeName (backups of domains and connections)', () => {
+  it('keeps short safe names, and makes any other one safe, distinct and short', () => {
+    expect(fileSafeName('vaw-vm_1.test')).toBe('vaw-vm_1.test');
+    const spaced = fileSafeName('a b');
+    expect(spaced).toMatch(/^a_b-[0-9a-f]{12}$/);
+    expect(spaced).not.toBe(fileSafeName('a_b'));
+    expect(fileSafeName('a_b')).toBe('a_b');
+    expect(fileSafeName('..')).toMatch(/^_\.-[0-9a-f]{12}$/);
+    for (const long of ['x'.repeat(1024), 'ж'.repeat(1024), `qemu+ssh://${'h'.repeat(500)}/system`])
+      expect(Buffer.byteLength(`${fileSafeName(long)}.2026-12-02T01-02-03-456Z.xml`)).toBeLessThan(255);
+  });
+});
 
 describe('parseVirshVersion', () => {
   it('reads the library and hypervisor versions and leaves a missing hypervisor null', () => {
@@ -175,6 +189,31 @@ describe.skipIf(missing)(
       expect((await listDomainBackups(SYSTEM, name)).map((b) => b.backupPath)).toContain(backupPath);
       await restoreDomainBackup(SYSTEM, backupPath);
       expect(await dumpInactiveXml(SYSTEM, name)).toBe(loaded);
+    });
+
+    it('returns the definition libvirt holds after a define, which a second define in the same session compares against', async () => {
+      const name = `${prefix}twice`;
+      defineXml(fixtureNamed('tcg-q35.xml', name));
+      const loaded = await dumpInactiveXml(SYSTEM, name);
+      // An edit that leaves an empty <driver/> (libvirt drops it when it formats the domain).
+      const first = applyEdits(loaded, iommuEdits(false)).replace(
+        '</devices>',
+        "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver/></rng></devices>",
+      );
+      const r1 = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: first });
+      expect(r1.xml).toBe(await dumpInactiveXml(SYSTEM, name));
+      expect(r1.xml).not.toBe(first);
+      // Compared with the text sent, the next define would be refused as a change by someone else.
+      const second = r1.xml.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>');
+      await expect(defineDomainSafely(SYSTEM, { name, originalXml: first, newXml: second })).rejects.toBeInstanceOf(DomainChangedError);
+      const r2 = await defineDomainSafely(SYSTEM, { name, originalXml: r1.xml, newXml: second });
+      expect(r2.xml).toMatch(/<vcpu[^>]*>2<\/vcpu>/);
+    });
+
+    it('restores only backups from its own backups folder, parsed first', async () => {
+      const outside = path.join(backups, 'elsewhere.xml');
+      writeFileSync(outside, fixtureNamed('tcg-q35.xml', `${prefix}outside`));
+      await expect(restoreDomainBackup(SYSTEM, outside)).rejects.toThrow(/is not in the backups folder of qemu:\/\/\/system/);
     });
 
     it('refuses new XML that names another domain', async () => {

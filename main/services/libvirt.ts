@@ -7,9 +7,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VersionFact } from '../../src/contracts/facts';
-import { parseXml, unifiedDiff } from '../../src/domain-xml';
+import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
-import { backupsDir } from './file-store';
+import { backupsDir } from './backup-store';
+import { decodeXmlBytes, fingerprintOf, readRegularFile } from './read-domain-file';
 import { runVirsh, VirshError } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
@@ -38,6 +39,11 @@ export interface DefineResult {
   readonly backupPath: string;
   /** True when the domain is running: libvirt keeps the running configuration until the next boot. */
   readonly appliesAtNextBoot: boolean;
+  /**
+   * The definition as libvirt holds it after the define (read back): libvirt normalises what it is given (drops an
+   * empty `<driver/>`, adds defaults), so this, not the text sent, is what a later define's conflict check compares.
+   */
+  readonly xml: string;
 }
 
 /** The domain's definition changed between loading and defining; nothing was written. */
@@ -158,9 +164,19 @@ export function qemuArgvPreview(uri: string, xml: string): Promise<string> {
   );
 }
 
+/**
+ * `text` as a file name: itself when it is short and safe; otherwise its safe characters, cut to 80, and a hash
+ * of the whole, so two names never share backups and no file name reaches the 255-byte limit.
+ */
+export function fileSafeName(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9._-]+/g, '_');
+  if (safe === text && text.length <= 100 && !text.startsWith('.')) return text;
+  return `${safe.replace(/^\./, '_').slice(0, 80)}-${fingerprintOf(text).slice(0, 12)}`;
+}
+
 /** Where the libvirt backups of one connection go: `<backupsDir>/libvirt/<uri made file-safe>/`. */
 export function libvirtBackupsDir(uri: string): string {
-  return path.join(backupsDir(), 'libvirt', uri.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  return path.join(backupsDir(), 'libvirt', fileSafeName(uri));
 }
 
 function domainNameOf(xml: string): string {
@@ -172,7 +188,7 @@ async function writeBackup(uri: string, name: string, xml: string): Promise<stri
   const dir = libvirtBackupsDir(uri);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${stamp}.xml`);
+  const file = path.join(dir, `${fileSafeName(name)}.${stamp}.xml`);
   // 'wx' never overwrites an earlier backup, even two in the same millisecond.
   await fs.writeFile(file, xml, { flag: 'wx', mode: 0o600 });
   return file;
@@ -198,28 +214,33 @@ export async function defineDomainSafely(
   }
   const backupPath = await writeBackup(uri, req.name, current);
   await withTempXml(req.newXml, (file) => runVirsh(uri, ['define', '--validate', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
-  const state = (await runVirsh(uri, ['domstate', '--', req.name])).trim();
-  return { backupPath, appliesAtNextBoot: state !== 'shut off' && state !== 'crashed' };
+  const [state, xml] = await Promise.all([runVirsh(uri, ['domstate', '--', req.name]), dumpInactiveXml(uri, req.name)]);
+  return { backupPath, appliesAtNextBoot: state.trim() !== 'shut off' && state.trim() !== 'crashed', xml };
 }
 
-/** Defines the domain again from a backup written by `defineDomainSafely`. */
+/**
+ * Defines the domain again from a backup written by `defineDomainSafely` for this connection: only a file in its
+ * backups folder, read as a domain file is (never blocking, 10 MB at most) and parsed before libvirt sees it.
+ */
 export async function restoreDomainBackup(uri: string, backupPath: string): Promise<void> {
-  let xml: string;
-  try {
-    xml = await fs.readFile(backupPath, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `Cannot read the backup ${backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`,
-      { cause: e },
+  const dir = libvirtBackupsDir(uri);
+  if (path.dirname(path.resolve(backupPath)) !== dir)
+    throw new XmlInputError(
+      backupPath,
+      0,
+      0,
+      `is not in the backups folder of ${uri} (${dir})`,
+      "Pick a backup from the list of this domain's backups.",
     );
-  }
+  const xml = decodeXmlBytes(await readRegularFile(backupPath), backupPath);
+  parseDomainXml(xml, backupPath);
   await withTempXml(xml, (file) => runVirsh(uri, ['define', file], { timeoutMs: DEFINE_TIMEOUT_MS }));
 }
 
 /** Backups of one domain on one connection, newest first. */
 export async function listDomainBackups(uri: string, name: string): Promise<{ backupPath: string; createdAt: string }[]> {
   const dir = libvirtBackupsDir(uri);
-  const prefix = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.`;
+  const prefix = `${fileSafeName(name)}.`;
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -228,7 +249,8 @@ export async function listDomainBackups(uri: string, name: string): Promise<{ ba
   }
   const out: { backupPath: string; createdAt: string }[] = [];
   for (const f of names) {
-    if (!f.startsWith(prefix) || !f.endsWith('.xml')) continue;
+    // The time stamp must follow the name directly: `vm.` must not match the backups of a domain named `vm.x`.
+    if (!f.startsWith(prefix) || !/^\d{4}-\d\d-\d\dT[\d-]+Z\.xml$/.test(f.slice(prefix.length))) continue;
     const stat = await fs.stat(path.join(dir, f));
     out.push({ backupPath: path.join(dir, f), createdAt: stat.mtime.toISOString() });
   }

@@ -20,8 +20,23 @@ const uri = v.pipe(
   ),
 );
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
-/** Domain XML travels as text; the 10 MB limit matches the file reader's. */
-const xml = v.pipe(v.string(), v.maxLength(10 * 1024 * 1024));
+/** Bytes of `text` in UTF-8 (a lone surrogate as the three of U+FFFD, as an encoder writes it). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** The file reader's limit: 10 MB of UTF-8, however the text arrives (a file, an upload, an edit). */
+export const MAX_XML_BYTES = 10 * 1024 * 1024;
+/** Domain XML travels as text, at most 10 MB of it in UTF-8 (what a file may hold), checked where it enters main. */
+const xml = v.pipe(
+  v.string(),
+  v.check((t) => t.length <= MAX_XML_BYTES && utf8Length(t) <= MAX_XML_BYTES, 'is over the 10 MB limit for a domain XML document'),
+);
 const empty = v.strictObject({});
 
 export const IPC_REQUESTS = {
@@ -95,7 +110,7 @@ export interface IpcResponses {
   'file.restore': { readonly path: string; readonly backupPath: string | null };
   'libvirt.list': readonly { readonly name: string; readonly state: string; readonly persistent: boolean }[];
   'libvirt.read': { readonly xml: string; readonly host: HostFacts; readonly qemuArgv: string | null };
-  'libvirt.define': { readonly backupPath: string; readonly appliesAtNextBoot: boolean };
+  'libvirt.define': { readonly backupPath: string; readonly appliesAtNextBoot: boolean; readonly xml: string };
   'libvirt.restore': Record<string, never>;
   'libvirt.qemuArgv': { readonly argv: string };
   'host.evidence': readonly Evidence[];
