@@ -118,7 +118,7 @@ function viommu(devices: XmlElement | undefined): ViommuFacts {
   const el = devices?.child('iommu');
   if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' };
   const m = el.attr('model');
-  const model: ViommuModel = m === 'intel' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
+  const model: ViommuModel = m === 'intel' || m === 'amd' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
   const driver = el.child('driver');
   return {
     model,

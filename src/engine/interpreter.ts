@@ -62,7 +62,7 @@ export interface RuleHit {
 }
 
 /** Every device with the backend the user chose for it (Backends step), as the rules see it. */
-function devicesAsChosen(input: EngineInput) {
+export function devicesAsChosen(input: EngineInput) {
   return input.domain.devices.map((raw) => {
     const choice = input.goals.backends[raw.target];
     return choice && raw.virtio ? { ...raw, backend: choice } : raw;

@@ -17,7 +17,8 @@ const withDevice = (d: DevicePatch, p: Partial<DomainFacts> = {}): DomainFacts =
 const goal = (secure: SecureType, d: DomainFacts = domain()): EngineInput => input({ domain: d, goals: { secure } });
 const pc = { raw: 'pc-i440fx-7.2', family: 'pc' as const, version: { major: 7, minor: 2, micro: 0 } };
 const qemu5 = { ...CAPABLE_HOST, qemuVersion: exact(5, 2) };
-const noQemu = { ...CAPABLE_HOST, qemuVersion: { kind: 'unknown' as const } };
+// libvirt 10.0 says nothing about QEMU >= 6.0 (from 11.2 libvirt itself needs QEMU 6.2).
+const noQemu = { ...CAPABLE_HOST, libvirtVersion: exact(10, 0), qemuVersion: { kind: 'unknown' as const } };
 const unversioned = { raw: 'q35', family: 'q35' as const, version: 'unknown' as const };
 const nic = (p: DevicePatch = {}) =>
   device({
@@ -470,6 +471,13 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
     expect(hit?.finding.severity).toBe('warning');
     expect(hit?.finding.unknowns?.[0]).toMatch(/QEMU version/);
     expect(hit?.finding.explanation).toMatch(/depends on the QEMU version/);
+  });
+  it('takes a known libvirt version as a lower bound: libvirt 11.2 needs QEMU 6.2, 12.4 needs 7.2 (NEWS)', () => {
+    const unknownQemu = (libvirt: ReturnType<typeof exact>) =>
+      absent({ ...CAPABLE_HOST, libvirtVersion: libvirt, qemuVersion: { kind: 'unknown' } }, { machine: unversioned });
+    expect(unknownQemu(exact(11, 2)).map((h) => [h.finding.rule, h.finding.severity])).toEqual([['R-QEMU-01', 'info']]);
+    expect(unknownQemu(exact(11, 1)).map((h) => h.finding.severity)).toEqual(['warning']);
+    expect(unknownQemu(exact(12, 4))[0]?.finding.explanation).toMatch(/libvirt 12\.4\.0, which needs QEMU 7\.2\.0 or later/);
   });
   it('takes a versioned machine type as a lower bound', () => {
     expect(

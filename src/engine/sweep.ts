@@ -29,17 +29,18 @@ interface Placement {
   readonly slot: SlotKind | 'unknown';
 }
 const PCIE: Placement = { transport: 'pci', slot: 'pcie' };
+const PCIE_ROOT: Placement = { transport: 'pci', slot: 'pcie-root' };
 const PCI: Placement = { transport: 'pci', slot: 'pci' };
 const CCW: Placement = { transport: 'ccw', slot: 'unknown' };
 const MMIO: Placement = { transport: 'mmio', slot: 'unknown' };
 
 /** Platforms with the transports libvirt can give a virtio device there. */
 const PLATFORMS: readonly { arch: Arch; family: MachineFamily; transports: readonly Placement[] }[] = [
-  { arch: 'x86_64', family: 'q35', transports: [PCIE, PCI] },
+  { arch: 'x86_64', family: 'q35', transports: [PCIE, PCIE_ROOT, PCI] },
   { arch: 'x86_64', family: 'pc', transports: [PCI] },
   { arch: 'x86_64', family: 'microvm', transports: [MMIO] },
   { arch: 's390x', family: 's390-ccw-virtio', transports: [CCW] },
-  { arch: 'aarch64', family: 'virt', transports: [PCIE, MMIO] },
+  { arch: 'aarch64', family: 'virt', transports: [PCIE, PCIE_ROOT, MMIO] },
   { arch: 'ppc64le', family: 'pseries', transports: [PCI] },
 ];
 const MODELS: readonly VirtioModel[] = ['virtio', 'virtio-transitional', 'virtio-non-transitional'];

@@ -2,85 +2,19 @@
  * Domain-level rules of each confidential VM technology (domain-facts.md §2.5): the launchSecurity element and
  * its host values, architecture, versions, host support, memory, firmware, migration, and what each forbids.
  */
-import type { Arch, MachineFamily, SecureType, Version } from '../../contracts/facts';
+import type { SecureType } from '../../contracts/facts';
 import type { Edit, Source } from '../../contracts/findings';
 import { formatVersion } from '../../contracts/version';
 import { SEV_FAMILY, describeVersion, isConfidential } from '../context';
 import { BALLOON_NONE, LOCKED_MEMORY, launchSecurityEdits, romOff } from '../edits';
 import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import { src } from '../sources';
-import { not, unknown, v, versionAtLeast } from '../verdict';
+import { not, unknown, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName } from '../words';
+import { TECHNOLOGIES, type Technology } from '../technologies';
 
-interface TechSpec {
-  readonly type: SecureType;
-  readonly id: string;
-  readonly arches: readonly Arch[];
-  readonly machines?: readonly MachineFamily[];
-  readonly libvirt?: Version;
-  readonly qemu?: Version;
-  /** Report unknown versions (recent technologies) or stay silent (long-standing ones). */
-  readonly versionUnknown: 'warning' | 'skip';
-  readonly sources: readonly Source[];
-}
-
-const TECHS: readonly TechSpec[] = [
-  {
-    type: 'sev',
-    id: 'R-SEV-01',
-    arches: ['x86_64'],
-    libvirt: v(4, 5),
-    qemu: v(2, 12),
-    versionUnknown: 'skip',
-    sources: [src('LV-FMT', 'Launch Security'), src('LV-KB-SEV', 'requirements')],
-  },
-  {
-    type: 'sev-es',
-    id: 'R-SEVES-01',
-    arches: ['x86_64'],
-    libvirt: v(4, 5),
-    qemu: v(6, 0),
-    versionUnknown: 'warning',
-    sources: [src('QEMU-SEVDOC', 'SEV-ES'), src('AMDSEV', 'README: SEV-ES minimums')],
-  },
-  {
-    type: 'sev-snp',
-    id: 'R-SNP-01',
-    arches: ['x86_64'],
-    libvirt: v(10, 5),
-    qemu: v(9, 1),
-    versionUnknown: 'warning',
-    sources: [src('LV-NEWS', 'v10.5.0: Introduce SEV-SNP support'), src('QEMU-SEVDOC', 'SevSnpGuestProperties Since 9.1')],
-  },
-  {
-    type: 'tdx',
-    id: 'R-TDX-01',
-    arches: ['x86_64'],
-    libvirt: v(11, 6),
-    qemu: v(10, 1),
-    versionUnknown: 'warning',
-    sources: [src('QEMU-TDXDOC', 'TDX requirements'), src('LV-NEWS', 'TDX launch security (11.6.0)')],
-  },
-  {
-    type: 's390-pv',
-    id: 'R-PV-01',
-    arches: ['s390x'],
-    machines: ['s390-ccw-virtio'],
-    libvirt: v(7, 6),
-    qemu: v(6, 0),
-    versionUnknown: 'warning',
-    sources: [src('LV-KB-PV', 'launchSecurity type s390-pv (7.6.0)'), src('QEMU-PV', 'protvirt')],
-  },
-  {
-    type: 'pef',
-    id: 'R-PEF-01',
-    arches: ['ppc64', 'ppc64le'],
-    machines: ['pseries'],
-    qemu: v(6, 0),
-    versionUnknown: 'warning',
-    sources: [src('QEMU-PEF', 'pef-guest (QEMU 6.0)')],
-  },
-];
+/** Every technology with a platform of its own (none and CCA have their own records). */
+const TECHS = TECHNOLOGIES.filter((t) => t.type !== 'none' && t.type !== 'cca');
 
 const is =
   (type: SecureType) =>
@@ -89,12 +23,12 @@ const is =
 const inSev = (c: DomainContext): boolean => SEV_FAMILY.has(c.cvm);
 const hasElementFor = (c: DomainContext): boolean => c.input.domain.launchSecurity.present && c.input.domain.launchSecurity.type === c.cvm;
 
-function techRules(t: TechSpec): RuleRecord<'domain'>[] {
+function techRules(t: Technology): RuleRecord<'domain'>[] {
   const name = secureName(t.type);
   const rules: RuleRecord<'domain'>[] = [
     {
-      key: `${t.id}/platform`,
-      id: t.id,
+      key: `${t.ruleId}/platform`,
+      id: t.ruleId,
       scope: 'domain',
       severity: 'error',
       when: [
@@ -118,8 +52,8 @@ function techRules(t: TechSpec): RuleRecord<'domain'>[] {
   ];
   if (t.type !== 'pef') {
     rules.push({
-      key: `${t.id}/element`,
-      id: t.id,
+      key: `${t.ruleId}/element`,
+      id: t.ruleId,
       scope: 'domain',
       severity: 'error',
       when: [is(t.type), (c) => !hasElementFor(c)],
@@ -139,8 +73,8 @@ function techRules(t: TechSpec): RuleRecord<'domain'>[] {
   if (t.libvirt) {
     const min = t.libvirt;
     rules.push({
-      key: `${t.id}/libvirt`,
-      id: t.id,
+      key: `${t.ruleId}/libvirt`,
+      id: t.ruleId,
       scope: 'domain',
       severity: 'error',
       whenUnknown: t.versionUnknown,
@@ -154,8 +88,8 @@ function techRules(t: TechSpec): RuleRecord<'domain'>[] {
   if (t.qemu) {
     const min = t.qemu;
     rules.push({
-      key: `${t.id}/qemu`,
-      id: t.id,
+      key: `${t.ruleId}/qemu`,
+      id: t.ruleId,
       scope: 'domain',
       severity: 'error',
       whenUnknown: t.versionUnknown,

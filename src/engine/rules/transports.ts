@@ -135,11 +135,16 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-XML-02',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci', (c) => c.device.slot === 'pci'],
-    title: (c) => `${c.device.label}: ats does nothing on a conventional PCI slot`,
-    explanation: 'QEMU adds the ATS capability only when the device sits on a PCI Express port.',
+    when: [
+      (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci',
+      (c) => c.device.slot === 'pci' || c.device.slot === 'pcie-root',
+    ],
+    title: (c) =>
+      `${c.device.label}: ats does nothing on ${c.device.slot === 'pcie-root' ? 'a PCI Express root bus' : 'a conventional PCI slot'}`,
+    explanation:
+      'QEMU adds the ATS capability only when the device sits on a PCI Express port (virtio_pci_realize: pcie_port = express bus and not a root bus); on conventional PCI and on a PCIe root bus (q35 bus 0, pcie-expander-bus) ats=on is silently ignored.',
     fix: { text: 'Move the device to a PCIe root port (q35), or remove ats.', edits: (c) => removeDriverAttribute(c.device, 'ats') },
-    sources: [src('QEMU-VPCI', 'ATS capability only when pci_is_express')],
+    sources: [src('QEMU-VPCI', 'virtio_pci_realize: ATS capability only when pcie_port (express and not root)')],
   },
   {
     key: 'R-XML-02/no-iotlb',
@@ -147,7 +152,7 @@ export const TRANSPORT_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'warning',
     when: [
-      (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci' && c.device.slot !== 'pci',
+      (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci' && c.device.slot === 'pcie',
       (c) => !(c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.iotlb === 'on'),
     ],
     title: (c) => `${c.device.label}: ats has no effect without a vIOMMU device IOTLB`,
