@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labStateFile, readLabState } from './lab';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The shared corpus of libvirt/virt-manager test XMLs; never copied into the repo. */
@@ -42,6 +43,7 @@ const checks: Record<string, () => string> = {
   osinfo: () => (existsSync('/usr/share/osinfo/os') ? '' : 'osinfo-db is not installed (apt-get install osinfo-db)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? '' : 'Chromium is not installed (apt-get install chromium)'),
   qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
+  'qemu-img': () => (commandWorks('qemu-img', ['--version']) ? '' : 'qemu-img is not installed (apt-get install qemu-utils)'),
   sshd: () =>
     existsSync('/usr/sbin/sshd') && process.getuid?.() === 0
       ? ''
@@ -55,6 +57,18 @@ const checks: Record<string, () => string> = {
     commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)',
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
+  lab: () => {
+    let generations;
+    try {
+      generations = readLabState();
+    } catch (e) {
+      return `the version lab is not running: ${(e as Error).message}`;
+    }
+    const silent = generations.filter((g) => !commandWorks('virsh', ['-c', g.uri, 'version']));
+    return silent.length === 0
+      ? ''
+      : `the version lab (${labStateFile}) lists ${silent.map((g) => g.name).join(', ')}, whose libvirtd does not answer (sudo scripts/lab.sh up)`;
+  },
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
 };
 
