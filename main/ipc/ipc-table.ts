@@ -34,6 +34,7 @@ import {
 import { appCacheDir } from '../services/cache-dir';
 import { loadOsinfo } from '../services/osinfo';
 import { schemaStatus, validateDomainXml } from '../services/schema';
+import { verifyDomain } from '../services/verify';
 import { ServiceRefusal, toServiceError } from './service-error';
 
 export interface IpcContext {
@@ -141,6 +142,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       return {};
     },
     'libvirt.qemuArgv': async ({ uri, xml }) => ({ argv: await qemuArgvPreview(uri, xml) }),
+    'libvirt.verify': ({ uri, xml }) => verifyDomain({ uri, xml }),
     'host.evidence': () => collectHostEvidence(),
     'host.caps': async ({ uri, arch, machine, virttype }) => {
       const [versions, caps] = await Promise.all([getVersions(uri), getDomainCapabilities(uri, { arch, machine, virttype })]);
