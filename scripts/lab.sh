@@ -225,7 +225,13 @@ case $1 in
     [ "$(id -u)" = 0 ] || die "up needs root (mmdebstrap, chroot, mount)"
     mkdir -p "$LAB_DIR"
     bash "$ROOT_DIR/scripts/start-libvirtd.sh"
-    for suite in "${SUITES[@]}"; do build "$suite"; done
+    # The chroots download and unpack side by side (most of a build is waiting for the registry).
+    pids=()
+    for suite in "${SUITES[@]}"; do
+      build "$suite" &
+      pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || die "a chroot could not be built (see the messages above)"; done
     for suite in "${SUITES[@]}"; do start "$suite"; done
     write_state
     say "state: $STATE"
