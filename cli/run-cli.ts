@@ -8,12 +8,14 @@ import type { CliDeps, CliIo } from './cli-deps';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, runExplain } from './explain-command';
 import { PLAN_HELP, PLAN_USAGE, runPlan } from './plan-command';
 import { SERVE_HELP, SERVE_USAGE } from './serve-help';
+import { runVerify, VERIFY_HELP, VERIFY_USAGE } from './verify-command';
 
 const USAGES: Readonly<Record<string, string>> = {
   check: CHECK_USAGE,
   plan: PLAN_USAGE,
   explain: EXPLAIN_USAGE,
   compare: COMPARE_USAGE,
+  verify: VERIFY_USAGE,
   serve: SERVE_USAGE,
   backups: BACKUPS_USAGE,
   restore: RESTORE_USAGE,
@@ -23,6 +25,7 @@ const HELPS: Readonly<Record<string, string>> = {
   plan: PLAN_HELP,
   explain: EXPLAIN_HELP,
   compare: COMPARE_HELP,
+  verify: VERIFY_HELP,
   serve: SERVE_HELP,
   backups: BACKUPS_HELP,
   restore: RESTORE_HELP,
@@ -63,6 +66,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps, io: CliIo):
         return runExplain(rest, deps, io);
       case 'compare':
         return await runCompare(rest, deps, io);
+      case 'verify':
+        return await runVerify(rest, deps, io);
       case 'backups':
         return await runBackups(rest, io);
       case 'restore':

@@ -29,7 +29,7 @@ import { contradiction, predictedRefusals, qemuOwnMessage, virshErrorText } from
 import { throwawayCopy, type ThrowawayCopy } from './throwaway-copy';
 import { runVirsh, VirshError } from './virsh';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 
 /** Every copy, pool and folder of `verify` starts with this. */
 export const VERIFY_PREFIX = 'vaw-verify-';
@@ -39,6 +39,43 @@ const START_TIMEOUT_MS = 180_000;
 
 /** Thrown for what makes a test start impossible (outcome `untestable`). */
 class Untestable extends Error {}
+
+/** The run was told to stop (SIGINT, SIGTERM, SIGHUP): no further step starts; cleanup still runs. */
+export class VerifyInterrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`verify was interrupted by ${signal}; everything it made was removed`);
+  }
+}
+
+/**
+ * Keeps the process alive through SIGINT/SIGTERM/SIGHUP while a test start is under way: the signal only stops the
+ * run before its next step, so the caller's cleanup removes all it made; `finish` then lets the signal act.
+ */
+class Interruptible {
+  private signal: NodeJS.Signals | null = null;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.signal ??= signal;
+  };
+  constructor() {
+    for (const s of SIGNALS) process.on(s, this.onSignal);
+  }
+  /** virsh for a step of the run: refused once a signal came. */
+  async virsh(uri: string, args: readonly string[], options?: Parameters<typeof runVirsh>[2]): Promise<string> {
+    this.check();
+    const out = await runVirsh(uri, args, options);
+    this.check();
+    return out;
+  }
+  check(): void {
+    if (this.signal) throw new VerifyInterrupted(this.signal);
+  }
+  /** Stops listening; a signal that came is raised again, now with its default effect (the process ends). */
+  finish(): void {
+    for (const s of SIGNALS) process.off(s, this.onSignal);
+    if (this.signal) process.kill(process.pid, this.signal);
+  }
+}
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** This machine in a name libvirt, cgroups and file systems take. */
 function hostTag(): string {
@@ -58,7 +95,7 @@ function copyName(): string {
 
 /** Whether a name of ours belongs to a run that can no longer clean up after itself (it died on this host). */
 export function isLeftover(name: string, host = hostTag(), alive = processAlive): boolean {
-  const m = new RegExp(`^${VERIFY_PREFIX}([a-z0-9]+)-(\\d+)-[0-9a-f]{8}$`).exec(name);
+  const m = new RegExp(`^${VERIFY_PREFIX}([a-z0-9]+)-(\\d+)-[0-9a-f]{8}(?:-xml)?$`).exec(name);
   if (!m) return false;
   // A run on another machine (same remote daemon) may still be going: only this host's dead runs are leftovers.
   return m[1] === host && !alive(Number(m[2]));
@@ -93,9 +130,17 @@ async function removeDomain(uri: string, name: string): Promise<void> {
   await runVirsh(uri, ['undefine', '--nvram', name]).catch(() => runVirsh(uri, ['undefine', name]).catch(() => undefined));
 }
 
+/** The volume names of a pool, from `vol-list`'s table (virsh 9.0 has no `vol-list --name`); ours have no spaces. */
+export function volumeNames(table: string): string[] {
+  return lines(table)
+    .slice(2)
+    .map((row) => row.split(/\s+/)[0]!)
+    .filter(Boolean);
+}
+
 async function removePool(uri: string, pool: string): Promise<void> {
-  const volumes = await runVirsh(uri, ['vol-list', '--pool', pool, '--name']).catch(() => '');
-  for (const v of lines(volumes)) await runVirsh(uri, ['vol-delete', '--pool', pool, v]).catch(() => undefined);
+  const table = await runVirsh(uri, ['vol-list', '--pool', pool]).catch(() => '');
+  for (const v of volumeNames(table)) await runVirsh(uri, ['vol-delete', '--pool', pool, v]).catch(() => undefined);
   await runVirsh(uri, ['pool-destroy', pool]).catch(() => undefined);
   await runVirsh(uri, ['pool-delete', pool]).catch(() => undefined);
   await runVirsh(uri, ['pool-undefine', pool]).catch(() => undefined);
@@ -115,12 +160,11 @@ export async function removeVerifyLeftovers(uri: string): Promise<string[]> {
     await removePool(uri, name);
     removed.push(`storage pool ${name}`);
   }
-  if (sharesOurFilesystem(uri)) {
-    for (const name of await fs.readdir(os.tmpdir()).catch(() => [] as string[])) {
-      if (!isLeftover(name)) continue;
-      await fs.rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
-      removed.push(`folder ${path.join(os.tmpdir(), name)}`);
-    }
+  // Our folders here: the copy's XML always, its disks when the daemon shares this filesystem.
+  for (const name of await fs.readdir(os.tmpdir()).catch(() => [] as string[])) {
+    if (!isLeftover(name)) continue;
+    await fs.rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    removed.push(`folder ${path.join(os.tmpdir(), name)}`);
   }
   return removed;
 }
@@ -133,7 +177,7 @@ interface Workspace {
   remove(): Promise<void>;
 }
 
-function localWorkspace(name: string): Workspace {
+function localWorkspace(name: string, run: Interruptible): Workspace {
   const dir = path.join(os.tmpdir(), name);
   return {
     dir,
@@ -145,8 +189,11 @@ function localWorkspace(name: string): Workspace {
       await fs.chmod(dir, 0o755);
       if (needsSharedDir) await fs.mkdir(path.join(dir, 'shared'), { mode: 0o755 });
       for (const image of images) {
+        run.check();
         try {
-          await run('qemu-img', ['create', '-q', '-f', image.format, path.join(dir, image.file), IMAGE_SIZE], { timeout: 60_000 });
+          await execFileAsync('qemu-img', ['create', '-q', '-f', image.format, path.join(dir, image.file), IMAGE_SIZE], {
+            timeout: 60_000,
+          });
         } catch (e) {
           const err = e as NodeJS.ErrnoException & { stderr?: string };
           throw new Untestable(
@@ -163,7 +210,7 @@ function localWorkspace(name: string): Workspace {
   };
 }
 
-function poolWorkspace(uri: string, name: string): Workspace {
+function poolWorkspace(uri: string, name: string, run: Interruptible): Workspace {
   // A folder on the daemon's host; the pool's volumes are the copy's disks and the folder is its shared folder.
   const dir = `/var/tmp/${name}`;
   let made = false;
@@ -173,12 +220,12 @@ function poolWorkspace(uri: string, name: string): Workspace {
     async create(images, needsSharedDir) {
       if (images.length === 0 && !needsSharedDir) return;
       try {
-        await runVirsh(uri, ['pool-define-as', name, 'dir', '--target', dir]);
         made = true;
-        await runVirsh(uri, ['pool-build', name]);
-        await runVirsh(uri, ['pool-start', name]);
+        await run.virsh(uri, ['pool-define-as', name, 'dir', '--target', dir]);
+        await run.virsh(uri, ['pool-build', name]);
+        await run.virsh(uri, ['pool-start', name]);
         for (const image of images) {
-          await runVirsh(uri, ['vol-create-as', name, image.file, IMAGE_SIZE, '--format', image.format], { timeoutMs: 60_000 });
+          await run.virsh(uri, ['vol-create-as', name, image.file, IMAGE_SIZE, '--format', image.format], { timeoutMs: 60_000 });
         }
       } catch (e) {
         if (!(e instanceof VirshError)) throw e;
@@ -229,7 +276,7 @@ function confidentialDefaultsWrittenOut(xml: string): { xml: string; changes: Ve
 }
 
 /** Defines the copy, starts it paused, and takes it down again; never leaves it defined. */
-async function attempt(uri: string, name: string, xml: string, as: string, dir: string): Promise<VerifyAttempt> {
+async function attempt(run: Interruptible, uri: string, name: string, xml: string, as: string, dir: string): Promise<VerifyAttempt> {
   const file = path.join(dir, 'copy.xml');
   await fs.writeFile(file, xml, { mode: 0o600 });
   const failed = (stage: 'define' | 'start', e: unknown): VerifyAttempt => {
@@ -238,12 +285,12 @@ async function attempt(uri: string, name: string, xml: string, as: string, dir: 
     return { as, started: false, stage, message, qemuMessage: qemuOwnMessage(message) };
   };
   try {
-    await runVirsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
+    await run.virsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
   } catch (e) {
     return failed('define', e);
   }
   try {
-    await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
+    await run.virsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
     return { as, started: true, stage: null, message: '', qemuMessage: null };
   } catch (e) {
     return failed('start', e);
@@ -262,28 +309,18 @@ function predictionOf(findings: readonly Finding[]): VerifyReport['prediction'] 
   };
 }
 
-/** Runs `cleanup` if the process is told to stop while a test start is under way, then lets the signal act. */
-function cleanupOnSignals(cleanup: () => Promise<void>): () => void {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const handler = (signal: NodeJS.Signals): void => {
-    release();
-    void cleanup().finally(() => process.kill(process.pid, signal));
-  };
-  const release = (): void => signals.forEach((s) => process.off(s, handler));
-  signals.forEach((s) => process.once(s, handler));
-  return release;
-}
-
 export interface VerifyRequest {
   readonly uri: string;
   /** The planned domain XML (what Save/Define would write). */
   readonly xml: string;
+  /** What error messages call the document (a file name); default "planned domain". */
+  readonly fileName?: string;
 }
 
 /** Test-starts a throwaway copy of `xml` on `uri`; never throws for what libvirt says, only for a broken connection. */
 export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
   const { uri } = req;
-  const facts = readDomainFacts(parseDomainXml(req.xml, 'planned domain'));
+  const facts = readDomainFacts(parseDomainXml(req.xml, req.fileName ?? 'planned domain'));
   const versions = await getVersions(uri);
   const base = {
     uri,
@@ -297,14 +334,10 @@ export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
 
   const name = copyName();
   const uuid = randomUUID();
-  const workspace = sharesOurFilesystem(uri) ? localWorkspace(name) : poolWorkspace(uri, name);
-  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'vaw-verify-xml-'));
-  const cleanup = async (): Promise<void> => {
-    await removeDomain(uri, name);
-    await workspace.remove().catch(() => undefined);
-    rmSync(scratch, { recursive: true, force: true });
-  };
-  const release = cleanupOnSignals(cleanup);
+  const run = new Interruptible();
+  const workspace = sharesOurFilesystem(uri) ? localWorkspace(name, run) : poolWorkspace(uri, name, run);
+  const scratch = path.join(os.tmpdir(), `${name}-xml`);
+  await fs.mkdir(scratch, { mode: 0o700 });
   try {
     let macs = 0;
     const copy = throwawayCopy(req.xml, {
@@ -329,14 +362,14 @@ export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
     /** Short words for what the summary must not claim. */
     const limits: string[] = [];
     let xml = copy.xml;
-    let tried = await attempt(uri, name, xml, 'as planned', scratch);
+    let tried = await attempt(run, uri, name, xml, 'as planned', scratch);
     attempts.push(tried);
     if (!tried.started && facts.virtType === 'kvm' && NO_KVM.test(tried.message)) {
       notProven.push(`KVM itself was not tested: this host cannot run type='kvm' guests (libvirt said: "${tried.message}")`);
       limits.push('KVM itself not tested');
       xml = applyEdits(xml, [{ op: 'set-attribute', target: '/domain', name: 'type', value: 'qemu' }]);
       changes.push({ target: '/domain', what: "tried again as type='qemu' (TCG)" });
-      tried = await attempt(uri, name, xml, "under TCG (type='qemu')", scratch);
+      tried = await attempt(run, uri, name, xml, "under TCG (type='qemu')", scratch);
       attempts.push(tried);
     }
     if (!tried.started && facts.launchSecurity.present && NO_CONFIDENTIAL.test(tried.message)) {
@@ -347,7 +380,7 @@ export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
       const without = confidentialDefaultsWrittenOut(xml);
       xml = without.xml;
       changes.push({ target: '/domain/launchSecurity', what: 'tried again without <launchSecurity>' }, ...without.changes);
-      tried = await attempt(uri, name, xml, "without <launchSecurity>, QEMU's confidential-VM defaults written out", scratch);
+      tried = await attempt(run, uri, name, xml, "without <launchSecurity>, QEMU's confidential-VM defaults written out", scratch);
       attempts.push(tried);
     }
     // The engine's prediction for exactly what was tried last, on this connection's versions and capabilities.
@@ -390,8 +423,10 @@ export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
       reason: null,
     };
   } finally {
-    release();
-    await cleanup();
+    await removeDomain(uri, name);
+    await workspace.remove().catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+    run.finish();
   }
 }
 
