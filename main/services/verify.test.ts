@@ -220,7 +220,7 @@ describe.skipIf(missing)(`verify on every generation ${missing ? `(skipped: ${mi
       }
       // The signal ends the run as it would have without verify's cleanup (unless the run had finished by then).
       for (const o of outcomes) expect(['SIGINT', 'SIGTERM', 'exit 0']).toContain(o);
-    expect(outcomes.filter((o) => o !== 'exit 0').length, 'at least one run was interrupted midway').toBeGreaterThan(0);
+      expect(outcomes.filter((o) => o !== 'exit 0').length, 'at least one run was interrupted midway').toBeGreaterThan(0);
     },
     START_BUDGET_MS,
   );
