@@ -144,6 +144,8 @@ export interface FirmwareFacts {
   readonly kind: Maybe<'efi' | 'bios'>;
   readonly loaderType: Maybe<'pflash' | 'rom'>;
   readonly stateless: OnOffAbsent;
+  /** Whether `<os>` has an `<nvram>` element. */
+  readonly nvram: boolean;
 }
 
 /** Everything the engine needs to know about one domain document. */

@@ -155,11 +155,11 @@ describe('readDomainFacts on small documents', () => {
 
   it('reads firmware, features, cpu, cmdline, vIOMMU and hostdevs', () => {
     const f = facts(
-      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><loader type='pflash' stateless='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
+      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><loader type='pflash' stateless='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><nvram>/var/lib/libvirt/qemu/nvram/x_VARS.fd</nvram><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
         `<features><smm/><ioapic driver='qemu'/></features><cpu mode='host-passthrough'/>` +
         `<devices><iommu model='intel'><driver intremap='on' caching_mode='on' iotlb='on'/></iommu><hostdev mode='subsystem' type='pci'/><hostdev mode='subsystem' type='pci'/></devices></domain>`,
     );
-    expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on' });
+    expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on', nvram: true });
     expect([f.smm, f.ioapicDriver, f.cpuMode, f.kernelCmdline, f.hostdevCount]).toEqual([
       'on',
       'qemu',

@@ -100,6 +100,7 @@ function firmware(os: XmlElement | undefined, arch: DomainFacts['arch']): Firmwa
     kind,
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
     stateless: onOff(loader?.attr('stateless')),
+    nvram: os?.child('nvram') !== undefined,
   };
 }
 

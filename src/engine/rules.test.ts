@@ -116,7 +116,45 @@ const techCases: Case[] = TECH.flatMap((t) => {
     cases.push({
       key: `${t.id}/element`,
       fires: goal(t.type, t.type === 's390-pv' ? s390Domain() : domain()),
-      silent: goal(t.type, t.ok()),
+      // s390 PV without the element is a layout of its own: with a libvirt older than 7.6 nothing suggests it.
+      silent:
+        t.type === 's390-pv'
+          ? input({ domain: s390Domain(), host: { ...CAPABLE_HOST, libvirtVersion: exact(7, 5) }, goals: { secure: t.type } })
+          : goal(t.type, t.ok()),
+    });
+  const sevFamily = t.type === 'sev' || t.type === 'sev-es' || t.type === 'sev-snp';
+  if (sevFamily) {
+    const ls = t.ok().launchSecurity;
+    cases.push(
+      {
+        key: `${t.id}/policy`,
+        fires: goal(t.type, { ...t.ok(), launchSecurity: { ...ls, policy: 'unknown' } }),
+        silent: goal(t.type, t.ok()),
+      },
+      {
+        key: `${t.id}/host-values`,
+        fires: input({
+          domain: { ...t.ok(), launchSecurity: { ...ls, cbitpos: 'unknown' } },
+          host: { ...CAPABLE_HOST, libvirtVersion: exact(6, 8) },
+          goals: { secure: t.type },
+        }),
+        silent: goal(t.type, { ...t.ok(), launchSecurity: { ...ls, cbitpos: 'unknown' } }),
+      },
+    );
+  }
+  if (t.type !== 's390-pv' && t.type !== 'pef')
+    cases.push({
+      key: `${t.id}/guest-kernel`,
+      fires: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 15, micro: 0 } },
+        goals: { secure: t.type },
+      }),
+      silent: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 6, minor: 1, micro: 0 } },
+        goals: { secure: t.type },
+      }),
     });
   if (t.libvirt)
     cases.push({
@@ -266,12 +304,12 @@ const CASES: readonly Case[] = [
   {
     key: 'R-SEV-03/snp',
     fires: input({ domain: domain({ launchSecurity: { ...SEV_LS, type: 'sev-snp' } }) }),
-    silent: input({ domain: TECH[2]!.ok() }),
+    silent: input({ domain: domain({ launchSecurity: SEV_LS }) }),
   },
   { key: 'R-SEV-04/machine', fires: input({ domain: sevDomain({ machine: pc }) }), silent: input({ domain: sevDomain() }) },
   {
     key: 'R-SEV-04/firmware',
-    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent' } }) }),
+    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } }) }),
     silent: input({ domain: sevDomain() }),
   },
   {
@@ -281,11 +319,24 @@ const CASES: readonly Case[] = [
   },
   { key: 'R-SEV-06/note', fires: input({ domain: sevDomain() }), silent: input({ domain: domain() }) },
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
-  { key: 'R-TDX-01/smm', fires: input({ domain: { ...TECH[3]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[3]!.ok() }) },
+  ...(['R-SNP-01', 'R-TDX-01'] as const).flatMap((id): Case[] => {
+    const ok = id === 'R-SNP-01' ? TECH[2]!.ok : TECH[3]!.ok;
+    const pflash = { kind: 'efi' as const, loaderType: 'pflash' as const, stateless: 'absent' as const, nvram: true };
+    return [
+      { key: `${id}/smm`, fires: input({ domain: { ...ok(), smm: 'on' } }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
+      { key: `${id}/smm-off`, fires: input({ domain: ok() }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
+      { key: `${id}/pflash`, fires: input({ domain: { ...ok(), firmware: pflash } }), silent: input({ domain: ok() }) },
+    ];
+  }),
+  {
+    key: 'R-SNP-01/stateless',
+    fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
+    silent: input({ domain: TECH[2]!.ok() }),
+  },
   {
     key: 'R-TDX-01/firmware',
-    fires: input({ domain: TECH[3]!.ok() }),
-    silent: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'efi', loaderType: 'rom', stateless: 'absent' } } }),
+    fires: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } } }),
+    silent: input({ domain: TECH[3]!.ok() }),
   },
   {
     key: 'R-PV-04/hugepages',

@@ -169,8 +169,21 @@ export function technology(type: SecureType): Technology {
   return t;
 }
 
+/**
+ * libvirt 11.6 to 11.9 report TDX in domain capabilities whenever QEMU has it built in, also on hosts without TDX
+ * (fixed in 11.10.0, NEWS): such a report is evidence only with the host's own /sys saying so (§7.3 item 17).
+ */
+export function tdxReportUntrusted(host: HostFacts): boolean {
+  const lv = host.libvirtVersion;
+  if (host.tdx !== 'yes' || lv.kind !== 'exact') return false;
+  const affected = atLeast(lv, v(11, 6)) === 'yes' && atLeast(lv, v(11, 10)) === 'no';
+  const confirmed = host.evidence.some((e) => e.fact === 'kvm_intel.tdx' && /^(y|1)$/i.test(e.value.trim()));
+  return affected && !confirmed;
+}
+
 /** Whether the host can run the type, as domain capabilities and /sys report it; absent evidence is unknown. */
 export function hostSupport(type: SecureType, host: HostFacts): Support {
+  if (type === 'tdx' && tdxReportUntrusted(host)) return 'unknown';
   switch (type) {
     case 'sev':
     case 'sev-es':
