@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { IpcResponse } from '../../src/contracts/ipc';
 import { labDomainName, readLabState } from '../../test/lab';
 import { missingParts, repoRoot } from '../../test/real-parts';
 import { createIpcHandlers, dispatch } from './ipc-table';
@@ -43,11 +44,13 @@ describe.skipIf(missing)(`the libvirt.verify channel ${missing ? `(skipped: ${mi
       const r = await dispatch(handlers, 'libvirt.verify', { uri: g.uri, xml });
       expect(r.ok).toBe(true);
       if (!r.ok) return;
-      expect(r.value.outcome).toBe('started');
-      expect(r.value.libvirtVersion).toBe(g.libvirt);
-      expect(r.value.qemuVersion).toBe(g.qemu);
-      expect(r.value.copy?.name).toMatch(/^vaw-verify-/);
-      expect(r.value.agrees).toBe(true);
+      // dispatch answers for any channel; this one's response is a VerifyReport.
+      const report = r.value as IpcResponse<'libvirt.verify'>;
+      expect(report.outcome).toBe('started');
+      expect(report.libvirtVersion).toBe(g.libvirt);
+      expect(report.qemuVersion).toBe(g.qemu);
+      expect(report.copy?.name).toMatch(/^vaw-verify-/);
+      expect(report.agrees).toBe(true);
     }, 300_000);
   }
 
