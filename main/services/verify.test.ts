@@ -5,16 +5,17 @@
  * test's is left.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { planFor } from '../../src/engine';
-import { labDomainName, readLabState, type Generation } from '../../test/lab';
-import { missingParts, repoRoot } from '../../test/real-parts';
+import { labDomainName, readLabState } from '../../test/lab';
+import { verifyTraces as traces } from '../../test/verify-traces';
+import { missingParts } from '../../test/real-parts';
 import { isLeftover, removeVerifyLeftovers, sharesOurFilesystem, VERIFY_PREFIX, verifyDomain, volumeNames } from './verify';
 import { runVirsh } from './virsh';
 
@@ -61,22 +62,6 @@ function fixed(xml: string): string {
     goals: { ...DEFAULT_GOALS, secure: 'none' },
   });
   return applyEdits(xml, plan.edits);
-}
-
-/** Everything of verify's on a connection and in the temporary folder: must be empty after each run. */
-async function traces(g: Generation): Promise<string[]> {
-  const names = (out: string): string[] =>
-    out
-      .split('\n')
-      .map((s) => s.trim())
-      .filter((s) => s.startsWith(VERIFY_PREFIX));
-  return [
-    ...names(await runVirsh(g.uri, ['list', '--all', '--name'])),
-    ...names(await runVirsh(g.uri, ['pool-list', '--all', '--name'])),
-    ...readdirSync(os.tmpdir()).filter((f) => f.startsWith(VERIFY_PREFIX)),
-    // A lab daemon's storage pool folders are inside its chroot.
-    ...(g.root ? readdirSync(path.join(g.root, 'var/tmp')).filter((f) => f.startsWith(VERIFY_PREFIX)) : []),
-  ];
 }
 
 const missing = missingParts('lab', 'qemu-img');
@@ -197,33 +182,6 @@ describe.skipIf(missing)(`verify on every generation ${missing ? `(skipped: ${mi
       await runVirsh(g.uri, ['undefine', orphan]).catch(() => undefined);
     }
   });
-
-  it(
-    'leaves nothing behind when interrupted with SIGINT or SIGTERM at any point of a run (the built CLI)',
-    async () => {
-      const g = generations[generations.length - 1]!;
-      const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
-      const file = path.join(work, 'interrupted.xml');
-      writeFileSync(file, fixed(userDomain(labDomainName(g, 'signal'), '/nonexistent/user.qcow2', { type: 'kvm' })));
-      const outcomes: string[] = [];
-      for (const [signal, delayMs] of [
-        ['SIGINT', 1500],
-        ['SIGTERM', 3000],
-        ['SIGINT', 5000],
-      ] as const) {
-        const child = spawn(process.execPath, [cli, 'verify', file, '--connect', g.uri], { stdio: 'ignore' });
-        const exited = new Promise<string>((resolve) => child.on('exit', (code, sig) => resolve(sig ?? `exit ${code}`)));
-        await new Promise((r) => setTimeout(r, delayMs));
-        child.kill(signal);
-        outcomes.push(await exited);
-        expect(await traces(g), `after ${signal} at ${delayMs} ms`).toEqual([]);
-      }
-      // The signal ends the run as it would have without verify's cleanup (unless the run had finished by then).
-      for (const o of outcomes) expect(['SIGINT', 'SIGTERM', 'exit 0']).toContain(o);
-      expect(outcomes.filter((o) => o !== 'exit 0').length, 'at least one run was interrupted midway').toBeGreaterThan(0);
-    },
-    START_BUDGET_MS,
-  );
 
   it("reads the volume names of a real pool from virsh's vol-list table (virsh 9.0 has no vol-list --name)", async () => {
     const g = generations[0]!;
