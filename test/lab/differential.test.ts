@@ -58,16 +58,30 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
   );
 }
 
+/**
+ * Reads that only ask the daemon (versions, domcapabilities) are tried again when it is too busy to answer in
+ * time: two cores shared with QEMU starts make a 15 s timeout likely now and then, and such a read proves nothing.
+ */
+async function patiently<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (e) {
+      if (!(e instanceof VirshError) || e.code !== 'timeout' || attempt === 3) throw e;
+    }
+  }
+}
+
 /** Host facts of a generation for one platform: its versions and its domcapabilities under TCG. */
 function hostFactsOf(g: Generation): (arch: string, machine: string) => Promise<HostFacts> {
   const cache = new Map<string, Promise<HostFacts>>();
-  const versions = getVersions(g.uri);
+  const versions = patiently(() => getVersions(g.uri));
   return (arch, machine) => {
     const key = `${arch} ${machine}`;
     if (!cache.has(key)) {
       cache.set(
         key,
-        Promise.all([versions, getDomainCapabilities(g.uri, { arch, machine, virttype: 'qemu' })]).then(([v, caps]) =>
+        Promise.all([versions, patiently(() => getDomainCapabilities(g.uri, { arch, machine, virttype: 'qemu' }))]).then(([v, caps]) =>
           mergeHostFacts(versionFacts(g.uri, v), caps.host),
         ),
       );
@@ -103,7 +117,7 @@ async function defineAndStart(uri: string, name: string, xml: string, dir: strin
 /** Removes this suite's domains left by an interrupted run. */
 async function removeLeftovers(g: Generation): Promise<void> {
   const prefix = labDomainName(g, '');
-  for (const name of (await runVirsh(g.uri, ['list', '--all', '--name'])).split('\n').map((s) => s.trim())) {
+  for (const name of (await patiently(() => runVirsh(g.uri, ['list', '--all', '--name']))).split('\n').map((s) => s.trim())) {
     if (!name.startsWith(prefix)) continue;
     await runVirsh(g.uri, ['destroy', name]).catch(() => undefined);
     await runVirsh(g.uri, ['undefine', name]).catch(() => undefined);
@@ -146,7 +160,7 @@ async function checkPlans(g: Generation): Promise<Contradiction[]> {
   );
   const valid = inputs.filter((_, i) => before[i]?.valid);
   expect(valid.length, `corpus domains valid against ${g.name}'s schema`).toBeGreaterThan(100);
-  const host = mergeHostFacts(versionFacts(g.uri, await getVersions(g.uri)));
+  const host = mergeHostFacts(versionFacts(g.uri, await patiently(() => getVersions(g.uri))));
   const goals = secureGoalsOf(launchSecurityTypes(g.schemaDir));
   const planned: { label: string; text: string }[] = [];
   for (const i of valid) {
