@@ -109,6 +109,22 @@ export function iommuEffective(c: DeviceContext): Verdict {
   return c.confidentialDefault;
 }
 
+/**
+ * Whether the guest's drivers speak VIRTIO 1.0: osinfo-db lists modern device ids, or the guest's Linux accepts
+ * ACCESS_PLATFORM (4.8 and later), which only a modern driver can (R-LNX-01, R-SPEC-02).
+ */
+export function guestVirtio1(c: DomainContext): 'yes' | 'no' | 'unknown' {
+  const g = c.input.guest;
+  if (g.virtio1 !== 'unknown') return g.virtio1;
+  if (
+    g.family === 'linux' &&
+    g.kernelVersion !== 'unknown' &&
+    atLeast({ kind: 'exact', version: g.kernelVersion, source: 'guest' }, v(4, 8)) === 'yes'
+  )
+    return 'yes';
+  return 'unknown';
+}
+
 /** Does a vIOMMU translate DMA in this domain? */
 export function translatingViommu(c: DomainContext): boolean {
   return c.input.domain.viommu.model !== 'none';

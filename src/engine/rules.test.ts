@@ -547,13 +547,38 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
 
 describe('R-XML-05 details', () => {
   const fire = (d: DomainFacts, host = CAPABLE_HOST) => evaluateRules(input({ domain: d, host })).filter((h) => h.rule.key === 'R-XML-05');
-  it("quotes QEMU's message and offers both fixes", () => {
+  it("quotes QEMU's message; in an ordinary VM without a vIOMMU the fix drops iommu='on' and keeps the model", () => {
     const [hit] = fire(withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }));
     expect(hit?.finding.messages).toEqual(['VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device']);
+    expect(hit?.finding.fix.text).toMatch(/^Remove iommu='on'/);
+    expect(hit?.finding.fix.edits).toEqual([{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu' }]);
+  });
+  it('makes the device non-transitional where the goal needs the bit: a confidential VM', () => {
+    const [hit] = fire(sevDomain({ machine: pc, devices: [device({ slot: 'pci', virtioModel: 'virtio-transitional' })] }));
     expect(hit?.finding.fix.text).toMatch(/virtio-non-transitional.*PCIe root port/);
     expect(hit?.finding.fix.edits).toEqual([
       { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
     ]);
+  });
+  it('keeps iommu behind a vIOMMU only for a guest known to have virtio 1.0 drivers', () => {
+    const d = withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc, viommu: intel });
+    const modern = evaluateRules(input({ domain: d, guest: LINUX_GUEST })).find((h) => h.rule.key === 'R-XML-05');
+    expect(modern?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
+    ]);
+    const [unknownGuest] = fire(d);
+    expect(unknownGuest?.finding.fix.edits).toEqual([{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu' }]);
+    expect(unknownGuest?.finding.fix.text).toMatch(/bypasses the vIOMMU.*not known/);
+  });
+  it('has no fix in a confidential VM whose guest has only legacy drivers: the plan is impossible', () => {
+    const legacyOnly = { ...LINUX_GUEST, virtio1: 'no' as const, kernelVersion: 'unknown' as const };
+    const hit = evaluateRules(
+      input({
+        domain: sevDomain({ machine: pc, devices: [device({ slot: 'pci', virtioModel: 'virtio-transitional' })] }),
+        guest: legacyOnly,
+      }),
+    ).find((h) => h.rule.key === 'R-XML-05');
+    expect(hit?.finding.fix.edits).toEqual([]);
   });
   it("fires for an explicit transitional model in a confidential VM even with iommu absent (QEMU's default)", () => {
     expect(fire(sevDomain({ devices: [device({ virtioModel: 'virtio-transitional', slot: 'pci' })] }))).toHaveLength(1);
@@ -565,7 +590,7 @@ describe('R-XML-05 details', () => {
     expect(fire(withDevice({ kind: 'video', function: 'gpu', slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }))).toHaveLength(0);
   });
   it('sets the model inside <model type> for an interface', () => {
-    const [hit] = fire(domain({ machine: pc, devices: [nic({ slot: 'pci', driver: { iommu: 'on' } })] }));
+    const [hit] = fire(sevDomain({ machine: pc, devices: [nic({ slot: 'pci', virtioModel: 'virtio-transitional' })] }));
     expect(hit?.finding.fix.edits).toEqual([
       { op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' },
     ]);

@@ -48,7 +48,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     title: (c) => `${c.device.label} cannot work in this ${secureName(c.cvm)} guest`,
     detail: (c) => (c.device.implicit ? 'libvirt adds a virtio memballoon by default when the XML has no <memballoon>.' : ''),
     explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it, and s390 PV requires it gone (QEMU fences ballooning there).`,
-    messages: ['virtio_balloon virtio3: device must provide VIRTIO_F_ACCESS_PLATFORM'],
+    messages: ['virtio_balloon virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
     fix: { text: "Use <memballoon model='none'/>.", edits: () => [BALLOON_NONE] },
     sources: [src('LNX-BALLOON', 'virtballoon_validate clears ACCESS_PLATFORM'), src('LV-KB-PV', "memballoon model='none'")],
   },
@@ -60,7 +60,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => !isConfidential(c), (c) => c.device.virtio && c.device.function === 'balloon' && c.device.driver.iommu === 'on'],
     title: (c) => `${c.device.label} with iommu='on' will be refused by the guest driver`,
     explanation: 'The Linux balloon driver never accepts ACCESS_PLATFORM, and QEMU then refuses FEATURES_OK: ballooning does not work.',
-    messages: ['virtio: device refuses features: <hex>'],
+    messages: ['virtio_balloon virtio<N>: virtio: device refuses features: <status>'],
     fix: {
       text: 'Remove iommu from the memballoon driver.',
       edits: (c) => [{ op: 'remove-attribute', target: `${c.device.target}/driver`, name: 'iommu' }],

@@ -6,12 +6,6 @@ import { isConfidential } from '../context';
 import { removeDriverAttribute } from '../edits';
 import { unknown } from '../verdict';
 
-/** QEMU's device type name for messages, e.g. virtio-net-ccw. */
-export function qemuDevice(c: DeviceContext): string {
-  const fn = c.device.function === 'serial' ? 'serial' : c.device.function;
-  return `virtio-${fn}-${c.device.transport === 'ccw' ? 'ccw' : 'device'}`;
-}
-
 export const nonPci = (c: DeviceContext): boolean => c.device.transport === 'ccw' || c.device.transport === 'mmio';
 
 /** Outside a confidential VM the bit can simply be dropped; inside one there is no valid "off". */

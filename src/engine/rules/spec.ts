@@ -9,6 +9,7 @@ import { WHAT_IOMMU_DOES, MSG_REFUSES } from '../words';
 import { compareVersions } from '../../contracts/version';
 
 import { dropIommuIfOrdinary } from './shared';
+import { guestLine } from '../messages';
 
 export const SPEC_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -29,6 +30,7 @@ export const SPEC_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     title: (c) => `The guest kernel predates ACCESS_PLATFORM (Linux 4.8): ${c.device.label} will refuse it`,
     explanation: `${WHAT_IOMMU_DOES} QEMU makes the driver accept the bit once it is offered: if the driver does not know it, FEATURES_OK fails and the device does not bind. Linux accepts it from 4.8.`,
     messages: [MSG_REFUSES],
+    messagesFor: (c) => [guestLine(c.device, 'virtio: device refuses features: <status>')],
     fix: { text: "Update the guest kernel, or (ordinary VMs only) remove iommu='on'.", edits: dropIommuIfOrdinary },
     sources: [
       src('SPEC', 'Device Initialization, FEATURES_OK'),

@@ -1,15 +1,69 @@
 /**
  * libvirt's XML (R-XML-*, domain-facts.md §2.2): where <driver iommu/ats> may go, device models, the legacy interface.
  */
-import type { RuleRecord } from '../rule-types';
-import { describeVersion, isConfidential, iommuEffective, legacyInterface, takesAccessPlatform } from '../context';
-import { removeDriverAttribute, setIommu, makeNonTransitional } from '../edits';
+import type { DeviceFacts, VirtioDriverOptions } from '../../contracts/facts';
+import type { Edit } from '../../contracts/findings';
+import type { DeviceContext, RuleRecord } from '../rule-types';
+import {
+  describeVersion,
+  guestVirtio1,
+  isConfidential,
+  iommuEffective,
+  legacyInterface,
+  takesAccessPlatform,
+  translatingViommu,
+} from '../context';
+import { removeDriverAttribute, setIommu, makeNonTransitional, setVirtioModel } from '../edits';
+import { qemuDeviceType, guestLine } from '../messages';
 import { src } from '../sources';
 import { not, or, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, MSG_LEGACY_IOMMU } from '../words';
 
 import { needsBit } from './cc';
-import { nonPci, qemuDevice } from './shared';
+import { nonPci } from './shared';
+
+/** The virtio <driver> options: fact key, attribute, libvirt's refusal on a non-virtio device (§7.3 item 13). */
+const DRIVER_OPTIONS: readonly (readonly [keyof VirtioDriverOptions, string, string])[] = [
+  ['iommu', 'iommu', 'iommu driver option is only supported for virtio devices'],
+  ['ats', 'ats', 'ats driver option is only supported for virtio devices'],
+  ['packed', 'packed', 'packed driver option is only supported for virtio devices'],
+  ['pagePerVq', 'page_per_vq', 'page_per_vq option is only supported for virtio devices'],
+];
+
+function writtenOptions(d: DeviceFacts): string[] {
+  return DRIVER_OPTIONS.filter(([k]) => d.driver[k] !== 'absent').map(([, attr]) => attr);
+}
+
+/**
+ * The smallest fix a guest survives (issue 13 item 2): a modern device is needed only where the goal needs
+ * ACCESS_PLATFORM — a confidential VM, or a vIOMMU that must isolate the device — and only a guest with virtio 1.0
+ * drivers can use one. In an ordinary VM dropping the unneeded iommu='on' keeps the device working for any guest.
+ */
+function legacyFix(c: DeviceContext): { readonly text: string; readonly edits: readonly Edit[] } {
+  const modern = guestVirtio1(c);
+  if (isConfidential(c)) {
+    if (modern === 'no') {
+      return {
+        text: 'None: this guest has only legacy virtio drivers, and a confidential VM needs modern devices (see R-LNX-06).',
+        edits: [],
+      };
+    }
+    return {
+      text: "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
+      edits: makeNonTransitional(c.device),
+    };
+  }
+  if (translatingViommu(c) && modern === 'yes') {
+    return {
+      text: "Use model='virtio-non-transitional' so the device can keep iommu='on' behind the vIOMMU (the guest has virtio 1.0 drivers).",
+      edits: makeNonTransitional(c.device),
+    };
+  }
+  const why = translatingViommu(c)
+    ? "The device then bypasses the vIOMMU. Whether the guest has virtio 1.0 drivers is not known; if it has, choose model='virtio-non-transitional' instead to keep iommu='on' (Platform step)."
+    : 'An ordinary VM without a vIOMMU gains nothing from the bit, and the model stays as the guest needs it.';
+  return { text: `Remove iommu='on' from the device. ${why}`, edits: removeDriverAttribute(c.device, 'iommu') };
+}
 
 export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -23,6 +77,7 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       `An explicit iommu='off' on ${c.device.label} overrides QEMU's confidential-VM default, so the device will not offer ACCESS_PLATFORM.`,
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} QEMU's confidential default is only a default: a value written on the device wins, silently.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
+    messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
     fix: { text: "Set iommu='on' (or remove the attribute on QEMU >= 6.0).", edits: (c) => setIommu(c.device, 'on') },
     sources: [src('QEMU-MACHINE', 'sugar properties are defaults'), src('LNX-VIRTIO', 'virtio_features_ok')],
   },
@@ -31,20 +86,24 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-XML-01',
     scope: 'device',
     severity: 'error',
-    when: [(c) => !c.device.virtio && (c.device.driver.iommu !== 'absent' || c.device.driver.ats !== 'absent')],
+    when: [(c) => !c.device.virtio && DRIVER_OPTIONS.some(([k]) => c.device.driver[k] !== 'absent')],
     title: (c) => `${c.device.label} is not a virtio device but has virtio <driver> options`,
-    detail: (c) => `${c.device.label} (model ${String(c.device.modelAttr)}) is emulated, not virtio; libvirt refuses iommu/ats on it.`,
-    explanation: `${WHAT_IOMMU_DOES} The attribute belongs to virtio devices only; libvirt emits it as the QEMU property iommu_platform only when it is written, and rejects it elsewhere.`,
-    messages: ['iommu driver option is only supported for virtio devices', 'ats driver option is only supported for virtio devices'],
+    detail: (c) =>
+      `${c.device.label} (model ${String(c.device.modelAttr)}) is emulated, not virtio; libvirt refuses ${writtenOptions(c.device).join(', ')} on it.`,
+    explanation: `${WHAT_IOMMU_DOES} The virtio <driver> options (iommu, ats, packed, page_per_vq) belong to virtio devices only; libvirt emits them as QEMU properties only when they are written, and rejects them elsewhere (domain_validate.c).`,
+    messages: DRIVER_OPTIONS.map(([, , message]) => message),
+    messagesFor: (c) => DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').map(([, , message]) => message),
     fix: {
-      text: 'Remove the iommu/ats attributes from this device, or make it a virtio device.',
-      edits: (c) => [
-        ...(c.device.driver.iommu !== 'absent' ? removeDriverAttribute(c.device, 'iommu') : []),
-        ...(c.device.driver.ats !== 'absent' ? removeDriverAttribute(c.device, 'ats') : []),
-      ],
+      text: 'Remove the virtio <driver> options from this device, or make it a virtio device.',
+      edits: (c) =>
+        DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').flatMap(([, attr]) => removeDriverAttribute(c.device, attr)),
     },
-    sources: [src('LV-VAL', 'domain_validate.c: only supported for virtio devices'), src('LV-FMT', 'Virtio-related options')],
+    sources: [
+      src('LV-VALIDATE', 'virDomainCheckVirtioOptionsAreAbsent: only supported for virtio devices'),
+      src('LV-FMT', 'Virtio-related options'),
+    ],
   },
+
   {
     key: 'R-XML-01/version',
     id: 'R-XML-01',
@@ -85,8 +144,10 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCIe slot (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge, ppc64 pseries); model='virtio-transitional' always keeps the legacy part.`,
     messages: [MSG_LEGACY_IOMMU],
     fix: {
-      text: "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
-      edits: (c) => makeNonTransitional(c.device),
+      text: (c) => legacyFix(c).text,
+      general:
+        "In a confidential VM: model='virtio-non-transitional' (libvirt >= 5.2.0), or a PCIe root port of a q35 machine. In an ordinary VM: remove iommu='on', which the device only needs behind a vIOMMU; with a vIOMMU and a guest known to have virtio 1.0 drivers, make it non-transitional instead.",
+      edits: (c) => legacyFix(c).edits,
     },
     sources: [
       src('QEMU-VPCI', 'virtio_pci_device_plugged: message verbatim'),
@@ -103,11 +164,20 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     title: (c) =>
       `${c.device.label}: ${String(c.device.virtioModel)} is a PCI-only model but the device is on ${String(c.device.transport)}`,
     explanation:
-      "libvirt's virtio-transitional and virtio-non-transitional models choose between PCI device types; other transports have no such choice and libvirt refuses them.",
-    messages: ['virtio (non-)transitional models are not supported for address type=ccw'],
-    fix: { text: "Use model='virtio' on this transport." },
-    sources: [src('LV-CMD', 'qemuBuildVirtioDevGetConfig'), src('LV-FMT', 'virtio transitional models')],
+      "libvirt's virtio-transitional and virtio-non-transitional models choose between PCI device types; other transports have no such types. libvirt defines the domain anyway (its own complaint, 'virtio (non-)transitional models are not supported for address type=ccw', does not fail the command) and writes the model into QEMU's device name, which QEMU then refuses at start (seen on libvirt 9.0, 11.3 and 12.8; fact sheet §7.1 item 8).",
+    messages: ["'virtio-blk-ccw-transitional' is not a valid device model name"],
+    messagesFor: (c) => [`'${qemuDeviceType(c.device)}' is not a valid device model name`],
+    fix: {
+      text: "Use model='virtio' on this transport.",
+      edits: (c) => setVirtioModel(c.device, 'virtio'),
+    },
+    sources: [
+      src('LV-CMD', 'qemuBuildVirtioDevGetConfig: reports but does not fail for address type ccw'),
+      src('LV-FMT', 'virtio transitional models'),
+      src('LAB', 'start --paused on QEMU 7.2, 10.0, 11.1'),
+    ],
   },
+
   {
     key: 'R-XML-04/version',
     id: 'R-XML-04',
@@ -130,10 +200,12 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     when: [(c) => c.device.virtio && c.device.driver.ats === 'on', nonPci],
     title: (c) => `${c.device.label}: ats is a PCI Express option; QEMU refuses it on ${String(c.device.transport)}`,
-    detail: (c) => `libvirt passes ats=on through, and QEMU has no such property on ${qemuDevice(c)}.`,
+    detail: (c) =>
+      `libvirt passes ats=on through, and QEMU has no such property on ${qemuDeviceType({ ...c.device, virtioModel: 'virtio' })}.`,
     explanation:
       'ats adds a PCIe Address Translation Services capability to a virtio-pci device so a guest vIOMMU can use a device IOTLB. ccw and mmio devices have no such capability.',
-    messages: ["Property 'virtio-net-ccw.ats' not found"],
+    messages: ["Property 'virtio-net-ccw.ats' not found", "Property 'virtio-net-device.ats' not found"],
+    messagesFor: (c) => [`Property '${qemuDeviceType({ ...c.device, virtioModel: 'virtio' })}.ats' not found`],
     fix: { text: 'Remove ats from this device.', edits: (c) => removeDriverAttribute(c.device, 'ats') },
     sources: [src('QEMU-VPCI', 'ats is a virtio-pci property'), src('LV-FMT', 'ats: PCIe devices')],
   },
