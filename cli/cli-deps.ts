@@ -1,45 +1,23 @@
 /**
- * What the CLI needs from the rest of the product, named as in docs/architecture.md. cli/main.ts wires the
- * real modules; keeping them behind this table lets each command be read (and run) on its own.
+ * What the CLI needs from the rest of the product that does I/O or is worth sharing across a run, named as in
+ * docs/architecture.md. cli/main.ts wires the real modules; the engine and the pipeline are pure (src/) and
+ * imported by the commands directly.
  */
-import type { EngineInput } from '../src/contracts/engine';
-import type { DomainFacts, GuestFacts, HostFacts } from '../src/contracts/facts';
-import type { Finding, Plan } from '../src/contracts/findings';
+import type { GuestFacts } from '../src/contracts/facts';
+import type { ConnectionDomain } from '../main/services/fleet-audit';
 
-/** src/engine. */
-export interface EnginePort {
-  evaluate(input: EngineInput): readonly Finding[];
-  planFor(input: EngineInput): Plan;
-  /** A rule's explanation (shape owned by the engine), null for an unknown id. */
-  explainRule(id: string): object | null;
-  /** Every rule id, for "did you mean" messages. */
-  ruleIds(): readonly string[];
-  /** R-MIG-01: the virtio ABI differences between a source and a destination definition. */
-  compareForMigration(source: DomainFacts, destination: DomainFacts): readonly Finding[];
-}
+export type { ConnectionDomain };
 
-/** One domain read from a libvirt connection (main/services/fleet-audit.ts). */
-export interface ConnectionDomain {
-  readonly uri: string;
-  readonly name: string;
-  readonly xml: string;
-  readonly host: HostFacts;
-}
-
-/** Services the CLI calls; null when this build does not have them. */
+/** Services the CLI calls. */
 export interface CliDeps {
-  readonly engine: EnginePort | null;
-  /** osinfo id → guest facts (main/services/osinfo.ts). */
-  readonly lookupGuest: ((osinfoId: string) => Promise<GuestFacts>) | null;
-  readonly readDomainsFromConnection:
-    | ((
-        uri: string,
-        names: readonly string[] | 'all',
-        onProgress?: (done: number, total: number) => void,
-      ) => Promise<readonly ConnectionDomain[]>)
-    | null;
-  /** cli/serve.ts: runs until stopped, resolves to an exit code. */
-  readonly runServe: ((argv: readonly string[]) => Promise<number>) | null;
+  /** osinfo id → guest facts (main/services/osinfo.ts), the index built once per process. */
+  readonly lookupGuest: (osinfoId: string) => Promise<GuestFacts>;
+  /** main/services/fleet-audit.ts. */
+  readonly readDomainsFromConnection: (
+    uri: string,
+    names: readonly string[] | 'all',
+    onProgress?: (done: number, total: number) => void,
+  ) => Promise<readonly ConnectionDomain[]>;
 }
 
 /** Where the CLI reads and writes; process streams in production, buffers in tests. */

@@ -6,15 +6,16 @@ import { pickDefaultUri } from '../main/services/libvirt';
 import { verifyDomain } from '../main/services/verify';
 import { VirshError } from '../main/services/virsh';
 import { XmlInputError } from '../src/domain-xml';
-import { parseArgs, UsageError, valueOf } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
+import type { CliCommand } from './command';
 import { formatVerifyReport } from './format-verify';
 import { formatInputError } from './input-error';
 import { readInput } from './read-input';
 
-export const VERIFY_USAGE = 'virtio-access verify FILE|- [--connect URI] [--json]';
+const USAGE = 'virtio-access verify FILE|- [--connect URI] [--json]';
 
-export const VERIFY_HELP = `${VERIFY_USAGE}
+const HELP = `${USAGE}
 
 Starts a throwaway copy of the domain paused on a real libvirt, reports what libvirt and QEMU said next to what the
 engine predicted, and removes the copy. Nothing of the domain's is used: the copy has its own name, UUID and MACs,
@@ -31,8 +32,8 @@ input or usage.
 
 const EXIT = { started: 0, refused: 1, untestable: 2 } as const;
 
-export async function runVerify(argv: readonly string[], _deps: CliDeps, io: CliIo): Promise<number> {
-  const args = parseArgs('verify', argv, { booleans: ['--json'], values: ['--connect'] });
+async function runVerify(argv: readonly string[], _deps: CliDeps, io: CliIo): Promise<number> {
+  const args = parseCommandArgs('verify', argv, { json: { type: 'boolean' }, connect: { type: 'string' } });
   if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE (or - for standard input)', 'verify');
   let input;
   try {
@@ -42,7 +43,7 @@ export async function runVerify(argv: readonly string[], _deps: CliDeps, io: Cli
     io.stderr(formatInputError(e));
     return 2;
   }
-  const uri = valueOf(args, '--connect') ?? (await pickDefaultUri());
+  const uri = args.values.connect ?? (await pickDefaultUri());
   let report;
   try {
     report = await verifyDomain({ uri, xml: input.text, fileName: input.name });
@@ -55,8 +56,8 @@ export async function runVerify(argv: readonly string[], _deps: CliDeps, io: Cli
     io.stderr(`virtio-access verify: cannot test on ${uri}: ${e.message}\n`);
     return 2;
   }
-  io.stdout(
-    args.flags.has('--json') ? `${JSON.stringify({ file: input.name, ...report }, null, 2)}\n` : formatVerifyReport(input.name, report),
-  );
+  io.stdout(args.values.json ? `${JSON.stringify({ file: input.name, ...report }, null, 2)}\n` : formatVerifyReport(input.name, report));
   return EXIT[report.outcome];
 }
+
+export const VERIFY_COMMAND: CliCommand = { usage: USAGE, help: HELP, run: runVerify };
