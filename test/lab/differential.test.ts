@@ -104,11 +104,20 @@ async function defineAndStart(uri: string, name: string, xml: string, dir: strin
     return failed('define', e);
   }
   try {
-    await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
+    // libvirt 9.0 sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the
+    // monitor" and nothing after); that says nothing about the message, so the start is tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
+        break;
+      } catch (e) {
+        const seen = failed('start', e);
+        if (seen.started || attempt === 3 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
+          return seen;
+      }
+    }
     await runVirsh(uri, ['destroy', name]);
     return { started: true };
-  } catch (e) {
-    return failed('start', e);
   } finally {
     await runVirsh(uri, ['undefine', name]).catch(() => undefined);
   }
