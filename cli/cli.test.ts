@@ -55,7 +55,7 @@ describe('virtio-access usage', () => {
     const help = run(['--help']).stdout;
     // Every command the program's help lists (the command table) answers --help with its own usage.
     const commands = [...help.matchAll(/^ {2}virtio-access (\S+)/gm)].map((m) => m[1]!);
-    expect(commands).toEqual(['check', 'plan', 'explain', 'compare', 'serve', 'backups', 'restore']);
+    expect(commands).toEqual(['check', 'plan', 'explain', 'compare', 'verify', 'serve', 'backups', 'restore']);
     for (const cmd of commands) {
       const r = run([cmd, '--help']);
       expect(r.code, cmd).toBe(0);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labStateFile, readLabState } from './lab';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The shared corpus of libvirt/virt-manager test XMLs; never copied into the repo. */
@@ -49,6 +50,7 @@ const checks: Record<string, () => string> = {
   osinfo: () => (existsSync('/usr/share/osinfo/os') ? '' : 'osinfo-db is not installed (apt-get install osinfo-db)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? '' : 'Chromium is not installed (apt-get install chromium)'),
   qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
+  'qemu-img': () => (commandWorks('qemu-img', ['--version']) ? '' : 'qemu-img is not installed (apt-get install qemu-utils)'),
   sshd: () =>
     existsSync('/usr/sbin/sshd') && process.getuid?.() === 0
       ? ''
@@ -75,6 +77,18 @@ const checks: Record<string, () => string> = {
     return works ? '' : 'cannot mount a tmpfs here (mount -t tmpfs)';
   },
   'fact-sheet': () => (existsSync(factSheetPath) ? '' : `the fact sheet is not at ${factSheetPath} (set VAW_FACT_SHEET)`),
+  lab: () => {
+    let generations;
+    try {
+      generations = readLabState();
+    } catch (e) {
+      return `the version lab is not running: ${(e as Error).message}`;
+    }
+    const silent = generations.filter((g) => !commandWorks('virsh', ['-c', g.uri, 'version']));
+    return silent.length === 0
+      ? ''
+      : `the version lab (${labStateFile}) lists ${silent.map((g) => g.name).join(', ')}, whose libvirtd does not answer (sudo scripts/lab.sh up)`;
+  },
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
   'guest-kernel': () =>
     ['vmlinuz', 'busybox', 'modules/order'].every((f) => existsSync(path.join(guestCacheDir, 'guest', f)))

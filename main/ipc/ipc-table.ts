@@ -34,6 +34,7 @@ import { loadOsinfo } from '../services/osinfo';
 import { readSchemaStatus, validateDomainDocument } from '../services/schema';
 import { createFileHandlers, type UserConfirmation } from './file-channels';
 import { FileGrants } from './file-grants';
+import { verifyDomain } from '../services/verify';
 import { ServiceRefusal, toServiceError } from './service-error';
 
 export interface IpcContext {
@@ -125,6 +126,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       return {};
     },
     'libvirt.qemuArgv': async ({ uri, xml }) => ({ argv: await qemuArgvPreview(uri, xml) }),
+    'libvirt.verify': ({ uri, xml }) => verifyDomain({ uri, xml }),
     'host.evidence': () => collectHostEvidence(),
     'host.caps': ({ uri, arch, machine, virttype }) => hostFactsReader(uri, { whenCapsRefused: 'throw' })({ arch, machine, virttype }),
     'osinfo.search': async ({ text, limit }) =>

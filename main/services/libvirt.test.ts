@@ -72,6 +72,11 @@ describe('parseVirshVersion', () => {
     });
     expect(parseVirshVersion('Using library: libvirt 9.0.0\nRunning hypervisor: Test 0.0.0\n')).toEqual({ libvirt: '9.0.0', qemu: null });
   });
+
+  it("takes the daemon's libvirt version over virsh's own library when --daemon printed it", () => {
+    const out = 'Using library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 11.1.3\nRunning against daemon: 12.8.0\n';
+    expect(parseVirshVersion(out)).toEqual({ libvirt: '12.8.0', qemu: '11.1.3' });
+  });
 });
 
 const virshMissing = missingParts('virsh');

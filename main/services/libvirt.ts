@@ -80,9 +80,13 @@ export function parseVersion(text: string): { major: number; minor: number; micr
   return { major: Number(m[1]), minor: Number(m[2]), micro: Number(m[3] ?? 0) };
 }
 
-/** Reads `virsh version` output (English, as runVirsh forces LC_ALL=C). */
+/**
+ * Reads `virsh version --daemon` output (English, as runVirsh forces LC_ALL=C). The libvirt version is the
+ * daemon's ("Running against daemon"): over a remote or lab connection virsh's own library is another release.
+ * Without that line (plain `virsh version`) it falls back to the library's.
+ */
 export function parseVirshVersion(out: string): LibvirtVersions {
-  const libvirt = /^Using library: libvirt ([\d.]+)/m.exec(out)?.[1] ?? null;
+  const libvirt = /^Running against daemon: ([\d.]+)/m.exec(out)?.[1] ?? /^Using library: libvirt ([\d.]+)/m.exec(out)?.[1] ?? null;
   const qemu = /^Running hypervisor: QEMU ([\d.]+)/m.exec(out)?.[1] ?? null;
   return { libvirt, qemu };
 }
@@ -93,12 +97,12 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
     const version = text === null ? null : parseVersion(text);
     return version ? { kind: 'exact', version, source: `virsh -c ${uri} version (${what})` } : { kind: 'unknown' };
   };
-  return { libvirtVersion: fact(v.libvirt, 'Using library'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
+  return { libvirtVersion: fact(v.libvirt, 'Running against daemon'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
 }
 
 /** libvirt and QEMU versions of a connection. */
 export async function getVersions(uri: string): Promise<LibvirtVersions> {
-  return parseVirshVersion(await runVirsh(uri, ['version'], { timeoutMs: VERSION_TIMEOUT_MS }));
+  return parseVirshVersion(await runVirsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS }));
 }
 
 /** Every domain (running or not) with its state and whether it is persistent. */

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import type { Evidence, GuestFacts, HostFacts, Support } from './facts';
 import { checkLibvirtUri } from './libvirt-uri';
+import type { VerifyReport } from './verify';
 
 const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 /** A libvirt URI from the allow-list (libvirt-uri.ts): never one that makes libvirt run a program. */
@@ -52,6 +53,8 @@ export const IPC_REQUESTS = {
   'libvirt.define': v.strictObject({ uri, name, xml, loadedXml: xml }),
   'libvirt.restore': v.strictObject({ uri, backupPath: path }),
   'libvirt.qemuArgv': v.strictObject({ uri, xml }),
+  /** "Test start": a throwaway copy of `xml` started paused on `uri` and removed again (main/services/verify.ts). */
+  'libvirt.verify': v.strictObject({ uri, xml }),
   'host.evidence': empty,
   'host.caps': v.strictObject({ uri, arch: v.optional(name), machine: v.optional(name), virttype: v.optional(name) }),
   'osinfo.search': v.strictObject({
@@ -113,6 +116,7 @@ export interface IpcResponses {
   'libvirt.define': { readonly backupPath: string; readonly appliesAtNextBoot: boolean; readonly xml: string };
   'libvirt.restore': Record<string, never>;
   'libvirt.qemuArgv': { readonly argv: string };
+  'libvirt.verify': VerifyReport;
   'host.evidence': readonly Evidence[];
   'host.caps': HostFacts;
   'osinfo.search': readonly OsChoice[];
