@@ -37,6 +37,19 @@ export default defineConfig({
         },
       },
       {
+        // The version lab's differential suite (test/lab): real libvirt and QEMU of three generations, started by
+        // scripts/lab.sh. Its parts run concurrently; each test bounds its own domain starts.
+        extends: true,
+        test: {
+          name: 'lab',
+          environment: 'node',
+          include: ['test/lab/**/*.test.ts'],
+          testTimeout: 40 * 60_000,
+          hookTimeout: 120_000,
+          maxConcurrency: 9,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',

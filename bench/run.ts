@@ -12,6 +12,7 @@ import { benchOsinfo } from './osinfo.bench';
 import { benchPlanVsVirtXml, benchCheckCorpus } from './cli.bench';
 import { benchBundleSize, benchFirstStepInteractive } from './ui.bench';
 import { benchCheckMemory, benchServeIdleMemory } from './memory.bench';
+import { benchLab } from './lab.bench';
 
 const ctx = benchContext(process.argv.slice(2));
 
@@ -33,5 +34,6 @@ benchBundleSize(ctx);
 await section('ui.navigation-to-first-step', () => benchFirstStepInteractive(ctx));
 benchCheckMemory(ctx);
 await section('memory.serve-idle-rss', () => benchServeIdleMemory(ctx));
+benchLab(ctx);
 
 writeResults(path.join(ctx.root, 'bench/results.json'));

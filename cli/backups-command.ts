@@ -1,10 +1,12 @@
 /** `virtio-access backups FILE` and `virtio-access restore BACKUP [-o FILE]`: the safe-write backups. */
-import { backupsDir, FileConflictError, FileWriteError, listBackups, restoreBackup } from '../main/services/file-store';
+import { backupsDir, listBackups } from '../main/services/backup-store';
+import { FileConflictError, FileWriteError, restoreBackup } from '../main/services/write-domain-file';
 import { XmlInputError } from '../src/domain-xml';
 import { parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './cli-deps';
 import type { CliCommand } from './command';
 import { formatInputError } from './input-error';
+import { terminalSafe } from './terminal-text';
 
 const BACKUPS_USAGE = 'virtio-access backups FILE';
 const BACKUPS_HELP = `${BACKUPS_USAGE}
@@ -16,8 +18,13 @@ else ~/.local/state/virtio-access-wizard/backups.
 const RESTORE_USAGE = 'virtio-access restore BACKUP [-o FILE]';
 const RESTORE_HELP = `${RESTORE_USAGE}
 
-Writes a backup back to the file it was taken from (or to FILE), atomically; the content it replaces is
-itself backed up first.
+Writes a backup back to the file it was taken from, as recorded beside the backup when it was taken (or to
+FILE), atomically; the content it replaces is itself backed up first. The backup is checked before anything
+is written: one that no longer matches its record (truncated, changed), a file that is not a backup written
+by virtio-access, or one that is not well-formed XML is refused. Backups of earlier releases carry no record;
+their target is read from their file name.
+
+Exit status: 0 restored, 1 the file could not be written (nothing was written), 2 unusable backup or usage.
 `;
 
 /** Runs `backups`; returns the exit code. */
@@ -30,7 +37,8 @@ async function runBackups(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`virtio-access backups: no backups of ${file} in ${backupsDir()}\n`);
     return 0;
   }
-  for (const b of backups) io.stdout(`${b.createdAt}  ${b.backupPath}\n`);
+  for (const b of backups)
+    io.stdout(terminalSafe(`${b.createdAt}  ${b.backupPath}${b.recorded ? '' : '  (earlier release: no record)'}\n`));
   return 0;
 }
 
@@ -41,8 +49,9 @@ async function runRestore(argv: readonly string[], io: CliIo): Promise<number> {
   if (backup === undefined || rest.length > 0) throw new UsageError('give exactly one BACKUP', 'restore');
   try {
     const r = await restoreBackup(backup, args.values.output);
+    const legacy = r.recorded ? '' : ' (a backup of an earlier release: its target was read from its file name)';
     io.stderr(
-      `virtio-access restore: restored ${r.targetPath}${r.backupPath ? ` (its previous content backed up to ${r.backupPath})` : ''}\n`,
+      `virtio-access restore: restored ${r.targetPath}${legacy}${r.backupPath ? `; its previous content is backed up to ${r.backupPath}` : ''}\n`,
     );
     return 0;
   } catch (e) {

@@ -4,9 +4,9 @@
  */
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
 import { VirshError } from '../main/services/virsh';
-import { toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
+import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
-import { XmlInputError } from '../src/domain-xml';
+import { parseDomainXml, XmlInputError, type DomainDocument } from '../src/domain-xml';
 import { checkDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
 import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
@@ -24,7 +24,7 @@ const HELP = `${USAGE}
 Checks libvirt domain XML for virtio ACCESS_PLATFORM (<driver iommu='on'/>) problems and explains each one.
 FILE may be - for standard input. Several files are checked in one run.
 
-  --json               print {"files":[{"file","domain","findings":[...]}]}
+  --json               print {"files":[{"file","domain","findings":[...],"swiotlb":{...}}]} ("swiotlb" when virtio I/O bounces)
   --no-schema          skip validation against libvirt's RelaxNG schemas (needed when they are not installed)
   --qemu-version V     the QEMU version the domain runs on (e.g. 7.2.0)
   --libvirt-version V  the libvirt version (e.g. 9.0.0)
@@ -44,16 +44,11 @@ const OPTIONS = {
   ...GUEST_OPTIONS,
 } as const;
 
-/** Anything that could open a DTD; the parser refuses such documents anyway. */
-const MAY_HAVE_DTD = /<!DOCTYPE|<!ENTITY/i;
-
 /** One document to check, already read. */
 interface Doc {
   readonly name: string;
   readonly text: string;
   readonly host: HostFacts | null;
-  /** The file the text was read from, when it came from one (schema validation then reads it in place). */
-  readonly path?: string;
 }
 
 /** One SCHEMA finding per element libxml2 names, with all its messages. */
@@ -138,7 +133,7 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
       ),
     );
     for (const r of reads) {
-      if ('input' in r) docs.push({ name: r.input.name, text: r.input.text, host: null, path: r.input.path ?? undefined });
+      if ('input' in r) docs.push({ name: r.input.name, text: r.input.text, host: null });
       else if (r.error instanceof XmlInputError) {
         io.stderr(formatInputError(r.error));
         unusable = true;
@@ -146,37 +141,37 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
     }
   }
 
-  // xmllint (a child process) starts now and runs on the other core while this one parses and evaluates; its
-  // verdicts on documents the parser then refuses are dropped. It is never given a document that could hold a
-  // DTD (the test is a superset of the parser's own refusal), so no entity is ever expanded anywhere.
-  const forSchema = useSchema
-    ? docs.flatMap((doc, docIndex) => (MAY_HAVE_DTD.test(doc.text) ? [] : [{ docIndex, name: doc.name, text: doc.text, path: doc.path }]))
-    : [];
-  const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
-  // Awaited after the engine's work; until then a failure must not count as an unhandled rejection.
-  schema.catch(() => undefined);
-  const parsed: { docIndex: number; doc: Doc; read: ReadDocument; host: HostFacts }[] = [];
+  // Only documents the parser accepted go to xmllint (a DOCTYPE would make libxml2 open its entities). xmllint (a
+  // child process) then runs on the other core while this one reads facts and evaluates.
+  const accepted: { docIndex: number; doc: Doc; xml: DomainDocument; host: HostFacts }[] = [];
   for (const [docIndex, doc] of docs.entries()) {
     try {
-      const read = readDocument(doc.text, { fileName: doc.name });
-      parsed.push({ docIndex, doc, read, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
+      const xml = parseDomainXml(doc.text, doc.name);
+      accepted.push({ docIndex, doc, xml, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
       io.stderr(formatInputError(e));
       unusable = true;
     }
   }
+  const forSchema = useSchema ? accepted.map((a) => ({ docIndex: a.docIndex, name: a.doc.name, text: a.doc.text, parsed: a.xml })) : [];
+  const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
+  // Awaited after the engine's work; until then a failure must not count as an unhandled rejection.
+  schema.catch(() => undefined);
+  const parsed: { docIndex: number; doc: Doc; read: ReadDocument; host: HostFacts }[] = accepted.map((a) => ({
+    ...a,
+    read: readDocument(a.doc.text, { fileName: a.doc.name }),
+  }));
   const guests = await Promise.all(parsed.map((p) => guestFacts(args.values.guest, p.read.facts.osinfoId, deps)));
-  const engineFindings = parsed.map((p, i) =>
-    checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).findings.map(toCheckJsonFinding),
-  );
+  const checked = parsed.map((p, i) => checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }));
   const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
   const files: CheckJsonFile[] = parsed.map((p, i) => {
     const result = schemaResults.get(p.docIndex);
     return {
       file: p.doc.name,
       domain: p.read.facts.name === 'unknown' ? null : p.read.facts.name,
-      findings: [...(result ? schemaFindings(result) : []), ...engineFindings[i]!],
+      findings: [...(result ? schemaFindings(result) : []), ...checked[i]!.findings.map(toCheckJsonFinding)],
+      ...swiotlbJson(checked[i]!.swiotlb),
     };
   });
 

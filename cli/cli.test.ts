@@ -2,11 +2,23 @@
  * The CLI as users run it: the esbuild bundle of cli/main.ts, as a subprocess, for every exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isCheckJson } from '../src/contracts/cli-json';
+import { isCheckJson, isPlanJson, type PlanJson } from '../src/contracts/cli-json';
+import { applyEdits } from '../src/domain-xml';
 import { corpusDir, missingParts, repoRoot } from '../test/real-parts';
 import { buildNodeBundles } from '../scripts/node-bundles.mjs';
 
@@ -43,7 +55,7 @@ describe('virtio-access usage', () => {
     const help = run(['--help']).stdout;
     // Every command the program's help lists (the command table) answers --help with its own usage.
     const commands = [...help.matchAll(/^ {2}virtio-access (\S+)/gm)].map((m) => m[1]!);
-    expect(commands).toEqual(['check', 'plan', 'explain', 'compare', 'serve', 'backups', 'restore']);
+    expect(commands).toEqual(['check', 'plan', 'explain', 'compare', 'verify', 'serve', 'backups', 'restore']);
     for (const cmd of commands) {
       const r = run([cmd, '--help']);
       expect(r.code, cmd).toBe(0);
@@ -129,6 +141,41 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
     const human = run(['check', bad]);
     expect(human.stdout).toContain('bad-schema.xml (domain sev-q35)');
     expect(human.stdout).toContain('ERROR   SCHEMA');
+  });
+
+  it('refuses at once a UTF-16 document without a BOM whose DOCTYPE names a FIFO, and still checks the other files', () => {
+    const fifo = path.join(work, 'entity-fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const hostile = tmpFile(
+      'utf16-entity.xml',
+      Buffer.from(`<?xml version="1.0"?>\n<!DOCTYPE domain [<!ENTITY e SYSTEM "${fifo}">]>\n<domain type='kvm'>&e;</domain>\n`, 'utf16le'),
+    );
+    const fixture = path.join(fixtures, 'vhost-user.xml');
+    const started = Date.now();
+    const r = run(['check', '--json', hostile, fixture]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      expect.stringContaining(`${hostile}: is encoded in UTF-16LE (libxml2 reads its first bytes so), not UTF-8`),
+    ]);
+    expect((JSON.parse(r.stdout) as { files: { file: string }[] }).files.map((f) => f.file)).toEqual([fixture]);
+  });
+
+  it('plan --json prints the file, domain, edits, findings and the planned document, which validates', () => {
+    const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
+    const input = path.join(fixtures, 'sev-q35.xml');
+    const r = run(['plan', input, '--secure', 'sev', '--host-caps', caps, '--json']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const json: unknown = JSON.parse(r.stdout);
+    expect(isPlanJson(json)).toBe(true);
+    const plan = json as PlanJson;
+    expect([plan.file, plan.domain]).toEqual([input, 'sev-q35']);
+    expect(plan.edits.length).toBeGreaterThan(0);
+    expect(plan.edits.every((e) => (e.op === 'add-element' ? e.parent : e.target).startsWith('/domain'))).toBe(true);
+    // The same document plain `plan` prints, and what applying the listed edits gives.
+    expect(plan.xml).toBe(run(['plan', input, '--secure', 'sev', '--host-caps', caps]).stdout);
+    expect(plan.xml).toBe(applyEdits(readFileSync(input, 'utf8'), plan.edits));
+    expect(plan.findings.some((f) => f.rule.startsWith('R-SEV'))).toBe(true);
   });
 
   it('checks every fixture in one run; schema-valid files give exit 0 without an engine error', () => {
@@ -223,7 +270,7 @@ describe.skipIf(noCorpus)(`--host-caps ${noCorpus ? `(skipped: ${noCorpus})` : '
     const broken = tmpFile('caps-broken.xml', '<domainCapabilities><path>');
     const r = run(['check', '--no-schema', '--host-caps', broken, fixture]);
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('--host-caps: ')]);
-    expect(run(['check', '--no-schema', '--host-caps', path.join(work, 'nope.xml'), fixture]).stderr).toContain('cannot be read');
+    expect(run(['check', '--no-schema', '--host-caps', path.join(work, 'nope.xml'), fixture]).stderr).toContain('nope.xml: no such file');
   });
 });
 
@@ -272,22 +319,153 @@ describe.skipIf(!existsSync('/run/libvirt') || process.getuid?.() !== 0)("virtio
 });
 
 describe('virtio-access backups and restore', () => {
-  it('lists the backups of a file and restores one', () => {
-    const f = tmpFile('restore-me.xml', 'original\n');
+  const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
+  const planTo = (out: string, env: Record<string, string> = {}) =>
+    run(
+      ['plan', path.join(fixtures, 'transitional-i440fx.xml'), '--secure', 'none', '--host-caps', caps, '--no-schema', '-o', out],
+      undefined,
+      env,
+    );
+
+  it('lists the backups of a file and restores one to the file its record names, from any folder', () => {
+    const f = tmpFile('restore-me.xml', '<domain><name>original</name></domain>\n');
     const list0 = run(['backups', f]);
     expect([list0.code, list0.stderr]).toEqual([0, expect.stringContaining('no backups of')]);
-    // Restoring any file onto f with -o backs f up first.
-    const other = tmpFile('other.xml', 'other\n');
-    const r1 = run(['restore', other, '-o', f]);
-    expect([r1.code, readFileSync(f, 'utf8')]).toEqual([0, 'other\n']);
+    expect(planTo(f).code).toBe(0);
     const list = run(['backups', f]).stdout.trim().split('\n');
     expect(list).toHaveLength(1);
     const backup = list[0]?.split(/\s+/)[1] ?? '';
-    expect(readFileSync(backup, 'utf8')).toBe('original\n');
-    const r2 = run(['restore', backup]);
-    expect([r2.code, readFileSync(f, 'utf8')]).toEqual([0, 'original\n']);
+    expect(readFileSync(backup, 'utf8')).toBe('<domain><name>original</name></domain>\n');
+    // Given relative to another folder, the backup still goes back to its own file (its record says which).
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'vaw-cwd-'));
+    const r2 = spawnSync(process.execPath, [bin, 'restore', path.relative(elsewhere, backup)], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+      env: { ...process.env, VAW_BACKUP_DIR: path.join(work, 'backups') },
+    });
+    expect([r2.status, readFileSync(f, 'utf8')]).toEqual([0, '<domain><name>original</name></domain>\n']);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(r2.stderr).toMatch(/^virtio-access restore: restored .*restore-me\.xml; its previous content is backed up to /);
     expect(run(['backups', f]).stdout.trim().split('\n')).toHaveLength(2);
     expect(run(['restore', path.join(work, 'backups', 'nope.xml')]).code).toBe(2);
+  });
+
+  it('refuses a truncated backup and a file that is no backup, exit 2, writing nothing', () => {
+    const f = tmpFile('restore-guard.xml', '<domain><name>first</name></domain>\n');
+    expect(planTo(f).code).toBe(0);
+    const planned = readFileSync(f, 'utf8');
+    const backup = run(['backups', f]).stdout.trim().split(/\s+/)[1] ?? '';
+    truncateSync(backup, 12);
+    const truncated = run(['restore', backup]);
+    expect([truncated.code, truncated.stderr]).toEqual([2, expect.stringContaining('is damaged: it has 12 bytes where 36 were saved')]);
+    const foreign = tmpFile('foreign.xml', '<domain/>');
+    const notBackup = run(['restore', foreign, '-o', f]);
+    expect([notBackup.code, notBackup.stderr]).toEqual([2, expect.stringContaining('is not a backup written by virtio-access')]);
+    expect(readFileSync(f, 'utf8')).toBe(planned);
+  });
+
+  it('a backup folder that cannot be made: one message, exit 1, OUT untouched, no internal error', () => {
+    const f = tmpFile('backup-blocked.xml', '<domain><name>keep</name></domain>\n');
+    const blocker = tmpFile('not-a-folder', 'x');
+    const r = planTo(f, { VAW_BACKUP_DIR: blocker });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^virtio-access plan: .*backup-blocked\.xml: its current content could not be backed up \(.*\); check the backup folder \(VAW_BACKUP_DIR\); nothing was written\.\n$/,
+    );
+    expect(readFileSync(f, 'utf8')).toBe('<domain><name>keep</name></domain>\n');
+  });
+});
+
+describe('virtio-access plan -o through symbolic links', () => {
+  const plan = (out: string) => run(['plan', path.join(fixtures, 'transitional-i440fx.xml'), '--secure', 'none', '--no-schema', '-o', out]);
+
+  it('writes the file a live link names and keeps the link', () => {
+    const real = tmpFile('link-target.xml', readFileSync(path.join(fixtures, 'transitional-i440fx.xml')));
+    const link = path.join(work, 'live-link.xml');
+    symlinkSync(real, link);
+    const r = plan(link);
+    expect([r.code, lstatSync(link).isSymbolicLink()]).toEqual([0, true]);
+    expect(readFileSync(real, 'utf8')).toBe(
+      run(['plan', path.join(fixtures, 'transitional-i440fx.xml'), '--secure', 'none', '--no-schema']).stdout,
+    );
+  });
+
+  it('refuses a dangling link, exit 1, leaving the link and creating nothing', () => {
+    const link = path.join(work, 'dangling-link.xml');
+    const missing = path.join(work, 'nowhere', 'vm.xml');
+    symlinkSync(missing, link);
+    const r = plan(link);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${link}: is a symbolic link to ${missing}, which does not exist`);
+    expect([readlinkSync(link), existsSync(missing)]).toEqual([missing, false]);
+  });
+});
+
+describe('virtio-access never waits on a FIFO or device, and never reads one without bound', () => {
+  it('check, plan and --host-caps refuse a FIFO and /dev/zero at once (exit 2)', () => {
+    const fifo = path.join(work, 'input-fifo.xml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const fixture = path.join(fixtures, 'sev-q35.xml');
+    const check = run(['check', '--no-schema', fifo, fixture]);
+    expect([check.code, check.stderr]).toEqual([2, expect.stringContaining(`${fifo}: is a pipe (FIFO), not a file`)]);
+    expect(check.stdout).toContain('sev-q35.xml (domain sev-q35)');
+    expect(run(['plan', fifo, '--secure', 'none', '--no-schema']).stderr).toContain('is a pipe (FIFO), not a file');
+    const zero = run(['check', '--no-schema', '--host-caps', '/dev/zero', fixture]);
+    expect([zero.code, zero.stderr]).toEqual([2, expect.stringContaining('/dev/zero: is a device or other special file')]);
+    expect(run(['check', '--no-schema', '--host-caps', fifo, fixture]).code).toBe(2);
+  });
+
+  it('a swapped --host-caps (a domain file) is a usage error naming it, exit 2', () => {
+    const fixture = path.join(fixtures, 'sev-q35.xml');
+    const r = run(['plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema', '--host-caps', fixture]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('the root element is <domain>, not <domainCapabilities>')]);
+    expect(r.stderr).not.toContain('internal error');
+  });
+});
+
+describe('virtio-access keeps what it does not edit', () => {
+  it('plan keeps a leading byte order mark, in its output and in OUT', () => {
+    const input = tmpFile('bom.xml', `\ufeff${readFileSync(path.join(fixtures, 'transitional-i440fx.xml'), 'utf8')}`);
+    const r = run(['plan', input, '--secure', 'none', '--no-schema']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('\ufeff<')).toBe(true);
+    const out = path.join(work, 'bom-out.xml');
+    expect(run(['plan', input, '--secure', 'none', '--no-schema', '-o', out]).code).toBe(0);
+    expect([...readFileSync(out).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it('plan writes added lines with the CR line ends of an old Mac file', () => {
+    const input = tmpFile('cr.xml', readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace(/\n/g, '\r'));
+    const caps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
+    const r = run(['plan', input, '--secure', 'sev', '--host-caps', caps, '--no-schema']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("\r  <launchSecurity type='sev'");
+    expect(r.stdout.includes('\n')).toBe(false);
+  });
+});
+
+describe('virtio-access escapes control characters in what it prints for people', () => {
+  it('a control character in a document is refused, and the message shows it escaped', () => {
+    const f = tmpFile('escape.xml', `<domain type='kvm'><name>x\x1b[8m</name></domain>\n`);
+    const r = run(['check', '--no-schema', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('character U+001B is not allowed in XML');
+    expect(r.stderr).not.toContain('\x1b');
+    expect(run(['plan', f, '--secure', 'none', '--no-schema']).code).toBe(2);
+  });
+
+  it('a C1 control in a domain name (legal XML) and control characters in a file name are shown escaped', () => {
+    const name = path.join(work, 'c1\x1b]0;x\x07.xml');
+    writeFileSync(
+      name,
+      readFileSync(path.join(fixtures, 'sev-q35.xml'), 'utf8').replace('<name>sev-q35</name>', '<name>vm\u009b8m</name>'),
+    );
+    const r = run(['check', '--no-schema', name]);
+    expect(r.stdout).toContain('c1\\x1b]0;x\\x07.xml (domain vm\\x9b8m): ');
+    expect([...r.stdout].filter((c) => ['\x1b', '\x07', '\u009b'].includes(c))).toEqual([]);
+    const json = JSON.parse(run(['check', '--no-schema', '--json', name]).stdout) as { files: { domain: string }[] };
+    // Data outputs stay exact.
+    expect(json.files[0]?.domain).toBe('vm\u009b8m');
   });
 });
 

@@ -5,21 +5,11 @@
  * is never loaded. Each file is for one build of the bundle, one Node and one subcommand (each subcommand
  * compiles other functions); V8 itself refuses a cache made by another V8 or with other flags.
  */
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { writeFileAtomicallySync } from '../main/services/atomic-write';
 
 /** What became of the cache on this run. */
 export type CodeCacheState = 'used' | 'rejected' | 'missing' | 'untrusted';
@@ -85,9 +75,7 @@ export function runWithCodeCache(bundle: string, cacheFile: string): CodeCacheRu
       try {
         const dir = path.dirname(cacheFile);
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        renameSync(tmp, cacheFile);
+        writeFileAtomicallySync(cacheFile, script.createCachedData(), 0o600);
         // Caches of earlier builds of the same command are never read again.
         const command = path.basename(cacheFile).split('-', 2).join('-');
         for (const old of readdirSync(dir)) {

@@ -9,12 +9,14 @@ import { COMPARE_COMMAND } from './compare-command';
 import { EXPLAIN_COMMAND } from './explain-command';
 import { PLAN_COMMAND } from './plan-command';
 import { SERVE_COMMAND } from './serve';
+import { VERIFY_COMMAND } from './verify-command';
 
 export const COMMANDS = {
   check: CHECK_COMMAND,
   plan: PLAN_COMMAND,
   explain: EXPLAIN_COMMAND,
   compare: COMPARE_COMMAND,
+  verify: VERIFY_COMMAND,
   serve: SERVE_COMMAND,
   backups: BACKUPS_COMMAND,
   restore: RESTORE_COMMAND,

@@ -1,13 +1,14 @@
-/** `virtio-access explain RULE_ID`: prints what a rule says, why, the fix and its sources. */
-import { explainRule, ruleIds } from '../src/engine';
+/** `virtio-access explain RULE_ID|TOPIC`: prints what a rule (or a topic such as SWIOTLB) says, why, the fix and its sources. */
+import { explainRule, explainTopic, ruleIds, topicIds } from '../src/engine';
 import { parseCommandArgs, UsageError } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import type { CliCommand } from './command';
 
-const USAGE = 'virtio-access explain RULE_ID';
+const USAGE = 'virtio-access explain RULE_ID|TOPIC';
 const HELP = `${USAGE}
 
-Explains one rule of the fact sheet, e.g. \`virtio-access explain R-XML-05\`.
+Explains one rule of the fact sheet, e.g. \`virtio-access explain R-XML-05\`, or a topic: ${topicIds().join(', ')}
+(\`virtio-access explain SWIOTLB\`: how the guest's bounce-buffer pool is sized and what swiotlb= to give it).
 `;
 
 function label(key: string): string {
@@ -34,10 +35,10 @@ function render(value: unknown, pad: string): string {
 function runExplain(argv: readonly string[], _deps: CliDeps, io: CliIo): number {
   const args = parseCommandArgs('explain', argv, {});
   const [id, ...rest] = args.positionals;
-  if (id === undefined || rest.length > 0) throw new UsageError('give exactly one RULE_ID', 'explain');
-  const explanation = explainRule(id.toUpperCase());
+  if (id === undefined || rest.length > 0) throw new UsageError('give exactly one RULE_ID or TOPIC', 'explain');
+  const explanation = explainRule(id.toUpperCase()) ?? explainTopic(id);
   if (!explanation) {
-    io.stderr(`virtio-access explain: no rule ${id}. Known rules: ${ruleIds().join(', ')}\n`);
+    io.stderr(`virtio-access explain: no rule or topic ${id}. Topics: ${topicIds().join(', ')}. Known rules: ${ruleIds().join(', ')}\n`);
     return 2;
   }
   io.stdout(`${render(explanation, '  ').replace(/^\n\s*/, '')}\n`);

@@ -1,5 +1,6 @@
 /** Human-readable output of findings, grouped per file. */
 import type { CheckJsonFile, CheckJsonFinding } from '../src/contracts/cli-json';
+import { terminalSafe } from './terminal-text';
 
 function indent(text: string, pad: string): string {
   return text
@@ -15,7 +16,7 @@ function counts(findings: readonly CheckJsonFinding[]): string {
   return parts.join(', ');
 }
 
-/** One file's block: a header line, then each finding with its explanation, fix and sources. */
+/** One file's block: a header line, then each finding with its explanation, fix and sources (terminal-safe). */
 export function formatFileFindings(file: CheckJsonFile): string {
   const head = `${file.file}${file.domain ? ` (domain ${file.domain})` : ''}: ${file.findings.length === 0 ? 'no problems found' : counts(file.findings)}`;
   const order = { error: 0, warning: 1, info: 2 } as const;
@@ -29,5 +30,5 @@ export function formatFileFindings(file: CheckJsonFile): string {
     if (f.sources.length > 0) lines.push(`          Sources: ${f.sources.map((s) => `${s.key} (${s.detail})`).join('; ')}`);
     return lines.join('\n');
   });
-  return [head, ...blocks].join('\n\n') + '\n';
+  return terminalSafe([head, ...blocks].join('\n\n') + '\n');
 }

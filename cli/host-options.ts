@@ -1,5 +1,5 @@
 /** Builds HostFacts and GuestFacts from the facts flags shared by `check` and `plan`. */
-import { promises as fs } from 'node:fs';
+import { decodeXmlBytes, readRegularFileSync } from '../main/services/read-domain-file';
 import { NO_GUEST_FACTS, NO_HOST_FACTS, type GuestFacts, type HostFacts, type VersionFact } from '../src/contracts/facts';
 import { parseVersion } from '../src/contracts/version';
 import { XmlInputError } from '../src/domain-xml';
@@ -37,14 +37,9 @@ export async function hostFactsFromFlags(command: string, values: HostOptionValu
   let host: HostFacts = base;
   const capsFile = values['host-caps'];
   if (capsFile !== undefined) {
-    let xml: string;
+    // The same reader as domain files: a FIFO or /dev/zero is refused at once, never read without bound.
     try {
-      xml = await fs.readFile(capsFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--host-caps ${capsFile}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, command);
-    }
-    try {
-      host = mergeHostFacts(host, parseDomainCapabilities(xml, capsFile));
+      host = mergeHostFacts(host, parseDomainCapabilities(decodeXmlBytes(readRegularFileSync(capsFile), capsFile), capsFile));
     } catch (e) {
       if (e instanceof XmlInputError)
         throw new UsageError(`--host-caps: ${e.message} (give the output of \`virsh domcapabilities\`)`, command);

@@ -5,7 +5,7 @@
  * `plan`), and this command opens no TLS connection; virsh and ssh, which it runs, never read that variable.
  */
 import path from 'node:path';
-import { appCacheDir } from '../main/services/cache-dir';
+import { appCacheDir } from '../main/services/xdg-dirs';
 import { codeCacheFile, runWithCodeCache } from './code-cache';
 
 const bundle = path.join(__dirname, 'virtio-access-main.cjs');

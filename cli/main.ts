@@ -7,6 +7,7 @@ import { readDomainsFromConnection } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
 import { runCli } from './run-cli';
 import type { CliDeps, CliIo } from './cli-deps';
+import { terminalSafe } from './terminal-text';
 
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -42,7 +43,7 @@ runCli(process.argv.slice(2), deps, io).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`virtio-access: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(terminalSafe(`virtio-access: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
     process.exitCode = 70;
   },
 );

@@ -4,9 +4,10 @@
  * (with a backup when OUT exists). OUT is never created or touched when the command fails.
  */
 import path from 'node:path';
-import { FileConflictError, FileWriteError, readDomainFileSync, writeFileSafely } from '../main/services/file-store';
+import { readDomainFileSync } from '../main/services/read-domain-file';
+import { FileConflictError, FileWriteError, writeFileSafely } from '../main/services/write-domain-file';
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
-import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
+import { swiotlbJson, toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
 import { EditError, XmlInputError } from '../src/domain-xml';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../src/host';
@@ -28,13 +29,17 @@ Writes the whole domain XML with the changes needed for the chosen security goal
 plan can fix). Every byte outside the edited elements is kept.
 
   --secure TYPE   none, or the confidential VM technology to prepare for
-  -o, --output OUT  write the result to OUT atomically (a backup of OUT is kept); default: standard output
+  -o, --output OUT  write the result to OUT atomically (a backup of OUT is kept); default: standard output.
+                  Through a symbolic link, the file it names is written and the link stays; a link to
+                  nothing is refused.
   --diff          print a unified diff instead of the whole document
-  --json          print {"file","domain","edits","findings","xml"}
+  --json          print {"file","domain","edits","findings","xml","swiotlb"} ("swiotlb" for the planned domain when its virtio I/O bounces)
   --no-schema     do not validate the result against libvirt's schemas
 
-Exit status: 0 written, 1 the goal is impossible or needs a fact the command lacks (nothing written),
-2 unusable input or usage.
+The document, --diff and --json are written as they are; messages escape control characters.
+
+Exit status: 0 written, 1 the goal is impossible or needs a fact the command lacks, or OUT could not be
+written (each: nothing written), 2 unusable input or usage.
 `;
 
 const OPTIONS = {
@@ -125,6 +130,9 @@ async function planAndWrite(
     io.stderr(`virtio-access plan: ${input.name}: --secure ${secure} cannot be planned:\n`);
     for (const f of plan.impossible)
       io.stderr(`  ${f.rule}: ${f.title}\n    ${f.explanation.replace(/\n/g, '\n    ')}\n${f.fix.text ? `    Fix: ${f.fix.text}\n` : ''}`);
+    // The engine names the missing fact in words; on the command line the way to give it is a flag.
+    if (plan.impossible.some((f) => /host's capabilities/.test(f.explanation)))
+      io.stderr(`Give the host's capabilities with --host-caps FILE (the output of 'virsh domcapabilities') or --connect URI.\n`);
     return 1;
   }
   if (validation) {
@@ -151,7 +159,14 @@ async function planAndWrite(
   }
   if (args.values.json) {
     const name = result.facts.name === 'unknown' ? null : result.facts.name;
-    const json: PlanJson = { file: input.name, domain: name, edits: plan.edits, findings: result.findings.map(toCheckJsonFinding), xml };
+    const json: PlanJson = {
+      file: input.name,
+      domain: name,
+      edits: plan.edits,
+      findings: result.findings.map(toCheckJsonFinding),
+      xml,
+      ...swiotlbJson(result.plannedSwiotlb),
+    };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
   } else if (args.values.diff) {
     io.stdout(result.diff);

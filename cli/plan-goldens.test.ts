@@ -1,13 +1,14 @@
 /**
  * Exact `virtio-access plan` output for representative inputs (SEV on q35, s390 PV, transitional devices on
- * i440fx, vhost-user, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/;
- * regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
+ * i440fx, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/ and must validate
+ * against libvirt's schema; regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateDomainXml } from '../main/services/schema';
 import { missingParts, repoRoot } from '../test/real-parts';
 
 const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
@@ -21,7 +22,6 @@ const CASES = [
   { fixture: 'sev-q35.xml', secure: 'sev-es' },
   { fixture: 's390-pv.xml', secure: 's390-pv' },
   { fixture: 'transitional-i440fx.xml', secure: 'sev' },
-  { fixture: 'vhost-user.xml', secure: 'sev' },
   { fixture: 'mmio-aarch64.xml', secure: 'none' },
 ];
 
@@ -40,6 +40,17 @@ describe('plan goldens (built CLI)', () => {
       expect(r.stdout).toBe(readFileSync(golden, 'utf8'));
     });
   }
+
+  const noSchema = missingParts('schemas', 'xmllint');
+  it.skipIf(noSchema)(`every golden plan validates against libvirt's schema ${noSchema ? `(skipped: ${noSchema})` : ''}`, async () => {
+    const docs = CASES.map((c) => {
+      const file = path.join(goldens, c.fixture.replace(/\.xml$/, `.${c.secure}.xml`));
+      return { name: path.basename(file), text: readFileSync(file, 'utf8') };
+    });
+    const results = await validateDomainXml(docs);
+    expect(results.filter((r) => !r.valid).map((r) => `${r.name}: ${r.errors.map((e) => e.message).join('; ')}`)).toEqual([]);
+    expect(results).toHaveLength(CASES.length);
+  });
 
   it.skipIf(missingParts('patch'))('prints a --diff that patch(1) applies to give exactly the planned document', () => {
     const input = path.join(fixtures, 'sev-q35.xml');
@@ -63,12 +74,30 @@ describe('plan goldens (built CLI)', () => {
     expect(r.stderr).toMatch(/--secure sev cannot be planned:\n {2}R-SEV-01: AMD SEV needs a KVM x86_64 guest/);
   });
 
-  it('refuses SEV without the host values it needs (exit 1, says which flag gives them)', () => {
-    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema'], {
-      encoding: 'utf8',
-    });
+  it('plans SEV without the host values where libvirt fills them in (6.9.0 and later, or unknown), and refuses before', () => {
+    const plan = (...extra: string[]) =>
+      spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema', ...extra], {
+        encoding: 'utf8',
+      });
+    const filled = plan();
+    expect([filled.status, filled.stderr]).toEqual([0, '']);
+    expect(filled.stdout).toMatch(/<launchSecurity type='sev'>\n\s*<policy>0x0003<\/policy>\n\s*<\/launchSecurity>/);
+    expect(filled.stdout).not.toContain('<cbitpos>');
+    const old = plan('--libvirt-version', '6.8.0');
+    expect(old.status).toBe(1);
+    expect(old.stdout).toBe('');
+    expect(old.stderr).toMatch(/--host-caps FILE/);
+  });
+
+  it('refuses SEV for a domain with virtiofs, which no virtiofsd can serve in a confidential VM (R-SNP-03)', () => {
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'plan', path.join(fixtures, 'vhost-user.xml'), '--secure', 'sev', '--host-caps', caps, '--no-schema'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/--host-caps FILE/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/R-SNP-03: filesystem share: virtiofs cannot serve a AMD SEV guest/);
   });
 
   it('explains a rule with its QEMU message and sources', () => {

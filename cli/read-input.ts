@@ -1,5 +1,5 @@
 /** Reads a domain XML input named on the command line: a file path, or `-` for standard input. */
-import { decodeUtf8, MAX_DOMAIN_FILE_BYTES, readDomainTextSync } from '../main/services/file-store';
+import { decodeXmlBytes, MAX_DOMAIN_FILE_BYTES, readDomainTextSync } from '../main/services/read-domain-file';
 import { XmlInputError } from '../src/domain-xml';
 import type { CliIo } from './cli-deps';
 
@@ -26,5 +26,5 @@ export async function readInput(arg: string, io: CliIo): Promise<CliInput> {
       'Check that this is really a libvirt domain definition.',
     );
   }
-  return { name: '<stdin>', path: null, text: decodeUtf8(bytes, '<stdin>') };
+  return { name: '<stdin>', path: null, text: decodeXmlBytes(bytes, '<stdin>') };
 }

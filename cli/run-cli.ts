@@ -3,6 +3,7 @@ import { SchemaUnavailableError } from '../main/services/schema';
 import { UsageError } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import { COMMANDS, isCommandName } from './commands';
+import { terminalSafe } from './terminal-text';
 
 const MAIN_HELP = `virtio-access: configure virtio ACCESS_PLATFORM (<driver iommu='on'/>) correctly for libvirt/QEMU guests
 
@@ -15,7 +16,9 @@ Run \`virtio-access COMMAND --help\` for details.
 `;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], deps: CliDeps, rawIo: CliIo): Promise<number> {
+  // Messages name files, domains and parts of documents: never let them drive the terminal.
+  const io: CliIo = { ...rawIo, stderr: (text) => rawIo.stderr(terminalSafe(text)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(MAIN_HELP);

@@ -4,14 +4,28 @@
  * services (samples, osinfo-db, libvirt's test driver) with validated requests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CONCURRENT_VIRSH } from '../main/services/virsh';
 import { missingParts, repoRoot } from '../test/real-parts';
 import { startSilentLibvirt } from '../test/silent-libvirt';
+
+/** Running virsh processes whose parent is `pid` (from /proc: comm, state and parent pid). */
+function virshChildrenOf(pid: number): number {
+  return readdirSync('/proc').filter((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes('(virsh)') && fields[0] !== 'Z' && fields[1] === String(pid);
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 const cli = path.join(repoRoot, 'dist/cli/virtio-access.cjs');
 let child: ChildProcess;
@@ -190,6 +204,49 @@ describe('virtio-access serve', () => {
     };
     expect(missing.error.code).toBe('domain-not-found');
   });
+
+  it('answers a body over the limit with 413 (not a reset), and goes on answering', async () => {
+    const r = await call('schema.validate', { xml: 'x'.repeat(12 * 1024 * 1024) });
+    expect([r.status, r.body]).toEqual([413, 'Payload Too Large: requests are limited to 11 MB.']);
+    expect((await call('samples.list', {})).status).toBe(200);
+  });
+
+  it('answers a malformed %-escape in the channel name with 400', async () => {
+    const r = await request('/api/file.%zz', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    expect([r.status, r.body]).toEqual([400, 'Bad Request: the channel name has a malformed %-escape.']);
+  });
+
+  it('refuses to overwrite a file no one opened through it', async () => {
+    const victim = path.join(config, 'victim.xml');
+    writeFileSync(victim, '<domain/>');
+    const r = JSON.parse(
+      (await call('file.save', { path: victim, text: '<domain><name>x</name></domain>', expectedFingerprint: null, validate: false })).body,
+    ) as {
+      ok: boolean;
+      error: { code: string };
+    };
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-permitted' } });
+    expect(readFileSync(victim, 'utf8')).toBe('<domain/>');
+  });
+
+  it.skipIf(missingParts('virsh'))(
+    `answers 300 libvirt.list calls at once with at most ${MAX_CONCURRENT_VIRSH} virsh running`,
+    async () => {
+      let most = 0;
+      const watch = setInterval(() => (most = Math.max(most, virshChildrenOf(child.pid ?? -1))), 2);
+      try {
+        const answers = await Promise.all(Array.from({ length: 300 }, () => call('libvirt.list', { uri: 'test:///default' })));
+        expect(answers.map((a) => a.status)).toEqual(Array(300).fill(200));
+        expect(answers.every((a) => (JSON.parse(a.body) as { ok: boolean }).ok)).toBe(true);
+      } finally {
+        clearInterval(watch);
+      }
+      // Seen running at all (the watcher samples every 2 ms), and never more than the bound.
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(MAX_CONCURRENT_VIRSH);
+    },
+    120_000,
+  );
 
   it('says so in one line, exit 2, when the port asked for is taken', () => {
     // The port of the server this suite started is certainly in use.

@@ -29,7 +29,8 @@ function fakeElectron(root: string) {
   const protocolHandlers = new Map<string, (req: Request) => Promise<Response>>();
   const windows: { options: Record<string, unknown>; url: string; webContents: { id: number } }[] = [];
   const opened: string[] = [];
-  const saveDialogs: { defaultPath: string }[] = [];
+  const dialogs: string[] = [];
+  const dialogAnswer: { open: boolean; saveAs: string | null } = { open: false, saveAs: null };
   let permissionRequest: Listener | undefined;
   let permissionCheck: Listener | undefined;
   let privileged: unknown;
@@ -40,7 +41,6 @@ function fakeElectron(root: string) {
       enableSandbox: () => calls.push('enableSandbox'),
       on: (event: string, fn: Listener) => appListeners.set(event, fn),
       whenReady: () => ready,
-      getPath: (name: string) => (name === 'home' ? '/home/tester' : `/tmp/${name}`),
     },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown) => {
@@ -67,9 +67,13 @@ function fakeElectron(root: string) {
     ipcMain: { handle: (channel: string, fn: Listener) => ipcHandlers.set(channel, fn) },
     dialog: {
       showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+      showMessageBox: (options: { message: string }) => {
+        dialogs.push(`message: ${options.message}`);
+        return Promise.resolve({ response: dialogAnswer.open ? 0 : 1 });
+      },
       showSaveDialog: (options: { defaultPath: string }) => {
-        saveDialogs.push(options);
-        return Promise.resolve({ canceled: false, filePath: '/home/tester/chosen.xml' });
+        dialogs.push(`save: ${options.defaultPath}`);
+        return Promise.resolve({ canceled: dialogAnswer.saveAs === null, filePath: dialogAnswer.saveAs ?? undefined });
       },
     },
     shell: { openExternal: (url: string) => opened.push(url) },
@@ -96,7 +100,8 @@ function fakeElectron(root: string) {
     protocolHandlers,
     windows,
     opened,
-    saveDialogs,
+    dialogs,
+    dialogAnswer,
     permission: () => ({ permissionRequest, permissionCheck }),
     privileged: () => privileged,
     root,
@@ -177,14 +182,30 @@ describe('Electron main process', () => {
     });
   });
 
-  it('Save As opens the native Save dialog in the home folder with the suggested file name, and answers the chosen path', async () => {
-    const handler = fake.ipcHandlers.get(electronChannelName('file.pickSave'))!;
-    const id = fake.windows[0]!.webContents.id;
+  it("reads a path typed in the window only after Electron's own dialog confirms it, and saves elsewhere only through the save dialog", async () => {
+    const sender = { sender: { id: fake.windows[0]!.webContents.id }, senderFrame: { url: START_URL } };
+    const file = path.join(work, 'typed.xml');
+    writeFileSync(file, "<domain type='kvm'><name>typed</name></domain>\n");
+    const read = fake.ipcHandlers.get(electronChannelName('file.read'))!;
+    fake.dialogAnswer.open = false;
+    await expect(call(read, sender, { path: file })).resolves.toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    fake.dialogAnswer.open = true;
+    await expect(call(read, sender, { path: file })).resolves.toMatchObject({ ok: true, value: { path: file } });
+    const save = fake.ipcHandlers.get(electronChannelName('file.save'))!;
+    const elsewhere = path.join(work, 'elsewhere.xml');
+    fake.dialogAnswer.saveAs = null;
     await expect(
-      call(handler, { sender: { id }, senderFrame: { url: START_URL } }, { suggestedName: '../../etc/web1.xml' }),
-    ).resolves.toEqual({ ok: true, value: '/home/tester/chosen.xml' });
-    // Only the file name is suggested: a name with folders in it cannot steer the dialog elsewhere.
-    expect(fake.saveDialogs.map((d) => d.defaultPath)).toEqual(['/home/tester/web1.xml']);
+      call(save, sender, {
+        path: elsewhere,
+        text: "<domain type='kvm'><name>x</name></domain>",
+        expectedFingerprint: null,
+        validate: false,
+      }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(fake.dialogs).toEqual([`message: Open ${file}?`, `message: Open ${file}?`, `save: ${elsewhere}`]);
+    // The save dialog is where a path is chosen in the window: the renderer cannot probe paths there.
+    const inspect = fake.ipcHandlers.get(electronChannelName('file.inspect'))!;
+    await expect(call(inspect, sender, { path: '/etc/passwd' })).resolves.toMatchObject({ ok: false, error: { code: 'not-permitted' } });
   });
 
   it('serves the renderer from app:// with the CSP header and nothing outside the build folder', async () => {

@@ -7,6 +7,7 @@ import { app, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'e
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { electronChannelName, IPC_CHANNELS } from '../src/contracts/ipc';
+import type { UserConfirmation } from './ipc/file-channels';
 import { createIpcHandlers, dispatch } from './ipc/ipc-table';
 import { registerAppScheme, serveRendererFrom } from './protocol';
 import { createMainWindow, focusMainWindow } from './window';
@@ -38,9 +39,9 @@ function denyAllPermissions(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
-function registerIpc(pickFile: () => Promise<string | null>, pickSavePath: (suggestedName: string) => Promise<string | null>): void {
+function registerIpc(confirm: UserConfirmation): void {
   const version = (JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const handlers = createIpcHandlers({ mode: 'electron', version, appRoot, pickFile, pickSavePath });
+  const handlers = createIpcHandlers({ mode: 'electron', version, appRoot, confirm });
   for (const channel of IPC_CHANNELS) {
     ipcMain.handle(electronChannelName(channel), (event: IpcMainInvokeEvent, request: unknown, callId: unknown) => {
       if (!isTrustedIpcSender({ id: event.sender.id, frameUrl: event.senderFrame?.url }, trustedWebContents)) {
@@ -54,30 +55,37 @@ function registerIpc(pickFile: () => Promise<string | null>, pickSavePath: (sugg
   }
 }
 
-async function pickDomainFile(): Promise<string | null> {
-  const r = await dialog.showOpenDialog({
-    title: 'Open a libvirt domain XML file',
-    properties: ['openFile'],
-    filters: [
-      { name: 'Domain XML', extensions: ['xml'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
-  });
-  return r.canceled ? null : (r.filePaths[0] ?? null);
-}
+const XML_FILTERS = [
+  { name: 'Domain XML', extensions: ['xml'] },
+  { name: 'All files', extensions: ['*'] },
+];
 
-async function pickSaveDomainPath(suggestedName: string): Promise<string | null> {
-  const r = await dialog.showSaveDialog({
-    title: 'Save the domain XML',
-    defaultPath: path.join(app.getPath('home'), suggestedName),
-    properties: ['showOverwriteConfirmation', 'createDirectory'],
-    filters: [
-      { name: 'Domain XML', extensions: ['xml'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
-  });
-  return r.canceled || !r.filePath ? null : r.filePath;
-}
+/**
+ * The user's own answers, from main's dialogs: the renderer can ask for a file, but only these grant one
+ * (main/ipc/file-grants.ts; docs/security.md).
+ */
+const nativeConfirmation: UserConfirmation = {
+  async pickFile() {
+    const r = await dialog.showOpenDialog({ title: 'Open a libvirt domain XML file', properties: ['openFile'], filters: XML_FILTERS });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  async confirmOpen(file) {
+    const r = await dialog.showMessageBox({
+      type: 'question',
+      title: 'Open a file',
+      message: `Open ${file}?`,
+      detail: 'Virtio Access Wizard reads and saves only the files you confirm here or choose in a file dialog.',
+      buttons: ['Open', 'Cancel'],
+      defaultId: 0,
+      cancelId: 1,
+    });
+    return r.response === 0;
+  },
+  async confirmSaveAs(file) {
+    const r = await dialog.showSaveDialog({ title: 'Save the domain XML', defaultPath: file, filters: XML_FILTERS });
+    return r.canceled ? null : (r.filePath ?? null);
+  },
+};
 
 function openWindow(): void {
   const win = createMainWindow({
@@ -101,7 +109,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     denyAllPermissions();
     serveRendererFrom(path.join(appRoot, 'dist/renderer'));
-    registerIpc(pickDomainFile, pickSaveDomainPath);
+    registerIpc(nativeConfirmation);
     openWindow();
   });
 }

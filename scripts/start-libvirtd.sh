@@ -16,9 +16,18 @@ getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
   useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
 mkdir -p /var/log/libvirt/qemu /var/run/libvirt /var/lib/libvirt/qemu /var/cache/libvirt
+# Whether the system's own daemon runs: the version lab's daemons (scripts/lab.sh) have the same names but
+# run in chroots, so only a process whose root is / counts.
+running_here() {
+  local pid
+  for pid in $(pgrep -x "$1"); do
+    [ "$(readlink "/proc/$pid/root")" = / ] && return 0
+  done
+  return 1
+}
 # virtlogd collects QEMU's output; `virsh start` fails without it.
-pgrep -x virtlogd >/dev/null || virtlogd -d
-pgrep -x libvirtd >/dev/null || libvirtd -d
+running_here virtlogd || virtlogd -d
+running_here libvirtd || libvirtd -d
 for _ in $(seq 1 30); do
   if virsh -c "$uri" version >/dev/null 2>&1; then exit 0; fi
   sleep 1

@@ -3,13 +3,35 @@
  * says so, so each rule test states exactly the facts it is about.
  */
 import type { EngineInput } from '../src/contracts/engine';
-import type { DeviceFacts, DomainFacts, Goals, GuestFacts, HostFacts, VirtioDriverOptions, VersionFact } from '../src/contracts/facts';
+import type {
+  DeviceFacts,
+  DeviceIoFacts,
+  DomainFacts,
+  Goals,
+  GuestFacts,
+  HostFacts,
+  VirtioDriverOptions,
+  VersionFact,
+} from '../src/contracts/facts';
 import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../src/contracts/facts';
 
-export type DevicePatch = Partial<Omit<DeviceFacts, 'driver'>> & { readonly driver?: Partial<VirtioDriverOptions> };
+export type DevicePatch = Partial<Omit<DeviceFacts, 'driver' | 'io'>> & {
+  readonly driver?: Partial<VirtioDriverOptions>;
+  readonly io?: Partial<DeviceIoFacts>;
+};
+
+/** A device whose XML sets no ring or request limits (QEMU's defaults apply). */
+export const NO_IO_SETTINGS: DeviceIoFacts = {
+  queueSize: 'unknown',
+  rxQueueSize: 'unknown',
+  txQueueSize: 'unknown',
+  cmdPerLun: 'unknown',
+  maxSectors: 'unknown',
+  scsiDisks: 0,
+};
 
 export function device(p: DevicePatch = {}): DeviceFacts {
-  const { driver, ...rest } = p;
+  const { driver, io, ...rest } = p;
   return {
     target: '/domain/devices/disk[1]',
     implicit: false,
@@ -27,6 +49,7 @@ export function device(p: DevicePatch = {}): DeviceFacts {
     queues: 'unknown',
     ...rest,
     driver: { iommu: 'absent', ats: 'absent', packed: 'absent', pagePerVq: 'absent', ...driver },
+    io: { ...NO_IO_SETTINGS, ...io },
   };
 }
 
@@ -37,6 +60,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     arch: 'x86_64',
     machine: { raw: 'pc-q35-7.2', family: 'q35', version: { major: 7, minor: 2, micro: 0 } },
     memoryKiB: 4 * 1024 * 1024,
+    vcpus: { max: 2, current: 2 },
     launchSecurity: {
       type: 'none',
       present: false,
@@ -53,6 +77,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     ioapicDriver: 'absent',
     cpuMode: 'host-passthrough',
     kernelCmdline: 'absent',
+    directKernelBoot: false,
     hostdevCount: 0,
     osinfoId: 'unknown',
     devices: [device()],

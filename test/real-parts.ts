@@ -4,13 +4,21 @@
  * VAW_REQUIRE_REAL_PARTS=1 (set by .ci/run) a missing part fails instead, so CI can never pass by skipping.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labStateFile, readLabState } from './lab';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The shared corpus of libvirt/virt-manager test XMLs; never copied into the repo. */
 export const corpusDir = process.env.VAW_CORPUS ?? path.resolve(repoRoot, '../shared/corpus');
+
+/** Where scripts/swiotlb-guest/prepare.sh keeps Debian's kernel and busybox for the real-guest test; outside the repo. */
+export const guestCacheDir = process.env.VAW_GUEST_CACHE ?? '/var/cache/vaw-guest';
+
+/** The fact sheet the coverage table is checked against; never copied into the repo. */
+export const factSheetPath = process.env.VAW_FACT_SHEET ?? path.resolve(repoRoot, '../shared/docs/domain-facts.md');
 
 export const requireRealParts = process.env.VAW_REQUIRE_REAL_PARTS === '1';
 
@@ -42,6 +50,7 @@ const checks: Record<string, () => string> = {
   osinfo: () => (existsSync('/usr/share/osinfo/os') ? '' : 'osinfo-db is not installed (apt-get install osinfo-db)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? '' : 'Chromium is not installed (apt-get install chromium)'),
   qemu: () => (commandWorks('qemu-system-x86_64', ['--version']) ? '' : 'QEMU is not installed (apt-get install qemu-system-x86)'),
+  'qemu-img': () => (commandWorks('qemu-img', ['--version']) ? '' : 'qemu-img is not installed (apt-get install qemu-utils)'),
   sshd: () =>
     existsSync('/usr/sbin/sshd') && process.getuid?.() === 0
       ? ''
@@ -55,7 +64,36 @@ const checks: Record<string, () => string> = {
     commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)',
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
+  unprivileged: () =>
+    process.getuid?.() !== 0 ||
+    commandWorks('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', '0'])
+      ? ''
+      : `cannot run ${process.execPath} as the user nobody (setpriv from util-linux; Node must be where nobody can run it)`,
+  'tmpfs-mount': () => {
+    if (process.getuid?.() !== 0) return 'mounting a small tmpfs (to fill a disk) needs root';
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-tmpfs-check-'));
+    const works = commandWorks('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', dir]) && commandWorks('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+    return works ? '' : 'cannot mount a tmpfs here (mount -t tmpfs)';
+  },
+  'fact-sheet': () => (existsSync(factSheetPath) ? '' : `the fact sheet is not at ${factSheetPath} (set VAW_FACT_SHEET)`),
+  lab: () => {
+    let generations;
+    try {
+      generations = readLabState();
+    } catch (e) {
+      return `the version lab is not running: ${(e as Error).message}`;
+    }
+    const silent = generations.filter((g) => !commandWorks('virsh', ['-c', g.uri, 'version']));
+    return silent.length === 0
+      ? ''
+      : `the version lab (${labStateFile}) lists ${silent.map((g) => g.name).join(', ')}, whose libvirtd does not answer (sudo scripts/lab.sh up)`;
+  },
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
+  'guest-kernel': () =>
+    ['vmlinuz', 'busybox', 'modules/order'].every((f) => existsSync(path.join(guestCacheDir, 'guest', f)))
+      ? ''
+      : `Debian's guest kernel and busybox are not unpacked in ${guestCacheDir} (run scripts/swiotlb-guest/prepare.sh; set VAW_GUEST_CACHE)`,
 };
 
 export type Part = keyof typeof checks;

@@ -18,9 +18,10 @@ const handlers = createIpcHandlers({
 });
 
 describe('file.inspect: what saving to a typed path would do', () => {
-  it('tells a new file in a writable folder, a file that would be replaced, a missing folder and a relative path apart', async () => {
+  it('tells a new file in a writable folder, a file there (replaceable only once opened), a missing folder and a relative path apart', async () => {
     mkdirSync(path.join(dir, 'out'));
-    writeFileSync(path.join(dir, 'out', 'there.xml'), '<domain/>');
+    const there = path.join(dir, 'out', 'there.xml');
+    writeFileSync(there, "<domain type='kvm'><name>there</name></domain>\n");
     const inspect = async (p: string) => {
       const r = await dispatch(handlers, 'file.inspect', { path: p });
       if (!r.ok) throw new Error(r.error.message);
@@ -30,10 +31,14 @@ describe('file.inspect: what saving to a typed path would do', () => {
       absolute: true,
       exists: false,
       isFile: false,
+      granted: false,
       folderExists: true,
       folderWritable: true,
     });
-    expect(await inspect(path.join(dir, 'out', 'there.xml'))).toMatchObject({ exists: true, isFile: true });
+    expect(await inspect(there)).toMatchObject({ exists: true, isFile: true, granted: false });
+    // Opened in this session, the file may be replaced by a save.
+    expect(await dispatch(handlers, 'file.read', { path: there })).toMatchObject({ ok: true });
+    expect(await inspect(there)).toMatchObject({ exists: true, isFile: true, granted: true });
     expect(await inspect(path.join(dir, 'out'))).toMatchObject({ exists: true, isFile: false });
     expect(await inspect(path.join(dir, 'nowhere', 'g.xml'))).toMatchObject({ folderExists: false, folderWritable: false });
     expect(await inspect('relative.xml')).toMatchObject({ absolute: false });

@@ -3,8 +3,8 @@
  * serve bridge (main/serve/http-bridge.ts) both dispatch through `dispatch`, which validates the channel and
  * the request before any service runs and turns every failure into a ServiceError.
  */
-import { constants as fsConstants, promises as fs } from 'node:fs';
-import os from 'node:os';
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
 import {
@@ -17,12 +17,11 @@ import {
   type IpcRequest,
   type IpcResponse,
   type IpcResult,
-  type PathInspection,
   type Recent,
   type Sample,
 } from '../../src/contracts/ipc';
 import { domainTargetOf } from '../../src/host';
-import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
+import { backupsDir } from '../services/backup-store';
 import { collectHostEvidence } from '../services/host-evidence';
 import { hostFactsReader } from '../services/host-facts';
 import {
@@ -34,9 +33,13 @@ import {
   qemuArgvPreview,
   restoreDomainBackup,
 } from '../services/libvirt';
-import { appCacheDir } from '../services/cache-dir';
+import { writeFileAtomically } from '../services/atomic-write';
+import { appCacheDir, appDir } from '../services/xdg-dirs';
 import { loadOsinfo } from '../services/osinfo';
-import { schemaStatus, validateDomainXml } from '../services/schema';
+import { readSchemaStatus, validateDomainDocument } from '../services/schema';
+import { createFileHandlers, type UserConfirmation } from './file-channels';
+import { FileGrants } from './file-grants';
+import { verifyDomain } from '../services/verify';
 import { ServiceRefusal, toServiceError } from './service-error';
 
 export interface IpcContext {
@@ -44,10 +47,8 @@ export interface IpcContext {
   readonly version: string;
   /** The folder holding assets/ (the repository or the packaged app). */
   readonly appRoot: string;
-  /** Native file dialog; absent in serve mode, where the browser picks files itself. */
-  readonly pickFile?: () => Promise<string | null>;
-  /** Native Save dialog suggesting a file name; absent in serve mode, where the page has a path field. */
-  readonly pickSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** Main's own dialogs (Electron); absent in serve mode, where the browser tab is the user's only window. */
+  readonly confirm?: UserConfirmation;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -60,11 +61,6 @@ type Handlers = { readonly [C in IpcChannel]: (req: IpcRequest<C>, call: CallCon
 
 /** The running cancellable calls of one handler table (one window or one serve token), by call id. */
 const runningCalls = new WeakMap<Handlers, Map<string, AbortController>>();
-
-function configDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
-  return path.join(base, 'virtio-access-wizard');
-}
 
 async function readRecent(file: string): Promise<Recent> {
   try {
@@ -79,42 +75,23 @@ async function readRecent(file: string): Promise<Recent> {
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, text, { mode: 0o600 });
-  await fs.rename(tmp, file);
+  await writeFileAtomically(file, text, { mode: 0o600 });
 }
 
 const MAX_RECENT = 10;
 
-/** What saving to `p` would do, checked without touching it. */
-async function inspectSaveTarget(p: string): Promise<PathInspection> {
-  const absolute = path.isAbsolute(p);
-  const folder = path.dirname(path.resolve(p));
-  const stat = await fs.stat(p).catch(() => null);
-  const folderStat = await fs.stat(folder).catch(() => null);
-  const folderWritable = folderStat?.isDirectory()
-    ? await fs.access(folder, fsConstants.W_OK).then(
-        () => true,
-        () => false,
-      )
-    : false;
-  return {
-    absolute,
-    exists: stat !== null,
-    isFile: stat?.isFile() ?? false,
-    folderExists: folderStat?.isDirectory() ?? false,
-    folderWritable,
-  };
-}
-
 export function createIpcHandlers(ctx: IpcContext): Handlers {
   const env = ctx.env ?? process.env;
-  const recentFile = path.join(configDir(env), 'recent.json');
+  const recentFile = path.join(appDir('config', env), 'recent.json');
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
   const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: appCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;
   let localLibvirt: Promise<string | null> | undefined;
   const running = new Map<string, AbortController>();
+  const grants = new FileGrants();
+  /** The libvirt backups this session's defines wrote: the only ones libvirt.restore takes. */
+  const domainBackups = new Set<string>();
+  const listings = new Map<string, ReturnType<typeof listDomains>>();
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -122,7 +99,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       version: ctx.version,
       defaultUri: await (defaultUri ??= pickDefaultUri(env)),
       backupsDir: backupsDir(env),
-      saveDir: os.homedir(),
+      saveDir: homedir(),
       // The embedded test driver answers without a daemon: its "Using library" is this machine's libvirt.
       libvirtVersion: await (localLibvirt ??= getVersions('test:///default').then(
         (v) => v.libvirt,
@@ -136,42 +113,17 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
         list.map(async ({ file, ...s }) => ({ ...s, xml: await fs.readFile(path.join(dir, path.basename(file)), 'utf8') })),
       );
     },
-    'file.read': ({ path: p }) => readDomainFile(p),
-    'file.pick': async () => {
-      const chosen = ctx.pickFile ? await ctx.pickFile() : null;
-      return chosen === null ? null : readDomainFile(chosen);
-    },
-    'file.pickSave': async ({ suggestedName }) => (ctx.pickSavePath ? ctx.pickSavePath(path.basename(suggestedName)) : null),
-    'file.inspect': ({ path: p }) => inspectSaveTarget(p),
-    'file.save': async ({ path: p, text, expectedFingerprint, validate }) => {
-      if (validate) {
-        const status = schemaStatus();
-        if (!status.available)
-          throw new ServiceRefusal(
-            'schema-unavailable',
-            status.message,
-            'Save without validation only if you accept that libvirt may refuse the file.',
-          );
-        const [result] = await validateDomainXml([{ name: p, text }]);
-        if (result && !result.valid) {
-          const first = result.errors
-            .slice(0, 3)
-            .map((e) => `line ${e.line}: ${e.message}`)
-            .join('; ');
-          throw new ServiceRefusal(
-            'schema-invalid',
-            `The XML does not validate against libvirt's schema, so nothing was written: ${first}`,
-            'Fix the element named, or undo the change that introduced it.',
-          );
-        }
+    ...createFileHandlers(grants, ctx.confirm),
+    'libvirt.list': ({ uri }, { signal }) => {
+      // Calls for a connection whose list is being read share that read (a page may ask many times at once); the
+      // renderer never lists one connection twice at once, so the first call's Cancel is the user's.
+      let listing = listings.get(uri);
+      if (!listing) {
+        listing = listDomains(uri, { signal }).finally(() => listings.delete(uri));
+        listings.set(uri, listing);
       }
-      const { backupPath } = await writeFileSafely(p, text, { expectedFingerprint });
-      return { path: p, backupPath, fingerprint: fingerprintOf(text) };
+      return listing;
     },
-    'file.backups': ({ path: p }) => listBackups(p).then((list) => list.map((b) => ({ backupPath: b.backupPath, createdAt: b.createdAt }))),
-    'file.restore': ({ backupPath, path: p }) =>
-      restoreBackup(backupPath, p).then((r) => ({ path: r.targetPath, backupPath: r.backupPath })),
-    'libvirt.list': ({ uri }, { signal }) => listDomains(uri, { signal }),
     'libvirt.read': async ({ uri, name }, { signal }) => {
       const xml = await dumpInactiveXml(uri, name, { signal });
       // The domain is still worth reviewing without the host's values; the renderer says why they are missing.
@@ -187,9 +139,25 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       ]);
       return { xml, host, qemuArgv, capabilitiesProblem };
     },
-    'libvirt.define': ({ uri, name, xml, loadedXml }) => defineDomainSafely(uri, { name, originalXml: loadedXml, newXml: xml }),
-    'libvirt.restore': ({ uri, name, backupPath, expectedXml }) => restoreDomainBackup(uri, { name, backupPath, expectedXml }),
+    'libvirt.define': async ({ uri, name, xml, loadedXml }) => {
+      const r = await defineDomainSafely(uri, { name, originalXml: loadedXml, newXml: xml });
+      domainBackups.add(r.backupPath);
+      return r;
+    },
+    'libvirt.restore': async ({ uri, name, backupPath, expectedXml }) => {
+      if (!domainBackups.has(backupPath))
+        throw new ServiceRefusal(
+          'not-permitted',
+          `${backupPath} is not a backup of a define made in this session; nothing was changed.`,
+          'Restore from the Apply step right after the define, or with virsh define from the backups folder.',
+        );
+      // The undo is a define too: its own backup is restorable in turn.
+      const r = await restoreDomainBackup(uri, { name, backupPath, expectedXml });
+      domainBackups.add(r.backupPath);
+      return r;
+    },
     'libvirt.qemuArgv': async ({ uri, xml }, { signal }) => ({ argv: await qemuArgvPreview(uri, xml, { signal }) }),
+    'libvirt.verify': ({ uri, xml }) => verifyDomain({ uri, xml }),
     'host.evidence': () => collectHostEvidence(),
     'host.caps': ({ uri, arch, machine, virttype }, { signal }) =>
       hostFactsReader(uri, { whenCapsRefused: 'throw', signal })({ arch, machine, virttype }),
@@ -199,17 +167,16 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
         .map((e) => ({ id: e.id, name: e.name, family: e.family, releaseDate: e.releaseDate, virtio1: e.virtio1 })),
     'osinfo.guest': async ({ id }) => (await index()).lookup(id),
     'schema.validate': async ({ xml }) => {
-      const status = schemaStatus();
+      const status = await readSchemaStatus();
       if (!status.available) return { available: false, valid: false, errors: [] };
-      const [r] = await validateDomainXml([{ name: 'domain.xml', text: xml }]);
-      return {
-        available: true,
-        valid: r?.valid ?? false,
-        errors: (r?.errors ?? []).map((e) => ({ line: e.line, message: e.message, target: e.target })),
-      };
+      const r = await validateDomainDocument({ name: 'domain.xml', text: xml });
+      return { available: true, valid: r.valid, errors: r.errors.map((e) => ({ line: e.line, message: e.message, target: e.target })) };
     },
     'recent.get': () => readRecent(recentFile),
     'recent.add': async ({ file, uri }) => {
+      // Only files the user opened go on the list it is offered again.
+      if (file !== undefined && !(await grants.has(file)))
+        throw new ServiceRefusal('not-permitted', `${file} was not opened in this session.`, 'Open it first.');
       const now = await readRecent(recentFile);
       const push = (list: readonly string[], item: string | undefined) =>
         item ? [item, ...list.filter((x) => x !== item)].slice(0, MAX_RECENT) : [...list];

@@ -1,7 +1,7 @@
 /** Every failure a service can raise, as the ServiceError the renderer shows: what happened, what to do. */
 import type { ServiceError } from '../../src/contracts/ipc';
 import { XmlInputError } from '../../src/domain-xml';
-import { FileConflictError, FileWriteError } from '../services/file-store';
+import { FileConflictError, FileWriteError } from '../services/write-domain-file';
 import { DomainChangedError, DomainNameMismatchError } from '../services/libvirt';
 import { SchemaUnavailableError } from '../services/schema';
 import { VirshError } from '../services/virsh';

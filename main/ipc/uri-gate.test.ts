@@ -54,6 +54,7 @@ describe.skipIf(missing)(`libvirt URIs that run programs ${missing ? `(skipped: 
     ['libvirt.define', (uri) => ({ uri, name: 'x', xml: '<domain/>', loadedXml: '<domain/>' })],
     ['libvirt.restore', (uri) => ({ uri, name: 'x', backupPath: '/tmp/x', expectedXml: '<domain/>' })],
     ['libvirt.qemuArgv', (uri) => ({ uri, xml: '<domain/>' })],
+    ['libvirt.verify', (uri) => ({ uri, xml: '<domain/>' })],
     ['host.caps', (uri) => ({ uri })],
     ['recent.add', (uri) => ({ uri })],
   ];

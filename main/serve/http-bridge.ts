@@ -30,20 +30,32 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
+/**
+ * The request body as text; null when it is over MAX_BODY. A body that is too large is read to its end and
+ * dropped (not kept), so the client gets its 413: closing the connection on it instead would reset the
+ * connection before the client reads any answer.
+ */
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The channel named by the path after /api/, or null when its %-escapes are malformed. */
+function channelOf(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname.slice('/api/'.length));
+  } catch {
+    return null;
+  }
 }
 
 export async function startBridge(options: {
@@ -70,8 +82,10 @@ export async function startBridge(options: {
         const auth = Buffer.from(req.headers.authorization ?? '');
         if (auth.length !== expected.length || !timingSafeEqual(auth, expected))
           return send(res, 401, 'Unauthorized: this server needs the token from its URL.');
+        const channel = channelOf(url.pathname);
+        if (channel === null) return send(res, 400, 'Bad Request: the channel name has a malformed %-escape.');
         const body = await readBody(req);
-        if (body === null) return send(res, 413, 'Payload Too Large.');
+        if (body === null) return send(res, 413, `Payload Too Large: requests are limited to ${MAX_BODY / (1024 * 1024)} MB.`);
         let parsed: unknown;
         try {
           parsed = body === '' ? {} : JSON.parse(body);
@@ -84,7 +98,7 @@ export async function startBridge(options: {
         res.once('close', () => {
           if (!res.writableFinished) gone.abort();
         });
-        const result = await dispatch(options.handlers, decodeURIComponent(url.pathname.slice('/api/'.length)), parsed, {
+        const result = await dispatch(options.handlers, channel, parsed, {
           callId: req.headers[CALL_ID_HEADER],
           signal: gone.signal,
         });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   DomainChangedError,
   DomainNameMismatchError,
   dumpInactiveXml,
+  fileSafeName,
   getDomainCapabilities,
   getVersions,
   listDomainBackups,
@@ -50,6 +51,19 @@ const iommuEdits = (model: boolean): Edit[] => [
   { op: 'add-element', parent: '/domain/devices/memballoon[1]', xml: "<driver iommu='on'/>" },
 ];
 
+describe('fileSafeName (backups of domains and connections)', () => {
+  it('keeps short safe names, and makes any other one safe, distinct and short', () => {
+    expect(fileSafeName('vaw-vm_1.test')).toBe('vaw-vm_1.test');
+    const spaced = fileSafeName('a b');
+    expect(spaced).toMatch(/^a_b-[0-9a-f]{12}$/);
+    expect(spaced).not.toBe(fileSafeName('a_b'));
+    expect(fileSafeName('a_b')).toBe('a_b');
+    expect(fileSafeName('..')).toMatch(/^_\.-[0-9a-f]{12}$/);
+    for (const long of ['x'.repeat(1024), 'ж'.repeat(1024), `qemu+ssh://${'h'.repeat(500)}/system`])
+      expect(Buffer.byteLength(`${fileSafeName(long)}.2026-12-02T01-02-03-456Z.xml`)).toBeLessThan(255);
+  });
+});
+
 describe('parseVirshVersion', () => {
   it('reads the library and hypervisor versions and leaves a missing hypervisor null', () => {
     expect(parseVirshVersion('Using library: libvirt 10.1.0\nRunning hypervisor: QEMU 8.2.2\n')).toEqual({
@@ -57,6 +71,11 @@ describe('parseVirshVersion', () => {
       qemu: '8.2.2',
     });
     expect(parseVirshVersion('Using library: libvirt 9.0.0\nRunning hypervisor: Test 0.0.0\n')).toEqual({ libvirt: '9.0.0', qemu: null });
+  });
+
+  it("takes the daemon's libvirt version over virsh's own library when --daemon printed it", () => {
+    const out = 'Using library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 11.1.3\nRunning against daemon: 12.8.0\n';
+    expect(parseVirshVersion(out)).toEqual({ libvirt: '12.8.0', qemu: '11.1.3' });
   });
 });
 
@@ -171,13 +190,13 @@ describe.skipIf(missing)(
 
       const planned = applyEdits(loaded, iommuEdits(false));
       const defined = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: planned });
-      expect(await dumpInactiveXml(SYSTEM, name)).toBe(defined.definedXml);
-      expect(defined.definedXml).not.toBe(loaded);
+      expect(await dumpInactiveXml(SYSTEM, name)).toBe(defined.xml);
+      expect(defined.xml).not.toBe(loaded);
       expect((await listDomainBackups(SYSTEM, name)).map((b) => b.backupPath)).toContain(defined.backupPath);
-      const undone = await restoreDomainBackup(SYSTEM, { name, backupPath: defined.backupPath, expectedXml: defined.definedXml });
+      const undone = await restoreDomainBackup(SYSTEM, { name, backupPath: defined.backupPath, expectedXml: defined.xml });
       expect(await dumpInactiveXml(SYSTEM, name)).toBe(loaded);
       // The undo backed up what it replaced, like a define.
-      expect(readFileSync(undone.backupPath, 'utf8')).toBe(defined.definedXml);
+      expect(readFileSync(undone.backupPath, 'utf8')).toBe(defined.xml);
     });
 
     it('refuses an undo when the domain changed since the define, with the diff, and changes nothing', async () => {
@@ -187,9 +206,9 @@ describe.skipIf(missing)(
         const loaded = await dumpInactiveXml(SYSTEM, name);
         const defined = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: applyEdits(loaded, iommuEdits(false)) });
         // Another admin changes the domain after the wizard defined it.
-        defineXml(defined.definedXml.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
+        defineXml(defined.xml.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>'));
         const theirs = await dumpInactiveXml(SYSTEM, name);
-        const e = await rejection(restoreDomainBackup(SYSTEM, { name, backupPath: defined.backupPath, expectedXml: defined.definedXml }));
+        const e = await rejection(restoreDomainBackup(SYSTEM, { name, backupPath: defined.backupPath, expectedXml: defined.xml }));
         expect(e).toBeInstanceOf(DomainChangedError);
         expect((e as DomainChangedError).diff).toMatch(/^\+\s*<vcpu[^>]*>2<\/vcpu>$/m);
         expect(await dumpInactiveXml(SYSTEM, name)).toBe(theirs);
@@ -198,27 +217,31 @@ describe.skipIf(missing)(
       }
     });
 
-    it('a second define in one session succeeds: the XML read back after a define, not the XML sent, is the new starting point', async () => {
-      const name = `vaw-ui-twice-${process.pid}`;
-      try {
-        defineXml(fixtureNamed('tcg-q35.xml', name));
-        const loaded = await dumpInactiveXml(SYSTEM, name);
-        // An emptied <driver/> (what removing the last driver option leaves) is dropped by libvirt on define.
-        const sent = loaded.replace("<model type='virtio'/>", "<model type='virtio'/>\n      <driver/>");
-        const first = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: sent });
-        expect(first.definedXml).not.toContain('<driver/>');
-        expect(await rejection(defineDomainSafely(SYSTEM, { name, originalXml: sent, newXml: first.definedXml }))).toBeInstanceOf(
-          DomainChangedError,
-        );
-        const second = await defineDomainSafely(SYSTEM, {
-          name,
-          originalXml: first.definedXml,
-          newXml: applyEdits(first.definedXml, iommuEdits(false)),
-        });
-        expect(second.definedXml).toMatch(/iommu='on'/);
-      } finally {
-        await removeDomains(name);
-      }
+    it('returns the definition libvirt holds after a define, which a second define in the same session compares against', async () => {
+      const name = `${prefix}twice`;
+      defineXml(fixtureNamed('tcg-q35.xml', name));
+      const loaded = await dumpInactiveXml(SYSTEM, name);
+      // An edit that leaves an empty <driver/> (libvirt drops it when it formats the domain).
+      const first = applyEdits(loaded, iommuEdits(false)).replace(
+        '</devices>',
+        "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver/></rng></devices>",
+      );
+      const r1 = await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: first });
+      expect(r1.xml).toBe(await dumpInactiveXml(SYSTEM, name));
+      expect(r1.xml).not.toBe(first);
+      // Compared with the text sent, the next define would be refused as a change by someone else.
+      const second = r1.xml.replace(/<vcpu([^>]*)>1<\/vcpu>/, '<vcpu$1>2</vcpu>');
+      await expect(defineDomainSafely(SYSTEM, { name, originalXml: first, newXml: second })).rejects.toBeInstanceOf(DomainChangedError);
+      const r2 = await defineDomainSafely(SYSTEM, { name, originalXml: r1.xml, newXml: second });
+      expect(r2.xml).toMatch(/<vcpu[^>]*>2<\/vcpu>/);
+    });
+
+    it('restores only backups from its own backups folder, parsed first', async () => {
+      const outside = path.join(backups, 'elsewhere.xml');
+      writeFileSync(outside, fixtureNamed('tcg-q35.xml', `${prefix}outside`));
+      await expect(restoreDomainBackup(SYSTEM, { name: `${prefix}outside`, backupPath: outside, expectedXml: '' })).rejects.toThrow(
+        /is not in the backups folder of qemu:\/\/\/system/,
+      );
     });
 
     it('refuses new XML that names another domain', async () => {
@@ -256,10 +279,10 @@ describe.skipIf(missing)(
       expect(plan.impossible).toEqual([]);
       expect(plan.edits.length).toBeGreaterThan(0);
       await defineDomainSafely(SYSTEM, { name, originalXml: loaded, newXml: applyEdits(loaded, plan.edits) });
-      // An ordinary VM: the smallest fix takes iommu='on' off the transitional rng (and the emptied <driver/> with it).
       const after = await dumpInactiveXml(SYSTEM, name);
+      // An ordinary VM: the smallest fix drops the iommu='on' the transitional device cannot carry, and keeps the model.
       expect(after).toMatch(/<rng model='virtio-transitional'>/);
-      expect(after).not.toMatch(/iommu=/);
+      expect(after).not.toMatch(/iommu='on'/);
       expect(await stateWhenStartedPaused(name)).toBe('paused');
     });
 

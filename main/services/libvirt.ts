@@ -7,9 +7,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VersionFact } from '../../src/contracts/facts';
-import { parseXml, unifiedDiff } from '../../src/domain-xml';
+import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
-import { backupsDir } from './file-store';
+import { backupsDir } from './backup-store';
+import { decodeXmlBytes, fingerprintOf, readRegularFile } from './read-domain-file';
 import { runVirsh, VirshError } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
@@ -39,11 +40,11 @@ export interface DefineResult {
   /** True when the domain is running: libvirt keeps the running configuration until the next boot. */
   readonly appliesAtNextBoot: boolean;
   /**
-   * The definition as libvirt holds it now, read back after the define: libvirt normalises what it is given
-   * (drops an emptied `<driver/>`, adds addresses), so this, not the XML sent, is what a later define or undo
-   * must find unchanged.
+   * The definition as libvirt holds it after the define (read back): libvirt normalises what it is given (drops an
+   * empty `<driver/>`, adds defaults), so this, not the text sent, is what a later define's (or undo's) conflict
+   * check compares.
    */
-  readonly definedXml: string;
+  readonly xml: string;
 }
 
 /** A cancellable read: aborting `signal` kills the virsh it runs. */
@@ -85,9 +86,13 @@ export function parseVersion(text: string): { major: number; minor: number; micr
   return { major: Number(m[1]), minor: Number(m[2]), micro: Number(m[3] ?? 0) };
 }
 
-/** Reads `virsh version` output (English, as runVirsh forces LC_ALL=C). */
+/**
+ * Reads `virsh version --daemon` output (English, as runVirsh forces LC_ALL=C). The libvirt version is the
+ * daemon's ("Running against daemon"): over a remote or lab connection virsh's own library is another release.
+ * Without that line (plain `virsh version`) it falls back to the library's.
+ */
 export function parseVirshVersion(out: string): LibvirtVersions {
-  const libvirt = /^Using library: libvirt ([\d.]+)/m.exec(out)?.[1] ?? null;
+  const libvirt = /^Running against daemon: ([\d.]+)/m.exec(out)?.[1] ?? /^Using library: libvirt ([\d.]+)/m.exec(out)?.[1] ?? null;
   const qemu = /^Running hypervisor: QEMU ([\d.]+)/m.exec(out)?.[1] ?? null;
   return { libvirt, qemu };
 }
@@ -98,12 +103,12 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
     const version = text === null ? null : parseVersion(text);
     return version ? { kind: 'exact', version, source: `virsh -c ${uri} version (${what})` } : { kind: 'unknown' };
   };
-  return { libvirtVersion: fact(v.libvirt, 'Using library'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
+  return { libvirtVersion: fact(v.libvirt, 'Running against daemon'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
 }
 
 /** libvirt and QEMU versions of a connection. */
 export async function getVersions(uri: string, { signal }: ReadOptions = {}): Promise<LibvirtVersions> {
-  return parseVirshVersion(await runVirsh(uri, ['version'], { timeoutMs: VERSION_TIMEOUT_MS, signal }));
+  return parseVirshVersion(await runVirsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS, signal }));
 }
 
 /** Every domain (running or not) with its state and whether it is persistent. */
@@ -170,9 +175,19 @@ export function qemuArgvPreview(uri: string, xml: string, { signal }: ReadOption
   );
 }
 
+/**
+ * `text` as a file name: itself when it is short and safe; otherwise its safe characters, cut to 80, and a hash
+ * of the whole, so two names never share backups and no file name reaches the 255-byte limit.
+ */
+export function fileSafeName(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9._-]+/g, '_');
+  if (safe === text && text.length <= 100 && !text.startsWith('.')) return text;
+  return `${safe.replace(/^\./, '_').slice(0, 80)}-${fingerprintOf(text).slice(0, 12)}`;
+}
+
 /** Where the libvirt backups of one connection go: `<backupsDir>/libvirt/<uri made file-safe>/`. */
 export function libvirtBackupsDir(uri: string): string {
-  return path.join(backupsDir(), 'libvirt', uri.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  return path.join(backupsDir(), 'libvirt', fileSafeName(uri));
 }
 
 function domainNameOf(xml: string): string {
@@ -184,7 +199,7 @@ async function writeBackup(uri: string, name: string, xml: string): Promise<stri
   const dir = libvirtBackupsDir(uri);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.${stamp}.xml`);
+  const file = path.join(dir, `${fileSafeName(name)}.${stamp}.xml`);
   // 'wx' never overwrites an earlier backup, even two in the same millisecond.
   await fs.writeFile(file, xml, { flag: 'wx', mode: 0o600 });
   return file;
@@ -193,7 +208,7 @@ async function writeBackup(uri: string, name: string, xml: string): Promise<stri
 /**
  * Replaces domain `name`'s definition with `newXml`: re-reads the domain and refuses (DomainChangedError, with
  * a diff) when it is not `originalXml` any more, backs the current definition up, then `define --validate`,
- * and reads the definition back (DefineResult.definedXml). libvirt's define is all-or-nothing, so on failure the
+ * and reads the definition back (DefineResult.xml). libvirt's define is all-or-nothing, so on failure the
  * old definition stays and the VirshError says why.
  */
 export async function defineDomainSafely(
@@ -212,28 +227,31 @@ export async function defineDomainSafely(
   const backupPath = await writeBackup(uri, req.name, current);
   const define = req.validate === false ? ['define'] : ['define', '--validate'];
   await withTempXml(req.newXml, (file) => runVirsh(uri, [...define, file], { timeoutMs: DEFINE_TIMEOUT_MS }));
-  const [state, definedXml] = await Promise.all([runVirsh(uri, ['domstate', '--', req.name]), dumpInactiveXml(uri, req.name)]);
-  return { backupPath, appliesAtNextBoot: state.trim() !== 'shut off' && state.trim() !== 'crashed', definedXml };
+  const [state, xml] = await Promise.all([runVirsh(uri, ['domstate', '--', req.name]), dumpInactiveXml(uri, req.name)]);
+  return { backupPath, appliesAtNextBoot: state.trim() !== 'shut off' && state.trim() !== 'crashed', xml };
 }
 
 /**
- * Defines domain `name` again from a backup written by `defineDomainSafely` (the undo of a define), with the
- * same safety as the define: refused with a diff when the domain is not `expectedXml` any more (someone changed
- * it since), and the definition it replaces is backed up first.
+ * Defines domain `name` again from a backup written by `defineDomainSafely` for this connection (the undo of a
+ * define): only a file in its backups folder, read as a domain file is (never blocking, 10 MB at most) and parsed
+ * before libvirt sees it; then with the define's own safety: refused with a diff when the domain is not
+ * `expectedXml` any more (someone changed it since), and the definition it replaces is backed up first.
  */
 export async function restoreDomainBackup(
   uri: string,
   req: { readonly name: string; readonly backupPath: string; readonly expectedXml: string },
 ): Promise<DefineResult> {
-  let xml: string;
-  try {
-    xml = await fs.readFile(req.backupPath, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `Cannot read the backup ${req.backupPath}: ${(e as Error).message}. Pick a backup from the list of this domain's backups.`,
-      { cause: e },
+  const dir = libvirtBackupsDir(uri);
+  if (path.dirname(path.resolve(req.backupPath)) !== dir)
+    throw new XmlInputError(
+      req.backupPath,
+      0,
+      0,
+      `is not in the backups folder of ${uri} (${dir})`,
+      "Pick a backup from the list of this domain's backups.",
     );
-  }
+  const xml = decodeXmlBytes(await readRegularFile(req.backupPath), req.backupPath);
+  parseDomainXml(xml, req.backupPath);
   // A backup is libvirt's own earlier output, which define accepted then; it is not validated again.
   return defineDomainSafely(uri, { name: req.name, originalXml: req.expectedXml, newXml: xml, validate: false });
 }
@@ -241,7 +259,7 @@ export async function restoreDomainBackup(
 /** Backups of one domain on one connection, newest first. */
 export async function listDomainBackups(uri: string, name: string): Promise<{ backupPath: string; createdAt: string }[]> {
   const dir = libvirtBackupsDir(uri);
-  const prefix = `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.`;
+  const prefix = `${fileSafeName(name)}.`;
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -250,7 +268,8 @@ export async function listDomainBackups(uri: string, name: string): Promise<{ ba
   }
   const out: { backupPath: string; createdAt: string }[] = [];
   for (const f of names) {
-    if (!f.startsWith(prefix) || !f.endsWith('.xml')) continue;
+    // The time stamp must follow the name directly: `vm.` must not match the backups of a domain named `vm.x`.
+    if (!f.startsWith(prefix) || !/^\d{4}-\d\d-\d\dT[\d-]+Z\.xml$/.test(f.slice(prefix.length))) continue;
     const stat = await fs.stat(path.join(dir, f));
     out.push({ backupPath: path.join(dir, f), createdAt: stat.mtime.toISOString() });
   }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { GuestFacts, GuestFamily, Support } from '../../src/contracts/facts';
 import { NO_GUEST_FACTS, UNKNOWN } from '../../src/contracts/facts';
 import { parseXml } from '../../src/domain-xml';
-import { appCacheDir } from './cache-dir';
+import { writeFileAtomically } from './atomic-write';
+import { appCacheDir } from './xdg-dirs';
 
 /** One OS of the guest picker. */
 export interface OsinfoEntry {
@@ -145,9 +146,7 @@ async function readCache(cacheDir: string, key: string): Promise<OsinfoEntry[] |
 
 async function writeCache(cacheDir: string, key: string, entries: readonly OsinfoEntry[]): Promise<void> {
   await fs.mkdir(cacheDir, { recursive: true });
-  const tmp = path.join(cacheDir, `${CACHE_FILE}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, JSON.stringify({ key, entries }));
-  await fs.rename(tmp, path.join(cacheDir, CACHE_FILE));
+  await writeFileAtomically(path.join(cacheDir, CACHE_FILE), JSON.stringify({ key, entries }));
 }
 
 export interface OsinfoLoadOptions {

@@ -1,10 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
-import { parseXmllintOutput, schemaStatus, SchemaUnavailableError, startDomainValidation, validateDomainXml } from './schema';
+import {
+  readSchemaStatus,
+  schemaStatus,
+  SchemaUnavailableError,
+  startDomainValidation,
+  validateDomainDocument,
+  validateDomainXml,
+} from './schema';
 
 const GOOD = `<domain type='kvm'>
   <name>good</name>
@@ -21,60 +29,62 @@ const GOOD = `<domain type='kvm'>
 `;
 const BAD = GOOD.replace("iommu='on'", "iommu='maybe'").replace('good', 'bad');
 
-describe('parseXmllintOutput', () => {
-  it('assigns located and unlocated errors to their file and reads verdicts', () => {
-    const out = [
-      '/t/f0.xml validates',
-      'Relax-NG validity error : Extra element devices in interleave',
-      '/t/f1.xml:5: element devices: Relax-NG validity error : Element domain failed to validate content',
-      '/t/f1.xml fails to validate',
-    ].join('\n');
-    expect(parseXmllintOutput(out, ['/t/f0.xml', '/t/f1.xml'])).toEqual({
-      valid: [true, false],
-      errors: [
-        [],
-        [
-          { line: 5, element: 'devices', message: 'Extra element devices in interleave' },
-          { line: 5, element: 'devices', message: 'Element domain failed to validate content' },
-        ],
-      ],
-    });
-  });
-
-  it('finds files whose paths contain colons and spaces', () => {
-    const files = ['/v/a:1: b.xml', '/v/c.xml'];
-    const out = [
-      '/v/a:1: b.xml:7: element disk: Relax-NG validity error : Invalid attribute x',
-      '/v/a:1: b.xml fails to validate',
-      '/v/c.xml:3: parser error : Opening and ending tag mismatch',
-      '/v/c.xml fails to validate',
-    ].join('\n');
-    expect(parseXmllintOutput(out, files)).toEqual({
-      valid: [false, false],
-      errors: [
-        [{ line: 7, element: 'disk', message: 'Invalid attribute x' }],
-        [{ line: 3, element: null, message: 'libxml2 cannot parse the document: Opening and ending tag mismatch' }],
-      ],
-    });
-  });
-});
-
 describe('schemaStatus', () => {
   it('says the schemas are missing when the directory has no domain.rng', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-noschema-'));
     const status = schemaStatus(dir);
     expect(status.available).toBe(false);
+    expect(await readSchemaStatus(dir)).toEqual(status);
     await expect(validateDomainXml([{ name: 'a', text: GOOD }], { dir })).rejects.toBeInstanceOf(SchemaUnavailableError);
+    await expect(validateDomainDocument({ name: 'a', text: GOOD }, { dir })).rejects.toBeInstanceOf(SchemaUnavailableError);
   });
 });
 
 const missing = missingParts('schemas', 'xmllint');
 describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing ? `(skipped: ${missing})` : ''}`, () => {
-  it('reports a document libxml2 refuses to parse (nesting deeper than 256) as invalid with its reason', async () => {
+  it('reports a document libxml2 refuses to parse (nesting deeper than 257) as invalid with its reason', async () => {
     const deep = `<domain type='kvm'><name>${'<a>'.repeat(300)}x${'</a>'.repeat(300)}</name></domain>`;
     const [result] = await validateDomainXml([{ name: 'deep.xml', text: deep }], { engine: 'native' });
     expect(result?.valid).toBe(false);
-    expect(result?.errors[0]?.message).toContain('Excessive depth');
+    expect(result?.errors[0]?.message).toBe('not well-formed XML, so it was not validated: elements nested deeper than 257 levels');
+  });
+
+  describe('a DOCTYPE whose entity is a FIFO (libxml2 would open it and wait)', () => {
+    const fifoDir = mkdtempSync(path.join(os.tmpdir(), 'vaw-fifo-'));
+    const fifo = path.join(fifoDir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const hostile = `<?xml version="1.0"?>\n<!DOCTYPE domain [<!ENTITY e SYSTEM "${fifo}">]>\n<domain type='kvm'>&e;</domain>\n`;
+
+    it('is what xmllint, run as this program runs it, hangs on', () => {
+      const doc = path.join(fifoDir, 'hostile.xml');
+      writeFileSync(doc, Buffer.from(hostile, 'utf16le'));
+      const r = spawnSync('xmllint', ['--noout', '--nonet', '--relaxng', '/usr/share/libvirt/schemas/domain.rng', doc], { timeout: 3000 });
+      expect(r.signal).toBe('SIGTERM');
+    });
+
+    it.each([
+      ['validateDomainXml', (text: string) => validateDomainXml([{ name: 'hostile.xml', text }]).then((r) => r[0])],
+      ['startDomainValidation', (text: string) => startDomainValidation().validate({ name: 'hostile.xml', text })],
+      ['validateDomainDocument', (text: string) => validateDomainDocument({ name: 'hostile.xml', text })],
+    ])(
+      '%s refuses it without handing it to xmllint',
+      async (_name, validate) => {
+        const result = await validate(hostile);
+        expect(result).toEqual({
+          name: 'hostile.xml',
+          valid: false,
+          errors: [
+            {
+              line: 2,
+              element: null,
+              message: 'not well-formed XML, so it was not validated: a DOCTYPE or entity declaration is not accepted',
+              target: '/domain',
+            },
+          ],
+        });
+      },
+      20_000,
+    );
   });
 
   it('native: an xmllint that cannot be started is an unavailable validator, not invalid documents', async () => {
@@ -93,6 +103,16 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
   });
 
   for (const engine of ['native', 'wasm'] as const) {
+    it(`${engine}: validateDomainDocument (the app's) gives the same verdicts as validateDomainXml`, async () => {
+      expect(await validateDomainDocument({ name: 'good.xml', text: GOOD }, { engine })).toEqual({
+        name: 'good.xml',
+        valid: true,
+        errors: [],
+      });
+      const [expected] = await validateDomainXml([{ name: 'bad.xml', text: BAD }], { engine });
+      expect(await validateDomainDocument({ name: 'bad.xml', text: BAD }, { engine })).toEqual(expected);
+    }, 120_000);
+
     it(`${engine}: accepts a valid domain and locates the error in an invalid one`, async () => {
       const [good, bad] = await validateDomainXml(
         [

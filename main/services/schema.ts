@@ -1,8 +1,14 @@
 /**
  * Validation of domain XML against libvirt's RelaxNG schemas (/usr/share/libvirt/schemas/domain.rng) with
- * xmllint: the native binary when installed (one process for all files), else xmllint-wasm with every .rng
- * of the schemas directory preloaded. The schemas themselves must be installed; without them validation
- * is unavailable and callers say so (the CLI continues only with --no-schema).
+ * xmllint: the native binary when installed, else xmllint-wasm with every .rng of the schemas directory
+ * preloaded. The schemas themselves must be installed; without them validation is unavailable and callers say
+ * so (the CLI continues only with --no-schema). Reading xmllint's output is pure and lives in src/schema.
+ *
+ * Only documents this program's parser accepts ever reach xmllint, from every entry point here: libxml2 would
+ * load the external entities of a DOCTYPE (a file, or a FIFO that hangs it), and the parser refuses any DOCTYPE
+ * and reads the bytes in the encoding libxml2 would. A refused document gets a result saying so, without xmllint;
+ * xmllint reads a copy of the text the parser accepted (a temporary file or its standard input), never the
+ * user's file, which could change in between.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -19,28 +25,13 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseXml, type XmlElement } from '../../src/domain-xml';
+import { parseXml, XmlInputError, type XmlDocument } from '../../src/domain-xml';
+import { schemaResultsOf, type SchemaResult } from '../../src/schema';
+
+export type { SchemaError, SchemaResult } from '../../src/schema';
 
 /** libvirt's schema directory as packaged by Debian, Fedora and upstream. */
 export const DEFAULT_SCHEMA_DIR = '/usr/share/libvirt/schemas';
-
-/** One validity error, located. */
-export interface SchemaError {
-  /** 1-based line libxml2 reports; 0 when it gives none. */
-  readonly line: number;
-  /** The element libxml2 names, when it names one. */
-  readonly element: string | null;
-  readonly message: string;
-  /** Absolute XPath of that element (found by name and line); `/domain` when it cannot be located. */
-  readonly target: string;
-}
-
-/** The verdict for one document. */
-export interface SchemaResult {
-  readonly name: string;
-  readonly valid: boolean;
-  readonly errors: readonly SchemaError[];
-}
 
 export type SchemaEngine = 'native' | 'wasm';
 
@@ -54,129 +45,82 @@ export class SchemaUnavailableError extends Error {
   override readonly name = 'SchemaUnavailableError';
 }
 
+/** A document to validate. `parsed`: this program's parse of exactly `text`, when the caller has one (saves a parse). */
+export interface DocumentToValidate {
+  readonly name: string;
+  readonly text: string;
+  readonly parsed?: XmlDocument;
+}
+
+export interface SchemaOptions {
+  readonly dir?: string;
+  readonly engine?: SchemaEngine;
+}
+
 /**
- * Whether a native xmllint is on PATH. Looked up in the PATH folders rather than by running `xmllint --version`:
- * a one-file `plan` would otherwise pay for an extra process. A broken binary still fails the validation itself.
+ * Where a native xmllint would be on PATH. Looked up in the PATH folders rather than by running `xmllint
+ * --version`: a one-file `plan` would otherwise pay for an extra process. A broken binary still fails the
+ * validation itself.
  */
-function hasNativeXmllint(): boolean {
+function xmllintCandidates(): string[] {
   return (process.env.PATH ?? '')
     .split(path.delimiter)
     .filter(Boolean)
-    .some((d) => {
-      try {
-        accessSync(path.join(d, 'xmllint'), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    .map((d) => path.join(d, 'xmllint'));
 }
 
-/** Says whether libvirt's schemas are installed and which xmllint will validate against them. */
-export function schemaStatus(dir = DEFAULT_SCHEMA_DIR): SchemaStatus {
-  if (!existsSync(path.join(dir, 'domain.rng'))) {
+function statusOf(dir: string, installed: boolean, native: boolean): SchemaStatus {
+  if (!installed) {
     return {
       available: false,
       dir,
       message: `libvirt's RelaxNG schemas are not installed (${path.join(dir, 'domain.rng')} is missing); install libvirt-clients (Debian/Ubuntu) or libvirt-libs (Fedora)`,
     };
   }
-  return { available: true, dir, engine: hasNativeXmllint() ? 'native' : 'wasm' };
+  return { available: true, dir, engine: native ? 'native' : 'wasm' };
 }
 
-const LOCATED = /^(.*?):(\d+): element ([^:]+): Relax-NG validity error : (.*)$/;
-const UNLOCATED = /^(?:.*?: )?Relax-NG validity error : (.*)$/;
-/** libxml2 refusing to parse a file at all (e.g. nesting deeper than 256, which libvirt refuses too). */
-const PARSER = /^(.*?):(\d+): (?:parser|namespace) error : (.*)$/;
-
-/**
- * Parses xmllint's --relaxng output into per-file errors and verdicts; `files` are the names exactly as xmllint
- * was given them, in the order of the results.
- */
-export function parseXmllintOutput(
-  output: string,
-  files: readonly string[],
-): { valid: boolean[]; errors: { line: number; element: string | null; message: string }[][] } {
-  const count = files.length;
-  const valid = new Array<boolean>(count).fill(false);
-  const errors = Array.from({ length: count }, () => [] as { line: number; element: string | null; message: string }[]);
-  const positions = new Map(files.map((f, i) => [f, i]));
-  const indexOf = (file: string): number => positions.get(file) ?? -1;
-  // A path may itself contain ':', so the file is the longest given name the line starts with before a ':'.
-  const fileOfLine = (line: string): number => {
-    let found = -1;
-    for (let k = line.indexOf(':'); k !== -1; k = line.indexOf(':', k + 1)) found = positions.get(line.slice(0, k)) ?? found;
-    return found;
-  };
-  let pending: string[] = [];
-  for (const line of output.split('\n')) {
-    const located = LOCATED.exec(line);
-    if (located) {
-      const i = fileOfLine(line);
-      for (const message of pending) errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message });
-      pending = [];
-      errors[i]?.push({ line: Number(located[2]), element: located[3] ?? null, message: located[4] ?? '' });
-      continue;
-    }
-    const parser = PARSER.exec(line);
-    if (parser) {
-      errors[fileOfLine(line)]?.push({
-        line: Number(parser[2]),
-        element: null,
-        message: `libxml2 cannot parse the document: ${parser[3] ?? ''}`,
-      });
-      continue;
-    }
-    const verdict = /^(.*) (validates|fails to validate)$/.exec(line);
-    if (verdict) {
-      const i = indexOf(verdict[1] ?? '');
-      if (i >= 0) valid[i] = verdict[2] === 'validates';
-      for (const message of pending) errors[i]?.push({ line: 0, element: null, message });
-      pending = [];
-      continue;
-    }
-    const unlocated = UNLOCATED.exec(line);
-    if (unlocated?.[1]) pending.push(unlocated[1]);
-  }
-  errors.forEach((list, i) => {
-    if (!valid[i] && list.length === 0) list.push({ line: 0, element: null, message: 'xmllint gave no verdict for this document' });
-  });
-  return { valid, errors };
-}
-
-/**
- * Finds the XPath of the element libxml2 names at a line of `text`; the document is parsed once, on the first
- * error that needs it, however many errors it has.
- */
-function locator(text: string): (line: number, element: string | null) => string {
-  let parsed: { root: XmlElement | null; lineStarts: number[] } | undefined;
-  const index = () => {
-    if (parsed) return parsed;
-    const lineStarts: number[] = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-    let root: XmlElement | null = null;
+/** Says whether libvirt's schemas are installed and which xmllint will validate against them (the CLI: synchronous). */
+export function schemaStatus(dir = DEFAULT_SCHEMA_DIR): SchemaStatus {
+  const executable = (f: string): boolean => {
     try {
-      root = parseXml(text).root;
+      accessSync(f, constants.X_OK);
+      return true;
     } catch {
-      // libxml2 found errors in a text our parser refuses too; such errors point at the whole domain.
+      return false;
     }
-    return (parsed = { root, lineStarts });
   };
-  return (line, element) => {
-    if (!element || line === 0) return '/domain';
-    const { root, lineStarts } = index();
-    if (!root) return '/domain';
-    const from = lineStarts[line - 1] ?? 0;
-    const to = lineStarts[line] ?? text.length;
-    let best: XmlElement | undefined;
-    const stack: XmlElement[] = [root];
-    for (let el = stack.pop(); el; el = stack.pop()) {
-      // libxml2 reports the line of the start tag's end; the element's tag spans it.
-      if (el.name === element && el.start < to && el.startTagEnd > from) best = el;
-      stack.push(...el.children());
-    }
-    return best?.xpath ?? root.xpath;
-  };
+  return statusOf(dir, existsSync(path.join(dir, 'domain.rng')), xmllintCandidates().some(executable));
+}
+
+/** `schemaStatus` for the app's main process, which never waits on the file system synchronously. */
+export async function readSchemaStatus(dir = DEFAULT_SCHEMA_DIR): Promise<SchemaStatus> {
+  const access = (f: string, mode: number): Promise<boolean> =>
+    fs.access(f, mode).then(
+      () => true,
+      () => false,
+    );
+  const [installed, ...native] = await Promise.all([
+    access(path.join(dir, 'domain.rng'), constants.R_OK),
+    ...xmllintCandidates().map((f) => access(f, constants.X_OK)),
+  ]);
+  return statusOf(dir, installed === true, native.includes(true));
+}
+
+/** The result for a document this program's parser refuses (xmllint is not run on it); null when it accepts it. */
+function refusal(doc: DocumentToValidate): SchemaResult | null {
+  if (doc.parsed?.text === doc.text) return null;
+  try {
+    parseXml(doc.text, doc.name);
+    return null;
+  } catch (e) {
+    if (!(e instanceof XmlInputError)) throw e;
+    return {
+      name: doc.name,
+      valid: false,
+      errors: [{ line: e.line, element: null, message: `not well-formed XML, so it was not validated: ${e.problem}`, target: '/domain' }],
+    };
+  }
 }
 
 /** xmllint's arguments for validating `files` against domain.rng in `dir`; never fetching from the network. */
@@ -237,87 +181,61 @@ async function runWasm(dir: string, xml: readonly { fileName: string; contents: 
   return result.rawOutput;
 }
 
+async function validateWasm(dir: string, docs: readonly DocumentToValidate[]): Promise<SchemaResult[]> {
+  const files = docs.map((_, i) => `f${i}.xml`);
+  return schemaResultsOf(
+    docs,
+    await runWasm(
+      dir,
+      docs.map((d, i) => ({ fileName: files[i]!, contents: d.text })),
+    ),
+    files,
+  );
+}
+
 /**
- * Validates every text against domain.rng. The native xmllint starts before this returns (texts without a
- * file are first written to a private temporary directory, removed afterwards), so a caller can do other work
- * while it runs. Throws `SchemaUnavailableError` when the schemas are not installed.
+ * Validates every document against domain.rng: the CLI's batch validator. The native xmllint starts before this
+ * returns: the accepted texts are written synchronously to a private temporary directory (removed afterwards),
+ * so the caller's own work runs beside xmllint. Throws `SchemaUnavailableError` when the schemas are not installed.
  */
-export async function validateDomainXml(
-  texts: readonly { readonly name: string; readonly text: string; /** A file whose content is exactly `text`. */ readonly path?: string }[],
-  options: { readonly dir?: string; readonly engine?: SchemaEngine } = {},
-): Promise<SchemaResult[]> {
+export async function validateDomainXml(docs: readonly DocumentToValidate[], options: SchemaOptions = {}): Promise<SchemaResult[]> {
   const status = schemaStatus(options.dir);
   if (!status.available) throw new SchemaUnavailableError(status.message);
-  if (texts.length === 0) return [];
-  if ((options.engine ?? status.engine) === 'wasm') {
-    const files = texts.map((_, i) => `f${i}.xml`);
-    return resultsOf(
-      texts,
-      await runWasm(
-        status.dir,
-        texts.map((t, i) => ({ fileName: files[i]!, contents: t.text })),
-      ),
-      files,
-    );
-  }
+  const refused = docs.map(refusal);
+  const accepted = docs.filter((_, i) => refused[i] === null);
+  const merge = (results: readonly SchemaResult[]): SchemaResult[] => {
+    let k = 0;
+    return refused.map((r) => r ?? results[k++]!);
+  };
+  if (accepted.length === 0) return merge([]);
+  if ((options.engine ?? status.engine) === 'wasm') return merge(await validateWasm(status.dir, accepted));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vaw-schema-'));
   try {
-    // A text that is a file's exact content is validated in place: creating hundreds of temporary files
-    // costs more than xmllint's own run.
-    const files = texts.map((t, i) => {
-      if (t.path !== undefined) return t.path;
+    const files = accepted.map((d, i) => {
       const f = path.join(tmp, `f${i}.xml`);
-      writeFileSync(f, t.text, { mode: 0o600 });
+      writeFileSync(f, d.text, { mode: 0o600 });
       return f;
     });
     // At most 500 files per xmllint keeps the argument list far below ARG_MAX for any fleet size.
     const runs: Promise<string>[] = [];
     for (let i = 0; i < files.length; i += 500) runs.push(runNative(status.dir, files.slice(i, i + 500), tmp, i));
-    return resultsOf(texts, (await Promise.all(runs)).join('\n'), files);
+    return merge(schemaResultsOf(accepted, (await Promise.all(runs)).join('\n'), files));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-/** The verdicts in xmllint's output for `texts`, which it was given as `files`. */
-function resultsOf(
-  texts: readonly { readonly name: string; readonly text: string }[],
-  output: string,
-  files: readonly string[],
-): SchemaResult[] {
-  const parsed = parseXmllintOutput(output, files);
-  return texts.map((t, i) => {
-    const locate = locator(t.text);
-    return {
-      name: t.name,
-      valid: parsed.valid[i] ?? false,
-      errors: (parsed.errors[i] ?? []).map((e) => ({ ...e, target: locate(e.line, e.element) })),
-    };
-  });
-}
-
 /** A validation started before its document exists (see `startDomainValidation`). */
 export interface PendingValidation {
-  /** Validates the whole document `text`. Call once. */
-  validate(doc: { readonly name: string; readonly text: string }): Promise<SchemaResult>;
+  /** Validates the whole document. Call once. */
+  validate(doc: DocumentToValidate): Promise<SchemaResult>;
   /** Stops the waiting xmllint when no document will come. Harmless after `validate`. */
   cancel(): void;
 }
 
-/**
- * Starts the native xmllint on one document that does not exist yet: libxml2 compiles domain.rng (most of a
- * one-document run) while the caller computes the text, which then goes to xmllint's standard input. The text
- * must come from this program's own parser, which has refused any DOCTYPE, as every text given here does.
- * With the WebAssembly engine nothing can start early, and `validate` is `validateDomainXml`.
- * Throws `SchemaUnavailableError` when the schemas are not installed.
- */
-export function startDomainValidation(options: { readonly dir?: string; readonly engine?: SchemaEngine } = {}): PendingValidation {
-  const status = schemaStatus(options.dir);
-  if (!status.available) throw new SchemaUnavailableError(status.message);
-  if ((options.engine ?? status.engine) !== 'native') {
-    return { validate: async (doc) => (await validateDomainXml([doc], options))[0]!, cancel: () => undefined };
-  }
-  const child = spawn('xmllint', xmllintArgs(status.dir, ['-']), { stdio: 'pipe' });
+/** A native xmllint waiting on standard input for one document. */
+function nativeOnStdin(dir: string): PendingValidation {
+  const child = spawn('xmllint', xmllintArgs(dir, ['-']), { stdio: 'pipe' });
   const timer = stopAfter(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -335,13 +253,48 @@ export function startDomainValidation(options: { readonly dir?: string; readonly
   });
   // Cancelled runs are never awaited.
   finished.catch(() => undefined);
+  const cancel = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  };
   return {
     async validate(doc) {
+      const refused = refusal(doc);
+      if (refused) {
+        cancel();
+        return refused;
+      }
       child.stdin.end(doc.text);
-      return resultsOf([doc], await finished, ['-'])[0]!;
+      return schemaResultsOf([doc], await finished, ['-'])[0]!;
     },
-    cancel() {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-    },
+    cancel,
   };
+}
+
+/**
+ * Starts the native xmllint on one document that does not exist yet: libxml2 compiles domain.rng (most of a
+ * one-document run) while the caller computes the text, which then goes to xmllint's standard input (after this
+ * program's parser accepted it). With the WebAssembly engine nothing can start early, and `validate` is
+ * `validateDomainXml`. Throws `SchemaUnavailableError` when the schemas are not installed.
+ */
+export function startDomainValidation(options: SchemaOptions = {}): PendingValidation {
+  const status = schemaStatus(options.dir);
+  if (!status.available) throw new SchemaUnavailableError(status.message);
+  if ((options.engine ?? status.engine) !== 'native') {
+    return { validate: async (doc) => (await validateDomainXml([doc], options))[0]!, cancel: () => undefined };
+  }
+  return nativeOnStdin(status.dir);
+}
+
+/**
+ * Validates one document for the app's main process (file.save, schema.validate): nothing synchronous, no
+ * temporary file (the text goes to xmllint's standard input). Throws `SchemaUnavailableError` when the schemas
+ * are not installed.
+ */
+export async function validateDomainDocument(doc: DocumentToValidate, options: SchemaOptions = {}): Promise<SchemaResult> {
+  const status = await readSchemaStatus(options.dir);
+  if (!status.available) throw new SchemaUnavailableError(status.message);
+  const refused = refusal(doc);
+  if (refused) return refused;
+  if ((options.engine ?? status.engine) === 'wasm') return (await validateWasm(status.dir, [doc]))[0]!;
+  return nativeOnStdin(status.dir).validate(doc);
 }

@@ -1,10 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingParts } from '../../test/real-parts';
 import { startSilentLibvirt } from '../../test/silent-libvirt';
-import { classifyVirshFailure, runVirsh, VirshError } from './virsh';
+import { classifyVirshFailure, MAX_CONCURRENT_VIRSH, runVirsh, VirshError } from './virsh';
+
+/** Running virsh processes this test process started (from /proc: comm, state and parent pid). */
+function virshChildren(): number {
+  return readdirSync('/proc').filter((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes('(virsh)') && fields[0] !== 'Z' && fields[1] === String(process.pid);
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 const missing = missingParts('virsh');
 const missingSsh = missing || missingParts('ssh');
@@ -32,6 +45,21 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
     const out = await runVirsh('test:///default', [], { input: 'list --all --name\n' });
     expect(out).toMatch(/^test$/m);
   });
+
+  it(`runs at most ${MAX_CONCURRENT_VIRSH} virsh at once; the others wait their turn and all answer`, async () => {
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, virshChildren())), 2);
+    try {
+      const outs = await Promise.all(
+        Array.from({ length: 3 * MAX_CONCURRENT_VIRSH }, () => runVirsh('test:///default', ['list', '--all', '--name'])),
+      );
+      expect(outs.every((o) => o.split('\n').includes('test'))).toBe(true);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(MAX_CONCURRENT_VIRSH);
+  }, 120_000);
 
   it('returns stdout of a successful run on the embedded test driver', async () => {
     const out = await runVirsh('test:///default', ['list', '--all', '--name']);

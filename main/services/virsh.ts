@@ -44,6 +44,29 @@ export interface RunVirshOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * At most this many virsh processes run at once, whoever asks; the rest wait their turn. A page that lists the
+ * domains of a connection 300 times at once (serve mode answers every token holder) once started 900 of them.
+ */
+export const MAX_CONCURRENT_VIRSH = 8;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+function acquireSlot(): Promise<void> {
+  if (running < MAX_CONCURRENT_VIRSH) {
+    running++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+/** Hands the slot to the next waiting run, or frees it. */
+function releaseSlot(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else running--;
+}
+
 /** virsh's own error lines without the `error: ` prefix, joined for messages. */
 function virshMessage(stderr: string): string {
   return stderr
@@ -133,11 +156,21 @@ export function classifyVirshFailure(uri: string, args: readonly string[], stder
  * Runs `virsh -c uri ...args` and resolves with its stdout; rejects with a `VirshError` (`refused-uri`, without
  * starting virsh, for a URI outside the allow-list of src/contracts/libvirt-uri.ts).
  */
-export function runVirsh(uri: string, args: readonly string[], options: RunVirshOptions = {}): Promise<string> {
+export async function runVirsh(uri: string, args: readonly string[], options: RunVirshOptions = {}): Promise<string> {
   const fullArgs = ['-c', uri, ...args];
   // Every virsh run passes this gate, whoever asked (renderer, serve bridge, CLI): no URI that runs a program.
   const allowed = checkLibvirtUri(uri);
-  if (!allowed.ok) return Promise.reject(new VirshError('refused-uri', allowed.reason, '', fullArgs));
+  if (!allowed.ok) throw new VirshError('refused-uri', allowed.reason, '', fullArgs);
+  await acquireSlot();
+  try {
+    return await spawnVirsh(uri, args, fullArgs, options);
+  } finally {
+    releaseSlot();
+  }
+}
+
+/** One virsh process, with its timeout (counted from its start, not from its wait for a slot). */
+function spawnVirsh(uri: string, args: readonly string[], fullArgs: readonly string[], options: RunVirshOptions): Promise<string> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { signal } = options;
   const cancelled = () => new VirshError('cancelled', `virsh ${args.join(' ')} on ${uri} was cancelled before it answered.`, '', fullArgs);

@@ -13,7 +13,6 @@ export const appInfo = () => invoke('app.info', {});
 export const listSamples = () => invoke('samples.list', {});
 export const readFile = (r: IpcRequest<'file.read'>) => invoke('file.read', r);
 export const pickFile = () => invoke('file.pick', {});
-export const pickSavePath = (r: IpcRequest<'file.pickSave'>) => invoke('file.pickSave', r);
 export const inspectPath = (r: IpcRequest<'file.inspect'>) => invoke('file.inspect', r);
 export const saveFile = (r: IpcRequest<'file.save'>) => invoke('file.save', r);
 export const listFileBackups = (r: IpcRequest<'file.backups'>) => invoke('file.backups', r);

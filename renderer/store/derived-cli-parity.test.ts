@@ -1,7 +1,7 @@
 /**
  * The app and the CLI share one pipeline: for the same domain text, host capabilities and guest, the store's
  * derivation (what every wizard view shows) and the built `virtio-access` command (check and plan, run as users
- * run it, from dist/ as `npm test` builds it) report the same findings and plan the same XML.
+ * run it, from dist/ as `npm test` builds it) report the same findings, plan the same XML and size the same SWIOTLB pool.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -80,6 +80,7 @@ describe.skipIf(missing)(`the store and the CLI give the same answers ${missing 
       expect(d.ok, file.file).toBe(true);
       if (!d.ok) continue;
       expect(d.findings.map(toCheckJsonFinding), file.file).toEqual(file.findings);
+      expect(file.swiotlb ?? null, file.file).toEqual(d.swiotlb);
       compared++;
     }
     expect(compared).toBe(json.files.length);
@@ -106,6 +107,7 @@ describe.skipIf(missing)(`the store and the CLI give the same answers ${missing 
       expect(json.xml).toBe(d.planned);
       expect(json.edits).toEqual(d.plan.edits);
       expect(json.findings).toEqual(d.findings.map(toCheckJsonFinding));
+      expect(json.swiotlb ?? null).toEqual(d.plannedSwiotlb);
     },
     60_000,
   );

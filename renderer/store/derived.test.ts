@@ -20,14 +20,14 @@ describe('derive', () => {
     if (!d.ok) expect(d.problem).toMatch(/^domain\.xml:3:1: closing tag <\/domain> does not match <devices>/);
   });
 
-  it("for SEV without the host's cbitpos the plan leaves it to libvirt (6.9 and later fill it in); before 6.9 the goal is impossible", () => {
+  it("for SEV without the host's cbitpos plans the element without it (libvirt fills it in), and is impossible on libvirt before 6.9", () => {
     const d = derive({ ...choices, text: sample('sev-q35.xml'), secure: 'sev' });
     expect(d.ok && d.plan.impossible).toEqual([]);
-    expect(d.ok && d.planned).toMatch(/<launchSecurity type='sev'>\s*<policy>0x0003<\/policy>\s*<\/launchSecurity>/);
-    const old = { ...NO_HOST_FACTS, libvirtVersion: { kind: 'exact' as const, version: { major: 6, minor: 0, micro: 0 }, source: 'test' } };
-    const before = derive({ ...choices, host: old, text: sample('sev-q35.xml'), secure: 'sev' });
-    expect(before.ok && before.plan.impossible.map((f) => f.rule)).toEqual(['R-SEV-01']);
-    expect(before.ok && before.planned).toBe(sample('sev-q35.xml'));
+    expect(d.ok && d.planned).toMatch(/<launchSecurity type='sev'>\s*<policy>0x0003<\/policy>/);
+    const old = { ...NO_HOST_FACTS, libvirtVersion: { kind: 'exact' as const, version: { major: 6, minor: 8, micro: 0 }, source: 'test' } };
+    const refused = derive({ ...choices, host: old, text: sample('sev-q35.xml'), secure: 'sev' });
+    expect(refused.ok && refused.plan.impossible.map((f) => f.rule)).toEqual(['R-SEV-01']);
+    expect(refused.ok && refused.planned).toBe(sample('sev-q35.xml'));
   });
 
   it('for SEV on a host that reports cbitpos it plans iommu on every virtio device and leaves no error after the plan', () => {

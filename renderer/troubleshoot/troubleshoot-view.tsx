@@ -22,7 +22,7 @@ import type { DomainFacts } from '../../src/contracts/facts';
 import type { Edit, Finding } from '../../src/contracts/findings';
 import { applyEdits, parseDomainXml, readDomainFacts, XmlInputError } from '../../src/domain-xml';
 import { compareForMigration, technology } from '../../src/engine';
-import { SYMPTOM_GROUPS, SYMPTOMS, type Symptom } from '../../src/troubleshoot/symptoms';
+import { SYMPTOM_GROUPS, SYMPTOMS, type Symptom } from '../../src/engine/troubleshooting';
 import * as api from '../api';
 import { NOT_RUN, serviceCall } from '../app/service-call';
 import { FindingsList } from '../app/steps/findings-list';
@@ -118,7 +118,7 @@ function dropIommuOnNics(facts: DomainFacts): { edits: Edit[]; labels: string[] 
 
 function matches(s: Symptom, query: string): boolean {
   const q = query.trim().toLowerCase();
-  return q === '' || [s.title, s.seen, s.cause, s.id].some((t) => t.toLowerCase().includes(q));
+  return q === '' || [s.title, s.seen, ...(s.seenAlso ?? []), s.cause, s.id].some((t) => t.toLowerCase().includes(q));
 }
 
 function Diagnosis({ symptom }: { symptom: Symptom }) {
@@ -204,7 +204,7 @@ function Diagnosis({ symptom }: { symptom: Symptom }) {
       )}
       <Content component="p" data-testid="manual-step">
         {fixable || (drop && drop.edits.length > 0) ? 'Otherwise: ' : ''}
-        {symptom.manual}
+        {symptom.fix}
       </Content>
       {jobs.length > 0 && (
         <List data-testid="host-jobs">
@@ -246,10 +246,10 @@ export function TroubleshootView() {
       />
       <div role="radiogroup" aria-label="What do you see?" className="vaw-symptoms">
         {SYMPTOM_GROUPS.map((g) => {
-          const list = visible.filter((s) => s.group === g.id);
+          const list = visible.filter((s) => s.group === g.group);
           if (list.length === 0) return null;
           return (
-            <div key={g.id} className="vaw-symptom-group">
+            <div key={g.group} className="vaw-symptom-group">
               <Title headingLevel="h3" className="vaw-section-title">
                 {g.title}
               </Title>
@@ -272,7 +272,7 @@ export function TroubleshootView() {
         <div className="vaw-diagnosis" data-testid="diagnosis" ref={diagnosis} role="region" aria-label={`Diagnosis: ${symptom.title}`}>
           <Title headingLevel="h3">{symptom.title}</Title>
           <CodeBlock className="vaw-seen">
-            <CodeBlockCode>{symptom.seen}</CodeBlockCode>
+            <CodeBlockCode>{[symptom.seen, ...(symptom.seenAlso ?? [])].join('\n')}</CodeBlockCode>
           </CodeBlock>
           <Diagnosis symptom={symptom} />
         </div>

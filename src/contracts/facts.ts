@@ -80,6 +80,23 @@ export interface VirtioDriverOptions {
   readonly pagePerVq: OnOffAbsent;
 }
 
+/**
+ * What bounds the DMA a device can have in flight (SWIOTLB sizing, R-LNX-03/04): ring sizes and request limits
+ * as written in the XML, 'unknown' where the XML leaves QEMU's default.
+ */
+export interface DeviceIoFacts {
+  /** Disks: `<driver queue_size>`. */
+  readonly queueSize: Maybe<number>;
+  /** Interfaces: `<driver rx_queue_size>`, `<driver tx_queue_size>`. */
+  readonly rxQueueSize: Maybe<number>;
+  readonly txQueueSize: Maybe<number>;
+  /** SCSI controllers: `<driver cmd_per_lun>`, `<driver max_sectors>`. */
+  readonly cmdPerLun: Maybe<number>;
+  readonly maxSectors: Maybe<number>;
+  /** SCSI controllers: the disks addressed to this controller (a disk without an address counts for controller 0). */
+  readonly scsiDisks: number;
+}
+
 /** One device of the domain, explicit or added implicitly by libvirt. */
 export interface DeviceFacts {
   /**
@@ -109,8 +126,9 @@ export interface DeviceFacts {
   readonly rom: OnOffAbsent;
   /** For filesystems: the `<driver type>` (virtiofs, path, handle ...). */
   readonly fsDriver: Maybe<string>;
-  /** For disks: number of virtio-blk queues when set. */
+  /** `<driver queues>`: virtio-blk queues, virtio-net queue pairs, virtio-scsi request queues; when set. */
   readonly queues: Maybe<number>;
+  readonly io: DeviceIoFacts;
 }
 
 export interface LaunchSecurityFacts {
@@ -164,6 +182,8 @@ export interface DomainFacts {
     readonly version: Maybe<Version>;
   };
   readonly memoryKiB: Maybe<number>;
+  /** `<vcpu current=…>max</vcpu>`: the guest's possible CPUs (max) and those it boots with (current); libvirt's default is 1. */
+  readonly vcpus: { readonly max: Maybe<number>; readonly current: Maybe<number> };
   readonly launchSecurity: LaunchSecurityFacts;
   readonly firmware: FirmwareFacts;
   readonly memoryBacking: MemoryBackingFacts;
@@ -175,6 +195,8 @@ export interface DomainFacts {
   readonly cpuMode: Maybe<string> | 'absent';
   /** `<os><cmdline>` for direct kernel boot (swiotlb= advice), 'absent' when none. */
   readonly kernelCmdline: string | 'absent';
+  /** `<os><kernel>`: direct kernel boot, where the plan can write the kernel command line. */
+  readonly directKernelBoot: boolean;
   /** Number of passthrough `<hostdev>` devices (s390 PV forbids vfio passthrough); vhost-scsi ones are virtio devices. */
   readonly hostdevCount: number;
   /** `<metadata><libosinfo:os id=...>` */

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import type { Evidence, GuestFacts, HostFacts, Support } from './facts';
 import { checkLibvirtUri } from './libvirt-uri';
 import { MAX_DOMAIN_XML_BYTES } from './limits';
+import type { VerifyReport } from './verify';
 
 const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 /** A libvirt URI from the allow-list (libvirt-uri.ts): never one that makes libvirt run a program. */
@@ -21,8 +22,24 @@ const uri = v.pipe(
   ),
 );
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
-/** Domain XML travels as text; the 10 MB limit is the file reader's and the upload's. */
-const xml = v.pipe(v.string(), v.maxLength(MAX_DOMAIN_XML_BYTES));
+/** Bytes of `text` in UTF-8 (a lone surrogate as the three of U+FFFD, as an encoder writes it). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** Domain XML travels as text, at most 10 MB of it in UTF-8 (what a file may hold), checked where it enters main. */
+const xml = v.pipe(
+  v.string(),
+  v.check(
+    (t) => t.length <= MAX_DOMAIN_XML_BYTES && utf8Length(t) <= MAX_DOMAIN_XML_BYTES,
+    'is over the 10 MB limit for a domain XML document',
+  ),
+);
 const empty = v.strictObject({});
 /** A renderer-chosen id for one running call, so that `call.cancel` can stop it (a random UUID in practice). */
 export const CALL_ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
@@ -32,8 +49,6 @@ export const IPC_REQUESTS = {
   'samples.list': empty,
   'file.read': v.strictObject({ path }),
   'file.pick': empty,
-  /** The native Save dialog (Electron); null in serve mode, where the page offers a path field instead. */
-  'file.pickSave': v.strictObject({ suggestedName: name }),
   /** What a path the user typed would mean for a save: its folder, and whether a file there would be replaced. */
   'file.inspect': v.strictObject({ path }),
   'file.save': v.strictObject({ path, text: xml, expectedFingerprint: v.nullable(v.string()), validate: v.boolean() }),
@@ -45,6 +60,8 @@ export const IPC_REQUESTS = {
   /** The undo of a define: refused when the domain is no longer `expectedXml` (the definition the define left). */
   'libvirt.restore': v.strictObject({ uri, name, backupPath: path, expectedXml: xml }),
   'libvirt.qemuArgv': v.strictObject({ uri, xml }),
+  /** "Test start": a throwaway copy of `xml` started paused on `uri` and removed again (main/services/verify.ts). */
+  'libvirt.verify': v.strictObject({ uri, xml }),
   'host.evidence': empty,
   'host.caps': v.strictObject({ uri, arch: v.optional(name), machine: v.optional(name), virttype: v.optional(name) }),
   'osinfo.search': v.strictObject({
@@ -104,7 +121,6 @@ export interface IpcResponses {
   'samples.list': readonly Sample[];
   'file.read': OpenedFile;
   'file.pick': OpenedFile | null;
-  'file.pickSave': string | null;
   'file.inspect': PathInspection;
   'file.save': { readonly path: string; readonly backupPath: string | null; readonly fingerprint: string };
   'file.backups': readonly Backup[];
@@ -120,6 +136,7 @@ export interface IpcResponses {
   'libvirt.define': DefineOutcome;
   'libvirt.restore': DefineOutcome;
   'libvirt.qemuArgv': { readonly argv: string };
+  'libvirt.verify': VerifyReport;
   'host.evidence': readonly Evidence[];
   'host.caps': HostFacts;
   'osinfo.search': readonly OsChoice[];
@@ -137,9 +154,11 @@ export interface IpcResponses {
 /** A path as a save target. */
 export interface PathInspection {
   readonly absolute: boolean;
-  /** Something exists at the path (a save replaces it after a backup, if it is a regular file). */
+  /** Something exists at the path. */
   readonly exists: boolean;
   readonly isFile: boolean;
+  /** The file was opened in this session, so a save may replace it (after a backup); any other is refused. */
+  readonly granted: boolean;
   readonly folderExists: boolean;
   readonly folderWritable: boolean;
 }
@@ -149,7 +168,7 @@ export interface DefineOutcome {
   readonly backupPath: string;
   readonly appliesAtNextBoot: boolean;
   /** Read back after the define: the starting point of the next define or undo. */
-  readonly definedXml: string;
+  readonly xml: string;
 }
 
 /**

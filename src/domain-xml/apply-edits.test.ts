@@ -94,17 +94,6 @@ describe('applyEdits', () => {
     });
   });
 
-  it("removing a <driver>'s last attribute removes the emptied <driver/> too, as libvirt drops it on define", () => {
-    const withIommu = DOMAIN.replace(`<model type='virtio'/>`, `<model type='virtio'/>\n      <driver iommu='on'/>`);
-    const out = applyEdits(withIommu, [{ op: 'remove-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu' }]);
-    expect(out).toBe(DOMAIN);
-    // A <driver> that keeps other attributes, or any other element, keeps its element.
-    const disk = applyEdits(DOMAIN, [{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'type' }]);
-    expect(disk).toContain(`<driver name="qemu"/>`);
-    const mac = applyEdits(DOMAIN, [{ op: 'remove-attribute', target: '/domain/devices/interface[1]/mac', name: 'address' }]);
-    expect(mac).toContain('<mac/>');
-  });
-
   it('keeps CRLF line breaks and tab indentation in added lines', () => {
     const crlf = DOMAIN.replace(/\n/g, '\r\n').replace(/ {2}/g, '\t');
     const out = applyEdits(crlf, [
@@ -116,6 +105,49 @@ describe('applyEdits', () => {
       `\t</devices>\r\n\t<launchSecurity type='sev'>\r\n\t\t<policy>0x0033</policy>\r\n\t</launchSecurity>\r\n</domain>`,
     );
     expect(out.replace(/\r\n/g, '').includes('\n')).toBe(false);
+  });
+
+  it('keeps old Mac (CR-only) line breaks in added lines', () => {
+    const cr = DOMAIN.replace(/\n/g, '\r');
+    const out = applyEdits(cr, [
+      { op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' },
+      { op: 'add-element', parent: '/domain', xml: `<launchSecurity type='sev'>\n  <policy>0x0033</policy>\n</launchSecurity>` },
+      { op: 'remove-element', target: '/domain/devices/interface[1]/address' },
+    ]);
+    expect(out).toContain(`      <model type='virtio'/>\r      <driver iommu='on'/>\r    </interface>`);
+    expect(out).toContain(`  </devices>\r  <launchSecurity type='sev'>\r    <policy>0x0033</policy>\r  </launchSecurity>\r</domain>\r`);
+    expect(out.includes('\n')).toBe(false);
+  });
+
+  it('keeps a leading byte order mark', () => {
+    const out = applyEdits(`\ufeff${DOMAIN}`, [
+      { op: 'set-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu', value: 'on' },
+    ]);
+    expect(out.startsWith('\ufeff<domain type="kvm">\n')).toBe(true);
+  });
+
+  it('removing the last attribute of an element with no content removes the element, as virt-install does', () => {
+    const withIommu = applyEdits(DOMAIN, [
+      { op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' },
+    ]);
+    const out = applyEdits(withIommu, [{ op: 'remove-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu' }]);
+    // libvirt would drop the empty <driver/> anyway; the document is back to what it was.
+    expect(out).toBe(DOMAIN);
+    // An element with other attributes, or with content, stays.
+    const kept = applyEdits(DOMAIN, [{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'type' }]);
+    expect(kept).toContain(`      <driver name="qemu"/>\n`);
+    const content = `<domain><devices><rng model='virtio'><driver iommu='on'> </driver></rng></devices></domain>`;
+    expect(applyEdits(content, [{ op: 'remove-attribute', target: '/domain/devices/rng[1]/driver', name: 'iommu' }])).toBe(
+      `<domain><devices><rng model='virtio'><driver> </driver></rng></devices></domain>`,
+    );
+  });
+
+  it('also removes ancestors left empty, up to (not including) the root', () => {
+    const text = `<domain>\n  <a>\n    <b>\n      <c x='1'/>\n    </b>\n  </a>\n  <d/>\n</domain>\n`;
+    expect(applyEdits(text, [{ op: 'remove-attribute', target: '/domain/a/b/c', name: 'x' }])).toBe(`<domain>\n  <d/>\n</domain>\n`);
+    expect(applyEdits(`<domain><c x='1'/></domain>`, [{ op: 'remove-attribute', target: '/domain/c', name: 'x' }])).toBe(
+      '<domain></domain>',
+    );
   });
 
   it('refuses edits whose target cannot exist', () => {

@@ -6,7 +6,7 @@
 import type { Edit } from '../contracts/findings';
 import { childOrder } from './libvirt-order';
 import { parseXml } from './parse-xml';
-import { parsePathSteps, resolvePath, type XmlDocument, type XmlElement } from './xml-tree';
+import { parsePathSteps, resolvePath, type XmlDocument, type XmlElement, type XmlNode } from './xml-tree';
 
 /** An edit that cannot be applied to this document (its target does not exist or is malformed). */
 export class EditError extends Error {
@@ -55,7 +55,7 @@ function dominantQuote(el: XmlElement, docQuote: '"' | "'"): '"' | "'" {
 
 /** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
 function lineIndent(text: string, offset: number): string | undefined {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
   const before = text.slice(lineStart, offset);
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
@@ -71,9 +71,9 @@ function childIndent(parent: XmlElement, text: string): string {
   return own + unit;
 }
 
-/** The document's line break: CRLF when it uses CRLF, so added lines match the rest of the file. */
+/** The document's line break (its first: LF, CRLF, or CR alone as in old Mac files), so added lines match the rest. */
 function newline(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
+  return /\r\n?|\n/.exec(text)?.[0] ?? '\n';
 }
 
 /**
@@ -113,11 +113,29 @@ function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: st
   const first = children[0];
   if (first && lineIndent(text, first.start) !== undefined) return splice(text, first.start, first.start, `${block}${nl}${indent}`);
   if (first) return splice(text, first.start, first.start, block);
-  const onOwnLine = /\n[ \t]*$/.test(text.slice(parent.startTagEnd, parent.endTagStart));
+  const onOwnLine = /[\r\n][ \t]*$/.test(text.slice(parent.startTagEnd, parent.endTagStart));
   return onOwnLine
     ? splice(text, parent.startTagEnd, parent.startTagEnd, `${nl}${indent}${block}`)
     : splice(text, parent.startTagEnd, parent.startTagEnd, `${nl}${indent}${block}${nl}${parentIndent}`);
 }
+
+/** Removes an element, with its line when it stands on a line of its own. */
+function removeElement(text: string, el: XmlElement): string {
+  const indent = lineIndent(text, el.start);
+  const lineEnd = /^(?:\r\n?|\n)/.exec(text.slice(el.end, el.end + 2))?.[0].length ?? -1;
+  if (indent !== undefined && lineEnd !== -1) return splice(text, el.start - indent.length, el.end + lineEnd, '');
+  return splice(text, el.start, el.end, '');
+}
+
+/** The outermost element that would be left empty (no attributes, no content) once `el` is gone. */
+function emptiedAncestor(el: XmlElement): XmlElement {
+  let gone = el;
+  for (let up = el.parent; up?.parent && up.attributes.length === 0 && up.nodes.every((n) => n === gone || isBlank(n)); up = up.parent)
+    gone = up;
+  return gone;
+}
+
+const isBlank = (n: XmlNode): boolean => n.kind === 'text' && /^[ \t\r\n]*$/.test(n.value);
 
 /** Creates the missing elements on `path` (each new one as `<name/>`) and returns the text and element. */
 function ensureElement(text: string, path: string, edit: Edit): { text: string; doc: XmlDocument; el: XmlElement } {
@@ -170,10 +188,10 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
       const el = resolvePath(doc, edit.target);
       const attr = el?.attribute(edit.name);
       if (!el || !attr) return text;
-      // A <driver> left with nothing is dropped by libvirt on define (virtinst's XML builder removes such emptied
-      // nodes too): remove it here, so what is written is what libvirt will hold and a later define finds it unchanged.
-      if (el.name === 'driver' && el.attributes.length === 1 && el.parent && el.nodes.every((n) => n.kind === 'text' && !n.value.trim()))
-        return removeElement(text, el);
+      // An element left with no attributes and no content is removed, and so on up, as virt-install does
+      // (virtinst/xmlapi.py `_node_remove_empty`): libvirt drops an empty <driver/> when it formats the domain, so
+      // keeping it would make the next read differ from what was written.
+      if (el.attributes.length === 1 && el.nodes.length === 0 && el.parent) return removeElement(text, emptiedAncestor(el));
       let from = attr.start;
       while (from > 0 && /[ \t\r\n]/.test(text[from - 1] ?? '')) from--;
       return splice(text, from, attr.end, '');
@@ -207,14 +225,6 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
       return splice(t, el.startTagEnd, el.endTagStart, escapeText(edit.text));
     }
   }
-}
-
-/** `text` without element `el`, and without the line it stood on when it had one to itself. */
-function removeElement(text: string, el: XmlElement): string {
-  const indent = lineIndent(text, el.start);
-  const lineEnd = text.startsWith('\r\n', el.end) ? el.end + 2 : text.startsWith('\n', el.end) ? el.end + 1 : -1;
-  if (indent !== undefined && lineEnd !== -1) return splice(text, el.start - indent.length, lineEnd, '');
-  return splice(text, el.start, el.end, '');
 }
 
 /**

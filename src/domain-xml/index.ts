@@ -9,3 +9,6 @@ export { readDomainFacts, LIBOSINFO_NS } from './read-domain-facts';
 export { classifyMachine, classifyArch } from './machine-type';
 export { applyEdits, EditError, escapeAttribute } from './apply-edits';
 export { unifiedDiff } from './unified-diff';
+export { detectXmlEncoding, nonUtf8Encoding } from './xml-encoding';
+export type { DetectedEncoding } from './xml-encoding';
+export { MAX_XML_DEPTH } from './parse-xml';

@@ -2,11 +2,46 @@
  * A small, fast, lossless XML parser for libvirt documents. No DOM library: a single scan that records the
  * offsets of every node and attribute. Documents with a DOCTYPE or entity declarations are refused before
  * anything is expanded, so a "billion laughs" file fails at its first `<!`.
+ *
+ * It refuses every document libxml2 2.9 (libvirt's parser, run as libvirt runs it: no XML_PARSE_HUGE) reports an
+ * error for: characters outside XML's Char class, names outside the fifth edition's Name class, the XML
+ * declaration's syntax and an encoding declaration that does not describe UTF-8 text, comments with "--", markup
+ * or text outside the root, nesting deeper than libxml2's 257 levels, and namespace errors. The differential
+ * test (parse-xml.differential.test.ts) holds it to that against xmllint over mutated corpus documents.
  */
+import { codePointLabel, INVALID_CHAR, isXmlChar, MAX_NAME_LENGTH, NAME } from './xml-chars';
+import { checkDeclaredEncoding, parseXmlDeclaration, startsXmlDeclaration } from './xml-declaration';
 import { lineColumn, XmlInputError } from './xml-input-error';
+import { checkNamespaces, ROOT_SCOPE, type NamespaceScope } from './xml-namespaces';
 import { XmlElement, type XmlAttribute, type XmlDocument, type XmlNode } from './xml-tree';
 
-const NAME = /[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7\u00C0-\uFFFF]*/y;
+/** libxml2 refuses an element with more open ancestors than this (xmlParserMaxDepth without XML_PARSE_HUGE). */
+export const MAX_XML_DEPTH = 257;
+
+/**
+ * libxml2 refuses a text node, comment, CDATA section or processing instruction over 10,000,000 bytes
+ * (XML_MAX_TEXT_LENGTH) and a start tag somewhat shorter (its input lookup limit, which depends on its buffering);
+ * anything longer than this is refused here, a little before either.
+ */
+const MAX_TOKEN_BYTES = 9_990_000;
+
+/** Refuses `text[start, end)` when it is longer than libxml2 reads in one piece. */
+function checkTokenLength(s: Scanner, start: number, end: number, what: string): void {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: shorter slices need no count.
+  if ((end - start) * 3 <= MAX_TOKEN_BYTES) return;
+  let bytes = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.text.charCodeAt(i);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+  }
+  if (bytes > MAX_TOKEN_BYTES)
+    s.fail(
+      `${what} longer than libxml2 reads in one piece (${bytes} bytes)`,
+      start,
+      'No libvirt domain has one; check where it came from.',
+    );
+}
+
 const SPACE = /[ \t\r\n]*/y;
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -17,12 +52,17 @@ const NO_DTD =
 
 class Scanner {
   pos = 0;
+  /** Offset of the last problem reported. */
+  failedAt = -1;
+  /** Offset just after the root element, once it is closed. */
+  rootEnd = -1;
   constructor(
     readonly text: string,
     readonly file: string,
   ) {}
 
   fail(problem: string, at = this.pos, hint = FIX_SYNTAX): never {
+    this.failedAt = at;
     const { line, column } = lineColumn(this.text, at);
     throw new XmlInputError(this.file, line, column, problem, hint);
   }
@@ -39,6 +79,7 @@ class Scanner {
     NAME.lastIndex = this.pos;
     const m = NAME.exec(this.text);
     if (!m) this.fail(`expected ${what} but found ${this.describeHere()}`);
+    if (m[0].length > MAX_NAME_LENGTH) this.fail(`a name longer than ${MAX_NAME_LENGTH} characters`);
     this.pos = NAME.lastIndex;
     return m[0];
   }
@@ -96,12 +137,6 @@ class Scanner {
   }
 }
 
-function isXmlChar(c: number): boolean {
-  return (
-    c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff)
-  );
-}
-
 function parseAttributes(s: Scanner, el: XmlElement): void {
   const text = s.text;
   for (;;) {
@@ -131,23 +166,28 @@ function parseAttributes(s: Scanner, el: XmlElement): void {
   }
 }
 
-function parseMarkupDeclaration(s: Scanner, nodes: XmlNode[], start: number): void {
+const OUTSIDE_ROOT = 'Only comments, processing instructions and whitespace may surround the root element.';
+
+function parseMarkupDeclaration(s: Scanner, nodes: XmlNode[], start: number, inContent: boolean): void {
   const text = s.text;
   if (text.startsWith('<!--', start)) {
-    s.pos = start + 4;
-    const value = s.until('-->', 'a comment', start);
-    if (value.includes('--')) s.fail('"--" is not allowed inside a comment', start);
-    nodes.push({ kind: 'comment', start, end: s.pos, value });
+    // The first "--" ends the comment and must be followed by ">" ("--->" too is refused, as libxml2 does).
+    const dashes = text.indexOf('--', start + 4);
+    if (dashes === -1) s.fail('a comment is never closed (missing "-->")', start);
+    if (text[dashes + 2] !== '>') s.fail('"--" is not allowed inside a comment', dashes);
+    s.pos = dashes + 3;
+    nodes.push({ kind: 'comment', start, end: s.pos, value: text.slice(start + 4, dashes) });
     return;
   }
+  if (text.startsWith('<!DOCTYPE', start) || text.startsWith('<!ENTITY', start)) {
+    s.fail('a DOCTYPE or entity declaration is not accepted', start, NO_DTD);
+  }
+  if (!inContent) s.fail('markup other than comments and processing instructions outside the root element', start, OUTSIDE_ROOT);
   if (text.startsWith('<![CDATA[', start)) {
     s.pos = start + 9;
     const value = s.until(']]>', 'a CDATA section', start);
     nodes.push({ kind: 'cdata', start, end: s.pos, value });
     return;
-  }
-  if (text.startsWith('<!DOCTYPE', start) || text.startsWith('<!ENTITY', start)) {
-    s.fail('a DOCTYPE or entity declaration is not accepted', start, NO_DTD);
   }
   s.fail(`unexpected markup declaration ${s.describeHere()}`, start);
 }
@@ -155,12 +195,23 @@ function parseMarkupDeclaration(s: Scanner, nodes: XmlNode[], start: number): vo
 function parseProcessingInstruction(s: Scanner, nodes: XmlNode[], start: number): void {
   s.pos = start + 2;
   const target = s.name('a processing instruction target');
-  const atFileStart = start === 0 || (start === 1 && s.text.charCodeAt(0) === 0xfeff);
-  if (target.toLowerCase() === 'xml' && (!atFileStart || target !== 'xml')) {
-    s.fail('the XML declaration <?xml ...?> may only appear at the very start of the file', start);
-  }
-  const data = s.until('?>', `the processing instruction <?${target}`, start).replace(/^[ \t\r\n]+/, '');
+  if (target === 'xml') s.fail('the XML declaration <?xml ...?> may only appear at the very start of the file', start);
+  if (target.toLowerCase() === 'xml') s.fail(`"${target}" is reserved and cannot name a processing instruction`, start);
+  if (target.includes(':')) s.fail(`a processing instruction target cannot contain ":" (${target})`, start);
+  if (!s.text.startsWith('?>', s.pos) && s.skipSpace() === 0)
+    s.fail(`expected a space or "?>" after the processing instruction target ${target}`);
+  const data = s.until('?>', `the processing instruction <?${target}`, start);
   nodes.push({ kind: 'pi', start, end: s.pos, target, data });
+}
+
+/** The XML declaration at the start of the file (after a byte order mark), as a `pi` node. */
+function parseDeclaration(s: Scanner, nodes: XmlNode[], start: number): void {
+  const fail = (problem: string, at: number, hint?: string): never => s.fail(problem, at, hint);
+  const decl = parseXmlDeclaration(s.text, start, fail);
+  checkDeclaredEncoding(decl.encoding, s.text.slice(start), start, fail);
+  s.pos = decl.end;
+  const data = s.text.slice(start + 5, decl.end - 2).replace(/^[ \t\r\n]+/, '');
+  nodes.push({ kind: 'pi', start, end: decl.end, target: 'xml', data });
 }
 
 /**
@@ -168,12 +219,41 @@ function parseProcessingInstruction(s: Scanner, nodes: XmlNode[], start: number)
  * not well-formed, and for a DOCTYPE or entity declaration, before any expansion.
  */
 export function parseXml(text: string, fileName = '<input>'): XmlDocument {
-  const s: Scanner = new Scanner(text, fileName);
+  const s = new Scanner(text, fileName);
+  const bad = INVALID_CHAR.exec(text);
+  if (!bad) return parseDocument(s);
+  // The first problem in the text is reported: a structural one before the bad character, else the character.
+  try {
+    parseDocument(s);
+  } catch (e) {
+    if (!(e instanceof XmlInputError) || s.failedAt < bad.index) throw e;
+  }
+  if (bad[0] === '\0' && s.rootEnd !== -1 && bad.index >= s.rootEnd) {
+    // libxml2 takes a NUL there for the end of its input and ignores the rest; a file is refused for it here.
+    return s.fail(
+      'character U+0000 (NUL) after the root element',
+      bad.index,
+      'Remove it and anything after it: nothing may follow the root element but comments, processing instructions and whitespace.',
+    );
+  }
+  return s.fail(
+    `character ${codePointLabel(bad[0])} is not allowed in XML`,
+    bad.index,
+    'Remove the control character (an editor or a copy from a terminal may have added it); XML allows only tab, newline and carriage return below U+0020.',
+  );
+}
+
+function parseDocument(s: Scanner): XmlDocument {
+  const text = s.text;
   const topNodes: XmlNode[] = [];
   let root: XmlElement | null = null;
   let current: XmlElement | null = null;
   let nodes: XmlNode[] = topNodes;
+  let depth = 0;
+  const scopes: NamespaceScope[] = [ROOT_SCOPE];
+  const failNs = (problem: string, at: number, hint: string): never => s.fail(problem, at, hint);
   if (text.charCodeAt(0) === 0xfeff) s.pos = 1;
+  if (startsXmlDeclaration(text, s.pos)) parseDeclaration(s, topNodes, s.pos);
 
   while (s.pos < text.length) {
     const lt = text.indexOf('<', s.pos);
@@ -181,16 +261,17 @@ export function parseXml(text: string, fileName = '<input>'): XmlDocument {
     if (textEnd > s.pos) {
       const raw = text.slice(s.pos, textEnd);
       if (current === null) {
-        if (/[^ \t\r\n\ufeff]/.test(raw)) {
-          const at = s.pos + raw.search(/[^ \t\r\n\ufeff]/);
+        const at = raw.search(/[^ \t\r\n]/);
+        if (at !== -1) {
           s.fail(
             root ? 'text after the root element' : 'text before the root element',
-            at,
+            s.pos + at,
             root ? 'Remove everything after the closing tag of the root element.' : FIX_SYNTAX,
           );
         }
         nodes.push({ kind: 'text', start: s.pos, end: textEnd, value: raw });
       } else {
+        checkTokenLength(s, s.pos, textEnd, 'a text');
         const gt = raw.indexOf(']]>');
         if (gt !== -1) s.fail('"]]>" is not allowed in text; write "]]&gt;"', s.pos + gt);
         nodes.push({ kind: 'text', start: s.pos, end: textEnd, value: s.decode(raw, s.pos) });
@@ -200,9 +281,11 @@ export function parseXml(text: string, fileName = '<input>'): XmlDocument {
     s.pos = lt;
     const next = text[lt + 1];
     if (next === '!') {
-      parseMarkupDeclaration(s, nodes, lt);
+      parseMarkupDeclaration(s, nodes, lt, current !== null);
+      checkTokenLength(s, lt, s.pos, 'a comment or CDATA section');
     } else if (next === '?') {
       parseProcessingInstruction(s, nodes, lt);
+      checkTokenLength(s, lt, s.pos, 'a processing instruction');
     } else if (next === '/') {
       s.pos = lt + 2;
       const name = s.name('an element name after "</"');
@@ -215,29 +298,43 @@ export function parseXml(text: string, fileName = '<input>'): XmlDocument {
       s.expect('>', `">" to end </${name}`);
       current.endTagStart = lt;
       current.end = s.pos;
+      if (current === root) s.rootEnd = s.pos;
       current = current.parent;
       nodes = current ? current.nodes : topNodes;
+      depth--;
+      scopes.pop();
     } else {
       if (current === null && root !== null) s.fail('a second root element; a document has exactly one', lt, 'Put one domain per file.');
+      if (depth >= MAX_XML_DEPTH)
+        s.fail(
+          `elements nested deeper than ${MAX_XML_DEPTH} levels`,
+          lt,
+          'libvirt (libxml2) refuses such documents too; no domain definition nests this deep.',
+        );
       s.pos = lt + 1;
       const el: XmlElement = new XmlElement(s.name('an element name after "<"'), lt, current);
       parseAttributes(s, el);
+      checkTokenLength(s, lt, s.pos, `the start tag of <${el.name}>`);
+      const scope = checkNamespaces(el, scopes[scopes.length - 1]!, failNs);
       nodes.push(el);
       if (root === null) root = el;
       if (text.startsWith('/>', s.pos)) {
         s.pos += 2;
         el.selfClosing = true;
         el.startTagEnd = el.endTagStart = el.end = s.pos;
+        if (el === root) s.rootEnd = s.pos;
       } else {
         s.expect('>', `">" to end the start tag of <${el.name}>`);
         el.startTagEnd = s.pos;
         current = el;
         nodes = el.nodes;
+        depth++;
+        scopes.push(scope);
       }
     }
   }
   if (current !== null) s.fail(`<${current.name}> is never closed (missing </${current.name}>)`, current.start);
   if (root === null)
     s.fail('no root element: the file contains no XML element', text.length, 'Give a libvirt domain XML file (virsh dumpxml NAME).');
-  return { text, fileName, nodes: topNodes, root };
+  return { text, fileName: s.file, nodes: topNodes, root };
 }

@@ -22,6 +22,7 @@ import type {
 import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
+import { deviceIoFacts, vcpuFacts } from './read-io-facts';
 import type { XmlDocument, XmlElement } from './xml-tree';
 
 /** The namespace of `<libosinfo:libosinfo>` in `<metadata>`. */
@@ -414,7 +415,12 @@ function implicitTransport(explicit: readonly Candidate[], ctx: PlacementContext
   return defaultTransport(ctx);
 }
 
-function deviceFacts(c: Candidate, ctx: PlacementContext, implicitTransportValue: Maybe<Transport>): DeviceFacts {
+function deviceFacts(
+  c: Candidate,
+  ctx: PlacementContext,
+  implicitTransportValue: Maybe<Transport>,
+  devicesEl: XmlElement | undefined,
+): DeviceFacts {
   const driver = c.el?.child('driver');
   // Emulated devices (IDE disks, e1000 NICs, PS/2 input) have no virtio transport.
   const transport = !c.virtio ? 'unknown' : c.el ? transportOf(c.el, ctx) : implicitTransportValue;
@@ -444,6 +450,7 @@ function deviceFacts(c: Candidate, ctx: PlacementContext, implicitTransportValue
     rom: rom === undefined ? 'absent' : rom.attr('enabled') === 'no' ? 'off' : 'on',
     fsDriver,
     queues: intOrUnknown(queues),
+    io: deviceIoFacts(c.el, c.kind, devicesEl),
   };
 }
 
@@ -483,6 +490,7 @@ export function readDomainFacts(doc: XmlDocument): DomainFacts {
     arch,
     machine: { raw: machineRaw, family: machine.family, version: machine.version },
     memoryKiB: memory ? kib(memory) : 'unknown',
+    vcpus: vcpuFacts(domain),
     launchSecurity: launchSecurity(domain.child('launchSecurity')),
     firmware: firmware(os, arch),
     memoryBacking: memoryBacking(domain.child('memoryBacking'), domain.child('cpu')),
@@ -494,8 +502,9 @@ export function readDomainFacts(doc: XmlDocument): DomainFacts {
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
     kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
+    directKernelBoot: os?.child('kernel') !== undefined,
     hostdevCount: devicesEl?.children('hostdev').filter((h) => h.attr('type') !== 'scsi_host').length ?? 0,
     osinfoId: osinfoId(domain.child('metadata')),
-    devices: candidates.map((c) => deviceFacts(c, ctx, implicitTransportValue)),
+    devices: candidates.map((c) => deviceFacts(c, ctx, implicitTransportValue, devicesEl)),
   };
 }

@@ -21,13 +21,17 @@ export class XmlInputError extends Error {
   }
 }
 
-/** 1-based line and column of `offset` in `text`. */
+/**
+ * 1-based line and column of `offset` in `text`. Lines end at LF, CRLF or a lone CR, as libxml2 counts them
+ * (XML 2.11 line-end normalisation), so a file with old Mac line ends is located as xmllint and libvirt locate it.
+ */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+  const breaks = /\r\n?|\n/g;
+  for (let m = breaks.exec(text); m !== null && m.index < offset; m = breaks.exec(text)) {
     line++;
-    lineStart = i + 1;
+    lineStart = m.index + m[0].length;
   }
   return { line, column: offset - lineStart + 1 };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sevEsPolicy } from './edits';
-import { describePolicy, plannedPolicy } from './policy';
+import { describePolicy, plannedPolicy, policyBits } from './policy';
 
 describe('launchSecurity policies in words', () => {
   it('names the bits of the policies the plan writes', () => {
@@ -17,13 +17,6 @@ describe('launchSecurity policies in words', () => {
     expect(describePolicy('sev', 'high')).toBeNull();
   });
 
-  it('reads the policy as hexadecimal with or without 0x, as libvirt does (<policy>10</policy> is 0x10, DOMAIN)', () => {
-    expect(describePolicy('sev', '10')).toEqual(['DOMAIN']);
-    expect(describePolicy('sev', '0x10')).toEqual(['DOMAIN']);
-    expect(describePolicy('sev', '7')).toEqual(['NODBG (no debugging)', 'NOKS (no key sharing)', 'ES (encrypted register state)']);
-    expect(describePolicy('sev-snp', '30000')).toEqual(['SMT allowed', 'reserved, must be set']);
-  });
-
   it('turning SEV into SEV-ES keeps the bits the domain has, read as hexadecimal', () => {
     expect([sevEsPolicy('10'), sevEsPolicy('0x0003'), sevEsPolicy('unknown'), sevEsPolicy('high')]).toEqual([
       '0x0014',
@@ -31,5 +24,23 @@ describe('launchSecurity policies in words', () => {
       '0x0007',
       '0x0007',
     ]);
+  });
+});
+
+describe('policy text as libvirt reads it', () => {
+  it('is hexadecimal with or without 0x: <policy>10</policy> is DOMAIN, not NOKS and NOSEND', () => {
+    expect(describePolicy('sev', '10')).toEqual(['DOMAIN']);
+    expect(describePolicy('sev', '0x10')).toEqual(['DOMAIN']);
+    expect(describePolicy('sev-snp', '30000')).toEqual(['SMT allowed', 'reserved, must be set']);
+  });
+  it('offers only the bits a technology has: no NOSEND for SEV-SNP or TDX', () => {
+    expect(policyBits('sev').map((b) => b.name)).toContain('NOSEND');
+    expect(
+      policyBits('sev-snp')
+        .map((b) => b.name)
+        .join(),
+    ).not.toMatch(/NOSEND|NOKS/);
+    expect(policyBits('tdx').map((b) => b.bit)).toEqual([0, 28]);
+    expect(policyBits('s390-pv')).toEqual([]);
   });
 });

@@ -333,6 +333,17 @@ const CASES: readonly Case[] = [
     ];
   }),
   {
+    key: 'R-SNP-01/vfio',
+    fires: input({
+      domain: { ...TECH[2]!.ok(), hostdevCount: 1 },
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 1) },
+    }),
+    silent: input({
+      domain: { ...TECH[2]!.ok(), hostdevCount: 1 },
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 2) },
+    }),
+  },
+  {
     key: 'R-SNP-01/stateless',
     fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
     silent: input({ domain: TECH[2]!.ok() }),
@@ -407,9 +418,10 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ devices: [nic({ driver: { iommu: 'on' } })] }), guest: windows('http://microsoft.com/win/10') }),
   },
   {
+    // 2 queues × 256 requests × 1288 KiB (644 MiB) do not fit the 256 MiB SEV default of 4 GiB; 1 GiB holds them.
     key: 'R-LNX-04',
     fires: input({ domain: sevDomain({ devices: [device({ queues: 4 })] }) }),
-    silent: input({ domain: sevDomain({ devices: [device({ queues: 4 })], kernelCmdline: 'console=ttyS0 swiotlb=262144' }) }),
+    silent: input({ domain: sevDomain({ devices: [device({ queues: 4 })], kernelCmdline: 'console=ttyS0 swiotlb=524288' }) }),
   },
   { key: 'R-LNX-03', fires: input({ domain: sevDomain(), guest: LINUX_GUEST }), silent: input({ domain: domain(), guest: LINUX_GUEST }) },
   // Backends and vIOMMU
@@ -626,5 +638,29 @@ describe('unknown facts', () => {
     const hits = evaluateRules(input({ domain: sevDomain(), host: NO_HOST_FACTS })).filter((h) => h.rule.key === 'R-SEV-05/host');
     expect(hits.map((h) => h.finding.severity)).toEqual(['warning']);
     expect(hits[0]?.finding.unknowns?.[0]).toMatch(/domcapabilities/);
+  });
+});
+
+describe('virtio-mem and virtio-pmem take the virtio <driver> options only from libvirt 11.9 (§7.3 item 14)', () => {
+  const mem = device({
+    kind: 'memory',
+    function: 'mem',
+    label: 'memory virtio-mem',
+    target: '/domain/devices/memory[1]',
+    modelAttr: 'virtio-mem',
+  });
+  const qemu01 = (libvirt: ReturnType<typeof exact>) =>
+    evaluateRules(input({ domain: sevDomain({ devices: [mem] }), host: { ...CAPABLE_HOST, libvirtVersion: libvirt } })).find(
+      (h) => h.rule.key === 'R-QEMU-01',
+    );
+  it('writes iommu on a virtio-mem device with libvirt 11.9 or later', () => {
+    expect(qemu01(exact(11, 9))?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/memory[1]/driver', name: 'iommu', value: 'on' },
+    ]);
+  });
+  it("leaves it to QEMU's default before, and says why", () => {
+    const hit = qemu01(exact(11, 3));
+    expect(hit?.finding.fix.edits).toEqual([]);
+    expect(hit?.finding.fix.text).toMatch(/only from 11\.9\.0, and this host's libvirt is 11\.3\.0/);
   });
 });

@@ -109,6 +109,7 @@ function deviceFor(t: Placement, model: VirtioModel, backend: Backend, iommu: On
     rom: 'absent',
     fsDriver: 'unknown',
     queues: 'unknown',
+    io: { queueSize: 'unknown', rxQueueSize: 'unknown', txQueueSize: 'unknown', cmdPerLun: 'unknown', maxSectors: 'unknown', scsiDisks: 0 },
   };
 }
 
@@ -120,6 +121,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     arch: p.arch,
     machine: { raw: p.family, family: p.family, version: 'unknown' },
     memoryKiB: 4194304,
+    vcpus: { max: 2, current: 2 },
     launchSecurity: { type: lsType, present: lsType !== 'none', cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' },
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false },
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },
@@ -135,6 +137,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     ioapicDriver: 'absent',
     cpuMode: 'host-model',
     kernelCmdline: 'absent',
+    directKernelBoot: false,
     hostdevCount: 0,
     osinfoId: 'unknown',
     devices: [device],

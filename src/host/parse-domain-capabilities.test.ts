@@ -67,8 +67,16 @@ describe('domcapabilities input errors', () => {
     expect(() => parseDomainCapabilities('<domainCapabilities>\n<arch>x86_64</domainCapabilities>', 'caps.xml')).toThrow(/caps\.xml/);
   });
 
-  it('refuses a document that is not domcapabilities and says what to pass', () => {
-    expect(() => parseDomainCapabilities('<domain type="kvm"/>', 'vm.xml')).toThrow(/vm\.xml.*<domain>.*virsh domcapabilities/);
+  it('refuses a document that is not domcapabilities (swapped arguments) as an input error that says what to pass', () => {
+    let e: unknown;
+    try {
+      parseDomainCapabilities("<?xml version='1.0'?>\n<domain type='kvm'/>", 'vm.xml');
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(XmlInputError);
+    expect(e).toMatchObject({ file: 'vm.xml', line: 2, column: 1, problem: 'the root element is <domain>, not <domainCapabilities>' });
+    expect((e as XmlInputError).hint).toContain('virsh domcapabilities');
   });
 });
 

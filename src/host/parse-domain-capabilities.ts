@@ -5,7 +5,7 @@
  */
 import type { HostFacts, Maybe, Support, VersionFact } from '../contracts/facts';
 import { UNKNOWN } from '../contracts/facts';
-import { classifyMachine, parseXml, type XmlElement } from '../domain-xml';
+import { classifyMachine, lineColumn, parseXml, XmlInputError, type XmlElement } from '../domain-xml';
 
 /** The part of `HostFacts` one source can tell; `mergeHostFacts` combines several. */
 export type HostFactsPatch = Partial<HostFacts>;
@@ -43,7 +43,14 @@ export function summariseDomainCapabilities(xml: string, source = 'virsh domcapa
   const doc = parseXml(xml, source);
   const root = doc.root;
   if (root.name !== 'domainCapabilities') {
-    throw new Error(`${source}: the root element is <${root.name}>, not <domainCapabilities>; pass the output of "virsh domcapabilities".`);
+    const { line, column } = lineColumn(xml, root.start);
+    throw new XmlInputError(
+      source,
+      line,
+      column,
+      `the root element is <${root.name}>, not <domainCapabilities>`,
+      'Pass the output of `virsh domcapabilities` (a domain definition goes in the FILE argument).',
+    );
   }
   const text = (name: string): string | null => root.child(name)?.text().trim() || null;
   const machine = text('machine');
@@ -83,7 +90,7 @@ export function summariseDomainCapabilities(xml: string, source = 'virsh domcapa
   return { facts, arch: text('arch'), machine, virttype: text('domain'), launchSecurityTypes: sectypes };
 }
 
-/** `virsh domcapabilities` XML → host facts; throws `XmlInputError` (file, line) for malformed input. */
+/** `virsh domcapabilities` XML → host facts; throws `XmlInputError` (file, line) for malformed input or another document. */
 export function parseDomainCapabilities(xml: string, source = 'virsh domcapabilities'): HostFactsPatch {
   return summariseDomainCapabilities(xml, source).facts;
 }

@@ -10,8 +10,9 @@
 import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, Goals, GuestFacts, HostFacts, VirtioModel } from '../contracts/facts';
 import type { Finding, Plan } from '../contracts/findings';
+import type { SwiotlbReport } from '../contracts/swiotlb';
 import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../domain-xml';
-import { evaluate, evaluateAndPlan, setVirtioModel } from '../engine';
+import { evaluate, evaluateAndPlan, setVirtioModel, swiotlbReport } from '../engine';
 
 /** Virtio models the user chose (Platform step), by device target; applied before the engine judges the domain. */
 export type ModelChoices = Readonly<Record<string, VirtioModel>>;
@@ -38,6 +39,8 @@ export interface CheckedDocument extends ReadDocument {
   readonly input: EngineInput;
   readonly findings: readonly Finding[];
   readonly plan: Plan;
+  /** The guest's bounce-buffer pool and the swiotlb= that covers it (R-LNX-03/04); null when no virtio I/O bounces. */
+  readonly swiotlb: SwiotlbReport | null;
 }
 
 /** A checked document with its plan applied (or the user's hand edit in its place), and what that leaves. */
@@ -52,6 +55,8 @@ export interface DocumentPlan extends CheckedDocument {
   readonly remaining: readonly Finding[];
   /** Findings of `findings` that `planned` no longer has (same rule on the same target). */
   readonly fixed: readonly Finding[];
+  /** The SWIOTLB report of `planned` with the goal reached (null when none of its virtio I/O bounces). */
+  readonly plannedSwiotlb: SwiotlbReport | null;
   /** The user edited the planned XML by hand: `planned` is their text, `remaining` is judged on it. */
   readonly manual: boolean;
   /** Why the hand-edited XML cannot be used (not well-formed), if so; it must then not be written. */
@@ -81,7 +86,7 @@ export function readDocument(text: string, options: { readonly fileName?: string
 /** The engine's findings and plan for the document as chosen. */
 export function checkDocument(doc: ReadDocument, context: DocumentContext): CheckedDocument {
   const input: EngineInput = { domain: doc.facts, host: context.host, guest: context.guest, goals: context.goals };
-  return { ...doc, input, ...evaluateAndPlan(input) };
+  return { ...doc, input, ...evaluateAndPlan(input), swiotlb: swiotlbReport(input) };
 }
 
 /**
@@ -99,11 +104,10 @@ export function planDocument(
   // What a text leaves once written is judged with the goal reached (PEF has no element, so it stays a goal).
   const reached: Goals = { ...context.goals, secure: context.goals.secure === 'pef' ? 'pef' : 'keep' };
   const leaves = (plannedFacts: DomainFacts) => {
-    const remaining =
-      plannedFacts === checked.facts && reached.secure === context.goals.secure
-        ? checked.findings
-        : evaluate({ ...checked.input, domain: plannedFacts, goals: reached });
-    return { plannedFacts, remaining, fixed: fixedBy(checked.findings, remaining) };
+    const unchanged = plannedFacts === checked.facts && reached.secure === context.goals.secure;
+    const plannedInput = unchanged ? checked.input : { ...checked.input, domain: plannedFacts, goals: reached };
+    const remaining = unchanged ? checked.findings : evaluate(plannedInput);
+    return { plannedFacts, remaining, fixed: fixedBy(checked.findings, remaining), plannedSwiotlb: swiotlbReport(plannedInput) };
   };
   const manualXml = options.manualXml ?? null;
   if (manualXml !== null) {
@@ -112,7 +116,7 @@ export function planDocument(
       facts = readDomainFacts(parseDomainXml(manualXml, 'your XML'));
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
-      const nothing = { plannedFacts: checked.facts, remaining: [], fixed: [] };
+      const nothing = { plannedFacts: checked.facts, remaining: [], fixed: [], plannedSwiotlb: null };
       return { ...checked, ...nothing, planned: manualXml, diff: diff(manualXml), manual: true, manualProblem: e.message };
     }
     return { ...checked, ...leaves(facts), planned: manualXml, diff: diff(manualXml), manual: true, manualProblem: null };

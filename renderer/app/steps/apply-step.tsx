@@ -96,10 +96,10 @@ function domainName(xml: string): string {
 }
 
 /** What saving to the typed path would do, asked of the services as the user types. */
-function usePathCheck(path: string): PathInspection | null {
+function usePathCheck(path: string, enabled: boolean): PathInspection | null {
   const [result, setResult] = useState<{ path: string; r: PathInspection } | null>(null);
   useEffect(() => {
-    if (!path.trim()) return;
+    if (!enabled || !path.trim()) return;
     let live = true;
     const timer = setTimeout(() => {
       api.inspectPath({ path: path.trim() }).then(
@@ -111,7 +111,7 @@ function usePathCheck(path: string): PathInspection | null {
       live = false;
       clearTimeout(timer);
     };
-  }, [path]);
+  }, [path, enabled]);
   return result && result.path === path ? result.r : null;
 }
 
@@ -123,7 +123,10 @@ function pathVerdict(path: string, check: PathInspection | null): { ok: boolean;
   if (!check.folderExists) return { ok: false, text: 'That folder does not exist.', variant: 'error' };
   if (!check.folderWritable) return { ok: false, text: 'That folder is not writable for the wizard.', variant: 'error' };
   if (check.exists && !check.isFile) return { ok: false, text: 'Something that is not a file is there.', variant: 'error' };
+  if (check.exists && !check.granted)
+    return { ok: false, text: 'A file is there that was not opened here: open it first, or choose a new name.', variant: 'error' };
   if (check.exists) return { ok: true, text: 'A file is there: it is backed up, then replaced.', variant: 'warning' };
+  if (!path.trim().endsWith('.xml')) return { ok: false, text: 'A new file must be named *.xml.', variant: 'error' };
   return { ok: true, text: 'A new file will be created.', variant: 'default' };
 }
 
@@ -181,7 +184,7 @@ function defineInLibvirt(store: WizardStore, planned: string, setDone: (d: Done)
   ).then((r) => {
     if (r === NOT_RUN) return;
     // What libvirt holds now (read back) is the starting point: a second define or the undo checks against it.
-    store.getState().saved(r.definedXml, { ...source, loadedXml: r.definedXml });
+    store.getState().saved(r.xml, { ...source, loadedXml: r.xml });
     setDone({
       where: `${source.name} on ${source.uri}`,
       backupPath: r.backupPath,
@@ -195,9 +198,9 @@ function defineInLibvirt(store: WizardStore, planned: string, setDone: (d: Done)
           uri: source.uri,
           name: source.name,
           backupPath: r.backupPath,
-          expectedXml: r.definedXml,
+          expectedXml: r.xml,
         });
-        store.getState().saved(u.definedXml, { ...source, loadedXml: u.definedXml });
+        store.getState().saved(u.xml, { ...source, loadedXml: u.xml });
       },
     });
   });
@@ -216,7 +219,9 @@ export function ApplyStep() {
   const suggested = source?.kind === 'file' ? source.path : info ? `${info.saveDir}/${domainName(planned || text)}.xml` : '';
   const [typed, setTyped] = useState<string | null>(null);
   const target = typed ?? suggested;
-  const check = usePathCheck(target);
+  // In the window main's save dialog confirms where to write; in a browser the typed path is checked here.
+  const electron = info?.mode === 'electron';
+  const check = usePathCheck(target, !electron);
   const schema = useSchemaCheck(planned);
   const [confirmNewer, setConfirmNewer] = useState(false);
   const [done, setDone] = useState<Done | null>(null);
@@ -229,7 +234,14 @@ export function ApplyStep() {
   const unchanged = planned === text;
   const type = secure === 'keep' ? d.facts.launchSecurity.type : secure;
   const newer = schema.kind === 'done' ? newerThanThisLibvirt(schema.verdict, type, info?.libvirtVersion ?? null) : null;
-  const path = pathVerdict(target, check);
+  const path = electron
+    ? {
+        ok: target.trim() !== '',
+        text:
+          source?.kind === 'file' && target === source.path ? 'Saves over the file you opened.' : 'Save asks where to write, in a dialog.',
+        variant: 'default' as const,
+      }
+    : pathVerdict(target, check);
   const fileIsPrimary = source?.kind !== 'libvirt';
   const changes = d.plan.edits.length;
   return (
@@ -312,21 +324,6 @@ export function ApplyStep() {
               >
                 Save
               </Button>
-              {info?.mode === 'electron' && (
-                <Button
-                  variant="secondary"
-                  isDisabled={busy}
-                  onClick={() =>
-                    void serviceCall(store, 'Choosing where to save', () =>
-                      api.pickSavePath({ suggestedName: `${domainName(planned)}.xml` }),
-                    ).then((chosen) => {
-                      if (chosen !== NOT_RUN && chosen) saveToFile(store, chosen, planned, !(newer && confirmNewer), setDone);
-                    })
-                  }
-                >
-                  Save as…
-                </Button>
-              )}
             </div>
             <FormHelperText>
               <HelperText>

@@ -132,7 +132,10 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     title: (c) => `${c.device.label}: libvirt recommends page_per_vq='on' for vDPA`,
     explanation:
       "vhost-vdpa handles ACCESS_PLATFORM itself and hardware vDPA parents do DMA through the host IOMMU. page_per_vq='on' puts each queue's notification area on its own page so it can be mapped to the hardware. Behaviour with SEV/TDX is unconfirmed.",
-    fix: { text: "Set page_per_vq='on' on the device's <driver>.", edits: (c) => setDriverAttribute(c.device, 'page_per_vq', 'on') },
+    fix: {
+      text: "Set page_per_vq='on' on the device's <driver>.",
+      edits: (c) => setDriverAttribute(c.device, 'page_per_vq', 'on', c.libvirt),
+    },
     sources: [src('LV-FMT', 'page_per_vq: recommended for vDPA'), src('LNX-VHOST', 'drivers/vhost/vdpa.c')],
   },
 ];

@@ -5,6 +5,7 @@ import type { DomainContext, RuleRecord } from '../rule-types';
 import { isConfidential, iommuEffective, takesAccessPlatform } from '../context';
 import { BALLOON_NONE } from '../edits';
 import { src } from '../sources';
+import { swiotlbAdvice, swiotlbReportFor } from '../swiotlb';
 
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES } from '../words';
 
@@ -12,33 +13,75 @@ import { dropIommuIfOrdinary } from './shared';
 import { needsBit } from './cc';
 import { or } from '../verdict';
 
-const SWIOTLB_RULE: RuleRecord<'domain'> = {
-  key: 'R-LNX-03',
-  id: 'R-LNX-03',
-  scope: 'domain',
-  severity: 'info',
-  when: [isConfidential, (c) => c.input.guest.family !== 'windows' && c.input.guest.family !== 'other'],
-  title: 'All virtio I/O of this guest goes through SWIOTLB bounce buffers',
-  detail: (c: DomainContext) => {
-    const mem = c.input.domain.memoryKiB;
-    const own = /\bswiotlb=(\d+)/.exec(c.input.domain.kernelCmdline);
-    if (own) return `The kernel command line sets swiotlb=${own[1]} (${Math.round((Number(own[1]) * 2) / 1024)} MiB).`;
-    if ((c.cvm === 'sev' || c.cvm === 'sev-es' || c.cvm === 'sev-snp' || c.cvm === 'tdx') && mem !== 'unknown') {
-      const mib = Math.min(1024, Math.max(64, Math.round((mem / 1024) * 0.06)));
-      return `With ${Math.round(mem / 1024)} MiB of RAM a current Linux guest sizes the pool to about ${mib} MiB (6% of RAM, 64 MiB to 1 GiB).`;
-    }
-    return 'The default pool is 64 MiB.';
-  },
-  explanation: `${WHY_CONFIDENTIAL} Linux sizes the pool to 6% of RAM (64 MiB to 1 GiB) for SEV and TDX guests since about 5.11, and to 64 MiB otherwise; swiotlb=N on the kernel command line (N slabs of 2 KiB, 262144 = 512 MiB) overrides it for I/O-heavy guests.`,
-  fix: { text: 'For I/O-heavy guests add swiotlb=262144 (or more) to the guest kernel command line.' },
-  sources: [
-    src('LNX-X86CC', 'mem_encrypt_setup_arch: SWIOTLB bounce buffer size adjusted'),
-    src('LNX-SWIOTLB', 'IO_TLB_DEFAULT_SIZE'),
-    src('AMDSEV', 'README FAQ'),
-  ],
-};
+/** The pool, its worst case and the swiotlb= that covers it come from the SWIOTLB report (swiotlb.ts). */
+const report = (c: DomainContext) => swiotlbReportFor(c);
+const MSG_SWIOTLB_FULL = 'swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)';
 
-export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [SWIOTLB_RULE];
+export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
+  {
+    key: 'R-LNX-03',
+    id: 'R-LNX-03',
+    scope: 'domain',
+    severity: 'info',
+    when: [(c) => report(c) !== null],
+    title: 'All virtio I/O of this guest goes through SWIOTLB bounce buffers',
+    detail: (c) => {
+      const r = report(c)!;
+      const pool =
+        r.currentMiB === r.defaultMiB
+          ? `${r.defaultMiB} MiB (its kernel's default)`
+          : `${r.currentMiB} MiB (set by swiotlb= on <os><cmdline>; the default would be ${r.defaultMiB} MiB)`;
+      return `The guest's pool: ${pool}. The worst case of its virtio devices: ${r.peakMiB} MiB. ${swiotlbAdvice(r)}`;
+    },
+    explanation: `${WHY_CONFIDENTIAL} Linux's pool is 64 MiB by default (IO_TLB_DEFAULT_SIZE, in slabs of 2 KiB); SEV and TDX guests get 6% of their memory, 64 MiB to 1 GiB (Linux 5.11); since Linux 6.0 the slab count is rounded up to a power of two. swiotlb=N on the kernel command line sets N slabs of 2 KiB (262144 = 512 MiB) instead. \`virtio-access explain SWIOTLB\` shows how the worst case is counted.`,
+    fix: {
+      text: (c) => swiotlbAdvice(report(c)!),
+      general: 'For I/O-heavy guests put swiotlb=<slabs of 2 KiB> on the guest kernel command line (the report gives the number).',
+    },
+    sources: [
+      src('LNX-X86CC', 'mem_encrypt_setup_arch: SWIOTLB bounce buffer size adjusted'),
+      src('LNX-SWIOTLB', 'IO_TLB_DEFAULT_SIZE, setup_io_tlb_npages, round_up_default_nslabs'),
+      src('LNX-KPARAMS', 'swiotlb='),
+      src('AMDSEV', 'README FAQ'),
+    ],
+  },
+  {
+    key: 'R-LNX-04',
+    id: 'R-LNX-04',
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      (c) => {
+        const r = report(c);
+        return r !== null && r.currentMiB < r.peakMiB;
+      },
+    ],
+    title: (c) => {
+      const r = report(c)!;
+      return `The guest's bounce-buffer pool (${r.currentMiB} MiB) is smaller than the worst case of its virtio I/O (${r.peakMiB} MiB)`;
+    },
+    detail: (c) =>
+      report(c)!
+        .devices.map((d) => `${d.label}: up to ${d.peakMiB} MiB (${d.basis}).`)
+        .join(' '),
+    explanation: `${WHY_CONFIDENTIAL} When the pool is full, Linux logs the message below and the request waits or fails: disk I/O stalls or errors (a filesystem may remount read-only) and packets drop. Multi-queue virtio-blk with deep queues fills the default pool first.`,
+    // Without a pool at all (swiotlb=noforce, or none allocated) Linux 6.0 and later warn, older kernels panic.
+    messages: [
+      MSG_SWIOTLB_FULL,
+      "Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+      "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    ],
+    fix: {
+      text: (c) => swiotlbAdvice(report(c)!),
+      general:
+        'Raise the pool with swiotlb=<slabs of 2 KiB> on the guest kernel command line, or lower the worst case with fewer queues or a smaller queue_size.',
+      edits: (c) => report(c)!.edits,
+    },
+    // Direct kernel boot: the plan writes the swiotlb= the report recommends into <os><cmdline>.
+    inPlan: true,
+    sources: [src('LNX-SWIOTLB', 'swiotlb_tbl_map_single: message'), src('AMDSEV', 'README FAQ: virtio-blk multiqueue')],
+  },
+];
 
 export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -84,21 +127,5 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       edits: dropIommuIfOrdinary,
     },
     sources: [src('SPEC-PCI', 'legacy interface: feature bits 0-31 only'), src('THREAD-2020', 'old guests break (RHEL 6 example)')],
-  },
-  {
-    key: 'R-LNX-04',
-    id: 'R-LNX-04',
-    scope: 'device',
-    severity: 'warning',
-    when: [
-      isConfidential,
-      (c) => c.device.virtio && c.device.function === 'blk' && c.device.queues !== 'unknown' && c.device.queues > 1,
-      (c) => !/\bswiotlb=/.test(c.input.domain.kernelCmdline),
-    ],
-    title: (c) => `${c.device.label}: ${String(c.device.queues)} virtio-blk queues can exhaust the guest's bounce buffers`,
-    explanation: `${WHY_CONFIDENTIAL} All disk I/O is copied through the SWIOTLB pool; multi-queue virtio-blk with deep queues is known to fill it, and I/O then fails or stalls.`,
-    messages: ['swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)'],
-    fix: { text: 'Add swiotlb=262144 (512 MiB) or more to the guest kernel command line, reduce the queues, or use virtio-scsi.' },
-    sources: [src('LNX-SWIOTLB', 'message'), src('AMDSEV', 'README FAQ: virtio-blk multiqueue')],
   },
 ];

@@ -29,7 +29,7 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} Since QEMU 6.0 a confidential-guest-support object (libvirt adds one for <launchSecurity>) makes this the default for every virtio device; libvirt itself never sets it (R-XML-06).`,
     fix: {
       ...iommuFixText("Optional: write <driver iommu='on'/> explicitly.", "nothing to write; QEMU's default is what turns the bit on."),
-      edits: (c) => setIommu(c.device, 'on'),
+      edits: (c) => setIommu(c.device, 'on', c.libvirt),
     },
     sources: [
       src('QEMU-MACHINE', 'confidential guest support: alter virtio default properties (QEMU 6.0)'),

@@ -104,7 +104,7 @@ export const VIOMMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     fix: {
       text: "Set <driver iotlb='on'/> on <iommu model='intel'> and ats='on' on the device.",
       edits: (c) => [
-        ...(c.device.driver.ats !== 'on' ? setDriverAttribute(c.device, 'ats', 'on') : []),
+        ...(c.device.driver.ats !== 'on' ? setDriverAttribute(c.device, 'ats', 'on', c.libvirt) : []),
         ...(c.input.domain.viommu.iotlb !== 'on' && c.input.domain.viommu.target
           ? [{ op: 'set-attribute' as const, target: `${c.input.domain.viommu.target}/driver`, name: 'iotlb', value: 'on' }]
           : []),

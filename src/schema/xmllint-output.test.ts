@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { errorLocator, parseXmllintOutput } from './xmllint-output';
+
+describe('parseXmllintOutput', () => {
+  it('assigns located and unlocated errors to their file and reads verdicts', () => {
+    const out = [
+      '/t/f0.xml validates',
+      'Relax-NG validity error : Extra element devices in interleave',
+      '/t/f1.xml:5: element devices: Relax-NG validity error : Element domain failed to validate content',
+      '/t/f1.xml fails to validate',
+    ].join('\n');
+    expect(parseXmllintOutput(out, ['/t/f0.xml', '/t/f1.xml'])).toEqual({
+      valid: [true, false],
+      errors: [
+        [],
+        [
+          { line: 5, element: 'devices', message: 'Extra element devices in interleave' },
+          { line: 5, element: 'devices', message: 'Element domain failed to validate content' },
+        ],
+      ],
+    });
+  });
+
+  it('finds files whose paths contain colons and spaces', () => {
+    const files = ['/v/a:1: b.xml', '/v/c.xml'];
+    const out = [
+      '/v/a:1: b.xml:7: element disk: Relax-NG validity error : Invalid attribute x',
+      '/v/a:1: b.xml fails to validate',
+      '/v/c.xml:3: parser error : Opening and ending tag mismatch',
+      '/v/c.xml fails to validate',
+    ].join('\n');
+    expect(parseXmllintOutput(out, files)).toEqual({
+      valid: [false, false],
+      errors: [
+        [{ line: 7, element: 'disk', message: 'Invalid attribute x' }],
+        [{ line: 3, element: null, message: 'libxml2 cannot parse the document: Opening and ending tag mismatch' }],
+      ],
+    });
+  });
+});
+
+describe('errorLocator', () => {
+  it('finds the element libxml2 names at its line, counting CR-only lines as libxml2 does', () => {
+    const text = "<domain>\r  <devices>\r    <disk>\r      <driver iommu='maybe'/>\r    </disk>\r  </devices>\r</domain>\r";
+    const locate = errorLocator(text);
+    expect(locate(4, 'driver')).toBe('/domain/devices/disk[1]/driver');
+    expect(locate(2, 'devices')).toBe('/domain/devices');
+    expect(locate(0, 'driver')).toBe('/domain');
+    expect(errorLocator('<domain><a></domain>')(1, 'a')).toBe('/domain');
+  });
+});
