@@ -14,17 +14,18 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getDomainCapabilities, getVersions, versionFacts } from '../../main/services/libvirt';
+import { getVersions, versionFacts } from '../../main/services/libvirt';
 import { validateDomainXml } from '../../main/services/schema';
-import { contradiction, qemuOwnMessage, virshErrorText, type Observed } from '../../main/services/prediction-check';
-import { runVirsh, VirshError } from '../../main/services/virsh';
-import { DEFAULT_GOALS, NO_GUEST_FACTS, type HostFacts, type SecureType } from '../../src/contracts/facts';
+import { contradiction, qemuOwnMessage, type Observed } from '../../main/services/prediction-check';
+import { runVirsh } from '../../main/services/virsh';
+import { DEFAULT_GOALS, NO_GUEST_FACTS, type SecureType } from '../../src/contracts/facts';
 import type { Finding } from '../../src/contracts/findings';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate, planFor } from '../../src/engine';
 import { mergeHostFacts } from '../../src/host';
 import { corpusXmlFiles } from '../corpus-files';
 import { labDomainName, readLabState, type Generation } from '../lab';
+import { defineAndStart, hostFactsOf, patiently } from './run-on-generation';
 import { missingParts, repoRoot } from '../real-parts';
 import { configurationXml, deviceConfigurations, platformOf } from './device-space';
 import { launchSecurityTypes, launchSecurityXml, secureGoalsOf } from './launch-security';
@@ -40,7 +41,6 @@ export interface Contradiction {
 
 /** Domain starts in flight per generation; three generations run side by side. */
 const STARTS_PER_GENERATION = 3;
-const START_TIMEOUT_MS = 180_000;
 
 const missing = missingParts('lab', 'corpus', 'xmllint');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -56,71 +56,6 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
       while (next < items.length) await work(items[next++]!);
     }),
   );
-}
-
-/**
- * Reads that only ask the daemon (versions, domcapabilities) are tried again when it is too busy to answer in
- * time: two cores shared with QEMU starts make a 15 s timeout likely now and then, and such a read proves nothing.
- */
-async function patiently<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (e) {
-      if (!(e instanceof VirshError) || e.code !== 'timeout' || attempt === 3) throw e;
-    }
-  }
-}
-
-/** Host facts of a generation for one platform: its versions and its domcapabilities under TCG. */
-function hostFactsOf(g: Generation): (arch: string, machine: string) => Promise<HostFacts> {
-  const cache = new Map<string, Promise<HostFacts>>();
-  const versions = patiently(() => getVersions(g.uri));
-  return (arch, machine) => {
-    const key = `${arch} ${machine}`;
-    if (!cache.has(key)) {
-      cache.set(
-        key,
-        Promise.all([versions, patiently(() => getDomainCapabilities(g.uri, { arch, machine, virttype: 'qemu' }))]).then(([v, caps]) =>
-          mergeHostFacts(versionFacts(g.uri, v), caps.host),
-        ),
-      );
-    }
-    return cache.get(key)!;
-  };
-}
-
-/** Defines `xml` and starts it paused; always leaves nothing behind. */
-async function defineAndStart(uri: string, name: string, xml: string, dir: string): Promise<Observed> {
-  const file = path.join(dir, `${name}.xml`);
-  writeFileSync(file, xml);
-  const failed = (stage: 'define' | 'start', e: unknown): Observed => {
-    if (!(e instanceof VirshError) || e.code === 'timeout' || e.code === 'cannot-connect' || e.code === 'daemon-down') throw e;
-    return { started: false, stage, text: virshErrorText(e.stderr) };
-  };
-  try {
-    await runVirsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
-  } catch (e) {
-    return failed('define', e);
-  }
-  try {
-    // libvirt 9.0 sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the
-    // monitor" and nothing after); that says nothing about the message, so the start is tried again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
-        break;
-      } catch (e) {
-        const seen = failed('start', e);
-        if (seen.started || attempt === 3 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
-          return seen;
-      }
-    }
-    await runVirsh(uri, ['destroy', name]);
-    return { started: true };
-  } finally {
-    await runVirsh(uri, ['undefine', name]).catch(() => undefined);
-  }
 }
 
 /** Removes this suite's domains left by an interrupted run. */

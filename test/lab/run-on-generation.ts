@@ -1,0 +1,80 @@
+/**
+ * Running a domain on one generation of the version lab, for the lab's suites: its host facts (versions and
+ * domcapabilities, read patiently from a daemon that two busy cores can make slow), and define + start --paused
+ * with what libvirt or QEMU printed when they refused.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { getDomainCapabilities, getVersions, versionFacts } from '../../main/services/libvirt';
+import { virshErrorText, type Observed } from '../../main/services/prediction-check';
+import { runVirsh, VirshError } from '../../main/services/virsh';
+import type { HostFacts } from '../../src/contracts/facts';
+import { mergeHostFacts } from '../../src/host';
+import type { Generation } from '../lab';
+
+const START_TIMEOUT_MS = 180_000;
+
+/**
+ * Reads that only ask the daemon (versions, domcapabilities) are tried again when it is too busy to answer in
+ * time: two cores shared with QEMU starts make a 15 s timeout likely now and then, and such a read proves nothing.
+ */
+export async function patiently<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (e) {
+      if (!(e instanceof VirshError) || e.code !== 'timeout' || attempt === 3) throw e;
+    }
+  }
+}
+
+/** Host facts of a generation for one platform: its versions and its domcapabilities under TCG. */
+export function hostFactsOf(g: Generation): (arch: string, machine: string) => Promise<HostFacts> {
+  const cache = new Map<string, Promise<HostFacts>>();
+  const versions = patiently(() => getVersions(g.uri));
+  return (arch, machine) => {
+    const key = `${arch} ${machine}`;
+    if (!cache.has(key)) {
+      cache.set(
+        key,
+        Promise.all([versions, patiently(() => getDomainCapabilities(g.uri, { arch, machine, virttype: 'qemu' }))]).then(([v, caps]) =>
+          mergeHostFacts(versionFacts(g.uri, v), caps.host),
+        ),
+      );
+    }
+    return cache.get(key)!;
+  };
+}
+
+/** Defines `xml` and starts it paused; always leaves nothing behind. */
+export async function defineAndStart(uri: string, name: string, xml: string, dir: string): Promise<Observed> {
+  const file = path.join(dir, `${name}.xml`);
+  writeFileSync(file, xml);
+  const failed = (stage: 'define' | 'start', e: unknown): Observed => {
+    if (!(e instanceof VirshError) || e.code === 'timeout' || e.code === 'cannot-connect' || e.code === 'daemon-down') throw e;
+    return { started: false, stage, text: virshErrorText(e.stderr) };
+  };
+  try {
+    await runVirsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
+  } catch (e) {
+    return failed('define', e);
+  }
+  try {
+    // libvirt 9.0 sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the
+    // monitor" and nothing after); that says nothing about the message, so the start is tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
+        break;
+      } catch (e) {
+        const seen = failed('start', e);
+        if (seen.started || attempt === 3 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
+          return seen;
+      }
+    }
+    await runVirsh(uri, ['destroy', name]);
+    return { started: true };
+  } finally {
+    await runVirsh(uri, ['undefine', name]).catch(() => undefined);
+  }
+}
