@@ -195,6 +195,14 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
         await page.getByTestId(`domain-${name}`).click();
         await page.getByRole('heading', { level: 2, name: 'Secure VM' }).waitFor();
         await goToStep(page, 'Apply');
+        // Test start: a throwaway copy of the plan really starts (paused, under TCG) before anything is defined.
+        await page.getByTestId('test-start').click();
+        const tested = page.getByTestId('test-start-result');
+        await tested.waitFor({ timeout: 120_000 });
+        expect(await tested.textContent()).toMatch(/The copy started \(paused\), then was removed/);
+        // Nothing was defined by it: the domain is still the one loaded.
+        expect(inactiveXml(name)).toContain("<driver iommu='on'/>");
+        await s.screenshot('apply-test-start');
         await page.getByTestId('define').click();
         await page.getByTestId('applied').waitFor();
         await s.screenshot('libvirt-defined');

@@ -22,6 +22,7 @@ export const readDomain = (r: IpcRequest<'libvirt.read'>, callId?: CallId) => in
 export const defineDomain = (r: IpcRequest<'libvirt.define'>) => invoke('libvirt.define', r);
 export const restoreDomainBackup = (r: IpcRequest<'libvirt.restore'>) => invoke('libvirt.restore', r);
 export const qemuArgv = (r: IpcRequest<'libvirt.qemuArgv'>, callId?: CallId) => invoke('libvirt.qemuArgv', r, callId);
+export const verifyDomain = (r: IpcRequest<'libvirt.verify'>) => invoke('libvirt.verify', r);
 export const hostEvidence = () => invoke('host.evidence', {});
 export const hostCaps = (r: IpcRequest<'host.caps'>, callId?: CallId) => invoke('host.caps', r, callId);
 export const searchOs = (r: IpcRequest<'osinfo.search'>) => invoke('osinfo.search', r);

@@ -1,7 +1,8 @@
 /**
  * Step 7: a recap of what will be written and where, then write it — into libvirt (define) or to a file (the
  * file it came from, or Save As: the native dialog in the app window, a checked path field in a browser) —
- * always with a backup, a conflict check and undo; afterwards, the next step.
+ * always with a backup, a conflict check and undo; afterwards, the next step. Before that, "Test start" tries
+ * the plan on a real libvirt (test-start.tsx).
  */
 import {
   Alert,
@@ -36,6 +37,7 @@ import { rereadSource } from '../reread-source';
 import { newerThanThisLibvirt, useSchemaCheck, type SchemaState } from '../schema-check';
 import { NOT_RUN, serviceCall } from '../service-call';
 import { NotLoaded, StepHeading } from './step-parts';
+import { TestStart } from './test-start';
 
 interface Done {
   readonly where: string;
@@ -276,6 +278,7 @@ export function ApplyStep() {
           </DescriptionListGroup>
         </DescriptionList>
       )}
+      {!unchanged && !done && <TestStart planned={planned} />}
       {!unchanged && source?.kind === 'libvirt' && !done && (
         <Content component="p">
           <Button
