@@ -3,9 +3,11 @@
  * (src/engine/device-state.ts): guest driver → DMA API or guest-physical addresses → SWIOTLB bounce buffers in
  * shared memory or guest memory read directly → the device in QEMU, vhost or hardware (with or without a device
  * IOTLB). Boxes are HTML that wraps its words, so every label stays inside its box at any width; below 560 px of
- * room the path runs top to bottom.
+ * room the path runs top to bottom. Where the device bounces, the SWIOTLB box carries the engine's figures
+ * (src/engine/swiotlb.ts): the guest's pool and the most this device can have mapped in it.
  */
 import type { Backend, SecureType } from '../../../src/contracts/facts';
+import type { SwiotlbReport } from '../../../src/contracts/swiotlb';
 import type { DeviceState } from '../../../src/engine';
 
 export interface PathBox {
@@ -30,8 +32,15 @@ const DEVICE_WORDS: Readonly<Record<Backend | 'unknown', string>> = {
   unknown: 'QEMU or vhost (libvirt decides)',
 };
 
-/** What the picture shows for `state` in a domain whose goal is `type`. */
-export function pathModel(state: DeviceState, type: SecureType): PathModel {
+/** The engine's pool and this device's worst case, in words; null without a report. */
+function poolWords(state: DeviceState, swiotlb: SwiotlbReport | null): string | null {
+  if (!swiotlb) return null;
+  const demand = swiotlb.devices.find((x) => x.target === state.target);
+  return `a ${swiotlb.currentMiB} MiB pool${demand ? `, this device up to ${demand.peakMiB} MiB of it` : ''}`;
+}
+
+/** What the picture shows for `state` in a domain whose goal is `type` (with the domain's SWIOTLB report, if any). */
+export function pathModel(state: DeviceState, type: SecureType, swiotlb: SwiotlbReport | null = null): PathModel {
   const broken =
     type !== 'none' && state.accessPlatform === 'no'
       ? 'The device reads guest-physical memory the host cannot decrypt: the guest refuses it.'
@@ -42,9 +51,10 @@ export function pathModel(state: DeviceState, type: SecureType): PathModel {
       : state.accessPlatform === 'no'
         ? { label: 'No DMA API', sub: 'guest-physical addresses', tone: 'guest' }
         : { label: 'DMA API?', sub: state.accessPlatformBecause, tone: 'unknown' };
+  const pool = state.bounces === 'yes' ? poolWords(state, swiotlb) : null;
   const memory: PathBox =
     state.bounces === 'yes'
-      ? { label: 'SWIOTLB', sub: 'shared (decrypted) bounce buffer', tone: 'shared' }
+      ? { label: 'SWIOTLB', sub: `shared (decrypted) bounce buffer${pool ? `: ${pool}` : ''}`, tone: 'shared' }
       : state.bounces === 'unknown'
         ? { label: 'SWIOTLB?', sub: 'bounce buffers if the device offers ACCESS_PLATFORM', tone: 'unknown' }
         : { label: 'Guest memory', sub: 'read directly', tone: broken ? 'bad' : 'guest' };
@@ -54,7 +64,7 @@ export function pathModel(state: DeviceState, type: SecureType): PathModel {
   const summary = [
     'Guest driver',
     state.accessPlatform === 'yes' ? 'DMA API' : state.accessPlatform === 'no' ? 'guest-physical addresses' : 'DMA API (not known)',
-    state.bounces === 'yes' ? 'SWIOTLB bounce buffer in shared memory' : null,
+    state.bounces === 'yes' ? `SWIOTLB bounce buffer in shared memory${pool ? ` (${pool})` : ''}` : null,
     `${DEVICE_WORDS[state.backend]}${state.deviceIotlb === 'yes' ? ' with device IOTLB' : ''}`,
   ]
     .filter(Boolean)

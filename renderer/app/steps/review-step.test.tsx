@@ -125,9 +125,14 @@ describe('Review: the data-path picture', () => {
       store.getState().setBackend('/domain/devices/interface[1]', 'vhost-kernel');
     });
     const summary = () => screen.getByTestId('data-path').querySelector('ol')?.getAttribute('aria-label') ?? '';
-    expect(summary()).toMatch(/^Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory → QEMU device$/);
+    // The bounce buffer carries the engine's pool (swiotlb-figures.test.tsx holds the figures to its report).
+    expect(summary()).toMatch(
+      /^Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory \(a \d+ MiB pool[^)]*\) → QEMU device$/,
+    );
     fireEvent.change(screen.getByTestId('path-device'), { target: { value: '/domain/devices/interface[1]' } });
-    expect(summary()).toBe('Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory → vhost (host kernel)');
+    expect(summary()).toMatch(
+      /^Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory \(a \d+ MiB pool, this device up to \d+ MiB of it\) → vhost \(host kernel\)$/,
+    );
     expect([...screen.getAllByTestId('path-box')].map((b) => b.querySelector('.vaw-path-label')?.textContent)).toEqual([
       'Guest driver',
       'DMA API',

@@ -1,6 +1,6 @@
 /**
  * Step 6: the plan in words first (what changes on which device and why), then what the plan fixes (shown as
- * fixed) and what is left, the data path of a device, the schema check; the diff, a hand edit and QEMU's
+ * fixed) and what is left, the data path of a device and the bounce-buffer figures, the schema check; the diff, a hand edit and QEMU's
  * command line are there, folded.
  */
 import {
@@ -27,6 +27,7 @@ import {
 import { useId, useMemo, useState } from 'react';
 import type { Backend, SecureType } from '../../../src/contracts/facts';
 import type { EngineInput } from '../../../src/contracts/engine';
+import type { SwiotlbReport } from '../../../src/contracts/swiotlb';
 import { deviceStates } from '../../../src/engine';
 import * as api from '../../api';
 import { useWizard, useWizardStore } from '../../store/context';
@@ -39,6 +40,7 @@ import { DataPath, pathModel } from './data-path';
 import { FindingsList } from './findings-list';
 import { fixedByPlan, planInWords, type DeviceChanges } from './plan-in-words';
 import { NotLoaded, StepHeading } from './step-parts';
+import { SwiotlbFigures } from './swiotlb-figures';
 
 /** The planned XML, editable by hand for what no step offers (survey: "advanced mode like virt-manager"). */
 function ManualEdit({ planned, manual }: { planned: string; manual: boolean }) {
@@ -198,7 +200,17 @@ function QemuPreview({ planned, loadedArgv }: { planned: string; loadedArgv: str
 }
 
 /** The data path of one virtio device after the plan, the user picking which (the first one to start with). */
-function DevicePath({ input, type, backends }: { input: EngineInput; type: SecureType; backends: Readonly<Record<string, Backend>> }) {
+function DevicePath({
+  input,
+  type,
+  backends,
+  swiotlb,
+}: {
+  input: EngineInput;
+  type: SecureType;
+  backends: Readonly<Record<string, Backend>>;
+  swiotlb: SwiotlbReport | null;
+}) {
   const states = useMemo(
     () => deviceStates({ ...input, goals: { ...input.goals, backends } }).filter((x) => x.function !== 'balloon'),
     [input, backends],
@@ -218,7 +230,7 @@ function DevicePath({ input, type, backends }: { input: EngineInput; type: Secur
           </FormSelect>
         </FormGroup>
       )}
-      <DataPath model={pathModel(state, type)} />
+      <DataPath model={pathModel(state, type, swiotlb)} />
     </>
   );
 }
@@ -345,7 +357,8 @@ export function ReviewStep() {
       <Title headingLevel="h3" className="vaw-section-title">
         Data path
       </Title>
-      <DevicePath input={{ ...d.input, domain: d.plannedFacts }} type={type} backends={backends} />
+      <DevicePath input={{ ...d.input, domain: d.plannedFacts }} type={type} backends={backends} swiotlb={d.plannedSwiotlb} />
+      {d.plannedSwiotlb && <SwiotlbFigures report={d.plannedSwiotlb} />}
       <SchemaStatus planned={d.planned} type={type} />
       {d.diff ? (
         <ExpandableSection toggleText="The changes to the XML (diff)" isExpanded={diffOpen} onToggle={(_e, v) => setDiffOpen(v)}>
