@@ -38,11 +38,15 @@ function splice(text: string, start: number, end: number, insert: string): strin
   return text.slice(0, start) + insert + text.slice(end);
 }
 
+function occurrences(text: string, s: string): number {
+  let n = 0;
+  for (let at = text.indexOf(s); at !== -1; at = text.indexOf(s, at + s.length)) n++;
+  return n;
+}
+
 /** The quote most attributes of a text use. */
 function documentQuote(text: string): '"' | "'" {
-  const singles = text.split("='").length;
-  const doubles = text.split('="').length;
-  return doubles > singles ? '"' : "'";
+  return occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
 }
 
 /** The quote an element's attributes mostly use; the document's when it has none. */
@@ -253,9 +257,14 @@ function applyDeviceRun(text: string, run: readonly Edit[]): string {
     const anchor = deviceAnchor(e)!;
     groups.set(anchor, [...(groups.get(anchor) ?? []), e]);
   }
+  const devicesEl = doc.root.child('devices');
+  // Every device by its anchor, in one pass (resolving each anchor would scan the devices once per device).
+  const byAnchor = new Map<string, XmlElement>();
+  for (const device of devicesEl?.children() ?? [])
+    byAnchor.set(`/${doc.root.name}/devices/${device.name}[${device.indexAmongSameName}]`, device);
   const splices: { start: number; end: number; text: string }[] = [];
   for (const [anchor, edits] of groups) {
-    const device = resolvePath(doc, anchor);
+    const device = byAnchor.get(anchor);
     const devices = device?.parent;
     if (!device || !devices) return run.reduce((t, e) => applyOne(t, e), text);
     const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${lineIndent(text, device.start) ?? ''}`;
@@ -265,7 +274,15 @@ function applyDeviceRun(text: string, run: readonly Edit[]): string {
     const edited = parseXml(mini).root.children()[0]!;
     splices.push({ start: device.start, end: device.end, text: mini.slice(edited.start, edited.end) });
   }
-  return splices.sort((a, b) => b.start - a.start).reduce((t, sp) => splice(t, sp.start, sp.end, sp.text), text);
+  // Joined in one pass: splicing one by one would copy the whole text once per device.
+  const parts: string[] = [];
+  let at = 0;
+  for (const sp of splices.sort((a, b) => a.start - b.start)) {
+    parts.push(text.slice(at, sp.start), sp.text);
+    at = sp.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 function relocate(edit: Edit, from: string, to: string): Edit {

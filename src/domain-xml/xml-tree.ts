@@ -157,16 +157,26 @@ export class XmlElement {
     return parent ? parent.children(slash === -1 ? path : path.slice(slash + 1)) : [];
   }
 
-  /** 1-based position among siblings with the same name. */
+  /** Set for every child of a parent at once, the first time one of them is asked (see indexAmongSameName). */
+  #sameNameIndex = 0;
+
+  /**
+   * 1-based position among siblings with the same name. The first call numbers all siblings in one pass, so
+   * asking it of every device of a domain (each finding's xpath) is linear, not quadratic, in their number.
+   * The tree is complete by then: the parser never asks.
+   */
   get indexAmongSameName(): number {
     if (!this.parent) return 1;
-    let n = 0;
-    for (const node of this.parent.nodes) {
-      if (node.kind !== 'element' || node.name !== this.name) continue;
-      n++;
-      if (node === this) return n;
+    if (this.#sameNameIndex === 0) {
+      const seen = new Map<string, number>();
+      for (const node of this.parent.nodes) {
+        if (node.kind !== 'element') continue;
+        const n = (seen.get(node.name) ?? 0) + 1;
+        seen.set(node.name, n);
+        node.#sameNameIndex = n;
+      }
     }
-    return n;
+    return this.#sameNameIndex;
   }
 
   /**
@@ -203,8 +213,16 @@ export function resolvePath(doc: XmlDocument, path: string): XmlElement | undefi
 function descend(from: XmlElement, steps: readonly PathStep[]): XmlElement | undefined {
   let el: XmlElement | undefined = from;
   for (const step of steps) {
-    el = el.children(step.name)[step.index - 1];
-    if (!el) return undefined;
+    let n = 0;
+    let next: XmlElement | undefined;
+    for (const node of el.nodes) {
+      if (node.kind === 'element' && node.name === step.name && ++n === step.index) {
+        next = node;
+        break;
+      }
+    }
+    if (!next) return undefined;
+    el = next;
   }
   return el;
 }
