@@ -1,13 +1,18 @@
 /**
- * Reads the domains of a libvirt connection for `virtio-access check --connect URI`: inactive XML of each,
- * with host facts from one `virsh version` per URI and one domcapabilities per distinct arch/machine/virttype.
+ * Reads the domains of libvirt connections for `virtio-access check --connect URI... [--all | DOMAIN...]`: the
+ * inactive XML of each domain, with host facts from one `virsh version` per URI and one domcapabilities per
+ * distinct arch/machine/virttype. Every step asks all its commands at once through a session batcher
+ * (virsh.ts `virshSessions`), so a host costs one virsh process and one ssh login per step — the list, the
+ * XML of all domains, the versions and capabilities — whatever its number of domains; hosts are read in
+ * parallel, at most `jobs` at a time. A domain that cannot be read, or a host that cannot be reached, is
+ * reported as such without losing what the others gave.
  */
 import type { HostFacts } from '../../src/contracts/facts';
-import { parseXml } from '../../src/domain-xml';
+import { parseXml, XmlInputError } from '../../src/domain-xml';
 import { mergeHostFacts, type HostFactsPatch } from '../../src/host';
 import { collectHostEvidence } from './host-evidence';
-import { dumpInactiveXml, getDomainCapabilities, getVersions, listDomains, versionFacts } from './libvirt';
-import { VirshError } from './virsh';
+import { dumpInactiveXml, getDomainCapabilities, getVersions, listDomainNames, versionFacts } from './libvirt';
+import { VirshError, virshSessions, type VirshRunner } from './virsh';
 
 /** One domain read from a connection. */
 export interface ConnectionDomain {
@@ -17,11 +22,31 @@ export interface ConnectionDomain {
   readonly host: HostFacts;
 }
 
+/** A domain the host has listed or was asked for, but whose XML could not be read (e.g. undefined meanwhile). */
+export interface DomainFailure {
+  readonly uri: string;
+  readonly name: string;
+  readonly error: VirshError;
+}
+
+/** What one connection gave: its domains in the order asked (or listed), and those that failed. */
+export interface ConnectionRead {
+  readonly domains: readonly ConnectionDomain[];
+  readonly failures: readonly DomainFailure[];
+}
+
 /** Progress callback: domains read so far out of all asked for. */
 export type FleetProgress = (done: number, total: number) => void;
 
-function capsKey(xml: string, name: string): { arch?: string; machine?: string; virttype?: string } {
-  const root = parseXml(xml, `domain ${name}`).root;
+/** The target a domain's capabilities are asked for; empty when its XML does not parse (check reports that). */
+function capsTarget(xml: string, name: string): { arch?: string; machine?: string; virttype?: string } {
+  let root;
+  try {
+    root = parseXml(xml, `domain ${name}`).root;
+  } catch (e) {
+    if (e instanceof XmlInputError) return {};
+    throw e;
+  }
   const type = root.find('os/type');
   return { arch: type?.attr('arch'), machine: type?.attr('machine'), virttype: root.attr('type') };
 }
@@ -31,25 +56,31 @@ function isLocal(uri: string): boolean {
   return /^qemu:\/\/\/(system|session)/.test(uri);
 }
 
-/** Reads `names` (or every domain) of `uri`; a name the host does not have rejects with domain-not-found. */
-export async function readDomainsFromConnection(
-  uri: string,
-  names: readonly string[] | 'all',
-  onProgress?: FleetProgress,
-): Promise<ConnectionDomain[]> {
-  const wanted = names === 'all' ? (await listDomains(uri)).map((d) => d.name) : [...names];
-  const [versions, evidence] = await Promise.all([getVersions(uri), isLocal(uri) ? collectHostEvidence() : Promise.resolve([])]);
-  const base: HostFactsPatch = { ...versionFacts(uri, versions), evidence };
+/** Failures that say the host (or virsh itself) cannot be used at all, rather than that one domain cannot. */
+const HOST_WIDE_FAILURES: ReadonlySet<VirshError['code']> = new Set([
+  'not-installed',
+  'refused-uri',
+  'cannot-connect',
+  'permission-denied',
+  'daemon-down',
+  'timeout',
+]);
+
+/** Host facts of `uri` for any domain target: versions and evidence once, domcapabilities once per target. */
+function hostFactsOf(uri: string, virsh: VirshRunner): (xml: string, name: string) => Promise<HostFacts> {
+  let base: Promise<HostFactsPatch> | undefined;
   const caps = new Map<string, Promise<HostFactsPatch>>();
-  const out: ConnectionDomain[] = [];
-  for (const [i, name] of wanted.entries()) {
-    const xml = await dumpInactiveXml(uri, name);
-    const want = capsKey(xml, name);
+  return async (xml, name) => {
+    base ??= Promise.all([getVersions(uri, virsh), isLocal(uri) ? collectHostEvidence() : []]).then(([versions, evidence]) => ({
+      ...versionFacts(uri, versions),
+      evidence,
+    }));
+    const want = capsTarget(xml, name);
     const key = `${want.arch ?? ''}|${want.machine ?? ''}|${want.virttype ?? ''}`;
     let patch = caps.get(key);
     if (!patch) {
       // A domain type the daemon has no capabilities for (e.g. kvm without /dev/kvm) leaves the facts unknown.
-      patch = getDomainCapabilities(uri, want).then(
+      patch = getDomainCapabilities(uri, want, virsh).then(
         (c) => c.host,
         (e: unknown) => {
           if (e instanceof VirshError && e.code === 'failed') return {};
@@ -58,8 +89,84 @@ export async function readDomainsFromConnection(
       );
       caps.set(key, patch);
     }
-    out.push({ uri, name, xml, host: mergeHostFacts(base, await patch) });
-    onProgress?.(i + 1, wanted.length);
-  }
+    const [b, p] = await Promise.all([base, patch]);
+    return mergeHostFacts(b, p);
+  };
+}
+
+/**
+ * Reads `names` (or every domain) of `uri`. A domain that cannot be read (a name the host does not have
+ * rejects with domain-not-found) is a failure of its own; the promise rejects only when the host as a whole
+ * cannot be read (cannot connect, the list or the versions fail).
+ */
+export async function readDomainsFromConnection(
+  uri: string,
+  names: readonly string[] | 'all',
+  onProgress?: FleetProgress,
+): Promise<ConnectionRead> {
+  const virsh = virshSessions();
+  const wanted = names === 'all' ? await listDomainNames(uri, virsh) : [...names];
+  const hostFacts = hostFactsOf(uri, virsh);
+  let done = 0;
+  const reads = await Promise.all(
+    wanted.map(async (name) => {
+      let xml: string;
+      try {
+        xml = await dumpInactiveXml(uri, name, virsh);
+      } catch (error) {
+        if (error instanceof VirshError && !HOST_WIDE_FAILURES.has(error.code)) {
+          onProgress?.(++done, wanted.length);
+          return { failure: { uri, name, error } as DomainFailure };
+        }
+        throw error;
+      }
+      const domain = { uri, name, xml, host: await hostFacts(xml, name) };
+      onProgress?.(++done, wanted.length);
+      return { domain: domain as ConnectionDomain };
+    }),
+  );
+  return {
+    domains: reads.flatMap((r) => (r.domain ? [r.domain] : [])),
+    failures: reads.flatMap((r) => (r.failure ? [r.failure] : [])),
+  };
+}
+
+/** What one host of a fleet gave, or why it gave nothing. */
+export type HostRead =
+  | ({ readonly ok: true } & ConnectionRead & { readonly uri: string })
+  | { readonly ok: false; readonly uri: string; readonly error: VirshError };
+
+/** How many hosts `readFleet` reads at once unless told: enough to hide ssh and libvirtd latency. */
+export const DEFAULT_FLEET_JOBS = 8;
+
+/**
+ * Reads every URI's domains (see readDomainsFromConnection), at most `jobs` hosts at a time, and resolves with
+ * one HostRead per URI in the order given; `onHost` hears of each host as it finishes. Only errors that are no
+ * host's (a bug) reject.
+ */
+export async function readFleet(
+  uris: readonly string[],
+  names: readonly string[] | 'all',
+  options: { readonly jobs?: number; readonly onHost?: (read: HostRead, done: number, total: number) => void } = {},
+): Promise<HostRead[]> {
+  const jobs = Math.max(1, options.jobs ?? DEFAULT_FLEET_JOBS);
+  const out: HostRead[] = new Array(uris.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < uris.length) {
+      const i = next++;
+      const uri = uris[i]!;
+      out[i] = await readDomainsFromConnection(uri, names).then(
+        (read): HostRead => ({ ok: true, uri, ...read }),
+        (error: unknown): HostRead => {
+          if (error instanceof VirshError) return { ok: false, uri, error };
+          throw error;
+        },
+      );
+      options.onHost?.(out[i], ++done, uris.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, uris.length) }, worker));
   return out;
 }

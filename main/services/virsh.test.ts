@@ -105,13 +105,16 @@ describe.skipIf(missing)(`virsh sessions (many commands, one virsh process) ${mi
       '--',
       'vaw-no-such-domain',
     ]);
-    expect(xml?.ok && xml.stdout).toMatch(/^<domain type='test'>\n {2}<name>vaw-session<\/name>[^]*<\/domain>\n$/);
-    expect(list?.ok && list.stdout).toBe('test\nvaw-session\n');
+    expect(xml?.ok && xml.stdout).toMatch(/^<domain type='test'>\n {2}<name>vaw-session<\/name>[^]*<\/domain>\n\n$/);
+    expect(list?.ok && list.stdout).toBe(
+      await runVirsh('test:///default', ['list', '--all', '--name']).then((one) => one.replace('test\n', 'test\nvaw-session\n')),
+    );
   });
 
-  it("gives a command's stdout as runVirsh does, without virsh's blank line after it", async () => {
-    const [version] = await runVirshSession('test:///default', [['version']]);
-    expect(version?.ok && `${version.stdout}\n`).toBe(await runVirsh('test:///default', ['version']));
+  it("gives a command's stdout exactly as runVirsh does for it alone", async () => {
+    const [version, xml] = await runVirshSession('test:///default', [['version'], ['dumpxml', '--inactive', '--', 'test']]);
+    expect(version?.ok && version.stdout).toBe(await runVirsh('test:///default', ['version']));
+    expect(xml?.ok && xml.stdout).toBe(await runVirsh('test:///default', ['dumpxml', '--inactive', '--', 'test']));
   });
 
   it('passes arguments with quotes, blanks, ;, #, backslashes and newlines to virsh unchanged', async () => {
@@ -120,7 +123,7 @@ describe.skipIf(missing)(`virsh sessions (many commands, one virsh process) ${mi
       'test:///default',
       odd.map((text) => ['echo', '--', text]),
     );
-    expect(outcomes.map((o) => o.ok && o.stdout)).toEqual(odd);
+    expect(outcomes.map((o) => o.ok && o.stdout)).toEqual(odd.map((text) => `${text}\n`));
   });
 
   it('rejects as a whole when the connection fails before any command runs', async () => {
@@ -132,7 +135,7 @@ describe.skipIf(missing)(`virsh sessions (many commands, one virsh process) ${mi
     const outcomes = await runVirshSession('test:///default', [['list', '--all', '--name'], ['event', '--all', '--loop'], ['version']], {
       timeoutMs: 1500,
     });
-    expect(outcomes[0]).toEqual({ ok: true, stdout: 'test\n' });
+    expect(outcomes[0]).toEqual({ ok: true, stdout: 'test\n\n' });
     expect(outcomes.slice(1).map((o) => !o.ok && o.error.code)).toEqual(['timeout', 'timeout']);
   });
 

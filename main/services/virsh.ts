@@ -241,8 +241,9 @@ function splitAtMarkers(text: string, markers: readonly string[]): { parts: stri
  * Runs several commands in one virsh process, so one connection (over ssh, one login) serves them all:
  * `virsh -q -c URI "CMD1; echo --err M1; echo M1; CMD2; ..."`. virsh runs every command of such a string even
  * when one fails, and prints each error to stderr as it happens; the markers, unique to this session (random),
- * after each command on both streams tell which output and which error belong to which command. `-q` keeps
- * virsh from adding its blank line after each command, so a command's stdout is exactly its own output.
+ * after each command on both streams tell which output and which error belong to which command (`-q` keeps
+ * virsh's blank line after each command from surrounding the markers). Each command's stdout is what runVirsh
+ * gives for it alone.
  *
  * Resolves with one outcome per command, in order. Rejects with the session's error when no command ran: virsh
  * missing, a refused URI, or a connection that failed (virsh exits before running anything). A session that
@@ -279,7 +280,9 @@ export async function runVirshSession(
     // A command failed when virsh reported an error for it (its exit status is not visible inside a session).
     const errors = stderr.parts[i]!;
     if (/^error: /m.test(errors)) return { ok: false, error: classifyVirshFailure(uri, ['-c', uri, ...args], errors) };
-    return { ok: true, stdout: stdout.parts[i]! };
+    // What runVirsh gives for the same command: without -q, virsh prints a blank line after each command
+    // (tools/vsh.c vshCommandRun, vshPrintExtra(ctl, "\n")), which -q left out of the session.
+    return { ok: true, stdout: `${stdout.parts[i]!}\n` };
   });
 }
 
