@@ -3,8 +3,9 @@
  * real modules; keeping them behind this table lets each command be read (and run) on its own.
  */
 import type { EngineInput } from '../src/contracts/engine';
-import type { DomainFacts, GuestFacts, HostFacts } from '../src/contracts/facts';
+import type { DomainFacts, GuestFacts } from '../src/contracts/facts';
 import type { Finding, Plan } from '../src/contracts/findings';
+import type { readFleet } from '../main/services/fleet-audit';
 
 /** src/engine. */
 export interface EnginePort {
@@ -18,26 +19,13 @@ export interface EnginePort {
   compareForMigration(source: DomainFacts, destination: DomainFacts): readonly Finding[];
 }
 
-/** One domain read from a libvirt connection (main/services/fleet-audit.ts). */
-export interface ConnectionDomain {
-  readonly uri: string;
-  readonly name: string;
-  readonly xml: string;
-  readonly host: HostFacts;
-}
-
 /** Services the CLI calls; null when this build does not have them. */
 export interface CliDeps {
   readonly engine: EnginePort | null;
   /** osinfo id → guest facts (main/services/osinfo.ts). */
   readonly lookupGuest: ((osinfoId: string) => Promise<GuestFacts>) | null;
-  readonly readDomainsFromConnection:
-    | ((
-        uri: string,
-        names: readonly string[] | 'all',
-        onProgress?: (done: number, total: number) => void,
-      ) => Promise<readonly ConnectionDomain[]>)
-    | null;
+  /** main/services/fleet-audit.ts: the domains of several libvirt connections, `jobs` hosts at a time. */
+  readonly readFleet: typeof readFleet | null;
   /** cli/serve.ts: runs until stopped, resolves to an exit code. */
   readonly runServe: ((argv: readonly string[]) => Promise<number>) | null;
 }

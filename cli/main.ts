@@ -3,7 +3,7 @@
  * runs: cli/launch.ts). Reads process.argv,
  * wires the real services into the dispatcher, and sets the exit code.
  */
-import { readDomainsFromConnection } from '../main/services/fleet-audit';
+import { readFleet } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
 import { compareForMigration, evaluate, explainRule, planFor, ruleIds } from '../src/engine';
 import { runCli } from './run-cli';
@@ -37,7 +37,7 @@ const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo(
 const deps: CliDeps = {
   engine: { evaluate, planFor, explainRule, ruleIds, compareForMigration },
   lookupGuest: async (id) => (await osinfo()).lookup(id),
-  readDomainsFromConnection,
+  readFleet,
   runServe: (argv) => runServe(argv, io),
 };
 
