@@ -64,9 +64,9 @@ export function compareCommands(a: Command, b: Command, runs: number): { a: numb
   return { a: median(sa), b: median(sb) };
 }
 
-/** Median wall time of one command (whole process). */
-export function timeCommand(c: Command, runs: number): number {
-  runOnce(c);
+/** Median wall time of one command (whole process), after `warmup` unmeasured runs. */
+export function timeCommand(c: Command, runs: number, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) runOnce(c);
   const s: number[] = [];
   for (let i = 0; i < runs; i++) s.push(runOnce(c));
   return median(s);
