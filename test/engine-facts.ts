@@ -45,7 +45,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
       policy: 'unknown',
       kernelHashes: 'absent',
     },
-    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent' },
+    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent' },
     memtuneHardLimitKiB: 'absent',
     viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
@@ -64,7 +64,7 @@ export const s390Domain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
     arch: 's390x',
     machine: { raw: 's390-ccw-virtio-7.2', family: 's390-ccw-virtio', version: { major: 7, minor: 2, micro: 0 } },
-    firmware: { kind: 'unknown', loaderType: 'unknown', stateless: 'absent' },
+    firmware: { kind: 'unknown', loaderType: 'unknown', stateless: 'absent', nvram: false },
     cpuMode: 'host-model',
     devices: [device({ transport: 'ccw', slot: 'unknown' })],
     ...p,
@@ -76,11 +76,11 @@ export const exact = (major: number, minor: number): VersionFact => ({
   source: 'test',
 });
 
-/** A host that can run everything, with known versions (QEMU 9.2, libvirt 11.0). */
+/** A host that can run everything, with current versions (libvirt 12.8, QEMU 11.1, as Debian sid in the version lab). */
 export const CAPABLE_HOST: HostFacts = {
   ...NO_HOST_FACTS,
-  libvirtVersion: exact(11, 6),
-  qemuVersion: exact(10, 1),
+  libvirtVersion: exact(12, 8),
+  qemuVersion: exact(11, 1),
   sev: { supported: 'yes', cbitpos: 51, reducedPhysBits: 1, maxGuests: 'unknown', maxESGuests: 'unknown' },
   sevSnp: 'yes',
   tdx: 'yes',

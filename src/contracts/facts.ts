@@ -38,12 +38,17 @@ export type SecureType = 'none' | 'sev' | 'sev-es' | 'sev-snp' | 'tdx' | 's390-p
 export const SECURE_TYPES: readonly SecureType[] = ['none', 'sev', 'sev-es', 'sev-snp', 'tdx', 's390-pv', 'pef', 'cca'];
 
 export type Transport = 'pci' | 'ccw' | 'mmio';
-/** PCIe (pcie-root-port, q35 root bus) or conventional PCI (i440fx root, pci-bridge). */
-export type SlotKind = 'pcie' | 'pci';
+/**
+ * Where a virtio-pci device sits, as QEMU tells a legacy-capable device apart (virtio_pci_realize:
+ * `pcie_port = pci_bus_is_express(bus) && !pci_bus_is_root(bus)`): `pcie` is a PCI Express port
+ * (pcie-root-port, switch downstream port); `pcie-root` a PCI Express *root* bus (q35 or Arm virt bus 0,
+ * pcie-expander-bus), which QEMU treats like conventional PCI; `pci` conventional PCI (i440fx, pci-bridge).
+ */
+export type SlotKind = 'pcie' | 'pcie-root' | 'pci';
 /** libvirt's virtio device models (R-XML-04). `virtio` lets the slot decide. */
 export type VirtioModel = 'virtio' | 'virtio-transitional' | 'virtio-non-transitional';
 export type Backend = 'qemu' | 'vhost-kernel' | 'vhost-user' | 'vdpa';
-export type ViommuModel = 'none' | 'intel' | 'smmuv3' | 'virtio' | 'other';
+export type ViommuModel = 'none' | 'intel' | 'amd' | 'smmuv3' | 'virtio' | 'other';
 /** A libvirt on/off attribute, with its absence kept apart from an explicit value. */
 export type OnOffAbsent = 'on' | 'off' | 'absent';
 
@@ -139,6 +144,8 @@ export interface FirmwareFacts {
   readonly kind: Maybe<'efi' | 'bios'>;
   readonly loaderType: Maybe<'pflash' | 'rom'>;
   readonly stateless: OnOffAbsent;
+  /** Whether `<os>` has an `<nvram>` element. */
+  readonly nvram: boolean;
 }
 
 /** Everything the engine needs to know about one domain document. */

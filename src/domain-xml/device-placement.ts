@@ -1,6 +1,7 @@
 /**
  * Where libvirt puts a device: its transport (virtio-pci, virtio-ccw, virtio-mmio) and, on PCI, whether the
- * slot is PCIe (modern-only virtio) or conventional PCI (transitional virtio). See R-XML-04 and R-TRN-01.
+ * slot is a PCIe port (modern-only virtio), a PCIe root bus or conventional PCI (both transitional for
+ * model='virtio'). See R-XML-04, R-TRN-01 and fact sheet §7.1 item 1.
  */
 import type { Arch, MachineFamily, Maybe, SlotKind, Transport } from '../contracts/facts';
 import type { XmlElement } from './xml-tree';
@@ -13,7 +14,10 @@ export interface PlacementContext {
   readonly pciControllers: ReadonlyMap<number, string>;
 }
 
-const PCIE_BUSES = new Set(['pcie-root', 'pcie-root-port', 'pcie-switch-downstream-port', 'pcie-expander-bus']);
+/** Controllers whose bus is a PCI Express port (QEMU's pcie_port: express and not a root bus). */
+const PCIE_PORTS = new Set(['pcie-root-port', 'pcie-switch-downstream-port']);
+/** PCI Express root buses: express, but root (hw/pci-bridge/pci_expander_bridge.c pci_root_bus_new for pxb-pcie). */
+const PCIE_ROOTS = new Set(['pcie-root', 'pcie-expander-bus']);
 const PCI_BUSES = new Set(['pci-root', 'pci-bridge', 'pcie-to-pci-bridge', 'dmi-to-pci-bridge', 'pci-expander-bus']);
 
 /** The index → model map of the domain's PCI controllers. */
@@ -53,25 +57,26 @@ export function defaultTransport(ctx: PlacementContext): Maybe<Transport> {
 }
 
 /**
- * PCIe or conventional PCI slot for a device on PCI. An explicit bus is looked up among the PCI controllers
- * (bus 0 without a declared controller is the machine's root bus); without an address (or for an implicit
- * device, `null`) libvirt puts
- * PCIe-capable devices on root ports on q35 and Arm virt, but `virtio-transitional` in a conventional slot.
+ * The slot kind of a device on PCI. An explicit bus is looked up among the PCI controllers (bus 0 without a
+ * declared controller is the machine's root bus, a PCIe root bus on q35 and Arm virt); without an address (or
+ * for an implicit device, `null`) libvirt puts PCIe-capable devices on root ports on q35 and Arm virt, but
+ * `virtio-transitional` in a conventional slot.
  */
 export function slotOf(device: XmlElement | null, ctx: PlacementContext, model: Maybe<string>): Maybe<SlotKind> {
   const address = device?.child('address');
   if (address?.attr('type') === 'pci') {
     const busText = address.attr('bus');
-    if (busText === undefined) return slotWithoutAddress(ctx, model);
+    if (busText === undefined) return slotWithoutAddress(ctx, model, device?.name);
     const bus = Number(busText);
     if (!Number.isInteger(bus)) return 'unknown';
     const controller = ctx.pciControllers.get(bus) ?? (bus === 0 ? rootBus(ctx) : undefined);
     if (controller === undefined) return 'unknown';
-    if (PCIE_BUSES.has(controller)) return 'pcie';
+    if (PCIE_PORTS.has(controller)) return 'pcie';
+    if (PCIE_ROOTS.has(controller)) return 'pcie-root';
     if (PCI_BUSES.has(controller)) return 'pci';
     return 'unknown';
   }
-  return slotWithoutAddress(ctx, model);
+  return slotWithoutAddress(ctx, model, device?.name);
 }
 
 function rootBus(ctx: PlacementContext): string | undefined {
@@ -80,8 +85,13 @@ function rootBus(ctx: PlacementContext): string | undefined {
   return undefined;
 }
 
-function slotWithoutAddress(ctx: PlacementContext, model: Maybe<string>): Maybe<SlotKind> {
-  if (ctx.family === 'q35' || ctx.family === 'virt') return model === 'virtio-transitional' ? 'pci' : 'pcie';
+function slotWithoutAddress(ctx: PlacementContext, model: Maybe<string>, element: string | undefined): Maybe<SlotKind> {
+  if (ctx.family === 'q35' || ctx.family === 'virt') {
+    // libvirt puts the virtio-iommu on the root bus (its xml2xmlout tests virtio-iommu-*), every other PCIe
+    // endpoint on a pcie-root-port.
+    if (element === 'iommu') return 'pcie-root';
+    return model === 'virtio-transitional' ? 'pci' : 'pcie';
+  }
   if (ctx.family === 'pc' || ctx.family === 'pseries') return 'pci';
   return 'unknown';
 }

@@ -66,12 +66,12 @@ describe('readDomainFacts on small documents', () => {
     expect(facts(domain('x86_64', 'q35', '', meta('http://example.com/other'))).osinfoId).toBe('unknown');
   });
 
-  it('places devices by their PCI bus: root port and q35 root are PCIe, pci-bridge and i440fx root are PCI', () => {
+  it('places devices by their PCI bus: a root port is a PCIe port, q35 bus 0 a PCIe root bus, pci-bridge and i440fx root conventional PCI', () => {
     const ctrl = `<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' model='dmi-to-pci-bridge'/>`;
     const disk = (bus: string) =>
       `<disk type='file' device='disk'><target dev='vd${bus}' bus='virtio'/><address type='pci' domain='0x0000' bus='${bus}' slot='0x01' function='0x0'/></disk>`;
     const f = facts(domain('x86_64', 'pc-q35-8.0', ctrl + disk('0x00') + disk('0x01') + disk('0x02') + disk('0x07')));
-    expect(f.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pcie', 'pcie', 'pci', 'unknown']);
+    expect(f.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pcie-root', 'pcie', 'pci', 'unknown']);
     const pc = facts(domain('x86_64', 'pc', `<controller type='pci' index='1' model='pci-bridge'/>${disk('0x00')}${disk('0x01')}`));
     expect(pc.devices.filter((d) => d.kind === 'disk').map((d) => d.slot)).toEqual(['pci', 'pci']);
   });
@@ -155,11 +155,11 @@ describe('readDomainFacts on small documents', () => {
 
   it('reads firmware, features, cpu, cmdline, vIOMMU and hostdevs', () => {
     const f = facts(
-      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><loader type='pflash' stateless='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
+      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><loader type='pflash' stateless='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><nvram>/var/lib/libvirt/qemu/nvram/x_VARS.fd</nvram><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
         `<features><smm/><ioapic driver='qemu'/></features><cpu mode='host-passthrough'/>` +
         `<devices><iommu model='intel'><driver intremap='on' caching_mode='on' iotlb='on'/></iommu><hostdev mode='subsystem' type='pci'/><hostdev mode='subsystem' type='pci'/></devices></domain>`,
     );
-    expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on' });
+    expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on', nvram: true });
     expect([f.smm, f.ioapicDriver, f.cpuMode, f.kernelCmdline, f.hostdevCount]).toEqual([
       'on',
       'qemu',

@@ -100,6 +100,7 @@ function firmware(os: XmlElement | undefined, arch: DomainFacts['arch']): Firmwa
     kind,
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
     stateless: onOff(loader?.attr('stateless')),
+    nvram: os?.child('nvram') !== undefined,
   };
 }
 
@@ -118,7 +119,7 @@ function viommu(devices: XmlElement | undefined): ViommuFacts {
   const el = devices?.child('iommu');
   if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' };
   const m = el.attr('model');
-  const model: ViommuModel = m === 'intel' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
+  const model: ViommuModel = m === 'intel' || m === 'amd' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
   const driver = el.child('driver');
   return {
     model,

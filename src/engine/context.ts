@@ -1,23 +1,33 @@
 /** Derives the facts every rule shares (confidential type, effective versions, QEMU's defaults) once per input. */
 import type { EngineInput } from '../contracts/engine';
 import type { DeviceFacts, SecureType, VersionFact } from '../contracts/facts';
-import { combineVersionFacts, formatVersion } from '../contracts/version';
+import { atLeast, formatVersion } from '../contracts/version';
+import { technology } from './technologies';
+import { effectiveQemu } from './versions';
 import type { DeviceContext, DomainContext, Verdict } from './rule-types';
 import { and, not, or, unknown, v, versionAtLeast } from './verdict';
 
-/** Types whose libvirt element gives QEMU a confidential-guest-support object (PEF and CCA have none). */
-const LAUNCH_SECURITY_TYPES: ReadonlySet<SecureType> = new Set(['sev', 'sev-es', 'sev-snp', 'tdx', 's390-pv']);
 export const SEV_FAMILY: ReadonlySet<SecureType> = new Set(['sev', 'sev-es', 'sev-snp']);
+
+/**
+ * Whether the domain has (or, with a confidential goal, the plan gives it) the `<launchSecurity>` element that
+ * makes libvirt create QEMU's confidential-guest-support object. s390 PV may run without it (LV-KB-PV, §7.1
+ * item 7): a plan adds it only where libvirt knows the element (7.6.0) or the version is unknown.
+ */
+export function hasLaunchSecurity(input: EngineInput, cvm: SecureType): boolean {
+  const t = technology(cvm);
+  if (t.element === null) return false;
+  const ls = input.domain.launchSecurity;
+  if (ls.present && (ls.type === cvm || (cvm === 'sev-es' && ls.type === 'sev'))) return true;
+  if (input.goals.secure === 'keep') return false;
+  return !(t.libvirt && atLeast(input.host.libvirtVersion, t.libvirt) === 'no');
+}
 
 export function domainContext(input: EngineInput): DomainContext {
   const { domain, host, goals } = input;
   const cvm: SecureType = goals.secure === 'keep' ? domain.launchSecurity.type : goals.secure;
-  const machineBound: VersionFact =
-    domain.machine.version === 'unknown'
-      ? { kind: 'unknown' }
-      : { kind: 'at-least', version: domain.machine.version, source: `machine type ${String(domain.machine.raw)}` };
-  const qemu = combineVersionFacts(host.qemuVersion, machineBound);
-  const confidentialDefault = LAUNCH_SECURITY_TYPES.has(cvm) ? versionAtLeast(qemu, v(6, 0), 'the QEMU version') : false;
+  const qemu = effectiveQemu(domain, host);
+  const confidentialDefault = hasLaunchSecurity(input, cvm) ? versionAtLeast(qemu, v(6, 0), 'the QEMU version') : false;
   return { input, cvm, qemu, libvirt: host.libvirtVersion, confidentialDefault };
 }
 
@@ -44,21 +54,51 @@ function oldMachine(c: DomainContext): boolean {
 }
 
 /**
- * Is the device's legacy (virtio 0.9.5) interface enabled? R-XML-04/R-TRN-01: transitional models keep it;
- * `virtio` is transitional on a conventional PCI slot unless QEMU's confidential default sets disable-legacy.
+ * Device types QEMU lets keep a legacy interface (hw/virtio/virtio.c virtio_legacy_allowed: net, block, console,
+ * rng, balloon, scsi, 9p). The others are modern-only: gpu, input, vsock, iommu, mem and pmem force virtio 1
+ * (virtio_pci_force_virtio_1), and the rest refuse a legacy bus ("device is modern-only, use disable-legacy=on").
  */
-export function legacyInterface(c: DeviceContext): Verdict {
+const LEGACY_CAPABLE = new Set<DeviceFacts['function']>(['net', 'blk', 'serial', 'rng', 'balloon', 'scsi']);
+
+/** Whether the device keeps its legacy (virtio 0.9.5) interface, and why, in words for explanations. */
+export interface LegacyAnswer {
+  readonly verdict: Verdict;
+  readonly because: string;
+}
+
+/**
+ * Is the device's legacy interface enabled? QEMU: `disable-legacy=auto` becomes on only on a PCI Express port
+ * (virtio_pci_realize: `pcie_port = pci_bus_is_express(bus) && !pci_bus_is_root(bus)`), so model='virtio' is
+ * transitional on conventional PCI *and* on a PCIe root bus (q35 bus 0, pcie-expander-bus) — unless QEMU's
+ * confidential default sets disable-legacy=on (R-QEMU-01). Transitional models keep it; non-transitional drop it
+ * (R-XML-04, R-TRN-01, §7.1 item 1).
+ */
+export function legacyAnswer(c: DeviceContext): LegacyAnswer {
   const d = c.device;
-  if (d.transport === 'unknown') return unknown(`the transport of ${d.label}`);
-  if (d.transport !== 'pci') return false;
-  // virtio-gpu and virtio-input exist only as modern devices (R-XML-04).
-  if (d.function === 'gpu' || d.function === 'input') return false;
-  if (d.virtioModel === 'virtio-transitional') return true;
-  if (d.virtioModel === 'virtio-non-transitional') return false;
-  if (oldMachine(c)) return true;
-  if (d.slot === 'unknown') return unknown(`the PCI slot kind of ${d.label}`);
-  if (d.slot === 'pcie') return false;
-  return not(c.confidentialDefault);
+  if (d.transport === 'unknown') return { verdict: unknown(`the transport of ${d.label}`), because: 'the transport is not known' };
+  if (d.transport !== 'pci') return { verdict: false, because: `on virtio-${d.transport} there is no PCI legacy interface` };
+  if (!LEGACY_CAPABLE.has(d.function)) return { verdict: false, because: `QEMU's ${d.function} device type is modern-only` };
+  if (d.virtioModel === 'virtio-transitional') return { verdict: true, because: "model='virtio-transitional' keeps the legacy interface" };
+  if (d.virtioModel === 'virtio-non-transitional') return { verdict: false, because: "model='virtio-non-transitional' is modern-only" };
+  if (oldMachine(c))
+    return { verdict: true, because: `machine type ${String(c.input.domain.machine.raw)} (2.6 or older) makes virtio-pci legacy` };
+  if (d.slot === 'unknown') return { verdict: unknown(`the PCI slot kind of ${d.label}`), because: 'the PCI slot is not known' };
+  if (d.slot === 'pcie') return { verdict: false, because: "model='virtio' on a PCI Express port is modern-only" };
+  const where = d.slot === 'pcie-root' ? 'a PCI Express root bus (q35 bus 0 or an expander bus)' : 'conventional PCI';
+  const cd = c.confidentialDefault;
+  if (cd === true)
+    return {
+      verdict: false,
+      because: `model='virtio' on ${where} would be transitional, but QEMU's confidential-VM default sets disable-legacy=on`,
+    };
+  return {
+    verdict: not(cd),
+    because: `model='virtio' on ${where} is transitional (QEMU enables disable-legacy only on PCI Express ports)`,
+  };
+}
+
+export function legacyInterface(c: DeviceContext): Verdict {
+  return legacyAnswer(c).verdict;
 }
 
 /** Does iommu_platform end up on for this device (explicitly, or by QEMU's confidential default)? */
@@ -67,6 +107,22 @@ export function iommuEffective(c: DeviceContext): Verdict {
   if (a === 'on') return true;
   if (a === 'off') return false;
   return c.confidentialDefault;
+}
+
+/**
+ * Whether the guest's drivers speak VIRTIO 1.0: osinfo-db lists modern device ids, or the guest's Linux accepts
+ * ACCESS_PLATFORM (4.8 and later), which only a modern driver can (R-LNX-01, R-SPEC-02).
+ */
+export function guestVirtio1(c: DomainContext): 'yes' | 'no' | 'unknown' {
+  const g = c.input.guest;
+  if (g.virtio1 !== 'unknown') return g.virtio1;
+  if (
+    g.family === 'linux' &&
+    g.kernelVersion !== 'unknown' &&
+    atLeast({ kind: 'exact', version: g.kernelVersion, source: 'guest' }, v(4, 8)) === 'yes'
+  )
+    return 'yes';
+  return 'unknown';
 }
 
 /** Does a vIOMMU translate DMA in this domain? */

@@ -1,6 +1,7 @@
 /** The XML edits rule fixes are made of, built from facts (targets are the device XPaths facts carry). */
 import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType, VirtioModel } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
+import { atLeast } from '../contracts/version';
 
 /**
  * Whether libvirt lets the device carry the virtio <driver> options (iommu, ats, packed ...): its schema
@@ -96,9 +97,12 @@ export const DEFAULT_POLICY: Partial<Record<SecureType, string>> = {
   tdx: '0x10000000',
 };
 
+/** Before 6.9.0 libvirt needs the host's cbitpos and reducedPhysBits written; later it fills them in. */
+const SEV_VALUES_AUTOFILLED = { major: 6, minor: 9, micro: 0 };
+
 /**
- * The `<launchSecurity>` element for a type, with the host's cbitpos/reducedPhysBits for the SEV family;
- * null when the host values it needs are unknown.
+ * The `<launchSecurity>` element for a type. For the SEV family the host's cbitpos and reducedPhysBits are
+ * written when known, and needed only where libvirt is older than 6.9.0 (null then, when they are unknown).
  */
 export function launchSecurityXml(type: SecureType, host: HostFacts): string | null {
   switch (type) {
@@ -106,9 +110,11 @@ export function launchSecurityXml(type: SecureType, host: HostFacts): string | n
     case 'sev-es':
     case 'sev-snp': {
       const { cbitpos, reducedPhysBits } = host.sev;
-      if (cbitpos === 'unknown' || reducedPhysBits === 'unknown') return null;
+      const known = cbitpos !== 'unknown' && reducedPhysBits !== 'unknown';
+      if (!known && atLeast(host.libvirtVersion, SEV_VALUES_AUTOFILLED) === 'no') return null;
       const element = type === 'sev-snp' ? 'sev-snp' : 'sev';
-      return `<launchSecurity type='${element}'>\n  <cbitpos>${cbitpos}</cbitpos>\n  <reducedPhysBits>${reducedPhysBits}</reducedPhysBits>\n  <policy>${DEFAULT_POLICY[type]}</policy>\n</launchSecurity>`;
+      const values = known ? `\n  <cbitpos>${cbitpos}</cbitpos>\n  <reducedPhysBits>${reducedPhysBits}</reducedPhysBits>` : '';
+      return `<launchSecurity type='${element}'>${values}\n  <policy>${DEFAULT_POLICY[type]}</policy>\n</launchSecurity>`;
     }
     case 'tdx':
       return `<launchSecurity type='tdx'>\n  <policy>${DEFAULT_POLICY.tdx}</policy>\n</launchSecurity>`;
@@ -119,7 +125,7 @@ export function launchSecurityXml(type: SecureType, host: HostFacts): string | n
   }
 }
 
-/** Edits that turn the domain's launchSecurity into `type`; null when host values are missing. */
+/** Edits that turn the domain's launchSecurity into `type`; null when host values it needs are missing. */
 export function launchSecurityEdits(type: SecureType, current: LaunchSecurityFacts, host: HostFacts): Edit[] | null {
   if (type === 'sev-es' && current.present && current.type === 'sev') {
     return [{ op: 'add-element', parent: '/domain/launchSecurity', xml: `<policy>${sevEsPolicy(current.policy)}</policy>`, replace: true }];

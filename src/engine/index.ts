@@ -10,3 +10,7 @@ export type { RuleRecord, AnyRule } from './rule-types';
 export { CITED_HOSTS } from './sources';
 export { hasModelChoice, setVirtioModel } from './edits';
 export { describePolicy, plannedPolicy } from './policy';
+export { TECHNOLOGIES, technology, availability, hostSupport } from './technologies';
+export type { Technology, Availability } from './technologies';
+export { deviceStates, backendsFor, BACKEND_NOTES, BACKEND_UNSTATED } from './device-state';
+export type { DeviceState, Tri } from './device-state';

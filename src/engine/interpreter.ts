@@ -42,6 +42,7 @@ function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: st
     unknowns.length > 0
       ? `Whether this applies depends on ${unknowns.join(' and ')}, which ${unknowns.length > 1 ? 'are' : 'is'} not known here.`
       : '';
+  const messages = rule.messagesFor ? rule.messagesFor(c) : (rule.messages ?? []);
   const finding: Finding = {
     rule: rule.id,
     severity,
@@ -50,7 +51,7 @@ function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: st
     explanation: [decided, detail, rule.explanation].filter(Boolean).join('\n'),
     fix: { text: text(rule.fix.text, c), edits: rule.fix.edits?.(c) ?? [] },
     sources: rule.sources,
-    ...(rule.messages && rule.messages.length > 0 ? { messages: rule.messages } : {}),
+    ...(messages.length > 0 ? { messages } : {}),
     ...(unknowns.length > 0 ? { unknowns } : {}),
   };
   return finding;
@@ -62,7 +63,7 @@ export interface RuleHit {
 }
 
 /** Every device with the backend the user chose for it (Backends step), as the rules see it. */
-function devicesAsChosen(input: EngineInput) {
+export function devicesAsChosen(input: EngineInput) {
   return input.domain.devices.map((raw) => {
     const choice = input.goals.backends[raw.target];
     return choice && raw.virtio ? { ...raw, backend: choice } : raw;

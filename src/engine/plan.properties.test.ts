@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
-import { NO_GUEST_FACTS, NO_HOST_FACTS, SECURE_TYPES, type SecureType } from '../contracts/facts';
+import { NO_GUEST_FACTS, NO_HOST_FACTS, SECURE_TYPES, type GuestFacts, type SecureType } from '../contracts/facts';
+import type { Edit } from '../contracts/findings';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../domain-xml';
 import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
 import { domainSpec, domainXml } from '../../test/domain-generator';
@@ -80,5 +81,48 @@ describe('engine properties', () => {
     expect(plan.edits).toEqual([]);
     expect(plan.impossible.map((f) => f.rule)).toContain('R-SEV-01');
     expect(plan.impossible[0]?.title).toMatch(/x86_64/);
+  });
+});
+
+describe('plans and the guest (issue 13 item 2: the smallest fix the guest survives)', () => {
+  const legacyOnly: GuestFacts = { ...LINUX_GUEST, name: 'CentOS 6', virtio1: 'no', kernelVersion: { major: 2, minor: 6, micro: 32 } };
+  const oldKernel: GuestFacts = { ...LINUX_GUEST, name: 'old Linux', virtio1: 'unknown', kernelVersion: { major: 2, minor: 6, micro: 32 } };
+  const GUESTS: readonly GuestFacts[] = [legacyOnly, oldKernel, NO_GUEST_FACTS, LINUX_GUEST];
+  const makesModern = (e: Edit): boolean =>
+    (e.op === 'set-attribute' && e.value === 'virtio-non-transitional') ||
+    (e.op === 'add-element' && e.xml.includes('virtio-non-transitional'));
+  const turnsBitOn = (e: Edit): boolean =>
+    (e.op === 'set-attribute' && e.name === 'iommu' && e.value === 'on') || (e.op === 'add-element' && e.xml.includes("iommu='on'"));
+
+  it('never gives a guest that cannot use modern devices a modern device or the bit, and an ordinary VM of unknown guest no modern device', () => {
+    fc.assert(
+      fc.property(domainSpec, fc.constantFrom(...GOALS), fc.constantFrom(...GUESTS), (spec, secure, guest) => {
+        const i = { ...engineInput(domainXml(spec), secure), guest };
+        const plan = planFor(i);
+        const legacy = guest.virtio1 === 'no' || (guest.kernelVersion !== 'unknown' && guest.kernelVersion.major < 4);
+        const confidential = (secure === 'keep' ? i.domain.launchSecurity.type : secure) !== 'none';
+        if (legacy) {
+          expect(plan.edits.filter(makesModern), domainXml(spec)).toEqual([]);
+          expect(plan.edits.filter(turnsBitOn), domainXml(spec)).toEqual([]);
+        }
+        if (!confidential && guest.virtio1 !== 'yes') expect(plan.edits.filter(makesModern), domainXml(spec)).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses a confidential goal for a guest that cannot use modern devices, saying why', () => {
+    const xml = domainXml({
+      platform: { arch: 'x86_64', machine: 'pc-i440fx-7.2' },
+      launchSecurity: 'none',
+      efi: true,
+      shared: false,
+      viommu: false,
+      devices: [{ kind: 'nic', model: 'virtio-transitional', iommu: 'on', ats: 'absent', nicType: 'network', vhost: false, mmio: false }],
+    });
+    const plan = planFor({ ...engineInput(xml, 'sev'), guest: legacyOnly });
+    expect(plan.edits).toEqual([]);
+    expect(plan.impossible.map((f) => f.rule)).toEqual(expect.arrayContaining(['R-SEV-01']));
+    expect(plan.impossible.some((f) => /legacy virtio drivers|2\.6\.32/.test(f.title + f.fix.text))).toBe(true);
   });
 });

@@ -51,8 +51,13 @@ export interface RuleRecord<S extends Scope = Scope> {
   readonly explanation: string;
   /** What applies to this domain or device, put before the general explanation. */
   readonly detail?: (c: ContextOf<S>) => string;
-  /** Exact guest/QEMU/libvirt messages the user would see. */
+  /** Exact guest/QEMU/libvirt messages the user would see: every wording, for `explain`. */
   readonly messages?: readonly string[];
+  /**
+   * The wording for this domain, device and host, when it depends on them (libvirt and QEMU word some messages
+   * differently per release, devices name their own driver); `messages` is used when absent.
+   */
+  readonly messagesFor?: (c: ContextOf<S>) => readonly string[];
   readonly fix: {
     readonly text: string | ((c: ContextOf<S>) => string);
     /** The fix in general words, for `explain`, when `text` depends on the device or domain. */

@@ -17,7 +17,8 @@ const withDevice = (d: DevicePatch, p: Partial<DomainFacts> = {}): DomainFacts =
 const goal = (secure: SecureType, d: DomainFacts = domain()): EngineInput => input({ domain: d, goals: { secure } });
 const pc = { raw: 'pc-i440fx-7.2', family: 'pc' as const, version: { major: 7, minor: 2, micro: 0 } };
 const qemu5 = { ...CAPABLE_HOST, qemuVersion: exact(5, 2) };
-const noQemu = { ...CAPABLE_HOST, qemuVersion: { kind: 'unknown' as const } };
+// libvirt 10.0 says nothing about QEMU >= 6.0 (from 11.2 libvirt itself needs QEMU 6.2).
+const noQemu = { ...CAPABLE_HOST, libvirtVersion: exact(10, 0), qemuVersion: { kind: 'unknown' as const } };
 const unversioned = { raw: 'q35', family: 'q35' as const, version: 'unknown' as const };
 const nic = (p: DevicePatch = {}) =>
   device({
@@ -115,7 +116,45 @@ const techCases: Case[] = TECH.flatMap((t) => {
     cases.push({
       key: `${t.id}/element`,
       fires: goal(t.type, t.type === 's390-pv' ? s390Domain() : domain()),
-      silent: goal(t.type, t.ok()),
+      // s390 PV without the element is a layout of its own: with a libvirt older than 7.6 nothing suggests it.
+      silent:
+        t.type === 's390-pv'
+          ? input({ domain: s390Domain(), host: { ...CAPABLE_HOST, libvirtVersion: exact(7, 5) }, goals: { secure: t.type } })
+          : goal(t.type, t.ok()),
+    });
+  const sevFamily = t.type === 'sev' || t.type === 'sev-es' || t.type === 'sev-snp';
+  if (sevFamily) {
+    const ls = t.ok().launchSecurity;
+    cases.push(
+      {
+        key: `${t.id}/policy`,
+        fires: goal(t.type, { ...t.ok(), launchSecurity: { ...ls, policy: 'unknown' } }),
+        silent: goal(t.type, t.ok()),
+      },
+      {
+        key: `${t.id}/host-values`,
+        fires: input({
+          domain: { ...t.ok(), launchSecurity: { ...ls, cbitpos: 'unknown' } },
+          host: { ...CAPABLE_HOST, libvirtVersion: exact(6, 8) },
+          goals: { secure: t.type },
+        }),
+        silent: goal(t.type, { ...t.ok(), launchSecurity: { ...ls, cbitpos: 'unknown' } }),
+      },
+    );
+  }
+  if (t.type !== 's390-pv' && t.type !== 'pef')
+    cases.push({
+      key: `${t.id}/guest-kernel`,
+      fires: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 4, minor: 15, micro: 0 } },
+        goals: { secure: t.type },
+      }),
+      silent: input({
+        domain: t.ok(),
+        guest: { ...LINUX_GUEST, kernelVersion: { major: 6, minor: 1, micro: 0 } },
+        goals: { secure: t.type },
+      }),
     });
   if (t.libvirt)
     cases.push({
@@ -265,12 +304,12 @@ const CASES: readonly Case[] = [
   {
     key: 'R-SEV-03/snp',
     fires: input({ domain: domain({ launchSecurity: { ...SEV_LS, type: 'sev-snp' } }) }),
-    silent: input({ domain: TECH[2]!.ok() }),
+    silent: input({ domain: domain({ launchSecurity: SEV_LS }) }),
   },
   { key: 'R-SEV-04/machine', fires: input({ domain: sevDomain({ machine: pc }) }), silent: input({ domain: sevDomain() }) },
   {
     key: 'R-SEV-04/firmware',
-    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent' } }) }),
+    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } }) }),
     silent: input({ domain: sevDomain() }),
   },
   {
@@ -280,11 +319,24 @@ const CASES: readonly Case[] = [
   },
   { key: 'R-SEV-06/note', fires: input({ domain: sevDomain() }), silent: input({ domain: domain() }) },
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
-  { key: 'R-TDX-01/smm', fires: input({ domain: { ...TECH[3]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[3]!.ok() }) },
+  ...(['R-SNP-01', 'R-TDX-01'] as const).flatMap((id): Case[] => {
+    const ok = id === 'R-SNP-01' ? TECH[2]!.ok : TECH[3]!.ok;
+    const pflash = { kind: 'efi' as const, loaderType: 'pflash' as const, stateless: 'absent' as const, nvram: true };
+    return [
+      { key: `${id}/smm`, fires: input({ domain: { ...ok(), smm: 'on' } }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
+      { key: `${id}/smm-off`, fires: input({ domain: ok() }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
+      { key: `${id}/pflash`, fires: input({ domain: { ...ok(), firmware: pflash } }), silent: input({ domain: ok() }) },
+    ];
+  }),
+  {
+    key: 'R-SNP-01/stateless',
+    fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
+    silent: input({ domain: TECH[2]!.ok() }),
+  },
   {
     key: 'R-TDX-01/firmware',
-    fires: input({ domain: TECH[3]!.ok() }),
-    silent: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'efi', loaderType: 'rom', stateless: 'absent' } } }),
+    fires: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } } }),
+    silent: input({ domain: TECH[3]!.ok() }),
   },
   {
     key: 'R-PV-04/hugepages',
@@ -471,6 +523,13 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
     expect(hit?.finding.unknowns?.[0]).toMatch(/QEMU version/);
     expect(hit?.finding.explanation).toMatch(/depends on the QEMU version/);
   });
+  it('takes a known libvirt version as a lower bound: libvirt 11.2 needs QEMU 6.2, 12.4 needs 7.2 (NEWS)', () => {
+    const unknownQemu = (libvirt: ReturnType<typeof exact>) =>
+      absent({ ...CAPABLE_HOST, libvirtVersion: libvirt, qemuVersion: { kind: 'unknown' } }, { machine: unversioned });
+    expect(unknownQemu(exact(11, 2)).map((h) => [h.finding.rule, h.finding.severity])).toEqual([['R-QEMU-01', 'info']]);
+    expect(unknownQemu(exact(11, 1)).map((h) => h.finding.severity)).toEqual(['warning']);
+    expect(unknownQemu(exact(12, 4))[0]?.finding.explanation).toMatch(/libvirt 12\.4\.0, which needs QEMU 7\.2\.0 or later/);
+  });
   it('takes a versioned machine type as a lower bound', () => {
     expect(
       absent(noQemu, { machine: { raw: 'pc-q35-6.2', family: 'q35', version: { major: 6, minor: 2, micro: 0 } } }).map(
@@ -488,13 +547,38 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
 
 describe('R-XML-05 details', () => {
   const fire = (d: DomainFacts, host = CAPABLE_HOST) => evaluateRules(input({ domain: d, host })).filter((h) => h.rule.key === 'R-XML-05');
-  it("quotes QEMU's message and offers both fixes", () => {
+  it("quotes QEMU's message; in an ordinary VM without a vIOMMU the fix drops iommu='on' and keeps the model", () => {
     const [hit] = fire(withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }));
     expect(hit?.finding.messages).toEqual(['VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device']);
+    expect(hit?.finding.fix.text).toMatch(/^Remove iommu='on'/);
+    expect(hit?.finding.fix.edits).toEqual([{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu' }]);
+  });
+  it('makes the device non-transitional where the goal needs the bit: a confidential VM', () => {
+    const [hit] = fire(sevDomain({ machine: pc, devices: [device({ slot: 'pci', virtioModel: 'virtio-transitional' })] }));
     expect(hit?.finding.fix.text).toMatch(/virtio-non-transitional.*PCIe root port/);
     expect(hit?.finding.fix.edits).toEqual([
       { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
     ]);
+  });
+  it('keeps iommu behind a vIOMMU only for a guest known to have virtio 1.0 drivers', () => {
+    const d = withDevice({ slot: 'pci', driver: { iommu: 'on' } }, { machine: pc, viommu: intel });
+    const modern = evaluateRules(input({ domain: d, guest: LINUX_GUEST })).find((h) => h.rule.key === 'R-XML-05');
+    expect(modern?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-non-transitional' },
+    ]);
+    const [unknownGuest] = fire(d);
+    expect(unknownGuest?.finding.fix.edits).toEqual([{ op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu' }]);
+    expect(unknownGuest?.finding.fix.text).toMatch(/bypasses the vIOMMU.*not known/);
+  });
+  it('has no fix in a confidential VM whose guest has only legacy drivers: the plan is impossible', () => {
+    const legacyOnly = { ...LINUX_GUEST, virtio1: 'no' as const, kernelVersion: 'unknown' as const };
+    const hit = evaluateRules(
+      input({
+        domain: sevDomain({ machine: pc, devices: [device({ slot: 'pci', virtioModel: 'virtio-transitional' })] }),
+        guest: legacyOnly,
+      }),
+    ).find((h) => h.rule.key === 'R-XML-05');
+    expect(hit?.finding.fix.edits).toEqual([]);
   });
   it("fires for an explicit transitional model in a confidential VM even with iommu absent (QEMU's default)", () => {
     expect(fire(sevDomain({ devices: [device({ virtioModel: 'virtio-transitional', slot: 'pci' })] }))).toHaveLength(1);
@@ -506,7 +590,7 @@ describe('R-XML-05 details', () => {
     expect(fire(withDevice({ kind: 'video', function: 'gpu', slot: 'pci', driver: { iommu: 'on' } }, { machine: pc }))).toHaveLength(0);
   });
   it('sets the model inside <model type> for an interface', () => {
-    const [hit] = fire(domain({ machine: pc, devices: [nic({ slot: 'pci', driver: { iommu: 'on' } })] }));
+    const [hit] = fire(sevDomain({ machine: pc, devices: [nic({ slot: 'pci', virtioModel: 'virtio-transitional' })] }));
     expect(hit?.finding.fix.edits).toEqual([
       { op: 'set-attribute', target: '/domain/devices/interface[1]/model', name: 'type', value: 'virtio-non-transitional' },
     ]);

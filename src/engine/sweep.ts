@@ -29,17 +29,18 @@ interface Placement {
   readonly slot: SlotKind | 'unknown';
 }
 const PCIE: Placement = { transport: 'pci', slot: 'pcie' };
+const PCIE_ROOT: Placement = { transport: 'pci', slot: 'pcie-root' };
 const PCI: Placement = { transport: 'pci', slot: 'pci' };
 const CCW: Placement = { transport: 'ccw', slot: 'unknown' };
 const MMIO: Placement = { transport: 'mmio', slot: 'unknown' };
 
 /** Platforms with the transports libvirt can give a virtio device there. */
 const PLATFORMS: readonly { arch: Arch; family: MachineFamily; transports: readonly Placement[] }[] = [
-  { arch: 'x86_64', family: 'q35', transports: [PCIE, PCI] },
+  { arch: 'x86_64', family: 'q35', transports: [PCIE, PCIE_ROOT, PCI] },
   { arch: 'x86_64', family: 'pc', transports: [PCI] },
   { arch: 'x86_64', family: 'microvm', transports: [MMIO] },
   { arch: 's390x', family: 's390-ccw-virtio', transports: [CCW] },
-  { arch: 'aarch64', family: 'virt', transports: [PCIE, MMIO] },
+  { arch: 'aarch64', family: 'virt', transports: [PCIE, PCIE_ROOT, MMIO] },
   { arch: 'ppc64le', family: 'pseries', transports: [PCI] },
 ];
 const MODELS: readonly VirtioModel[] = ['virtio', 'virtio-transitional', 'virtio-non-transitional'];
@@ -120,7 +121,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     machine: { raw: p.family, family: p.family, version: 'unknown' },
     memoryKiB: 4194304,
     launchSecurity: { type: lsType, present: lsType !== 'none', cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' },
-    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent' },
+    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false },
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared' },
     memtuneHardLimitKiB: 'absent',
     viommu: {

@@ -94,10 +94,10 @@ describe("users' needs (anchors survey §3)", () => {
     expect(`${f?.explanation} ${f?.fix.text}`).toMatch(/swiotlb=/);
   });
 
-  it('9: virtiofs under SEV-SNP gets a verdict before start (AMDESE/AMDSEV #269)', () => {
+  it('9: virtiofs under SEV-SNP gets a verdict before start: an error, as QEMU refuses it (AMDESE/AMDSEV #269, fact sheet §7.2 item 11)', () => {
     const fs = `    <filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/srv'/><target dir='srv'/></filesystem>`;
     const shared = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>";
-    expect(rules(run(domain(`${VIRTIO_DISK}\n${fs}`, shared), 'sev-snp', CAPABLE_HOST).findings, 'warning')).toContain('R-SNP-03');
+    expect(rules(run(domain(`${VIRTIO_DISK}\n${fs}`, shared), 'sev-snp', CAPABLE_HOST).findings, 'error')).toContain('R-SNP-03');
   });
 
   it('10: a vhost-user backend must offer ACCESS_PLATFORM, and the user is told before QEMU refuses (rust-vmm/vhost #312)', () => {

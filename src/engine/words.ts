@@ -11,11 +11,12 @@ export const WHY_CONFIDENTIAL =
   'In a confidential VM the host cannot read private guest memory. Virtio only works when the guest copies I/O through buffers it has shared with the host ' +
   '(SWIOTLB bounce buffers), and a guest does that only for devices that negotiated ACCESS_PLATFORM.';
 
-export const MSG_NO_ACCESS_PLATFORM = 'virtio_blk virtio1: device must provide VIRTIO_F_ACCESS_PLATFORM';
-export const MSG_NO_VERSION_1 = 'virtio_net virtio0: device must provide VIRTIO_F_VERSION_1';
+export const MSG_NO_ACCESS_PLATFORM = 'virtio_blk virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM';
+export const MSG_NO_VERSION_1 = 'virtio_net virtio<N>: device must provide VIRTIO_F_VERSION_1';
 export const MSG_LEGACY_IOMMU = 'VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device';
 export const MSG_BACKEND_NO_IOMMU = 'iommu_platform=true is not supported by the device';
-export const MSG_REFUSES = 'virtio: device refuses features: <hex>';
+/** drivers/virtio/virtio.c virtio_features_ok: the number is the device *status* byte, not the features (§7.3 item 20). */
+export const MSG_REFUSES = 'virtio_net virtio<N>: virtio: device refuses features: <status>';
 
 const NAMES: Record<SecureType, string> = {
   none: 'an ordinary (non-confidential) VM',

@@ -1,0 +1,129 @@
+/**
+ * Messages users see, in the wording of the release they run. libvirt and QEMU reword some messages between
+ * releases; a quote names the releases it was read in (source) or seen in (the version lab: libvirt 9.0 + QEMU
+ * 7.2, 11.3 + 10.0, 12.8 + 11.1). For a release between two known wordings, or an unknown release, every
+ * wording is quoted, so nothing is claimed that was not seen.
+ */
+import type { DeviceFacts, SecureType, Version, VersionFact } from '../contracts/facts';
+import { compareVersions } from '../contracts/version';
+import { v } from './verdict';
+
+export interface Quote {
+  readonly text: string;
+  /** First release known to print it (inclusive); absent: as far back as it matters. */
+  readonly from?: Version;
+  /** Last release known to print it (inclusive, compared by major.minor); absent: up to the newest seen. */
+  readonly upTo?: Version;
+}
+
+function minor(x: Version): Version {
+  return { major: x.major, minor: x.minor, micro: 0 };
+}
+
+/** The quotes a release prints: one when its wording is known, all of them otherwise. */
+export function quotesFor(quotes: readonly Quote[], fact: VersionFact): string[] {
+  if (fact.kind === 'exact') {
+    const at = minor(fact.version);
+    const match = quotes.filter(
+      (q) => (!q.from || compareVersions(at, minor(q.from)) >= 0) && (!q.upTo || compareVersions(at, minor(q.upTo)) <= 0),
+    );
+    if (match.length === 1) return [match[0]!.text];
+  }
+  if (fact.kind === 'at-least') {
+    const match = quotes.filter((q) => !q.upTo || compareVersions(minor(q.upTo), minor(fact.version)) >= 0);
+    if (match.length === 1) return [match[0]!.text];
+  }
+  return quotes.map((q) => q.text);
+}
+
+export function allQuotes(quotes: readonly Quote[]): string[] {
+  return quotes.map((q) => q.text);
+}
+
+/**
+ * libvirt's refusal of a `<launchSecurity>` type the QEMU binary, the host or the virtualization type cannot
+ * run (qemu_validate.c): "SEV launch security is not supported with this QEMU binary" in 9.0, "'sev' launch
+ * security is not supported with this QEMU binary" (the type as written) in 11.3 and 12.8 (fact sheet §7.3 item
+ * 18; all three seen at define in the version lab). The release that changed it lies between 9.0 and 11.3.
+ */
+export function launchSecurityRefusals(type: SecureType): readonly Quote[] {
+  const element = type === 'sev-es' ? 'sev' : type;
+  const generic: Quote = { text: `'${element}' launch security is not supported with this QEMU binary`, from: v(11, 3) };
+  if (element === 'sev') return [{ text: 'SEV launch security is not supported with this QEMU binary', upTo: v(9, 0) }, generic];
+  if (element === 's390-pv') return [{ text: 'S390 PV launch security is not supported with this QEMU binary', upTo: v(9, 0) }, generic];
+  // SEV-SNP (10.5.0) and TDX (11.6.0) arrived after the generic wording was seen; no other wording is known.
+  return [{ ...generic, from: undefined }];
+}
+
+/** libvirt before a type existed rejects the element itself (seen on 9.0 for sev-snp and tdx, on 11.3 for tdx). */
+export function unknownLaunchSecurityType(type: SecureType): string {
+  return `XML error: Invalid value for attribute 'type' in element 'launchSecurity': '${type === 'sev-es' ? 'sev' : type}'.`;
+}
+
+/**
+ * QEMU's migration blocker (target/i386/sev.c): "SEV-SNP: Migration is not implemented" for SNP (QEMU 10.0 source
+ * and binary, fact sheet §7.1 item 5), "SEV: Migration is not implemented" for SEV and SEV-ES. QEMU 11.1's binary
+ * holds only the SEV wording, so an SNP guest there most likely gets it (inferred, not seen on SNP hardware).
+ */
+export function migrationBlocker(type: SecureType): readonly Quote[] {
+  if (type !== 'sev-snp') return [{ text: 'SEV: Migration is not implemented' }];
+  return [
+    { text: 'SEV-SNP: Migration is not implemented', from: v(9, 1), upTo: v(10, 0) },
+    { text: 'SEV: Migration is not implemented', from: v(11, 1) },
+  ];
+}
+
+/**
+ * vhost-user without the protocol features IOMMU support needs (hw/virtio/vhost-user.c): "slave-req" in QEMU
+ * 7.2 (binary), "backend-req" after the rename (10.0 and 11.1 binaries; fact sheet §7.2 item 12: after 8.0).
+ */
+export const VHOST_USER_IOMMU_PROTOCOL: readonly Quote[] = [
+  { text: 'IOMMU support requires reply-ack and slave-req protocol features.', upTo: v(8, 0) },
+  { text: 'IOMMU support requires reply-ack and backend-req protocol features.', from: v(8, 1) },
+];
+
+/** The Linux driver that binds each kind of virtio device, as it names itself in the kernel log. */
+const LINUX_DRIVER: Partial<Record<DeviceFacts['function'], string>> = {
+  blk: 'virtio_blk',
+  net: 'virtio_net',
+  scsi: 'virtio_scsi',
+  serial: 'virtio_console',
+  rng: 'virtio_rng',
+  balloon: 'virtio_balloon',
+  fs: 'virtiofs',
+  gpu: 'virtio_gpu',
+  input: 'virtio_input',
+  vsock: 'vmw_vsock_virtio_transport',
+  mem: 'virtio_mem',
+  pmem: 'virtio_pmem',
+  iommu: 'virtio_iommu',
+};
+
+/** A guest kernel line for this device: `<driver> virtio<N>: <text>` (drivers/virtio/virtio.c dev_warn). */
+export function guestLine(d: DeviceFacts, text: string): string {
+  return `${LINUX_DRIVER[d.function] ?? 'virtio'} virtio<N>: ${text}`;
+}
+
+/** QEMU's device type for a device, as libvirt writes it on the command line (qemuBuildVirtioDevGetConfig). */
+export function qemuDeviceType(d: DeviceFacts): string {
+  const base: Partial<Record<DeviceFacts['function'], string>> = {
+    blk: 'virtio-blk',
+    net: 'virtio-net',
+    scsi: d.kind === 'hostdev' ? 'vhost-scsi' : 'virtio-scsi',
+    serial: 'virtio-serial',
+    rng: 'virtio-rng',
+    balloon: 'virtio-balloon',
+    fs: d.fsDriver === 'virtiofs' ? 'vhost-user-fs' : 'virtio-9p',
+    gpu: 'virtio-gpu',
+    input: 'virtio-input',
+    vsock: 'vhost-vsock',
+    mem: 'virtio-mem',
+    pmem: 'virtio-pmem',
+    iommu: 'virtio-iommu',
+  };
+  const name = base[d.function] ?? 'virtio';
+  const bus = d.transport === 'ccw' ? 'ccw' : d.transport === 'mmio' ? 'device' : 'pci';
+  const model =
+    d.virtioModel === 'virtio-transitional' ? '-transitional' : d.virtioModel === 'virtio-non-transitional' ? '-non-transitional' : '';
+  return `${name}-${bus}${model}`;
+}

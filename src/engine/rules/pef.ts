@@ -1,0 +1,23 @@
+/**
+ * IBM POWER PEF (R-PEF-*).
+ */
+import type { RuleRecord } from '../rule-types';
+import { src } from '../sources';
+import { technology } from '../technologies';
+import { is, technologyRecords } from './technology-records';
+
+export const PEF_RULES: readonly RuleRecord<'domain'>[] = [
+  ...technologyRecords(technology('pef')),
+  {
+    key: 'R-PEF-01/object',
+    id: 'R-PEF-01',
+    scope: 'domain',
+    severity: 'info',
+    when: [is('pef')],
+    title: 'POWER PEF has no libvirt <launchSecurity> type',
+    explanation:
+      "QEMU 6.0 added the pef-guest object (-object pef-guest,id=pef0 -machine confidential-guest-support=pef0), but no libvirt element creates it; add it with <qemu:commandline> if you need QEMU's defaults. The guest decides at boot whether to become secure, so every virtio device must offer ACCESS_PLATFORM whatever the host does: the plan writes iommu='on' on each.",
+    fix: { text: "Write iommu='on' on every virtio device (the plan does)." },
+    sources: [src('QEMU-PEF', 'pef-guest object')],
+  },
+];

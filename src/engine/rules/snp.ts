@@ -1,0 +1,57 @@
+/**
+ * AMD SEV-SNP (R-SNP-*): host support, firmware, and virtiofs, which no virtiofsd can serve in a confidential VM.
+ */
+import type { RuleRecord } from '../rule-types';
+import { isConfidential } from '../context';
+import { guestLine } from '../messages';
+import { src } from '../sources';
+import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
+import { technology } from '../technologies';
+import { technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
+
+export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
+  ...technologyRecords(technology('sev-snp')),
+  hostSupportRecord(
+    'R-SNP-02',
+    ['sev-snp'],
+    'whether the host supports SEV-SNP (virsh domcapabilities)',
+    ['SNP: IOMMU is disabled or configured in passthrough mode, SNP cannot be supported'],
+    "SEV-SNP needs SNP-capable firmware, a host kernel with KVM SNP support (6.11) and the host IOMMU enabled and not in passthrough mode (no iommu=pt or amd_iommu=off on the host kernel command line). That host IOMMU has nothing to do with the guest's <driver iommu='on'/>.",
+    [src('AMDSEV', 'issues #88, #113: host IOMMU required')],
+  ),
+  ...noSmmRecords(
+    'sev-snp',
+    'R-SNP-01',
+    'SEV-SNP does not support SMM.',
+    src('QEMU-SEV', 'sev_snp_kvm_init: SMM auto becomes off, on is refused'),
+  ),
+  ...pflashRecords('sev-snp', 'R-SNP-01'),
+];
+
+export const SNP_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
+  {
+    key: 'R-SNP-03',
+    id: 'R-SNP-03',
+    scope: 'device',
+    severity: 'error',
+    when: [isConfidential, (c) => c.device.function === 'fs' && c.device.fsDriver === 'virtiofs'],
+    title: (c) => `${c.device.label}: virtiofs cannot serve a ${secureName(c.cvm)} guest`,
+    detail: (c) =>
+      c.device.transport === 'pci'
+        ? "QEMU's confidential default turns iommu_platform on for vhost-user-fs, virtiofsd does not offer the bit, and QEMU refuses to plug the device on virtio-pci."
+        : 'virtiofsd does not offer the bit; QEMU plugs the device anyway on this transport, and the guest refuses it.',
+    explanation:
+      "A confidential guest needs every virtio device to offer ACCESS_PLATFORM, and for vhost-user-fs the external virtiofsd decides the features. Neither QEMU 7.2's C virtiofsd nor the Rust virtiofsd offers it: starting a domain with <driver type='virtiofs' iommu='on'/> on virtio-pci fails with QEMU's message below (seen with QEMU 7.2 + its virtiofsd and QEMU 10.0 + virtiofsd 1.13.2 through libvirt, no vIOMMU). The same failure is reported for SEV-SNP (AMDSEV #269, QEMU 10.0) and TDX (2022).",
+    messages: [MSG_BACKEND_NO_IOMMU, 'virtiofs virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
+    messagesFor: (c) =>
+      c.device.transport === 'pci' ? [MSG_BACKEND_NO_IOMMU] : [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
+    fix: {
+      text: 'Remove the virtiofs <filesystem> from this confidential guest and share files another way (e.g. a disk image or the network); nothing in the XML makes virtiofsd offer the bit.',
+    },
+    sources: [
+      src('QEMU-VBUS', 'virtio_bus_device_plugged: iommu_platform=true is not supported by the device'),
+      src('AMDSEV', 'issue #269 SNP and vhost-user-fs-pci'),
+      src('LAB', 'define + start --paused with virtiofsd on QEMU 7.2 and 10.0'),
+    ],
+  },
+];

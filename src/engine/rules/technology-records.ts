@@ -1,0 +1,348 @@
+/**
+ * Records every confidential VM technology has (platform, the <launchSecurity> element and its policy, minimum
+ * libvirt, QEMU and guest kernel, host support), built from the technology table (technologies.ts) so each
+ * technology's file only adds its own.
+ */
+import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
+import type { SecureType } from '../../contracts/facts';
+import type { Source } from '../../contracts/findings';
+import { atLeast, compareVersions, formatVersion } from '../../contracts/version';
+import { SEV_FAMILY, describeVersion } from '../context';
+import { DEFAULT_POLICY, launchSecurityEdits } from '../edits';
+import { launchSecurityRefusals, quotesFor, allQuotes, unknownLaunchSecurityType } from '../messages';
+import { src } from '../sources';
+import { not, unknown, v, versionAtLeast } from '../verdict';
+import { secureName } from '../words';
+import { hostSupport, type Technology } from '../technologies';
+
+export const is =
+  (type: SecureType) =>
+  (c: DomainContext): boolean =>
+    c.cvm === type;
+export const inSev = (c: DomainContext): boolean => SEV_FAMILY.has(c.cvm);
+/** The domain's <launchSecurity> is the one the type needs (SEV-ES is type='sev' with the ES policy bit). */
+export const hasElementFor = (c: DomainContext): boolean =>
+  c.input.domain.launchSecurity.present && c.input.domain.launchSecurity.type === c.cvm;
+
+/** libvirt's refusal of the type, in the wording of the libvirt in use (every wording when it is unknown). */
+const refusal = (c: DomainContext): readonly string[] => quotesFor(launchSecurityRefusals(c.cvm), c.libvirt);
+
+/** Before 6.9.0 libvirt needs cbitpos and reducedPhysBits written; from 6.9.0 it fills them in (NEWS 6.9.0). */
+const AUTOFILL_SEV_VALUES = v(6, 9);
+
+/** The records every technology has: its platform, its <launchSecurity> element and its minimum versions. */
+export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
+  const name = secureName(t.type);
+  const quotes = t.element !== null ? launchSecurityRefusals(t.type) : [];
+  const rules: RuleRecord<'domain'>[] = [
+    {
+      key: `${t.ruleId}/platform`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      when: [
+        is(t.type),
+        (c): Verdict => {
+          const { arch, machine, virtType } = c.input.domain;
+          // Memory encryption is a KVM feature: TCG ('qemu') and container domains cannot have it.
+          if (virtType !== 'unknown' && virtType !== 'kvm') return true;
+          if (arch === 'unknown') return unknown('the guest architecture');
+          if (!t.arches.includes(arch)) return true;
+          if (!t.machines) return false;
+          return machine.family === 'unknown' ? unknown('the machine type') : !t.machines.includes(machine.family);
+        },
+      ],
+      title: (c) =>
+        `${name} needs a KVM ${t.arches.join('/')} guest${t.machines ? ` with machine ${t.machines.join('/')}` : ''}; this domain is ${String(c.input.domain.virtType)} ${String(c.input.domain.arch)} ${String(c.input.domain.machine.raw)}`,
+      explanation: `${name} is a feature of specific hardware used through KVM: it only exists for ${t.arches.join('/')} guests${t.machines ? ` on the ${t.machines.join('/')} machine` : ''} of <domain type='kvm'>. No XML change can make it work elsewhere; libvirt refuses such a domain when it is defined.`,
+      messages: allQuotes(quotes),
+      messagesFor: (c) => (t.element !== null ? refusal(c) : []),
+      fix: { text: `Choose the confidential VM technology of this guest's platform, or none.` },
+      sources: t.sources,
+    },
+  ];
+  if (t.element !== null && t.type !== 's390-pv') {
+    rules.push({
+      key: `${t.ruleId}/element`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      when: [is(t.type), (c) => !hasElementFor(c)],
+      title: `The domain has no <launchSecurity> for ${name}`,
+      detail: (c) =>
+        launchSecurityEdits(t.type, c.input.domain.launchSecurity, c.input.host) === null
+          ? `libvirt ${describeVersion(c.libvirt)} needs the host's cbitpos and reducedPhysBits written in the element (libvirt 6.9.0 and later fill them in), and they are unknown: give the host's capabilities.`
+          : `The plan adds it with policy ${DEFAULT_POLICY[t.type] ?? 'none'}${SEV_FAMILY.has(t.type) && c.input.host.sev.cbitpos !== 'unknown' ? ` and the host's cbitpos ${String(c.input.host.sev.cbitpos)} and reducedPhysBits ${String(c.input.host.sev.reducedPhysBits)}` : ''}.`,
+      explanation: `libvirt starts ${name} guests only with a <launchSecurity> element; it also gives QEMU the confidential-guest-support object whose defaults turn ACCESS_PLATFORM on (QEMU >= 6.0).${SEV_FAMILY.has(t.type) ? " cbitpos and reducedPhysBits are the host CPU's values; libvirt fills them in from domain capabilities since 6.9.0 and needs them written before." : ''}`,
+      fix: {
+        text: `Add <launchSecurity type='${t.element}'>.`,
+        edits: (c) => launchSecurityEdits(t.type, c.input.domain.launchSecurity, c.input.host) ?? [],
+      },
+      sources: [
+        ...t.sources,
+        ...(SEV_FAMILY.has(t.type) ? [src('LV-NEWS', "v6.9.0: Make 'cbitpos' & 'reducedPhysBits' attrs optional")] : []),
+      ],
+    });
+  }
+  if (t.type === 's390-pv') {
+    // libvirt's PV guide also shows a guest without the element whose virtio devices all carry iommu='on' (§7.1
+    // item 7): both layouts start. The element is what lets QEMU's defaults do it, so a plan adds it where libvirt
+    // knows it; with an older libvirt the plan writes iommu='on' on every device instead (R-PV-02).
+    rules.push({
+      key: `${t.ruleId}/element`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'info',
+      inPlan: true,
+      whenUnknown: 'skip',
+      when: [is(t.type), (c) => !hasElementFor(c), (c) => atLeast(c.libvirt, t.libvirt ?? v(0, 0)) !== 'no'],
+      title: `${name} without <launchSecurity type='s390-pv'/>: a documented layout; the element is recommended`,
+      explanation:
+        "libvirt's Protected Virtualization guide shows two layouts: <launchSecurity type='s390-pv'/> (libvirt 7.6.0 and QEMU 6.0, whose confidential default turns ACCESS_PLATFORM on for every device), or no element with iommu='on' written on every virtio device. The guest image decides at boot whether it runs protected. The element keeps new devices right without editing each one.",
+      fix: {
+        text: "Add <launchSecurity type='s390-pv'/>.",
+        edits: () => [{ op: 'add-element', parent: '/domain', xml: `<launchSecurity type='s390-pv'/>`, replace: true }],
+      },
+      sources: t.sources,
+    });
+  }
+  if (SEV_FAMILY.has(t.type)) {
+    rules.push({
+      key: `${t.ruleId}/policy`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      when: [is(t.type), hasElementFor, (c) => c.input.domain.launchSecurity.policy === 'unknown'],
+      title: `<launchSecurity type='${t.element}'> has no <policy>`,
+      explanation: `libvirt requires the guest policy for SEV and SEV-SNP (domaincommon.rng; the parser fails without it — seen on libvirt 9.0, 11.3 and 12.8). TDX's policy is optional.`,
+      messages: ['XML error: failed to get launch security policy'],
+      fix: {
+        text: `Add <policy>${DEFAULT_POLICY[t.type] ?? ''}</policy>.`,
+        edits: () => [
+          { op: 'add-element', parent: '/domain/launchSecurity', xml: `<policy>${DEFAULT_POLICY[t.type] ?? ''}</policy>`, replace: true },
+        ],
+      },
+      sources: [
+        src('LV-CONF', 'virDomainSEVDefParseXML: failed to get launch security policy'),
+        src('LV-RNG', 'launchSecuritySEV: policy required'),
+      ],
+    });
+    rules.push({
+      key: `${t.ruleId}/host-values`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      whenUnknown: 'skip',
+      when: [
+        is(t.type),
+        hasElementFor,
+        (c) => c.input.domain.launchSecurity.cbitpos === 'unknown' || c.input.domain.launchSecurity.reducedPhysBits === 'unknown',
+        (c) => not(versionAtLeast(c.libvirt, AUTOFILL_SEV_VALUES, 'the libvirt version')),
+      ],
+      title: (c) => `libvirt ${describeVersion(c.libvirt)} needs cbitpos and reducedPhysBits written in <launchSecurity>`,
+      explanation: "Before 6.9.0 libvirt does not fill the host CPU's cbitpos and reducedPhysBits in from domain capabilities.",
+      fix: {
+        text: "Write the host's values from 'virsh domcapabilities' (<sev><cbitpos>, <reducedPhysBits>).",
+        edits: (c) =>
+          (['cbitpos', 'reducedPhysBits'] as const).flatMap((k) => {
+            const value = c.input.host.sev[k];
+            return value === 'unknown'
+              ? []
+              : [{ op: 'add-element' as const, parent: '/domain/launchSecurity', xml: `<${k}>${value}</${k}>`, replace: true }];
+          }),
+      },
+      sources: [src('LV-NEWS', "v6.9.0: Make 'cbitpos' & 'reducedPhysBits' attrs optional")],
+    });
+  }
+  if (t.libvirt) {
+    const min = t.libvirt;
+    // libvirt before sev-snp (10.5.0) and tdx (11.6.0) rejects the type itself; for SEV and PV the older
+    // wording of the release is not known to us.
+    const rejected = t.type === 'sev-snp' || t.type === 'tdx' ? [unknownLaunchSecurityType(t.type)] : [];
+    rules.push({
+      key: `${t.ruleId}/libvirt`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      whenUnknown: t.versionUnknown,
+      when: [is(t.type), (c) => not(versionAtLeast(c.libvirt, min, 'the libvirt version'))],
+      title: (c) => `${name} needs libvirt ${formatVersion(min)} or later; this host has ${describeVersion(c.libvirt)}`,
+      explanation: `libvirt learned the ${name} <launchSecurity> element in ${formatVersion(min)}; older versions reject the domain.`,
+      messages: rejected,
+      fix: { text: `Upgrade libvirt to ${formatVersion(min)} or later.` },
+      sources: t.sources,
+    });
+  }
+  if (t.qemu) {
+    const min = t.qemu;
+    rules.push({
+      key: `${t.ruleId}/qemu`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      whenUnknown: t.versionUnknown,
+      when: [is(t.type), (c) => not(versionAtLeast(c.qemu, min, 'the QEMU version'))],
+      title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; this domain's QEMU is ${describeVersion(c.qemu)}`,
+      explanation: `QEMU supports ${name} from ${formatVersion(min)}.`,
+      messages: allQuotes(quotes),
+      messagesFor: (c) => (t.element !== null ? refusal(c) : []),
+      fix: { text: `Upgrade QEMU to ${formatVersion(min)} or later.` },
+      sources: t.sources,
+    });
+  }
+  if (t.guestKernel) {
+    const min = t.guestKernel;
+    rules.push({
+      key: `${t.ruleId}/guest-kernel`,
+      id: t.ruleId,
+      scope: 'domain',
+      severity: 'error',
+      whenUnknown: 'skip',
+      when: [
+        is(t.type),
+        (c) => c.input.guest.family === 'linux',
+        (c) => {
+          const k = c.input.guest.kernelVersion;
+          return k === 'unknown' ? unknown('the guest kernel version') : compareVersions(k, min) < 0;
+        },
+      ],
+      title: (c) => `The guest's Linux ${describeKernel(c)} cannot run as a ${name} guest (Linux ${formatVersion(min)} or later)`,
+      explanation: `A guest kernel older than ${formatVersion(min)} has no ${name} guest support: no XML change makes this guest confidential.`,
+      fix: { text: `Upgrade the guest to Linux ${formatVersion(min)} or later, or keep it an ordinary VM.` },
+      sources: t.sources,
+    });
+  }
+  return rules;
+}
+
+function describeKernel(c: DomainContext): string {
+  const k = c.input.guest.kernelVersion;
+  return k === 'unknown' ? 'kernel' : formatVersion(k);
+}
+
+/** Host support as domcapabilities and /sys report it; absent evidence is unknown, never "no". */
+export function hostSupportRecord(
+  id: string,
+  types: readonly SecureType[],
+  what: string,
+  extraMessages: readonly string[],
+  explanation: string,
+  sources: readonly Source[],
+  detail?: (c: DomainContext) => string,
+): RuleRecord<'domain'> {
+  const support = (c: DomainContext) => hostSupport(c.cvm, c.input.host);
+  return {
+    key: `${id}/host`,
+    id,
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => types.includes(c.cvm), (c) => (support(c) === 'unknown' ? unknown(what) : support(c) === 'no')],
+    title: (c) => `This host cannot run ${secureName(c.cvm)} guests`,
+    detail: (c) => {
+      const ev = c.input.host.evidence.map((e) => `${e.fact} = ${e.value} (${e.source})`).join('; ');
+      return [detail?.(c) ?? '', ev ? `Host evidence: ${ev}.` : 'No host evidence was available.'].filter(Boolean).join(' ');
+    },
+    explanation,
+    messages: [...types.flatMap((t) => allQuotes(launchSecurityRefusals(t))), ...extraMessages].filter((m, i, all) => all.indexOf(m) === i),
+    messagesFor: (c) => [...refusal(c), ...extraMessages],
+    fix: { text: 'Enable the technology on the host (firmware, kernel parameters) or run the guest on a host that has it.' },
+    sources,
+  };
+}
+
+/**
+ * SMM for a technology that has none (SEV-SNP: target/i386/sev.c sev_snp_kvm_init; TDX: target/i386/kvm/tdx.c):
+ * QEMU turns `auto` off and refuses `on` with `message`. An absent <smm> is written out as off, so no firmware
+ * choice (a secure-boot OVMF requires SMM) turns it on.
+ */
+export function noSmmRecords(type: SecureType, id: string, message: string, source: Source): RuleRecord<'domain'>[] {
+  const name = secureName(type);
+  const off = { op: 'set-attribute' as const, target: '/domain/features/smm', name: 'state', value: 'off' };
+  return [
+    {
+      key: `${id}/smm`,
+      id,
+      scope: 'domain',
+      severity: 'error',
+      when: [is(type), (c) => c.input.domain.smm === 'on'],
+      title: `${name} guests cannot have SMM, but <smm state='on'/> is set`,
+      explanation: `QEMU refuses to start a ${name} guest with SMM on (fact sheet §7.1 item 2).`,
+      messages: [message],
+      fix: { text: "Set <smm state='off'/>.", edits: () => [off] },
+      sources: [source],
+    },
+    {
+      key: `${id}/smm-off`,
+      id,
+      scope: 'domain',
+      severity: 'info',
+      inPlan: true,
+      when: [is(type), (c) => c.input.domain.smm === 'absent'],
+      title: `${name}: SMM is written out as off`,
+      explanation: `QEMU turns SMM off by itself for ${name} when nothing asks for it, but libvirt turns it on for a firmware that requires it (a secure-boot OVMF), and QEMU then refuses the guest. The plan writes <smm state='off'/> so libvirt only picks a firmware that works without it.`,
+      fix: { text: "Write <smm state='off'/> in <features>.", edits: () => [off] },
+      sources: [source],
+    },
+  ];
+}
+
+/** libvirt 11.8.0 picks a stateless firmware for SEV-SNP by itself (NEWS 11.8.0); older releases may pick pflash. */
+const STATELESS_FOR_SNP = v(11, 8);
+
+/**
+ * Firmware for technologies without read-only memory slots (TDX; SEV-SNP likewise, AMDSEV #223): OVMF must be
+ * loaded with -bios, never pflash (hw/i386/pc_sysfw.c refuses pflash without KVM read-only memory; TDX guide).
+ * libvirt emits -bios for a memory-mapped firmware (<loader type='rom'>, or a descriptor mapped to memory).
+ */
+export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'domain'>[] {
+  const name = secureName(type);
+  const records: RuleRecord<'domain'>[] = [
+    {
+      key: `${id}/pflash`,
+      id,
+      scope: 'domain',
+      severity: 'error',
+      when: [is(type), (c) => c.input.domain.firmware.loaderType === 'pflash'],
+      title: `${name} firmware cannot be pflash; this domain's <loader type='pflash'> is`,
+      explanation: `${name} guests have no read-only memory slots, so QEMU cannot map a pflash firmware and refuses to start; the firmware (OVMF built for ${name}) must be loaded with -bios, which libvirt does for <loader type='rom'> or a firmware its descriptors map to memory.`,
+      messages: ['pflash with kvm requires KVM readonly memory support'],
+      fix: {
+        text: `Remove the pflash <loader> (and <nvram>) and let libvirt pick a ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
+        edits: (c) => [
+          { op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' },
+          { op: 'remove-element', target: '/domain/os/loader' },
+          ...(c.input.domain.firmware.nvram ? [{ op: 'remove-element' as const, target: '/domain/os/nvram' }] : []),
+        ],
+      },
+      sources: [
+        src('QEMU-SYSFW', 'pc_system_firmware_init: pflash with kvm requires KVM readonly memory support'),
+        type === 'tdx' ? src('QEMU-TDXDOC', 'TDVF loaded with -bios') : src('AMDSEV', 'issue #223: SNP firmware via -bios'),
+      ],
+    },
+  ];
+  if (type === 'sev-snp') {
+    records.push({
+      key: `${id}/stateless`,
+      id,
+      scope: 'domain',
+      severity: 'warning',
+      inPlan: true,
+      when: [
+        is(type),
+        // A BIOS domain without a loader becomes <os firmware='efi'> in the same plan (R-SEV-04).
+        (c) => c.input.domain.firmware.kind !== 'unknown' && c.input.domain.firmware.loaderType === 'unknown',
+        (c) => c.input.domain.firmware.stateless !== 'on',
+        (c) => not(versionAtLeast(c.libvirt, STATELESS_FOR_SNP, 'the libvirt version')),
+      ],
+      title: (c) => `libvirt ${describeVersion(c.libvirt)} may pick a pflash firmware with NVRAM for this SEV-SNP guest`,
+      explanation:
+        "libvirt 11.8.0 and later choose a stateless (memory-mapped) firmware for SEV-SNP by themselves; older releases may choose a pflash firmware with NVRAM, which SNP cannot map. <loader stateless='yes'/> makes libvirt choose a stateless one.",
+      fix: {
+        text: "Add <loader stateless='yes'/> to <os>.",
+        edits: () => [{ op: 'set-attribute', target: '/domain/os/loader', name: 'stateless', value: 'yes' }],
+      },
+      sources: [src('LV-NEWS', 'v11.8.0: stateless firmware chosen for SEV-SNP'), src('AMDSEV', 'issue #223')],
+    });
+  }
+  return records;
+}

@@ -1,0 +1,105 @@
+/**
+ * The vIOMMU (R-VIOMMU-*, domain-facts.md §2.8): models per machine, interrupt remapping, vhost behind it, and why
+ * confidential VMs do not need one.
+ */
+import type { RuleRecord } from '../rule-types';
+import { isConfidential, takesAccessPlatform, translatingViommu } from '../context';
+import { setDriverAttribute } from '../edits';
+import { src } from '../sources';
+import { unknown } from '../verdict';
+import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
+
+import { isVhostKernel } from './shared';
+
+const viommuMachine: Record<string, readonly string[]> = { intel: ['q35'], smmuv3: ['virt'], virtio: ['q35', 'virt'] };
+
+export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
+  {
+    key: 'R-VIOMMU-03',
+    id: 'R-VIOMMU-03',
+    scope: 'domain',
+    severity: 'warning',
+    when: [isConfidential, (c) => c.input.domain.viommu.model !== 'none'],
+    title: (c) => `A vIOMMU (<iommu model='${c.input.domain.viommu.model}'>) is not needed for ${secureName(c.cvm)}`,
+    explanation: `ACCESS_PLATFORM is what a confidential VM needs; despite the attribute's name no <iommu> device is involved. ${WHY_CONFIDENTIAL} Whether a vIOMMU works together with SEV or TDX is unconfirmed.`,
+    fix: { text: 'Remove the <iommu> device unless the guest needs it for another reason.' },
+    sources: [src('LV-KB-SEV', 'no iommu device'), src('LV-KB-PV', 'no iommu device')],
+  },
+  {
+    key: 'R-VIOMMU-01/machine',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model in viommuMachine,
+      (c) =>
+        c.input.domain.machine.family === 'unknown'
+          ? unknown('the machine type')
+          : !viommuMachine[c.input.domain.viommu.model]!.includes(c.input.domain.machine.family),
+    ],
+    title: (c) => `<iommu model='${c.input.domain.viommu.model}'> is not available on machine ${String(c.input.domain.machine.raw)}`,
+    explanation: 'libvirt offers the intel vIOMMU on q35, smmuv3 on Arm virt and the virtio-iommu on q35 and Arm virt only.',
+    messages: ["IOMMU device: 'intel' is only supported with Q35 machines"],
+    fix: { text: 'Remove the <iommu> device or use a machine type that supports it.' },
+    sources: [src('LV-FMT', 'IOMMU devices'), src('LV-VAL', 'IOMMU device validation')],
+  },
+  {
+    key: 'R-VIOMMU-01/intremap',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.intremap === 'on',
+      (c) => c.input.domain.ioapicDriver !== 'qemu',
+    ],
+    title: "intremap='on' needs <ioapic driver='qemu'/>",
+    explanation:
+      "Interrupt remapping in the intel vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver='qemu'/></features>.",
+    fix: {
+      text: "Add <ioapic driver='qemu'/> to <features>.",
+      edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+    },
+    sources: [src('LV-FMT', 'IOMMU devices: intremap')],
+  },
+];
+
+export const VIOMMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
+  {
+    key: 'R-VIOMMU-04',
+    id: 'R-VIOMMU-04',
+    scope: 'device',
+    severity: 'warning',
+    when: [
+      (c) => c.device.virtio && c.input.domain.viommu.model === 'intel',
+      isVhostKernel,
+      (c) => c.device.driver.iommu === 'on',
+      (c) => c.input.domain.viommu.iotlb !== 'on' || c.device.driver.ats !== 'on',
+    ],
+    title: (c) => `${c.device.label}: vhost behind the intel vIOMMU needs iotlb='on' on the IOMMU and ats='on' on the device`,
+    explanation: 'The device IOTLB on the vIOMMU and ATS on the device make the guest send the device-IOTLB invalidations vhost relies on.',
+    fix: {
+      text: "Set <driver iotlb='on'/> on <iommu model='intel'> and ats='on' on the device.",
+      edits: (c) => [
+        ...(c.device.driver.ats !== 'on' ? setDriverAttribute(c.device, 'ats', 'on') : []),
+        ...(c.input.domain.viommu.iotlb !== 'on' && c.input.domain.viommu.target
+          ? [{ op: 'set-attribute' as const, target: `${c.input.domain.viommu.target}/driver`, name: 'iotlb', value: 'on' }]
+          : []),
+      ],
+    },
+    sources: [src('LV-FMT', 'ats: needed to make use of IOTLB support; iommu iotlb'), src('QEMU-VHOST', 'device IOTLB')],
+  },
+  {
+    key: 'R-VIOMMU-02',
+    id: 'R-VIOMMU-02',
+    scope: 'device',
+    severity: 'info',
+    when: [(c) => !isConfidential(c), translatingViommu, (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on'],
+    title: (c) => `${c.device.label} bypasses the vIOMMU`,
+    explanation: `${WHAT_IOMMU_DOES} The two are independent: <iommu> puts an emulated IOMMU in the guest, and only devices with iommu='on' obey it. Without the bit this device reads guest-physical memory directly, so the guest IOMMU neither isolates nor translates it (fine unless the guest assigns it to userspace drivers with vfio or DPDK).`,
+    fix: iommuFixText(
+      "Set iommu='on' on the device if the guest should isolate it with the vIOMMU.",
+      'the guest cannot isolate it with the vIOMMU.',
+    ),
+    sources: [src('SPEC', 'ACCESS_PLATFORM overrides the platform IOMMU description'), src('LNX-RING', 'vring_use_dma_api')],
+  },
+];

@@ -1,0 +1,243 @@
+/**
+ * libvirt's XML (R-XML-*, domain-facts.md §2.2): where <driver iommu/ats> may go, device models, the legacy interface.
+ */
+import type { DeviceFacts, VirtioDriverOptions } from '../../contracts/facts';
+import type { Edit } from '../../contracts/findings';
+import type { DeviceContext, RuleRecord } from '../rule-types';
+import {
+  describeVersion,
+  guestVirtio1,
+  isConfidential,
+  iommuEffective,
+  legacyInterface,
+  takesAccessPlatform,
+  translatingViommu,
+} from '../context';
+import { removeDriverAttribute, setIommu, makeNonTransitional, setVirtioModel } from '../edits';
+import { qemuDeviceType, guestLine } from '../messages';
+import { src } from '../sources';
+import { not, or, v, versionAtLeast } from '../verdict';
+import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, MSG_LEGACY_IOMMU } from '../words';
+
+import { needsBit } from './cc';
+import { nonPci } from './shared';
+
+/** The virtio <driver> options: fact key, attribute, libvirt's refusal on a non-virtio device (§7.3 item 13). */
+const DRIVER_OPTIONS: readonly (readonly [keyof VirtioDriverOptions, string, string])[] = [
+  ['iommu', 'iommu', 'iommu driver option is only supported for virtio devices'],
+  ['ats', 'ats', 'ats driver option is only supported for virtio devices'],
+  ['packed', 'packed', 'packed driver option is only supported for virtio devices'],
+  ['pagePerVq', 'page_per_vq', 'page_per_vq option is only supported for virtio devices'],
+];
+
+function writtenOptions(d: DeviceFacts): string[] {
+  return DRIVER_OPTIONS.filter(([k]) => d.driver[k] !== 'absent').map(([, attr]) => attr);
+}
+
+/**
+ * The smallest fix a guest survives (issue 13 item 2): a modern device is needed only where the goal needs
+ * ACCESS_PLATFORM — a confidential VM, or a vIOMMU that must isolate the device — and only a guest with virtio 1.0
+ * drivers can use one. In an ordinary VM dropping the unneeded iommu='on' keeps the device working for any guest.
+ */
+function legacyFix(c: DeviceContext): { readonly text: string; readonly edits: readonly Edit[] } {
+  const modern = guestVirtio1(c);
+  if (isConfidential(c)) {
+    if (modern === 'no') {
+      return {
+        text: 'None: this guest has only legacy virtio drivers, and a confidential VM needs modern devices (see R-LNX-06).',
+        edits: [],
+      };
+    }
+    return {
+      text: "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
+      edits: makeNonTransitional(c.device),
+    };
+  }
+  if (translatingViommu(c) && modern === 'yes') {
+    return {
+      text: "Use model='virtio-non-transitional' so the device can keep iommu='on' behind the vIOMMU (the guest has virtio 1.0 drivers).",
+      edits: makeNonTransitional(c.device),
+    };
+  }
+  const why = translatingViommu(c)
+    ? "The device then bypasses the vIOMMU. Whether the guest has virtio 1.0 drivers is not known; if it has, choose model='virtio-non-transitional' instead to keep iommu='on' (Platform step)."
+    : 'An ordinary VM without a vIOMMU gains nothing from the bit, and the model stays as the guest needs it.';
+  return { text: `Remove iommu='on' from the device. ${why}`, edits: removeDriverAttribute(c.device, 'iommu') };
+}
+
+export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
+  {
+    key: 'R-XML-07',
+    id: 'R-XML-07',
+    scope: 'device',
+    severity: 'error',
+    when: [needsBit, (c) => c.device.driver.iommu === 'off'],
+    title: (c) => `${c.device.label} has iommu='off' in this ${secureName(c.cvm)} guest`,
+    detail: (c) =>
+      `An explicit iommu='off' on ${c.device.label} overrides QEMU's confidential-VM default, so the device will not offer ACCESS_PLATFORM.`,
+    explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} QEMU's confidential default is only a default: a value written on the device wins, silently.`,
+    messages: [MSG_NO_ACCESS_PLATFORM],
+    messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
+    fix: { text: "Set iommu='on' (or remove the attribute on QEMU >= 6.0).", edits: (c) => setIommu(c.device, 'on') },
+    sources: [src('QEMU-MACHINE', 'sugar properties are defaults'), src('LNX-VIRTIO', 'virtio_features_ok')],
+  },
+  {
+    key: 'R-XML-01',
+    id: 'R-XML-01',
+    scope: 'device',
+    severity: 'error',
+    when: [(c) => !c.device.virtio && DRIVER_OPTIONS.some(([k]) => c.device.driver[k] !== 'absent')],
+    title: (c) => `${c.device.label} is not a virtio device but has virtio <driver> options`,
+    detail: (c) =>
+      `${c.device.label} (model ${String(c.device.modelAttr)}) is emulated, not virtio; libvirt refuses ${writtenOptions(c.device).join(', ')} on it.`,
+    explanation: `${WHAT_IOMMU_DOES} The virtio <driver> options (iommu, ats, packed, page_per_vq) belong to virtio devices only; libvirt emits them as QEMU properties only when they are written, and rejects them elsewhere (domain_validate.c).`,
+    messages: DRIVER_OPTIONS.map(([, , message]) => message),
+    messagesFor: (c) => DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').map(([, , message]) => message),
+    fix: {
+      text: 'Remove the virtio <driver> options from this device, or make it a virtio device.',
+      edits: (c) =>
+        DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').flatMap(([, attr]) => removeDriverAttribute(c.device, attr)),
+    },
+    sources: [
+      src('LV-VALIDATE', 'virDomainCheckVirtioOptionsAreAbsent: only supported for virtio devices'),
+      src('LV-FMT', 'Virtio-related options'),
+    ],
+  },
+
+  {
+    key: 'R-XML-01/version',
+    id: 'R-XML-01',
+    scope: 'device',
+    severity: 'error',
+    whenUnknown: 'skip',
+    when: [
+      (c) => c.device.virtio && c.device.driver.iommu !== 'absent',
+      (c) => not(versionAtLeast(c.libvirt, v(3, 5), 'the libvirt version')),
+    ],
+    title: (c) => `libvirt ${describeVersion(c.libvirt)} does not know <driver iommu>`,
+    explanation: `${WHAT_IOMMU_DOES} libvirt accepts the attribute from 3.5.0.`,
+    fix: { text: 'Upgrade libvirt to 3.5.0 or later.' },
+    sources: [src('LV-FMT', 'Virtio-related options: iommu since 3.5.0')],
+  },
+  {
+    key: 'R-XML-05',
+    id: 'R-XML-05',
+    scope: 'device',
+    severity: 'error',
+    // A balloon in a confidential VM is replaced by R-LNX-05's fix, so only ordinary VMs' balloons are checked here.
+    // In a confidential VM the device must end up with the bit, so its legacy interface is wrong whatever iommu says now.
+    when: [
+      (c) => takesAccessPlatform(c.device) || (c.device.function === 'balloon' && !isConfidential(c)),
+      (c) => c.device.virtio,
+      legacyInterface,
+      (c) => or(iommuEffective(c), isConfidential(c)),
+    ],
+    title: (c) => `${c.device.label} has its legacy virtio interface enabled, which cannot carry ACCESS_PLATFORM`,
+    detail: (c) => {
+      const d = c.device;
+      const why =
+        d.virtioModel === 'virtio-transitional'
+          ? `its model is virtio-transitional, which keeps the legacy interface${d.driver.iommu === 'absent' ? ", and QEMU's confidential-VM default still turns iommu_platform on" : ''}`
+          : `model 'virtio' on a conventional PCI slot (machine ${String(c.input.domain.machine.raw)}${d.slot === 'pci' ? ', pci slot' : ''}) is transitional`;
+      return `${d.label}: ${why}. The legacy virtio 0.9.5 interface only has 32 feature bits, so it cannot carry bit 33: with iommu_platform on QEMU refuses the device at start or hotplug, and without it a confidential guest cannot use the device.`;
+    },
+    explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCIe slot (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge, ppc64 pseries); model='virtio-transitional' always keeps the legacy part.`,
+    messages: [MSG_LEGACY_IOMMU],
+    fix: {
+      text: (c) => legacyFix(c).text,
+      general:
+        "In a confidential VM: model='virtio-non-transitional' (libvirt >= 5.2.0), or a PCIe root port of a q35 machine. In an ordinary VM: remove iommu='on', which the device only needs behind a vIOMMU; with a vIOMMU and a guest known to have virtio 1.0 drivers, make it non-transitional instead.",
+      edits: (c) => legacyFix(c).edits,
+    },
+    sources: [
+      src('QEMU-VPCI', 'virtio_pci_device_plugged: message verbatim'),
+      src('LV-KB-SEV', 'q35 recommended; virtio-non-transitional on pc'),
+      src('LV-FMT', 'virtio transitional models (5.2.0)'),
+    ],
+  },
+  {
+    key: 'R-XML-04',
+    id: 'R-XML-04',
+    scope: 'device',
+    severity: 'error',
+    when: [(c) => c.device.virtioModel === 'virtio-transitional' || c.device.virtioModel === 'virtio-non-transitional', nonPci],
+    title: (c) =>
+      `${c.device.label}: ${String(c.device.virtioModel)} is a PCI-only model but the device is on ${String(c.device.transport)}`,
+    explanation:
+      "libvirt's virtio-transitional and virtio-non-transitional models choose between PCI device types; other transports have no such types. libvirt defines the domain anyway (its own complaint, 'virtio (non-)transitional models are not supported for address type=ccw', does not fail the command) and writes the model into QEMU's device name, which QEMU then refuses at start (seen on libvirt 9.0, 11.3 and 12.8; fact sheet §7.1 item 8).",
+    messages: ["'virtio-blk-ccw-transitional' is not a valid device model name"],
+    messagesFor: (c) => [`'${qemuDeviceType(c.device)}' is not a valid device model name`],
+    fix: {
+      text: "Use model='virtio' on this transport.",
+      edits: (c) => setVirtioModel(c.device, 'virtio'),
+    },
+    sources: [
+      src('LV-CMD', 'qemuBuildVirtioDevGetConfig: reports but does not fail for address type ccw'),
+      src('LV-FMT', 'virtio transitional models'),
+      src('LAB', 'start --paused on QEMU 7.2, 10.0, 11.1'),
+    ],
+  },
+
+  {
+    key: 'R-XML-04/version',
+    id: 'R-XML-04',
+    scope: 'device',
+    severity: 'error',
+    whenUnknown: 'skip',
+    when: [
+      (c) => c.device.virtioModel === 'virtio-transitional' || c.device.virtioModel === 'virtio-non-transitional',
+      (c) => not(versionAtLeast(c.libvirt, v(5, 2), 'the libvirt version')),
+    ],
+    title: (c) => `${c.device.label}: libvirt before 5.2.0 does not know model='${String(c.device.virtioModel)}'`,
+    explanation: 'The transitional and non-transitional virtio models arrived in libvirt 5.2.0.',
+    fix: { text: 'Upgrade libvirt, or use model virtio on a PCIe slot.' },
+    sources: [src('LV-FMT', 'virtio transitional models (since 5.2.0)')],
+  },
+  {
+    key: 'R-XML-02/transport',
+    id: 'R-XML-02',
+    scope: 'device',
+    severity: 'error',
+    when: [(c) => c.device.virtio && c.device.driver.ats === 'on', nonPci],
+    title: (c) => `${c.device.label}: ats is a PCI Express option; QEMU refuses it on ${String(c.device.transport)}`,
+    detail: (c) =>
+      `libvirt passes ats=on through, and QEMU has no such property on ${qemuDeviceType({ ...c.device, virtioModel: 'virtio' })}.`,
+    explanation:
+      'ats adds a PCIe Address Translation Services capability to a virtio-pci device so a guest vIOMMU can use a device IOTLB. ccw and mmio devices have no such capability.',
+    messages: ["Property 'virtio-net-ccw.ats' not found", "Property 'virtio-net-device.ats' not found"],
+    messagesFor: (c) => [`Property '${qemuDeviceType({ ...c.device, virtioModel: 'virtio' })}.ats' not found`],
+    fix: { text: 'Remove ats from this device.', edits: (c) => removeDriverAttribute(c.device, 'ats') },
+    sources: [src('QEMU-VPCI', 'ats is a virtio-pci property'), src('LV-FMT', 'ats: PCIe devices')],
+  },
+  {
+    key: 'R-XML-02/conventional',
+    id: 'R-XML-02',
+    scope: 'device',
+    severity: 'warning',
+    when: [
+      (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci',
+      (c) => c.device.slot === 'pci' || c.device.slot === 'pcie-root',
+    ],
+    title: (c) =>
+      `${c.device.label}: ats does nothing on ${c.device.slot === 'pcie-root' ? 'a PCI Express root bus' : 'a conventional PCI slot'}`,
+    explanation:
+      'QEMU adds the ATS capability only when the device sits on a PCI Express port (virtio_pci_realize: pcie_port = express bus and not a root bus); on conventional PCI and on a PCIe root bus (q35 bus 0, pcie-expander-bus) ats=on is silently ignored.',
+    fix: { text: 'Move the device to a PCIe root port (q35), or remove ats.', edits: (c) => removeDriverAttribute(c.device, 'ats') },
+    sources: [src('QEMU-VPCI', 'virtio_pci_realize: ATS capability only when pcie_port (express and not root)')],
+  },
+  {
+    key: 'R-XML-02/no-iotlb',
+    id: 'R-XML-02',
+    scope: 'device',
+    severity: 'warning',
+    when: [
+      (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci' && c.device.slot === 'pcie',
+      (c) => !(c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.iotlb === 'on'),
+    ],
+    title: (c) => `${c.device.label}: ats has no effect without a vIOMMU device IOTLB`,
+    explanation:
+      "ATS lets a guest IOMMU driver treat the device as having its own translation cache; libvirt says it 'is needed to make use of IOTLB support'. Without <iommu model='intel'> with <driver iotlb='on'/> nothing uses it.",
+    fix: { text: "Add <iommu model='intel'><driver iotlb='on'/></iommu> if you want a device IOTLB, or remove ats." },
+    sources: [src('LV-FMT', 'ats ... needed to make use of IOTLB support')],
+  },
+];
