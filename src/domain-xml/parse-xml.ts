@@ -7,7 +7,6 @@ import { lineColumn, XmlInputError } from './xml-input-error';
 import { XmlElement, type XmlAttribute, type XmlDocument, type XmlNode } from './xml-tree';
 
 const NAME = /[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7\u00C0-\uFFFF]*/y;
-const SPACE = /[ \t\r\n]*/y;
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -28,16 +27,27 @@ class Scanner {
   }
 
   skipSpace(): number {
-    SPACE.lastIndex = this.pos;
-    SPACE.test(this.text);
-    const skipped = SPACE.lastIndex - this.pos;
-    this.pos = SPACE.lastIndex;
-    return skipped;
+    const from = this.pos;
+    let c = this.text.charCodeAt(this.pos);
+    while (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) c = this.text.charCodeAt(++this.pos);
+    return this.pos - from;
   }
 
   name(what: string): string {
-    NAME.lastIndex = this.pos;
-    const m = NAME.exec(this.text);
+    // ASCII names (all of libvirt's) are scanned by hand: a regex match per name is the parser's largest cost.
+    const from = this.pos;
+    const text = this.text;
+    let c = text.charCodeAt(from);
+    if (isAsciiNameStart(c)) {
+      let end = from + 1;
+      for (c = text.charCodeAt(end); isAsciiNameChar(c); c = text.charCodeAt(++end));
+      if (c < 0x80 || Number.isNaN(c)) {
+        this.pos = end;
+        return text.slice(from, end);
+      }
+    }
+    NAME.lastIndex = from;
+    const m = NAME.exec(text);
     if (!m) this.fail(`expected ${what} but found ${this.describeHere()}`);
     this.pos = NAME.lastIndex;
     return m[0];
@@ -94,6 +104,16 @@ class Scanner {
     }
     return out + raw.slice(last);
   }
+}
+
+/** A-Z a-z _ : (NAME's first character, ASCII part). */
+function isAsciiNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+}
+
+/** A-Z a-z 0-9 _ : - . (NAME's other characters, ASCII part). */
+function isAsciiNameChar(c: number): boolean {
+  return isAsciiNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
 }
 
 function isXmlChar(c: number): boolean {
