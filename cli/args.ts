@@ -1,4 +1,9 @@
-/** Command-line parsing: known flags per command, values checked, anything else a UsageError (exit 2). */
+/**
+ * Command-line parsing with node:util's parseArgs in strict mode: only the options a command declares, values
+ * where they belong, and an option value that looks like an option (`-o --diff`) refused rather than taken as a
+ * file name. Every problem is a UsageError (the command's usage line, exit 2).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Bad usage: the CLI prints the message and the command's usage line, and exits 2. */
 export class UsageError extends Error {
@@ -11,63 +16,40 @@ export class UsageError extends Error {
   }
 }
 
-/** What a command accepts: flags without a value, and flags that take one (repeatable ones collect all). */
-export interface FlagSpec {
-  readonly booleans: readonly string[];
-  readonly values: readonly string[];
-  /** Value flags that may repeat (`--connect A --connect B`). */
-  readonly repeatable?: readonly string[];
-  /** Short aliases, e.g. `-o` → `--output`. */
-  readonly aliases?: Readonly<Record<string, string>>;
-}
+/** The options of one command, by long name (without `--`), as node:util's parseArgs takes them. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
-/** Parsed arguments of one command. */
-export interface ParsedArgs {
-  readonly positionals: readonly string[];
-  readonly flags: ReadonlySet<string>;
-  readonly values: ReadonlyMap<string, readonly string[]>;
-}
+/** What parseArgs gives for `options`: typed values, and the positional arguments (`-` is one). */
+export type ParsedArgs<O extends CommandOptions> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>;
 
-/** Parses `argv` (after the command name) against `spec`; `--flag=value` and `--flag value` both work. */
-export function parseArgs(command: string, argv: readonly string[], spec: FlagSpec): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Set<string>();
-  const values = new Map<string, string[]>();
-  let onlyPositionals = false;
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    if (onlyPositionals || raw === '-' || !raw.startsWith('-')) {
-      positionals.push(raw);
-      continue;
-    }
-    if (raw === '--') {
-      onlyPositionals = true;
-      continue;
-    }
-    const eq = raw.indexOf('=');
-    const given = eq === -1 ? raw : raw.slice(0, eq);
-    const name = spec.aliases?.[given] ?? given;
-    if (spec.booleans.includes(name)) {
-      if (eq !== -1) throw new UsageError(`${name} takes no value`, command);
-      flags.add(name);
-      continue;
-    }
-    if (!spec.values.includes(name)) throw new UsageError(`unknown option ${given}`, command);
-    let value: string | undefined;
-    if (eq !== -1) value = raw.slice(eq + 1);
-    else {
-      value = argv[++i];
-      if (value === undefined) throw new UsageError(`${given} needs a value`, command);
-    }
-    const list = values.get(name) ?? [];
-    if (list.length > 0 && !spec.repeatable?.includes(name)) throw new UsageError(`${given} given twice`, command);
-    list.push(value);
-    values.set(name, list);
+/**
+ * Parses `argv` (after the command name). `--flag=value` and `--flag value` both work; an option given twice
+ * is refused unless it is declared `multiple`.
+ */
+export function parseCommandArgs<const O extends CommandOptions>(command: string, argv: readonly string[], options: O): ParsedArgs<O> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true, tokens: true });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${unknownOption(argv, options)}`, command);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'))
+      throw new UsageError((e as Error).message.replace(/\n/g, ' '), command);
+    throw e;
   }
-  return { positionals, flags, values };
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option' || options[t.name]?.multiple) continue;
+    if (seen.has(t.name)) throw new UsageError(`${t.rawName} given twice`, command);
+    seen.add(t.name);
+  }
+  return { values: parsed.values, positionals: parsed.positionals } as ParsedArgs<O>;
 }
 
-/** The single value of a flag, undefined when absent. */
-export function valueOf(args: ParsedArgs, name: string): string | undefined {
-  return args.values.get(name)?.[0];
+/** The first option in `argv` the command does not declare, as the user typed it. */
+function unknownOption(argv: readonly string[], options: CommandOptions): string {
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const known = new Set(Object.keys(options));
+  for (const t of tokens) if (t.kind === 'option' && !known.has(t.name)) return t.rawName;
+  return argv.join(' ');
 }

@@ -1,27 +1,28 @@
 /** `virtio-access backups FILE` and `virtio-access restore BACKUP [-o FILE]`: the safe-write backups. */
 import { backupsDir, FileConflictError, FileWriteError, listBackups, restoreBackup } from '../main/services/file-store';
 import { XmlInputError } from '../src/domain-xml';
-import { parseArgs, UsageError, valueOf } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './cli-deps';
+import type { CliCommand } from './command';
 import { formatInputError } from './input-error';
 
-export const BACKUPS_USAGE = 'virtio-access backups FILE';
-export const BACKUPS_HELP = `${BACKUPS_USAGE}
+const BACKUPS_USAGE = 'virtio-access backups FILE';
+const BACKUPS_HELP = `${BACKUPS_USAGE}
 
 Lists the backups virtio-access took of FILE before writing it, newest first.
 Backups live in $VAW_BACKUP_DIR, else $XDG_STATE_HOME/virtio-access-wizard/backups,
 else ~/.local/state/virtio-access-wizard/backups.
 `;
-export const RESTORE_USAGE = 'virtio-access restore BACKUP [-o FILE]';
-export const RESTORE_HELP = `${RESTORE_USAGE}
+const RESTORE_USAGE = 'virtio-access restore BACKUP [-o FILE]';
+const RESTORE_HELP = `${RESTORE_USAGE}
 
 Writes a backup back to the file it was taken from (or to FILE), atomically; the content it replaces is
 itself backed up first.
 `;
 
 /** Runs `backups`; returns the exit code. */
-export async function runBackups(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('backups', argv, { booleans: [], values: [] });
+async function runBackups(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs('backups', argv, {});
   const [file, ...rest] = args.positionals;
   if (file === undefined || rest.length > 0) throw new UsageError('give exactly one FILE', 'backups');
   const backups = await listBackups(file);
@@ -34,12 +35,12 @@ export async function runBackups(argv: readonly string[], io: CliIo): Promise<nu
 }
 
 /** Runs `restore`; returns the exit code. */
-export async function runRestore(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('restore', argv, { booleans: [], values: ['--output'], aliases: { '-o': '--output' } });
+async function runRestore(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs('restore', argv, { output: { type: 'string', short: 'o' } });
   const [backup, ...rest] = args.positionals;
   if (backup === undefined || rest.length > 0) throw new UsageError('give exactly one BACKUP', 'restore');
   try {
-    const r = await restoreBackup(backup, valueOf(args, '--output'));
+    const r = await restoreBackup(backup, args.values.output);
     io.stderr(
       `virtio-access restore: restored ${r.targetPath}${r.backupPath ? ` (its previous content backed up to ${r.backupPath})` : ''}\n`,
     );
@@ -56,3 +57,6 @@ export async function runRestore(argv: readonly string[], io: CliIo): Promise<nu
     throw e;
   }
 }
+
+export const BACKUPS_COMMAND: CliCommand = { usage: BACKUPS_USAGE, help: BACKUPS_HELP, run: (argv, _deps, io) => runBackups(argv, io) };
+export const RESTORE_COMMAND: CliCommand = { usage: RESTORE_USAGE, help: RESTORE_HELP, run: (argv, _deps, io) => runRestore(argv, io) };

@@ -5,19 +5,21 @@
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
 import { DEFAULT_FLEET_JOBS } from '../main/services/fleet-audit';
 import { toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
-import { DEFAULT_GOALS, type DomainFacts, type HostFacts } from '../src/contracts/facts';
-import { parseDomainXml, readDomainFacts, XmlInputError } from '../src/domain-xml';
-import { parseArgs, UsageError, valueOf, type ParsedArgs } from './args';
+import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
+import { XmlInputError } from '../src/domain-xml';
+import { checkDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
+import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
+import type { CliCommand } from './command';
 import { formatFileFindings } from './format-findings';
-import { FACT_VALUE_FLAGS, guestFacts, hostFactsFromFlags } from './host-options';
+import { GUEST_OPTIONS, guestFacts, HOST_OPTIONS, hostFactsFromFlags } from './host-options';
 import { readInput } from './read-input';
 import { formatInputError } from './input-error';
 
-export const CHECK_USAGE =
+const USAGE =
   'virtio-access check [FILE...|-] [--json] [--no-schema] [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--connect URI... [--all | DOMAIN...] [--jobs N]]';
 
-export const CHECK_HELP = `${CHECK_USAGE}
+const HELP = `${USAGE}
 
 Checks libvirt domain XML for virtio ACCESS_PLATFORM (<driver iommu='on'/>) problems and explains each one.
 FILE may be - for standard input. Several files are checked in one run.
@@ -34,11 +36,15 @@ FILE may be - for standard input. Several files are checked in one run.
 Exit status: 0 no error found, 1 at least one error found, 2 unusable input or usage.
 `;
 
-const SPEC = {
-  booleans: ['--json', '--no-schema', '--all'],
-  values: [...FACT_VALUE_FLAGS, '--connect', '--jobs'],
-  repeatable: ['--connect'],
-};
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'no-schema': { type: 'boolean' },
+  all: { type: 'boolean' },
+  connect: { type: 'string', multiple: true },
+  jobs: { type: 'string' },
+  ...HOST_OPTIONS,
+  ...GUEST_OPTIONS,
+} as const;
 
 /** Anything that could open a DTD; the parser refuses such documents anyway. */
 const MAY_HAVE_DTD = /<!DOCTYPE|<!ENTITY/i;
@@ -75,8 +81,7 @@ function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
 }
 
 /** --jobs N: a whole number of at least 1. */
-function jobsOf(args: ParsedArgs): number | undefined {
-  const raw = valueOf(args, '--jobs');
+function jobsOf(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(raw)) throw new UsageError(`--jobs needs a whole number of connections, at least 1 (got "${raw}")`, 'check');
   return Number(raw);
@@ -88,14 +93,13 @@ function jobsOf(args: ParsedArgs): number | undefined {
  * audit keeps everything else; `failed` then makes the exit status 2. Documents come in the order of the
  * --connect options, each host's domains in the order asked (or listed).
  */
-async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): Promise<{ docs: Doc[]; failed: boolean }> {
-  const uris = args.values.get('--connect') ?? [];
-  if (!deps.readFleet) throw new UsageError('--connect is not supported by this build', 'check');
-  const all = args.flags.has('--all');
+async function docsFromConnections(args: ParsedArgs<typeof OPTIONS>, deps: CliDeps, io: CliIo): Promise<{ docs: Doc[]; failed: boolean }> {
+  const uris = args.values.connect ?? [];
+  const all = args.values.all === true;
   if (all && args.positionals.length > 0) throw new UsageError('give either --all or DOMAIN names, not both', 'check');
   if (!all && args.positionals.length === 0) throw new UsageError('with --connect, give --all or DOMAIN names', 'check');
   const hosts = await deps.readFleet(uris, all ? 'all' : args.positionals, {
-    jobs: jobsOf(args),
+    jobs: jobsOf(args.values.jobs),
     // A fleet says how far it is, host by host (stdout keeps only the report).
     onHost: (read, done, total) => {
       if (total === 1) return;
@@ -121,14 +125,14 @@ async function docsFromConnections(args: ParsedArgs, deps: CliDeps, io: CliIo): 
 }
 
 /** Runs `check`; returns the exit code. */
-export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
-  const args = parseArgs('check', argv, SPEC);
-  const connecting = args.values.has('--connect');
-  if (!connecting && args.flags.has('--all')) throw new UsageError('--all needs --connect', 'check');
-  if (!connecting && args.values.has('--jobs')) throw new UsageError('--jobs needs --connect', 'check');
+async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
+  const args = parseCommandArgs('check', argv, OPTIONS);
+  const connecting = args.values.connect !== undefined;
+  if (!connecting && args.values.all) throw new UsageError('--all needs --connect', 'check');
+  if (!connecting && args.values.jobs !== undefined) throw new UsageError('--jobs needs --connect', 'check');
   if (!connecting && args.positionals.length === 0) throw new UsageError('give at least one FILE (or - for standard input)', 'check');
   if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', 'check');
-  const useSchema = !args.flags.has('--no-schema');
+  const useSchema = !args.values['no-schema'];
   if (useSchema) {
     const status = schemaStatus();
     if (!status.available) {
@@ -136,7 +140,7 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
       return 2;
     }
   }
-  const flagHost = await hostFactsFromFlags('check', args);
+  const flagHost = await hostFactsFromFlags('check', args.values);
   let unusable = false;
   const docs: Doc[] = [];
   if (connecting) {
@@ -171,35 +175,32 @@ export async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo
   const schema = forSchema.length > 0 ? validateDomainXml(forSchema) : Promise.resolve([]);
   // Awaited after the engine's work; until then a failure must not count as an unhandled rejection.
   schema.catch(() => undefined);
-  const parsed: { docIndex: number; doc: Doc; facts: DomainFacts; host: HostFacts }[] = [];
+  const parsed: { docIndex: number; doc: Doc; read: ReadDocument; host: HostFacts }[] = [];
   for (const [docIndex, doc] of docs.entries()) {
     try {
-      const facts = readDomainFacts(parseDomainXml(doc.text, doc.name));
-      parsed.push({ docIndex, doc, facts, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
+      const read = readDocument(doc.text, { fileName: doc.name });
+      parsed.push({ docIndex, doc, read, host: doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost });
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
       io.stderr(formatInputError(e));
       unusable = true;
     }
   }
-  const guests = await Promise.all(parsed.map((p) => guestFacts(args, p.facts.osinfoId, deps)));
+  const guests = await Promise.all(parsed.map((p) => guestFacts(args.values.guest, p.read.facts.osinfoId, deps)));
   const engineFindings = parsed.map((p, i) =>
-    deps.engine
-      ? deps.engine.evaluate({ domain: p.facts, host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).map(toCheckJsonFinding)
-      : [],
+    checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }).findings.map(toCheckJsonFinding),
   );
   const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
   const files: CheckJsonFile[] = parsed.map((p, i) => {
     const result = schemaResults.get(p.docIndex);
     return {
       file: p.doc.name,
-      domain: p.facts.name === 'unknown' ? null : p.facts.name,
+      domain: p.read.facts.name === 'unknown' ? null : p.read.facts.name,
       findings: [...(result ? schemaFindings(result) : []), ...engineFindings[i]!],
     };
   });
-  if (!deps.engine) io.stderr('virtio-access check: note: this build has no rule engine; only schema validation ran.\n');
 
-  if (args.flags.has('--json')) {
+  if (args.values.json) {
     const out: CheckJson = { files };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else {
@@ -220,3 +221,5 @@ function pickExplicit(host: HostFacts): Partial<HostFacts> {
   if (host.libvirtVersion.kind === 'exact' && host.libvirtVersion.source.startsWith('--')) out.libvirtVersion = host.libvirtVersion;
   return out;
 }
+
+export const CHECK_COMMAND: CliCommand = { usage: USAGE, help: HELP, run: runCheck };

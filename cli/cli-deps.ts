@@ -1,33 +1,17 @@
 /**
- * What the CLI needs from the rest of the product, named as in docs/architecture.md. cli/main.ts wires the
- * real modules; keeping them behind this table lets each command be read (and run) on its own.
+ * What the CLI needs from the rest of the product that does I/O or is worth sharing across a run, named as in
+ * docs/architecture.md. cli/main.ts wires the real modules; the engine and the pipeline are pure (src/) and
+ * imported by the commands directly.
  */
-import type { EngineInput } from '../src/contracts/engine';
-import type { DomainFacts, GuestFacts } from '../src/contracts/facts';
-import type { Finding, Plan } from '../src/contracts/findings';
+import type { GuestFacts } from '../src/contracts/facts';
 import type { readFleet } from '../main/services/fleet-audit';
 
-/** src/engine. */
-export interface EnginePort {
-  evaluate(input: EngineInput): readonly Finding[];
-  planFor(input: EngineInput): Plan;
-  /** A rule's explanation (shape owned by the engine), null for an unknown id. */
-  explainRule(id: string): object | null;
-  /** Every rule id, for "did you mean" messages. */
-  ruleIds(): readonly string[];
-  /** R-MIG-01: the virtio ABI differences between a source and a destination definition. */
-  compareForMigration(source: DomainFacts, destination: DomainFacts): readonly Finding[];
-}
-
-/** Services the CLI calls; null when this build does not have them. */
+/** Services the CLI calls. */
 export interface CliDeps {
-  readonly engine: EnginePort | null;
-  /** osinfo id → guest facts (main/services/osinfo.ts). */
-  readonly lookupGuest: ((osinfoId: string) => Promise<GuestFacts>) | null;
+  /** osinfo id → guest facts (main/services/osinfo.ts), the index built once per process. */
+  readonly lookupGuest: (osinfoId: string) => Promise<GuestFacts>;
   /** main/services/fleet-audit.ts: the domains of several libvirt connections, `jobs` hosts at a time. */
-  readonly readFleet: typeof readFleet | null;
-  /** cli/serve.ts: runs until stopped, resolves to an exit code. */
-  readonly runServe: ((argv: readonly string[]) => Promise<number>) | null;
+  readonly readFleet: typeof readFleet;
 }
 
 /** Where the CLI reads and writes; process streams in production, buffers in tests. */

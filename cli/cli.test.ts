@@ -40,8 +40,11 @@ function tmpFile(name: string, content: string | Buffer): string {
 
 describe('virtio-access usage', () => {
   it('prints help for the program and each command (exit 0), and exits 2 on bad usage', () => {
-    expect(run(['--help']).stdout).toContain('virtio-access check');
-    for (const cmd of ['check', 'plan', 'explain', 'serve', 'backups', 'restore']) {
+    const help = run(['--help']).stdout;
+    // Every command the program's help lists (the command table) answers --help with its own usage.
+    const commands = [...help.matchAll(/^ {2}virtio-access (\S+)/gm)].map((m) => m[1]!);
+    expect(commands).toEqual(['check', 'plan', 'explain', 'compare', 'serve', 'backups', 'restore']);
+    for (const cmd of commands) {
       const r = run([cmd, '--help']);
       expect(r.code, cmd).toBe(0);
       expect(r.stdout, cmd).toContain(`virtio-access ${cmd}`);
@@ -224,6 +227,26 @@ describe.skipIf(noCorpus)(`--host-caps ${noCorpus ? `(skipped: ${noCorpus})` : '
   });
 });
 
+describe('virtio-access option values', () => {
+  it('refuses an option where a value belongs (plan -o --diff) with exit 2, and writes no file named --diff', () => {
+    const file = path.join(fixtures, 'transitional-i440fx.xml');
+    const r = run(['plan', file, '--secure', 'none', '--no-schema', '-o', '--diff']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^virtio-access plan: Option '-o' argument is ambiguous\..*\nUsage: virtio-access plan /);
+    expect(existsSync(path.join(work, '--diff'))).toBe(false);
+  });
+
+  it('refuses an option given twice, a value on a flag and a missing value, each with the usage line and exit 2', () => {
+    const file = path.join(fixtures, 'transitional-i440fx.xml');
+    const twice = run(['plan', file, '--secure', 'none', '--secure', 'sev']);
+    expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining('virtio-access plan: --secure given twice\nUsage: ')]);
+    const valued = run(['check', '--json=yes', file]);
+    expect([valued.code, valued.stderr]).toEqual([2, expect.stringContaining("Option '--json' does not take an argument")]);
+    const missing = run(['check', file, '--guest']);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining("Option '--guest <value>' argument missing")]);
+  });
+});
+
 describe('virtio-access plan never touches OUT when it fails', () => {
   it('exit 2 for unusable input, OUT not created', () => {
     const out = path.join(work, 'never.xml');
@@ -369,7 +392,7 @@ describe.skipIf(missingParts('virsh'))('virtio-access check over several connect
 
   it('refuses --jobs that is not a whole number of at least 1, or without --connect (exit 2)', () => {
     for (const jobs of ['0', '-1', 'many', '1.5']) {
-      const r = run(['check', '--connect', 'test:///default', '--all', '--jobs', jobs]);
+      const r = run(['check', '--connect', 'test:///default', '--all', `--jobs=${jobs}`]);
       expect([r.code, r.stderr], jobs).toEqual([2, expect.stringContaining('--jobs needs a whole number of connections, at least 1')]);
     }
     expect(run(['check', path.join(fixtures, 'sev-q35.xml'), '--jobs', '2']).stderr).toContain('--jobs needs --connect');

@@ -7,17 +7,20 @@
  */
 import { toCheckJsonFinding, type CheckJson, type CheckJsonFile } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../src/contracts/facts';
-import { parseDomainXml, readDomainFacts, XmlInputError } from '../src/domain-xml';
-import { parseArgs, UsageError } from './args';
+import { XmlInputError } from '../src/domain-xml';
+import { compareForMigration } from '../src/engine';
+import { checkDocument, readDocument } from '../src/pipeline/plan-document';
+import { parseCommandArgs, UsageError } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
+import type { CliCommand } from './command';
 import { formatFileFindings } from './format-findings';
-import { FACT_VALUE_FLAGS, hostFactsFromFlags } from './host-options';
+import { HOST_OPTIONS, hostFactsFromFlags } from './host-options';
 import { formatInputError } from './input-error';
 import { readInput } from './read-input';
 
-export const COMPARE_USAGE = 'virtio-access compare SOURCE DEST [--json] [--qemu-version V] [--libvirt-version V] [--host-caps FILE]';
+const USAGE = 'virtio-access compare SOURCE DEST [--json] [--qemu-version V] [--libvirt-version V] [--host-caps FILE]';
 
-export const COMPARE_HELP = `${COMPARE_USAGE}
+const HELP = `${USAGE}
 
 Compares two definitions of the same domain, as on the source and the destination of a live migration (or a
 saved state and the definition it is restored into): every virtio option that is guest ABI (iommu, ats,
@@ -32,21 +35,17 @@ Exit status: 0 they match, 1 at least one error, 2 unusable input or usage.
 /** Findings of the source's own evaluation that are about migration. */
 const MIGRATION_RULES = new Set(['R-MIG-01', 'R-MIG-02', 'R-SEV-06']);
 
-export async function runCompare(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
-  const args = parseArgs('compare', argv, { booleans: ['--json'], values: [...FACT_VALUE_FLAGS.filter((f) => f !== '--guest')] });
+async function runCompare(argv: readonly string[], _deps: CliDeps, io: CliIo): Promise<number> {
+  const args = parseCommandArgs('compare', argv, { json: { type: 'boolean' }, ...HOST_OPTIONS });
   if (args.positionals.length !== 2) throw new UsageError('give SOURCE and DEST', 'compare');
   if (args.positionals.every((p) => p === '-')) throw new UsageError('standard input (-) can be read only once', 'compare');
-  if (!deps.engine) {
-    io.stderr('virtio-access compare: this build has no rule engine.\n');
-    return 2;
-  }
-  const host = await hostFactsFromFlags('compare', args);
+  const host = await hostFactsFromFlags('compare', args.values);
   let docs;
   try {
     docs = await Promise.all(
       args.positionals.map(async (arg) => {
         const input = await readInput(arg, io);
-        return { name: input.name, facts: readDomainFacts(parseDomainXml(input.text, input.name)) };
+        return { name: input.name, doc: readDocument(input.text, { fileName: input.name }) };
       }),
     );
   } catch (e) {
@@ -55,18 +54,20 @@ export async function runCompare(argv: readonly string[], deps: CliDeps, io: Cli
     return 2;
   }
   const [source, dest] = docs as [(typeof docs)[0], (typeof docs)[0]];
-  const own = deps.engine
-    .evaluate({ domain: source.facts, host, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, migration: true } })
-    .filter((f) => MIGRATION_RULES.has(f.rule));
-  const findings = [...deps.engine.compareForMigration(source.facts, dest.facts), ...own].map(toCheckJsonFinding);
+  const own = checkDocument(source.doc, { host, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, migration: true } }).findings.filter(
+    (f) => MIGRATION_RULES.has(f.rule),
+  );
+  const findings = [...compareForMigration(source.doc.facts, dest.doc.facts), ...own].map(toCheckJsonFinding);
   const file: CheckJsonFile = {
     file: `${source.name} -> ${dest.name}`,
-    domain: source.facts.name === 'unknown' ? null : source.facts.name,
+    domain: source.doc.facts.name === 'unknown' ? null : source.doc.facts.name,
     findings,
   };
-  if (args.flags.has('--json')) {
+  if (args.values.json) {
     const out: CheckJson = { files: [file] };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
   } else io.stdout(formatFileFindings(file));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
+
+export const COMPARE_COMMAND: CliCommand = { usage: USAGE, help: HELP, run: runCompare };

@@ -1,9 +1,11 @@
 /** `virtio-access explain RULE_ID`: prints what a rule says, why, the fix and its sources. */
-import { parseArgs, UsageError } from './args';
+import { explainRule, ruleIds } from '../src/engine';
+import { parseCommandArgs, UsageError } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
+import type { CliCommand } from './command';
 
-export const EXPLAIN_USAGE = 'virtio-access explain RULE_ID';
-export const EXPLAIN_HELP = `${EXPLAIN_USAGE}
+const USAGE = 'virtio-access explain RULE_ID';
+const HELP = `${USAGE}
 
 Explains one rule of the fact sheet, e.g. \`virtio-access explain R-XML-05\`.
 `;
@@ -29,19 +31,17 @@ function render(value: unknown, pad: string): string {
 }
 
 /** Runs `explain`; returns the exit code. */
-export function runExplain(argv: readonly string[], deps: CliDeps, io: CliIo): number {
-  const args = parseArgs('explain', argv, { booleans: [], values: [] });
+function runExplain(argv: readonly string[], _deps: CliDeps, io: CliIo): number {
+  const args = parseCommandArgs('explain', argv, {});
   const [id, ...rest] = args.positionals;
   if (id === undefined || rest.length > 0) throw new UsageError('give exactly one RULE_ID', 'explain');
-  if (!deps.engine) {
-    io.stderr('virtio-access explain: this build has no rule engine.\n');
-    return 2;
-  }
-  const explanation = deps.engine.explainRule(id.toUpperCase());
+  const explanation = explainRule(id.toUpperCase());
   if (!explanation) {
-    io.stderr(`virtio-access explain: no rule ${id}. Known rules: ${deps.engine.ruleIds().join(', ')}\n`);
+    io.stderr(`virtio-access explain: no rule ${id}. Known rules: ${ruleIds().join(', ')}\n`);
     return 2;
   }
   io.stdout(`${render(explanation, '  ').replace(/^\n\s*/, '')}\n`);
   return 0;
 }
+
+export const EXPLAIN_COMMAND: CliCommand = { usage: USAGE, help: HELP, run: async (argv, deps, io) => runExplain(argv, deps, io) };

@@ -4,11 +4,25 @@ import { NO_GUEST_FACTS, NO_HOST_FACTS, type GuestFacts, type HostFacts, type Ve
 import { parseVersion } from '../src/contracts/version';
 import { XmlInputError } from '../src/domain-xml';
 import { mergeHostFacts, parseDomainCapabilities } from '../src/host';
-import { UsageError, valueOf, type ParsedArgs } from './args';
+import { UsageError } from './args';
 import type { CliDeps } from './cli-deps';
 
-/** Flags every facts-taking command accepts. */
-export const FACT_VALUE_FLAGS = ['--qemu-version', '--libvirt-version', '--host-caps', '--guest'] as const;
+/** The host facts options `check`, `plan` and `compare` accept. */
+export const HOST_OPTIONS = {
+  'qemu-version': { type: 'string' },
+  'libvirt-version': { type: 'string' },
+  'host-caps': { type: 'string' },
+} as const;
+
+/** The guest option of `check` and `plan`. */
+export const GUEST_OPTIONS = { guest: { type: 'string' } } as const;
+
+/** The host facts options as parsed. */
+export interface HostOptionValues {
+  readonly 'qemu-version'?: string;
+  readonly 'libvirt-version'?: string;
+  readonly 'host-caps'?: string;
+}
 
 function exactVersion(command: string, flag: string, text: string | undefined): VersionFact | null {
   if (text === undefined) return null;
@@ -19,9 +33,9 @@ function exactVersion(command: string, flag: string, text: string | undefined): 
 }
 
 /** Host facts from --host-caps, --qemu-version and --libvirt-version (the explicit versions win). */
-export async function hostFactsFromFlags(command: string, args: ParsedArgs, base: HostFacts = NO_HOST_FACTS): Promise<HostFacts> {
+export async function hostFactsFromFlags(command: string, values: HostOptionValues, base: HostFacts = NO_HOST_FACTS): Promise<HostFacts> {
   let host: HostFacts = base;
-  const capsFile = valueOf(args, '--host-caps');
+  const capsFile = values['host-caps'];
   if (capsFile !== undefined) {
     let xml: string;
     try {
@@ -37,17 +51,16 @@ export async function hostFactsFromFlags(command: string, args: ParsedArgs, base
       throw e;
     }
   }
-  const qemu = exactVersion(command, '--qemu-version', valueOf(args, '--qemu-version'));
-  const libvirt = exactVersion(command, '--libvirt-version', valueOf(args, '--libvirt-version'));
+  const qemu = exactVersion(command, '--qemu-version', values['qemu-version']);
+  const libvirt = exactVersion(command, '--libvirt-version', values['libvirt-version']);
   if (qemu) host = { ...host, qemuVersion: qemu };
   if (libvirt) host = { ...host, libvirtVersion: libvirt };
   return host;
 }
 
 /** Guest facts from --guest, else the domain's own osinfo id, via osinfo-db when available. */
-export async function guestFacts(args: ParsedArgs, domainOsinfo: string, deps: CliDeps): Promise<GuestFacts> {
-  const id = valueOf(args, '--guest') ?? (domainOsinfo === 'unknown' ? undefined : domainOsinfo);
+export async function guestFacts(given: string | undefined, domainOsinfo: string, deps: CliDeps): Promise<GuestFacts> {
+  const id = given ?? (domainOsinfo === 'unknown' ? undefined : domainOsinfo);
   if (id === undefined) return NO_GUEST_FACTS;
-  if (!deps.lookupGuest) return { ...NO_GUEST_FACTS, osinfoId: id };
   return deps.lookupGuest(id);
 }

@@ -5,9 +5,7 @@
  */
 import { readFleet } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
-import { compareForMigration, evaluate, explainRule, planFor, ruleIds } from '../src/engine';
 import { runCli } from './run-cli';
-import { runServe } from './serve';
 import type { CliDeps, CliIo } from './cli-deps';
 
 async function readStdin(): Promise<Uint8Array> {
@@ -35,10 +33,8 @@ let osinfoIndex: ReturnType<typeof loadOsinfo> | undefined;
 const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo());
 
 const deps: CliDeps = {
-  engine: { evaluate, planFor, explainRule, ruleIds, compareForMigration },
   lookupGuest: async (id) => (await osinfo()).lookup(id),
   readFleet,
-  runServe: (argv) => runServe(argv, io),
 };
 
 runCli(process.argv.slice(2), deps, io).then(

@@ -8,19 +8,21 @@ import { FileConflictError, FileWriteError, readDomainFileSync, writeFileSafely 
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
 import { toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
-import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../src/domain-xml';
+import { EditError, XmlInputError } from '../src/domain-xml';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../src/host';
-import { parseArgs, UsageError, valueOf, type ParsedArgs } from './args';
+import { planDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
+import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
-import { FACT_VALUE_FLAGS, guestFacts, hostFactsFromFlags } from './host-options';
+import type { CliCommand } from './command';
+import { GUEST_OPTIONS, guestFacts, HOST_OPTIONS, hostFactsFromFlags } from './host-options';
 import { formatInputError } from './input-error';
 import { readInput } from './read-input';
 
 const PLAN_SECURE: readonly SecureType[] = SECURE_TYPES.filter((t) => t !== 'cca');
 
-export const PLAN_USAGE = `virtio-access plan FILE|- --secure ${PLAN_SECURE.join('|')} [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [-o OUT] [--diff] [--json] [--no-schema]`;
+const USAGE = `virtio-access plan FILE|- --secure ${PLAN_SECURE.join('|')} [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [-o OUT] [--diff] [--json] [--no-schema]`;
 
-export const PLAN_HELP = `${PLAN_USAGE}
+const HELP = `${USAGE}
 
 Writes the whole domain XML with the changes needed for the chosen security goal (and to fix every error the
 plan can fix). Every byte outside the edited elements is kept.
@@ -35,24 +37,30 @@ Exit status: 0 written, 1 the goal is impossible or needs a fact the command lac
 2 unusable input or usage.
 `;
 
-const SPEC = {
-  booleans: ['--diff', '--json', '--no-schema'],
-  values: [...FACT_VALUE_FLAGS, '--secure', '--output'],
-  aliases: { '-o': '--output' },
-};
+const OPTIONS = {
+  diff: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'no-schema': { type: 'boolean' },
+  secure: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  ...HOST_OPTIONS,
+  ...GUEST_OPTIONS,
+} as const;
+
+type PlanArgs = ParsedArgs<typeof OPTIONS>;
 
 /** Runs `plan`; returns the exit code. */
-export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
-  const args = parseArgs('plan', argv, SPEC);
+async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo): Promise<number> {
+  const args = parseCommandArgs('plan', argv, OPTIONS);
   if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE (or - for standard input)', 'plan');
-  const secure = valueOf(args, '--secure');
+  const secure = args.values.secure;
   if (secure === undefined) throw new UsageError('--secure is required', 'plan');
   if (!(PLAN_SECURE as readonly string[]).includes(secure))
     throw new UsageError(`--secure must be one of ${PLAN_SECURE.join(', ')}, not "${secure}"`, 'plan');
-  if (args.flags.has('--diff') && args.flags.has('--json')) throw new UsageError('--diff and --json cannot be combined', 'plan');
-  const out = valueOf(args, '--output');
+  if (args.values.diff && args.values.json) throw new UsageError('--diff and --json cannot be combined', 'plan');
+  const out = args.values.output;
   let validation: PendingValidation | null = null;
-  if (!args.flags.has('--no-schema')) {
+  if (!args.values['no-schema']) {
     const status = schemaStatus();
     if (!status.available) {
       io.stderr(`virtio-access plan: ${status.message}.\nRerun with --no-schema to write without schema validation.\n`);
@@ -70,7 +78,7 @@ export async function runPlan(argv: readonly string[], deps: CliDeps, io: CliIo)
 
 /** The rest of `plan`, once the arguments are known and xmllint (unless --no-schema) is already starting. */
 async function planAndWrite(
-  args: ParsedArgs,
+  args: PlanArgs,
   secure: SecureType,
   out: string | undefined,
   validation: PendingValidation | null,
@@ -78,10 +86,10 @@ async function planAndWrite(
   io: CliIo,
 ): Promise<number> {
   let input;
-  let doc;
+  let doc: ReadDocument;
   try {
     input = await readInput(args.positionals[0] ?? '-', io);
-    doc = parseDomainXml(input.text, input.name);
+    doc = readDocument(input.text, { fileName: input.name });
   } catch (e) {
     if (!(e instanceof XmlInputError)) throw e;
     io.stderr(formatInputError(e));
@@ -101,27 +109,25 @@ async function planAndWrite(
     }
   }
 
-  if (!deps.engine) {
-    io.stderr('virtio-access plan: this build has no rule engine, so no plan can be made; nothing was written.\n');
+  const host = await hostFactsFromFlags('plan', args.values);
+  const guest = await guestFacts(args.values.guest, doc.facts.osinfoId, deps);
+  const diffLabels = { fromLabel: input.name, toLabel: out ?? `${input.name} (planned)` };
+  let result;
+  try {
+    result = planDocument(doc, { host, guest, goals: { ...DEFAULT_GOALS, secure } }, { diffLabels });
+  } catch (e) {
+    if (!(e instanceof EditError)) throw e;
+    io.stderr(`virtio-access plan: ${input.name}: the plan could not be applied (${e.message}); nothing was written.\n`);
     return 1;
   }
-  const facts = readDomainFacts(doc);
-  const host = await hostFactsFromFlags('plan', args);
-  const guest = await guestFacts(args, facts.osinfoId, deps);
-  const engineInput = { domain: facts, host, guest, goals: { ...DEFAULT_GOALS, secure } };
-  const plan = deps.engine.planFor(engineInput);
+  const { plan, planned: xml } = result;
   if (plan.impossible.length > 0) {
     io.stderr(`virtio-access plan: ${input.name}: --secure ${secure} cannot be planned:\n`);
     for (const f of plan.impossible)
       io.stderr(`  ${f.rule}: ${f.title}\n    ${f.explanation.replace(/\n/g, '\n    ')}\n${f.fix.text ? `    Fix: ${f.fix.text}\n` : ''}`);
-    return 1;
-  }
-  let xml: string;
-  try {
-    xml = applyEdits(input.text, plan.edits);
-  } catch (e) {
-    if (!(e instanceof EditError)) throw e;
-    io.stderr(`virtio-access plan: ${input.name}: the plan could not be applied (${e.message}); nothing was written.\n`);
+    // The engine names the missing fact in words; on the command line the way to give it is a flag.
+    if (plan.impossible.some((f) => /host's capabilities/.test(f.explanation)))
+      io.stderr(`Give the host's capabilities with --host-caps FILE (the output of 'virsh domcapabilities') or --connect URI.\n`);
     return 1;
   }
   if (validation) {
@@ -146,14 +152,16 @@ async function planAndWrite(
       throw e;
     }
   }
-  if (args.flags.has('--json')) {
-    const findings = deps.engine.evaluate(engineInput).map(toCheckJsonFinding);
-    const json: PlanJson = { file: input.name, domain: facts.name === 'unknown' ? null : facts.name, edits: plan.edits, findings, xml };
+  if (args.values.json) {
+    const name = result.facts.name === 'unknown' ? null : result.facts.name;
+    const json: PlanJson = { file: input.name, domain: name, edits: plan.edits, findings: result.findings.map(toCheckJsonFinding), xml };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
-  } else if (args.flags.has('--diff')) {
-    io.stdout(unifiedDiff(input.text, xml, { fromLabel: input.name, toLabel: out ?? `${input.name} (planned)` }));
+  } else if (args.values.diff) {
+    io.stdout(result.diff);
   } else if (out === undefined) {
     io.stdout(xml);
   }
   return 0;
 }
+
+export const PLAN_COMMAND: CliCommand = { usage: USAGE, help: HELP, run: runPlan };

@@ -1,6 +1,6 @@
 /**
  * Exact `virtio-access plan` output for representative inputs (SEV on q35, s390 PV, transitional devices on
- * i440fx, vhost-user, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/;
+ * i440fx, virtio-mmio), run as the built command. Goals live in test/fixtures/golden/plans/;
  * regenerate only with VAW_UPDATE_GOLDEN=1 and review the diff.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,6 @@ const CASES = [
   { fixture: 'sev-q35.xml', secure: 'sev-es' },
   { fixture: 's390-pv.xml', secure: 's390-pv' },
   { fixture: 'transitional-i440fx.xml', secure: 'sev' },
-  { fixture: 'vhost-user.xml', secure: 'sev' },
   { fixture: 'mmio-aarch64.xml', secure: 'none' },
 ];
 
@@ -63,12 +62,30 @@ describe('plan goldens (built CLI)', () => {
     expect(r.stderr).toMatch(/--secure sev cannot be planned:\n {2}R-SEV-01: AMD SEV needs a KVM x86_64 guest/);
   });
 
-  it('refuses SEV without the host values it needs (exit 1, says which flag gives them)', () => {
-    const r = spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema'], {
-      encoding: 'utf8',
-    });
+  it('plans SEV without the host values where libvirt fills them in (6.9.0 and later, or unknown), and refuses before', () => {
+    const plan = (...extra: string[]) =>
+      spawnSync(process.execPath, [cli, 'plan', path.join(fixtures, 'sev-q35.xml'), '--secure', 'sev', '--no-schema', ...extra], {
+        encoding: 'utf8',
+      });
+    const filled = plan();
+    expect([filled.status, filled.stderr]).toEqual([0, '']);
+    expect(filled.stdout).toMatch(/<launchSecurity type='sev'>\n\s*<policy>0x0003<\/policy>\n\s*<\/launchSecurity>/);
+    expect(filled.stdout).not.toContain('<cbitpos>');
+    const old = plan('--libvirt-version', '6.8.0');
+    expect(old.status).toBe(1);
+    expect(old.stdout).toBe('');
+    expect(old.stderr).toMatch(/--host-caps FILE/);
+  });
+
+  it('refuses SEV for a domain with virtiofs, which no virtiofsd can serve in a confidential VM (R-SNP-03)', () => {
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'plan', path.join(fixtures, 'vhost-user.xml'), '--secure', 'sev', '--host-caps', caps, '--no-schema'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/--host-caps FILE/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/R-SNP-03: filesystem share: virtiofs cannot serve a AMD SEV guest/);
   });
 
   it('explains a rule with its QEMU message and sources', () => {

@@ -6,18 +6,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createIpcHandlers } from '../main/ipc/ipc-table';
 import { startBridge } from '../main/serve/http-bridge';
-import { parseArgs, UsageError, valueOf } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './cli-deps';
+import type { CliCommand } from './command';
+
+const USAGE = 'virtio-access serve [--port N]';
+const HELP = `${USAGE}
+
+Serves the wizard and its services on http://127.0.0.1 only (port N, default: any free port) and prints the URL,
+including a random token every request must carry, as the first line. Stop it with Ctrl-C.
+`;
 
 /** The folder holding dist/ and assets/: two levels above the bundled CLI (dist/cli/virtio-access.cjs). */
 function appRoot(): string {
   return path.resolve(__dirname, '..', '..');
 }
 
-export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('serve', argv, { booleans: [], values: ['--port'] });
+async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs('serve', argv, { port: { type: 'string' } });
   if (args.positionals.length > 0) throw new UsageError('serve takes no files', 'serve');
-  const portText = valueOf(args, '--port') ?? '0';
+  const portText = args.values.port ?? '0';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`, 'serve');
   const root = appRoot();
@@ -47,3 +55,5 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   await bridge.close();
   return 0;
 }
+
+export const SERVE_COMMAND: CliCommand = { usage: USAGE, help: HELP, run: (argv, _deps, io) => runServe(argv, io) };

@@ -114,11 +114,11 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       await s.screenshot('troubleshoot-t03');
       await page.getByRole('button', { name: 'Review the fix' }).click();
       const diff = (await page.getByTestId('diff').textContent()) ?? '';
-      expect(diff).toContain("+    <rng model='virtio-non-transitional'>");
+      expect(diff).toContain("-      <driver iommu='on'/>");
       await page.getByRole('button', { name: /Next: Apply/ }).click();
       await page.getByTestId('save').click();
       await page.getByTestId('applied').waitFor();
-      expect(readFileSync(file, 'utf8')).toContain("<rng model='virtio-non-transitional'>");
+      expect(readFileSync(file, 'utf8')).not.toContain("iommu='on'");
       expect(s.consoleErrors.join('\n')).toBe('');
     } finally {
       await s.close();

@@ -46,7 +46,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
       kernelHashes: 'absent',
     },
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false },
-    memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent' },
+    memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
     smm: 'absent',

@@ -17,19 +17,17 @@ import {
   type Recent,
   type Sample,
 } from '../../src/contracts/ipc';
-import { mergeHostFacts } from '../../src/host';
+import { domainTargetOf } from '../../src/host';
 import { fingerprintOf, backupsDir, listBackups, readDomainFile, restoreBackup, writeFileSafely } from '../services/file-store';
 import { collectHostEvidence } from '../services/host-evidence';
+import { hostFactsReader } from '../services/host-facts';
 import {
   defineDomainSafely,
   dumpInactiveXml,
-  getDomainCapabilities,
-  getVersions,
   listDomains,
   pickDefaultUri,
   qemuArgvPreview,
   restoreDomainBackup,
-  versionFacts,
 } from '../services/libvirt';
 import { appCacheDir } from '../services/cache-dir';
 import { loadOsinfo } from '../services/osinfo';
@@ -130,9 +128,10 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
     'libvirt.list': ({ uri }) => listDomains(uri),
     'libvirt.read': async ({ uri, name }) => {
       const xml = await dumpInactiveXml(uri, name);
-      const [versions, caps] = await Promise.all([getVersions(uri), getDomainCapabilities(uri).catch(() => null)]);
-      const host = mergeHostFacts(versionFacts(uri, versions), caps?.host ?? {}, { evidence: await collectHostEvidence() });
-      const qemuArgv = await qemuArgvPreview(uri, xml).catch(() => null);
+      const [host, qemuArgv] = await Promise.all([
+        hostFactsReader(uri)(domainTargetOf(xml, `domain ${name}`)),
+        qemuArgvPreview(uri, xml).catch(() => null),
+      ]);
       return { xml, host, qemuArgv };
     },
     'libvirt.define': ({ uri, name, xml, loadedXml }) => defineDomainSafely(uri, { name, originalXml: loadedXml, newXml: xml }),
@@ -142,10 +141,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
     },
     'libvirt.qemuArgv': async ({ uri, xml }) => ({ argv: await qemuArgvPreview(uri, xml) }),
     'host.evidence': () => collectHostEvidence(),
-    'host.caps': async ({ uri, arch, machine, virttype }) => {
-      const [versions, caps] = await Promise.all([getVersions(uri), getDomainCapabilities(uri, { arch, machine, virttype })]);
-      return mergeHostFacts(versionFacts(uri, versions), caps.host, { evidence: await collectHostEvidence() });
-    },
+    'host.caps': ({ uri, arch, machine, virttype }) => hostFactsReader(uri, { whenCapsRefused: 'throw' })({ arch, machine, virttype }),
     'osinfo.search': async ({ text, limit }) =>
       (await index())
         .search(text, limit)

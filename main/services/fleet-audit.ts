@@ -1,18 +1,18 @@
 /**
  * Reads the domains of libvirt connections for `virtio-access check --connect URI... [--all | DOMAIN...]`: the
  * inactive XML of each domain, with host facts from one `virsh version` per URI and one domcapabilities per
- * distinct arch/machine/virttype. Every step asks all its commands at once through a session batcher
+ * distinct arch/machine/virttype (host-facts.ts, the same assembly the app uses). Every step asks all its commands at once through a session batcher
  * (virsh.ts `virshSessions`), so a host costs one virsh process and one ssh login per step — the list, the
  * XML of all domains, the versions and capabilities — whatever its number of domains; hosts are read in
  * parallel, at most `jobs` at a time. A domain that cannot be read, or a host that cannot be reached, is
  * reported as such without losing what the others gave.
  */
 import type { HostFacts } from '../../src/contracts/facts';
-import { parseXml, XmlInputError } from '../../src/domain-xml';
-import { mergeHostFacts, type HostFactsPatch } from '../../src/host';
-import { collectHostEvidence } from './host-evidence';
-import { dumpInactiveXml, getDomainCapabilities, getVersions, listDomainNames, versionFacts } from './libvirt';
-import { VirshError, virshSessions, type VirshRunner } from './virsh';
+import { XmlInputError } from '../../src/domain-xml';
+import { domainTargetOf, type DomainTarget } from '../../src/host';
+import { hostFactsReader } from './host-facts';
+import { dumpInactiveXml, listDomainNames } from './libvirt';
+import { VirshError, virshSessions } from './virsh';
 
 /** One domain read from a connection. */
 export interface ConnectionDomain {
@@ -38,24 +38,6 @@ export interface ConnectionRead {
 /** Progress callback: domains read so far out of all asked for. */
 export type FleetProgress = (done: number, total: number) => void;
 
-/** The target a domain's capabilities are asked for; empty when its XML does not parse (check reports that). */
-function capsTarget(xml: string, name: string): { arch?: string; machine?: string; virttype?: string } {
-  let root;
-  try {
-    root = parseXml(xml, `domain ${name}`).root;
-  } catch (e) {
-    if (e instanceof XmlInputError) return {};
-    throw e;
-  }
-  const type = root.find('os/type');
-  return { arch: type?.attr('arch'), machine: type?.attr('machine'), virttype: root.attr('type') };
-}
-
-/** Local evidence only describes this machine, so it joins the facts only for local URIs. */
-function isLocal(uri: string): boolean {
-  return /^qemu:\/\/\/(system|session)/.test(uri);
-}
-
 /** Failures that say the host (or virsh itself) cannot be used at all, rather than that one domain cannot. */
 const HOST_WIDE_FAILURES: ReadonlySet<VirshError['code']> = new Set([
   'not-installed',
@@ -66,32 +48,14 @@ const HOST_WIDE_FAILURES: ReadonlySet<VirshError['code']> = new Set([
   'timeout',
 ]);
 
-/** Host facts of `uri` for any domain target: versions and evidence once, domcapabilities once per target. */
-function hostFactsOf(uri: string, virsh: VirshRunner): (xml: string, name: string) => Promise<HostFacts> {
-  let base: Promise<HostFactsPatch> | undefined;
-  const caps = new Map<string, Promise<HostFactsPatch>>();
-  return async (xml, name) => {
-    base ??= Promise.all([getVersions(uri, virsh), isLocal(uri) ? collectHostEvidence() : []]).then(([versions, evidence]) => ({
-      ...versionFacts(uri, versions),
-      evidence,
-    }));
-    const want = capsTarget(xml, name);
-    const key = `${want.arch ?? ''}|${want.machine ?? ''}|${want.virttype ?? ''}`;
-    let patch = caps.get(key);
-    if (!patch) {
-      // A domain type the daemon has no capabilities for (e.g. kvm without /dev/kvm) leaves the facts unknown.
-      patch = getDomainCapabilities(uri, want, virsh).then(
-        (c) => c.host,
-        (e: unknown) => {
-          if (e instanceof VirshError && e.code === 'failed') return {};
-          throw e;
-        },
-      );
-      caps.set(key, patch);
-    }
-    const [b, p] = await Promise.all([base, patch]);
-    return mergeHostFacts(b, p);
-  };
+/** The domain's target for its capabilities; libvirt's defaults when its XML does not parse (check reports that). */
+function targetOf(xml: string, name: string): DomainTarget {
+  try {
+    return domainTargetOf(xml, `domain ${name}`);
+  } catch (e) {
+    if (e instanceof XmlInputError) return {};
+    throw e;
+  }
 }
 
 /**
@@ -106,7 +70,7 @@ export async function readDomainsFromConnection(
 ): Promise<ConnectionRead> {
   const virsh = virshSessions();
   const wanted = names === 'all' ? await listDomainNames(uri, virsh) : [...names];
-  const hostFacts = hostFactsOf(uri, virsh);
+  const hostFacts = hostFactsReader(uri, { virsh });
   let done = 0;
   const reads = await Promise.all(
     wanted.map(async (name) => {
@@ -120,7 +84,7 @@ export async function readDomainsFromConnection(
         }
         throw error;
       }
-      const domain = { uri, name, xml, host: await hostFacts(xml, name) };
+      const domain = { uri, name, xml, host: await hostFacts(targetOf(xml, name)) };
       onProgress?.(++done, wanted.length);
       return { domain: domain as ConnectionDomain };
     }),

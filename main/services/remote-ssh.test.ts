@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../../test/real-parts';
 import { defineXml, fixtureNamed, removeDomains, SYSTEM } from '../../test/libvirt-domains';
 import { startSshdFleet, type SshdFleet } from '../../test/private-sshd';
+import type { HostFacts } from '../../src/contracts/facts';
+import { createIpcHandlers, dispatch } from '../ipc/ipc-table';
 import { readDomainsFromConnection } from './fleet-audit';
 import { dumpInactiveXml, getVersions, listDomains } from './libvirt';
 
@@ -31,8 +33,10 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
   });
 
   it('lists the same domains and versions as the local connection', async () => {
-    expect(await listDomains(uri)).toEqual(await listDomains(SYSTEM));
-    expect((await listDomains(uri)).map((d) => d.name)).toContain(name);
+    // Only this suite's own domain: other suites define and remove theirs on the same daemon meanwhile.
+    const own = (list: Awaited<ReturnType<typeof listDomains>>) => list.find((d) => d.name === name);
+    expect(own(await listDomains(uri))).toEqual({ name, state: 'shut off', persistent: true });
+    expect(own(await listDomains(uri))).toEqual(own(await listDomains(SYSTEM)));
     expect(await getVersions(uri)).toEqual(await getVersions(SYSTEM));
   });
 
@@ -48,6 +52,15 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
     expect(sources.length).toBeGreaterThan(0);
     expect(sources.filter((s) => /^(\/proc|\/sys|\/dev)|virt-host-validate/.test(s))).toEqual([]);
     expect(remote?.host.libvirtVersion.kind).toBe('exact');
+  });
+
+  it("the app reads the remote domain with the same host facts as the audit, without this machine's evidence", async () => {
+    const read = await dispatch(createIpcHandlers({ mode: 'serve', version: 'test', appRoot: repoRoot }), 'libvirt.read', { uri, name });
+    if (!read.ok) throw new Error(read.error.message);
+    const host = (read.value as { host: HostFacts }).host;
+    expect(host.evidence.map((e) => e.source).filter((s) => /^(\/proc|\/sys|\/dev)|virt-host-validate/.test(s))).toEqual([]);
+    const [audited] = (await readDomainsFromConnection(uri, [name])).domains;
+    expect(host).toEqual(audited?.host);
   });
 
   it('virtio-access check --connect reads the remote domain and reports it as JSON', () => {

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createStore } from 'zustand/vanilla';
 import { NO_GUEST_FACTS, NO_HOST_FACTS } from '../../src/contracts/facts';
 import { mergeHostFacts, parseDomainCapabilities } from '../../src/host';
-import { derive } from './derived';
+import { createDerive, derive } from './derived';
+import { createWizardState } from './store';
 
 const sample = (f: string) => readFileSync(path.join(__dirname, '../../assets/samples', f), 'utf8');
 const choices = { host: NO_HOST_FACTS, guest: NO_GUEST_FACTS, migration: 'unknown' as const, backends: {}, models: {}, manualXml: null };
@@ -19,10 +21,14 @@ describe('derive', () => {
     if (!d.ok) expect(d.problem).toMatch(/^domain\.xml:3:1: closing tag <\/domain> does not match <devices>/);
   });
 
-  it("for SEV without the host's cbitpos the goal is impossible, and says which finding blocks it", () => {
+  it("for SEV without the host's cbitpos plans the element without it (libvirt fills it in), and is impossible on libvirt before 6.9", () => {
     const d = derive({ ...choices, text: sample('sev-q35.xml'), secure: 'sev' });
-    expect(d.ok && d.plan.impossible.map((f) => f.rule)).toEqual(['R-SEV-01']);
-    expect(d.ok && d.planned).toBe(sample('sev-q35.xml'));
+    expect(d.ok && d.plan.impossible).toEqual([]);
+    expect(d.ok && d.planned).toMatch(/<launchSecurity type='sev'>\s*<policy>0x0003<\/policy>/);
+    const old = { ...NO_HOST_FACTS, libvirtVersion: { kind: 'exact' as const, version: { major: 6, minor: 8, micro: 0 }, source: 'test' } };
+    const refused = derive({ ...choices, host: old, text: sample('sev-q35.xml'), secure: 'sev' });
+    expect(refused.ok && refused.plan.impossible.map((f) => f.rule)).toEqual(['R-SEV-01']);
+    expect(refused.ok && refused.planned).toBe(sample('sev-q35.xml'));
   });
 
   it('for SEV on a host that reports cbitpos it plans iommu on every virtio device and leaves no error after the plan', () => {
@@ -76,5 +82,47 @@ describe('derive with the planned XML edited by hand', () => {
   it('says why hand-edited XML that is not well-formed cannot be used', () => {
     const d = derive({ ...choices, text, secure: 'keep', manualXml: '<domain><name>x</name>' });
     expect(d.ok && d.manualProblem).toMatch(/your XML:1:1: <domain> is never closed/);
+  });
+});
+
+describe('the memoised derivation the store uses', () => {
+  const host = mergeHostFacts(
+    parseDomainCapabilities(readFileSync(path.join(__dirname, '../../test/fixtures/domcaps/q35-sev.xml'), 'utf8')),
+  );
+
+  it('returns the very same result when only the step (or anything it does not read) changes', () => {
+    const store = createStore(createWizardState);
+    const select = createDerive();
+    store.getState().load({ kind: 'sample', id: 's', title: 'S' }, sample('sev-q35.xml'), host);
+    const first = select(store.getState());
+    store.getState().go('review');
+    store.getState().setBusy('Reading');
+    expect(select(store.getState())).toBe(first);
+  });
+
+  it('a new goal re-plans without parsing again (same facts object); a new text parses again', () => {
+    const store = createStore(createWizardState);
+    const select = createDerive();
+    store.getState().load({ kind: 'sample', id: 's', title: 'S' }, sample('sev-q35.xml'), host);
+    const keep = select(store.getState());
+    store.getState().setSecure('sev');
+    const sev = select(store.getState());
+    expect(sev).not.toBe(keep);
+    expect(keep.ok && sev.ok && sev.facts === keep.facts).toBe(true);
+    expect(sev.ok && sev.plan.edits.length).toBeGreaterThan(0);
+    store.getState().reloaded({ kind: 'sample', id: 's', title: 'S' }, sample('transitional-i440fx.xml'));
+    const other = select(store.getState());
+    expect(other.ok && sev.ok && other.facts !== sev.facts && other.facts.name).toBe('legacy-pc');
+  });
+
+  it('reports which findings the plan fixes and which remain', () => {
+    const d = derive({ ...choices, host, text: sample('sev-q35.xml'), secure: 'sev' });
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    const key = (f: { rule: string; target: string }) => `${f.rule} ${f.target}`;
+    const errors = d.findings.filter((f) => f.severity === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors) expect(d.fixed.map(key)).toContain(key(e));
+    for (const f of d.fixed) expect(d.remaining.map(key)).not.toContain(key(f));
   });
 });

@@ -1,118 +1,78 @@
 /**
  * Everything the views show that follows from the state: the domain's facts (with the user's model choices
- * applied), the engine's findings and plan, the planned XML and its diff against the loaded text. Computed by
- * the engine from the current choices and memoised on them.
+ * applied), the engine's findings and plan, the planned XML and its diff against the loaded text, and what the
+ * plan leaves. Computed by the one pipeline (src/pipeline/plan-document.ts) the CLI uses too, memoised once for
+ * the store on its inputs: a step change, or any state the pipeline does not read, recomputes nothing.
  */
-import { useMemo } from 'react';
-import type { EngineInput } from '../../src/contracts/engine';
-import type { DomainFacts } from '../../src/contracts/facts';
-import type { Finding, Plan } from '../../src/contracts/findings';
-import { applyEdits, EditError, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../../src/domain-xml';
-import { evaluate, planFor, setVirtioModel } from '../../src/engine';
+import { EditError, XmlInputError } from '../../src/domain-xml';
+import { planDocument, readDocument, type DocumentPlan, type ReadDocument } from '../../src/pipeline/plan-document';
 import { useWizard, type WizardState } from './store';
 
-export type Derived =
-  | { readonly ok: false; readonly problem: string }
-  | {
-      readonly ok: true;
-      readonly facts: DomainFacts;
-      readonly input: EngineInput;
-      readonly findings: readonly Finding[];
-      readonly plan: Plan;
-      readonly planned: string;
-      readonly diff: string;
-      /** Findings the domain would still have after the plan (what Apply would leave). */
-      readonly remaining: readonly Finding[];
-      /** The facts of the planned XML (of the domain as chosen when a hand edit is not well-formed). */
-      readonly plannedFacts: DomainFacts;
-      /** The user edited the planned XML by hand: `planned` is their text, `remaining` is judged on it. */
-      readonly manual: boolean;
-      /** Why the hand-edited XML cannot be used (not well-formed), if so; Apply is then refused. */
-      readonly manualProblem: string | null;
-    };
+export type Derived = { readonly ok: false; readonly problem: string } | ({ readonly ok: true } & DocumentPlan);
 
-export function derive(
-  s: Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>,
-): Derived {
-  try {
-    return deriveOrThrow(s);
-  } catch (e) {
-    // An edit the engine planned that cannot be applied is a bug; the page says so instead of going blank.
-    if (e instanceof EditError)
-      return {
-        ok: false,
-        problem: `The plan could not be applied to this XML (${e.message}). This is a bug in Virtio Access Wizard; please report it with the domain XML.`,
-      };
-    throw e;
-  }
+/** The state the pipeline reads. */
+export type DeriveInputs = Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>;
+
+/** The last inputs and result of a function of several values, compared by identity (store values are immutable). */
+function lastOf<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  let last: { args: A; result: R } | null = null;
+  return (...args) => {
+    if (last && last.args.length === args.length && last.args.every((a, i) => Object.is(a, args[i]))) return last.result;
+    const result = fn(...args);
+    last = { args, result };
+    return result;
+  };
 }
 
-function deriveOrThrow(s: Parameters<typeof derive>[0]): Derived {
-  if (!s.text) return { ok: false, problem: 'No domain is loaded yet.' };
-  let loaded: DomainFacts;
-  try {
-    loaded = readDomainFacts(parseDomainXml(s.text, 'domain.xml'));
-  } catch (e) {
-    if (e instanceof XmlInputError) return { ok: false, problem: e.message };
-    throw e;
-  }
-  // The user's own choices (Platform step) come first; the engine judges and plans the domain as chosen.
-  const chosen = Object.entries(s.models).flatMap(([target, model]) => {
-    const d = loaded.devices.find((x) => x.target === target);
-    return d && d.virtioModel !== model ? setVirtioModel(d, model) : [];
-  });
-  const base = chosen.length > 0 ? applyEdits(s.text, chosen) : s.text;
-  const facts = chosen.length > 0 ? readDomainFacts(parseDomainXml(base)) : loaded;
-  const input: EngineInput = {
-    domain: facts,
-    host: s.host,
-    guest: s.guest,
-    goals: { secure: s.secure, migration: s.migration, backends: s.backends },
-  };
-  const findings = evaluate(input);
-  const plan = planFor(input);
-  const planned = plan.impossible.length === 0 ? applyEdits(base, plan.edits) : base;
-  // What a text leaves once written: its facts, and its findings with the goal reached (PEF has no element).
-  const judge = (text: string) => {
-    const domain = readDomainFacts(parseDomainXml(text, 'your XML'));
-    return {
-      plannedFacts: domain,
-      remaining: evaluate({ ...input, domain, goals: { ...input.goals, secure: s.secure === 'pef' ? 'pef' : 'keep' } }),
-    };
-  };
-  const diff = (to: string) => unifiedDiff(s.text, to, { fromLabel: 'current', toLabel: 'planned' });
-  const common = { ok: true as const, facts, input, findings, plan };
-  if (s.manualXml !== null) {
+type Read = { readonly ok: false; readonly problem: string } | { readonly ok: true; readonly doc: ReadDocument };
+
+/** A derivation memoised in two stages: parsing and model choices on (text, models), the rest on the others. */
+export function createDerive(): (s: DeriveInputs) => Derived {
+  const read = lastOf((text: string, models: DeriveInputs['models']): Read => {
+    if (!text) return { ok: false, problem: 'No domain is loaded yet.' };
     try {
-      return { ...common, ...judge(s.manualXml), planned: s.manualXml, diff: diff(s.manualXml), manual: true, manualProblem: null };
+      return { ok: true, doc: readDocument(text, { fileName: 'domain.xml', models }) };
     } catch (e) {
-      if (!(e instanceof XmlInputError)) throw e;
-      return {
-        ...common,
-        plannedFacts: facts,
-        remaining: [],
-        planned: s.manualXml,
-        diff: diff(s.manualXml),
-        manual: true,
-        manualProblem: e.message,
-      };
+      if (e instanceof XmlInputError) return { ok: false, problem: e.message };
+      if (e instanceof EditError) return { ok: false, problem: bug(e) };
+      throw e;
     }
-  }
-  const after = planned === s.text ? { plannedFacts: facts, remaining: findings } : judge(planned);
-  return { ...common, ...after, planned, diff: diff(planned), manual: false, manualProblem: null };
+  });
+  const plan = lastOf(
+    (
+      r: Read,
+      host: DeriveInputs['host'],
+      guest: DeriveInputs['guest'],
+      secure: DeriveInputs['secure'],
+      migration: DeriveInputs['migration'],
+      backends: DeriveInputs['backends'],
+      manualXml: DeriveInputs['manualXml'],
+    ): Derived => {
+      if (!r.ok) return r;
+      try {
+        return { ok: true, ...planDocument(r.doc, { host, guest, goals: { secure, migration, backends } }, { manualXml }) };
+      } catch (e) {
+        if (e instanceof EditError) return { ok: false, problem: bug(e) };
+        throw e;
+      }
+    },
+  );
+  return (s) => plan(read(s.text, s.models), s.host, s.guest, s.secure, s.migration, s.backends, s.manualXml);
 }
+
+/** An edit the engine planned that cannot be applied is a bug; the page says so instead of going blank. */
+function bug(e: EditError): string {
+  return `The plan could not be applied to this XML (${e.message}). This is a bug in Virtio Access Wizard; please report it with the domain XML.`;
+}
+
+/** The derivation of any state, without memoisation across calls (tests, one-off reads). */
+export function derive(s: DeriveInputs): Derived {
+  return createDerive()(s);
+}
+
+/** The store's one memoised derivation: every view that calls useDerived shares it. */
+export const selectDerived: (s: DeriveInputs) => Derived = createDerive();
 
 export function useDerived(): Derived {
-  const text = useWizard((s) => s.text);
-  const host = useWizard((s) => s.host);
-  const guest = useWizard((s) => s.guest);
-  const secure = useWizard((s) => s.secure);
-  const migration = useWizard((s) => s.migration);
-  const backends = useWizard((s) => s.backends);
-  const models = useWizard((s) => s.models);
-  const manualXml = useWizard((s) => s.manualXml);
-  return useMemo(
-    () => derive({ text, host, guest, secure, migration, backends, models, manualXml }),
-    [text, host, guest, secure, migration, backends, models, manualXml],
-  );
+  return useWizard(selectDerived);
 }

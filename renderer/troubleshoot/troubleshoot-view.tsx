@@ -12,7 +12,7 @@ import { serviceCall } from '../app/service-call';
 import { useDerived } from '../store/derived';
 import { useWizard } from '../store/store';
 import { FindingsList } from '../app/steps/findings-list';
-import { SYMPTOMS } from './symptoms';
+import { SYMPTOMS } from '../../src/engine/troubleshooting';
 
 /** What this machine's /sys, /proc/cpuinfo and virt-host-validate say about the cause, each with its source. */
 function HostEvidence({ match }: { match: RegExp }) {

@@ -129,6 +129,8 @@ export interface MemoryBackingFacts {
   readonly hugepages: boolean;
   readonly sourceType: 'memfd' | 'file' | 'anonymous' | 'absent' | 'other';
   readonly accessMode: 'shared' | 'private' | 'absent';
+  /** `memAccess` of each `<cpu><numa><cell>` ('default' when not written); empty without NUMA cells. */
+  readonly numaCells: readonly ('shared' | 'private' | 'default')[];
 }
 
 export interface ViommuFacts {

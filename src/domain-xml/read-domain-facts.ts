@@ -104,10 +104,15 @@ function firmware(os: XmlElement | undefined, arch: DomainFacts['arch']): Firmwa
   };
 }
 
-function memoryBacking(el: XmlElement | undefined): MemoryBackingFacts {
+function memoryBacking(el: XmlElement | undefined, cpu: XmlElement | undefined): MemoryBackingFacts {
   const source = el?.child('source')?.attr('type');
   const access = el?.child('access')?.attr('mode');
+  const cellAccess = (c: XmlElement): 'shared' | 'private' | 'default' => {
+    const a = c.attr('memAccess');
+    return a === 'shared' || a === 'private' ? a : 'default';
+  };
   return {
+    numaCells: cpu?.child('numa')?.children('cell').map(cellAccess) ?? [],
     locked: el?.child('locked') !== undefined,
     hugepages: el?.child('hugepages') !== undefined,
     sourceType: source === undefined ? 'absent' : source === 'memfd' || source === 'file' || source === 'anonymous' ? source : 'other',
@@ -479,7 +484,7 @@ export function readDomainFacts(doc: XmlDocument): DomainFacts {
     memoryKiB: memory ? kib(memory) : 'unknown',
     launchSecurity: launchSecurity(domain.child('launchSecurity')),
     firmware: firmware(os, arch),
-    memoryBacking: memoryBacking(domain.child('memoryBacking')),
+    memoryBacking: memoryBacking(domain.child('memoryBacking'), domain.child('cpu')),
     memtuneHardLimitKiB: hardLimit ? kib(hardLimit) : 'absent',
     viommu: viommu(devicesEl),
     // A bare <smm/> means on.

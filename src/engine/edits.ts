@@ -1,19 +1,29 @@
 /** The XML edits rule fixes are made of, built from facts (targets are the device XPaths facts carry). */
-import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType, VirtioModel } from '../contracts/facts';
+import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType, VersionFact, VirtioModel } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 import { atLeast } from '../contracts/version';
+
+/** libvirt 11.9.0 gave virtio-mem and virtio-pmem the virtio <driver> options (NEWS 11.9.0; §7.3 item 14). */
+const MEMORY_DRIVER_OPTIONS = { major: 11, minor: 9, micro: 0 };
+
+/** Devices whose element has a place for the virtio <driver> options at all (not a vhost-scsi hostdev, not the virtio-iommu). */
+function hasDriverElement(d: DeviceFacts): boolean {
+  return d.kind !== 'hostdev' && d.function !== 'iommu';
+}
 
 /**
  * Whether libvirt lets the device carry the virtio <driver> options (iommu, ats, packed ...): its schema
  * (domaincommon.rng, ref virtioOptions) has them on disks, controllers, filesystems, interfaces, video,
- * memballoon, vsock, input and rng, but not on a vhost-scsi <hostdev> or on <iommu model='virtio'>.
+ * memballoon, vsock, input and rng, but not on a vhost-scsi <hostdev> or on <iommu model='virtio'>; on
+ * <memory model='virtio-mem|virtio-pmem'> only from libvirt 11.9.0, so not when the version is unknown.
  */
-export function hasDriverOptions(d: DeviceFacts): boolean {
-  return d.kind !== 'hostdev' && d.function !== 'iommu';
+export function hasDriverOptions(d: DeviceFacts, libvirt: VersionFact = { kind: 'unknown' }): boolean {
+  if (!hasDriverElement(d)) return false;
+  return d.kind !== 'memory' || atLeast(libvirt, MEMORY_DRIVER_OPTIONS) === 'yes';
 }
 
-export function setIommu(d: DeviceFacts, value: 'on' | 'off'): Edit[] {
-  if (!hasDriverOptions(d)) return [];
+export function setIommu(d: DeviceFacts, value: 'on' | 'off', libvirt?: VersionFact): Edit[] {
+  if (!hasDriverOptions(d, libvirt)) return [];
   if (d.implicit) return d.function === 'serial' ? [writeOutSerialController(d, value)] : [];
   return [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value }];
 }
@@ -33,11 +43,11 @@ function writeOutModel(d: DeviceFacts): Edit[] {
 }
 
 export function removeDriverAttribute(d: DeviceFacts, name: string): Edit[] {
-  return d.implicit || !hasDriverOptions(d) ? [] : [{ op: 'remove-attribute', target: `${d.target}/driver`, name }];
+  return d.implicit || !hasDriverElement(d) ? [] : [{ op: 'remove-attribute', target: `${d.target}/driver`, name }];
 }
 
-export function setDriverAttribute(d: DeviceFacts, name: string, value: string): Edit[] {
-  return d.implicit || !hasDriverOptions(d)
+export function setDriverAttribute(d: DeviceFacts, name: string, value: string, libvirt?: VersionFact): Edit[] {
+  return d.implicit || !hasDriverOptions(d, libvirt)
     ? []
     : [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name, value }];
 }

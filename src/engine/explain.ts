@@ -2,6 +2,7 @@
 import type { Severity, Source } from '../contracts/findings';
 import { SHEET_RULES } from './coverage';
 import { RULES } from './rules';
+import { TECHNOLOGIES } from './technologies';
 
 export interface RuleExplanation {
   readonly id: string;
@@ -9,6 +10,8 @@ export interface RuleExplanation {
   /** Why the engine does not evaluate it, for sheet rules that are background knowledge. */
   readonly notDecidable?: string;
   readonly evaluatedBy?: string;
+  /** For a confidential VM technology: what no domain XML can do (firmware, host kernel, BIOS settings). */
+  readonly hostJobs?: readonly string[];
   readonly checks: readonly {
     readonly key: string;
     readonly severity: Severity;
@@ -38,11 +41,13 @@ export function explainRule(id: string): RuleExplanation | null {
     fix: r.fix.general ?? generic(r.fix.text, 'See the finding for this device.'),
     sources: r.sources,
   }));
+  const hostJobs = TECHNOLOGIES.find((t) => t.ruleId === sheet.id)?.hostJobs;
   return {
     id: sheet.id,
     title: sheet.title,
     ...(sheet.notDecidable ? { notDecidable: sheet.notDecidable } : {}),
     ...(sheet.evaluatedBy ? { evaluatedBy: sheet.evaluatedBy } : {}),
+    ...(hostJobs && hostJobs.length > 0 ? { hostJobs } : {}),
     checks,
   };
 }

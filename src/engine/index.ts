@@ -1,6 +1,6 @@
 /** The decision engine: facts in, findings and a plan out (design.md, "The engine"). */
 export { evaluate } from './interpreter';
-export { planFor } from './plan';
+export { evaluateAndPlan, planFor } from './plan';
 export { compareForMigration } from './migration';
 export { explainRule, ruleIds } from './explain';
 export type { RuleExplanation } from './explain';
@@ -9,7 +9,7 @@ export { SHEET_RULES } from './coverage';
 export type { RuleRecord, AnyRule } from './rule-types';
 export { CITED_HOSTS } from './sources';
 export { hasModelChoice, setVirtioModel } from './edits';
-export { describePolicy, plannedPolicy } from './policy';
+export { describePolicy, plannedPolicy, policyBits } from './policy';
 export { TECHNOLOGIES, technology, availability, hostSupport } from './technologies';
 export type { Technology, Availability } from './technologies';
 export { deviceStates, backendsFor, BACKEND_NOTES, BACKEND_UNSTATED } from './device-state';

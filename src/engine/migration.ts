@@ -13,6 +13,12 @@ const OPTIONS: readonly { key: keyof VirtioDriverOptions; name: string }[] = [
   { key: 'pagePerVq', name: 'page_per_vq' },
 ];
 
+/** libvirt's ABI-check messages (domain_conf.c virDomainVirtioOptionsCheckABIStability), every form. */
+export const MIGRATION_MESSAGES: readonly string[] = [
+  "Target device virtio options don't match the source",
+  ...OPTIONS.map((o) => `Target device ${o.name} option '<dst>' does not match source '<src>'`),
+];
+
 /** libvirt formats an absent option as 'default' in these messages. */
 function shown(v: OnOffAbsent): string {
   return v === 'absent' ? 'default' : v;

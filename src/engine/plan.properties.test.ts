@@ -10,7 +10,7 @@ import type { Edit } from '../contracts/findings';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../domain-xml';
 import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
 import { domainSpec, domainXml } from '../../test/domain-generator';
-import { evaluate, planFor } from './index';
+import { evaluate, evaluateAndPlan, planFor } from './index';
 import { hasError } from './interpreter';
 
 const GOALS: readonly (SecureType | 'keep')[] = ['keep', ...SECURE_TYPES];
@@ -31,6 +31,17 @@ describe('engine properties', () => {
         expect(planFor(i)).toEqual(planFor(i));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('evaluateAndPlan (one run of the rules) gives exactly what evaluate and planFor give, with known and unknown host facts', () => {
+    fc.assert(
+      fc.property(domainSpec, fc.constantFrom(...GOALS), fc.boolean(), (spec, secure, knownHost) => {
+        const base = engineInput(domainXml(spec), secure);
+        const i = knownHost ? base : { ...base, host: NO_HOST_FACTS, guest: NO_GUEST_FACTS };
+        expect(evaluateAndPlan(i)).toEqual({ findings: evaluate(i), plan: planFor(i) });
+      }),
+      { numRuns: 200 },
     );
   });
 

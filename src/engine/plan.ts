@@ -3,9 +3,9 @@
  * would otherwise rest on QEMU's defaults), deduplicated. An error whose fix has no edits makes the goal
  * impossible; the plan then carries those findings instead of edits.
  */
-import type { EngineInput } from '../contracts/engine';
+import type { EngineInput, EngineResult } from '../contracts/engine';
 import type { Edit, Finding, Plan } from '../contracts/findings';
-import { evaluateRules } from './interpreter';
+import { evaluateRules, type RuleHit } from './interpreter';
 
 function goalEdits(input: EngineInput): Edit[] {
   // Making a confidential domain ordinary removes its launchSecurity; the rules add it for the other goals.
@@ -15,9 +15,19 @@ function goalEdits(input: EngineInput): Edit[] {
 }
 
 export function planFor(input: EngineInput): Plan {
+  return planFromHits(input, evaluateRules(input));
+}
+
+/** Findings and plan from one run of the rules (what `evaluate` and `planFor` give, at half the cost). */
+export function evaluateAndPlan(input: EngineInput): EngineResult {
+  const hits = evaluateRules(input);
+  return { findings: hits.map((h) => h.finding), plan: planFromHits(input, hits) };
+}
+
+function planFromHits(input: EngineInput, hits: readonly RuleHit[]): Plan {
   const edits: Edit[] = goalEdits(input);
   const impossible: Finding[] = [];
-  for (const { rule, finding } of evaluateRules(input)) {
+  for (const { rule, finding } of hits) {
     const wanted = rule.severity === 'error' || rule.inPlan === true;
     if (!wanted) continue;
     if (finding.severity === 'error' && finding.fix.edits.length === 0) impossible.push(finding);

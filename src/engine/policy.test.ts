@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePolicy, plannedPolicy } from './policy';
+import { describePolicy, plannedPolicy, policyBits } from './policy';
 
 describe('launchSecurity policies in words', () => {
   it('names the bits of the policies the plan writes', () => {
@@ -14,5 +14,23 @@ describe('launchSecurity policies in words', () => {
     expect(describePolicy('sev', '0x41')).toEqual(['NODBG (no debugging)', 'bit 6']);
     expect(describePolicy('tdx', '1')).toEqual(['DEBUG']);
     expect(describePolicy('sev', 'high')).toBeNull();
+  });
+});
+
+describe('policy text as libvirt reads it', () => {
+  it('is hexadecimal with or without 0x: <policy>10</policy> is DOMAIN, not NOKS and NOSEND', () => {
+    expect(describePolicy('sev', '10')).toEqual(['DOMAIN']);
+    expect(describePolicy('sev', '0x10')).toEqual(['DOMAIN']);
+    expect(describePolicy('sev-snp', '30000')).toEqual(['SMT allowed', 'reserved, must be set']);
+  });
+  it('offers only the bits a technology has: no NOSEND for SEV-SNP or TDX', () => {
+    expect(policyBits('sev').map((b) => b.name)).toContain('NOSEND');
+    expect(
+      policyBits('sev-snp')
+        .map((b) => b.name)
+        .join(),
+    ).not.toMatch(/NOSEND|NOKS/);
+    expect(policyBits('tdx').map((b) => b.bit)).toEqual([0, 28]);
+    expect(policyBits('s390-pv')).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@ const SEV_BITS: Readonly<Record<number, string>> = {
   4: 'DOMAIN',
   5: 'SEV',
 };
-const SNP_BITS: Readonly<Record<number, string>> = { 16: 'SMT allowed', 17: 'reserved, must be set' };
+/** QEMU's target/i386/sev.h names SMT and DBG; bit 17 is set in QEMU's default 0x30000 (reserved, must be 1). */
+const SNP_BITS: Readonly<Record<number, string>> = { 16: 'SMT allowed', 17: 'reserved, must be set', 19: 'DEBUG' };
 const TDX_BITS: Readonly<Record<number, string>> = { 0: 'DEBUG', 28: 'SEPT_VE_DISABLE' };
 
 function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
@@ -24,14 +25,23 @@ function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
   return null;
 }
 
-/** The names of the bits `policy` (hex or decimal text) sets, lowest first; null when it is not a number. */
+/**
+ * The names of the bits `policy` sets, lowest first; null when it is not a number. libvirt reads the policy as
+ * hexadecimal with or without 0x (domain_conf.c virXPathUIntBase(..., 16, ...)), so `10` is 0x10 (DOMAIN).
+ */
 export function describePolicy(type: SecureType, policy: string): string[] | null {
   const names = bitsOf(type);
-  if (!names || !/^(0x[0-9a-f]+|\d+)$/i.test(policy.trim())) return null;
-  const value = BigInt(policy.trim());
+  const digits = policy.trim().replace(/^0x/i, '');
+  if (!names || !/^[0-9a-f]+$/i.test(digits)) return null;
+  const value = BigInt(`0x${digits}`);
   const out: string[] = [];
   for (let bit = 0; bit < 64; bit++) if ((value >> BigInt(bit)) & 1n) out.push(names[bit] ?? `bit ${bit}`);
   return out;
+}
+
+/** The bits a type's policy has names for (what the wizard may offer), lowest first; empty for types without one. */
+export function policyBits(type: SecureType): readonly { readonly bit: number; readonly name: string }[] {
+  return Object.entries(bitsOf(type) ?? {}).map(([bit, name]) => ({ bit: Number(bit), name }));
 }
 
 /** The policy the plan writes for a type, with its bits in words; null for types without a policy. */

@@ -12,7 +12,11 @@ import { RULES } from './rules';
 
 const SEV_LS = { type: 'sev' as const, present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' as const };
 const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
-  domain({ launchSecurity: SEV_LS, memoryBacking: { locked: true, hugepages: false, sourceType: 'absent', accessMode: 'absent' }, ...p });
+  domain({
+    launchSecurity: SEV_LS,
+    memoryBacking: { locked: true, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
+    ...p,
+  });
 const withDevice = (d: DevicePatch, p: Partial<DomainFacts> = {}): DomainFacts => domain({ devices: [device(d)], ...p });
 const goal = (secure: SecureType, d: DomainFacts = domain()): EngineInput => input({ domain: d, goals: { secure } });
 const pc = { raw: 'pc-i440fx-7.2', family: 'pc' as const, version: { major: 7, minor: 2, micro: 0 } };
@@ -36,7 +40,7 @@ const intel = {
   cachingMode: 'absent' as const,
   intremap: 'absent' as const,
 };
-const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const };
+const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
   osinfoId: id,
   name: id,
@@ -329,6 +333,17 @@ const CASES: readonly Case[] = [
     ];
   }),
   {
+    key: 'R-SNP-01/vfio',
+    fires: input({
+      domain: { ...TECH[2]!.ok(), hostdevCount: 1 },
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 1) },
+    }),
+    silent: input({
+      domain: { ...TECH[2]!.ok(), hostdevCount: 1 },
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 2) },
+    }),
+  },
+  {
     key: 'R-SNP-01/stateless',
     fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
     silent: input({ domain: TECH[2]!.ok() }),
@@ -422,12 +437,31 @@ const CASES: readonly Case[] = [
   {
     key: 'R-BE-03/shared-memory-net',
     fires: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })] }) }),
-    silent: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })], memoryBacking: shared }) }),
+    // Shared through NUMA cells counts too; and before libvirt 11.2 it was no error.
+    silent: input({
+      domain: domain({
+        devices: [nic({ backend: 'vhost-user' })],
+        memoryBacking: { ...shared, accessMode: 'absent', numaCells: ['shared'] },
+      }),
+    }),
   },
   {
-    key: 'R-BE-03/viommu',
-    fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared, viommu: intel }) }),
-    silent: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }),
+    key: 'R-BE-03/protocol',
+    // With or without a vIOMMU (§7.2 item 12): only the bit decides.
+    fires: input({ domain: withDevice({ backend: 'vhost-user', driver: { iommu: 'on' } }, { memoryBacking: shared }) }),
+    silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared, viommu: intel }) }),
+  },
+  {
+    key: 'R-QEMU-02/virtiofs',
+    fires: input({
+      domain: withDevice(
+        { kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user', driver: { iommu: 'on' } },
+        { memoryBacking: shared },
+      ),
+    }),
+    silent: input({
+      domain: withDevice({ kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user' }, { memoryBacking: shared }),
+    }),
   },
   {
     key: 'R-BE-04',
@@ -473,8 +507,9 @@ const CASES: readonly Case[] = [
   },
   {
     key: 'R-VIOMMU-01/intremap',
-    fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }),
-    silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' }, ioapicDriver: 'qemu' }) }),
+    // libvirt 9.0 refuses it; 11.3 and later add the split irqchip themselves.
+    fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),
+    silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }),
   },
 ];
 
@@ -602,5 +637,29 @@ describe('unknown facts', () => {
     const hits = evaluateRules(input({ domain: sevDomain(), host: NO_HOST_FACTS })).filter((h) => h.rule.key === 'R-SEV-05/host');
     expect(hits.map((h) => h.finding.severity)).toEqual(['warning']);
     expect(hits[0]?.finding.unknowns?.[0]).toMatch(/domcapabilities/);
+  });
+});
+
+describe('virtio-mem and virtio-pmem take the virtio <driver> options only from libvirt 11.9 (§7.3 item 14)', () => {
+  const mem = device({
+    kind: 'memory',
+    function: 'mem',
+    label: 'memory virtio-mem',
+    target: '/domain/devices/memory[1]',
+    modelAttr: 'virtio-mem',
+  });
+  const qemu01 = (libvirt: ReturnType<typeof exact>) =>
+    evaluateRules(input({ domain: sevDomain({ devices: [mem] }), host: { ...CAPABLE_HOST, libvirtVersion: libvirt } })).find(
+      (h) => h.rule.key === 'R-QEMU-01',
+    );
+  it('writes iommu on a virtio-mem device with libvirt 11.9 or later', () => {
+    expect(qemu01(exact(11, 9))?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/memory[1]/driver', name: 'iommu', value: 'on' },
+    ]);
+  });
+  it("leaves it to QEMU's default before, and says why", () => {
+    const hit = qemu01(exact(11, 3));
+    expect(hit?.finding.fix.edits).toEqual([]);
+    expect(hit?.finding.fix.text).toMatch(/only from 11\.9\.0, and this host's libvirt is 11\.3\.0/);
   });
 });

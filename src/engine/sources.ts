@@ -38,6 +38,7 @@ const URLS: Record<string, string> = {
   'QEMU-SYSFW': `${GH}/qemu/qemu/blob/master/hw/i386/pc_sysfw.c`,
   'QEMU-VU-C': `${GH}/qemu/qemu/blob/master/hw/virtio/vhost-user.c`,
   AMDSEV: `${GH}/AMDESE/AMDSEV`,
+  KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,
   VWIN: `${GH}/virtio-win/kvm-guest-drivers-windows`,
   'THREAD-2020': 'https://lore.kernel.org/all/20200220160606.53156-1-pasic@linux.ibm.com/',
 };

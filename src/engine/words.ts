@@ -1,5 +1,6 @@
 /** Phrases several explanations share, so every finding explains the setting the same plain way. */
 import type { SecureType } from '../contracts/facts';
+import { describeVersion } from './context';
 import { hasDriverOptions } from './edits';
 import type { DeviceContext } from './rule-types';
 
@@ -40,9 +41,13 @@ export function secureName(t: SecureType): string {
 export function iommuFixText(general: string, instead: string): { readonly text: (c: DeviceContext) => string; readonly general: string } {
   return {
     general,
-    text: (c) =>
-      hasDriverOptions(c.device)
-        ? general
-        : `libvirt has no <driver iommu> option for ${c.device.label} (its schema gives vhost-scsi hostdevs no virtio driver options): ${instead}`,
+    text: (c) => {
+      if (hasDriverOptions(c.device, c.libvirt)) return general;
+      const why =
+        c.device.kind === 'memory'
+          ? `libvirt gives ${c.device.label} the virtio driver options only from 11.9.0, and this host's libvirt is ${describeVersion(c.libvirt)}`
+          : 'its schema gives vhost-scsi hostdevs no virtio driver options';
+      return `libvirt has no <driver iommu> option for ${c.device.label} (${why}): ${instead}`;
+    },
   };
 }

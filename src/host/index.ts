@@ -3,3 +3,4 @@ export { parseDomainCapabilities, summariseDomainCapabilities } from './parse-do
 export type { DomainCapabilitiesSummary, HostFactsPatch } from './parse-domain-capabilities';
 export { mergeHostFacts } from './merge-host-facts';
 export { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from './libvirt-paths';
+export { domainTargetOf, type DomainTarget } from './domain-target';

@@ -3,14 +3,14 @@
  * domcapabilities through the services) or a saved `virsh domcapabilities` file, parsed here like `--host-caps`.
  */
 import { useId, useState } from 'react';
-import { mergeHostFacts, parseDomainCapabilities } from '../../../src/host';
+import { domainTargetOf, mergeHostFacts, parseDomainCapabilities } from '../../../src/host';
 import { XmlInputError } from '../../../src/domain-xml';
 import * as api from '../../api';
 import { ApiError } from '../../api';
 import { useWizard } from '../../store/store';
 import { serviceCall } from '../service-call';
 
-export function HostCaps({ arch, machine }: { arch: string; machine: string }) {
+export function HostCaps() {
   const host = useWizard((s) => s.host);
   const setHost = useWizard((s) => s.setHost);
   const fail = useWizard((s) => s.fail);
@@ -40,7 +40,8 @@ export function HostCaps({ arch, machine }: { arch: string; machine: string }) {
           e.preventDefault();
           if (uri.trim())
             void serviceCall(`Reading capabilities from ${uri}`, async () =>
-              setHost(await api.hostCaps({ uri: uri.trim(), arch, machine })),
+              // The capabilities of the loaded domain's own arch, machine and virttype (the services' host-facts assembly).
+              setHost(await api.hostCaps({ uri: uri.trim(), ...domainTargetOf(useWizard.getState().text, 'domain.xml') })),
             );
         }}
       >

@@ -121,7 +121,7 @@ export function SecureStep() {
           );
         })}
       </fieldset>
-      <HostCaps arch={String(d.facts.arch)} machine={String(d.facts.machine.raw)} />
+      <HostCaps />
       {(chosen === 'sev' || chosen === 'sev-es' || chosen === 'sev-snp') && (
         <p>
           Host values for &lt;launchSecurity&gt;: cbitpos <strong>{String(host.sev.cbitpos)}</strong>, reducedPhysBits{' '}

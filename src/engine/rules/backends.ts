@@ -1,7 +1,7 @@
 /**
  * What serves each device (R-BE-*, domain-facts.md §2.7): vhost-kernel, vhost-user, vDPA.
  */
-import type { RuleRecord } from '../rule-types';
+import type { RuleRecord, DeviceContext } from '../rule-types';
 import { SEV_FAMILY, iommuEffective, translatingViommu } from '../context';
 import { SHARED_MEMORY, setDriverAttribute } from '../edits';
 import { src } from '../sources';
@@ -9,6 +9,24 @@ import { not, or, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_BACKEND_NO_IOMMU } from '../words';
 
 import { isVhostKernel } from './shared';
+import type { Edit } from '../../contracts/findings';
+import { allQuotes, VHOST_USER_IOMMU_PROTOCOL, quotesFor } from '../messages';
+
+/**
+ * Whether guest memory is shared, as libvirt decides it for vhost-user (qemuValidateDomainDefVhostUserRequireSharedMemory):
+ * without NUMA cells the memory backing must be shared; with them every cell must be shared, or default with
+ * shared backing.
+ */
+function sharedMemory(c: DeviceContext): boolean {
+  const m = c.input.domain.memoryBacking;
+  if (m.numaCells.length === 0) return m.accessMode === 'shared';
+  return m.numaCells.every((cell) => cell === 'shared' || (cell === 'default' && m.accessMode === 'shared'));
+}
+
+/** Shared memfd backing, unless a NUMA cell says private (then the user has to decide; no edit). */
+function sharedMemoryEdits(c: DeviceContext): readonly Edit[] {
+  return c.input.domain.memoryBacking.numaCells.includes('private') ? [] : SHARED_MEMORY;
+}
 
 export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -16,47 +34,53 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-03',
     scope: 'device',
     severity: 'error',
-    when: [
-      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind !== 'interface',
-      (c) => c.input.domain.memoryBacking.accessMode !== 'shared',
-    ],
+    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind !== 'interface', (c) => !sharedMemory(c)],
     title: (c) => `${c.device.label} is a vhost-user device and needs shared guest memory`,
     explanation:
-      'A vhost-user backend is a separate process that maps guest memory; libvirt refuses vhost-user disks and virtiofs unless memory is shared.',
-    messages: ["'virtiofs' requires shared memory"],
-    fix: { text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>.", edits: () => SHARED_MEMORY },
-    sources: [src('LV-VAL', 'requires shared memory'), src('QEMU-VU', 'vhost-user memory regions')],
+      "A vhost-user backend is a separate process that maps guest memory. libvirt refuses vhost-user disks and virtiofs unless memory is shared: <memoryBacking><access mode='shared'/>, or every NUMA cell with memAccess='shared' (or the default with shared memory backing) — qemu_validate.c qemuValidateDomainDefVhostUserRequireSharedMemory, the message seen at define on libvirt 9.0, 11.3 and 12.8.",
+    messages: ["'vhostuser' requires shared memory", "'virtiofs' requires shared memory"],
+    messagesFor: (c) => [`'${c.device.kind === 'filesystem' ? 'virtiofs' : 'vhostuser'}' requires shared memory`],
+    fix: { text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>.", edits: (c) => sharedMemoryEdits(c) },
+    sources: [src('LV-VAL', 'qemuValidateDomainDefVhostUserRequireSharedMemory'), src('QEMU-VU', 'vhost-user memory regions')],
   },
   {
     key: 'R-BE-03/shared-memory-net',
     id: 'R-BE-03',
     scope: 'device',
-    severity: 'warning',
+    severity: 'error',
     when: [
       (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind === 'interface',
-      (c) => c.input.domain.memoryBacking.accessMode !== 'shared',
+      (c) => !sharedMemory(c),
+      // libvirt 11.2.0 made this an error (NEWS); before, it started the guest and no traffic flowed.
+      (c) => versionAtLeast(c.libvirt, v(11, 2), 'the libvirt version'),
     ],
     title: (c) => `${c.device.label}: vhost-user networking needs shared guest memory`,
     explanation:
-      'The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets; without shared memory (memfd, or shared hugepages, or NUMA cells with memAccess=shared) no traffic flows.',
+      'The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets. libvirt 11.2.0 and later refuse the domain without shared memory (memfd with shared access, or NUMA cells with memAccess=shared); older releases start it and no traffic flows.',
+    messages: ["'interface' requires shared memory"],
     fix: {
       text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking> (unless NUMA cells already share memory).",
-      edits: () => SHARED_MEMORY,
+      edits: (c) => sharedMemoryEdits(c),
     },
-    sources: [src('QEMU-VU', 'vhost-user memory regions')],
+    sources: [
+      src('LV-NEWS', 'v11.2.0: vhost-user shared memory misconfiguration is an error'),
+      src('LV-VAL', 'qemuValidateDomainDefVhostUserRequireSharedMemory'),
+    ],
   },
   {
-    key: 'R-BE-03/viommu',
+    key: 'R-BE-03/protocol',
     id: 'R-BE-03',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user', translatingViommu, iommuEffective],
-    title: (c) => `${c.device.label}: vhost-user behind a vIOMMU needs the backend's IOTLB support`,
+    // virtiofsd offers no IOMMU_PLATFORM at all (R-QEMU-02, R-SNP-03), so the protocol check never comes into play.
+    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs', iommuEffective],
+    title: (c) => `${c.device.label}: a vhost-user backend that offers ACCESS_PLATFORM must also offer REPLY_ACK and BACKEND_REQ`,
     explanation:
-      'With ACCESS_PLATFORM and a translating vIOMMU, vhost-user addresses are IOVAs: the backend asks QEMU for translations with VHOST_USER_IOTLB_MSG, which needs the REPLY_ACK and BACKEND_REQ protocol features. (There is no VHOST_USER_PROTOCOL_F_IOTLB flag.)',
-    messages: ['IOMMU support requires reply-ack and slave-req protocol features.'],
-    fix: { text: "Use a backend with these protocol features, or remove the vIOMMU or iommu='on' for this device." },
-    sources: [src('QEMU-VU', 'vhost-user.rst IOTLB'), src('QEMU-VHOST', 'vhost-user.c message')],
+      'When a vhost-user backend offers IOMMU_PLATFORM, QEMU requires the REPLY_ACK and BACKEND_REQ (formerly SLAVE_REQ) protocol features, with or without a vIOMMU, and refuses the device otherwise (hw/virtio/vhost-user.c; fact sheet §7.2 item 12). With a translating vIOMMU the backend then asks QEMU for translations with VHOST_USER_IOTLB_MSG. (There is no VHOST_USER_PROTOCOL_F_IOTLB flag.) Which features your backend offers is not known here.',
+    messages: allQuotes(VHOST_USER_IOMMU_PROTOCOL),
+    messagesFor: (c) => quotesFor(VHOST_USER_IOMMU_PROTOCOL, c.qemu),
+    fix: { text: "Use a backend with these protocol features, or (ordinary VMs) remove iommu='on' for this device." },
+    sources: [src('QEMU-VU', 'vhost-user.rst IOTLB'), src('QEMU-VU-C', 'vhost_user_backend_init: IOMMU support requires reply-ack')],
   },
   {
     key: 'R-BE-04',
@@ -108,7 +132,10 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     title: (c) => `${c.device.label}: libvirt recommends page_per_vq='on' for vDPA`,
     explanation:
       "vhost-vdpa handles ACCESS_PLATFORM itself and hardware vDPA parents do DMA through the host IOMMU. page_per_vq='on' puts each queue's notification area on its own page so it can be mapped to the hardware. Behaviour with SEV/TDX is unconfirmed.",
-    fix: { text: "Set page_per_vq='on' on the device's <driver>.", edits: (c) => setDriverAttribute(c.device, 'page_per_vq', 'on') },
+    fix: {
+      text: "Set page_per_vq='on' on the device's <driver>.",
+      edits: (c) => setDriverAttribute(c.device, 'page_per_vq', 'on', c.libvirt),
+    },
     sources: [src('LV-FMT', 'page_per_vq: recommended for vDPA'), src('LNX-VHOST', 'drivers/vhost/vdpa.c')],
   },
 ];

@@ -38,7 +38,7 @@ export function absentWithoutDefault(
         "Set <driver iommu='on'/> on the device.",
         'run QEMU 6.0 or later, whose confidential-VM default turns the bit on for every virtio device, or remove the device.',
       ),
-      edits: (c) => setIommu(c.device, 'on'),
+      edits: (c) => setIommu(c.device, 'on', c.libvirt),
     },
     sources,
   };

@@ -9,6 +9,8 @@ import { src } from '../sources';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES } from '../words';
 
 import { dropIommuIfOrdinary } from './shared';
+import { needsBit } from './cc';
+import { or } from '../verdict';
 
 const SWIOTLB_RULE: RuleRecord<'domain'> = {
   key: 'R-LNX-03',
@@ -73,7 +75,8 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     whenUnknown: 'skip',
-    when: [(c) => takesAccessPlatform(c.device), (c) => c.input.guest.virtio1 === 'no', iommuEffective],
+    // In a confidential VM the device must end up with the bit, whatever its iommu attribute says now.
+    when: [(c) => takesAccessPlatform(c.device), (c) => c.input.guest.virtio1 === 'no', (c) => or(iommuEffective(c), needsBit(c))],
     title: (c) => `${String(c.input.guest.name)} has only legacy virtio drivers and cannot use ${c.device.label} with ACCESS_PLATFORM`,
     explanation: `${WHAT_IOMMU_DOES} Bit 33 lies beyond the 32 feature bits a legacy (virtio 0.9.5) driver understands, so a guest without VIRTIO 1.0 drivers can never accept it: the device is missing in the guest. Such a guest cannot be a confidential VM at all.`,
     fix: {
@@ -94,7 +97,10 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     ],
     title: (c) => `${c.device.label}: ${String(c.device.queues)} virtio-blk queues can exhaust the guest's bounce buffers`,
     explanation: `${WHY_CONFIDENTIAL} All disk I/O is copied through the SWIOTLB pool; multi-queue virtio-blk with deep queues is known to fill it, and I/O then fails or stalls.`,
-    messages: ['swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)'],
+    messages: [
+      'swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)',
+      "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    ],
     fix: { text: 'Add swiotlb=262144 (512 MiB) or more to the guest kernel command line, reduce the queues, or use virtio-scsi.' },
     sources: [src('LNX-SWIOTLB', 'message'), src('AMDSEV', 'README FAQ: virtio-blk multiqueue')],
   },

@@ -25,7 +25,7 @@ export const MIGRATION_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} QEMU has no machine-type compat property for iommu_platform: its confidential-VM default depends only on the QEMU version, so an absent attribute is off before 6.0 and on from 6.0. The feature is guest ABI (R-MIG-01).`,
     fix: {
       ...iommuFixText("Write iommu='on' explicitly.", 'migrate only between hosts with QEMU 6.0 or later, or remove the device.'),
-      edits: (c) => setIommu(c.device, 'on'),
+      edits: (c) => setIommu(c.device, 'on', c.libvirt),
     },
     sources: [
       src('QEMU-MACHINE', 'hw_compat arrays have no iommu_platform entry'),

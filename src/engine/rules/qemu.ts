@@ -29,7 +29,7 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} Since QEMU 6.0 a confidential-guest-support object (libvirt adds one for <launchSecurity>) makes this the default for every virtio device; libvirt itself never sets it (R-XML-06).`,
     fix: {
       ...iommuFixText("Optional: write <driver iommu='on'/> explicitly.", "nothing to write; QEMU's default is what turns the bit on."),
-      edits: (c) => setIommu(c.device, 'on'),
+      edits: (c) => setIommu(c.device, 'on', c.libvirt),
     },
     sources: [
       src('QEMU-MACHINE', 'confidential guest support: alter virtio default properties (QEMU 6.0)'),
@@ -76,11 +76,30 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-QEMU-02',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.transport === 'pci', iommuEffective],
+    when: [
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs' && c.device.transport === 'pci',
+      iommuEffective,
+    ],
     title: (c) => `${c.device.label}: the vhost-user backend must offer ACCESS_PLATFORM or QEMU refuses the device`,
-    explanation: `${WHAT_IOMMU_DOES} For a vhost-user device the external backend (virtiofsd, SPDK, DPDK ...) negotiates features; if it does not offer the bit, QEMU refuses to plug the virtio-pci device. Whether your backend version offers it is not known here.`,
+    explanation: `${WHAT_IOMMU_DOES} For a vhost-user device the external backend (SPDK, DPDK ...) negotiates features; if it does not offer the bit, QEMU refuses to plug the virtio-pci device. Whether your backend version offers it is not known here.`,
     messages: [MSG_BACKEND_NO_IOMMU],
     fix: { text: "Use a backend that offers VIRTIO_F_ACCESS_PLATFORM; in an ordinary VM you can drop iommu='on' for this device." },
     sources: [src('QEMU-VBUS', 'virtio_bus_device_plugged: message verbatim'), src('AMDSEV', 'issue #269')],
+  },
+  {
+    key: 'R-QEMU-02/virtiofs',
+    id: 'R-QEMU-02',
+    scope: 'device',
+    severity: 'error',
+    // In a confidential VM R-SNP-03 says it (the bit is needed there, so dropping it is no fix).
+    when: [(c) => !isConfidential(c), (c) => c.device.fsDriver === 'virtiofs' && c.device.transport === 'pci', iommuEffective],
+    title: (c) => `${c.device.label}: virtiofsd does not offer ACCESS_PLATFORM, so QEMU refuses iommu='on' on virtiofs`,
+    explanation: `${WHAT_IOMMU_DOES} For virtiofs the external virtiofsd decides the features, and neither QEMU 7.2's C virtiofsd nor the Rust virtiofsd offers the bit: QEMU refuses to plug vhost-user-fs-pci with iommu_platform on, even without a vIOMMU (seen at start through libvirt with QEMU 7.2 and 10.0 + virtiofsd 1.13.2; fact sheet §7.2 item 11).`,
+    messages: [MSG_BACKEND_NO_IOMMU],
+    fix: { text: "Remove iommu='on' from the filesystem's <driver>.", edits: (c) => removeDriverAttribute(c.device, 'iommu') },
+    sources: [
+      src('QEMU-VBUS', 'virtio_bus_device_plugged: iommu_platform=true is not supported by the device'),
+      src('LAB', 'start --paused with virtiofsd on QEMU 7.2 and 10.0'),
+    ],
   },
 ];

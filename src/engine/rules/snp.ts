@@ -7,7 +7,8 @@ import { guestLine } from '../messages';
 import { src } from '../sources';
 import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { technology } from '../technologies';
-import { technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
+import { is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
+import { unknown } from '../verdict';
 
 export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev-snp')),
@@ -26,6 +27,26 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
     src('QEMU-SEV', 'sev_snp_kvm_init: SMM auto becomes off, on is refused'),
   ),
   ...pflashRecords('sev-snp', 'R-SNP-01'),
+  {
+    key: 'R-SNP-01/vfio',
+    id: 'R-SNP-01',
+    scope: 'domain',
+    severity: 'warning',
+    whenUnknown: 'skip',
+    when: [
+      is('sev-snp'),
+      (c) => c.input.domain.hostdevCount > 0,
+      (c) =>
+        c.qemu.kind === 'unknown'
+          ? unknown('the QEMU version')
+          : c.qemu.kind === 'exact' && c.qemu.version.major === 9 && c.qemu.version.minor === 1,
+    ],
+    title: 'QEMU 9.1 breaks device passthrough in SEV-SNP guests (fixed in 9.2)',
+    explanation:
+      'QEMU 9.1, the first release with SEV-SNP, has a regression with passed-through (VFIO) devices in SNP guests; 9.2 fixed it ("Fixed regression when passing through devices in SEV-SNP guests", as quoted in kubevirt #16407; QEMU release notes not read).',
+    fix: { text: 'Use QEMU 9.2 or later for SEV-SNP guests with <hostdev> devices.' },
+    sources: [src('KUBEVIRT', 'kubevirt/kubevirt#16407 quoting QEMU 9.2 release notes (secondary)')],
+  },
 ];
 
 export const SNP_DEVICE_RULES: readonly RuleRecord<'device'>[] = [

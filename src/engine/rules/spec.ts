@@ -4,12 +4,13 @@
 import type { RuleRecord } from '../rule-types';
 import { iommuEffective, takesAccessPlatform } from '../context';
 import { src } from '../sources';
-import { unknown, v } from '../verdict';
+import { or, unknown, v } from '../verdict';
 import { WHAT_IOMMU_DOES, MSG_REFUSES } from '../words';
 import { compareVersions } from '../../contracts/version';
 
 import { dropIommuIfOrdinary } from './shared';
 import { guestLine } from '../messages';
+import { needsBit } from './cc';
 
 export const SPEC_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -25,7 +26,8 @@ export const SPEC_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
         c.input.guest.kernelVersion === 'unknown'
           ? unknown('the guest kernel version')
           : compareVersions(c.input.guest.kernelVersion, v(4, 8)) < 0,
-      iommuEffective,
+      // In a confidential VM the device must end up with the bit, whatever its iommu attribute says now.
+      (c) => or(iommuEffective(c), needsBit(c)),
     ],
     title: (c) => `The guest kernel predates ACCESS_PLATFORM (Linux 4.8): ${c.device.label} will refuse it`,
     explanation: `${WHAT_IOMMU_DOES} QEMU makes the driver accept the bit once it is offered: if the driver does not know it, FEATURES_OK fails and the device does not bind. Linux accepts it from 4.8.`,

@@ -3,15 +3,23 @@
  * confidential VMs do not need one.
  */
 import type { RuleRecord } from '../rule-types';
-import { isConfidential, takesAccessPlatform, translatingViommu } from '../context';
+import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute } from '../edits';
 import { src } from '../sources';
-import { unknown } from '../verdict';
+import { unknown, v } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
 import { isVhostKernel } from './shared';
+import { atLeast } from '../../contracts/version';
 
-const viommuMachine: Record<string, readonly string[]> = { intel: ['q35'], smmuv3: ['virt'], virtio: ['q35', 'virt'] };
+/** Where libvirt offers each vIOMMU model, and its refusal elsewhere (qemu_validate.c qemuValidateDomainDeviceDefIOMMU). */
+const VIOMMU_MACHINES: Readonly<Record<string, { readonly machines: readonly string[]; readonly message: string }>> = {
+  intel: { machines: ['q35'], message: "IOMMU device: 'intel' is only supported with Q35 machines" },
+  // libvirt 11.5.0 (NEWS); 12.8 has only these wordings, so amd shares intel's (inferred from the strings).
+  amd: { machines: ['q35'], message: "IOMMU device: 'amd' is only supported with Q35 machines" },
+  smmuv3: { machines: ['virt'], message: "IOMMU device: 'smmuv3' is only supported with ARM Virt machines" },
+  virtio: { machines: ['q35', 'virt'], message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines" },
+};
 
 export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
   {
@@ -31,15 +39,17 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     when: [
-      (c) => c.input.domain.viommu.model in viommuMachine,
+      (c) => c.input.domain.viommu.model in VIOMMU_MACHINES,
       (c) =>
         c.input.domain.machine.family === 'unknown'
           ? unknown('the machine type')
-          : !viommuMachine[c.input.domain.viommu.model]!.includes(c.input.domain.machine.family),
+          : !VIOMMU_MACHINES[c.input.domain.viommu.model]!.machines.includes(c.input.domain.machine.family),
     ],
     title: (c) => `<iommu model='${c.input.domain.viommu.model}'> is not available on machine ${String(c.input.domain.machine.raw)}`,
-    explanation: 'libvirt offers the intel vIOMMU on q35, smmuv3 on Arm virt and the virtio-iommu on q35 and Arm virt only.',
-    messages: ["IOMMU device: 'intel' is only supported with Q35 machines"],
+    explanation:
+      'libvirt offers the intel and amd vIOMMUs on q35, smmuv3 on Arm virt and the virtio-iommu on q35 and Arm virt only (seen at define on libvirt 9.0, 11.3 and 12.8).',
+    messages: Object.values(VIOMMU_MACHINES).map((m) => m.message),
+    messagesFor: (c) => [VIOMMU_MACHINES[c.input.domain.viommu.model]?.message ?? ''],
     fix: { text: 'Remove the <iommu> device or use a machine type that supports it.' },
     sources: [src('LV-FMT', 'IOMMU devices'), src('LV-VAL', 'IOMMU device validation')],
   },
@@ -51,15 +61,29 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     when: [
       (c) => c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.intremap === 'on',
       (c) => c.input.domain.ioapicDriver !== 'qemu',
+      // libvirt 9.0 refuses at define; 11.3 and 12.8 add <ioapic driver='qemu'/> themselves and start the domain
+      // (version lab, fact sheet §7.3 item 21); the release that changed it is not known.
+      (c) => {
+        const known = atLeast(c.libvirt, v(11, 3));
+        if (known === 'yes') return false;
+        if (c.libvirt.kind === 'exact' && atLeast(c.libvirt, v(9, 1)) === 'no') return true;
+        return unknown(
+          `whether libvirt ${describeVersion(c.libvirt)} adds <ioapic driver='qemu'/> itself (11.3 and later do, 9.0 does not)`,
+        );
+      },
     ],
     title: "intremap='on' needs <ioapic driver='qemu'/>",
     explanation:
-      "Interrupt remapping in the intel vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver='qemu'/></features>.",
+      "Interrupt remapping in the intel vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver='qemu'/></features>. libvirt 9.0 refuses the domain without it; 11.3 and 12.8 add it themselves.",
+    messages: ["IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')"],
     fix: {
       text: "Add <ioapic driver='qemu'/> to <features>.",
       edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
     },
-    sources: [src('LV-FMT', 'IOMMU devices: intremap')],
+    sources: [
+      src('LV-VAL', 'qemuValidateDomainDeviceDefIOMMU: interrupt remapping requires split I/O APIC'),
+      src('LAB', 'define on libvirt 9.0, 11.3 and 12.8'),
+    ],
   },
 ];
 
@@ -80,7 +104,7 @@ export const VIOMMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     fix: {
       text: "Set <driver iotlb='on'/> on <iommu model='intel'> and ats='on' on the device.",
       edits: (c) => [
-        ...(c.device.driver.ats !== 'on' ? setDriverAttribute(c.device, 'ats', 'on') : []),
+        ...(c.device.driver.ats !== 'on' ? setDriverAttribute(c.device, 'ats', 'on', c.libvirt) : []),
         ...(c.input.domain.viommu.iotlb !== 'on' && c.input.domain.viommu.target
           ? [{ op: 'set-attribute' as const, target: `${c.input.domain.viommu.target}/driver`, name: 'iotlb', value: 'on' }]
           : []),

@@ -78,7 +78,7 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} QEMU's confidential default is only a default: a value written on the device wins, silently.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
     messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
-    fix: { text: "Set iommu='on' (or remove the attribute on QEMU >= 6.0).", edits: (c) => setIommu(c.device, 'on') },
+    fix: { text: "Set iommu='on' (or remove the attribute on QEMU >= 6.0).", edits: (c) => setIommu(c.device, 'on', c.libvirt) },
     sources: [src('QEMU-MACHINE', 'sugar properties are defaults'), src('LNX-VIRTIO', 'virtio_features_ok')],
   },
   {
@@ -165,7 +165,11 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       `${c.device.label}: ${String(c.device.virtioModel)} is a PCI-only model but the device is on ${String(c.device.transport)}`,
     explanation:
       "libvirt's virtio-transitional and virtio-non-transitional models choose between PCI device types; other transports have no such types. libvirt defines the domain anyway (its own complaint, 'virtio (non-)transitional models are not supported for address type=ccw', does not fail the command) and writes the model into QEMU's device name, which QEMU then refuses at start (seen on libvirt 9.0, 11.3 and 12.8; fact sheet §7.1 item 8).",
-    messages: ["'virtio-blk-ccw-transitional' is not a valid device model name"],
+    messages: [
+      "'virtio-blk-ccw-transitional' is not a valid device model name",
+      "'virtio-net-ccw-non-transitional' is not a valid device model name",
+      "'virtio-net-device-transitional' is not a valid device model name",
+    ],
     messagesFor: (c) => [`'${qemuDeviceType(c.device)}' is not a valid device model name`],
     fix: {
       text: "Use model='virtio' on this transport.",
