@@ -8,7 +8,7 @@ import type { HostFacts } from '../../src/contracts/facts';
 import { mergeHostFacts, type DomainTarget, type HostFactsPatch } from '../../src/host';
 import { collectHostEvidence } from './host-evidence';
 import { getDomainCapabilities, getVersions, versionFacts } from './libvirt';
-import { VirshError } from './virsh';
+import { runVirsh, VirshError, type VirshRunner } from './virsh';
 
 /**
  * Whether `uri` reaches the libvirtd of this machine (qemu:///system, qemu:///session, qemu+unix:///…). Any
@@ -25,6 +25,8 @@ export interface HostFactsOptions {
    * asked for exactly these capabilities).
    */
   readonly whenCapsRefused?: 'unknown' | 'throw';
+  /** How virsh runs: runVirsh, or a session batcher (virshSessions) so a fleet host's reads share one login. */
+  readonly virsh?: VirshRunner;
 }
 
 /** Host facts of one connection for domains of any target. */
@@ -37,19 +39,20 @@ export type HostFactsReader = (target: DomainTarget) => Promise<HostFacts>;
 export function hostFactsReader(uri: string, options: HostFactsOptions = {}): HostFactsReader {
   let base: Promise<HostFactsPatch> | undefined;
   const caps = new Map<string, Promise<HostFactsPatch>>();
+  const virsh = options.virsh ?? runVirsh;
   const refused = (e: unknown): HostFactsPatch => {
     if (options.whenCapsRefused !== 'throw' && e instanceof VirshError && e.code === 'failed') return {};
     throw e;
   };
   return async (target) => {
-    base ??= Promise.all([getVersions(uri), isLocalUri(uri) ? collectHostEvidence() : []]).then(([versions, evidence]) => ({
+    base ??= Promise.all([getVersions(uri, virsh), isLocalUri(uri) ? collectHostEvidence() : []]).then(([versions, evidence]) => ({
       ...versionFacts(uri, versions),
       evidence,
     }));
     const key = `${target.arch ?? ''}|${target.machine ?? ''}|${target.virttype ?? ''}`;
     let patch = caps.get(key);
     if (!patch) {
-      patch = getDomainCapabilities(uri, target).then((c) => c.host, refused);
+      patch = getDomainCapabilities(uri, target, virsh).then((c) => c.host, refused);
       caps.set(key, patch);
     }
     const [b, p] = await Promise.all([base, patch]);

@@ -11,7 +11,7 @@ import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
 import { backupsDir } from './backup-store';
 import { decodeXmlBytes, fingerprintOf, readRegularFile } from './read-domain-file';
-import { runVirsh, VirshError } from './virsh';
+import { runVirsh, VirshError, type VirshRunner } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
 export interface LibvirtVersions {
@@ -100,9 +100,14 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
   return { libvirtVersion: fact(v.libvirt, 'Running against daemon'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
 }
 
-/** libvirt and QEMU versions of a connection. */
-export async function getVersions(uri: string): Promise<LibvirtVersions> {
-  return parseVirshVersion(await runVirsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS }));
+/** libvirt and QEMU versions of a connection. `virsh` may be a session batcher (virshSessions), as below. */
+export async function getVersions(uri: string, virsh: VirshRunner = runVirsh): Promise<LibvirtVersions> {
+  return parseVirshVersion(await virsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS }));
+}
+
+/** The names of every domain (running or not). */
+export async function listDomainNames(uri: string, virsh: VirshRunner = runVirsh): Promise<string[]> {
+  return lines(await virsh(uri, ['list', '--all', '--name']));
 }
 
 /** Every domain (running or not) with its state and whether it is persistent. */
@@ -132,20 +137,21 @@ function lines(out: string): string[] {
 }
 
 /** The persistent definition (what the next boot uses), including security-sensitive parts. */
-export function dumpInactiveXml(uri: string, name: string): Promise<string> {
-  return runVirsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name]);
+export function dumpInactiveXml(uri: string, name: string, virsh: VirshRunner = runVirsh): Promise<string> {
+  return virsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name]);
 }
 
 /** domcapabilities for one arch/machine/virttype (libvirt's defaults for any left out), parsed. */
 export async function getDomainCapabilities(
   uri: string,
   want: { readonly arch?: string; readonly machine?: string; readonly virttype?: string } = {},
+  virsh: VirshRunner = runVirsh,
 ): Promise<DomainCapabilitiesResult> {
   const args = ['domcapabilities'];
   if (want.virttype) args.push('--virttype', want.virttype);
   if (want.arch) args.push('--arch', want.arch);
   if (want.machine) args.push('--machine', want.machine);
-  const domcapsXml = await runVirsh(uri, args);
+  const domcapsXml = await virsh(uri, args);
   return { host: summariseDomainCapabilities(domcapsXml, `virsh -c ${uri} ${args.join(' ')}`).facts, domcapsXml };
 }
 
