@@ -60,12 +60,13 @@ export function benchCheckCorpus(ctx: BenchContext): void {
     const r = compareCommands(ours, { cmd: 'xmllint', args: ['--noout', '--relaxng', DOMAIN_RNG, ...files], okCodes: [0, 3, 4] }, runs);
     report({ name: `${name}.ours`, value: r.a, unit: 'ms', note: `${files.length} files, with schema validation` });
     report({ name: `${name}.xmllint`, value: r.b, unit: 'ms', note: 'one xmllint --noout --relaxng over all files' });
-    report({ name: `${name}-vs-xmllint`, value: r.a / r.b, unit: 'ratio', goal: '<= 3', met: r.a / r.b <= 3 });
+    report({ name: `${name}-vs-xmllint`, value: r.a / r.b, unit: 'ratio', goal: '<= 2.0', met: r.a / r.b <= 2 });
   } else skip(`${name}-vs-xmllint`, 'xmllint not installed (Debian package libxml2-utils)');
   if (onPath('virt-xml-validate')) {
     const loop = 'for f in "$@"; do virt-xml-validate "$f" domain >/dev/null 2>&1; done; true';
     const r = compareCommands(ours, { cmd: 'sh', args: ['-c', loop, 'sh', ...files] }, ctx.quick ? 1 : 3);
     report({ name: `${name}.virt-xml-validate`, value: r.b, unit: 'ms', note: 'virt-xml-validate once per file' });
-    report({ name: `${name}-vs-virt-xml-validate`, value: r.a / r.b, unit: 'ratio', goal: '<= 0.02 (50x faster)', met: r.a / r.b <= 0.02 });
+    // No goal: the 50x goal is retired (one xmllint run over the corpus alone is about 0.018 of this loop).
+    report({ name: `${name}-vs-virt-xml-validate`, value: r.a / r.b, unit: 'ratio' });
   } else skip(`${name}-vs-virt-xml-validate`, 'virt-xml-validate not installed (Debian package libvirt-clients)');
 }

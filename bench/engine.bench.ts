@@ -1,8 +1,7 @@
-/** The engine: one evaluation of a 64-device domain, the Review recompute, and the configuration-space sweep. */
+/** The engine: one evaluation of a 64-device domain and the configuration-space sweep (the Review recompute: review.bench.ts). */
 import { parseDomainXml, readDomainFacts } from '../src/domain-xml';
 import { evaluate } from '../src/engine';
 import { sweepConfigurationSpace } from '../src/engine/sweep';
-import { planDocument, readDocument } from '../src/pipeline/plan-document';
 import { CAPABLE_HOST, LINUX_GUEST, input } from '../test/engine-facts';
 import { bigDomainXml } from './big-domain';
 import type { BenchContext } from './context';
@@ -27,12 +26,6 @@ export function benchEngine(ctx: BenchContext): void {
     met: evalMs < 0.5,
     note: `${evaluate(engineInput).length} findings`,
   });
-
-  // What the store recomputes when a goal changes (the parsed text is memoised): findings, plan, planned XML,
-  // its diff and what it leaves (renderer/store/derived.ts).
-  const doc = readDocument(xml);
-  const reviewMs = timeIt(() => planDocument(doc, engineInput), ctx.quick ? 20 : 200);
-  report({ name: 'ui.review-recompute-64-devices', value: reviewMs, unit: 'ms', goal: '< 16 ms (one frame)', met: reviewMs < 16 });
 
   const samples: number[] = [];
   let result = sweepConfigurationSpace();

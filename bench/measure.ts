@@ -7,8 +7,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Median milliseconds of `fn` over `runs` runs after `warmup` unmeasured ones. */
-export function timeIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number {
+/** Milliseconds of each of `runs` runs of `fn` after `warmup` unmeasured ones. */
+export function sampleIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number[] {
   for (let i = 0; i < warmup; i++) fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -16,7 +16,12 @@ export function timeIt(fn: () => unknown, runs: number, warmup = Math.max(3, run
     fn();
     samples.push(performance.now() - t0);
   }
-  return median(samples);
+  return samples;
+}
+
+/** Median milliseconds of `fn` over `runs` runs after `warmup` unmeasured ones. */
+export function timeIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number {
+  return median(sampleIt(fn, runs, warmup));
 }
 
 /** Median milliseconds of async `fn`. */
@@ -64,9 +69,9 @@ export function compareCommands(a: Command, b: Command, runs: number): { a: numb
   return { a: median(sa), b: median(sb) };
 }
 
-/** Median wall time of one command (whole process). */
-export function timeCommand(c: Command, runs: number): number {
-  runOnce(c);
+/** Median wall time of one command (whole process), after `warmup` unmeasured runs. */
+export function timeCommand(c: Command, runs: number, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) runOnce(c);
   const s: number[] = [];
   for (let i = 0; i < runs; i++) s.push(runOnce(c));
   return median(s);

@@ -8,11 +8,13 @@ import { benchContext } from './context';
 import { skip, writeResults } from './figures';
 import { benchEngine } from './engine.bench';
 import { benchXml } from './xml.bench';
+import { benchReview } from './review.bench';
 import { benchOsinfo } from './osinfo.bench';
 import { benchPlanVsVirtXml, benchCheckCorpus } from './cli.bench';
 import { benchBundleSize, benchFirstStepInteractive } from './ui.bench';
 import { benchCheckMemory, benchServeIdleMemory } from './memory.bench';
 import { benchLab } from './lab.bench';
+import { benchFleet } from './fleet.bench';
 
 const ctx = benchContext(process.argv.slice(2));
 
@@ -27,9 +29,11 @@ async function section(name: string, run: () => void | Promise<void>): Promise<v
 
 benchEngine(ctx);
 benchXml(ctx);
+benchReview(ctx);
 await benchOsinfo(ctx);
 benchPlanVsVirtXml(ctx);
 benchCheckCorpus(ctx);
+await section('fleet.audit-16x25', () => benchFleet(ctx));
 benchBundleSize(ctx);
 await section('ui.navigation-to-first-step', () => benchFirstStepInteractive(ctx));
 benchCheckMemory(ctx);

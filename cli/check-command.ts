@@ -3,7 +3,7 @@
  * Exit 0: no error finding; 1: at least one error finding; 2: an input or the usage was unusable.
  */
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
-import { VirshError } from '../main/services/virsh';
+import { DEFAULT_FLEET_JOBS } from '../main/services/fleet-audit';
 import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
 import { parseDomainXml, XmlInputError, type DomainDocument } from '../src/domain-xml';
@@ -17,7 +17,7 @@ import { readInput } from './read-input';
 import { formatInputError } from './input-error';
 
 const USAGE =
-  'virtio-access check [FILE...|-] [--json] [--no-schema] [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--connect URI [--all | DOMAIN...]]';
+  'virtio-access check [FILE...|-] [--json] [--no-schema] [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--connect URI... [--all | DOMAIN...] [--jobs N]]';
 
 const HELP = `${USAGE}
 
@@ -31,6 +31,7 @@ FILE may be - for standard input. Several files are checked in one run.
   --host-caps FILE     output of \`virsh domcapabilities\` for the host
   --guest OSINFO_ID    the guest OS (osinfo id, e.g. http://debian.org/debian/12); default: the domain's metadata
   --connect URI        read the domains from libvirt (repeatable); with --all or DOMAIN names
+  --jobs N             read at most N connections at once (default ${DEFAULT_FLEET_JOBS}); progress and failures on stderr
 
 Exit status: 0 no error found, 1 at least one error found, 2 unusable input or usage.
 `;
@@ -40,6 +41,7 @@ const OPTIONS = {
   'no-schema': { type: 'boolean' },
   all: { type: 'boolean' },
   connect: { type: 'string', multiple: true },
+  jobs: { type: 'string' },
   ...HOST_OPTIONS,
   ...GUEST_OPTIONS,
 } as const;
@@ -73,29 +75,46 @@ function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
   });
 }
 
+/** --jobs N: a whole number of at least 1. */
+function jobsOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(raw)) throw new UsageError(`--jobs needs a whole number of connections, at least 1 (got "${raw}")`, 'check');
+  return Number(raw);
+}
+
 /**
- * The domains of every --connect URI. A connection that fails (host down, no such domain, refused) is reported
- * with virsh's advice and the audit goes on with the others; `failed` then makes the exit status 2.
+ * The domains of every --connect URI, read at most --jobs hosts at a time. A connection that fails (host
+ * down, refused) or a domain that cannot be read (no such domain) is reported with virsh's advice and the
+ * audit keeps everything else; `failed` then makes the exit status 2. Documents come in the order of the
+ * --connect options, each host's domains in the order asked (or listed).
  */
 async function docsFromConnections(args: ParsedArgs<typeof OPTIONS>, deps: CliDeps, io: CliIo): Promise<{ docs: Doc[]; failed: boolean }> {
   const uris = args.values.connect ?? [];
   const all = args.values.all === true;
   if (all && args.positionals.length > 0) throw new UsageError('give either --all or DOMAIN names, not both', 'check');
   if (!all && args.positionals.length === 0) throw new UsageError('with --connect, give --all or DOMAIN names', 'check');
-  const started = Date.now();
+  const hosts = await deps.readFleet(uris, all ? 'all' : args.positionals, {
+    jobs: jobsOf(args.values.jobs),
+    // A fleet says how far it is, host by host (stdout keeps only the report).
+    onHost: (read, done, total) => {
+      if (total === 1) return;
+      const n = read.ok ? read.domains.length : 0;
+      const unreadable = read.ok && read.failures.length > 0 ? `, ${read.failures.length} unreadable` : '';
+      const what = read.ok ? `${n} domain${n === 1 ? '' : 's'}${unreadable}` : 'failed';
+      io.stderr(`virtio-access check: ${done}/${total} hosts read: ${read.uri} (${what})\n`);
+    },
+  });
   const docs: Doc[] = [];
   let failed = false;
-  for (const uri of uris) {
-    try {
-      const domains = await deps.readDomainsFromConnection(uri, all ? 'all' : args.positionals, (done, total) => {
-        if (Date.now() - started > 1000) io.stderr(`reading ${uri}: ${done}/${total}\n`);
-      });
-      for (const d of domains) docs.push({ name: `${d.uri}/${d.name}`, text: d.xml, host: d.host });
-    } catch (e) {
-      if (!(e instanceof VirshError)) throw e;
-      io.stderr(`virtio-access check: ${e.message}\n`);
+  for (const host of hosts) {
+    if (!host.ok) {
+      io.stderr(`virtio-access check: ${host.error.message}\n`);
       failed = true;
+      continue;
     }
+    for (const f of host.failures) io.stderr(`virtio-access check: ${f.uri}/${f.name}: ${f.error.message}\n`);
+    failed ||= host.failures.length > 0;
+    for (const d of host.domains) docs.push({ name: `${d.uri}/${d.name}`, text: d.xml, host: d.host });
   }
   return { docs, failed };
 }
@@ -105,6 +124,7 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   const args = parseCommandArgs('check', argv, OPTIONS);
   const connecting = args.values.connect !== undefined;
   if (!connecting && args.values.all) throw new UsageError('--all needs --connect', 'check');
+  if (!connecting && args.values.jobs !== undefined) throw new UsageError('--jobs needs --connect', 'check');
   if (!connecting && args.positionals.length === 0) throw new UsageError('give at least one FILE (or - for standard input)', 'check');
   if (args.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', 'check');
   const useSchema = !args.values['no-schema'];

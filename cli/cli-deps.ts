@@ -4,20 +4,14 @@
  * imported by the commands directly.
  */
 import type { GuestFacts } from '../src/contracts/facts';
-import type { ConnectionDomain } from '../main/services/fleet-audit';
-
-export type { ConnectionDomain };
+import type { readFleet } from '../main/services/fleet-audit';
 
 /** Services the CLI calls. */
 export interface CliDeps {
   /** osinfo id → guest facts (main/services/osinfo.ts), the index built once per process. */
   readonly lookupGuest: (osinfoId: string) => Promise<GuestFacts>;
-  /** main/services/fleet-audit.ts. */
-  readonly readDomainsFromConnection: (
-    uri: string,
-    names: readonly string[] | 'all',
-    onProgress?: (done: number, total: number) => void,
-  ) => Promise<readonly ConnectionDomain[]>;
+  /** main/services/fleet-audit.ts: the domains of several libvirt connections, `jobs` hosts at a time. */
+  readonly readFleet: typeof readFleet;
 }
 
 /** Where the CLI reads and writes; process streams in production, buffers in tests. */

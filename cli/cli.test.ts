@@ -543,9 +543,36 @@ describe.skipIf(missingParts('virsh'))('virtio-access check --connect when a con
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('names a domain the connection does not have', () => {
-    const r = run(['check', '--connect', 'test:///default', 'nosuchdomain', '--no-schema']);
+  it('names a domain the connection does not have, and still checks the domains it has', () => {
+    const r = run(['check', '--connect', 'test:///default', 'test', 'nosuchdomain', '--no-schema', '--json']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/test:\/\/\/default has no domain named as asked: .*nosuchdomain/);
+    expect(r.stderr).toMatch(
+      /^virtio-access check: test:\/\/\/default\/nosuchdomain: test:\/\/\/default has no domain named as asked: .*nosuchdomain/m,
+    );
+    expect((JSON.parse(r.stdout) as { files: { file: string }[] }).files.map((f) => f.file)).toEqual(['test:///default/test']);
+  });
+});
+
+describe.skipIf(missingParts('virsh'))('virtio-access check over several connections (--jobs)', () => {
+  it('gives the same JSON document as before: one file per host and domain, in the order of --connect', () => {
+    const one = run(['check', '--connect', 'test:///default', 'test', '--json']);
+    const three = run(['check', ...['a', 'b', 'c'].flatMap(() => ['--connect', 'test:///default']), 'test', '--jobs', '2', '--json']);
+    expect(three.code).toBe(one.code);
+    const doc: unknown = JSON.parse(three.stdout);
+    expect(isCheckJson(doc)).toBe(true);
+    const files = (doc as { files: unknown[] }).files;
+    expect(files).toEqual([0, 1, 2].map(() => (JSON.parse(one.stdout) as { files: unknown[] }).files[0]));
+    expect(one.stderr).toBe('');
+    expect(three.stderr.split('\n').filter(Boolean)).toEqual(
+      [1, 2, 3].map((n) => `virtio-access check: ${n}/3 hosts read: test:///default (1 domain)`),
+    );
+  });
+
+  it('refuses --jobs that is not a whole number of at least 1, or without --connect (exit 2)', () => {
+    for (const jobs of ['0', '-1', 'many', '1.5']) {
+      const r = run(['check', '--connect', 'test:///default', '--all', `--jobs=${jobs}`]);
+      expect([r.code, r.stderr], jobs).toEqual([2, expect.stringContaining('--jobs needs a whole number of connections, at least 1')]);
+    }
+    expect(run(['check', path.join(fixtures, 'sev-q35.xml'), '--jobs', '2']).stderr).toContain('--jobs needs --connect');
   });
 });

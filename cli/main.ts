@@ -3,7 +3,7 @@
  * runs: cli/launch.ts). Reads process.argv,
  * wires the real services into the dispatcher, and sets the exit code.
  */
-import { readDomainsFromConnection } from '../main/services/fleet-audit';
+import { readFleet } from '../main/services/fleet-audit';
 import { loadOsinfo } from '../main/services/osinfo';
 import { runCli } from './run-cli';
 import type { CliDeps, CliIo } from './cli-deps';
@@ -35,7 +35,7 @@ const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo(
 
 const deps: CliDeps = {
   lookupGuest: async (id) => (await osinfo()).lookup(id),
-  readDomainsFromConnection,
+  readFleet,
 };
 
 runCli(process.argv.slice(2), deps, io).then(

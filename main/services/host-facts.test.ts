@@ -42,7 +42,7 @@ describe.skipIf(noVirsh)(`host facts of libvirt's test driver ${noVirsh ? `(skip
     const { host } = read.value as { host: HostFacts };
     expect(host.libvirtVersion.kind).toBe('exact');
     expect(localSources(host)).toEqual([]);
-    const [fleet] = await readDomainsFromConnection('test:///default', ['test']);
+    const [fleet] = (await readDomainsFromConnection('test:///default', ['test'])).domains;
     expect(fleet?.host).toEqual(host);
   });
 
@@ -80,7 +80,7 @@ describe.skipIf(noDaemon)(`host facts of this machine's libvirtd ${noDaemon ? `(
   it('the fleet audit assembles the same host facts for the same domain', async () => {
     const read = await dispatch(handlers, 'libvirt.read', { uri: SYSTEM, name });
     if (!read.ok) throw new Error(read.error.message);
-    const [fleet] = await readDomainsFromConnection(SYSTEM, [name]);
+    const [fleet] = (await readDomainsFromConnection(SYSTEM, [name])).domains;
     expect(fleet?.host).toEqual((read.value as { host: HostFacts }).host);
   });
 

@@ -8,7 +8,7 @@ import type { HostFacts } from '../../src/contracts/facts';
 import { mergeHostFacts, type DomainTarget, type HostFactsPatch } from '../../src/host';
 import { collectHostEvidence } from './host-evidence';
 import { getDomainCapabilities, getVersions, versionFacts } from './libvirt';
-import { VirshError } from './virsh';
+import { runVirsh, VirshError, type VirshRunner } from './virsh';
 
 /**
  * Whether `uri` reaches the libvirtd of this machine (qemu:///system, qemu:///session, qemu+unix:///…). Any
@@ -29,6 +29,8 @@ export interface HostFactsOptions {
   readonly onCapsRefused?: (e: VirshError) => void;
   /** Aborting it kills the reader's virsh runs (the user cancelled the read). */
   readonly signal?: AbortSignal;
+  /** How virsh runs: runVirsh, or a session batcher (virshSessions) so a fleet host's reads share one login. */
+  readonly virsh?: VirshRunner;
 }
 
 /** Host facts of one connection for domains of any target. */
@@ -42,6 +44,7 @@ export function hostFactsReader(uri: string, options: HostFactsOptions = {}): Ho
   let base: Promise<HostFactsPatch> | undefined;
   const caps = new Map<string, Promise<HostFactsPatch>>();
   const { signal } = options;
+  const virsh = options.virsh ?? runVirsh;
   const refused = (e: unknown): HostFactsPatch => {
     if (options.whenCapsRefused !== 'throw' && e instanceof VirshError && e.code === 'failed') {
       options.onCapsRefused?.(e);
@@ -50,14 +53,16 @@ export function hostFactsReader(uri: string, options: HostFactsOptions = {}): Ho
     throw e;
   };
   return async (target) => {
-    base ??= Promise.all([getVersions(uri, { signal }), isLocalUri(uri) ? collectHostEvidence() : []]).then(([versions, evidence]) => ({
-      ...versionFacts(uri, versions),
-      evidence,
-    }));
+    base ??= Promise.all([getVersions(uri, { signal, virsh }), isLocalUri(uri) ? collectHostEvidence() : []]).then(
+      ([versions, evidence]) => ({
+        ...versionFacts(uri, versions),
+        evidence,
+      }),
+    );
     const key = `${target.arch ?? ''}|${target.machine ?? ''}|${target.virttype ?? ''}`;
     let patch = caps.get(key);
     if (!patch) {
-      patch = getDomainCapabilities(uri, target, { signal }).then((c) => c.host, refused);
+      patch = getDomainCapabilities(uri, target, { signal, virsh }).then((c) => c.host, refused);
       caps.set(key, patch);
     }
     const [b, p] = await Promise.all([base, patch]);

@@ -11,7 +11,7 @@ import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
 import { backupsDir } from './backup-store';
 import { decodeXmlBytes, fingerprintOf, readRegularFile } from './read-domain-file';
-import { runVirsh, VirshError } from './virsh';
+import { runVirsh, VirshError, type VirshRunner } from './virsh';
 
 /** libvirt and QEMU versions as `virsh version` prints them; null when it did not say. */
 export interface LibvirtVersions {
@@ -47,9 +47,10 @@ export interface DefineResult {
   readonly xml: string;
 }
 
-/** A cancellable read: aborting `signal` kills the virsh it runs. */
+/** How a read runs: aborting `signal` kills its virsh (Cancel); `virsh` may be a session batcher (virshSessions). */
 export interface ReadOptions {
   readonly signal?: AbortSignal;
+  readonly virsh?: VirshRunner;
 }
 
 /** The domain's definition changed between loading and defining; nothing was written. */
@@ -107,8 +108,13 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
 }
 
 /** libvirt and QEMU versions of a connection. */
-export async function getVersions(uri: string, { signal }: ReadOptions = {}): Promise<LibvirtVersions> {
-  return parseVirshVersion(await runVirsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS, signal }));
+export async function getVersions(uri: string, { signal, virsh = runVirsh }: ReadOptions = {}): Promise<LibvirtVersions> {
+  return parseVirshVersion(await virsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS, signal }));
+}
+
+/** The names of every domain (running or not). */
+export async function listDomainNames(uri: string, { signal, virsh = runVirsh }: ReadOptions = {}): Promise<string[]> {
+  return lines(await virsh(uri, ['list', '--all', '--name'], { signal }));
 }
 
 /** Every domain (running or not) with its state and whether it is persistent. */
@@ -138,21 +144,21 @@ function lines(out: string): string[] {
 }
 
 /** The persistent definition (what the next boot uses), including security-sensitive parts. */
-export function dumpInactiveXml(uri: string, name: string, { signal }: ReadOptions = {}): Promise<string> {
-  return runVirsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name], { signal });
+export function dumpInactiveXml(uri: string, name: string, { signal, virsh = runVirsh }: ReadOptions = {}): Promise<string> {
+  return virsh(uri, ['dumpxml', '--inactive', '--security-info', '--', name], { signal });
 }
 
 /** domcapabilities for one arch/machine/virttype (libvirt's defaults for any left out), parsed. */
 export async function getDomainCapabilities(
   uri: string,
   want: { readonly arch?: string; readonly machine?: string; readonly virttype?: string } = {},
-  { signal }: ReadOptions = {},
+  { signal, virsh = runVirsh }: ReadOptions = {},
 ): Promise<DomainCapabilitiesResult> {
   const args = ['domcapabilities'];
   if (want.virttype) args.push('--virttype', want.virttype);
   if (want.arch) args.push('--arch', want.arch);
   if (want.machine) args.push('--machine', want.machine);
-  const domcapsXml = await runVirsh(uri, args, { signal });
+  const domcapsXml = await virsh(uri, args, { signal });
   return { host: summariseDomainCapabilities(domcapsXml, `virsh -c ${uri} ${args.join(' ')}`).facts, domcapsXml };
 }
 

@@ -3,14 +3,12 @@
  * the machine's ssh setup touched) in front of the real libvirtd, reached with qemu+ssh://. The services and
  * the fleet audit see the same daemon as over qemu:///system.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../../test/real-parts';
 import { defineXml, fixtureNamed, removeDomains, SYSTEM } from '../../test/libvirt-domains';
+import { startSshdFleet, type SshdFleet } from '../../test/private-sshd';
 import type { HostFacts } from '../../src/contracts/facts';
 import { createIpcHandlers, dispatch } from '../ipc/ipc-table';
 import { readDomainsFromConnection } from './fleet-audit';
@@ -18,69 +16,20 @@ import { dumpInactiveXml, getVersions, listDomains } from './libvirt';
 
 const name = `vaw-ssh-${process.pid}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.end();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sshd did not listen on ${port}`);
-}
-
 const missing = missingParts('libvirtd', 'ssh', 'sshd');
 describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing})` : ''}`, () => {
-  let dir = '';
-  let sshd: ChildProcess | undefined;
+  let sshd: SshdFleet | undefined;
   let uri = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-sshd-'));
-    for (const key of ['host_key', 'client_key']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, key)]);
-    writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')), { mode: 0o600 });
-    mkdirSync('/run/sshd', { recursive: true });
-    const port = await freePort();
-    const config = [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${dir}/host_key`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`,
-      `PidFile ${dir}/sshd.pid`,
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
-      'StrictModes no',
-      'UsePAM no',
-    ];
-    writeFileSync(path.join(dir, 'sshd_config'), `${config.join('\n')}\n`);
-    // -D keeps sshd in the foreground as this test's child, so it ends with the test.
-    sshd = spawn('/usr/sbin/sshd', ['-D', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')], { stdio: 'ignore' });
-    await waitForPort(port);
-    // libvirt's own URI parameters: the key to use, no host-key prompt for this throwaway host key, no tty.
-    uri = `qemu+ssh://root@127.0.0.1:${port}/system?keyfile=${dir}/client_key&no_verify=1&no_tty=1`;
+    sshd = await startSshdFleet(1);
+    uri = sshd.hosts[0]!.uri;
     defineXml(fixtureNamed('tcg-q35.xml', name));
   }, 60_000);
 
   afterAll(async () => {
     await removeDomains(name);
-    sshd?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await sshd?.stop();
   });
 
   it('lists the same domains and versions as the local connection', async () => {
@@ -96,7 +45,7 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
   });
 
   it("audits the remote host without the local machine's /sys evidence", async () => {
-    const [remote] = (await readDomainsFromConnection(uri, [name])).filter((d) => d.name === name);
+    const [remote] = (await readDomainsFromConnection(uri, [name])).domains;
     expect(remote?.xml).toBe(await dumpInactiveXml(SYSTEM, name));
     // What it knows of the remote host comes from that host's libvirt, never from this machine's files.
     const sources = (remote?.host.evidence ?? []).map((e) => e.source);
@@ -110,7 +59,7 @@ describe.skipIf(missing)(`libvirt over qemu+ssh ${missing ? `(skipped: ${missing
     if (!read.ok) throw new Error(read.error.message);
     const host = (read.value as { host: HostFacts }).host;
     expect(host.evidence.map((e) => e.source).filter((s) => /^(\/proc|\/sys|\/dev)|virt-host-validate/.test(s))).toEqual([]);
-    const [audited] = await readDomainsFromConnection(uri, [name]);
+    const [audited] = (await readDomainsFromConnection(uri, [name])).domains;
     expect(host).toEqual(audited?.host);
   });
 

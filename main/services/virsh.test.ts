@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingParts } from '../../test/real-parts';
 import { startSilentLibvirt } from '../../test/silent-libvirt';
-import { classifyVirshFailure, MAX_CONCURRENT_VIRSH, runVirsh, VirshError } from './virsh';
+import { classifyVirshFailure, MAX_CONCURRENT_VIRSH, runVirsh, runVirshSession, VirshError, virshSessions } from './virsh';
 
 /** Running virsh processes this test process started (from /proc: comm, state and parent pid). */
 function virshChildren(): number {
@@ -128,6 +128,21 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
     }
   });
 
+  it('a command with a signal asked of virshSessions runs in its own virsh, which Cancel kills alone', async () => {
+    const daemon = await startSilentLibvirt();
+    try {
+      const virsh = virshSessions();
+      const cancel = new AbortController();
+      const run = failure(virsh(daemon.uri, ['list', '--all'], { signal: cancel.signal, timeoutMs: 60_000 }));
+      await daemon.connected();
+      cancel.abort();
+      expect((await run).code).toBe('cancelled');
+      await daemon.allClosed();
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   it('a run cancelled before it starts never starts virsh', async () => {
     const daemon = await startSilentLibvirt();
     try {
@@ -138,6 +153,81 @@ describe.skipIf(missing)(`runVirsh against real virsh ${missing ? '(skipped: ' +
     } finally {
       await daemon.stop();
     }
+  });
+});
+
+describe.skipIf(missing)(`virsh sessions (many commands, one virsh process) ${missing ? '(skipped: ' + missing + ')' : ''}`, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-session-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // The test driver's state lives in the virsh process: a domain defined by one command is seen by a later
+  // command only when both ran in the same process.
+  const defined = path.join(dir, 'defined.xml');
+  writeFileSync(defined, "<domain type='test'><name>vaw-session</name><memory>1024</memory><os><type>hvm</type></os></domain>");
+
+  it('runs every command in one process; a failing command in the middle fails alone', async () => {
+    const outcomes = await runVirshSession('test:///default', [
+      ['define', defined],
+      ['dumpxml', '--', 'vaw-no-such-domain'],
+      ['dumpxml', '--inactive', '--', 'vaw-session'],
+      ['list', '--all', '--name'],
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true, true]);
+    const [, missingDomain, xml, list] = outcomes;
+    expect(missingDomain?.ok === false && missingDomain.error.code).toBe('domain-not-found');
+    expect(missingDomain?.ok === false && missingDomain.error.args).toEqual([
+      '-c',
+      'test:///default',
+      'dumpxml',
+      '--',
+      'vaw-no-such-domain',
+    ]);
+    expect(xml?.ok && xml.stdout).toMatch(/^<domain type='test'>\n {2}<name>vaw-session<\/name>[^]*<\/domain>\n\n$/);
+    expect(list?.ok && list.stdout).toBe(
+      await runVirsh('test:///default', ['list', '--all', '--name']).then((one) => one.replace('test\n', 'test\nvaw-session\n')),
+    );
+  });
+
+  it("gives a command's stdout exactly as runVirsh does for it alone", async () => {
+    const [version, xml] = await runVirshSession('test:///default', [['version'], ['dumpxml', '--inactive', '--', 'test']]);
+    expect(version?.ok && version.stdout).toBe(await runVirsh('test:///default', ['version']));
+    expect(xml?.ok && xml.stdout).toBe(await runVirsh('test:///default', ['dumpxml', '--inactive', '--', 'test']));
+  });
+
+  it('passes arguments with quotes, blanks, ;, #, backslashes and newlines to virsh unchanged', async () => {
+    const odd = ["it's", 'a b;c', '#not a comment', 'back\\slash \\', 'two\nlines', '"double"'];
+    const outcomes = await runVirshSession(
+      'test:///default',
+      odd.map((text) => ['echo', '--', text]),
+    );
+    expect(outcomes.map((o) => o.ok && o.stdout)).toEqual(odd.map((text) => `${text}\n`));
+  });
+
+  it('rejects as a whole when the connection fails before any command runs', async () => {
+    const e = await failure(runVirshSession('qemu:///system?socket=/nonexistent/libvirt-sock', [['version'], ['list', '--name']]));
+    expect(e.code).toBe('daemon-down');
+  });
+
+  it('gives the commands a killed session did not finish its timeout, keeping what finished', async () => {
+    const outcomes = await runVirshSession('test:///default', [['list', '--all', '--name'], ['event', '--all', '--loop'], ['version']], {
+      timeoutMs: 1500,
+    });
+    expect(outcomes[0]).toEqual({ ok: true, stdout: 'test\n\n' });
+    expect(outcomes.slice(1).map((o) => !o.ok && o.error.code)).toEqual(['timeout', 'timeout']);
+  });
+
+  it('virshSessions runs the commands asked in one task as one session, each settling on its own', async () => {
+    const virsh = virshSessions();
+    const [define, xml, missingDomain] = await Promise.allSettled([
+      virsh('test:///default', ['define', defined]),
+      virsh('test:///default', ['dumpxml', '--inactive', '--', 'vaw-session']),
+      virsh('test:///default', ['dumpxml', '--', 'vaw-no-such-domain']),
+    ]);
+    expect(define.status).toBe('fulfilled');
+    expect(xml.status === 'fulfilled' && xml.value).toMatch(/<name>vaw-session<\/name>/);
+    expect(missingDomain.status === 'rejected' && (missingDomain.reason as VirshError).code).toBe('domain-not-found');
+    // Asked in a later task: a new session, a new process, where the domain was never defined.
+    const later = await failure(virsh('test:///default', ['dumpxml', '--', 'vaw-session']));
+    expect(later.code).toBe('domain-not-found');
   });
 });
 

@@ -38,11 +38,15 @@ function splice(text: string, start: number, end: number, insert: string): strin
   return text.slice(0, start) + insert + text.slice(end);
 }
 
+function occurrences(text: string, s: string): number {
+  let n = 0;
+  for (let at = text.indexOf(s); at !== -1; at = text.indexOf(s, at + s.length)) n++;
+  return n;
+}
+
 /** The quote most attributes of a text use. */
 function documentQuote(text: string): '"' | "'" {
-  const singles = text.split("='").length;
-  const doubles = text.split('="').length;
-  return doubles > singles ? '"' : "'";
+  return occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
 }
 
 /** The quote an element's attributes mostly use; the document's when it has none. */
@@ -232,18 +236,64 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
  * or created; the input is never changed in place.
  */
 export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]): string {
-  let text = typeof input === 'string' ? input : input.text;
+  const text = typeof input === 'string' ? input : input.text;
+  return applyInsideAndOutsideDevices(text, edits, typeof input === 'string' ? undefined : input) ?? applyInOrder(text, edits);
+}
+
+/** The edits one after another, runs of device-local edits sharing one parse (`parsed`: of `text`, if at hand). */
+function applyInOrder(text: string, edits: readonly Edit[], parsed?: XmlDocument): string {
   let run: Edit[] = [];
+  let doc = parsed;
   for (const edit of edits) {
     if (deviceAnchor(edit)) {
       run.push(edit);
       continue;
     }
-    text = applyDeviceRun(text, run);
+    text = applyDeviceRun(text, run, doc);
     run = [];
     text = applyOne(text, edit);
+    doc = undefined;
   }
-  return applyDeviceRun(text, run);
+  return applyDeviceRun(text, run, doc);
+}
+
+/** Where an edit works: strictly inside /domain/devices, outside it, or on the element itself (neither). */
+function side(edit: Edit): 'inside' | 'outside' | null {
+  const path = edit.op === 'add-element' ? edit.parent : edit.target;
+  if (path.startsWith('/domain/devices/') || (edit.op === 'add-element' && path === '/domain/devices')) return 'inside';
+  if (path === '/domain/devices' || path.startsWith('/domain/devices[')) return null;
+  return path === '/domain' || path.startsWith('/domain/') ? 'outside' : null;
+}
+
+/**
+ * A plan edits devices and a few elements outside <devices> (launchSecurity, memoryBacking, os); applied in
+ * order, each outside edit parses the whole document again, devices and all. They never touch the same text
+ * nor change each other's paths, so: the inside edits are applied to the document (reusing its one parse for
+ * the device runs), the outside ones to the document with the devices' content cut out (a few hundred lines
+ * however many devices), and the two are joined. Null (apply in order instead) when that does not hold
+ * plainly: edits on <devices> itself, no <devices>, <devices> not on a line of its own, or the inside edits
+ * reaching outside its content.
+ */
+function applyInsideAndOutsideDevices(text: string, edits: readonly Edit[], parsed?: XmlDocument): string | null {
+  if (edits.length < 2) return null;
+  const sides = edits.map(side);
+  const outside = edits.filter((_, i) => sides[i] === 'outside');
+  if (outside.length === 0 || sides.includes(null)) return null;
+  const doc = parsed ?? parseXml(text);
+  const devices = doc.root.name === 'domain' ? doc.root.child('devices') : undefined;
+  if (!devices || devices.selfClosing || lineIndent(text, devices.start) === undefined) return null;
+  const before = text.slice(0, devices.startTagEnd);
+  const after = text.slice(devices.endTagStart);
+  const inside = edits.filter((_, i) => sides[i] === 'inside');
+  const edited = inside.length > 0 ? applyInOrder(text, inside, doc) : text;
+  if (!edited.startsWith(before) || !edited.endsWith(after)) return null;
+  // The cut content is a comment (with the document's line break, which insertions copy), unique to this call.
+  const cut = `<!--vaw-devices-${Math.random().toString(36).slice(2)}${newline(text) === '\r\n' ? '\r\n' : ''}-->`;
+  const quote = documentQuote(text);
+  const outer = outside.reduce((t, e) => applyOne(t, e, quote), `${before}${cut}${after}`);
+  const at = outer.indexOf(cut);
+  if (at === -1 || outer.indexOf(cut, at + 1) !== -1) return null;
+  return outer.slice(0, at) + edited.slice(before.length, edited.length - after.length) + outer.slice(at + cut.length);
 }
 
 /**
@@ -262,9 +312,9 @@ function deviceAnchor(edit: Edit): string | null {
  * and libvirt's child order come out as in the whole document), and the devices are spliced back. Devices are
  * disjoint, so the result is what applying the edits one by one gives. A missing device falls back to that.
  */
-function applyDeviceRun(text: string, run: readonly Edit[]): string {
+function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument): string {
   if (run.length <= 1) return run.reduce((t, e) => applyOne(t, e), text);
-  const doc = parseXml(text);
+  const doc = parsed ?? parseXml(text);
   const docQuote = documentQuote(text);
   const nl = newline(text);
   const groups = new Map<string, Edit[]>();
@@ -272,19 +322,37 @@ function applyDeviceRun(text: string, run: readonly Edit[]): string {
     const anchor = deviceAnchor(e)!;
     groups.set(anchor, [...(groups.get(anchor) ?? []), e]);
   }
+  const devicesEl = doc.root.child('devices');
+  // Every device by its anchor, in one pass (resolving each anchor would scan the devices once per device).
+  const byAnchor = new Map<string, XmlElement>();
+  for (const device of devicesEl?.children() ?? [])
+    byAnchor.set(`/${doc.root.name}/devices/${device.name}[${device.indexAmongSameName}]`, device);
   const splices: { start: number; end: number; text: string }[] = [];
   for (const [anchor, edits] of groups) {
-    const device = resolvePath(doc, anchor);
+    const device = byAnchor.get(anchor);
     const devices = device?.parent;
     if (!device || !devices) return run.reduce((t, e) => applyOne(t, e), text);
     const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${lineIndent(text, device.start) ?? ''}`;
-    let mini = `${prefix}${text.slice(device.start, device.end)}${nl}</${devices.name}>`;
+    const suffix = `${nl}</${devices.name}>`;
+    let mini = `${prefix}${text.slice(device.start, device.end)}${suffix}`;
     const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
     for (const e of edits) mini = applyOne(mini, relocate(e, anchor, local), docQuote);
-    const edited = parseXml(mini).root.children()[0]!;
-    splices.push({ start: device.start, end: device.end, text: mini.slice(edited.start, edited.end) });
+    // Edits inside the device leave what surrounds it as it was; only otherwise is the small document parsed.
+    const edited =
+      mini.startsWith(prefix) && mini.endsWith(suffix)
+        ? mini.slice(prefix.length, mini.length - suffix.length)
+        : ((el) => mini.slice(el.start, el.end))(parseXml(mini).root.children()[0]!);
+    splices.push({ start: device.start, end: device.end, text: edited });
   }
-  return splices.sort((a, b) => b.start - a.start).reduce((t, sp) => splice(t, sp.start, sp.end, sp.text), text);
+  // Joined in one pass: splicing one by one would copy the whole text once per device.
+  const parts: string[] = [];
+  let at = 0;
+  for (const sp of splices.sort((a, b) => a.start - b.start)) {
+    parts.push(text.slice(at, sp.start), sp.text);
+    at = sp.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 function relocate(edit: Edit, from: string, to: string): Edit {

@@ -1,88 +1,59 @@
 /** A unified diff (`diff -u` format, 3 lines of context) of two texts, line by line. */
+import { diffLineRuns } from './line-diff';
 
+const CONTEXT = 3;
+
+/** One line of the diff: context, removed or added; `ai`/`bi` are where it sits in each text. */
 interface Op {
   readonly kind: ' ' | '-' | '+';
+  /** The line with its newline, if it has one (a last line without one differs from the same line with one). */
   readonly line: string;
-  /** Whether this line is the last one of its text and has no final newline. */
-  readonly noEol: boolean;
+  readonly ai: number;
+  readonly bi: number;
 }
 
-function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
-}
-
-/** Longest-common-subsequence diff of the middle part (after trimming a common prefix and suffix). */
-function diffLines(a: readonly string[], b: readonly string[]): { kind: ' ' | '-' | '+'; ai: number; bi: number }[] {
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const n = a.length - pre - suf;
-  const m = b.length - pre - suf;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) {
-    const row = lcs[i]!;
-    const below = lcs[i + 1]!;
-    for (let j = m - 1; j >= 0; j--) {
-      row[j] = a[pre + i] === b[pre + j] ? below[j + 1]! + 1 : Math.max(below[j]!, row[j + 1]!);
-    }
-  }
-  const out: { kind: ' ' | '-' | '+'; ai: number; bi: number }[] = [];
-  for (let k = 0; k < pre; k++) out.push({ kind: ' ', ai: k, bi: k });
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[pre + i] === b[pre + j]) {
-      out.push({ kind: ' ', ai: pre + i++, bi: pre + j++ });
-    } else if (j < m && (i === n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
-      // On a tie the removal goes first, as diff -u prints a changed line: - old, then + new.
-      out.push({ kind: '+', ai: pre + i, bi: pre + j++ });
-    } else {
-      out.push({ kind: '-', ai: pre + i++, bi: pre + j });
-    }
-  }
-  for (let k = 0; k < suf; k++) out.push({ kind: ' ', ai: a.length - suf + k, bi: b.length - suf + k });
+/** The lines of a text, each with its `\n`; the last one lacks it when the text does not end with a newline. */
+function lines(text: string): string[] {
+  const parts = text.split('\n');
+  const last = parts.pop()!;
+  const out = parts.map((p) => `${p}\n`);
+  if (last !== '') out.push(last);
   return out;
+}
+
+/** One op per line; a change's removed lines come before its added ones, as diff -u prints them. */
+function lineOps(a: readonly string[], b: readonly string[]): Op[] {
+  const ops: Op[] = [];
+  for (const run of diffLineRuns(a, b)) {
+    if (run.same) {
+      for (let k = 0; k < run.aCount; k++) ops.push({ kind: ' ', line: a[run.aStart + k]!, ai: run.aStart + k, bi: run.bStart + k });
+      continue;
+    }
+    for (let k = 0; k < run.aCount; k++) ops.push({ kind: '-', line: a[run.aStart + k]!, ai: run.aStart + k, bi: run.bStart });
+    for (let k = 0; k < run.bCount; k++) ops.push({ kind: '+', line: b[run.bStart + k]!, ai: run.aStart + run.aCount, bi: run.bStart + k });
+  }
+  return ops;
 }
 
 /** `diff -u` style output; '' when the texts are equal. */
 export function unifiedDiff(before: string, after: string, labels: { readonly fromLabel: string; readonly toLabel: string }): string {
   if (before === after) return '';
-  const a = splitLines(before);
-  const b = splitLines(after);
-  const aNoEol = before !== '' && !before.endsWith('\n');
-  const bNoEol = after !== '' && !after.endsWith('\n');
-  const raw = diffLines(a, b);
-  // A last line that differs only in its final newline is a change, not context.
-  const ops: (Op & { ai: number; bi: number })[] = [];
-  for (const r of raw) {
-    const aLast = r.ai === a.length - 1 && aNoEol;
-    const bLast = r.bi === b.length - 1 && bNoEol;
-    if (r.kind === ' ' && aLast !== bLast) {
-      ops.push({ kind: '-', line: a[r.ai]!, noEol: aLast, ai: r.ai, bi: r.bi });
-      ops.push({ kind: '+', line: b[r.bi]!, noEol: bLast, ai: r.ai + 1, bi: r.bi });
-    } else if (r.kind === '+') ops.push({ kind: '+', line: b[r.bi]!, noEol: bLast, ai: r.ai, bi: r.bi });
-    else ops.push({ kind: r.kind, line: a[r.ai]!, noEol: r.kind === '-' ? aLast : aLast && bLast, ai: r.ai, bi: r.bi });
-  }
-  const context = 3;
+  const ops = lineOps(lines(before), lines(after));
   const out = [`--- ${labels.fromLabel}`, `+++ ${labels.toLabel}`];
   let k = 0;
   while (k < ops.length) {
     while (k < ops.length && ops[k]!.kind === ' ') k++;
     if (k >= ops.length) break;
-    const start = Math.max(0, k - context);
+    const start = Math.max(0, k - CONTEXT);
     let end = k;
     // Extend the hunk while the next change is within 2*context unchanged lines.
     for (;;) {
       while (end < ops.length && ops[end]!.kind !== ' ') end++;
       let gap = end;
       while (gap < ops.length && ops[gap]!.kind === ' ') gap++;
-      if (gap < ops.length && gap - end <= 2 * context) end = gap;
+      if (gap < ops.length && gap - end <= 2 * CONTEXT) end = gap;
       else {
-        end = Math.min(ops.length, end + context);
+        end = Math.min(ops.length, end + CONTEXT);
         break;
       }
     }
@@ -93,8 +64,8 @@ export function unifiedDiff(before: string, after: string, labels: { readonly fr
     const bStart = hunk.find((o) => o.kind !== '-')?.bi ?? ops[start]!.bi;
     out.push(`@@ -${aCount === 0 ? aStart : aStart + 1},${aCount} +${bCount === 0 ? bStart : bStart + 1},${bCount} @@`);
     for (const o of hunk) {
-      out.push(`${o.kind}${o.line}`);
-      if (o.noEol) out.push('\\ No newline at end of file');
+      if (o.line.endsWith('\n')) out.push(`${o.kind}${o.line.slice(0, -1)}`);
+      else out.push(`${o.kind}${o.line}`, '\\ No newline at end of file');
     }
     k = end;
   }

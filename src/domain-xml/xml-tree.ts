@@ -157,29 +157,47 @@ export class XmlElement {
     return parent ? parent.children(slash === -1 ? path : path.slice(slash + 1)) : [];
   }
 
+  /** Set for every child of a parent at once, the first time one of them is asked (see numberSiblings). */
+  #sameNameIndex = 0;
+  #sameNameCount = 0;
+  #xpath: string | undefined;
+
+  /**
+   * Numbers the children of this element's parent by name in one pass, so asking the position of every
+   * device of a domain (each finding's xpath) is linear, not quadratic, in their number. The tree is complete
+   * by then: the parser never asks.
+   */
+  #numberSiblings(parent: XmlElement): void {
+    const seen = new Map<string, number>();
+    for (const node of parent.nodes) {
+      if (node.kind !== 'element') continue;
+      const n = (seen.get(node.name) ?? 0) + 1;
+      seen.set(node.name, n);
+      node.#sameNameIndex = n;
+    }
+    for (const node of parent.nodes) if (node.kind === 'element') node.#sameNameCount = seen.get(node.name)!;
+  }
+
   /** 1-based position among siblings with the same name. */
   get indexAmongSameName(): number {
     if (!this.parent) return 1;
-    let n = 0;
-    for (const node of this.parent.nodes) {
-      if (node.kind !== 'element' || node.name !== this.name) continue;
-      n++;
-      if (node === this) return n;
-    }
-    return n;
+    if (this.#sameNameIndex === 0) this.#numberSiblings(this.parent);
+    return this.#sameNameIndex;
   }
 
   /**
    * Absolute XPath with 1-based indexes, e.g. `/domain/devices/disk[2]/driver`. Devices (children of
    * `/domain/devices`) always carry their index so findings name them stably; other steps carry one only
    * when siblings share the name. `resolvePath` reads an omitted index as 1, so both spellings resolve.
+   * Computed once per element (the document never changes once parsed).
    */
   get xpath(): string {
-    if (!this.parent) return `/${this.name}`;
+    if (this.#xpath !== undefined) return this.#xpath;
+    if (!this.parent) return (this.#xpath = `/${this.name}`);
     const index = this.indexAmongSameName;
     const always = this.parent.name === 'devices' && this.parent.parent?.parent === null;
-    const many = always || index > 1 || this.parent.children(this.name).length > 1;
-    return `${this.parent.xpath}/${this.name}${many ? `[${index}]` : ''}`;
+    const many = always || this.#sameNameCount > 1;
+    return (this.#xpath = `${this.parent.xpath}/${this.name}${many ? `[${index}]` : ''}`);
   }
 }
 
@@ -203,8 +221,16 @@ export function resolvePath(doc: XmlDocument, path: string): XmlElement | undefi
 function descend(from: XmlElement, steps: readonly PathStep[]): XmlElement | undefined {
   let el: XmlElement | undefined = from;
   for (const step of steps) {
-    el = el.children(step.name)[step.index - 1];
-    if (!el) return undefined;
+    let n = 0;
+    let next: XmlElement | undefined;
+    for (const node of el.nodes) {
+      if (node.kind === 'element' && node.name === step.name && ++n === step.index) {
+        next = node;
+        break;
+      }
+    }
+    if (!next) return undefined;
+    el = next;
   }
   return el;
 }

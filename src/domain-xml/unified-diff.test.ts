@@ -1,0 +1,129 @@
+/**
+ * The unified diff: what it prints is a patch that turns the first text into the second (checked with jsdiff's
+ * patch parser and with the real patch(1)), as small as a minimal diff on planned domains, and near-linear on
+ * big ones (the anchors keep Myers to short stretches; timings themselves are in `npm run bench`).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { applyPatch, diffArrays } from 'diff';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bigDomainXml } from '../../bench/big-domain';
+import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
+import { missingParts } from '../../test/real-parts';
+import { planFor } from '../engine';
+import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff } from './index';
+import { diffLineRuns } from './line-diff';
+
+/** Texts from few distinct lines, so that some lines are unique (anchors) and others repeat (Myers' work). */
+const text = fc
+  .array(fc.constantFrom('<disk>', '</disk>', "<driver iommu='on'/>", '', '  x', 'a', 'b', 'c', 'unique-1', 'unique-2'), { maxLength: 40 })
+  .chain((lines) => fc.tuple(fc.constant(lines), fc.boolean()))
+  .map(([lines, finalNewline]) => lines.join('\n') + (finalNewline && lines.length > 0 ? '\n' : ''));
+
+/** A text and an edited copy of it: lines deleted, inserted, replaced, or the final newline toggled. */
+const pair = fc
+  .tuple(text, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), fc.constantFrom('new', 'a', '<disk>', 'unique-3', '')), { maxLength: 8 }))
+  .map(([before, edits]) => {
+    const lines = before.split('\n');
+    for (const [at, kind, line] of edits) {
+      const i = at % (lines.length + 1);
+      if (kind === 0) lines.splice(i, 1);
+      else if (kind === 1) lines.splice(i, 0, line);
+      else lines.splice(i, 1, line);
+    }
+    return [before, lines.join('\n')] as const;
+  });
+
+function planned(devices: number): { before: string; after: string } {
+  const before = bigDomainXml(devices);
+  const engineInput = input({
+    domain: readDomainFacts(parseDomainXml(before)),
+    host: CAPABLE_HOST,
+    guest: LINUX_GUEST,
+    goals: { secure: 'sev' },
+  });
+  return { before, after: applyEdits(before, planFor(engineInput).edits) };
+}
+
+function changedLineCount(diff: string): number {
+  return diff
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.startsWith('-') || l.startsWith('+')).length;
+}
+
+describe('unifiedDiff as a patch', () => {
+  it('turns the first text into the second when applied (jsdiff parses and applies it)', () => {
+    fc.assert(
+      fc.property(pair, ([before, after]) => {
+        const diff = unifiedDiff(before, after, { fromLabel: 'a', toLabel: 'b' });
+        expect(diff === '').toBe(before === after);
+        if (diff !== '') expect(applyPatch(before, diff)).toBe(after);
+      }),
+      { numRuns: 500, seed: 20261202 },
+    );
+  });
+
+  it('prints each change as its removed lines, then its added lines, as diff -u does', () => {
+    fc.assert(
+      fc.property(pair, ([before, after]) => {
+        const body = unifiedDiff(before, after, { fromLabel: 'a', toLabel: 'b' }).split('\n').slice(2);
+        for (let i = 1; i < body.length; i++) expect(body[i - 1]!.startsWith('+') && body[i]!.startsWith('-')).toBe(false);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('is as small as a minimal (Myers) diff for a plan that edits every device of a 250-device domain', () => {
+    const { before, after } = planned(250);
+    const minimal = diffArrays(before.split('\n'), after.split('\n'))
+      .filter((c) => c.added || c.removed)
+      .reduce((n, c) => n + c.count, 0);
+    expect(minimal).toBeGreaterThan(250);
+    expect(changedLineCount(unifiedDiff(before, after, { fromLabel: 'a', toLabel: 'b' }))).toBe(minimal);
+  });
+
+  it('matches the lines that occur once in both texts before running Myers between them', () => {
+    // Two unique lines swapped: only one of them can stay matched, and the runs cover both texts in order.
+    const a = ['x', 'u1', 'y', 'u2', 'z'];
+    const b = ['x', 'u2', 'y', 'u1', 'z'];
+    const runs = diffLineRuns(a, b);
+    let ai = 0;
+    let bi = 0;
+    for (const r of runs) {
+      expect([r.aStart, r.bStart]).toEqual([ai, bi]);
+      if (r.same) expect(a.slice(r.aStart, r.aStart + r.aCount)).toEqual(b.slice(r.bStart, r.bStart + r.bCount));
+      ai += r.aCount;
+      bi += r.bCount;
+    }
+    expect([ai, bi]).toEqual([a.length, b.length]);
+    expect(runs.filter((r) => r.same).reduce((n, r) => n + r.aCount, 0)).toBe(3);
+  });
+});
+
+const noPatch = missingParts('patch');
+describe.skipIf(noPatch)(`unifiedDiff with the real patch(1) ${noPatch ? `(skipped: ${noPatch})` : ''}`, () => {
+  it('patch applies the diff of a 1,000-device (4,500-line) plan and of random edits exactly', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-udiff-'));
+    try {
+      const cases = [planned(1000), ...fc.sample(pair, { numRuns: 30, seed: 11 }).map(([before, after]) => ({ before, after }))];
+      for (const [i, { before, after }] of cases.entries()) {
+        if (before === after) continue;
+        const file = path.join(dir, `${i}.txt`);
+        const out = path.join(dir, `${i}.out`);
+        writeFileSync(file, before);
+        const r = spawnSync('patch', ['-s', '-o', out, file], {
+          input: unifiedDiff(before, after, { fromLabel: 'a', toLabel: 'b' }),
+          encoding: 'utf8',
+        });
+        expect(r.status, `case ${i}: ${r.stdout}${r.stderr}`).toBe(0);
+        expect(readFileSync(out, 'utf8'), `case ${i}`).toBe(after);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
