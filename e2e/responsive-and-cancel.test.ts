@@ -120,9 +120,11 @@ describe.skipIf(missing)(`small screens and slow calls in Chromium ${missing ? `
         await daemon.connected();
         const busy = page.getByTestId('busy');
         await busy.getByText(/Listing the domains on qemu\+unix/).waitFor();
-        // The seconds count up while it waits.
+        // The seconds count up while it waits (once a second: give the count time to pass 2, poll's default is 1 s).
         await expect
-          .poll(async () => Number(/(\d+) s so far/.exec((await page.getByTestId('busy-elapsed').textContent()) ?? '')?.[1]))
+          .poll(async () => Number(/(\d+) s so far/.exec((await page.getByTestId('busy-elapsed').textContent()) ?? '')?.[1]), {
+            timeout: 10_000,
+          })
           .toBeGreaterThanOrEqual(2);
         await s.screenshot('slow-call');
         // No second submit while it runs.
