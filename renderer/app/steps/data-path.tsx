@@ -36,7 +36,7 @@ const DEVICE_WORDS: Readonly<Record<Backend | 'unknown', string>> = {
 function poolWords(state: DeviceState, swiotlb: SwiotlbReport | null): string | null {
   if (!swiotlb) return null;
   const demand = swiotlb.devices.find((x) => x.target === state.target);
-  return `a ${swiotlb.currentMiB} MiB pool${demand ? `, this device up to ${demand.peakMiB} MiB of it` : ''}`;
+  return `a ${swiotlb.currentMiB} MiB pool${demand ? `; this device maps up to ${demand.peakMiB} MiB at once` : ''}`;
 }
 
 /** What the picture shows for `state` in a domain whose goal is `type` (with the domain's SWIOTLB report, if any). */

@@ -131,7 +131,7 @@ describe('Review: the data-path picture', () => {
     );
     fireEvent.change(screen.getByTestId('path-device'), { target: { value: '/domain/devices/interface[1]' } });
     expect(summary()).toMatch(
-      /^Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory \(a \d+ MiB pool, this device up to \d+ MiB of it\) → vhost \(host kernel\)$/,
+      /^Data path: Guest driver → DMA API → SWIOTLB bounce buffer in shared memory \(a \d+ MiB pool; this device maps up to \d+ MiB at once\) → vhost \(host kernel\)$/,
     );
     expect([...screen.getAllByTestId('path-box')].map((b) => b.querySelector('.vaw-path-label')?.textContent)).toEqual([
       'Guest driver',

@@ -21,11 +21,11 @@ describe('Review: the SWIOTLB figures of the plan', () => {
     expect(r.parameter).toMatch(/^swiotlb=\d+$/);
     expect(r.recommendedMiB).toBeGreaterThan(r.defaultMiB);
     const figures = screen.getByTestId('swiotlb');
-    expect(within(figures).getByTestId('swiotlb-default').textContent).toBe(`${r.defaultMiB} MiB`);
+    expect(within(figures).getByTestId('swiotlb-default').textContent).toMatch(new RegExp(`^${r.defaultMiB} MiB \\(`));
     expect(within(figures).queryByTestId('swiotlb-current')).toBeNull();
     const peak = within(figures).getByTestId('swiotlb-peak').textContent ?? '';
     expect(peak.startsWith(`${r.peakMiB} MiB`)).toBe(true);
-    for (const x of r.devices) expect(peak).toContain(`${x.label}: ${x.peakMiB} MiB (${x.basis})`);
+    for (const x of r.devices) expect(peak).toContain(`${x.label}: ${x.peakMiB} MiB — ${x.basis}`);
     expect(within(figures).getByTestId('swiotlb-recommended').textContent).toBe(
       `${r.recommendedMiB} MiB (${r.parameter}, ${r.costMiB} MiB of guest memory)`,
     );
@@ -43,7 +43,7 @@ describe('Review: the SWIOTLB figures of the plan', () => {
     if (!d.ok || !d.plannedSwiotlb) throw new Error('no SWIOTLB report');
     const disk = d.plannedSwiotlb.devices.find((x) => x.label === 'disk vda')!;
     fireEvent.change(screen.getByTestId('path-device'), { target: { value: disk.target } });
-    const words = `a ${d.plannedSwiotlb.currentMiB} MiB pool, this device up to ${disk.peakMiB} MiB of it`;
+    const words = `a ${d.plannedSwiotlb.currentMiB} MiB pool; this device maps up to ${disk.peakMiB} MiB at once`;
     const box = screen.getAllByTestId('path-box').find((b) => b.textContent?.startsWith('SWIOTLB'));
     expect(box?.textContent).toBe(`SWIOTLBshared (decrypted) bounce buffer: ${words}`);
     expect(screen.getByTestId('data-path').querySelector('ol')?.getAttribute('aria-label')).toContain(

@@ -25,26 +25,28 @@ export function SwiotlbFigures({ report: r }: { report: SwiotlbReport }) {
       <Title headingLevel="h3" className="vaw-section-title" id="swiotlb-title">
         Bounce buffers (SWIOTLB)
       </Title>
-      <DescriptionList isHorizontal isCompact aria-label="Bounce-buffer figures">
+      <DescriptionList isHorizontal isCompact aria-label="Bounce-buffer figures" horizontalTermWidthModifier={{ default: '18ch' }}>
         <DescriptionListGroup>
-          <DescriptionListTerm>Pool the guest kernel makes by itself</DescriptionListTerm>
-          <DescriptionListDescription data-testid="swiotlb-default">{mib(r.defaultMiB)}</DescriptionListDescription>
+          <DescriptionListTerm>Default pool</DescriptionListTerm>
+          <DescriptionListDescription data-testid="swiotlb-default">
+            {mib(r.defaultMiB)} <span className="vaw-muted">(what the guest kernel makes without a swiotlb= size)</span>
+          </DescriptionListDescription>
         </DescriptionListGroup>
         {r.currentMiB !== r.defaultMiB && (
           <DescriptionListGroup>
-            <DescriptionListTerm>Pool with the kernel command line in the XML</DescriptionListTerm>
+            <DescriptionListTerm>Pool with the XML&rsquo;s command line</DescriptionListTerm>
             <DescriptionListDescription data-testid="swiotlb-current">{mib(r.currentMiB)}</DescriptionListDescription>
           </DescriptionListGroup>
         )}
         <DescriptionListGroup>
-          <DescriptionListTerm>Most the virtio devices can have mapped at once</DescriptionListTerm>
+          <DescriptionListTerm>Worst case at once</DescriptionListTerm>
           <DescriptionListDescription data-testid="swiotlb-peak">
-            {mib(r.peakMiB)}
+            {mib(r.peakMiB)} <span className="vaw-muted">(the most the virtio devices can have mapped at one time)</span>
             {r.devices.length > 0 && (
               <List isPlain className="vaw-swiotlb-devices">
                 {r.devices.map((x) => (
                   <ListItem key={x.target}>
-                    {x.label}: {mib(x.peakMiB)} <span className="vaw-muted">({x.basis})</span>
+                    {x.label}: {mib(x.peakMiB)} <span className="vaw-muted">— {x.basis}</span>
                   </ListItem>
                 ))}
               </List>
