@@ -16,6 +16,7 @@ export const readDomain = (r: IpcRequest<'libvirt.read'>) => invoke('libvirt.rea
 export const defineDomain = (r: IpcRequest<'libvirt.define'>) => invoke('libvirt.define', r);
 export const restoreDomainBackup = (r: IpcRequest<'libvirt.restore'>) => invoke('libvirt.restore', r);
 export const qemuArgv = (r: IpcRequest<'libvirt.qemuArgv'>) => invoke('libvirt.qemuArgv', r);
+export const verifyDomain = (r: IpcRequest<'libvirt.verify'>) => invoke('libvirt.verify', r);
 export const hostEvidence = () => invoke('host.evidence', {});
 export const hostCaps = (r: IpcRequest<'host.caps'>) => invoke('host.caps', r);
 export const searchOs = (r: IpcRequest<'osinfo.search'>) => invoke('osinfo.search', r);
