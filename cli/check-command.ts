@@ -2,12 +2,14 @@
  * `virtio-access check [FILE...|-] [--json] [--no-schema] [facts flags] [--connect URI [--all | DOMAIN...]]`.
  * Exit 0: no error finding; 1: at least one error finding; 2: an input or the usage was unusable.
  */
+import { localLibvirtVersion } from '../main/services/libvirt';
 import { schemaStatus, validateDomainXml, type SchemaResult } from '../main/services/schema';
 import { DEFAULT_FLEET_JOBS } from '../main/services/fleet-audit';
 import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
 import { parseDomainXml, XmlInputError, type DomainDocument } from '../src/domain-xml';
 import { checkDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
+import { newerElementWords, newerThanSchema, type NewerElement } from '../src/schema';
 import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import type { CliCommand } from './command';
@@ -53,8 +55,26 @@ interface Doc {
   readonly host: HostFacts | null;
 }
 
-/** One SCHEMA finding per element libxml2 names, with all its messages. */
-function schemaFindings(result: SchemaResult): CheckJsonFinding[] {
+/**
+ * One SCHEMA finding per element libxml2 names, with all its messages; or, when every error lies in a
+ * <launchSecurity> newer than this machine's libvirt (whose schema it is), one warning saying so.
+ */
+function schemaFindings(result: SchemaResult, newer: NewerElement | null): CheckJsonFinding[] {
+  if (newer)
+    return [
+      {
+        rule: 'SCHEMA',
+        severity: 'warning',
+        target: '/domain/launchSecurity',
+        title: `${newer.element} is newer than this machine's libvirt ${newer.here}; its schema cannot validate it`,
+        explanation: newerElementWords(newer),
+        fix: {
+          text: `Validate it on the host that will run it (libvirt ${newer.since} or later): virsh define --validate FILE.`,
+          edits: [],
+        },
+        sources: [{ key: 'LV-RNG', detail: 'domain.rng (libvirt RelaxNG schema) as installed on this host' }],
+      },
+    ];
   const byTarget = new Map<string, SchemaResult['errors'][number][]>();
   for (const e of result.errors) byTarget.set(e.target, [...(byTarget.get(e.target) ?? []), e]);
   return [...byTarget].map(([target, errors]) => {
@@ -185,12 +205,14 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   const guests = await Promise.all(parsed.map((p) => guestFacts(args.values.guest, p.read.facts.osinfoId, deps)));
   const checked = parsed.map((p, i) => checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }));
   const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
+  const schemaLibvirt = [...schemaResults.values()].some((r) => !r.valid) ? await localLibvirtVersion() : null;
   const files: CheckJsonFile[] = parsed.map((p, i) => {
     const result = schemaResults.get(p.docIndex);
+    const newer = result ? newerThanSchema(result.errors, p.read.facts.launchSecurity.type, schemaLibvirt) : null;
     return {
       file: p.doc.name,
       domain: p.read.facts.name === 'unknown' ? null : p.read.facts.name,
-      findings: [...(result ? schemaFindings(result) : []), ...checked[i]!.findings.map(toCheckJsonFinding)],
+      findings: [...(result ? schemaFindings(result, newer) : []), ...checked[i]!.findings.map(toCheckJsonFinding)],
       ...swiotlbJson(checked[i]!.swiotlb),
     };
   });

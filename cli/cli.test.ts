@@ -19,6 +19,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isCheckJson, isPlanJson, type PlanJson } from '../src/contracts/cli-json';
 import { applyEdits } from '../src/domain-xml';
+import type { SecureType } from '../src/contracts/facts';
+import { compareVersions, formatVersion, parseVersion } from '../src/contracts/version';
+import { technology } from '../src/engine';
 import { corpusDir, missingParts, repoRoot } from '../test/real-parts';
 import { buildNodeBundles } from '../scripts/node-bundles.mjs';
 
@@ -576,3 +579,57 @@ describe.skipIf(missingParts('virsh'))('virtio-access check over several connect
     expect(run(['check', path.join(fixtures, 'sev-q35.xml'), '--jobs', '2']).stderr).toContain('--jobs needs --connect');
   });
 });
+
+const noLocalLibvirt = missingParts('schemas', 'xmllint', 'virsh');
+describe.skipIf(noLocalLibvirt)(
+  `virtio-access on SEV-SNP and TDX planned on an older libvirt ${noLocalLibvirt ? `(skipped: ${noLocalLibvirt})` : ''}`,
+  () => {
+    // This machine's libvirt, whose schema validates here: Debian 12 has 9.0, older than both elements.
+    const here = /^Using library: libvirt ([\d.]+)/m.exec(
+      spawnSync('virsh', ['-c', 'test:///default', 'version'], { encoding: 'utf8' }).stdout,
+    )?.[1];
+    const older = (since: string) => here !== undefined && compareVersions(parseVersion(here)!, parseVersion(since)!) < 0;
+    const since = (type: SecureType) => formatVersion(technology(type).libvirt!);
+    const input = path.join(fixtures, 'sev-q35.xml');
+
+    it("plan says which element is newer than this machine's libvirt, in the app's words, before --no-schema; nothing written", () => {
+      const out = path.join(work, 'tdx-planned.xml');
+      const r = run(['plan', input, '--secure', 'tdx', '--libvirt-version', '12.0.0', '--qemu-version', '10.1.0', '-o', out]);
+      if (older(since('tdx'))) {
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`<launchSecurity type='tdx'> (Intel TDX) is newer than this machine's libvirt ${here}`);
+        expect(r.stderr).toContain('rerun with --no-schema');
+        expect(existsSync(out)).toBe(false);
+        const forced = run([
+          'plan',
+          input,
+          '--secure',
+          'tdx',
+          '--libvirt-version',
+          '12.0.0',
+          '--qemu-version',
+          '10.1.0',
+          '--no-schema',
+          '-o',
+          out,
+        ]);
+        expect(forced.code).toBe(0);
+        expect(readFileSync(out, 'utf8')).toContain("<launchSecurity type='tdx'");
+      } else expect(r.code).toBe(0);
+    });
+
+    it('check reports such an element as one SCHEMA warning naming the element and both versions, not as errors', () => {
+      const snp = tmpFile('snp.xml', readFileSync(input, 'utf8').replace('</domain>', "  <launchSecurity type='sev-snp'/>\n</domain>"));
+      expect(readFileSync(snp, 'utf8')).toContain("<launchSecurity type='sev-snp'/>");
+      const json = JSON.parse(run(['check', '--json', snp]).stdout) as {
+        files: { findings: { rule: string; severity: string; title: string }[] }[];
+      };
+      const schema = json.files[0]!.findings.filter((f) => f.rule === 'SCHEMA');
+      if (older(since('sev-snp')))
+        expect(schema).toEqual([
+          expect.objectContaining({ severity: 'warning', title: expect.stringContaining(`newer than this machine's libvirt ${here}`) }),
+        ]);
+      else expect(schema).toEqual([]);
+    });
+  },
+);

@@ -6,12 +6,14 @@
 import path from 'node:path';
 import { readDomainFileSync } from '../main/services/read-domain-file';
 import { FileConflictError, FileWriteError, writeFileSafely } from '../main/services/write-domain-file';
+import { localLibvirtVersion } from '../main/services/libvirt';
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
 import { swiotlbJson, toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';
 import { EditError, XmlInputError } from '../src/domain-xml';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../src/host';
 import { planDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
+import { newerElementWords, newerThanSchema } from '../src/schema';
 import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import type { CliCommand } from './command';
@@ -138,6 +140,13 @@ async function planAndWrite(
   if (validation) {
     const result = await validation.validate({ name: input.name, text: xml });
     if (!result.valid) {
+      const newer = newerThanSchema(result.errors, secure, await localLibvirtVersion());
+      if (newer) {
+        io.stderr(
+          `virtio-access plan: ${input.name}: ${newerElementWords(newer)}\nNothing was written; rerun with --no-schema to write it.\n`,
+        );
+        return 1;
+      }
       io.stderr(`virtio-access plan: ${input.name}: the planned XML does not validate against libvirt's schema; nothing was written:\n`);
       for (const e of result.errors) io.stderr(`  ${e.target} (line ${e.line}): ${e.message}\n`);
       return 1;

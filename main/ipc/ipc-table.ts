@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
+import { formatVersion } from '../../src/contracts/version';
 import {
   CALL_ID,
   CANCELLABLE_CHANNELS,
@@ -27,7 +28,7 @@ import { hostFactsReader } from '../services/host-facts';
 import {
   defineDomainSafely,
   dumpInactiveXml,
-  getVersions,
+  localLibvirtVersion,
   listDomains,
   pickDefaultUri,
   qemuArgvPreview,
@@ -86,7 +87,6 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
   let osinfo: ReturnType<typeof loadOsinfo> | undefined;
   const index = () => (osinfo ??= loadOsinfo(undefined, { cacheDir: appCacheDir(env) }));
   let defaultUri: Promise<string> | undefined;
-  let localLibvirt: Promise<string | null> | undefined;
   const running = new Map<string, AbortController>();
   const grants = new FileGrants();
   /** The libvirt backups this session's defines wrote: the only ones libvirt.restore takes. */
@@ -100,11 +100,8 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       defaultUri: await (defaultUri ??= pickDefaultUri(env)),
       backupsDir: backupsDir(env),
       saveDir: homedir(),
-      // The embedded test driver answers without a daemon: its "Using library" is this machine's libvirt.
-      libvirtVersion: await (localLibvirt ??= getVersions('test:///default').then(
-        (v) => v.libvirt,
-        () => null,
-      )),
+      // This machine's libvirt (its schemas are the ones that validate here), asked once per process.
+      libvirtVersion: await localLibvirtVersion().then((v) => (v === null ? null : formatVersion(v))),
     }),
     'samples.list': async () => {
       const dir = path.join(ctx.appRoot, 'assets/samples');

@@ -18,6 +18,7 @@ import {
   getVersions,
   listDomainBackups,
   listDomains,
+  parseDomainTable,
   parseVirshVersion,
   pickDefaultUri,
   qemuArgvPreview,
@@ -61,6 +62,26 @@ describe('fileSafeName (backups of domains and connections)', () => {
     expect(fileSafeName('..')).toMatch(/^_\.-[0-9a-f]{12}$/);
     for (const long of ['x'.repeat(1024), 'ж'.repeat(1024), `qemu+ssh://${'h'.repeat(500)}/system`])
       expect(Buffer.byteLength(`${fileSafeName(long)}.2026-12-02T01-02-03-456Z.xml`)).toBeLessThan(255);
+  });
+});
+
+describe('parseDomainTable (virsh list --all)', () => {
+  it('takes each name and state from the same row, names with blanks whole, and only listed names as persistent', () => {
+    const table = [
+      ' Id   Name          State',
+      '------------------------------',
+      ' 3    web 01        running',
+      ' -    db            shut off',
+      ' 7    paused vm     paused',
+      ' -    gone-meanwhile   in shutdown',
+      '',
+    ].join('\n');
+    expect(parseDomainTable(table, ['db', 'web 01'])).toEqual([
+      { name: 'web 01', state: 'running', persistent: true },
+      { name: 'db', state: 'shut off', persistent: true },
+      { name: 'paused vm', state: 'paused', persistent: false },
+      { name: 'gone-meanwhile', state: 'in shutdown', persistent: false },
+    ]);
   });
 });
 

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { VersionFact } from '../../src/contracts/facts';
+import type { Version, VersionFact } from '../../src/contracts/facts';
 import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
 import { backupsDir } from './backup-store';
@@ -107,6 +107,19 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
   return { libvirtVersion: fact(v.libvirt, 'Running against daemon'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
 }
 
+let localLibvirt: Promise<Version | null> | undefined;
+
+/**
+ * This machine's libvirt, whose schemas (/usr/share/libvirt/schemas) validate here; null when virsh cannot say.
+ * The embedded test driver answers without a daemon, so this works on a workstation with no libvirtd.
+ */
+export function localLibvirtVersion(): Promise<Version | null> {
+  return (localLibvirt ??= getVersions('test:///default').then(
+    (v) => (v.libvirt === null ? null : parseVersion(v.libvirt)),
+    () => null,
+  ));
+}
+
 /** libvirt and QEMU versions of a connection. */
 export async function getVersions(uri: string, { signal, virsh = runVirsh }: ReadOptions = {}): Promise<LibvirtVersions> {
   return parseVirshVersion(await virsh(uri, ['version', '--daemon'], { timeoutMs: VERSION_TIMEOUT_MS, signal }));
@@ -119,22 +132,30 @@ export async function listDomainNames(uri: string, { signal, virsh = runVirsh }:
 
 /** Every domain (running or not) with its state and whether it is persistent. */
 export async function listDomains(uri: string, { signal }: ReadOptions = {}): Promise<DomainListEntry[]> {
-  const [table, names, persistent] = await Promise.all([
+  const [table, persistent] = await Promise.all([
     runVirsh(uri, ['list', '--all'], { signal }),
-    runVirsh(uri, ['list', '--all', '--name'], { signal }),
     runVirsh(uri, ['list', '--all', '--persistent', '--name'], { signal }),
   ]);
-  const nameList = lines(names);
-  const persistentSet = new Set(lines(persistent));
-  // The table rows come in the same order as --name; the state is what follows the name on its row.
-  const rows = table.split('\n').slice(2);
-  return nameList.map((name, i) => {
-    const row = rows[i] ?? '';
-    const at = row.indexOf(` ${name} `);
-    const state = at < 0 ? 'unknown' : row.slice(at + name.length + 2).trim();
-    return { name, state: state || 'unknown', persistent: persistentSet.has(name) };
-  });
+  return parseDomainTable(table, lines(persistent));
 }
+
+/**
+ * `virsh list --all` read alone: names and states from the same rows, so a domain defined or removed between two
+ * virsh runs cannot pair one domain's name with another's state. Each row is "Id Name State", the state one of
+ * virsh's own words (tools/virsh-domain-monitor.c, virshDomainState), the name all that lies between.
+ */
+export function parseDomainTable(table: string, persistentNames: readonly string[]): DomainListEntry[] {
+  const persistent = new Set(persistentNames);
+  return table
+    .split('\n')
+    .slice(2)
+    .flatMap((row) => {
+      const m = ROW.exec(row);
+      return m ? [{ name: m[1]!, state: m[2]!, persistent: persistent.has(m[1]!) }] : [];
+    });
+}
+
+const ROW = /^\s*\S+\s+(.*?\S)\s+(running|idle|paused|in shutdown|shut off|crashed|pmsuspended|no state)\s*$/;
 
 function lines(out: string): string[] {
   return out

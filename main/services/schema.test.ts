@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusXmlFiles } from '../../test/corpus-files';
+import { runningChildren } from '../../test/child-processes';
 import { missingParts } from '../../test/real-parts';
 import {
   readSchemaStatus,
@@ -151,18 +152,7 @@ describe.skipIf(missing)(`startDomainValidation ${missing ? `(skipped: ${missing
   });
 });
 
-/** Running xmllint processes that this test process started (from /proc: comm and parent pid). */
-function xmllintProcesses(): number {
-  return readdirSync('/proc').filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return stat.includes('(xmllint)') && fields[0] !== 'Z' && fields[1] === String(process.pid);
-    } catch {
-      return false;
-    }
-  }).length;
-}
+const xmllintProcesses = (): number => runningChildren('xmllint');
 
 const noCorpus = missingParts('schemas', 'xmllint', 'corpus');
 describe.skipIf(noCorpus)(`native and WebAssembly xmllint agree on the corpus ${noCorpus ? `(skipped: ${noCorpus})` : ''}`, () => {

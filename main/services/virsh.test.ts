@@ -1,23 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runningChildren } from '../../test/child-processes';
 import { missingParts } from '../../test/real-parts';
 import { startSilentLibvirt } from '../../test/silent-libvirt';
 import { classifyVirshFailure, MAX_CONCURRENT_VIRSH, runVirsh, runVirshSession, VirshError, virshSessions } from './virsh';
 
-/** Running virsh processes this test process started (from /proc: comm, state and parent pid). */
-function virshChildren(): number {
-  return readdirSync('/proc').filter((p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return stat.includes('(virsh)') && fields[0] !== 'Z' && fields[1] === String(process.pid);
-    } catch {
-      return false;
-    }
-  }).length;
-}
+const virshChildren = (): number => runningChildren('virsh');
 
 const missing = missingParts('virsh');
 const missingSsh = missing || missingParts('ssh');

@@ -6,8 +6,8 @@
 import { useEffect, useState } from 'react';
 import type { SecureType } from '../../src/contracts/facts';
 import type { IpcResponse } from '../../src/contracts/ipc';
-import { compareVersions, formatVersion, parseVersion } from '../../src/contracts/version';
-import { technology } from '../../src/engine';
+import { parseVersion } from '../../src/contracts/version';
+import { newerThanSchema, type NewerElement } from '../../src/schema';
 import * as api from '../api';
 
 export type SchemaVerdict = IpcResponse<'schema.validate'>;
@@ -49,30 +49,11 @@ export function useSchemaCheck(xml: string): SchemaState {
   return answer?.xml === xml ? answer.state : CHECKING;
 }
 
-export interface NewerElement {
-  /** The element as written, e.g. `<launchSecurity type='sev-snp'>`. */
-  readonly element: string;
-  readonly technology: string;
-  /** The libvirt release that introduced it, and this machine's. */
-  readonly since: string;
-  readonly here: string;
-}
-
 /**
  * When every schema error is inside `<launchSecurity>` of a technology that libvirt learned after this machine's
- * version (the engine's technology table says since when), the XML is not wrong: this schema is too old for it.
+ * version, the XML is not wrong: this schema is too old for it (src/schema/newer-element.ts, shared with the CLI).
  */
 export function newerThanThisLibvirt(verdict: SchemaVerdict, type: SecureType, localLibvirt: string | null): NewerElement | null {
-  if (verdict.valid || verdict.errors.length === 0 || localLibvirt === null) return null;
-  const t = technology(type);
-  const here = parseVersion(localLibvirt);
-  if (!t.element || !t.libvirt || !here) return null;
-  if (compareVersions(here, t.libvirt) >= 0) return null;
-  if (!verdict.errors.every((e) => e.target === '/domain/launchSecurity' || e.target.startsWith('/domain/launchSecurity/'))) return null;
-  return {
-    element: `<launchSecurity type='${t.element}'>`,
-    technology: t.name,
-    since: formatVersion(t.libvirt),
-    here: formatVersion(here),
-  };
+  if (verdict.valid) return null;
+  return newerThanSchema(verdict.errors, type, localLibvirt === null ? null : parseVersion(localLibvirt));
 }

@@ -37,8 +37,13 @@ export function deviceContext(c: DomainContext, device: DeviceFacts): DeviceCont
   return { input: c.input, cvm: c.cvm, qemu: c.qemu, libvirt: c.libvirt, confidentialDefault: c.confidentialDefault, device };
 }
 
+/** "this host's libvirt is 11.3.0 (from …)" or "this host's libvirt version is not known": never "is unknown" mid-sentence. */
+export function versionClause(subject: string, f: VersionFact): string {
+  return f.kind === 'unknown' ? `${subject} version is not known` : `${subject} is ${describeVersion(f)}`;
+}
+
 export function describeVersion(f: VersionFact): string {
-  if (f.kind === 'unknown') return 'unknown';
+  if (f.kind === 'unknown') return 'of unknown version';
   return `${f.kind === 'at-least' ? 'at least ' : ''}${formatVersion(f.version)} (from ${f.source})`;
 }
 

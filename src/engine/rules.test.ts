@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, SecureType } from '../contracts/facts';
-import { NO_HOST_FACTS } from '../contracts/facts';
+import { NO_HOST_FACTS, SECURE_TYPES } from '../contracts/facts';
 import { CAPABLE_HOST, LINUX_GUEST, device, domain, exact, input, s390Domain, type DevicePatch } from '../../test/engine-facts';
 import { evaluateRules } from './interpreter';
 import { RULES } from './rules';
+import { evaluate } from './index';
 
 const SEV_LS = { type: 'sev' as const, present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' as const };
 const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
@@ -662,5 +663,15 @@ describe('virtio-mem and virtio-pmem take the virtio <driver> options only from 
     const hit = qemu01(exact(11, 3));
     expect(hit?.finding.fix.edits).toEqual([]);
     expect(hit?.finding.fix.text).toMatch(/only from 11\.9\.0, and this host's libvirt is 11\.3\.0/);
+  });
+});
+
+describe('unknown versions in words', () => {
+  it('says a version is not known in a whole sentence, never "has unknown" or "libvirt unknown", for every goal without host facts', () => {
+    const texts = SECURE_TYPES.flatMap((secure) =>
+      evaluate(input({ domain: domain(), host: NO_HOST_FACTS, goals: { secure } })).flatMap((f) => [f.title, f.explanation]),
+    );
+    expect(texts.some((t) => /version is not known|of unknown version/.test(t))).toBe(true);
+    for (const t of texts) expect(t).not.toMatch(/\b(?:has|is) unknown\b|\b(?:libvirt|QEMU) unknown\b/);
   });
 });

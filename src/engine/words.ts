@@ -1,6 +1,6 @@
 /** Phrases several explanations share, so every finding explains the setting the same plain way. */
 import type { SecureType } from '../contracts/facts';
-import { describeVersion } from './context';
+import { versionClause } from './context';
 import { hasDriverOptions } from './edits';
 import type { DeviceContext } from './rule-types';
 
@@ -45,7 +45,7 @@ export function iommuFixText(general: string, instead: string): { readonly text:
       if (hasDriverOptions(c.device, c.libvirt)) return general;
       const why =
         c.device.kind === 'memory'
-          ? `libvirt gives ${c.device.label} the virtio driver options only from 11.9.0, and this host's libvirt is ${describeVersion(c.libvirt)}`
+          ? `libvirt gives ${c.device.label} the virtio driver options only from 11.9.0, and ${versionClause("this host's libvirt", c.libvirt)}`
           : 'its schema gives vhost-scsi hostdevs no virtio driver options';
       return `libvirt has no <driver iommu> option for ${c.device.label} (${why}): ${instead}`;
     },

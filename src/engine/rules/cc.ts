@@ -3,7 +3,7 @@
  */
 import type { DeviceContext, RuleRecord } from '../rule-types';
 import type { SecureType } from '../../contracts/facts';
-import { describeVersion, isConfidential, takesAccessPlatform } from '../context';
+import { isConfidential, takesAccessPlatform, versionClause } from '../context';
 import { setIommu } from '../edits';
 import { src } from '../sources';
 import { not } from '../verdict';
@@ -29,7 +29,7 @@ export function absentWithoutDefault(
     detail: (c) =>
       c.cvm === 'pef' || c.cvm === 'cca'
         ? `libvirt has no <launchSecurity> type for ${secureName(c.cvm)}, so no QEMU default sets iommu_platform: ${c.device.label} has no iommu attribute and will not offer the bit.`
-        : `${c.device.label} has no iommu attribute. QEMU sets iommu_platform=on by default for confidential VMs only from QEMU 6.0; this domain's QEMU version is ${describeVersion(c.qemu)}.`,
+        : `${c.device.label} has no iommu attribute. QEMU sets iommu_platform=on by default for confidential VMs only from QEMU 6.0; ${versionClause("this domain's QEMU", c.qemu)}.`,
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} A current Linux guest refuses such a device; an older one hangs or reads garbage because the host touches encrypted memory.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
     messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],

@@ -7,7 +7,7 @@ import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import type { SecureType } from '../../contracts/facts';
 import type { Source } from '../../contracts/findings';
 import { atLeast, compareVersions, formatVersion } from '../../contracts/version';
-import { SEV_FAMILY, describeVersion } from '../context';
+import { SEV_FAMILY, describeVersion, versionClause } from '../context';
 import { DEFAULT_POLICY, launchSecurityEdits } from '../edits';
 import { launchSecurityRefusals, quotesFor, allQuotes, unknownLaunchSecurityType } from '../messages';
 import { src } from '../sources';
@@ -166,7 +166,7 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       severity: 'error',
       whenUnknown: t.versionUnknown,
       when: [is(t.type), (c) => not(versionAtLeast(c.libvirt, min, 'the libvirt version'))],
-      title: (c) => `${name} needs libvirt ${formatVersion(min)} or later; this host has ${describeVersion(c.libvirt)}`,
+      title: (c) => `${name} needs libvirt ${formatVersion(min)} or later; ${versionClause("this host's libvirt", c.libvirt)}`,
       explanation: `libvirt learned the ${name} <launchSecurity> element in ${formatVersion(min)}; older versions reject the domain.`,
       messages: rejected,
       fix: { text: `Upgrade libvirt to ${formatVersion(min)} or later.` },
@@ -182,7 +182,7 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       severity: 'error',
       whenUnknown: t.versionUnknown,
       when: [is(t.type), (c) => not(versionAtLeast(c.qemu, min, 'the QEMU version'))],
-      title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; this domain's QEMU is ${describeVersion(c.qemu)}`,
+      title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; ${versionClause("this domain's QEMU", c.qemu)}`,
       explanation: `QEMU supports ${name} from ${formatVersion(min)}.`,
       messages: allQuotes(quotes),
       messagesFor: (c) => (t.element !== null ? refusal(c) : []),

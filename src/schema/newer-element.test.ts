@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { newerElementWords, newerThanSchema } from './newer-element';
+import type { SchemaError } from './xmllint-output';
+
+const v = (major: number, minor: number) => ({ major, minor, micro: 0 });
+const at = (target: string): SchemaError => ({ line: 9, element: 'launchSecurity', message: 'Extra element', target });
+
+describe('an element newer than the schema libvirt', () => {
+  it('is named with both versions when every error lies inside that <launchSecurity> and the schema predates it', () => {
+    const n = newerThanSchema([at('/domain/launchSecurity'), at('/domain/launchSecurity/policy')], 'sev-snp', v(9, 0));
+    expect(n).toEqual({ element: "<launchSecurity type='sev-snp'>", technology: 'AMD SEV-SNP', since: '10.5.0', here: '9.0.0' });
+    expect(newerElementWords(n!)).toMatch(/newer than this machine's libvirt 9\.0\.0: libvirt learned it in 10\.5\.0/);
+  });
+  it('is not claimed when another element has an error, the schema is new enough, or nothing is known', () => {
+    expect(newerThanSchema([at('/domain/launchSecurity'), at('/domain/devices/disk[1]')], 'sev-snp', v(9, 0))).toBeNull();
+    expect(newerThanSchema([at('/domain/launchSecurity')], 'sev-snp', v(10, 5))).toBeNull();
+    expect(newerThanSchema([at('/domain/launchSecurity')], 'sev-snp', null)).toBeNull();
+    expect(newerThanSchema([at('/domain/launchSecurity')], 'sev', v(9, 0))).toBeNull();
+    expect(newerThanSchema([], 'tdx', v(9, 0))).toBeNull();
+  });
+});
