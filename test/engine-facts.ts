@@ -69,7 +69,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
       policy: 'unknown',
       kernelHashes: 'absent',
     },
-    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false },
+    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
@@ -89,7 +89,7 @@ export const s390Domain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
     arch: 's390x',
     machine: { raw: 's390-ccw-virtio-7.2', family: 's390-ccw-virtio', version: { major: 7, minor: 2, micro: 0 } },
-    firmware: { kind: 'unknown', loaderType: 'unknown', stateless: 'absent', nvram: false },
+    firmware: { kind: 'unknown', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     cpuMode: 'host-model',
     devices: [device({ transport: 'ccw', slot: 'unknown' })],
     ...p,

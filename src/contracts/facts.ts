@@ -166,6 +166,8 @@ export interface FirmwareFacts {
   readonly stateless: OnOffAbsent;
   /** Whether `<os>` has an `<nvram>` element. */
   readonly nvram: boolean;
+  /** Whether `<features>` has `<acpi/>`: libvirt refuses UEFI on x86 without it (qemu_validate.c, "UEFI requires ACPI on this architecture"). */
+  readonly acpi: boolean;
 }
 
 /** Everything the engine needs to know about one domain document. */

@@ -88,7 +88,7 @@ function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
   };
 }
 
-function firmware(os: XmlElement | undefined, arch: DomainFacts['arch']): FirmwareFacts {
+function firmware(os: XmlElement | undefined, arch: DomainFacts['arch'], features: XmlElement | undefined): FirmwareFacts {
   const loader = os?.child('loader');
   const loaderType = loader?.attr('type');
   const path = loader?.text() ?? '';
@@ -103,6 +103,7 @@ function firmware(os: XmlElement | undefined, arch: DomainFacts['arch']): Firmwa
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
     stateless: onOff(loader?.attr('stateless')),
     nvram: os?.child('nvram') !== undefined,
+    acpi: features?.child('acpi') !== undefined,
   };
 }
 
@@ -492,7 +493,7 @@ export function readDomainFacts(doc: XmlDocument): DomainFacts {
     memoryKiB: memory ? kib(memory) : 'unknown',
     vcpus: vcpuFacts(domain),
     launchSecurity: launchSecurity(domain.child('launchSecurity')),
-    firmware: firmware(os, arch),
+    firmware: firmware(os, arch, features),
     memoryBacking: memoryBacking(domain.child('memoryBacking'), domain.child('cpu')),
     memtuneHardLimitKiB: hardLimit ? kib(hardLimit) : 'absent',
     viommu: viommu(devicesEl),

@@ -1,5 +1,5 @@
 /** The XML edits rule fixes are made of, built from facts (targets are the device XPaths facts carry). */
-import type { DeviceFacts, HostFacts, LaunchSecurityFacts, SecureType, VersionFact, VirtioModel } from '../contracts/facts';
+import type { DeviceFacts, DomainFacts, HostFacts, LaunchSecurityFacts, SecureType, VersionFact, VirtioModel } from '../contracts/facts';
 import type { Edit } from '../contracts/findings';
 import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { atLeast } from '../contracts/version';
@@ -67,6 +67,19 @@ function writeOutSerialController(d: DeviceFacts, iommu: 'on' | 'off'): Edit {
 }
 
 /** The virtio model of a device, written where each element keeps it (interfaces in `<model type>`). */
+/**
+ * Boot with UEFI (`<os firmware='efi'>`, libvirt picks the firmware), and on x86 the `<acpi/>` feature with it:
+ * libvirt refuses UEFI without ACPI there ("UEFI requires ACPI on this architecture", qemu_validate.c
+ * qemuValidateDomainDef, libvirt 9.0 to 11.3 alike).
+ */
+export function uefiEdits(domain: Pick<DomainFacts, 'arch' | 'firmware'>): Edit[] {
+  const x86 = domain.arch === 'x86_64' || domain.arch === 'i686';
+  return [
+    { op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' },
+    ...(x86 && !domain.firmware.acpi ? [{ op: 'add-element' as const, parent: '/domain/features', xml: '<acpi/>', replace: true }] : []),
+  ];
+}
+
 export function setVirtioModel(d: DeviceFacts, model: VirtioModel): Edit[] {
   if (d.implicit) return [];
   if (d.kind === 'interface') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: model }];

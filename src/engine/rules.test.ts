@@ -314,7 +314,9 @@ const CASES: readonly Case[] = [
   { key: 'R-SEV-04/machine', fires: input({ domain: sevDomain({ machine: pc }) }), silent: input({ domain: sevDomain() }) },
   {
     key: 'R-SEV-04/firmware',
-    fires: input({ domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } }) }),
+    fires: input({
+      domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true } }),
+    }),
     silent: input({ domain: sevDomain() }),
   },
   {
@@ -326,7 +328,7 @@ const CASES: readonly Case[] = [
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
   ...(['R-SNP-01', 'R-TDX-01'] as const).flatMap((id): Case[] => {
     const ok = id === 'R-SNP-01' ? TECH[2]!.ok : TECH[3]!.ok;
-    const pflash = { kind: 'efi' as const, loaderType: 'pflash' as const, stateless: 'absent' as const, nvram: true };
+    const pflash = { kind: 'efi' as const, loaderType: 'pflash' as const, stateless: 'absent' as const, nvram: true, acpi: true };
     return [
       { key: `${id}/smm`, fires: input({ domain: { ...ok(), smm: 'on' } }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
       { key: `${id}/smm-off`, fires: input({ domain: ok() }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
@@ -351,7 +353,9 @@ const CASES: readonly Case[] = [
   },
   {
     key: 'R-TDX-01/firmware',
-    fires: input({ domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false } } }),
+    fires: input({
+      domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true } },
+    }),
     silent: input({ domain: TECH[3]!.ok() }),
   },
   {
@@ -673,5 +677,22 @@ describe('unknown versions in words', () => {
     );
     expect(texts.some((t) => /version is not known|of unknown version/.test(t))).toBe(true);
     for (const t of texts) expect(t).not.toMatch(/\b(?:has|is) unknown\b|\b(?:libvirt|QEMU) unknown\b/);
+  });
+});
+
+describe('UEFI firmware fixes on x86', () => {
+  it('write <acpi/> with firmware=efi when the domain has none (libvirt refuses UEFI without ACPI), and only then', () => {
+    const bios = { kind: 'bios' as const, loaderType: 'unknown' as const, stateless: 'absent' as const, nvram: false };
+    for (const secure of ['sev', 'tdx'] as const) {
+      const edits = (acpi: boolean) =>
+        evaluate(input({ domain: domain({ firmware: { ...bios, acpi } }), goals: { secure } }))
+          .filter((f) => f.fix.edits.some((e) => e.op === 'set-attribute' && e.name === 'firmware'))
+          .flatMap((f) => f.fix.edits);
+      expect(edits(false), secure).toContainEqual({ op: 'add-element', parent: '/domain/features', xml: '<acpi/>', replace: true });
+      expect(
+        edits(true).some((e) => e.op === 'add-element' && e.xml === '<acpi/>'),
+        secure,
+      ).toBe(false);
+    }
   });
 });

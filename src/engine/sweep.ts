@@ -123,7 +123,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     memoryKiB: 4194304,
     vcpus: { max: 2, current: 2 },
     launchSecurity: { type: lsType, present: lsType !== 'none', cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' },
-    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false },
+    firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: {

@@ -4,7 +4,7 @@
  */
 import type { RuleRecord, Verdict } from '../rule-types';
 import type { Edit } from '../../contracts/findings';
-import { LOCKED_MEMORY, romOff } from '../edits';
+import { LOCKED_MEMORY, romOff, uefiEdits } from '../edits';
 import { src } from '../sources';
 import { unknown } from '../verdict';
 import { secureName } from '../words';
@@ -116,11 +116,8 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     explanation:
       'SeaBIOS cannot start an encrypted guest: SEV needs an SEV-aware OVMF. For attestation use a stateless loader (measured firmware without NVRAM).',
     fix: {
-      text: "Use <os firmware='efi'> (libvirt then picks an SEV-capable OVMF).",
-      edits: (c) =>
-        c.input.domain.firmware.loaderType === 'unknown'
-          ? [{ op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' }]
-          : [],
+      text: "Use <os firmware='efi'> (libvirt then picks an SEV-capable OVMF), with <acpi/> in <features> on x86, without which libvirt refuses UEFI.",
+      edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),
     },
     sources: [src('LV-KB-SEV', 'UEFI required'), src('QEMU-SEVDOC', 'OVMF, stateless firmware for attestation')],
   },

@@ -3,6 +3,7 @@
  */
 import type { RuleRecord } from '../rule-types';
 import { src } from '../sources';
+import { uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
 import { unknown } from '../verdict';
@@ -39,11 +40,8 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     explanation:
       "A TD boots only with TDVF, the TDX build of OVMF, loaded with -bios; SeaBIOS cannot start it. libvirt 11.6 and later pick a firmware whose descriptor says intel-tdx for <os firmware='efi'> (Debian's ovmf ships OVMF.inteltdx.fd mapped to memory).",
     fix: {
-      text: "Use <os firmware='efi'> and let libvirt pick the TDX firmware.",
-      edits: (c) =>
-        c.input.domain.firmware.loaderType === 'unknown'
-          ? [{ op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' }]
-          : [],
+      text: "Use <os firmware='efi'> and let libvirt pick the TDX firmware, with <acpi/> in <features>, without which libvirt refuses UEFI on x86.",
+      edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),
     },
     sources: [src('QEMU-TDXDOC', 'TDVF via -bios')],
   },

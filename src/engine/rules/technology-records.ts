@@ -8,7 +8,7 @@ import type { SecureType } from '../../contracts/facts';
 import type { Source } from '../../contracts/findings';
 import { atLeast, compareVersions, formatVersion } from '../../contracts/version';
 import { SEV_FAMILY, describeVersion, versionClause } from '../context';
-import { DEFAULT_POLICY, launchSecurityEdits } from '../edits';
+import { DEFAULT_POLICY, launchSecurityEdits, uefiEdits } from '../edits';
 import { launchSecurityRefusals, quotesFor, allQuotes, unknownLaunchSecurityType } from '../messages';
 import { src } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
@@ -309,7 +309,7 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
       fix: {
         text: `Remove the pflash <loader> (and <nvram>) and let libvirt pick a ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
         edits: (c) => [
-          { op: 'set-attribute', target: '/domain/os', name: 'firmware', value: 'efi' },
+          ...uefiEdits(c.input.domain),
           { op: 'remove-element', target: '/domain/os/loader' },
           ...(c.input.domain.firmware.nvram ? [{ op: 'remove-element' as const, target: '/domain/os/nvram' }] : []),
         ],
