@@ -35,7 +35,25 @@ export function readLabState(file = labStateFile): Generation[] {
   return parsed.output.generations;
 }
 
-/** A domain name of the lab's own: prefix, generation, and what it tests, in characters libvirt and cgroups take. */
+/**
+ * A domain name of the lab's own: prefix, the test process's pid (the lab's suites run in parallel processes, and
+ * each removes only its own leftovers and those of dead runs), generation, and what it tests, in characters
+ * libvirt and cgroups take.
+ */
 export function labDomainName(generation: Generation, what: string): string {
-  return `vaw-lab-${generation.name}-${what}`.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 100);
+  return `vaw-lab-${process.pid}-${generation.name}-${what}`.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 100);
+}
+
+/** Whether a lab domain name belongs to this process or to a run that is no longer alive (a leftover). */
+export function isLeftoverOrOwn(name: string, generation: Generation): boolean {
+  const m = /^vaw-lab-(\d+)-(.*)$/.exec(name);
+  if (!m || !m[2]!.startsWith(`${generation.name}-`)) return false;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

@@ -24,7 +24,7 @@ import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xm
 import { evaluate, planFor } from '../../src/engine';
 import { mergeHostFacts } from '../../src/host';
 import { corpusXmlFiles } from '../corpus-files';
-import { labDomainName, readLabState, type Generation } from '../lab';
+import { isLeftoverOrOwn, labDomainName, readLabState, type Generation } from '../lab';
 import { defineAndStart, hostFactsOf, patiently } from './run-on-generation';
 import { missingParts, repoRoot } from '../real-parts';
 import { configurationXml, deviceConfigurations, platformOf } from './device-space';
@@ -58,11 +58,10 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
   );
 }
 
-/** Removes this suite's domains left by an interrupted run. */
+/** Removes the lab domains left by an interrupted run (never those of a suite running beside this one). */
 async function removeLeftovers(g: Generation): Promise<void> {
-  const prefix = labDomainName(g, '');
   for (const name of (await patiently(() => runVirsh(g.uri, ['list', '--all', '--name']))).split('\n').map((s) => s.trim())) {
-    if (!name.startsWith(prefix)) continue;
+    if (!isLeftoverOrOwn(name, g)) continue;
     await runVirsh(g.uri, ['destroy', name]).catch(() => undefined);
     await runVirsh(g.uri, ['undefine', name]).catch(() => undefined);
   }
