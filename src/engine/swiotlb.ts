@@ -70,7 +70,8 @@ function machineVersion(c: DomainContext): Version | null {
 }
 
 function sourcesFor(c: DomainContext, demands: readonly DeviceDemand[], devices: readonly DeviceFacts[]): Source[] {
-  const fns = new Set(devices.filter((d) => demands.some((x) => x.target === d.target)).map((d) => d.function));
+  const counted = new Set(demands.map((x) => x.target));
+  const fns = new Set(devices.filter((d) => counted.has(d.target)).map((d) => d.function));
   const out: Source[] = [
     src('LNX-SWIOTLB-H', 'IO_TLB_SHIFT 11 (2 KiB slabs), IO_TLB_SEGSIZE 128, IO_TLB_DEFAULT_SIZE 64 MiB'),
     src(
@@ -170,7 +171,8 @@ function build(c: DomainContext): SwiotlbReport | null {
   const q = qemuDefaults(mv ?? v(5, 2));
   const cpus: CpuCounts = { possible, online };
   const demands = devices.map((d) => deviceDemand(d, q, cpus)).filter((d): d is DeviceDemand => d !== null);
-  const uncounted = devices.filter((d) => !demands.some((x) => x.target === d.target));
+  const counted = new Set(demands.map((x) => x.target));
+  const uncounted = devices.filter((d) => !counted.has(d.target));
   if (uncounted.length > 0)
     assumptions.push(
       `Not counted (small buffers, a page or less per ring entry): ${uncounted.map((d) => d.label).join(', ')}. virtio-gpu framebuffers and virtiofs data would add more.`,
