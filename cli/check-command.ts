@@ -200,7 +200,7 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   schema.catch(() => undefined);
   const parsed: { docIndex: number; doc: Doc; read: ReadDocument; host: HostFacts }[] = accepted.map((a) => ({
     ...a,
-    read: readDocument(a.doc.text, { fileName: a.doc.name }),
+    read: readDocument(a.doc.text, { fileName: a.doc.name, parsed: a.xml }),
   }));
   const guests = await Promise.all(parsed.map((p) => guestFacts(args.values.guest, p.read.facts.osinfoId, deps)));
   const checked = parsed.map((p, i) => checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }));

@@ -11,7 +11,7 @@ import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, Goals, GuestFacts, HostFacts, VirtioModel } from '../contracts/facts';
 import type { Finding, Plan } from '../contracts/findings';
 import type { SwiotlbReport } from '../contracts/swiotlb';
-import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError } from '../domain-xml';
+import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError, type DomainDocument } from '../domain-xml';
 import { evaluate, evaluateAndPlan, setVirtioModel, swiotlbReport } from '../engine';
 
 /** Virtio models the user chose (Platform step), by device target; applied before the engine judges the domain. */
@@ -72,8 +72,13 @@ export interface DiffLabels {
  * Parses `text` (throws `XmlInputError` naming `fileName`) and applies the model choices; the text is parsed
  * again only when a choice changed it.
  */
-export function readDocument(text: string, options: { readonly fileName?: string; readonly models?: ModelChoices } = {}): ReadDocument {
-  const loaded = readDomainFacts(parseDomainXml(text, options.fileName));
+export function readDocument(
+  text: string,
+  options: { readonly fileName?: string; readonly models?: ModelChoices; readonly parsed?: DomainDocument } = {},
+): ReadDocument {
+  // A caller that already parsed `text` (check hands the same parse to xmllint's screening) passes it on.
+  const parsed = options.parsed?.text === text ? options.parsed : parseDomainXml(text, options.fileName);
+  const loaded = readDomainFacts(parsed);
   const chosen = Object.entries(options.models ?? {}).flatMap(([target, model]) => {
     const d = loaded.devices.find((x) => x.target === target);
     return d && d.virtioModel !== model ? setVirtioModel(d, model) : [];
