@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { missingParts, repoRoot } from '../../../test/real-parts';
 import { loadAt, renderAt } from '../../../test/render-app';
 import { installRealBridge } from '../../../test/renderer-bridge';
+import { readLabState } from '../../../test/lab';
 
 beforeAll(() => {
   installRealBridge();
@@ -78,4 +79,33 @@ describe('Apply step, Test start on a connection that runs nothing', () => {
     expect(result.textContent).toMatch(/Cannot test: libvirt's test driver starts nothing real\./);
     expect(within(result).queryByTestId('test-start-proven')).toBeNull();
   }, 30_000);
+});
+
+// The same button on the newer generations of the version lab (scripts/lab.sh): a domain loaded from each lab
+// libvirtd is test-started there, through the same channel and service, and the report names that generation.
+const noLab = missingParts('lab', 'qemu-img');
+const newer = noLab ? [] : readLabState().filter((g) => g.uri !== SYSTEM);
+describe.skipIf(noLab)(`Apply step, Test start on the version lab's libvirt ${noLab ? `(skipped: ${noLab})` : ''}`, () => {
+  it.each(newer.map((g) => [`${g.name} (libvirt ${g.libvirt}, QEMU ${g.qemu})`, g] as const))(
+    '%s: the copy starts paused there and the report names that libvirt and QEMU',
+    async (_, g) => {
+      const { store } = renderAt('start');
+      act(() => {
+        store
+          .getState()
+          .load(
+            { kind: 'libvirt', uri: g.uri, name: 'x', loadedXml: fixture('transitional-iommu.xml') },
+            fixture('transitional-iommu.xml'),
+          );
+        store.getState().go('apply');
+      });
+      fireEvent.click(await screen.findByRole('button', { name: `Test start on ${g.uri}` }, { timeout: 20_000 }));
+      const result = await screen.findByTestId('test-start-result', {}, { timeout: 280_000 });
+      expect(within(result).getByRole('heading', { level: 3 }).textContent).toMatch(/The copy started \(paused\), then was removed/);
+      const proven = within(result).getByTestId('test-start-proven').textContent ?? '';
+      expect(proven).toContain(`libvirt ${g.libvirt} accepted the definition`);
+      expect(proven).toContain(`QEMU ${g.qemu} created every device of the copy`);
+    },
+    300_000,
+  );
 });
