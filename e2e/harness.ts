@@ -3,10 +3,12 @@
  * playwright-core. Screenshots go to test-results/screenshots/ as test artifacts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll } from 'vitest';
 import { repoRoot } from '../test/real-parts';
 
 export const CHROMIUM = process.env.VAW_CHROMIUM ?? '/usr/bin/chromium';
@@ -97,4 +99,25 @@ export async function goToStep(page: Page, title: string): Promise<void> {
   if (!(await nav.getByRole('button', { name: new RegExp(`${title}$`) }).isVisible()) && (await toggle.isVisible())) await toggle.click();
   await nav.getByRole('button', { name: new RegExp(`${title}$`) }).click();
   await page.getByRole('heading', { level: 2, name: title === 'Start' ? 'Choose a domain' : title }).waitFor();
+}
+
+/**
+ * A private home (HOME and the XDG folders: recent files, caches, the Save As folder) for one e2e file's serve
+ * processes, removed with the browser after the file.
+ */
+export function privateHome(prefix: string): { readonly work: string; readonly env: NodeJS.ProcessEnv } {
+  const work = mkdtempSync(path.join(os.tmpdir(), prefix));
+  afterAll(async () => {
+    await closeBrowser();
+    rmSync(work, { recursive: true, force: true });
+  });
+  return {
+    work,
+    env: {
+      HOME: work,
+      XDG_STATE_HOME: path.join(work, 'state'),
+      XDG_CACHE_HOME: path.join(work, 'cache'),
+      XDG_CONFIG_HOME: path.join(work, 'config'),
+    },
+  };
 }

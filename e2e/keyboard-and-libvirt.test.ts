@@ -3,28 +3,18 @@
  * axe violations (contrast included, which needs Chromium's layout) through the app's own theme switch, and
  * defining, defining again and undoing through the real libvirtd.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineXml, fixtureNamed, inactiveXml, removeDomains, SYSTEM } from '../test/libvirt-domains';
 import { missingParts, repoRoot } from '../test/real-parts';
 import { AxeCheck } from './axe';
-import { closeBrowser, goToStep, openApp, openFileByPath } from './harness';
+import { goToStep, openApp, openFileByPath, privateHome } from './harness';
 import { Interactions } from './interactions';
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-kb-'));
-const env = {
-  HOME: work,
-  XDG_STATE_HOME: path.join(work, 'state'),
-  XDG_CACHE_HOME: path.join(work, 'cache'),
-  XDG_CONFIG_HOME: path.join(work, 'config'),
-};
-afterAll(async () => {
-  await closeBrowser();
-  rmSync(work, { recursive: true, force: true });
-});
+// Save As suggests the home folder: this run's own.
+const { work, env } = privateHome('vaw-e2e-kb-');
 
 /** The focused element's accessible text, as a keyboard user hears it. */
 function focusedName(page: Page): Promise<string> {

@@ -4,26 +4,14 @@
  * never answers shows its elapsed time and stops for good on Cancel (the virsh process is gone), with no second
  * submit while it runs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { missingParts } from '../test/real-parts';
 import { startSilentLibvirt } from '../test/silent-libvirt';
-import { closeBrowser, goToStep, openApp } from './harness';
+import { goToStep, openApp, privateHome } from './harness';
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-rc-'));
-const env = {
-  HOME: work,
-  XDG_STATE_HOME: path.join(work, 'state'),
-  XDG_CACHE_HOME: path.join(work, 'cache'),
-  XDG_CONFIG_HOME: path.join(work, 'config'),
-};
-afterAll(async () => {
-  await closeBrowser();
-  rmSync(work, { recursive: true, force: true });
-});
+// Recent files and caches of this run's own.
+const { env } = privateHome('vaw-e2e-rc-');
 
 /** How far the page and any element that scrolls sideways reach beyond their box (nothing, when all fits). */
 function sideways(page: Page): Promise<{ page: number; elements: string[] }> {

@@ -3,31 +3,19 @@
  * saved with a backup in as few interactions as the issue asks (counted), s390 PV, troubleshooting "QEMU refuses
  * to start" and fixing it, and a domain from the real libvirtd defined and read back. Screens are saved.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineXml, fixtureNamed, inactiveXml, removeDomains, SYSTEM } from '../test/libvirt-domains';
 import { missingParts, repoRoot } from '../test/real-parts';
 import { AxeCheck } from './axe';
-import { closeBrowser, goToStep, openApp, openFileByPath } from './harness';
+import { goToStep, openApp, openFileByPath, privateHome } from './harness';
 import { Interactions } from './interactions';
 
 const samples = path.join(repoRoot, 'assets/samples');
 const domcaps = path.join(repoRoot, 'test/fixtures/domcaps/q35-sev.xml');
-const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-e2e-'));
-const env = {
-  // Save As suggests the home folder: this run's own.
-  HOME: work,
-  XDG_STATE_HOME: path.join(work, 'state'),
-  XDG_CACHE_HOME: path.join(work, 'cache'),
-  XDG_CONFIG_HOME: path.join(work, 'config'),
-};
-
-afterAll(async () => {
-  await closeBrowser();
-  rmSync(work, { recursive: true, force: true });
-});
+// Save As suggests the home folder: this run's own.
+const { work, env } = privateHome('vaw-e2e-');
 
 const missing = missingParts('chromium');
 describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})` : ''}`, () => {

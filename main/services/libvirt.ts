@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Version, VersionFact } from '../../src/contracts/facts';
+import { parseVersion } from '../../src/contracts/version';
 import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
 import { backupsDir } from './backup-store';
@@ -79,13 +80,6 @@ export class DomainNameMismatchError extends Error {
 const VERSION_TIMEOUT_MS = 15_000;
 /** define and domxml-to-native can wait for libvirt to re-probe QEMU's capabilities, which takes a while. */
 const DEFINE_TIMEOUT_MS = 120_000;
-
-/** `1.2.3` → a Version; null when it is not dotted numbers. */
-export function parseVersion(text: string): { major: number; minor: number; micro: number } | null {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
-  if (!m) return null;
-  return { major: Number(m[1]), minor: Number(m[2]), micro: Number(m[3] ?? 0) };
-}
 
 /**
  * Reads `virsh version --daemon` output (English, as runVirsh forces LC_ALL=C). The libvirt version is the
