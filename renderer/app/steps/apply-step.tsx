@@ -24,7 +24,7 @@ import {
   ListItem,
   TextInput,
 } from '@patternfly/react-core';
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Backup, PathInspection } from '../../../src/contracts/ipc';
 import { isLibvirtManagedPath, LIBVIRT_MANAGED_ADVICE } from '../../../src/host';
 import * as api from '../../api';
@@ -53,10 +53,18 @@ function EarlierBackups({ file, refresh }: { file: string; refresh: unknown }) {
   const store = useWizardStore();
   const busy = useWizard(isBusy);
   const [list, setList] = useState<readonly Backup[]>([]);
+  // A listing that answers after the step is gone (the user moved on, or a test ended) changes nothing.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   const reload = useCallback(
     () =>
       void serviceCall(store, 'Listing backups', () => api.listFileBackups({ path: file }), { background: true }).then((l) => {
-        if (l !== NOT_RUN) setList(l);
+        if (l !== NOT_RUN && mounted.current) setList(l);
       }),
     [file, store],
   );
