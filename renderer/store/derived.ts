@@ -19,6 +19,8 @@ function lastOf<A extends readonly unknown[], R>(fn: (...args: A) => R): (...arg
   let last: { args: A; result: R } | null = null;
   return (...args) => {
     if (last && last.args.length === args.length && last.args.every((a, i) => Object.is(a, args[i]))) return last.result;
+    // Let the previous result go before computing the next: a big domain's plan need not be held twice.
+    last = null;
     const result = fn(...args);
     last = { args, result };
     return result;

@@ -33,14 +33,15 @@ class RunList {
   }
 }
 
-/** Each line that occurs once in `lines[lo, hi)`, with its index, in order. */
-function uniqueLines(lines: readonly string[], lo: number, hi: number): Map<string, number> {
+/** Each line of `lines[lo, hi)` with its index, in order of first occurrence; -1 for a line that occurs again. */
+function lineIndexes(lines: readonly string[], lo: number, hi: number): Map<string, number> {
   const at = new Map<string, number>();
   for (let i = lo; i < hi; i++) {
     const line = lines[i]!;
-    at.set(line, at.has(line) ? -1 : i);
+    const seen = at.get(line);
+    if (seen === undefined) at.set(line, i);
+    else if (seen !== -1) at.set(line, -1);
   }
-  for (const [line, i] of at) if (i < 0) at.delete(line);
   return at;
 }
 
@@ -67,11 +68,12 @@ function longestIncreasingChain(pairs: readonly (readonly [number, number])[]): 
 
 /** Lines unique to both ranges that keep their order: matched for certain, so Myers never has to find them. */
 function anchors(a: readonly string[], aLo: number, aHi: number, b: readonly string[], bLo: number, bHi: number) {
-  const inB = uniqueLines(b, bLo, bHi);
+  const inB = lineIndexes(b, bLo, bHi);
   const pairs: (readonly [number, number])[] = [];
-  for (const [line, i] of uniqueLines(a, aLo, aHi)) {
+  for (const [line, i] of lineIndexes(a, aLo, aHi)) {
+    if (i === -1) continue;
     const j = inB.get(line);
-    if (j !== undefined) pairs.push([i, j]);
+    if (j !== undefined && j !== -1) pairs.push([i, j]);
   }
   return longestIncreasingChain(pairs);
 }
