@@ -78,9 +78,44 @@ function anchors(a: readonly string[], aLo: number, aHi: number, b: readonly str
   return longestIncreasingChain(pairs);
 }
 
-/** Myers (jsdiff) on `a[aLo, aHi)` against `b[bLo, bHi)`. */
+/**
+ * The runs of a stretch whose minimal diff is plain, without Myers: its common start and end kept, the lines
+ * between replaced, when no line between occurs in the other text's lines between nor in the kept ones. Every
+ * line the two could still share is then a kept one, so keeping them all in order is the only minimal diff,
+ * which is what Myers finds too. False (nothing added) otherwise.
+ */
+function plainStretch(
+  out: RunList,
+  a: readonly string[],
+  aLo: number,
+  aHi: number,
+  b: readonly string[],
+  bLo: number,
+  bHi: number,
+): boolean {
+  let pre = 0;
+  while (aLo + pre < aHi && bLo + pre < bHi && a[aLo + pre] === b[bLo + pre]) pre++;
+  let suf = 0;
+  while (aHi - suf > aLo + pre && bHi - suf > bLo + pre && a[aHi - 1 - suf] === b[bHi - 1 - suf]) suf++;
+  const kept = new Set<string>();
+  for (let i = aLo; i < aLo + pre; i++) kept.add(a[i]!);
+  for (let i = aHi - suf; i < aHi; i++) kept.add(a[i]!);
+  const between = new Set<string>();
+  for (let i = aLo + pre; i < aHi - suf; i++) {
+    if (kept.has(a[i]!)) return false;
+    between.add(a[i]!);
+  }
+  for (let j = bLo + pre; j < bHi - suf; j++) if (kept.has(b[j]!) || between.has(b[j]!)) return false;
+  out.add(true, aLo, pre, bLo, pre);
+  out.add(false, aLo + pre, aHi - suf - aLo - pre, bLo + pre, bHi - suf - bLo - pre);
+  out.add(true, aHi - suf, suf, bHi - suf, suf);
+  return true;
+}
+
+/** Myers (jsdiff) on `a[aLo, aHi)` against `b[bLo, bHi)`, unless the stretch is plain (plainStretch). */
 function diffStretch(out: RunList, a: readonly string[], aLo: number, aHi: number, b: readonly string[], bLo: number, bHi: number): void {
   if (aLo === aHi || bLo === bHi) return out.add(false, aLo, aHi - aLo, bLo, bHi - bLo);
+  if (plainStretch(out, a, aLo, aHi, b, bLo, bHi)) return;
   let ai = aLo;
   let bi = bLo;
   for (const change of diffArrays(a.slice(aLo, aHi), b.slice(bLo, bHi))) {
