@@ -114,6 +114,35 @@ describe('the memoised derivation the store uses', () => {
     expect(other.ok && sev.ok && other.facts !== sev.facts && other.facts.name).toBe('legacy-pc');
   });
 
+  it('model choices equal in a new object reuse the parse; any other state gives what a fresh derivation gives', () => {
+    const text = sample('sev-q35.xml');
+    const fresh = derive({ ...choices, host, text, secure: 'keep' });
+    const target = fresh.ok ? fresh.facts.devices.find((d) => d.virtio && !d.implicit)?.target : undefined;
+    expect(target).toBeDefined();
+    const select = createDerive();
+    const first = select({ ...choices, host, text, secure: 'sev', models: {} });
+    const again = select({ ...choices, host, text, secure: 'sev-es', models: {} });
+    expect(first.ok && again.ok && again.facts === first.facts).toBe(true);
+    // A walk through states that share the text: every result is the one a derivation without memory gives.
+    const states = [
+      { models: { [target!]: 'virtio-transitional' as const }, secure: 'sev' as const, manualXml: null },
+      { models: {}, secure: 'sev' as const, manualXml: null },
+      { models: { [target!]: 'virtio-transitional' as const }, secure: 'keep' as const, manualXml: null },
+      { models: { [target!]: 'virtio-non-transitional' as const }, secure: 'keep' as const, manualXml: null },
+      {
+        models: { [target!]: 'virtio-non-transitional' as const },
+        secure: 'keep' as const,
+        manualXml: text.replace('</domain>', '<!-- x --></domain>'),
+      },
+      { models: {}, secure: 'sev-es' as const, manualXml: null },
+    ];
+    for (const hostFacts of [host, NO_HOST_FACTS])
+      for (const st of states) {
+        const s = { ...choices, host: hostFacts, text, ...st };
+        expect(select(s)).toEqual(derive(s));
+      }
+  });
+
   it('reports which findings the plan fixes and which remain', () => {
     const d = derive({ ...choices, host, text: sample('sev-q35.xml'), secure: 'sev' });
     expect(d.ok).toBe(true);

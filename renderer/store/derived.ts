@@ -19,6 +19,8 @@ function lastOf<A extends readonly unknown[], R>(fn: (...args: A) => R): (...arg
   let last: { args: A; result: R } | null = null;
   return (...args) => {
     if (last && last.args.length === args.length && last.args.every((a, i) => Object.is(a, args[i]))) return last.result;
+    // Let the previous result go before computing the next: a big domain's plan need not be held twice.
+    last = null;
     const result = fn(...args);
     last = { args, result };
     return result;
@@ -27,8 +29,24 @@ function lastOf<A extends readonly unknown[], R>(fn: (...args: A) => R): (...arg
 
 type Read = { readonly ok: false; readonly problem: string } | { readonly ok: true; readonly doc: ReadDocument };
 
-/** A derivation memoised in two stages: parsing and model choices on (text, models), the rest on the others. */
+/** Whether two sets of model choices choose the same models for the same devices. */
+function sameChoices(a: DeriveInputs['models'], b: DeriveInputs['models']): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
+/**
+ * The choices last seen when `models` has the same entries, so equal choices in a new object (a reset to `{}`,
+ * a choice set back to what it was) do not parse and read the domain again.
+ */
+function canonicalChoices(): (models: DeriveInputs['models']) => DeriveInputs['models'] {
+  let last: DeriveInputs['models'] | null = null;
+  return (models) => (last !== null && sameChoices(last, models) ? last : (last = models));
+}
+
+/** A derivation memoised in two stages: parsing and model choices on (text, models by content), the rest on the others. */
 export function createDerive(): (s: DeriveInputs) => Derived {
+  const choices = canonicalChoices();
   const read = lastOf((text: string, models: DeriveInputs['models']): Read => {
     if (!text) return { ok: false, problem: 'No domain is loaded yet.' };
     try {
@@ -58,7 +76,7 @@ export function createDerive(): (s: DeriveInputs) => Derived {
       }
     },
   );
-  return (s) => plan(read(s.text, s.models), s.host, s.guest, s.secure, s.migration, s.backends, s.manualXml);
+  return (s) => plan(read(s.text, choices(s.models)), s.host, s.guest, s.secure, s.migration, s.backends, s.manualXml);
 }
 
 /** An edit the engine planned that cannot be applied is a bug; the page says so instead of going blank. */

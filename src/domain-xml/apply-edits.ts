@@ -4,8 +4,10 @@
  * indented like their siblings. A plan that changes one attribute yields a one-line diff.
  */
 import type { Edit } from '../contracts/findings';
-import { childOrder } from './libvirt-order';
+import { childRank, documentQuote, dominantQuote, escapeAttribute, lineIndent, newline } from './edit-layout';
+import { editDeviceInPlace } from './device-edits';
 import { parseXml } from './parse-xml';
+export { escapeAttribute } from './edit-layout';
 import { parsePathSteps, resolvePath, type XmlDocument, type XmlElement, type XmlNode } from './xml-tree';
 
 /** An edit that cannot be applied to this document (its target does not exist or is malformed). */
@@ -19,56 +21,12 @@ export class EditError extends Error {
   }
 }
 
-/** Escapes text for an attribute value written with `quote`. */
-export function escapeAttribute(value: string, quote: '"' | "'"): string {
-  return value.replace(/[&<"'\t\n\r]/g, (c) => {
-    if (c === '&') return '&amp;';
-    if (c === '<') return '&lt;';
-    if (c === quote) return quote === '"' ? '&quot;' : '&apos;';
-    if (c === '"' || c === "'") return c;
-    return `&#${c.charCodeAt(0)};`;
-  });
-}
-
 function escapeText(value: string): string {
   return value.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 function splice(text: string, start: number, end: number, insert: string): string {
   return text.slice(0, start) + insert + text.slice(end);
-}
-
-function occurrences(text: string, s: string): number {
-  let n = 0;
-  for (let at = text.indexOf(s); at !== -1; at = text.indexOf(s, at + s.length)) n++;
-  return n;
-}
-
-/** The quote most attributes of a text use. */
-function documentQuote(text: string): '"' | "'" {
-  return occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
-}
-
-/** The quote an element's attributes mostly use; the document's when it has none. */
-function dominantQuote(el: XmlElement, docQuote: '"' | "'"): '"' | "'" {
-  let single = 0;
-  for (const a of el.attributes) single += a.quote === "'" ? 1 : -1;
-  if (single !== 0) return single > 0 ? "'" : '"';
-  return docQuote;
-}
-
-/** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
-function lineIndent(text: string, offset: number): string | undefined {
-  // Back to the line's start, over blanks only: lastIndexOf('\r') would scan the whole text of an LF file for
-  // every element asked (quadratic over a 20,000-line domain's devices).
-  let i = offset;
-  while (i > 0) {
-    const c = text.charCodeAt(i - 1);
-    if (c === 0x0a || c === 0x0d) break;
-    if (c !== 0x20 && c !== 0x09) return undefined;
-    i--;
-  }
-  return text.slice(i, offset);
 }
 
 function childIndent(parent: XmlElement, text: string): string {
@@ -82,11 +40,6 @@ function childIndent(parent: XmlElement, text: string): string {
   return own + unit;
 }
 
-/** The document's line break (its first: LF, CRLF, or CR alone as in old Mac files), so added lines match the rest. */
-function newline(text: string): string {
-  return /\r\n?|\n/.exec(text)?.[0] ?? '\n';
-}
-
 /**
  * Indents a serialised element (written with 2-space steps, like libvirt) for its place: every line after the
  * first gets `indent`, and each 2-space step becomes the document's own step (`unit`, e.g. a tab).
@@ -98,9 +51,15 @@ function indentLines(xml: string, indent: string, nl: string, unit = '  '): stri
   );
 }
 
-/** Inserts `xml` as a child of `parent` at libvirt's position for its name. */
-function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: string): string {
-  const text = doc.text;
+/** Text to put in place of `text[start, end)`. */
+interface Splice {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** Where and what to write to insert `xml` as a child of `parent` at libvirt's position for its name. */
+function childInsertion(text: string, parent: XmlElement, name: string, xml: string): Splice {
   const nl = newline(text);
   const indent = childIndent(parent, text);
   const parentIndent = lineIndent(text, parent.start) ?? '';
@@ -108,26 +67,38 @@ function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: st
   const block = indentLines(xml, indent, nl, unit);
   if (parent.selfClosing) {
     const tagEnd = text.slice(parent.start, parent.end - 2).trimEnd().length + parent.start;
-    return splice(text, tagEnd, parent.end, `>${nl}${indent}${block}${nl}${parentIndent}</${parent.name}>`);
+    return { start: tagEnd, end: parent.end, text: `>${nl}${indent}${block}${nl}${parentIndent}</${parent.name}>` };
   }
   const children = parent.children();
-  const order = childOrder(parent.name, parent.parent?.name);
-  const rank = (n: string): number => {
-    const i = order?.indexOf(n) ?? -1;
-    return i === -1 ? Number.MAX_SAFE_INTEGER - 1 : i;
-  };
+  const rank = childRank(parent);
   const mine = rank(name);
   // After the last child that libvirt writes no later than this one; else before the first child.
   let after: XmlElement | undefined;
   for (const c of children) if (rank(c.name) <= mine) after = c;
-  if (after) return splice(text, after.end, after.end, `${nl}${indent}${block}`);
+  if (after) return { start: after.end, end: after.end, text: `${nl}${indent}${block}` };
   const first = children[0];
-  if (first && lineIndent(text, first.start) !== undefined) return splice(text, first.start, first.start, `${block}${nl}${indent}`);
-  if (first) return splice(text, first.start, first.start, block);
+  if (first && lineIndent(text, first.start) !== undefined) return { start: first.start, end: first.start, text: `${block}${nl}${indent}` };
+  if (first) return { start: first.start, end: first.start, text: block };
   const onOwnLine = /[\r\n][ \t]*$/.test(text.slice(parent.startTagEnd, parent.endTagStart));
-  return onOwnLine
-    ? splice(text, parent.startTagEnd, parent.startTagEnd, `${nl}${indent}${block}`)
-    : splice(text, parent.startTagEnd, parent.startTagEnd, `${nl}${indent}${block}${nl}${parentIndent}`);
+  const at = parent.startTagEnd;
+  return { start: at, end: at, text: onOwnLine ? `${nl}${indent}${block}` : `${nl}${indent}${block}${nl}${parentIndent}` };
+}
+
+/** The splice that adds `xml` (an element named `name`) under `parent`, or puts it in place of the first such child. */
+function elementAddition(text: string, parent: XmlElement, name: string, xml: string, replace: boolean | undefined): Splice {
+  const existing = replace ? parent.child(name) : undefined;
+  if (!existing) return childInsertion(text, parent, name, xml);
+  const indent = lineIndent(text, existing.start) ?? '';
+  return { start: existing.start, end: existing.end, text: indentLines(xml, indent, newline(text)) };
+}
+
+function applySplice(text: string, s: Splice): string {
+  return splice(text, s.start, s.end, s.text);
+}
+
+/** Inserts `xml` as a child of `parent` at libvirt's position for its name. */
+function insertChild(doc: XmlDocument, parent: XmlElement, name: string, xml: string): string {
+  return applySplice(doc.text, childInsertion(doc.text, parent, name, xml));
 }
 
 /** Removes an element, with its line when it stands on a line of its own. */
@@ -210,13 +181,7 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
     case 'add-element': {
       const name = elementName(edit.xml, edit);
       const { doc, el: parent } = ensureElement(text, edit.parent, edit);
-      const xml = edit.xml.trim();
-      const existing = edit.replace ? parent.child(name) : undefined;
-      if (existing) {
-        const indent = lineIndent(doc.text, existing.start) ?? '';
-        return splice(doc.text, existing.start, existing.end, indentLines(xml, indent, newline(doc.text)));
-      }
-      return insertChild(doc, parent, name, xml);
+      return applySplice(doc.text, elementAddition(doc.text, parent, name, edit.xml.trim(), edit.replace));
     }
     case 'remove-element': {
       const doc = parseXml(text);
@@ -247,21 +212,65 @@ export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]):
   return applyInsideAndOutsideDevices(text, edits, typeof input === 'string' ? undefined : input) ?? applyInOrder(text, edits);
 }
 
-/** The edits one after another, runs of device-local edits sharing one parse (`parsed`: of `text`, if at hand). */
+/**
+ * The edits one after another, runs of device edits sharing one parse (`parsed`: of `text`, if at hand): the
+ * edits local to a device, and at most one that adds an element to <devices> (a plan's <memballoon model='none'/>)
+ * when no edit of the run is local to a device of that name, whose indexes it could shift.
+ */
 function applyInOrder(text: string, edits: readonly Edit[], parsed?: XmlDocument): string {
-  let run: Edit[] = [];
+  let run = new DeviceRun();
   let doc = parsed;
   for (const edit of edits) {
-    if (deviceAnchor(edit)) {
-      run.push(edit);
+    const device = deviceAnchor(edit) ? 'local' : addsDevice(edit) ? 'addition' : null;
+    if (device && !run.takes(edit, device)) {
+      text = applyDeviceRun(text, run.edits, doc);
+      run = new DeviceRun();
+      doc = undefined;
+    }
+    if (device) {
+      run.add(edit, device);
       continue;
     }
-    text = applyDeviceRun(text, run, doc);
-    run = [];
+    text = applyDeviceRun(text, run.edits, doc);
+    run = new DeviceRun();
     text = applyOne(text, edit);
     doc = undefined;
   }
-  return applyDeviceRun(text, run, doc);
+  return applyDeviceRun(text, run.edits, doc);
+}
+
+/** An edit that adds an element (a device) to /domain/devices. */
+function addsDevice(edit: Edit): edit is Extract<Edit, { op: 'add-element' }> {
+  return edit.op === 'add-element' && edit.parent === '/domain/devices';
+}
+
+/** The name of the element an add-element edit adds, as written (null when it does not start like an element). */
+function addedName(edit: Extract<Edit, { op: 'add-element' }>): string | null {
+  return /^\s*<([^\s/>]+)/.exec(edit.xml)?.[1] ?? null;
+}
+
+/** A run of device edits being collected, with the device names its local edits reach and the name it adds. */
+class DeviceRun {
+  readonly edits: Edit[] = [];
+  readonly #localNames = new Set<string>();
+  #added: string | null | undefined;
+
+  takes(edit: Edit, kind: 'local' | 'addition'): boolean {
+    if (kind === 'local') return this.#added === undefined || this.#added !== deviceName(edit);
+    const name = addsDevice(edit) ? addedName(edit) : null;
+    return this.#added === undefined && name !== null && !this.#localNames.has(name);
+  }
+
+  add(edit: Edit, kind: 'local' | 'addition'): void {
+    this.edits.push(edit);
+    if (kind === 'addition' && addsDevice(edit)) this.#added = addedName(edit);
+    else this.#localNames.add(deviceName(edit));
+  }
+}
+
+/** The element name of the device a device-local edit works in (`disk` for /domain/devices/disk[2]/driver). */
+function deviceName(edit: Edit): string {
+  return /^\/domain\/devices\/([^/[\]]+)/.exec(deviceAnchor(edit) ?? '')?.[1] ?? '';
 }
 
 /** Where an edit works: strictly inside /domain/devices, outside it, or on the element itself (neither). */
@@ -314,32 +323,71 @@ function deviceAnchor(edit: Edit): string | null {
 }
 
 /**
- * Applies a run of device-local edits with one parse of the document instead of one per edit: each device's
- * edits are applied to a small document holding just that device (inside its <devices> line, so indentation
- * and libvirt's child order come out as in the whole document), and the devices are spliced back. Devices are
- * disjoint, so the result is what applying the edits one by one gives. A missing device falls back to that.
+ * Applies a run of device edits (see applyInOrder) with one parse of the document. The addition, if any, is
+ * written where it goes in that parse: the local edits change neither the devices' names, order and line starts
+ * nor the document's line break, which are all it depends on. Any EditError sends the run the plain way, in
+ * order, so the error is the one applying the edits one by one gives.
  */
 function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument): string {
-  if (run.length <= 1) return run.reduce((t, e) => applyOne(t, e), text);
+  const at = run.findIndex(addsDevice);
+  const addition = run[at];
+  if (!addition || !addsDevice(addition)) return applyLocalRun(text, run, parsed);
+  if (run.length === 1) return applyOne(text, addition);
   const doc = parsed ?? parseXml(text);
+  const devices = resolvePath(doc, addition.parent);
+  if (devices) {
+    try {
+      const added = elementAddition(text, devices, elementName(addition.xml, addition), addition.xml.trim(), addition.replace);
+      const joined = spliceDevices(text, [...run.slice(0, at), ...run.slice(at + 1)], doc, added);
+      if (joined !== null) return joined;
+    } catch (e) {
+      if (!(e instanceof EditError)) throw e;
+    }
+  }
+  return applyLocalRun(applyOne(applyLocalRun(text, run.slice(0, at), doc), addition), run.slice(at + 1));
+}
+
+/** Applies a run of device-local edits with one parse of the document instead of one per edit (spliceDevices). */
+function applyLocalRun(text: string, run: readonly Edit[], parsed?: XmlDocument): string {
+  const inOrder = (): string => run.reduce((t, e) => applyOne(t, e), text);
+  return run.length <= 1 ? inOrder() : (spliceDevices(text, run, parsed ?? parseXml(text)) ?? inOrder());
+}
+
+/**
+ * The device-local edits of `run` applied to the parse `doc` of `text`, with `extra` (a splice outside every
+ * device of the run). The set-attribute edits of most devices are written in place (device-edits.ts); the
+ * others' edits are applied to a small document holding just that device (inside its <devices> line, so
+ * indentation and libvirt's child order come out as in the whole document), and the devices are spliced back.
+ * Devices are disjoint, so the result is what applying the edits one by one gives. Null when a device is
+ * missing (applying one by one may create it).
+ */
+function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, extra?: Splice): string | null {
   const docQuote = documentQuote(text);
   const nl = newline(text);
   const groups = new Map<string, Edit[]>();
   for (const e of run) {
     const anchor = deviceAnchor(e)!;
-    groups.set(anchor, [...(groups.get(anchor) ?? []), e]);
+    const group = groups.get(anchor);
+    if (group) group.push(e);
+    else groups.set(anchor, [e]);
   }
   const devicesEl = doc.root.child('devices');
   // Every device by its anchor, in one pass (resolving each anchor would scan the devices once per device).
   const byAnchor = new Map<string, XmlElement>();
   for (const device of devicesEl?.children() ?? [])
     byAnchor.set(`/${doc.root.name}/devices/${device.name}[${device.indexAmongSameName}]`, device);
-  const splices: { start: number; end: number; text: string }[] = [];
+  const splices: Splice[] = extra ? [extra] : [];
   for (const [anchor, edits] of groups) {
     const device = byAnchor.get(anchor);
     const devices = device?.parent;
-    if (!device || !devices) return run.reduce((t, e) => applyOne(t, e), text);
-    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${lineIndent(text, device.start) ?? ''}`;
+    if (!device || !devices) return null;
+    const deviceIndent = lineIndent(text, device.start);
+    const inPlace = deviceIndent === undefined ? null : editDeviceInPlace(text, device, anchor, edits, docQuote, nl);
+    if (inPlace !== null) {
+      splices.push({ start: device.start, end: device.end, text: inPlace });
+      continue;
+    }
+    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${deviceIndent ?? ''}`;
     const suffix = `${nl}</${devices.name}>`;
     let mini = `${prefix}${text.slice(device.start, device.end)}${suffix}`;
     const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
@@ -351,10 +399,11 @@ function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument
         : ((el) => mini.slice(el.start, el.end))(parseXml(mini).root.children()[0]!);
     splices.push({ start: device.start, end: device.end, text: edited });
   }
-  // Joined in one pass: splicing one by one would copy the whole text once per device.
+  // Joined in one pass: splicing one by one would copy the whole text once per device. An insertion at a
+  // device's start (the extra splice, before the first child) goes before the device.
   const parts: string[] = [];
   let at = 0;
-  for (const sp of splices.sort((a, b) => a.start - b.start)) {
+  for (const sp of splices.sort((a, b) => a.start - b.start || a.end - b.end)) {
     parts.push(text.slice(at, sp.start), sp.text);
     at = sp.end;
   }

@@ -33,14 +33,15 @@ class RunList {
   }
 }
 
-/** Each line that occurs once in `lines[lo, hi)`, with its index, in order. */
-function uniqueLines(lines: readonly string[], lo: number, hi: number): Map<string, number> {
+/** Each line of `lines[lo, hi)` with its index, in order of first occurrence; -1 for a line that occurs again. */
+function lineIndexes(lines: readonly string[], lo: number, hi: number): Map<string, number> {
   const at = new Map<string, number>();
   for (let i = lo; i < hi; i++) {
     const line = lines[i]!;
-    at.set(line, at.has(line) ? -1 : i);
+    const seen = at.get(line);
+    if (seen === undefined) at.set(line, i);
+    else if (seen !== -1) at.set(line, -1);
   }
-  for (const [line, i] of at) if (i < 0) at.delete(line);
   return at;
 }
 
@@ -67,18 +68,54 @@ function longestIncreasingChain(pairs: readonly (readonly [number, number])[]): 
 
 /** Lines unique to both ranges that keep their order: matched for certain, so Myers never has to find them. */
 function anchors(a: readonly string[], aLo: number, aHi: number, b: readonly string[], bLo: number, bHi: number) {
-  const inB = uniqueLines(b, bLo, bHi);
+  const inB = lineIndexes(b, bLo, bHi);
   const pairs: (readonly [number, number])[] = [];
-  for (const [line, i] of uniqueLines(a, aLo, aHi)) {
+  for (const [line, i] of lineIndexes(a, aLo, aHi)) {
+    if (i === -1) continue;
     const j = inB.get(line);
-    if (j !== undefined) pairs.push([i, j]);
+    if (j !== undefined && j !== -1) pairs.push([i, j]);
   }
   return longestIncreasingChain(pairs);
 }
 
-/** Myers (jsdiff) on `a[aLo, aHi)` against `b[bLo, bHi)`. */
+/**
+ * The runs of a stretch whose minimal diff is plain, without Myers: its common start and end kept, the lines
+ * between replaced, when no line between occurs in the other text's lines between nor in the kept ones. Every
+ * line the two could still share is then a kept one, so keeping them all in order is the only minimal diff,
+ * which is what Myers finds too. False (nothing added) otherwise.
+ */
+function plainStretch(
+  out: RunList,
+  a: readonly string[],
+  aLo: number,
+  aHi: number,
+  b: readonly string[],
+  bLo: number,
+  bHi: number,
+): boolean {
+  let pre = 0;
+  while (aLo + pre < aHi && bLo + pre < bHi && a[aLo + pre] === b[bLo + pre]) pre++;
+  let suf = 0;
+  while (aHi - suf > aLo + pre && bHi - suf > bLo + pre && a[aHi - 1 - suf] === b[bHi - 1 - suf]) suf++;
+  const kept = new Set<string>();
+  for (let i = aLo; i < aLo + pre; i++) kept.add(a[i]!);
+  for (let i = aHi - suf; i < aHi; i++) kept.add(a[i]!);
+  const between = new Set<string>();
+  for (let i = aLo + pre; i < aHi - suf; i++) {
+    if (kept.has(a[i]!)) return false;
+    between.add(a[i]!);
+  }
+  for (let j = bLo + pre; j < bHi - suf; j++) if (kept.has(b[j]!) || between.has(b[j]!)) return false;
+  out.add(true, aLo, pre, bLo, pre);
+  out.add(false, aLo + pre, aHi - suf - aLo - pre, bLo + pre, bHi - suf - bLo - pre);
+  out.add(true, aHi - suf, suf, bHi - suf, suf);
+  return true;
+}
+
+/** Myers (jsdiff) on `a[aLo, aHi)` against `b[bLo, bHi)`, unless the stretch is plain (plainStretch). */
 function diffStretch(out: RunList, a: readonly string[], aLo: number, aHi: number, b: readonly string[], bLo: number, bHi: number): void {
   if (aLo === aHi || bLo === bHi) return out.add(false, aLo, aHi - aLo, bLo, bHi - bLo);
+  if (plainStretch(out, a, aLo, aHi, b, bLo, bHi)) return;
   let ai = aLo;
   let bi = bLo;
   for (const change of diffArrays(a.slice(aLo, aHi), b.slice(bLo, bHi))) {

@@ -104,6 +104,50 @@ describe('unifiedDiff as a patch', () => {
   });
 });
 
+describe('diffLineRuns without anchors', () => {
+  /** The pairs of lines a diff keeps (matches), from its runs or from jsdiff's changes. */
+  const keptByRuns = (runs: ReturnType<typeof diffLineRuns>): string[] =>
+    runs.filter((r) => r.same).flatMap((r) => Array.from({ length: r.aCount }, (_, k) => `${r.aStart + k}:${r.bStart + k}`));
+  const keptByMyers = (a: string[], b: string[]): string[] => {
+    const kept: string[] = [];
+    let ai = 0;
+    let bi = 0;
+    for (const c of diffArrays(a, b)) {
+      if (!c.added && !c.removed) for (let k = 0; k < c.count; k++) kept.push(`${ai + k}:${bi + k}`);
+      if (!c.added) ai += c.count;
+      if (!c.removed) bi += c.count;
+    }
+    return kept;
+  };
+  // Every line written twice: none occurs once, so there are no anchors and the texts' middle is one stretch,
+  // which diffLineRuns either finds plain (kept start and end, the rest sharing no line) or gives to Myers.
+  const doubled = fc
+    .array(fc.constantFrom('a', 'b', 'c', 'd', '<disk>', '</disk>'), { maxLength: 12 })
+    .map((ls) => ls.flatMap((l) => [l, l]));
+
+  it('keeps the very lines Myers (jsdiff) keeps, plain stretches included', () => {
+    fc.assert(
+      fc.property(doubled, doubled, (a, b) => {
+        let pre = 0;
+        while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+        let suf = 0;
+        while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+        const mid = keptByMyers(a.slice(pre, a.length - suf), b.slice(pre, b.length - suf)).map((p) => {
+          const [i, j] = p.split(':').map(Number);
+          return `${i! + pre}:${j! + pre}`;
+        });
+        const ends = [
+          ...Array.from({ length: pre }, (_, k) => `${k}:${k}`),
+          ...mid,
+          ...Array.from({ length: suf }, (_, k) => `${a.length - suf + k}:${b.length - suf + k}`),
+        ];
+        expect(keptByRuns(diffLineRuns(a, b))).toEqual(ends);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 const noPatch = missingParts('patch');
 describe.skipIf(noPatch)(`unifiedDiff with the real patch(1) ${noPatch ? `(skipped: ${noPatch})` : ''}`, () => {
   it('patch applies the diff of a 1,000-device (4,500-line) plan and of random edits exactly', () => {

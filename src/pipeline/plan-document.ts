@@ -25,6 +25,8 @@ export interface ReadDocument {
   readonly chosenText: string;
   /** The facts of `chosenText`: the domain as the user chose it. */
   readonly facts: DomainFacts;
+  /** The parse of `chosenText`, which the plan is applied to (parsing it again would cost as much as reading it). */
+  readonly parsed: DomainDocument;
 }
 
 /** What the engine is told besides the domain. */
@@ -83,9 +85,10 @@ export function readDocument(
     const d = loaded.devices.find((x) => x.target === target);
     return d && d.virtioModel !== model ? setVirtioModel(d, model) : [];
   });
-  if (chosen.length === 0) return { text, chosenText: text, facts: loaded };
-  const chosenText = applyEdits(text, chosen);
-  return { text, chosenText, facts: readDomainFacts(parseDomainXml(chosenText, options.fileName)) };
+  if (chosen.length === 0) return { text, chosenText: text, facts: loaded, parsed };
+  const chosenText = applyEdits(parsed, chosen);
+  const chosenParsed = parseDomainXml(chosenText, options.fileName);
+  return { text, chosenText, facts: readDomainFacts(chosenParsed), parsed: chosenParsed };
 }
 
 /** The engine's findings and plan for the document as chosen. */
@@ -126,7 +129,7 @@ export function planDocument(
     }
     return { ...checked, ...leaves(facts), planned: manualXml, diff: diff(manualXml), manual: true, manualProblem: null };
   }
-  const planned = checked.plan.impossible.length === 0 ? applyEdits(doc.chosenText, checked.plan.edits) : doc.chosenText;
+  const planned = checked.plan.impossible.length === 0 ? applyEdits(doc.parsed, checked.plan.edits) : doc.chosenText;
   const plannedFacts = planned === doc.chosenText ? checked.facts : readDomainFacts(parseDomainXml(planned, 'planned XML'));
   return { ...checked, ...leaves(plannedFacts), planned, diff: diff(planned), manual: false, manualProblem: null };
 }

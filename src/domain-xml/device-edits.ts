@@ -1,0 +1,169 @@
+/**
+ * A device's set-attribute edits written straight into the loaded text, without a parse per edit: the common
+ * shape of a plan (an attribute on the device or on a child, the child created when missing, like
+ * `<driver iommu='on'/>`). It writes the bytes applyEdits' one-by-one path writes (the same layout rules,
+ * edit-layout.ts) and declines (null) any shape where that is not plain, which then takes the one-by-one path:
+ * another operation, a path through an element it creates, a missing element deeper than one level, the same
+ * attribute set twice, a parent written as `<x/>` or without an indented child to take the indentation from.
+ */
+import type { Edit } from '../contracts/findings';
+import { childRank, dominantQuote, escapeAttribute, lineIndent } from './edit-layout';
+import { parsePathSteps, type XmlElement } from './xml-tree';
+
+/** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
+interface Created {
+  readonly name: string;
+  readonly attributes: { readonly name: string; value: string }[];
+  readonly at: number;
+  readonly indent: string;
+  /** Written before the parent's first child (a line break follows it), not after a sibling (one precedes it). */
+  readonly leading: boolean;
+}
+
+/** A parent's children as the edits leave them: the parsed ones and those created, in document order. */
+type Child = { readonly el: XmlElement; readonly created?: undefined } | { readonly el?: undefined; readonly created: Created };
+
+const nameOf = (c: Child): string => c.el?.name ?? c.created!.name;
+
+/**
+ * The text of `device` (an element of the parse of `text`, the document applyEdits edits) with `edits` applied,
+ * each edit's target starting with `anchor` (the device's path); null when the edits are not of the plain shape.
+ * `device` must start a line of its own (so its layout is the one applyEdits' small per-device document has).
+ */
+export function editDeviceInPlace(
+  text: string,
+  device: XmlElement,
+  anchor: string,
+  edits: readonly Edit[],
+  docQuote: '"' | "'",
+  nl: string,
+): string | null {
+  const editor = new DeviceEditor(text, docQuote);
+  for (const edit of edits) if (!editor.apply(device, anchor, edit)) return null;
+  return editor.write(device, nl);
+}
+
+/** The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. */
+class DeviceEditor {
+  readonly #lists = new Map<XmlElement, Child[]>();
+  readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
+  readonly #written = new Set<string>();
+
+  constructor(
+    readonly text: string,
+    readonly docQuote: '"' | "'",
+  ) {}
+
+  /** Applies one edit; false when it is not of the plain shape. */
+  apply(device: XmlElement, anchor: string, edit: Edit): boolean {
+    if (edit.op !== 'set-attribute' || !edit.target.startsWith(anchor)) return false;
+    const rest = edit.target.slice(anchor.length);
+    const steps = rest === '' ? [] : rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
+    if (!steps) return false;
+    let el = device;
+    let created: Created | undefined;
+    for (const [k, step] of steps.entries()) {
+      if (created) return false;
+      const same = this.#childrenOf(el).filter((c) => nameOf(c) === step.name);
+      const found = same[step.index - 1];
+      if (found?.el) el = found.el;
+      else if (found) created = found.created;
+      else if (k === steps.length - 1 && step.index === same.length + 1) created = this.#create(el, step.name);
+      if (!found && !created) return false;
+    }
+    if (created) {
+      const existing = created.attributes.find((a) => a.name === edit.name);
+      if (existing) existing.value = edit.value;
+      else created.attributes.push({ name: edit.name, value: edit.value });
+      return true;
+    }
+    const key = `${el.start} ${edit.name}`;
+    if (this.#written.has(key)) return false;
+    this.#written.add(key);
+    const existing = el.attribute(edit.name);
+    if (existing) {
+      if (existing.value !== edit.value)
+        this.#writes.push({
+          start: existing.valueStart,
+          end: existing.valueEnd,
+          text: escapeAttribute(edit.value, existing.quote),
+          order: 0,
+        });
+      return true;
+    }
+    // The element's quote, which the attributes added here do not change (each is written with it).
+    const quote = dominantQuote(el, this.docQuote);
+    const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
+    this.#writes.push({
+      start: at,
+      end: at,
+      text: ` ${edit.name}=${quote}${escapeAttribute(edit.value, quote)}${quote}`,
+      order: this.#writes.length,
+    });
+    return true;
+  }
+
+  /** The device's text with the edits applied. */
+  write(device: XmlElement, nl: string): string {
+    const writes = this.#writes;
+    const q = this.docQuote;
+    // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
+    for (const list of this.#lists.values())
+      list.forEach((c, order) => {
+        const made = c.created;
+        if (!made) return;
+        const attributes = made.attributes.map((a) => ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`).join('');
+        const block = `<${made.name}${attributes}/>`;
+        writes.push({
+          start: made.at,
+          end: made.at,
+          text: made.leading ? `${block}${nl}${made.indent}` : `${nl}${made.indent}${block}`,
+          order,
+        });
+      });
+    // Writes at one offset are all attributes of one element (in edit order) or children of one parent (in order).
+    writes.sort((a, b) => a.start - b.start || a.order - b.order);
+    let out = '';
+    let at = device.start;
+    for (const w of writes) {
+      out += this.text.slice(at, w.start) + w.text;
+      at = w.end;
+    }
+    return out + this.text.slice(at, device.end);
+  }
+
+  #childrenOf(el: XmlElement): Child[] {
+    let list = this.#lists.get(el);
+    if (!list) this.#lists.set(el, (list = el.children().map((c) => ({ el: c }))));
+    return list;
+  }
+
+  #indentOf(c: Child): string | undefined {
+    return c.el ? lineIndent(this.text, c.el.start) : c.created!.indent;
+  }
+
+  /** Creates `<name/>` under `parent` where applyEdits' insertion would put it; undefined when that is not plain. */
+  #create(parent: XmlElement, name: string): Created | undefined {
+    if (parent.selfClosing) return undefined;
+    const children = this.#childrenOf(parent);
+    let indent: string | undefined;
+    for (const c of children) if ((indent = this.#indentOf(c)) !== undefined) break;
+    if (indent === undefined) return undefined;
+    const rank = childRank(parent);
+    const mine = rank(name);
+    let after = -1;
+    for (const [i, c] of children.entries()) if (rank(nameOf(c)) <= mine) after = i;
+    const next = after === -1 ? children[0] : children[after];
+    if (!next) return undefined;
+    let made: Created;
+    if (after !== -1) {
+      if (next.created?.leading) return undefined;
+      made = { name, attributes: [], at: next.el ? next.el.end : next.created!.at, indent, leading: false };
+    } else {
+      if (this.#indentOf(next) === undefined) return undefined;
+      made = { name, attributes: [], at: next.el ? next.el.start : next.created!.at, indent, leading: true };
+    }
+    children.splice(after + 1, 0, { created: made });
+    return made;
+  }
+}
