@@ -91,6 +91,20 @@ describe('virtio-access serve', () => {
     expect((await request('/../package.json')).status).toBe(404);
   });
 
+  it("never lets the browser store the page, and keeps the build's scripts and styles for a returning visit", async () => {
+    const page = await request('/');
+    expect(page.headers['cache-control']).toBe('no-store');
+    const assets = [...page.body.matchAll(/(?:src|href)="\.?(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
+    expect(assets.some((a) => a.endsWith('.css'))).toBe(true);
+    for (const a of assets) {
+      const r = await request(a);
+      expect(r.status, a).toBe(200);
+      expect(r.headers['cache-control'], a).toBe('private, max-age=31536000, immutable');
+      expect(r.headers['content-security-policy'], a).toMatch(/default-src 'none'/);
+    }
+  });
+
   it('refuses API calls without the token, with a wrong one, from a foreign Host or Origin, and other methods', async () => {
     expect((await request('/api/samples.list', { method: 'POST', body: '{}' })).status).toBe(401);
     expect((await call('samples.list', {}, { authorization: 'Bearer nope' })).status).toBe(401);

@@ -138,7 +138,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('Electron main process', () => {
   it('turns the sandbox on and registers the app scheme as privileged before ready, and nothing else yet', () => {
     expect(fake.calls).toEqual(['enableSandbox', 'registerSchemesAsPrivileged']);
-    expect(fake.privileged()).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(fake.privileged()).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    ]);
     expect(fake.ipcHandlers.size).toBe(0);
     expect(fake.windows).toHaveLength(0);
   });

@@ -5,12 +5,15 @@
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
-import { contentTypeOf, resolveStaticPath, SECURITY_HEADERS } from './serve/static-files';
+import { resolveStaticPath, SECURITY_HEADERS, staticFileHeaders } from './serve/static-files';
 import { APP_HOST, APP_SCHEME } from './window-policy';
 
 /** Call before app 'ready': privileges can only be granted then. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  // codeCache: Chromium keeps the compiled renderer between launches, as it does for http(s) (needs `standard`).
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
 }
 
 export function serveRendererFrom(staticDir: string): void {
@@ -20,6 +23,6 @@ export function serveRendererFrom(staticDir: string): void {
     if (file === null) return new Response('Not Found', { status: 404, headers: SECURITY_HEADERS });
     const res = await net.fetch(pathToFileURL(file).toString());
     if (!res.ok) return new Response('Not Found', { status: 404, headers: SECURITY_HEADERS });
-    return new Response(res.body, { status: 200, headers: { ...SECURITY_HEADERS, 'Content-Type': contentTypeOf(file) } });
+    return new Response(res.body, { status: 200, headers: staticFileHeaders(url.pathname, file) });
   });
 }

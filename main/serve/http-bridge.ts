@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CALL_ID_HEADER } from '../../src/contracts/ipc';
 import { dispatch, type createIpcHandlers } from '../ipc/ipc-table';
-import { contentTypeOf, resolveStaticPath, SECURITY_HEADERS } from './static-files';
+import { resolveStaticPath, SECURITY_HEADERS, staticFileHeaders } from './static-files';
 
 const MAX_BODY = 11 * 1024 * 1024;
 
@@ -109,10 +109,7 @@ export async function startBridge(options: {
       if (file === null) return send(res, 404, 'Not Found.');
       try {
         const data = await fs.readFile(file);
-        res.writeHead(200, {
-          'Content-Type': contentTypeOf(file),
-          ...SECURITY_HEADERS,
-        });
+        res.writeHead(200, staticFileHeaders(url.pathname, file));
         res.end(req.method === 'HEAD' ? undefined : data);
       } catch {
         send(res, 404, 'Not Found.');

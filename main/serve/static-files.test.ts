@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, contentTypeOf, resolveStaticPath } from './static-files';
+import { CONTENT_SECURITY_POLICY, contentTypeOf, isContentAddressed, resolveStaticPath, staticFileHeaders } from './static-files';
 
 const root = '/srv/app/dist/renderer';
 
@@ -29,5 +29,20 @@ describe('static files of the renderer build', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+  });
+
+  it('lets the browser keep only the content-addressed build files, never index.html (its URL has the token)', () => {
+    expect(isContentAddressed('/assets/index-C-EXWnKx.js')).toBe(true);
+    expect(isContentAddressed('/assets/RedHatTextVF-DNKNjMr3.woff2')).toBe(true);
+    expect(isContentAddressed('/')).toBe(false);
+    expect(isContentAddressed('/index.html')).toBe(false);
+    expect(isContentAddressed('/assets/index.js')).toBe(false);
+    expect(isContentAddressed('/assets/sub/x-C-EXWnKx.js')).toBe(false);
+    expect(isContentAddressed('/favicon-C-EXWnKx.ico')).toBe(false);
+    const asset = staticFileHeaders('/assets/index-C-EXWnKx.js', '/b/assets/index-C-EXWnKx.js');
+    expect(asset['Cache-Control']).toBe('private, max-age=31536000, immutable');
+    expect(asset['Content-Security-Policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(asset['Content-Type']).toMatch(/^text\/javascript/);
+    expect(staticFileHeaders('/', '/b/index.html')['Cache-Control']).toBe('no-store');
   });
 });
