@@ -12,7 +12,6 @@
  * says what was therefore not tested.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,9 +87,14 @@ function hostTag(): string {
   );
 }
 
+/** `n` random bytes in hex, from the global Web Crypto (loaded on first use, not at every CLI start). */
+function randomHex(n: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString('hex');
+}
+
 /** `vaw-verify-<host>-<pid>-<random>`: unique, and tells a later run whether its maker still lives. */
 function copyName(): string {
-  return `${VERIFY_PREFIX}${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `${VERIFY_PREFIX}${hostTag()}-${process.pid}-${randomHex(4)}`;
 }
 
 /** Whether a name of ours belongs to a run that can no longer clean up after itself (it died on this host). */
@@ -333,7 +337,7 @@ export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
   await removeVerifyLeftovers(uri);
 
   const name = copyName();
-  const uuid = randomUUID();
+  const uuid = crypto.randomUUID();
   const run = new Interruptible();
   const workspace = sharesOurFilesystem(uri) ? localWorkspace(name, run) : poolWorkspace(uri, name, run);
   const scratch = path.join(os.tmpdir(), `${name}-xml`);
@@ -345,10 +349,7 @@ export async function verifyDomain(req: VerifyRequest): Promise<VerifyReport> {
       uuid,
       imageDir: workspace.dir,
       sharedDir: workspace.sharedDir,
-      newMac: () =>
-        `52:54:00:${randomBytes(2)
-          .toString('hex')
-          .replace(/(..)(..)/, '$1:$2')}:${(++macs % 256).toString(16).padStart(2, '0')}`,
+      newMac: () => `52:54:00:${randomHex(2).replace(/(..)(..)/, '$1:$2')}:${(++macs % 256).toString(16).padStart(2, '0')}`,
     });
     try {
       await workspace.create(copy.images, copy.usesSharedDir);

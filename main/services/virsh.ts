@@ -4,7 +4,6 @@
  * `runVirshSession` when many commands for one connection should share one virsh process (one ssh login).
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { checkLibvirtUri } from '../../src/contracts/libvirt-uri';
 
 /** The failures a user meets, each with its own advice. */
@@ -309,7 +308,8 @@ export async function runVirshSession(
   commands: readonly (readonly string[])[],
   options: { readonly timeoutMs?: number } = {},
 ): Promise<VirshOutcome[]> {
-  const token = randomUUID();
+  // The global Web Crypto, loaded on first use: node:crypto at the top would cost every CLI start ~10 ms.
+  const token = crypto.randomUUID();
   const markers = commands.map((_, i) => `vaw-${token}-${i}-end`);
   const script = commands.map((args, i) => `${args.map(quoteForVirsh).join(' ')}\necho --err ${markers[i]}\necho ${markers[i]}`).join('\n');
   const fullArgs = ['-q', '-c', uri, script];

@@ -103,10 +103,15 @@ export class XmlElement {
     return colon === -1 ? this.name : this.name.slice(colon + 1);
   }
 
+  // children, child and attr are what every fact is read through: indexed loops, since a one-shot CLI run stays
+  // on V8's baseline tier, where for-of over an array costs an iterator per call (4% of a corpus check).
+
   /** Child elements, optionally only those with the given qualified name. */
   children(name?: string): XmlElement[] {
     const out: XmlElement[] = [];
-    for (const node of this.nodes) {
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.kind === 'element' && (name === undefined || node.name === name)) out.push(node);
     }
     return out;
@@ -114,7 +119,9 @@ export class XmlElement {
 
   /** The first child element with that name. */
   child(name: string): XmlElement | undefined {
-    for (const node of this.nodes) {
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.kind === 'element' && node.name === name) return node;
     }
     return undefined;
@@ -122,7 +129,8 @@ export class XmlElement {
 
   /** The decoded value of an attribute, undefined when absent. */
   attr(name: string): string | undefined {
-    for (const a of this.attributes) if (a.name === name) return a.value;
+    const attributes = this.attributes;
+    for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === name) return attributes[i]!.value;
     return undefined;
   }
 

@@ -64,5 +64,8 @@ export function src(key: string, detail: string): Source {
   return url ? { key, detail, url } : { key, detail };
 }
 
+/** Why a fix that switches to UEFI also writes <acpi/> on x86: libvirt refuses UEFI without it (same in 9.0 and 11.3). */
+export const UEFI_NEEDS_ACPI = src('LV-VAL', 'qemuValidateDomainDef: "UEFI requires ACPI on this architecture"');
+
 /** Hosts of the cited documents: the only places the desktop app opens in the user's browser. */
 export const CITED_HOSTS: ReadonlySet<string> = new Set(Object.values(URLS).map((u) => /^https:\/\/([^/]+)\//.exec(u)?.[1] ?? ''));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newerElementWords, newerThanSchema } from './newer-element';
+import { errorsOnlyInLaunchSecurity, newerElementWords, newerThanSchema } from './newer-element';
 import type { SchemaError } from './xmllint-output';
 
 const v = (major: number, minor: number) => ({ major, minor, micro: 0 });
@@ -17,5 +17,12 @@ describe('an element newer than the schema libvirt', () => {
     expect(newerThanSchema([at('/domain/launchSecurity')], 'sev-snp', null)).toBeNull();
     expect(newerThanSchema([at('/domain/launchSecurity')], 'sev', v(9, 0))).toBeNull();
     expect(newerThanSchema([], 'tdx', v(9, 0))).toBeNull();
+  });
+  it('asks for the schema libvirt only when every error lies inside the <launchSecurity> of a technology with a first release', () => {
+    expect(errorsOnlyInLaunchSecurity([at('/domain/launchSecurity'), at('/domain/launchSecurity/policy')], 'tdx')).toBe(true);
+    expect(errorsOnlyInLaunchSecurity([at('/domain/launchSecurity'), at('/domain/devices/disk[1]')], 'tdx')).toBe(false);
+    expect(errorsOnlyInLaunchSecurity([at('/domain/launchSecurityX')], 'sev-snp')).toBe(false);
+    expect(errorsOnlyInLaunchSecurity([], 'sev-snp')).toBe(false);
+    expect(errorsOnlyInLaunchSecurity([at('/domain/launchSecurity')], 'none')).toBe(false);
   });
 });

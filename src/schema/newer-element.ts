@@ -27,18 +27,26 @@ export function newerThanSchema(
   type: SecureType,
   schemaLibvirt: Version | null,
 ): NewerElement | null {
-  if (errors.length === 0 || schemaLibvirt === null) return null;
+  if (schemaLibvirt === null || !errorsOnlyInLaunchSecurity(errors, type)) return null;
   const t = technology(type);
   if (!t.element || !t.libvirt || compareVersions(schemaLibvirt, t.libvirt) >= 0) return null;
-  const inside = (e: Pick<SchemaError, 'target'>) =>
-    e.target === '/domain/launchSecurity' || e.target.startsWith('/domain/launchSecurity/');
-  if (!errors.every(inside)) return null;
   return {
     element: `<launchSecurity type='${t.element}'>`,
     technology: t.name,
     since: formatVersion(t.libvirt),
     here: formatVersion(schemaLibvirt),
   };
+}
+
+/**
+ * Whether the errors could mean "newer than this schema": there are some, all inside the `<launchSecurity>` of a
+ * technology libvirt learned at a known release. Only then is this machine's libvirt version worth asking.
+ */
+export function errorsOnlyInLaunchSecurity(errors: readonly Pick<SchemaError, 'target'>[], type: SecureType): boolean {
+  const t = technology(type);
+  const inside = (e: Pick<SchemaError, 'target'>) =>
+    e.target === '/domain/launchSecurity' || e.target.startsWith('/domain/launchSecurity/');
+  return errors.length > 0 && Boolean(t.element && t.libvirt) && errors.every(inside);
 }
 
 /** What the schema errors mean, in words shared by the app and the CLI. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseXml } from '../domain-xml/parse-xml';
 import { errorLocator, parseXmllintOutput } from './xmllint-output';
 
 describe('parseXmllintOutput', () => {
@@ -47,5 +48,13 @@ describe('errorLocator', () => {
     expect(locate(2, 'devices')).toBe('/domain/devices');
     expect(locate(0, 'driver')).toBe('/domain');
     expect(errorLocator('<domain><a></domain>')(1, 'a')).toBe('/domain');
+  });
+
+  it("locates in the caller's parse of the same text, and ignores a parse of another text", () => {
+    const text = '<domain>\n  <devices>\n    <disk/>\n    <disk>\n      <driver/>\n    </disk>\n  </devices>\n</domain>\n';
+    const other = '<domain>\n  <devices>\n    <disk>\n      <x/>\n      <driver/>\n    </disk>\n  </devices>\n</domain>\n';
+    expect(errorLocator(text, parseXml(text))(5, 'driver')).toBe('/domain/devices/disk[2]/driver');
+    expect(errorLocator(text, parseXml(other))(5, 'driver')).toBe('/domain/devices/disk[2]/driver');
+    expect(errorLocator(other, parseXml(text))(5, 'driver')).toBe('/domain/devices/disk[1]/driver');
   });
 });

@@ -4,7 +4,7 @@
  * main/services/schema.ts runs xmllint; everything here is pure so the app, the CLI and tests share it.
  */
 import { parseXml } from '../domain-xml/parse-xml';
-import type { XmlElement } from '../domain-xml/xml-tree';
+import type { XmlDocument, XmlElement } from '../domain-xml/xml-tree';
 
 /** One error as xmllint reports it. */
 export interface XmllintError {
@@ -87,20 +87,23 @@ export function parseXmllintOutput(output: string, files: readonly string[]): { 
 
 /**
  * Finds the XPath of the element libxml2 names at a line of `text`; the document is parsed once, on the first
- * error that needs it, however many errors it has. Lines are counted as libxml2 counts them (LF, CRLF, CR).
+ * error that needs it, however many errors it has (not at all when the caller gives its parse of `text`). Lines
+ * are counted as libxml2 counts them (LF, CRLF, CR).
  */
-export function errorLocator(text: string): (line: number, element: string | null) => string {
+export function errorLocator(text: string, parse?: XmlDocument): (line: number, element: string | null) => string {
   let parsed: { root: XmlElement | null; lineStarts: number[] } | undefined;
   const index = () => {
     if (parsed) return parsed;
     const lineStarts = [0];
     const breaks = /\r\n?|\n/g;
     for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) lineStarts.push(m.index + m[0].length);
-    let root: XmlElement | null = null;
-    try {
-      root = parseXml(text).root;
-    } catch {
-      // libxml2 found errors in a text this parser refuses too; such errors point at the whole domain.
+    let root: XmlElement | null = parse?.text === text ? parse.root : null;
+    if (!root) {
+      try {
+        root = parseXml(text).root;
+      } catch {
+        // libxml2 found errors in a text this parser refuses too; such errors point at the whole domain.
+      }
     }
     return (parsed = { root, lineStarts });
   };
@@ -121,15 +124,15 @@ export function errorLocator(text: string): (line: number, element: string | nul
   };
 }
 
-/** The verdicts in xmllint's output for `texts`, which it was given as `files`. */
+/** The verdicts in xmllint's output for `texts` (with this program's parse when there is one), given as `files`. */
 export function schemaResultsOf(
-  texts: readonly { readonly name: string; readonly text: string }[],
+  texts: readonly { readonly name: string; readonly text: string; readonly parsed?: XmlDocument }[],
   output: string,
   files: readonly string[],
 ): SchemaResult[] {
   const parsed = parseXmllintOutput(output, files);
   return texts.map((t, i) => {
-    const locate = errorLocator(t.text);
+    const locate = errorLocator(t.text, t.parsed);
     return {
       name: t.name,
       valid: parsed.valid[i] ?? false,

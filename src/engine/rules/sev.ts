@@ -5,7 +5,7 @@
 import type { RuleRecord, Verdict } from '../rule-types';
 import type { Edit } from '../../contracts/findings';
 import { LOCKED_MEMORY, romOff, uefiEdits } from '../edits';
-import { src } from '../sources';
+import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { unknown } from '../verdict';
 import { secureName } from '../words';
 import { allQuotes, migrationBlocker, quotesFor } from '../messages';
@@ -119,7 +119,7 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
       text: "Use <os firmware='efi'> (libvirt then picks an SEV-capable OVMF), with <acpi/> in <features> on x86, without which libvirt refuses UEFI.",
       edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),
     },
-    sources: [src('LV-KB-SEV', 'UEFI required'), src('QEMU-SEVDOC', 'OVMF, stateless firmware for attestation')],
+    sources: [src('LV-KB-SEV', 'UEFI required'), src('QEMU-SEVDOC', 'OVMF, stateless firmware for attestation'), UEFI_NEEDS_ACPI],
   },
   {
     key: 'R-SEV-06',

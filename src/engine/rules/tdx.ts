@@ -2,7 +2,7 @@
  * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
 import type { RuleRecord } from '../rule-types';
-import { src } from '../sources';
+import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
@@ -43,6 +43,6 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       text: "Use <os firmware='efi'> and let libvirt pick the TDX firmware, with <acpi/> in <features>, without which libvirt refuses UEFI on x86.",
       edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),
     },
-    sources: [src('QEMU-TDXDOC', 'TDVF via -bios')],
+    sources: [src('QEMU-TDXDOC', 'TDVF via -bios'), UEFI_NEEDS_ACPI],
   },
 ];

@@ -10,7 +10,7 @@ import { atLeast, compareVersions, formatVersion } from '../../contracts/version
 import { SEV_FAMILY, describeVersion, versionClause } from '../context';
 import { DEFAULT_POLICY, launchSecurityEdits, uefiEdits } from '../edits';
 import { launchSecurityRefusals, quotesFor, allQuotes, unknownLaunchSecurityType } from '../messages';
-import { src } from '../sources';
+import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { secureName } from '../words';
 import { hostSupport, type Technology } from '../technologies';
@@ -317,6 +317,7 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
       sources: [
         src('QEMU-SYSFW', 'pc_system_firmware_init: pflash with kvm requires KVM readonly memory support'),
         type === 'tdx' ? src('QEMU-TDXDOC', 'TDVF loaded with -bios') : src('AMDSEV', 'issue #223: SNP firmware via -bios'),
+        UEFI_NEEDS_ACPI,
       ],
     },
   ];
