@@ -39,6 +39,27 @@ export function benchBundleSize(ctx: BenchContext): void {
   report({ name: 'ui.renderer-css-gzip', value: css.bytes / 1024, unit: 'KiB', note: `${css.files} file(s), PatternFly included` });
 }
 
+/**
+ * Installed in the page before its own scripts run: the moment the first step's content ([data-testid=step-ready])
+ * enters the document, and then the moment after the next frame (requestAnimationFrame, then a MessageChannel
+ * task), so the figure includes painting that step and the main thread being free to answer the user.
+ */
+function recordFirstStep(): void {
+  const w = window as unknown as { __vawFirstStep: { inserted: number | null; interactive: number | null } };
+  w.__vawFirstStep = { inserted: null, interactive: null };
+  const observer = new MutationObserver(() => {
+    if (w.__vawFirstStep.inserted !== null || !document.querySelector('[data-testid="step-ready"]')) return;
+    observer.disconnect();
+    w.__vawFirstStep.inserted = performance.now();
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => (w.__vawFirstStep.interactive = performance.now());
+      channel.port2.postMessage(null);
+    });
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
 export async function benchFirstStepInteractive(ctx: BenchContext): Promise<void> {
   const name = 'ui.navigation-to-first-step';
   if (!existsSync(CHROMIUM)) return skip(name, `${CHROMIUM} not installed (Debian package chromium)`);
@@ -49,19 +70,39 @@ export async function benchFirstStepInteractive(ctx: BenchContext): Promise<void
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const samples: number[] = [];
+    const inPage: number[] = [];
+    const seenByPlaywright: number[] = [];
     const runs = ctx.quick ? 5 : 15;
     for (let i = 0; i < runs + 2; i++) {
+      // A new page is a new browser context: nothing cached, as on a first visit.
       const page = await browser.newPage();
+      await page.addInitScript(recordFirstStep);
       await page.goto(serve.url);
       await page.waitForSelector('[data-testid="step-ready"]');
-      // performance.now() counts from the navigation's time origin, so this is navigation → interactive step.
-      const ms = await page.evaluate(() => performance.now());
-      if (i >= 2) samples.push(ms);
+      // performance.now() counts from the navigation's time origin.
+      const polled = await page.evaluate(() => performance.now());
+      const handle = await page.waitForFunction(() => {
+        const r = (window as unknown as { __vawFirstStep: { interactive: number | null } }).__vawFirstStep;
+        return r.interactive;
+      });
+      const ms = (await handle.jsonValue()) as number;
+      if (i >= 2) {
+        inPage.push(ms);
+        seenByPlaywright.push(polled);
+      }
       await page.close();
     }
-    const value = median(samples);
-    report({ name, value, unit: 'ms', goal: '< 500 ms', met: value < 500 });
+    const value = median(inPage);
+    report({
+      name,
+      value,
+      unit: 'ms',
+      goal: '< 500 ms',
+      met: value < 500,
+      note:
+        `navigation start to the Start step painted and the main thread free, measured in the page; fastest ${Math.round(Math.min(...inPage))} ms; ` +
+        `Playwright's waitForSelector sees it at ${Math.round(median(seenByPlaywright))} ms (its polling included)`,
+    });
   } finally {
     await browser.close();
     await serve.stop();

@@ -3,12 +3,12 @@
  * PatternFly's dark-theme class on <html>, following the system setting live when the choice is "system".
  */
 import { useEffect, useState } from 'react';
+import { DARK_THEME_CLASS } from './theme-classes';
 
 export type ThemeChoice = 'light' | 'dark' | 'system';
 export const THEME_CHOICES: readonly ThemeChoice[] = ['light', 'dark', 'system'];
 
 const KEY = 'vaw-theme';
-const DARK_CLASS = 'pf-v6-theme-dark';
 
 function stored(): ThemeChoice {
   const v = localStorage.getItem(KEY);
@@ -22,7 +22,7 @@ function systemDark(): MediaQueryList {
 /** Applies a choice to the page now (also used before the first render, so the page never flashes light). */
 export function applyTheme(choice: ThemeChoice): void {
   const dark = choice === 'dark' || (choice === 'system' && systemDark().matches);
-  document.documentElement.classList.toggle(DARK_CLASS, dark);
+  document.documentElement.classList.toggle(DARK_THEME_CLASS, dark);
   document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
 }
 
