@@ -50,6 +50,15 @@ describe.skipIf(missing)(`npm start without Electron ${missing ? `(skipped: ${mi
         await s.page.getByTestId('step-ready').waitFor();
         await expect(s.page.title()).resolves.toBe('Virtio Access Wizard');
         expect(s.consoleErrors).toEqual([]);
+        // The served scripts are React's production build (its development build registers with the devtools).
+        const scripts = await s.page.evaluate(() =>
+          [...document.querySelectorAll<HTMLScriptElement | HTMLLinkElement>('script[src], link[rel=modulepreload]')].map((e) =>
+            'src' in e ? e.src : e.href,
+          ),
+        );
+        expect(scripts.length).toBeGreaterThan(1);
+        for (const src of scripts)
+          expect((await (await fetch(src)).text()).includes('registerInternalModuleStart'), `development React in ${src}`).toBe(false);
       } finally {
         await s.close();
       }
