@@ -96,4 +96,14 @@ describe.skipIf(noCorpus)(`batched edits on the corpus ${noCorpus ? `(skipped: $
     expect(out).toContain('\t\t<disk type="file"><driver iommu="on"/><target dev="vda" bus="virtio"/></disk>\r\n');
     expect(out).toContain("\t<launchSecurity type='sev'>\r\n\t\t<policy>0x0003</policy>\r\n\t</launchSecurity>\r\n</domain>\r\n");
   });
+
+  it('removes a device its edits empty, as one by one does, instead of failing (found by the in-place property test)', () => {
+    const xml = '<domain>\n  <devices>\n    <rng model="virtio"/>\n    <vsock/>\n  </devices>\n</domain>\n';
+    const edits: Edit[] = [
+      { op: 'set-attribute', target: '/domain/devices/vsock[1]/driver', name: 'type', value: 'on' },
+      { op: 'set-attribute', target: '/domain/devices/rng[1]', name: 'iommu', value: 'on' },
+      { op: 'remove-attribute', target: '/domain/devices/vsock[1]/driver', name: 'type' },
+    ];
+    expect(applyEdits(xml, edits)).toBe(oneByOne(xml, edits));
+  });
 });

@@ -392,11 +392,15 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
     let mini = `${prefix}${text.slice(device.start, device.end)}${suffix}`;
     const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
     for (const e of edits) mini = applyOne(mini, relocate(e, anchor, local), docQuote);
-    // Edits inside the device leave what surrounds it as it was; only otherwise is the small document parsed.
-    const edited =
-      mini.startsWith(prefix) && mini.endsWith(suffix)
-        ? mini.slice(prefix.length, mini.length - suffix.length)
-        : ((el) => mini.slice(el.start, el.end))(parseXml(mini).root.children()[0]!);
+    // Edits inside the device leave what surrounds it as it was; only otherwise is the small document parsed. A
+    // device the edits emptied and pruned is gone from it: applying them one by one removes it with its line.
+    let edited: string;
+    if (mini.startsWith(prefix) && mini.endsWith(suffix)) edited = mini.slice(prefix.length, mini.length - suffix.length);
+    else {
+      const el = parseXml(mini).root.children()[0];
+      if (!el) return null;
+      edited = mini.slice(el.start, el.end);
+    }
     splices.push({ start: device.start, end: device.end, text: edited });
   }
   // Joined in one pass: splicing one by one would copy the whole text once per device. An insertion at a

@@ -136,7 +136,7 @@ describe('device edits written in place', () => {
     );
   }, 120_000);
 
-  it('take most plain plans in place (so the comparison above exercises them)', () => {
+  it('take many plain plans in place, over 30 % (so the comparison above exercises them)', () => {
     let inPlace = 0;
     let plain = 0;
     fc.assert(
@@ -154,7 +154,7 @@ describe('device edits written in place', () => {
       { numRuns: 1000 },
     );
     expect(plain).toBeGreaterThan(100);
-    expect(inPlace / plain).toBeGreaterThan(0.5);
+    expect(inPlace / plain).toBeGreaterThan(0.3);
   }, 120_000);
 
   it('writes a missing <driver> and <rom> of a NIC where libvirt puts them, with the document quote', () => {
