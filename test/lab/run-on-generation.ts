@@ -46,18 +46,20 @@ export function hostFactsOf(g: Generation): (arch: string, machine: string) => P
   };
 }
 
+/** What libvirt or QEMU said when virsh refused at `stage`; a failure that is not a refusal (no daemon, a timeout) is thrown. */
+export function refusedAt(stage: 'define' | 'start', e: unknown): Observed {
+  if (!(e instanceof VirshError) || e.code === 'timeout' || e.code === 'cannot-connect' || e.code === 'daemon-down') throw e;
+  return { started: false, stage, text: virshErrorText(e.stderr) };
+}
+
 /** Defines `xml` and starts it paused; always leaves nothing behind. */
 export async function defineAndStart(uri: string, name: string, xml: string, dir: string): Promise<Observed> {
   const file = path.join(dir, `${name}.xml`);
   writeFileSync(file, xml);
-  const failed = (stage: 'define' | 'start', e: unknown): Observed => {
-    if (!(e instanceof VirshError) || e.code === 'timeout' || e.code === 'cannot-connect' || e.code === 'daemon-down') throw e;
-    return { started: false, stage, text: virshErrorText(e.stderr) };
-  };
   try {
     await runVirsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
   } catch (e) {
-    return failed('define', e);
+    return refusedAt('define', e);
   }
   try {
     // libvirt 9.0 sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the
@@ -67,7 +69,7 @@ export async function defineAndStart(uri: string, name: string, xml: string, dir
         await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
         break;
       } catch (e) {
-        const seen = failed('start', e);
+        const seen = refusedAt('start', e);
         if (seen.started || attempt === 3 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
           return seen;
       }

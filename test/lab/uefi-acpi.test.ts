@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { virshErrorText } from '../../main/services/prediction-check';
-import { runVirsh, VirshError } from '../../main/services/virsh';
+import { runVirsh } from '../../main/services/virsh';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { uefiEdits } from '../../src/engine/edits';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
+import { refusedAt } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -31,8 +31,8 @@ async function defineRefusal(uri: string, name: string, xml: string): Promise<st
   try {
     await runVirsh(uri, ['define', file], { timeoutMs: 120_000 });
   } catch (e) {
-    if (!(e instanceof VirshError) || e.code === 'timeout' || e.code === 'cannot-connect' || e.code === 'daemon-down') throw e;
-    return virshErrorText(e.stderr);
+    const refused = refusedAt('define', e);
+    return refused.started ? null : refused.text;
   }
   await runVirsh(uri, ['undefine', '--nvram', name]).catch(() => runVirsh(uri, ['undefine', name]));
   return null;
