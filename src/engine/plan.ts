@@ -36,12 +36,26 @@ function planFromHits(input: EngineInput, hits: readonly RuleHit[]): Plan {
   if (impossible.length > 0) return { edits: [], impossible };
   const seen = new Set<string>();
   const unique = edits.filter((e) => {
-    const key = JSON.stringify(e);
+    const key = editKey(e);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
   return { edits: [...unique.filter((e) => e.op !== 'remove-element'), ...removalsLast(unique)], impossible: [] };
+}
+
+/**
+ * A key equal for two edits exactly when their JSON is: the JSON itself, except for the common set-attribute
+ * written in the usual key order, whose key is its three strings, each but the last prefixed with its length
+ * (a big domain's plan has one per device, and writing each as JSON was a fifth of planning it).
+ */
+export function editKey(e: Edit): string {
+  if (e.op === 'set-attribute' && typeof e.target === 'string' && typeof e.name === 'string' && typeof e.value === 'string') {
+    const keys = Object.keys(e);
+    if (keys.length === 4 && keys[0] === 'op' && keys[1] === 'target' && keys[2] === 'name' && keys[3] === 'value')
+      return `${e.target.length}:${e.target}${e.name.length}:${e.name}${e.value}`;
+  }
+  return JSON.stringify(e);
 }
 
 /**
