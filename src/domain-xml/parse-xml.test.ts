@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
 import { parseDomainXml, parseXml, readDomainFacts, resolvePath, serialise, XmlInputError } from './index';
+import type { XmlNode } from './xml-tree';
+import { NAME } from './xml-chars';
 
 function errorOf(fn: () => unknown): XmlInputError {
   try {
@@ -193,6 +196,70 @@ describe('hostile nesting', () => {
       const e = errorOf(() => parseDomainXml(nested(depth)));
       expect([e.line, e.column, e.problem]).toEqual([1, 8 + 6 + 3 * 255 + 1, 'elements nested deeper than 257 levels']);
     }
+  });
+});
+
+describe('parseXml names and shapes', () => {
+  // ASCII name characters and delimiters, non-ASCII name start and name characters, and characters that are neither.
+  const unit = fc.constantFrom('a', 'Z', '_', '-', '.', '0', ':', 'é', '\u00B7', '\u0300', '\u203F', '\u{10000}', '\u00D7', ' ', '=');
+  const nameText = fc.string({ unit, minLength: 1, maxLength: 6 });
+  const nameAt = (text: string, at: number): string | undefined => {
+    NAME.lastIndex = at;
+    return NAME.exec(text)?.[0];
+  };
+  const parsed = (text: string) => {
+    try {
+      return parseXml(text);
+    } catch (e) {
+      if (e instanceof XmlInputError) return null;
+      throw e;
+    }
+  };
+
+  it("reads element and attribute names as XML's Name production matches them, ASCII or not", () => {
+    fc.assert(
+      fc.property(nameText, (s) => {
+        const element = `<${s}/>`;
+        const doc = parsed(element);
+        if (doc) expect(doc.root.name).toBe(nameAt(element, 1));
+        else expect(nameAt(element, 1) === s && !s.includes(':')).toBe(false);
+        const attribute = `<r ${s}='v'/>`;
+        const withAttribute = parsed(attribute);
+        const at = 3 + /^ */.exec(s)![0].length;
+        if (withAttribute) expect(withAttribute.root.attributes.map((a) => a.name)).toEqual([nameAt(attribute, at)]);
+        else expect(nameAt(attribute, 3) === s && !s.includes(':') && s !== 'xmlns').toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives every element exactly its child nodes, in order, however they nest', () => {
+    const tree: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom('x', '  ', '<!--c-->', '<e/>', '<f a=\'1\' b="2"/>'),
+        fc.tuple(fc.constantFrom('a', 'b'), fc.array(tie('node'), { maxLength: 4 })).map(([n, kids]) => `<${n}>${kids.join('')}</${n}>`),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.array(tree, { maxLength: 5 }), (kids) => {
+        const text = `<root>${kids.join('')}</root>`;
+        const doc = parseXml(text);
+        // Every node's text is the span between its neighbours': the children cover each element's content exactly.
+        const check = (nodes: readonly XmlNode[], from: number, to: number) => {
+          let at = from;
+          for (const n of nodes) {
+            expect(n.start).toBe(at);
+            if (n.kind === 'element' && !n.selfClosing) check(n.nodes, n.startTagEnd, n.endTagStart);
+            if (n.kind === 'element' && n.selfClosing) expect(n.nodes).toEqual([]);
+            at = n.end;
+          }
+          expect(at).toBe(to);
+        };
+        check(doc.root.nodes, doc.root.startTagEnd, doc.root.endTagStart);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -43,6 +43,27 @@ function checkTokenLength(s: Scanner, start: number, end: number, what: string):
 }
 
 const SPACE = /[ \t\r\n]*/y;
+
+/**
+ * The end of the Name at `at` when it is all ASCII and followed by an ASCII character (or the end): exactly what
+ * NAME matches there, since no other ASCII character is a name character. -1 when NAME must decide (a character
+ * beyond ASCII, or no name start).
+ */
+function asciiNameEnd(text: string, at: number): number {
+  const first = text.charCodeAt(at);
+  const start = (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95 || first === 58;
+  if (!start) return -1;
+  let i = at + 1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const nameChar = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46;
+    if (!nameChar) return c < 0x80 ? i : -1;
+  }
+  return i;
+}
+
+/** Texts up to this long are shared between equal occurrences (Scanner.shared); V8 copies slices this short anyway. */
+const SHARED_TEXT = 12;
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -56,6 +77,8 @@ class Scanner {
   failedAt = -1;
   /** Offset just after the root element, once it is closed. */
   rootEnd = -1;
+  /** The attributes of the start tag being read (copied out exactly sized). */
+  readonly attributes: XmlAttribute[] = [];
   constructor(
     readonly text: string,
     readonly file: string,
@@ -76,6 +99,12 @@ class Scanner {
   }
 
   name(what: string): string {
+    const ascii = asciiNameEnd(this.text, this.pos);
+    if (ascii !== -1 && ascii - this.pos <= MAX_NAME_LENGTH) {
+      const name = this.shared(this.text.slice(this.pos, ascii));
+      this.pos = ascii;
+      return name;
+    }
     NAME.lastIndex = this.pos;
     const m = NAME.exec(this.text);
     if (!m) this.fail(`expected ${what} but found ${this.describeHere()}`);
@@ -83,6 +112,20 @@ class Scanner {
     this.pos = NAME.lastIndex;
     return m[0];
   }
+
+  /**
+   * One string for every occurrence of the same short text in this document (names, indentation, values like
+   * 'virtio'): a big domain repeats a few dozen of them tens of thousands of times, and each slice of a short
+   * text is a copy that the parsed tree would keep.
+   */
+  shared(s: string): string {
+    const known = this.#shared.get(s);
+    if (known !== undefined) return known;
+    this.#shared.set(s, s);
+    return s;
+  }
+
+  readonly #shared = new Map<string, string>();
 
   expect(s: string, what: string): void {
     if (!this.text.startsWith(s, this.pos)) this.fail(`expected ${what} but found ${this.describeHere()}`);
@@ -137,13 +180,16 @@ class Scanner {
   }
 }
 
-function parseAttributes(s: Scanner, el: XmlElement): void {
+/** The attributes of the start tag of `<elementName>`, as an array of exactly their number. */
+function parseAttributes(s: Scanner, elementName: string): XmlAttribute[] {
   const text = s.text;
+  const attributes = s.attributes;
+  attributes.length = 0;
   for (;;) {
     const spaced = s.skipSpace() > 0;
     const c = text[s.pos];
-    if (c === '>' || c === '/' || c === undefined) return;
-    if (!spaced) s.fail(`expected whitespace, ">" or "/>" in the start tag of <${el.name}> but found ${s.describeHere()}`);
+    if (c === '>' || c === '/' || c === undefined) return attributes.slice();
+    if (!spaced) s.fail(`expected whitespace, ">" or "/>" in the start tag of <${elementName}> but found ${s.describeHere()}`);
     const start = s.pos;
     const name = s.name('an attribute name');
     s.skipSpace();
@@ -154,15 +200,15 @@ function parseAttributes(s: Scanner, el: XmlElement): void {
     const valueStart = s.pos + 1;
     const valueEnd = text.indexOf(quote, valueStart);
     if (valueEnd === -1) s.fail(`the value of attribute ${name} is never closed (missing ${quote})`, start);
-    const raw = text.slice(valueStart, valueEnd);
+    const raw = valueEnd - valueStart <= SHARED_TEXT ? s.shared(text.slice(valueStart, valueEnd)) : text.slice(valueStart, valueEnd);
     const lt = raw.indexOf('<');
     if (lt !== -1) s.fail(`"<" is not allowed in the value of attribute ${name}; write "&lt;"`, valueStart + lt);
-    if (el.attributes.some((a) => a.name === name)) s.fail(`attribute ${name} appears twice on <${el.name}>`, start);
+    if (attributes.some((a) => a.name === name)) s.fail(`attribute ${name} appears twice on <${elementName}>`, start);
     const normalised = /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw;
     const value = s.decode(normalised, valueStart);
     s.pos = valueEnd + 1;
     const attr: XmlAttribute = { name, value, raw, quote, start, end: s.pos, valueStart, valueEnd };
-    el.attributes.push(attr);
+    attributes.push(attr);
   }
 }
 
@@ -248,6 +294,9 @@ function parseDocument(s: Scanner): XmlDocument {
   const topNodes: XmlNode[] = [];
   let root: XmlElement | null = null;
   let current: XmlElement | null = null;
+  // The nodes of the open elements, innermost last; each element's own start at `opened[depth - 1]`.
+  const pending: XmlNode[] = [];
+  const opened: number[] = [];
   let nodes: XmlNode[] = topNodes;
   let depth = 0;
   const scopes: NamespaceScope[] = [ROOT_SCOPE];
@@ -259,7 +308,7 @@ function parseDocument(s: Scanner): XmlDocument {
     const lt = text.indexOf('<', s.pos);
     const textEnd = lt === -1 ? text.length : lt;
     if (textEnd > s.pos) {
-      const raw = text.slice(s.pos, textEnd);
+      const raw = textEnd - s.pos <= SHARED_TEXT ? s.shared(text.slice(s.pos, textEnd)) : text.slice(s.pos, textEnd);
       if (current === null) {
         const at = raw.search(/[^ \t\r\n]/);
         if (at !== -1) {
@@ -298,9 +347,12 @@ function parseDocument(s: Scanner): XmlDocument {
       s.expect('>', `">" to end </${name}`);
       current.endTagStart = lt;
       current.end = s.pos;
+      const first = opened.pop()!;
+      current.nodes = pending.slice(first);
+      pending.length = first;
       if (current === root) s.rootEnd = s.pos;
       current = current.parent;
-      nodes = current ? current.nodes : topNodes;
+      nodes = current ? pending : topNodes;
       depth--;
       scopes.pop();
     } else {
@@ -312,8 +364,8 @@ function parseDocument(s: Scanner): XmlDocument {
           'libvirt (libxml2) refuses such documents too; no domain definition nests this deep.',
         );
       s.pos = lt + 1;
-      const el: XmlElement = new XmlElement(s.name('an element name after "<"'), lt, current);
-      parseAttributes(s, el);
+      const name = s.name('an element name after "<"');
+      const el: XmlElement = new XmlElement(name, lt, current, parseAttributes(s, name));
       checkTokenLength(s, lt, s.pos, `the start tag of <${el.name}>`);
       const scope = checkNamespaces(el, scopes[scopes.length - 1]!, failNs);
       nodes.push(el);
@@ -327,7 +379,8 @@ function parseDocument(s: Scanner): XmlDocument {
         s.expect('>', `">" to end the start tag of <${el.name}>`);
         el.startTagEnd = s.pos;
         current = el;
-        nodes = el.nodes;
+        opened.push(pending.length);
+        nodes = pending;
         depth++;
         scopes.push(scope);
       }
