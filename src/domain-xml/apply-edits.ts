@@ -371,14 +371,17 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
     if (group) group.push(e);
     else groups.set(anchor, [e]);
   }
-  const devicesEl = doc.root.child('devices');
-  // Every device by its anchor, in one pass (resolving each anchor would scan the devices once per device).
-  const byAnchor = new Map<string, XmlElement>();
-  for (const device of devicesEl?.children() ?? [])
-    byAnchor.set(`/${doc.root.name}/devices/${device.name}[${device.indexAmongSameName}]`, device);
-  const splices: Splice[] = extra ? [extra] : [];
+  const devicesEl = doc.root.name === 'domain' ? doc.root.child('devices') : undefined;
+  // Every device by name, in document order, in one pass (resolving each anchor would scan the devices once per device).
+  const byName = new Map<string, XmlElement[]>();
+  for (const device of devicesEl?.children() ?? []) {
+    const same = byName.get(device.name);
+    if (same) same.push(device);
+    else byName.set(device.name, [device]);
+  }
+  const splices: { readonly start: number; readonly end: number; readonly text: string | readonly string[] }[] = extra ? [extra] : [];
   for (const [anchor, edits] of groups) {
-    const device = byAnchor.get(anchor);
+    const device = deviceAt(byName, anchor);
     const devices = device?.parent;
     if (!device || !devices) return null;
     const deviceIndent = lineIndent(text, device.start);
@@ -408,11 +411,22 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
   const parts: string[] = [];
   let at = 0;
   for (const sp of splices.sort((a, b) => a.start - b.start || a.end - b.end)) {
-    parts.push(text.slice(at, sp.start), sp.text);
+    parts.push(text.slice(at, sp.start));
+    if (typeof sp.text === 'string') parts.push(sp.text);
+    else for (const piece of sp.text) parts.push(piece);
     at = sp.end;
   }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/** The device an anchor (`/domain/devices/disk[2]`, as deviceAnchor gives it) names, among the devices by name. */
+function deviceAt(byName: ReadonlyMap<string, readonly XmlElement[]>, anchor: string): XmlElement | undefined {
+  const open = anchor.lastIndexOf('[');
+  const index = anchor.slice(open + 1, -1);
+  // Written as the device's xpath writes it (no leading zero), or it names no device.
+  if (String(Number(index)) !== index) return undefined;
+  return byName.get(anchor.slice('/domain/devices/'.length, open))?.[Number(index) - 1];
 }
 
 function relocate(edit: Edit, from: string, to: string): Edit {

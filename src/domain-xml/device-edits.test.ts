@@ -166,7 +166,7 @@ describe('device edits written in place', () => {
       { op: 'set-attribute', target: '/domain/devices/interface[1]/driver', name: 'iommu', value: 'on' },
       { op: 'set-attribute', target: '/domain/devices/interface[1]/rom', name: 'enabled', value: 'no' },
     ];
-    const out = editDeviceInPlace(xml, nic, '/domain/devices/interface[1]', edits, '"', '\n');
+    const out = editDeviceInPlace(xml, nic, '/domain/devices/interface[1]', edits, '"', '\n')?.join('');
     expect(out).toBe(
       '<interface type="network">\n      <mac address="52:54:00:00:00:01"/>\n      <model type="virtio"/>\n      <driver iommu="on"/>\n      <rom enabled="no"/>\n    </interface>',
     );

@@ -27,8 +27,10 @@ const nameOf = (c: Child): string => c.el?.name ?? c.created!.name;
 
 /**
  * The text of `device` (an element of the parse of `text`, the document applyEdits edits) with `edits` applied,
- * each edit's target starting with `anchor` (the device's path); null when the edits are not of the plain shape.
- * `device` must start a line of its own (so its layout is the one applyEdits' small per-device document has).
+ * each edit's target starting with `anchor` (the device's path), as pieces to join: slices of `text` and what is
+ * written, so that joining a whole document's devices copies each byte once. Null when the edits are not of the
+ * plain shape. `device` must start a line of its own (so its layout is the one applyEdits' small per-device
+ * document has).
  */
 export function editDeviceInPlace(
   text: string,
@@ -37,7 +39,7 @@ export function editDeviceInPlace(
   edits: readonly Edit[],
   docQuote: '"' | "'",
   nl: string,
-): string | null {
+): string[] | null {
   const editor = new DeviceEditor(text, docQuote);
   for (const edit of edits) if (!editor.apply(device, anchor, edit)) return null;
   return editor.write(device, nl);
@@ -103,8 +105,8 @@ class DeviceEditor {
     return true;
   }
 
-  /** The device's text with the edits applied. */
-  write(device: XmlElement, nl: string): string {
+  /** The device's text with the edits applied, in pieces. */
+  write(device: XmlElement, nl: string): string[] {
     const writes = this.#writes;
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
@@ -123,13 +125,14 @@ class DeviceEditor {
       });
     // Writes at one offset are all attributes of one element (in edit order) or children of one parent (in order).
     writes.sort((a, b) => a.start - b.start || a.order - b.order);
-    let out = '';
+    const out: string[] = [];
     let at = device.start;
     for (const w of writes) {
-      out += this.text.slice(at, w.start) + w.text;
+      out.push(this.text.slice(at, w.start), w.text);
       at = w.end;
     }
-    return out + this.text.slice(at, device.end);
+    out.push(this.text.slice(at, device.end));
+    return out;
   }
 
   #childrenOf(el: XmlElement): Child[] {
