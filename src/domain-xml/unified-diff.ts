@@ -54,8 +54,10 @@ export function unifiedDiff(before: string, after: string, labels: { readonly fr
   const a = lines(before);
   const b = lines(after);
   const { kind, ai, bi } = lineOps(a, b);
+  const aStarts = lineStarts(before, a.length);
+  const bStarts = lineStarts(after, b.length);
   const n = kind.length;
-  const out = [`--- ${labels.fromLabel}`, `+++ ${labels.toLabel}`];
+  const out = [`--- ${labels.fromLabel}\n+++ ${labels.toLabel}\n`];
   let k = 0;
   while (k < n) {
     while (k < n && kind[k] === SAME) k++;
@@ -89,13 +91,42 @@ export function unifiedDiff(before: string, after: string, labels: { readonly fr
     }
     if (aStart === -1) aStart = ai[start]!;
     if (bStart === -1) bStart = bi[start]!;
-    out.push(`@@ -${aCount === 0 ? aStart : aStart + 1},${aCount} +${bCount === 0 ? bStart : bStart + 1},${bCount} @@`);
-    for (let i = start; i < end; i++) {
-      const line = kind[i] === ADDED ? b[bi[i]!]! : a[ai[i]!]!;
-      if (line.endsWith('\n')) out.push(`${MARK[kind[i]!]}${line.slice(0, -1)}`, '\\ No newline at end of file');
-      else out.push(`${MARK[kind[i]!]}${line}`);
+    out.push(`@@ -${aCount === 0 ? aStart : aStart + 1},${aCount} +${bCount === 0 ? bStart : bStart + 1},${bCount} @@\n`);
+    // Each stretch of lines of one kind is one piece of its text, marked line by line (a piece per line made
+    // a 20,000-line plan's diff, a hunk of nearly every line, cost as much as finding it).
+    for (let i = start; i < end;) {
+      const what = kind[i]!;
+      const [text, at, starts] = what === ADDED ? [after, bi, bStarts] : [before, ai, aStarts];
+      let j = i + 1;
+      while (j < end && kind[j] === what && at[j] === at[j - 1]! + 1) j++;
+      out.push(marked(text, starts, at[i]!, at[j - 1]! + 1, MARK[what]!));
+      i = j;
     }
     k = end;
   }
-  return `${out.join('\n')}\n`;
+  return out.join('');
+}
+
+/** Where each line of `text` starts (as `lines` splits it), and after them the text's length plus one. */
+function lineStarts(text: string, count: number): Int32Array {
+  const starts = new Int32Array(count + 1);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = at;
+    at = text.indexOf('\n', at) + 1 || text.length + 1;
+  }
+  starts[count] = at;
+  return starts;
+}
+
+/**
+ * Lines `from` to `to` (exclusive) of `text`, each with `mark` before it and a line break after it; a last line
+ * without its line break is followed by diff's note saying so.
+ */
+function marked(text: string, starts: Int32Array, from: number, to: number, mark: string): string {
+  const end = starts[to]! - 1;
+  const body = text.slice(starts[from]!, end);
+  const lines = mark + (to - from > 1 ? body.replaceAll('\n', `\n${mark}`) : body);
+  // Only an unterminated last line ends at the text's end (a terminated one ends at its line break).
+  return end === text.length ? `${lines}\n\\ No newline at end of file\n` : `${lines}\n`;
 }
