@@ -37,6 +37,16 @@ export function deviceContext(c: DomainContext, device: DeviceFacts): DeviceCont
   return { input: c.input, cvm: c.cvm, qemu: c.qemu, libvirt: c.libvirt, confidentialDefault: c.confidentialDefault, device };
 }
 
+/** Every device with the backend the user chose for it (Backends step), as the rules see it. */
+export function devicesAsChosen(input: EngineInput): readonly DeviceFacts[] {
+  // With no choice made (the usual case) they are the domain's devices: no need to look each one's xpath up.
+  if (Object.keys(input.goals.backends).length === 0) return input.domain.devices;
+  return input.domain.devices.map((raw) => {
+    const choice = input.goals.backends[raw.target];
+    return choice && raw.virtio ? { ...raw, backend: choice } : raw;
+  });
+}
+
 /** "this host's libvirt is 11.3.0 (from …)" or "this host's libvirt version is not known": never "is unknown" mid-sentence. */
 export function versionClause(subject: string, f: VersionFact): string {
   return f.kind === 'unknown' ? `${subject} version is not known` : `${subject} is ${describeVersion(f)}`;

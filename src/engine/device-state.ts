@@ -6,9 +6,16 @@
  */
 import type { EngineInput } from '../contracts/engine';
 import type { Backend, DeviceFacts, Maybe, VirtioFunction } from '../contracts/facts';
-import { deviceContext, domainContext, iommuEffective, legacyAnswer, takesAccessPlatform, translatingViommu } from './context';
+import {
+  deviceContext,
+  devicesAsChosen,
+  domainContext,
+  iommuEffective,
+  legacyAnswer,
+  takesAccessPlatform,
+  translatingViommu,
+} from './context';
 import { hasModelChoice } from './edits';
-import { devicesAsChosen } from './interpreter';
 import type { DeviceContext, Verdict } from './rule-types';
 import { isUnknown, v, versionAtLeast } from './verdict';
 

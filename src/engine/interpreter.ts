@@ -4,7 +4,7 @@
  */
 import type { EngineInput } from '../contracts/engine';
 import type { Finding } from '../contracts/findings';
-import { deviceContext, domainContext } from './context';
+import { deviceContext, devicesAsChosen, domainContext } from './context';
 import type { AnyRule, ContextOf, RuleRecord, Scope } from './rule-types';
 import { DEVICE_RULES, DOMAIN_RULES } from './rules';
 import { isUnknown } from './verdict';
@@ -70,14 +70,6 @@ function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: st
 export interface RuleHit {
   readonly rule: AnyRule;
   readonly finding: Finding;
-}
-
-/** Every device with the backend the user chose for it (Backends step), as the rules see it. */
-export function devicesAsChosen(input: EngineInput) {
-  return input.domain.devices.map((raw) => {
-    const choice = input.goals.backends[raw.target];
-    return choice && raw.virtio ? { ...raw, backend: choice } : raw;
-  });
 }
 
 /** Every applicable rule with its finding; planFor needs the records (inPlan), evaluate only the findings. */

@@ -7,7 +7,7 @@ import type { EngineInput } from '../contracts/engine';
 import type { DeviceFacts, DomainFacts, Version } from '../contracts/facts';
 import type { Edit, Source } from '../contracts/findings';
 import type { SwiotlbReport } from '../contracts/swiotlb';
-import { deviceContext, domainContext, iommuEffective, takesAccessPlatform } from './context';
+import { deviceContext, devicesAsChosen, domainContext, iommuEffective, takesAccessPlatform } from './context';
 import type { DomainContext } from './rule-types';
 import { deviceDemand, qemuDefaults, type CpuCounts, type DeviceDemand } from './swiotlb-demand';
 import {
@@ -36,12 +36,9 @@ function withoutSwiotlb(cmdline: string): string[] {
 
 /** Virtio devices whose buffers go through the pool: all of a confidential guest's, only iommu ones otherwise. */
 function bouncingDevices(c: DomainContext): DeviceFacts[] {
-  const { devices } = c.input.domain;
-  const chosen = devices.map((d) => {
-    const backend = c.input.goals.backends[d.target];
-    return backend && d.virtio ? { ...d, backend } : d;
-  });
-  return chosen.filter((d) => d.virtio && takesAccessPlatform(d) && (c.cvm !== 'none' || iommuEffective(deviceContext(c, d)) === true));
+  return devicesAsChosen(c.input).filter(
+    (d) => d.virtio && takesAccessPlatform(d) && (c.cvm !== 'none' || iommuEffective(deviceContext(c, d)) === true),
+  );
 }
 
 /**
