@@ -42,8 +42,6 @@ function checkTokenLength(s: Scanner, start: number, end: number, what: string):
     );
 }
 
-const SPACE = /[ \t\r\n]*/y;
-
 /**
  * The end of the Name at `at` when it is all ASCII and followed by an ASCII character (or the end): exactly what
  * NAME matches there, since no other ASCII character is a name character. -1 when NAME must decide (a character
@@ -91,11 +89,13 @@ class Scanner {
   }
 
   skipSpace(): number {
-    SPACE.lastIndex = this.pos;
-    SPACE.test(this.text);
-    const skipped = SPACE.lastIndex - this.pos;
-    this.pos = SPACE.lastIndex;
-    return skipped;
+    // A loop rather than a sticky regex: it runs a few times per attribute, and most often skips one space.
+    const text = this.text;
+    const from = this.pos;
+    let at = from;
+    for (let c = text.charCodeAt(at); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = text.charCodeAt(++at));
+    this.pos = at;
+    return at - from;
   }
 
   name(what: string): string {
@@ -203,7 +203,8 @@ function parseAttributes(s: Scanner, elementName: string): XmlAttribute[] {
     const raw = valueEnd - valueStart <= SHARED_TEXT ? s.shared(text.slice(valueStart, valueEnd)) : text.slice(valueStart, valueEnd);
     const lt = raw.indexOf('<');
     if (lt !== -1) s.fail(`"<" is not allowed in the value of attribute ${name}; write "&lt;"`, valueStart + lt);
-    if (attributes.some((a) => a.name === name)) s.fail(`attribute ${name} appears twice on <${elementName}>`, start);
+    for (let i = 0; i < attributes.length; i++)
+      if (attributes[i]!.name === name) s.fail(`attribute ${name} appears twice on <${elementName}>`, start);
     const normalised = /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw;
     const value = s.decode(normalised, valueStart);
     s.pos = valueEnd + 1;
