@@ -233,11 +233,18 @@ describe('parseXml names and shapes', () => {
     );
   });
 
-  it('gives every element exactly its child nodes, in order, however they nest', () => {
+  it('gives every element exactly its child nodes, in order, however they nest, with values as written', () => {
     const tree: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
       node: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
-        fc.constantFrom('x', '  ', '<!--c-->', '<e/>', '<f a=\'1\' b="2"/>'),
+        fc.constantFrom('x', '  ', '\n    ', '<!--c-->', '<e/>', '<f a=\'1\' b="2"/>'),
+        // Short values that repeat in other slots of the parser's table of shared texts, and longer ones.
+        fc
+          .tuple(
+            fc.string({ unit: fc.constantFrom('a', 'b', ' ', '1'), maxLength: 16 }),
+            fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 3 }),
+          )
+          .map(([value, text]) => `<g v='${value}' w="${value.slice(1)}">${text}</g>`),
         fc.tuple(fc.constantFrom('a', 'b'), fc.array(tie('node'), { maxLength: 4 })).map(([n, kids]) => `<${n}>${kids.join('')}</${n}>`),
       ),
     })).node;
@@ -250,6 +257,13 @@ describe('parseXml names and shapes', () => {
           let at = from;
           for (const n of nodes) {
             expect(n.start).toBe(at);
+            // Values are the text they were read from (no references here), however often they repeat.
+            if (n.kind === 'text') expect(n.value).toBe(text.slice(n.start, n.end));
+            if (n.kind === 'element') {
+              expect(n.name).toBe(text.slice(n.start + 1, n.start + 1 + n.name.length));
+              for (const a of n.attributes)
+                expect([a.value, a.raw]).toEqual([text.slice(a.valueStart, a.valueEnd), text.slice(a.valueStart, a.valueEnd)]);
+            }
             if (n.kind === 'element' && !n.selfClosing) check(n.nodes, n.startTagEnd, n.endTagStart);
             if (n.kind === 'element' && n.selfClosing) expect(n.nodes).toEqual([]);
             at = n.end;

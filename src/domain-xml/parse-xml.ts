@@ -60,6 +60,9 @@ function asciiNameEnd(text: string, at: number): number {
   return i;
 }
 
+/** Any character other than tab, line break and printable ASCII (where INVALID_CHAR must look). */
+const BEYOND_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/;
+
 /** Texts up to this long are shared between equal occurrences (Scanner.shared); V8 copies slices this short anyway. */
 const SHARED_TEXT = 12;
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));/y;
@@ -101,7 +104,7 @@ class Scanner {
   name(what: string): string {
     const ascii = asciiNameEnd(this.text, this.pos);
     if (ascii !== -1 && ascii - this.pos <= MAX_NAME_LENGTH) {
-      const name = this.shared(this.text.slice(this.pos, ascii));
+      const name = this.shared(this.pos, ascii);
       this.pos = ascii;
       return name;
     }
@@ -114,18 +117,24 @@ class Scanner {
   }
 
   /**
-   * One string for every occurrence of the same short text in this document (names, indentation, values like
-   * 'virtio'): a big domain repeats a few dozen of them tens of thousands of times, and each slice of a short
-   * text is a copy that the parsed tree would keep.
+   * `text[from, to)`, short: one string for the occurrences of the same text in this document (names,
+   * indentation, values like 'virtio'). A big domain repeats a few dozen of them tens of thousands of times; each
+   * slice of a short text is a copy the parsed tree would keep. A small table by length and a few characters
+   * remembers the last one of each slot, found again by comparing characters, without a slice or a hash.
    */
-  shared(s: string): string {
-    const known = this.#shared.get(s);
-    if (known !== undefined) return known;
-    this.#shared.set(s, s);
+  shared(from: number, to: number): string {
+    const text = this.text;
+    const length = to - from;
+    if (length === 0) return '';
+    const slot = (length * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(from + (length >> 1)) * 3 + text.charCodeAt(to - 1)) & 1023;
+    const known = this.#shared[slot];
+    if (known !== undefined && known.length === length && text.startsWith(known, from)) return known;
+    const s = text.slice(from, to);
+    this.#shared[slot] = s;
     return s;
   }
 
-  readonly #shared = new Map<string, string>();
+  readonly #shared: (string | undefined)[] = new Array<string | undefined>(1024).fill(undefined);
 
   expect(s: string, what: string): void {
     if (!this.text.startsWith(s, this.pos)) this.fail(`expected ${what} but found ${this.describeHere()}`);
@@ -200,7 +209,7 @@ function parseAttributes(s: Scanner, elementName: string): XmlAttribute[] {
     const valueStart = s.pos + 1;
     const valueEnd = text.indexOf(quote, valueStart);
     if (valueEnd === -1) s.fail(`the value of attribute ${name} is never closed (missing ${quote})`, start);
-    const raw = valueEnd - valueStart <= SHARED_TEXT ? s.shared(text.slice(valueStart, valueEnd)) : text.slice(valueStart, valueEnd);
+    const raw = valueEnd - valueStart <= SHARED_TEXT ? s.shared(valueStart, valueEnd) : text.slice(valueStart, valueEnd);
     const lt = raw.indexOf('<');
     if (lt !== -1) s.fail(`"<" is not allowed in the value of attribute ${name}; write "&lt;"`, valueStart + lt);
     for (let i = 0; i < attributes.length; i++)
@@ -267,7 +276,8 @@ function parseDeclaration(s: Scanner, nodes: XmlNode[], start: number): void {
  */
 export function parseXml(text: string, fileName = '<input>'): XmlDocument {
   const s = new Scanner(text, fileName);
-  const bad = INVALID_CHAR.exec(text);
+  // Tabs, line breaks and printable ASCII are all allowed: most documents are that, and this scan is quicker.
+  const bad = BEYOND_PLAIN_ASCII.test(text) ? INVALID_CHAR.exec(text) : null;
   if (!bad) return parseDocument(s);
   // The first problem in the text is reported: a structural one before the bad character, else the character.
   try {
@@ -309,7 +319,7 @@ function parseDocument(s: Scanner): XmlDocument {
     const lt = text.indexOf('<', s.pos);
     const textEnd = lt === -1 ? text.length : lt;
     if (textEnd > s.pos) {
-      const raw = textEnd - s.pos <= SHARED_TEXT ? s.shared(text.slice(s.pos, textEnd)) : text.slice(s.pos, textEnd);
+      const raw = textEnd - s.pos <= SHARED_TEXT ? s.shared(s.pos, textEnd) : text.slice(s.pos, textEnd);
       if (current === null) {
         const at = raw.search(/[^ \t\r\n]/);
         if (at !== -1) {
