@@ -106,4 +106,17 @@ describe.skipIf(noCorpus)(`batched edits on the corpus ${noCorpus ? `(skipped: $
     ];
     expect(applyEdits(xml, edits)).toBe(oneByOne(xml, edits));
   });
+
+  it('puts a device its edits empty and then set again where one by one creates it, among its siblings (found by the in-place property test)', () => {
+    const xml = '<domain>\n  <devices>\n    <vsock type="off"/>\n    <disk type="off"/>\n  </devices>\n</domain>\n';
+    const edits: Edit[] = [
+      { op: 'remove-attribute', target: '/domain/devices/disk[1]', name: 'type' },
+      { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'iommu', value: 'on' },
+      { op: 'set-attribute', target: '/domain/devices/vsock[1]', name: 'iommu', value: 'on' },
+    ];
+    const out = applyEdits(xml, edits);
+    expect(out).toBe(oneByOne(xml, edits));
+    // One by one re-creates the pruned disk in libvirt's device order, before the vsock.
+    expect(out).toContain('<disk iommu="on"/>\n    <vsock type="off" iommu="on"/>');
+  });
 });

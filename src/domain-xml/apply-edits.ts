@@ -394,9 +394,13 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
     const suffix = `${nl}</${devices.name}>`;
     let mini = `${prefix}${text.slice(device.start, device.end)}${suffix}`;
     const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
-    for (const e of edits) mini = applyOne(mini, relocate(e, anchor, local), docQuote);
-    // Edits inside the device leave what surrounds it as it was; only otherwise is the small document parsed. A
-    // device the edits emptied and pruned is gone from it: applying them one by one removes it with its line.
+    for (const e of edits) {
+      mini = applyOne(mini, relocate(e, anchor, local), docQuote);
+      // A device an edit emptied is pruned, and an edit after that creates it again where applying them one by
+      // one puts a new device, among its siblings, not where it stood: such a run goes the plain way.
+      if (e.op === 'remove-attribute' && parseXml(mini).root.children().length === 0) return null;
+    }
+    // Edits inside the device leave what surrounds it as it was; only otherwise is the small document parsed.
     let edited: string;
     if (mini.startsWith(prefix) && mini.endsWith(suffix)) edited = mini.slice(prefix.length, mini.length - suffix.length);
     else {

@@ -54,10 +54,22 @@ function resolve(name: string, at: number, scope: NamespaceScope, fail: Namespac
   return `${uri} ${q.local}`;
 }
 
+/** Whether the element or one of its attributes has a prefix, or it declares a default namespace. */
+function touchesNamespaces(el: XmlElement): boolean {
+  if (el.name.indexOf(':') !== -1) return true;
+  // An indexed loop, not every(): this runs for every element, on V8's baseline tier in a one-shot CLI run.
+  const attributes = el.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const name = attributes[i]!.name;
+    if (name === 'xmlns' || name.indexOf(':') !== -1) return true;
+  }
+  return false;
+}
+
 /** Checks one start tag; returns the scope for its content. */
 export function checkNamespaces(el: XmlElement, parentScope: NamespaceScope, fail: NamespaceFail): NamespaceScope {
   // Most libvirt elements have no prefix and declare nothing: nothing to check.
-  if (el.name.indexOf(':') === -1 && el.attributes.every((a) => a.name.indexOf(':') === -1 && a.name !== 'xmlns')) return parentScope;
+  if (!touchesNamespaces(el)) return parentScope;
   const scope = el.attributes.length === 0 ? parentScope : declaration(el, parentScope, fail);
   resolve(el.name, el.start + 1, scope, fail);
   let expanded: Set<string> | null = null;

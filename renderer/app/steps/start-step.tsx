@@ -159,26 +159,17 @@ function FileCard({ info, recentFiles }: { info: AppInfo | null; recentFiles: re
               Choose a file…
             </Button>
           )}
-          <FormGroup label="Path on this machine" fieldId={`${id}-path`}>
-            <div className="vaw-inline-form">
-              <TextInput
-                id={`${id}-path`}
-                list={`${id}-recent`}
-                value={path}
-                onChange={(_e, v) => setPath(v)}
-                placeholder="/etc/libvirt/qemu/guest.xml"
-                data-testid="file-path"
-              />
-              <Button type="submit" variant="secondary" isDisabled={busy || path.trim() === ''}>
-                Open
-              </Button>
-            </div>
-            <datalist id={`${id}-recent`}>
-              {recentFiles.map((f) => (
-                <option key={f} value={f} />
-              ))}
-            </datalist>
-          </FormGroup>
+          <FieldWithRecent
+            id={`${id}-path`}
+            label="Path on this machine"
+            value={path}
+            onChange={setPath}
+            placeholder="/etc/libvirt/qemu/guest.xml"
+            testId="file-path"
+            recent={recentFiles}
+            submit="Open"
+            submitDisabled={busy || path.trim() === ''}
+          />
           <FormGroup label="Or upload a copy" fieldId={`${id}-upload`}>
             <input
               ref={upload}
@@ -249,26 +240,17 @@ function LibvirtCard({ defaultUri, recentUris }: { defaultUri: string; recentUri
             list();
           }}
         >
-          <FormGroup label="Connection URI" fieldId={`${id}-uri`}>
-            <div className="vaw-inline-form">
-              <TextInput
-                id={`${id}-uri`}
-                list={`${id}-recent`}
-                value={uri}
-                onChange={(_e, v) => setUri(v)}
-                placeholder={defaultUri}
-                data-testid="libvirt-uri"
-              />
-              <Button type="submit" variant="secondary" isDisabled={busy}>
-                List domains
-              </Button>
-            </div>
-            <datalist id={`${id}-recent`}>
-              {recentUris.map((u) => (
-                <option key={u} value={u} />
-              ))}
-            </datalist>
-          </FormGroup>
+          <FieldWithRecent
+            id={`${id}-uri`}
+            label="Connection URI"
+            value={uri}
+            onChange={setUri}
+            placeholder={defaultUri}
+            testId="libvirt-uri"
+            recent={recentUris}
+            submit="List domains"
+            submitDisabled={busy}
+          />
         </Form>
         {domains && (
           <List isPlain aria-label={`Domains on ${domains.uri}`} className="vaw-choices">
@@ -346,5 +328,42 @@ function TemplateCard() {
         </Form>
       </CardBody>
     </Card>
+  );
+}
+
+/** A text field submitted by the button beside it, offering the values used before (a datalist) as suggestions. */
+function FieldWithRecent(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  testId: string;
+  recent: readonly string[];
+  submit: string;
+  submitDisabled: boolean;
+}) {
+  const { id, recent } = props;
+  return (
+    <FormGroup label={props.label} fieldId={id}>
+      <div className="vaw-inline-form">
+        <TextInput
+          id={id}
+          list={`${id}-recent`}
+          value={props.value}
+          onChange={(_e, v) => props.onChange(v)}
+          placeholder={props.placeholder}
+          data-testid={props.testId}
+        />
+        <Button type="submit" variant="secondary" isDisabled={props.submitDisabled}>
+          {props.submit}
+        </Button>
+      </div>
+      <datalist id={`${id}-recent`}>
+        {recent.map((v) => (
+          <option key={v} value={v} />
+        ))}
+      </datalist>
+    </FormGroup>
   );
 }
