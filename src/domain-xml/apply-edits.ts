@@ -145,11 +145,16 @@ function ensureElement(text: string, path: string, edit: Edit): { text: string; 
   throw new EditError(edit, 'could not create the element');
 }
 
+/** The name of the element `xml` starts with, as written; null when it does not start like an element. */
+function leadingElementName(xml: string): string | null {
+  return /^\s*<([^\s/>]+)/.exec(xml)?.[1] ?? null;
+}
+
 function elementName(xml: string, edit: Edit): string {
-  const m = /^\s*<([^\s/>]+)/.exec(xml);
-  if (!m?.[1]) throw new EditError(edit, 'the new element is not XML');
+  const name = leadingElementName(xml);
+  if (!name) throw new EditError(edit, 'the new element is not XML');
   parseXml(xml, '<edit>');
-  return m[1];
+  return name;
 }
 
 function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(text)): string {
@@ -244,11 +249,6 @@ function addsDevice(edit: Edit): edit is Extract<Edit, { op: 'add-element' }> {
   return edit.op === 'add-element' && edit.parent === '/domain/devices';
 }
 
-/** The name of the element an add-element edit adds, as written (null when it does not start like an element). */
-function addedName(edit: Extract<Edit, { op: 'add-element' }>): string | null {
-  return /^\s*<([^\s/>]+)/.exec(edit.xml)?.[1] ?? null;
-}
-
 /** A run of device edits being collected, with the device names its local edits reach and the name it adds. */
 class DeviceRun {
   readonly edits: Edit[] = [];
@@ -257,13 +257,13 @@ class DeviceRun {
 
   takes(edit: Edit, kind: 'local' | 'addition'): boolean {
     if (kind === 'local') return this.#added === undefined || this.#added !== deviceName(edit);
-    const name = addsDevice(edit) ? addedName(edit) : null;
+    const name = addsDevice(edit) ? leadingElementName(edit.xml) : null;
     return this.#added === undefined && name !== null && !this.#localNames.has(name);
   }
 
   add(edit: Edit, kind: 'local' | 'addition'): void {
     this.edits.push(edit);
-    if (kind === 'addition' && addsDevice(edit)) this.#added = addedName(edit);
+    if (kind === 'addition' && addsDevice(edit)) this.#added = leadingElementName(edit.xml);
     else this.#localNames.add(deviceName(edit));
   }
 }
