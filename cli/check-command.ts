@@ -9,7 +9,7 @@ import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, ty
 import { DEFAULT_GOALS, type HostFacts } from '../src/contracts/facts';
 import { parseDomainXml, XmlInputError, type DomainDocument } from '../src/domain-xml';
 import { checkDocument, readDocument, type ReadDocument } from '../src/pipeline/plan-document';
-import { errorsOnlyInLaunchSecurity, newerElementWords, newerThanSchema, type NewerElement } from '../src/schema';
+import { errorsOnlyInLaunchSecurity, mayBeNewerThanSchema, newerElementWords, newerThanSchema, type NewerElement } from '../src/schema';
 import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import type { CliCommand } from './command';
@@ -202,14 +202,18 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
     ...a,
     read: readDocument(a.doc.text, { fileName: a.doc.name, parsed: a.xml }),
   }));
+  // This machine's libvirt (virsh, ~0.1 s) is needed only when some document's errors could mean "newer than the
+  // schema", which xmllint tells at the end. Asked now, when some document's <launchSecurity> could be, virsh runs
+  // beside xmllint and the engine instead of after them.
+  const version =
+    forSchema.length > 0 && parsed.some((p) => mayBeNewerThanSchema(p.read.facts.launchSecurity.type)) ? localLibvirtVersion() : null;
   const guests = await Promise.all(parsed.map((p) => guestFacts(args.values.guest, p.read.facts.osinfoId, deps)));
   const checked = parsed.map((p, i) => checkDocument(p.read, { host: p.host, guest: guests[i]!, goals: DEFAULT_GOALS }));
   const schemaResults = new Map((await schema).map((r, i) => [forSchema[i]!.docIndex, r]));
-  // virsh is asked for this machine's libvirt only when some document's errors could mean "newer than the schema".
   const needVersion = parsed.some((p) =>
     errorsOnlyInLaunchSecurity(schemaResults.get(p.docIndex)?.errors ?? [], p.read.facts.launchSecurity.type),
   );
-  const schemaLibvirt = needVersion ? await localLibvirtVersion() : null;
+  const schemaLibvirt = needVersion && version ? await version : null;
   const files: CheckJsonFile[] = parsed.map((p, i) => {
     const result = schemaResults.get(p.docIndex);
     const newer = result ? newerThanSchema(result.errors, p.read.facts.launchSecurity.type, schemaLibvirt) : null;

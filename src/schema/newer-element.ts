@@ -43,10 +43,19 @@ export function newerThanSchema(
  * technology libvirt learned at a known release. Only then is this machine's libvirt version worth asking.
  */
 export function errorsOnlyInLaunchSecurity(errors: readonly Pick<SchemaError, 'target'>[], type: SecureType): boolean {
-  const t = technology(type);
   const inside = (e: Pick<SchemaError, 'target'>) =>
     e.target === '/domain/launchSecurity' || e.target.startsWith('/domain/launchSecurity/');
-  return errors.length > 0 && Boolean(t.element && t.libvirt) && errors.every(inside);
+  return errors.length > 0 && mayBeNewerThanSchema(type) && errors.every(inside);
+}
+
+/**
+ * Whether a document whose `<launchSecurity>` is of `type` could be newer than some schema: its element came in a
+ * known libvirt release. Known before xmllint has answered, so a caller can ask this machine's libvirt version
+ * beside xmllint instead of after it.
+ */
+export function mayBeNewerThanSchema(type: SecureType): boolean {
+  const t = technology(type);
+  return Boolean(t.element && t.libvirt);
 }
 
 /** What the schema errors mean, in words shared by the app and the CLI. */
