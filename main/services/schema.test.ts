@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { runningChildren } from '../../test/child-processes';
 import { missingParts } from '../../test/real-parts';
 import {
   readSchemaStatus,
+  scratchBase,
   schemaStatus,
   SchemaUnavailableError,
   startDomainValidation,
@@ -30,6 +31,21 @@ const GOOD = `<domain type='kvm'>
 `;
 const BAD = GOOD.replace("iommu='on'", "iommu='maybe'").replace('good', 'bad');
 
+describe('the folder the batch validator writes its copies in', () => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'vaw-scratch-test-'));
+  const fallback = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
+  it('is the one the user chose in TMPDIR (or TMP, TEMP), even when a memory file system exists', () => {
+    expect(scratchBase({ TMPDIR: '/var/tmp', XDG_RUNTIME_DIR: folder })).toBe('/var/tmp');
+    expect(scratchBase({ TEMP: '/var/tmp' })).toBe('/var/tmp');
+  });
+  it('is otherwise XDG_RUNTIME_DIR when that is an absolute, existing folder, then /dev/shm, then /tmp', () => {
+    expect(scratchBase({ XDG_RUNTIME_DIR: folder })).toBe(folder);
+    expect(scratchBase({ XDG_RUNTIME_DIR: path.join(folder, 'missing') })).toBe(fallback);
+    expect(scratchBase({ XDG_RUNTIME_DIR: 'relative/run' })).toBe(fallback);
+    expect(scratchBase({})).toBe(fallback);
+  });
+});
+
 describe('schemaStatus', () => {
   it('says the schemas are missing when the directory has no domain.rng', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-noschema-'));
@@ -48,6 +64,26 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
     const [result] = await validateDomainXml([{ name: 'deep.xml', text: deep }], { engine: 'native' });
     expect(result?.valid).toBe(false);
     expect(result?.errors[0]?.message).toBe('not well-formed XML, so it was not validated: elements nested deeper than 257 levels');
+  });
+
+  it("writes its copies in the user's TMPDIR and leaves nothing there", async () => {
+    const chosen = mkdtempSync(path.join(os.tmpdir(), 'vaw-chosen-tmp-'));
+    const created: string[] = [];
+    const watcher = watch(chosen, (_, name) => name && created.push(name));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = chosen;
+    try {
+      const results = await validateDomainXml([{ name: 'good.xml', text: GOOD }], { engine: 'native' });
+      expect(results.map((r) => r.valid)).toEqual([true]);
+      // inotify's events arrive on the event loop after the change.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      watcher.close();
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    expect(created.some((name) => name.startsWith('vaw-schema-'))).toBe(true);
+    expect(readdirSync(chosen)).toEqual([]);
   });
 
   describe('a DOCTYPE whose entity is a FIFO (libxml2 would open it and wait)', () => {

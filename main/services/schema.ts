@@ -21,9 +21,9 @@ import {
   promises as fs,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseXml, XmlInputError, type XmlDocument } from '../../src/domain-xml';
 import { schemaResultsOf, type SchemaResult } from '../../src/schema';
@@ -194,6 +194,31 @@ async function validateWasm(dir: string, docs: readonly DocumentToValidate[]): P
 }
 
 /**
+ * Where the batch validator writes its copies: the user's TMPDIR when set, else a memory file system when there is
+ * one (XDG_RUNTIME_DIR, then /dev/shm), else /tmp. The copies live for one xmllint run, which cannot start before
+ * they exist; on a disk each new file pays the journal: the 366 corpus domains took 110–216 ms to write on this
+ * project's CI machine's /tmp (ext4) and 18–80 ms on its /dev/shm. The folder itself is private (mkdtemp, 0700).
+ */
+export function scratchBase(env: NodeJS.ProcessEnv = process.env): string {
+  // The variables os.tmpdir() reads, in its order.
+  const chosen = env.TMPDIR || env.TMP || env.TEMP;
+  if (chosen) return chosen;
+  for (const dir of [env.XDG_RUNTIME_DIR, '/dev/shm']) {
+    if (dir && path.isAbsolute(dir) && writableFolder(dir)) return dir;
+  }
+  return '/tmp';
+}
+
+function writableFolder(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Validates every document against domain.rng: the CLI's batch validator. The native xmllint starts before this
  * returns: the accepted texts are written synchronously to a private temporary directory (removed afterwards),
  * so the caller's own work runs beside xmllint. Throws `SchemaUnavailableError` when the schemas are not installed.
@@ -209,7 +234,7 @@ export async function validateDomainXml(docs: readonly DocumentToValidate[], opt
   };
   if (accepted.length === 0) return merge([]);
   if ((options.engine ?? status.engine) === 'wasm') return merge(await validateWasm(status.dir, accepted));
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'vaw-schema-'));
+  const tmp = mkdtempSync(path.join(scratchBase(), 'vaw-schema-'));
   try {
     const files = accepted.map((d, i) => {
       const f = path.join(tmp, `f${i}.xml`);
