@@ -8,7 +8,8 @@
  */
 import type { Edit } from '../contracts/findings';
 import { childRank, dominantQuote, escapeAttribute, lineIndent } from './edit-layout';
-import { parsePathSteps, type XmlElement } from './xml-tree';
+import { elementShell } from './reading-tree';
+import { parsePathSteps, XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
 
 /** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
 interface Created {
@@ -39,10 +40,18 @@ export function editDeviceInPlace(
   edits: readonly Edit[],
   docQuote: '"' | "'",
   nl: string,
-): string[] | null {
+): EditedDevice | null {
   const editor = new DeviceEditor(text, docQuote);
   for (const edit of edits) if (!editor.apply(device, anchor, edit)) return null;
-  return editor.write(device, nl);
+  return { pieces: editor.write(device, nl), element: (parent) => editor.element(device, parent, nl) };
+}
+
+/** A device edited in place: its text, and its element as a parse of that text reads (offsets aside). */
+export interface EditedDevice {
+  /** The device's text with the edits applied, as pieces to join. */
+  readonly pieces: string[];
+  /** The edited device under `parent`, for a reading tree (reading-tree.ts): names, attributes, texts and paths. */
+  readonly element: (parent: XmlElement) => XmlElement;
 }
 
 /** The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. */
@@ -50,6 +59,8 @@ class DeviceEditor {
   readonly #lists = new Map<XmlElement, Child[]>();
   readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
   readonly #written = new Set<string>();
+  /** The attributes of each parsed element an edit wrote to, as the edits leave them. */
+  readonly #attributes = new Map<XmlElement, XmlAttribute[]>();
 
   constructor(
     readonly text: string,
@@ -84,25 +95,75 @@ class DeviceEditor {
     this.#written.add(key);
     const existing = el.attribute(edit.name);
     if (existing) {
-      if (existing.value !== edit.value)
-        this.#writes.push({
-          start: existing.valueStart,
-          end: existing.valueEnd,
-          text: escapeAttribute(edit.value, existing.quote),
-          order: 0,
-        });
+      if (existing.value !== edit.value) {
+        const raw = escapeAttribute(edit.value, existing.quote);
+        this.#writes.push({ start: existing.valueStart, end: existing.valueEnd, text: raw, order: 0 });
+        const attributes = this.#attributesOf(el);
+        attributes[attributes.indexOf(existing)] = { ...existing, value: edit.value, raw };
+      }
       return true;
     }
     // The element's quote, which the attributes added here do not change (each is written with it).
     const quote = dominantQuote(el, this.docQuote);
     const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
-    this.#writes.push({
-      start: at,
-      end: at,
-      text: ` ${edit.name}=${quote}${escapeAttribute(edit.value, quote)}${quote}`,
-      order: this.#writes.length,
-    });
+    const raw = escapeAttribute(edit.value, quote);
+    this.#writes.push({ start: at, end: at, text: ` ${edit.name}=${quote}${raw}${quote}`, order: this.#writes.length });
+    this.#attributesOf(el).push(attributeAt(edit.name, edit.value, raw, quote, at + 1));
     return true;
+  }
+
+  /**
+   * The device as the edits leave it, under `parent`: every element copied (so paths are the new tree's), with
+   * the attributes written and the children created, each with the line break and indentation written before
+   * or after it. Offsets are the loaded text's, not the edited one's.
+   */
+  element(el: XmlElement, parent: XmlElement, nl: string): XmlElement {
+    const copy = elementShell(el, parent, this.#attributes.get(el));
+    const list = this.#lists.get(el);
+    const nodes: XmlNode[] = [];
+    const add = (node: XmlNode): void => {
+      nodes.push(node.kind === 'element' ? this.element(node, copy, nl) : node);
+    };
+    let next = 0;
+    // The parsed nodes up to (without) the next parsed child element, or all that are left.
+    const upToElement = (): void => {
+      while (next < el.nodes.length && el.nodes[next]!.kind !== 'element') add(el.nodes[next++]!);
+    };
+    for (const c of list ?? []) {
+      if (c.el) {
+        upToElement();
+        add(el.nodes[next++]!);
+        continue;
+      }
+      const made = c.created;
+      const element = new XmlElement(
+        made.name,
+        made.at,
+        copy,
+        made.attributes.map((a) => this.#createdAttribute(a, made.at)),
+      );
+      element.selfClosing = true;
+      const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${nl}${made.indent}` };
+      // Written before the first child (after the blanks that lead to it), or right after a sibling.
+      if (made.leading) {
+        upToElement();
+        nodes.push(element, space);
+      } else nodes.push(space, element);
+    }
+    while (next < el.nodes.length) add(el.nodes[next++]!);
+    copy.nodes = nodes;
+    return copy;
+  }
+
+  #attributesOf(el: XmlElement): XmlAttribute[] {
+    let attributes = this.#attributes.get(el);
+    if (!attributes) this.#attributes.set(el, (attributes = [...el.attributes]));
+    return attributes;
+  }
+
+  #createdAttribute(a: { readonly name: string; readonly value: string }, at: number): XmlAttribute {
+    const q = this.docQuote;
+    return attributeAt(a.name, a.value, escapeAttribute(a.value, q), q, at);
   }
 
   /** The device's text with the edits applied, in pieces. */
@@ -169,4 +230,10 @@ class DeviceEditor {
     children.splice(after + 1, 0, { created: made });
     return made;
   }
+}
+
+/** An attribute `name=quote raw quote` written at `at` (its name's first character). */
+function attributeAt(name: string, value: string, raw: string, quote: '"' | "'", at: number): XmlAttribute {
+  const valueStart = at + name.length + 2;
+  return { name, value, raw, quote, start: at, end: valueStart + raw.length + 1, valueStart, valueEnd: valueStart + raw.length };
 }
