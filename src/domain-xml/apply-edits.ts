@@ -422,7 +422,7 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
     if (inPlace !== null) {
       splices.push({ start: device.start, end: device.end, text: inPlace.pieces });
       // Read from the edits only when they cannot make the text ill-formed; otherwise the parse says whether it is.
-      if (record && edits.every(writesPlainXml)) record.edited(device, inPlace.element);
+      if (record && edits.every(writesPlainXml)) record.edited(device, inPlace.reading);
       else record?.fail();
       continue;
     }
@@ -445,7 +445,7 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
       edited = mini.slice(el.start, el.end);
     }
     splices.push({ start: device.start, end: device.end, text: edited });
-    record?.edited(device, (parent) => copyElement(parseXml(edited).root, parent));
+    record?.edited(device, { element: (parent) => copyElement(parseXml(edited).root, parent) });
   }
   if (extra) record?.added(extra);
   // Joined in one pass: splicing one by one would copy the whole text once per device. An insertion at a

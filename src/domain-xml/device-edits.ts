@@ -8,7 +8,7 @@
  */
 import type { Edit } from '../contracts/findings';
 import { childRank, dominantQuote, escapeAttribute, lineIndent } from './edit-layout';
-import { elementShell } from './reading-tree';
+import { elementShell, type ElementSource } from './reading-tree';
 import { parsePathSteps, XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
 
 /** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
@@ -41,21 +41,21 @@ export function editDeviceInPlace(
   docQuote: '"' | "'",
   nl: string,
 ): EditedDevice | null {
-  const editor = new DeviceEditor(text, docQuote);
-  for (const edit of edits) if (!editor.apply(device, anchor, edit)) return null;
-  return { pieces: editor.write(device, nl), element: (parent) => editor.element(device, parent, nl) };
+  const editor = new DeviceEditor(text, docQuote, device, nl);
+  for (const edit of edits) if (!editor.apply(anchor, edit)) return null;
+  return { pieces: editor.write(), reading: editor };
 }
 
 /** A device edited in place: its text, and its element as a parse of that text reads (offsets aside). */
 export interface EditedDevice {
   /** The device's text with the edits applied, as pieces to join. */
   readonly pieces: string[];
-  /** The edited device under `parent`, for a reading tree (reading-tree.ts): names, attributes, texts and paths. */
-  readonly element: (parent: XmlElement) => XmlElement;
+  /** The edited device for a reading tree (reading-tree.ts): names, attributes, texts and paths. */
+  readonly reading: ElementSource;
 }
 
 /** The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. */
-class DeviceEditor {
+class DeviceEditor implements ElementSource {
   readonly #lists = new Map<XmlElement, Child[]>();
   readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
   readonly #written = new Set<string>();
@@ -65,10 +65,13 @@ class DeviceEditor {
   constructor(
     readonly text: string,
     readonly docQuote: '"' | "'",
+    readonly device: XmlElement,
+    readonly nl: string,
   ) {}
 
   /** Applies one edit; false when it is not of the plain shape. */
-  apply(device: XmlElement, anchor: string, edit: Edit): boolean {
+  apply(anchor: string, edit: Edit): boolean {
+    const device = this.device;
     if (edit.op !== 'set-attribute' || !edit.target.startsWith(anchor)) return false;
     const rest = edit.target.slice(anchor.length);
     const steps = rest === '' ? [] : rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
@@ -117,40 +120,38 @@ class DeviceEditor {
    * the attributes written and the children created, each with the line break and indentation written before
    * or after it. Offsets are the loaded text's, not the edited one's.
    */
-  element(el: XmlElement, parent: XmlElement, nl: string): XmlElement {
+  element(parent: XmlElement): XmlElement {
+    return this.#copy(this.device, parent);
+  }
+
+  // Loops, not closures: this runs for every element of every device of a big plan.
+  #copy(el: XmlElement, parent: XmlElement): XmlElement {
     const copy = elementShell(el, parent, this.#attributes.get(el));
     const list = this.#lists.get(el);
+    const from = el.nodes;
     const nodes: XmlNode[] = [];
-    const add = (node: XmlNode): void => {
-      nodes.push(node.kind === 'element' ? this.element(node, copy, nl) : node);
-    };
     let next = 0;
-    // The parsed nodes up to (without) the next parsed child element, or all that are left.
-    const upToElement = (): void => {
-      while (next < el.nodes.length && el.nodes[next]!.kind !== 'element') add(el.nodes[next++]!);
-    };
-    for (const c of list ?? []) {
-      if (c.el) {
-        upToElement();
-        add(el.nodes[next++]!);
+    for (let k = 0; list && k < list.length; k++) {
+      const made = list[k]!.created;
+      // A parsed child, or a child written before the first one, comes after the parsed nodes that lead to it.
+      if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes.push(from[next++]!);
+      if (!made) {
+        nodes.push(this.#copy(from[next++] as XmlElement, copy));
         continue;
       }
-      const made = c.created;
-      const element = new XmlElement(
-        made.name,
-        made.at,
-        copy,
-        made.attributes.map((a) => this.#createdAttribute(a, made.at)),
-      );
+      const attributes: XmlAttribute[] = [];
+      for (const a of made.attributes)
+        attributes.push(attributeAt(a.name, a.value, escapeAttribute(a.value, this.docQuote), this.docQuote, made.at));
+      const element = new XmlElement(made.name, made.at, copy, attributes);
       element.selfClosing = true;
-      const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${nl}${made.indent}` };
-      // Written before the first child (after the blanks that lead to it), or right after a sibling.
-      if (made.leading) {
-        upToElement();
-        nodes.push(element, space);
-      } else nodes.push(space, element);
+      const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${this.nl}${made.indent}` };
+      if (made.leading) nodes.push(element, space);
+      else nodes.push(space, element);
     }
-    while (next < el.nodes.length) add(el.nodes[next++]!);
+    for (; next < from.length; next++) {
+      const node = from[next]!;
+      nodes.push(node.kind === 'element' ? this.#copy(node, copy) : node);
+    }
     copy.nodes = nodes;
     return copy;
   }
@@ -161,13 +162,9 @@ class DeviceEditor {
     return attributes;
   }
 
-  #createdAttribute(a: { readonly name: string; readonly value: string }, at: number): XmlAttribute {
-    const q = this.docQuote;
-    return attributeAt(a.name, a.value, escapeAttribute(a.value, q), q, at);
-  }
-
   /** The device's text with the edits applied, in pieces. */
-  write(device: XmlElement, nl: string): string[] {
+  write(): string[] {
+    const { device, nl } = this;
     const writes = this.#writes;
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.

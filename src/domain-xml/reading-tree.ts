@@ -12,18 +12,24 @@ import type { Edit } from '../contracts/findings';
 import { parseXml } from './parse-xml';
 import { INVALID_CHAR } from './xml-chars';
 import { XmlInputError } from './xml-input-error';
-import { parsePathSteps, XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
+import { XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
 
 /** A name any XML parser takes anywhere, and not one of the reserved `xml...` names (xmlns among them). */
 const PLAIN_NAME = /^(?![Xx][Mm][Ll])[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** An absolute path of such names, each with an index or not. */
+const PLAIN_PATH = /^(?:\/(?![Xx][Mm][Ll])[A-Za-z_][A-Za-z0-9_.-]*(?:\[\d+\])?)+$/;
 
 /**
  * A set-attribute whose names (the attribute's and the elements' on its path, which it may create) and value
  * cannot make a well-formed document ill-formed: the tree then reads what a parse of the result would.
  */
 export function writesPlainXml(edit: Edit): boolean {
-  if (edit.op !== 'set-attribute' || !PLAIN_NAME.test(edit.name) || INVALID_CHAR.test(edit.value)) return false;
-  return parsePathSteps(edit.target)?.every((step) => PLAIN_NAME.test(step.name)) ?? false;
+  return edit.op === 'set-attribute' && PLAIN_NAME.test(edit.name) && !INVALID_CHAR.test(edit.value) && PLAIN_PATH.test(edit.target);
+}
+
+/** Something that makes an element for the reading tree under a given parent (an edited device). */
+export interface ElementSource {
+  element(parent: XmlElement): XmlElement;
 }
 
 /** What readDomainFacts reads: the root element. */
@@ -68,7 +74,7 @@ interface Splice {
  */
 export class DevicesRecord {
   #failed = false;
-  readonly #edited = new Map<XmlElement, (parent: XmlElement) => XmlElement>();
+  readonly #edited = new Map<XmlElement, ElementSource>();
   #addition: Splice | null = null;
 
   fail(): void {
@@ -79,9 +85,9 @@ export class DevicesRecord {
     return this.#failed;
   }
 
-  /** `device` (a child of the loaded <devices>) was edited; `build` makes its element under a new parent. */
-  edited(device: XmlElement, build: (parent: XmlElement) => XmlElement): void {
-    this.#edited.set(device, build);
+  /** `device` (a child of the loaded <devices>) was edited; `source` makes its element under a new parent. */
+  edited(device: XmlElement, source: ElementSource): void {
+    this.#edited.set(device, source);
   }
 
   /** The text of an added element (with the line break and indentation around it) went in at `splice`. */
@@ -119,18 +125,17 @@ export class DevicesRecord {
     const addition = this.#addition;
     const out: XmlNode[] = [];
     let pending = addition !== null;
-    const insert = (): void => {
-      for (const node of added) out.push(node.kind === 'element' ? copyElement(node, devices) : node);
-      pending = false;
-    };
     for (const node of loaded.nodes) {
-      if (pending && node.start >= addition!.start) insert();
+      if (pending && node.start >= addition!.start) {
+        for (const n of added) out.push(n.kind === 'element' ? copyElement(n, devices) : n);
+        pending = false;
+      }
       // What the addition's splice put its text in place of (an element it replaces) is gone.
       if (addition && node.start >= addition.start && node.end <= addition.end && addition.end > addition.start) continue;
       if (node.kind !== 'element') out.push(node);
-      else out.push((this.#edited.get(node) ?? ((parent: XmlElement) => copyElement(node, parent)))(devices));
+      else out.push(this.#edited.get(node)?.element(devices) ?? copyElement(node, devices));
     }
-    if (pending) insert();
+    if (pending) for (const n of added) out.push(n.kind === 'element' ? copyElement(n, devices) : n);
     return out;
   }
 }
