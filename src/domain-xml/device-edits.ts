@@ -78,13 +78,17 @@ class DeviceEditor implements ElementSource {
     if (!steps) return false;
     let el = device;
     let created: Created | undefined;
-    for (const [k, step] of steps.entries()) {
+    // Indexed loops, no closures: this runs for every edit of a big plan (and tsx wraps each closure it makes).
+    for (let k = 0; k < steps.length; k++) {
+      const step = steps[k]!;
       if (created) return false;
-      const same = this.#childrenOf(el).filter((c) => nameOf(c) === step.name);
-      const found = same[step.index - 1];
+      const list = this.#childrenOf(el);
+      let same = 0;
+      let found: Child | undefined;
+      for (let i = 0; i < list.length && !found; i++) if (nameOf(list[i]!) === step.name && ++same === step.index) found = list[i];
       if (found?.el) el = found.el;
       else if (found) created = found.created;
-      else if (k === steps.length - 1 && step.index === same.length + 1) created = this.#create(el, step.name);
+      else if (k === steps.length - 1 && step.index === same + 1) created = this.#create(el, step.name);
       if (!found && !created) return false;
     }
     if (created) {
@@ -169,10 +173,11 @@ class DeviceEditor implements ElementSource {
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
     for (const list of this.#lists.values())
-      list.forEach((c, order) => {
-        const made = c.created;
-        if (!made) return;
-        const attributes = made.attributes.map((a) => ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`).join('');
+      for (let order = 0; order < list.length; order++) {
+        const made = list[order]!.created;
+        if (!made) continue;
+        let attributes = '';
+        for (const a of made.attributes) attributes += ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`;
         const block = `<${made.name}${attributes}/>`;
         writes.push({
           start: made.at,
@@ -180,9 +185,9 @@ class DeviceEditor implements ElementSource {
           text: made.leading ? `${block}${nl}${made.indent}` : `${nl}${made.indent}${block}`,
           order,
         });
-      });
+      }
     // Writes at one offset are all attributes of one element (in edit order) or children of one parent (in order).
-    writes.sort((a, b) => a.start - b.start || a.order - b.order);
+    writes.sort(byOffsetThenOrder);
     const out: string[] = [];
     let at = device.start;
     for (const w of writes) {
@@ -195,7 +200,11 @@ class DeviceEditor implements ElementSource {
 
   #childrenOf(el: XmlElement): Child[] {
     let list = this.#lists.get(el);
-    if (!list) this.#lists.set(el, (list = el.children().map((c) => ({ el: c }))));
+    if (!list) {
+      list = [];
+      for (const node of el.nodes) if (node.kind === 'element') list.push({ el: node });
+      this.#lists.set(el, list);
+    }
     return list;
   }
 
@@ -227,6 +236,10 @@ class DeviceEditor implements ElementSource {
     children.splice(after + 1, 0, { created: made });
     return made;
   }
+}
+
+function byOffsetThenOrder(a: { start: number; order: number }, b: { start: number; order: number }): number {
+  return a.start - b.start || a.order - b.order;
 }
 
 /** An attribute `name=quote raw quote` written at `at` (its name's first character). */
