@@ -224,7 +224,7 @@ export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]):
  * <devices>); null otherwise.
  */
 export function applyEditsForReading(doc: XmlDocument, edits: readonly Edit[]): { text: string; tree: ReadingTree | null } {
-  const applied = applyInsideAndOutsideDevices(doc.text, edits, doc, new DevicesRecord());
+  const applied = applyInsideAndOutsideDevices(doc.text, edits, doc, true);
   return applied ?? { text: applyInOrder(doc.text, edits), tree: null };
 }
 
@@ -308,7 +308,7 @@ function applyInsideAndOutsideDevices(
   text: string,
   edits: readonly Edit[],
   parsed?: XmlDocument,
-  record?: DevicesRecord,
+  reading = false,
 ): { text: string; tree: ReadingTree | null } | null {
   if (edits.length < 2) return null;
   const sides = edits.map(side);
@@ -320,6 +320,7 @@ function applyInsideAndOutsideDevices(
   const before = text.slice(0, devices.startTagEnd);
   const after = text.slice(devices.endTagStart);
   const inside = edits.filter((_, i) => sides[i] === 'inside');
+  const record = reading ? new DevicesRecord(devices) : undefined;
   const edited = inside.length > 0 ? applyInOrder(text, inside, doc, record) : text;
   if (!edited.startsWith(before) || !edited.endsWith(after)) return null;
   // The cut content is a comment (with the document's line break, which insertions copy), unique to this call.
@@ -331,7 +332,7 @@ function applyInsideAndOutsideDevices(
   return {
     text: outer.slice(0, at) + edited.slice(before.length, edited.length - after.length) + outer.slice(at + cut.length),
     // `outer` is the result's skeleton: the result with the devices' content cut out.
-    tree: record ? record.tree(outer, cut, devices) : null,
+    tree: record ? record.tree(outer, cut) : null,
   };
 }
 

@@ -61,6 +61,8 @@ class DeviceEditor implements ElementSource {
   readonly #written = new Set<string>();
   /** The attributes of each parsed element an edit wrote to, as the edits leave them. */
   readonly #attributes = new Map<XmlElement, XmlAttribute[]>();
+  /** The parsed elements an edit wrote to or created a child in, and their ancestors in the device. */
+  readonly #changed = new Set<XmlElement>();
 
   constructor(
     readonly text: string,
@@ -120,9 +122,11 @@ class DeviceEditor implements ElementSource {
   }
 
   /**
-   * The device as the edits leave it, under `parent`: every element copied (so paths are the new tree's), with
-   * the attributes written and the children created, each with the line break and indentation written before
-   * or after it. Offsets are the loaded text's, not the edited one's.
+   * The device as the edits leave it, under `parent`: each element the edits changed (or changed something in)
+   * copied, with the attributes written and the children created, each with the line break and indentation
+   * written before or after it. The others are the parsed ones, whose paths stay what they were: the device
+   * keeps its index, and an element is copied when a child created beside it takes its name. Offsets are the
+   * loaded text's, not the edited one's.
    */
   element(parent: XmlElement): XmlElement {
     return this.#copy(this.device, parent);
@@ -134,13 +138,15 @@ class DeviceEditor implements ElementSource {
     const list = this.#lists.get(el);
     const from = el.nodes;
     const nodes: XmlNode[] = [];
+    let created: Set<string> | undefined;
+    for (let k = 0; list && k < list.length; k++) if (list[k]!.created) (created ??= new Set()).add(list[k]!.created!.name);
     let next = 0;
     for (let k = 0; list && k < list.length; k++) {
       const made = list[k]!.created;
       // A parsed child, or a child written before the first one, comes after the parsed nodes that lead to it.
       if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes.push(from[next++]!);
       if (!made) {
-        nodes.push(this.#copy(from[next++] as XmlElement, copy));
+        nodes.push(this.#keep(from[next++] as XmlElement, copy, created));
         continue;
       }
       const attributes: XmlAttribute[] = [];
@@ -154,16 +160,27 @@ class DeviceEditor implements ElementSource {
     }
     for (; next < from.length; next++) {
       const node = from[next]!;
-      nodes.push(node.kind === 'element' ? this.#copy(node, copy) : node);
+      nodes.push(node.kind === 'element' ? this.#keep(node, copy, created) : node);
     }
     copy.nodes = nodes;
     return copy;
   }
 
+  /** A child of `copy`: the parsed one, unless the edits changed it or a created sibling takes its name. */
+  #keep(child: XmlElement, copy: XmlElement, created: ReadonlySet<string> | undefined): XmlElement {
+    return this.#changed.has(child) || created?.has(child.name) ? this.#copy(child, copy) : child;
+  }
+
   #attributesOf(el: XmlElement): XmlAttribute[] {
     let attributes = this.#attributes.get(el);
     if (!attributes) this.#attributes.set(el, (attributes = [...el.attributes]));
+    this.#change(el);
     return attributes;
+  }
+
+  /** Marks `el` and its ancestors up to the device as changed. */
+  #change(el: XmlElement): void {
+    for (let e: XmlElement | null = el; e && !this.#changed.has(e); e = e === this.device ? null : e.parent) this.#changed.add(e);
   }
 
   /** The device's text with the edits applied, in pieces. */
@@ -234,6 +251,7 @@ class DeviceEditor implements ElementSource {
       made = { name, attributes: [], at: next.el ? next.el.start : next.created!.at, indent, leading: true };
     }
     children.splice(after + 1, 0, { created: made });
+    this.#change(parent);
     return made;
   }
 }

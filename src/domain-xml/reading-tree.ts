@@ -68,14 +68,21 @@ interface Splice {
 }
 
 /**
- * What applyEdits did to the children of the loaded <devices>: the devices it edited (each with how to build
- * its element in the new tree) and the one element it added. Failed when the edits took any other way, which
- * leaves no tree (the result is parsed instead).
+ * The children of the loaded <devices> as applyEdits left them: each device it edited, built as it goes (so what
+ * it knew to build one can go at once), and the one element it added. Failed when the edits took any other way,
+ * which leaves no tree (the result is parsed instead).
  */
 export class DevicesRecord {
   #failed = false;
-  readonly #edited = new Map<XmlElement, ElementSource>();
+  /** The new <devices>; put under the root of the skeleton's parse (which comes after the devices) by `tree`. */
+  readonly #devices: XmlElement;
+  readonly #edited = new Map<XmlElement, XmlElement>();
   #addition: Splice | null = null;
+
+  constructor(readonly loaded: XmlElement) {
+    // applyEdits never edits <devices> itself when it records (its start tag is the loaded one).
+    this.#devices = elementShell(loaded, null);
+  }
 
   fail(): void {
     this.#failed = true;
@@ -85,9 +92,15 @@ export class DevicesRecord {
     return this.#failed;
   }
 
-  /** `device` (a child of the loaded <devices>) was edited; `source` makes its element under a new parent. */
+  /** `device` (a child of the loaded <devices>) was edited; `source` makes the edited element. */
   edited(device: XmlElement, source: ElementSource): void {
-    this.#edited.set(device, source);
+    if (this.#failed) return;
+    try {
+      this.#edited.set(device, source.element(this.#devices));
+    } catch (e) {
+      if (!(e instanceof XmlInputError)) throw e;
+      this.fail();
+    }
   }
 
   /** The text of an added element (with the line break and indentation around it) went in at `splice`. */
@@ -98,20 +111,22 @@ export class DevicesRecord {
 
   /**
    * The tree of the edited document whose skeleton is `skeleton` (its <devices> holding only the comment
-   * `<!--cut-->`), with the loaded devices `loaded` (a <devices> element) as edited. Null when the record failed,
-   * or the skeleton or the added element does not parse on its own (the whole text must then be parsed, and
-   * fails the same way if it is not well-formed).
+   * `cut`). Null when the record failed, or the skeleton or the added element does not parse on its own (the
+   * whole text must then be parsed, and fails the same way if it is not well-formed).
    */
-  tree(skeleton: string, cut: string, loaded: XmlElement): ReadingTree | null {
+  tree(skeleton: string, cut: string): ReadingTree | null {
     if (this.#failed) return null;
     try {
       const root = parseXml(skeleton).root;
       const added = this.#addition ? parseXml(`<x>${this.#addition.text}</x>`).root.nodes : [];
-      const cutDevices = root.name === 'domain' ? root.child('devices') : undefined;
+      const all = root.name === 'domain' ? root.children('devices') : [];
+      const cutDevices = all.length === 1 ? all[0] : undefined;
       const only = cutDevices?.nodes.length === 1 ? cutDevices.nodes[0] : undefined;
       if (!cutDevices || only?.kind !== 'comment' || `<!--${only.value}-->` !== cut) return null;
-      const devices = elementShell(cutDevices, root);
-      devices.nodes = this.#devicesNodes(loaded, devices, added);
+      const devices = this.#devices;
+      // The one element whose parent is set after it was made: no path below it has been asked yet.
+      (devices as { parent: XmlElement | null }).parent = root;
+      devices.nodes = this.#devicesNodes(added);
       root.nodes = root.nodes.map((n) => (n === cutDevices ? devices : n));
       return { root };
     } catch (e) {
@@ -121,11 +136,12 @@ export class DevicesRecord {
   }
 
   /** The children of the new <devices>: the loaded ones, each edited one as built, and the addition where it went. */
-  #devicesNodes(loaded: XmlElement, devices: XmlElement, added: readonly XmlNode[]): XmlNode[] {
+  #devicesNodes(added: readonly XmlNode[]): XmlNode[] {
+    const devices = this.#devices;
     const addition = this.#addition;
     const out: XmlNode[] = [];
     let pending = addition !== null;
-    for (const node of loaded.nodes) {
+    for (const node of this.loaded.nodes) {
       if (pending && node.start >= addition!.start) {
         for (const n of added) out.push(n.kind === 'element' ? copyElement(n, devices) : n);
         pending = false;
@@ -133,9 +149,19 @@ export class DevicesRecord {
       // What the addition's splice put its text in place of (an element it replaces) is gone.
       if (addition && node.start >= addition.start && node.end <= addition.end && addition.end > addition.start) continue;
       if (node.kind !== 'element') out.push(node);
-      else out.push(this.#edited.get(node)?.element(devices) ?? copyElement(node, devices));
+      else out.push(this.#edited.get(node) ?? unchangedDevice(node, devices));
     }
     if (pending) for (const n of added) out.push(n.kind === 'element' ? copyElement(n, devices) : n);
     return out;
   }
+}
+
+/**
+ * A device no edit touched, under the new <devices>: its children are the loaded ones, whose paths are what they
+ * were (applyEdits, when it records, keeps every device at its index among those of its name).
+ */
+function unchangedDevice(device: XmlElement, devices: XmlElement): XmlElement {
+  const copy = elementShell(device, devices);
+  copy.nodes = device.nodes;
+  return copy;
 }
