@@ -7,6 +7,7 @@ import type { Edit } from '../contracts/findings';
 import { childRank, documentQuote, dominantQuote, escapeAttribute, lineIndent, newline } from './edit-layout';
 import { editDeviceInPlace } from './device-edits';
 import { parseXml } from './parse-xml';
+import { copyElement, DevicesRecord, writesPlainXml, type ReadingTree } from './reading-tree';
 export { escapeAttribute } from './edit-layout';
 import { parsePathSteps, resolvePath, type XmlDocument, type XmlElement, type XmlNode } from './xml-tree';
 
@@ -214,7 +215,17 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
  */
 export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]): string {
   const text = typeof input === 'string' ? input : input.text;
-  return applyInsideAndOutsideDevices(text, edits, typeof input === 'string' ? undefined : input) ?? applyInOrder(text, edits);
+  return applyInsideAndOutsideDevices(text, edits, typeof input === 'string' ? undefined : input)?.text ?? applyInOrder(text, edits);
+}
+
+/**
+ * What applyEdits gives, and a tree to read the result's facts from when the edits took the way that lets one be
+ * built without parsing the result (reading-tree.ts; a plan's usual shape: device edits and a few outside
+ * <devices>); null otherwise.
+ */
+export function applyEditsForReading(doc: XmlDocument, edits: readonly Edit[]): { text: string; tree: ReadingTree | null } {
+  const applied = applyInsideAndOutsideDevices(doc.text, edits, doc, true);
+  return applied ?? { text: applyInOrder(doc.text, edits), tree: null };
 }
 
 /**
@@ -222,12 +233,14 @@ export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]):
  * edits local to a device, and at most one that adds an element to <devices> (a plan's <memballoon model='none'/>)
  * when no edit of the run is local to a device of that name, whose indexes it could shift.
  */
-function applyInOrder(text: string, edits: readonly Edit[], parsed?: XmlDocument): string {
+function applyInOrder(text: string, edits: readonly Edit[], parsed?: XmlDocument, record?: DevicesRecord): string {
   let run = new DeviceRun();
   let doc = parsed;
   for (const edit of edits) {
     const device = deviceAnchor(edit) ? 'local' : addsDevice(edit) ? 'addition' : null;
     if (device && !run.takes(edit, device)) {
+      // Only a single run is recorded: the next one edits a text the loaded parse is not of.
+      record?.fail();
       text = applyDeviceRun(text, run.edits, doc);
       run = new DeviceRun();
       doc = undefined;
@@ -236,12 +249,13 @@ function applyInOrder(text: string, edits: readonly Edit[], parsed?: XmlDocument
       run.add(edit, device);
       continue;
     }
+    record?.fail();
     text = applyDeviceRun(text, run.edits, doc);
     run = new DeviceRun();
     text = applyOne(text, edit);
     doc = undefined;
   }
-  return applyDeviceRun(text, run.edits, doc);
+  return applyDeviceRun(text, run.edits, doc, record);
 }
 
 /** An edit that adds an element (a device) to /domain/devices. */
@@ -290,7 +304,12 @@ function side(edit: Edit): 'inside' | 'outside' | null {
  * plainly: edits on <devices> itself, no <devices>, <devices> not on a line of its own, or the inside edits
  * reaching outside its content.
  */
-function applyInsideAndOutsideDevices(text: string, edits: readonly Edit[], parsed?: XmlDocument): string | null {
+function applyInsideAndOutsideDevices(
+  text: string,
+  edits: readonly Edit[],
+  parsed?: XmlDocument,
+  reading = false,
+): { text: string; tree: ReadingTree | null } | null {
   if (edits.length < 2) return null;
   const sides = edits.map(side);
   const outside = edits.filter((_, i) => sides[i] === 'outside');
@@ -301,7 +320,8 @@ function applyInsideAndOutsideDevices(text: string, edits: readonly Edit[], pars
   const before = text.slice(0, devices.startTagEnd);
   const after = text.slice(devices.endTagStart);
   const inside = edits.filter((_, i) => sides[i] === 'inside');
-  const edited = inside.length > 0 ? applyInOrder(text, inside, doc) : text;
+  const record = reading ? new DevicesRecord(devices) : undefined;
+  const edited = inside.length > 0 ? applyInOrder(text, inside, doc, record) : text;
   if (!edited.startsWith(before) || !edited.endsWith(after)) return null;
   // The cut content is a comment (with the document's line break, which insertions copy), unique to this call.
   const cut = `<!--vaw-devices-${Math.random().toString(36).slice(2)}${newline(text) === '\r\n' ? '\r\n' : ''}-->`;
@@ -309,7 +329,11 @@ function applyInsideAndOutsideDevices(text: string, edits: readonly Edit[], pars
   const outer = outside.reduce((t, e) => applyOne(t, e, quote), `${before}${cut}${after}`);
   const at = outer.indexOf(cut);
   if (at === -1 || outer.indexOf(cut, at + 1) !== -1) return null;
-  return outer.slice(0, at) + edited.slice(before.length, edited.length - after.length) + outer.slice(at + cut.length);
+  return {
+    text: outer.slice(0, at) + edited.slice(before.length, edited.length - after.length) + outer.slice(at + cut.length),
+    // `outer` is the result's skeleton: the result with the devices' content cut out.
+    tree: record ? record.tree(outer, cut) : null,
+  };
 }
 
 /**
@@ -328,29 +352,39 @@ function deviceAnchor(edit: Edit): string | null {
  * nor the document's line break, which are all it depends on. Any EditError sends the run the plain way, in
  * order, so the error is the one applying the edits one by one gives.
  */
-function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument): string {
+function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument, record?: DevicesRecord): string {
   const at = run.findIndex(addsDevice);
   const addition = run[at];
-  if (!addition || !addsDevice(addition)) return applyLocalRun(text, run, parsed);
-  if (run.length === 1) return applyOne(text, addition);
+  if (!addition || !addsDevice(addition)) return applyLocalRun(text, run, parsed, record);
+  if (run.length === 1) {
+    record?.fail();
+    return applyOne(text, addition);
+  }
   const doc = parsed ?? parseXml(text);
   const devices = resolvePath(doc, addition.parent);
   if (devices) {
     try {
       const added = elementAddition(text, devices, elementName(addition.xml, addition), addition.xml.trim(), addition.replace);
-      const joined = spliceDevices(text, [...run.slice(0, at), ...run.slice(at + 1)], doc, added);
+      const joined = spliceDevices(text, [...run.slice(0, at), ...run.slice(at + 1)], doc, added, record);
       if (joined !== null) return joined;
     } catch (e) {
       if (!(e instanceof EditError)) throw e;
     }
   }
+  record?.fail();
   return applyLocalRun(applyOne(applyLocalRun(text, run.slice(0, at), doc), addition), run.slice(at + 1));
 }
 
-/** Applies a run of device-local edits with one parse of the document instead of one per edit (spliceDevices). */
-function applyLocalRun(text: string, run: readonly Edit[], parsed?: XmlDocument): string {
-  const inOrder = (): string => run.reduce((t, e) => applyOne(t, e), text);
-  return run.length <= 1 ? inOrder() : (spliceDevices(text, run, parsed ?? parseXml(text)) ?? inOrder());
+/**
+ * Applies a run of device-local edits with one parse of the document instead of one per edit (spliceDevices),
+ * recording what it did to each device when that is the way it took.
+ */
+function applyLocalRun(text: string, run: readonly Edit[], parsed?: XmlDocument, record?: DevicesRecord): string {
+  const inOrder = (): string => {
+    if (run.length > 0) record?.fail();
+    return run.reduce((t, e) => applyOne(t, e), text);
+  };
+  return run.length <= 1 ? inOrder() : (spliceDevices(text, run, parsed ?? parseXml(text), undefined, record) ?? inOrder());
 }
 
 /**
@@ -361,7 +395,7 @@ function applyLocalRun(text: string, run: readonly Edit[], parsed?: XmlDocument)
  * Devices are disjoint, so the result is what applying the edits one by one gives. Null when a device is
  * missing (applying one by one may create it).
  */
-function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, extra?: Splice): string | null {
+function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, extra?: Splice, record?: DevicesRecord): string | null {
   const docQuote = documentQuote(text);
   const nl = newline(text);
   const groups = new Map<string, Edit[]>();
@@ -387,7 +421,10 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
     const deviceIndent = lineIndent(text, device.start);
     const inPlace = deviceIndent === undefined ? null : editDeviceInPlace(text, device, anchor, edits, docQuote, nl);
     if (inPlace !== null) {
-      splices.push({ start: device.start, end: device.end, text: inPlace });
+      splices.push({ start: device.start, end: device.end, text: inPlace.pieces });
+      // Read from the edits only when they cannot make the text ill-formed; otherwise the parse says whether it is.
+      if (record && edits.every(writesPlainXml)) record.edited(device, inPlace.reading);
+      else record?.fail();
       continue;
     }
     const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${deviceIndent ?? ''}`;
@@ -409,7 +446,9 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
       edited = mini.slice(el.start, el.end);
     }
     splices.push({ start: device.start, end: device.end, text: edited });
+    record?.edited(device, { element: (parent) => copyElement(parseXml(edited).root, parent) });
   }
+  if (extra) record?.added(extra);
   // Joined in one pass: splicing one by one would copy the whole text once per device. An insertion at a
   // device's start (the extra splice, before the first child) goes before the device.
   const parts: string[] = [];

@@ -8,7 +8,8 @@
  */
 import type { Edit } from '../contracts/findings';
 import { childRank, dominantQuote, escapeAttribute, lineIndent } from './edit-layout';
-import { parsePathSteps, type XmlElement } from './xml-tree';
+import { elementShell, type ElementSource } from './reading-tree';
+import { parsePathSteps, XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
 
 /** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
 interface Created {
@@ -39,38 +40,57 @@ export function editDeviceInPlace(
   edits: readonly Edit[],
   docQuote: '"' | "'",
   nl: string,
-): string[] | null {
-  const editor = new DeviceEditor(text, docQuote);
-  for (const edit of edits) if (!editor.apply(device, anchor, edit)) return null;
-  return editor.write(device, nl);
+): EditedDevice | null {
+  const editor = new DeviceEditor(text, docQuote, device, nl);
+  for (const edit of edits) if (!editor.apply(anchor, edit)) return null;
+  return { pieces: editor.write(), reading: editor };
+}
+
+/** A device edited in place: its text, and its element as a parse of that text reads (offsets aside). */
+export interface EditedDevice {
+  /** The device's text with the edits applied, as pieces to join. */
+  readonly pieces: string[];
+  /** The edited device for a reading tree (reading-tree.ts): names, attributes, texts and paths. */
+  readonly reading: ElementSource;
 }
 
 /** The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. */
-class DeviceEditor {
+class DeviceEditor implements ElementSource {
   readonly #lists = new Map<XmlElement, Child[]>();
   readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
   readonly #written = new Set<string>();
+  /** The attributes of each parsed element an edit wrote to, as the edits leave them. */
+  readonly #attributes = new Map<XmlElement, XmlAttribute[]>();
+  /** The parsed elements an edit wrote to or created a child in, and their ancestors in the device. */
+  readonly #changed = new Set<XmlElement>();
 
   constructor(
     readonly text: string,
     readonly docQuote: '"' | "'",
+    readonly device: XmlElement,
+    readonly nl: string,
   ) {}
 
   /** Applies one edit; false when it is not of the plain shape. */
-  apply(device: XmlElement, anchor: string, edit: Edit): boolean {
+  apply(anchor: string, edit: Edit): boolean {
+    const device = this.device;
     if (edit.op !== 'set-attribute' || !edit.target.startsWith(anchor)) return false;
     const rest = edit.target.slice(anchor.length);
     const steps = rest === '' ? [] : rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
     if (!steps) return false;
     let el = device;
     let created: Created | undefined;
-    for (const [k, step] of steps.entries()) {
+    // Indexed loops, no closures: this runs for every edit of a big plan (and tsx wraps each closure it makes).
+    for (let k = 0; k < steps.length; k++) {
+      const step = steps[k]!;
       if (created) return false;
-      const same = this.#childrenOf(el).filter((c) => nameOf(c) === step.name);
-      const found = same[step.index - 1];
+      const list = this.#childrenOf(el);
+      let same = 0;
+      let found: Child | undefined;
+      for (let i = 0; i < list.length && !found; i++) if (nameOf(list[i]!) === step.name && ++same === step.index) found = list[i];
       if (found?.el) el = found.el;
       else if (found) created = found.created;
-      else if (k === steps.length - 1 && step.index === same.length + 1) created = this.#create(el, step.name);
+      else if (k === steps.length - 1 && step.index === same + 1) created = this.#create(el, step.name);
       if (!found && !created) return false;
     }
     if (created) {
@@ -84,37 +104,97 @@ class DeviceEditor {
     this.#written.add(key);
     const existing = el.attribute(edit.name);
     if (existing) {
-      if (existing.value !== edit.value)
-        this.#writes.push({
-          start: existing.valueStart,
-          end: existing.valueEnd,
-          text: escapeAttribute(edit.value, existing.quote),
-          order: 0,
-        });
+      if (existing.value !== edit.value) {
+        const raw = escapeAttribute(edit.value, existing.quote);
+        this.#writes.push({ start: existing.valueStart, end: existing.valueEnd, text: raw, order: 0 });
+        const attributes = this.#attributesOf(el);
+        attributes[attributes.indexOf(existing)] = { ...existing, value: edit.value, raw };
+      }
       return true;
     }
     // The element's quote, which the attributes added here do not change (each is written with it).
     const quote = dominantQuote(el, this.docQuote);
     const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
-    this.#writes.push({
-      start: at,
-      end: at,
-      text: ` ${edit.name}=${quote}${escapeAttribute(edit.value, quote)}${quote}`,
-      order: this.#writes.length,
-    });
+    const raw = escapeAttribute(edit.value, quote);
+    this.#writes.push({ start: at, end: at, text: ` ${edit.name}=${quote}${raw}${quote}`, order: this.#writes.length });
+    this.#attributesOf(el).push(attributeAt(edit.name, edit.value, raw, quote, at + 1));
     return true;
   }
 
+  /**
+   * The device as the edits leave it, under `parent`: each element the edits changed (or changed something in)
+   * copied, with the attributes written and the children created, each with the line break and indentation
+   * written before or after it. The others are the parsed ones, whose paths stay what they were: the device
+   * keeps its index, and an element is copied when a child created beside it takes its name. Offsets are the
+   * loaded text's, not the edited one's.
+   */
+  element(parent: XmlElement): XmlElement {
+    return this.#copy(this.device, parent);
+  }
+
+  // Loops, not closures: this runs for every element of every device of a big plan.
+  #copy(el: XmlElement, parent: XmlElement): XmlElement {
+    const copy = elementShell(el, parent, this.#attributes.get(el));
+    const list = this.#lists.get(el);
+    const from = el.nodes;
+    const nodes: XmlNode[] = [];
+    let created: Set<string> | undefined;
+    for (let k = 0; list && k < list.length; k++) if (list[k]!.created) (created ??= new Set()).add(list[k]!.created!.name);
+    let next = 0;
+    for (let k = 0; list && k < list.length; k++) {
+      const made = list[k]!.created;
+      // A parsed child, or a child written before the first one, comes after the parsed nodes that lead to it.
+      if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes.push(from[next++]!);
+      if (!made) {
+        nodes.push(this.#keep(from[next++] as XmlElement, copy, created));
+        continue;
+      }
+      const attributes: XmlAttribute[] = [];
+      for (const a of made.attributes)
+        attributes.push(attributeAt(a.name, a.value, escapeAttribute(a.value, this.docQuote), this.docQuote, made.at));
+      const element = new XmlElement(made.name, made.at, copy, attributes);
+      element.selfClosing = true;
+      const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${this.nl}${made.indent}` };
+      if (made.leading) nodes.push(element, space);
+      else nodes.push(space, element);
+    }
+    for (; next < from.length; next++) {
+      const node = from[next]!;
+      nodes.push(node.kind === 'element' ? this.#keep(node, copy, created) : node);
+    }
+    copy.nodes = nodes;
+    return copy;
+  }
+
+  /** A child of `copy`: the parsed one, unless the edits changed it or a created sibling takes its name. */
+  #keep(child: XmlElement, copy: XmlElement, created: ReadonlySet<string> | undefined): XmlElement {
+    return this.#changed.has(child) || created?.has(child.name) ? this.#copy(child, copy) : child;
+  }
+
+  #attributesOf(el: XmlElement): XmlAttribute[] {
+    let attributes = this.#attributes.get(el);
+    if (!attributes) this.#attributes.set(el, (attributes = [...el.attributes]));
+    this.#change(el);
+    return attributes;
+  }
+
+  /** Marks `el` and its ancestors up to the device as changed. */
+  #change(el: XmlElement): void {
+    for (let e: XmlElement | null = el; e && !this.#changed.has(e); e = e === this.device ? null : e.parent) this.#changed.add(e);
+  }
+
   /** The device's text with the edits applied, in pieces. */
-  write(device: XmlElement, nl: string): string[] {
+  write(): string[] {
+    const { device, nl } = this;
     const writes = this.#writes;
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
     for (const list of this.#lists.values())
-      list.forEach((c, order) => {
-        const made = c.created;
-        if (!made) return;
-        const attributes = made.attributes.map((a) => ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`).join('');
+      for (let order = 0; order < list.length; order++) {
+        const made = list[order]!.created;
+        if (!made) continue;
+        let attributes = '';
+        for (const a of made.attributes) attributes += ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`;
         const block = `<${made.name}${attributes}/>`;
         writes.push({
           start: made.at,
@@ -122,9 +202,9 @@ class DeviceEditor {
           text: made.leading ? `${block}${nl}${made.indent}` : `${nl}${made.indent}${block}`,
           order,
         });
-      });
+      }
     // Writes at one offset are all attributes of one element (in edit order) or children of one parent (in order).
-    writes.sort((a, b) => a.start - b.start || a.order - b.order);
+    writes.sort(byOffsetThenOrder);
     const out: string[] = [];
     let at = device.start;
     for (const w of writes) {
@@ -137,7 +217,11 @@ class DeviceEditor {
 
   #childrenOf(el: XmlElement): Child[] {
     let list = this.#lists.get(el);
-    if (!list) this.#lists.set(el, (list = el.children().map((c) => ({ el: c }))));
+    if (!list) {
+      list = [];
+      for (const node of el.nodes) if (node.kind === 'element') list.push({ el: node });
+      this.#lists.set(el, list);
+    }
     return list;
   }
 
@@ -167,6 +251,17 @@ class DeviceEditor {
       made = { name, attributes: [], at: next.el ? next.el.start : next.created!.at, indent, leading: true };
     }
     children.splice(after + 1, 0, { created: made });
+    this.#change(parent);
     return made;
   }
+}
+
+function byOffsetThenOrder(a: { start: number; order: number }, b: { start: number; order: number }): number {
+  return a.start - b.start || a.order - b.order;
+}
+
+/** An attribute `name=quote raw quote` written at `at` (its name's first character). */
+function attributeAt(name: string, value: string, raw: string, quote: '"' | "'", at: number): XmlAttribute {
+  const valueStart = at + name.length + 2;
+  return { name, value, raw, quote, start: at, end: valueStart + raw.length + 1, valueStart, valueEnd: valueStart + raw.length };
 }

@@ -478,7 +478,7 @@ function deviceFacts(
 }
 
 /** Everything the engine needs to know about one domain document. */
-export function readDomainFacts(doc: XmlDocument): DomainFacts {
+export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
   const domain = doc.root;
   const os = domain.child('os');
   const osType = os?.child('type');

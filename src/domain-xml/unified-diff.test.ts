@@ -67,6 +67,25 @@ describe('unifiedDiff as a patch', () => {
     );
   });
 
+  it('turns the same first text into each of several second texts in turn, and another first text too', () => {
+    fc.assert(
+      fc.property(pair, pair, ([before, after], [other, otherAfter]) => {
+        // The first text's split is kept from one call to the next (the wizard diffs every plan against one text).
+        for (const [from, to] of [
+          [before, after],
+          [before, other],
+          [other, otherAfter],
+          [before, after],
+        ] as const) {
+          const diff = unifiedDiff(from, to, { fromLabel: 'a', toLabel: 'b' });
+          expect(diff === '').toBe(from === to);
+          if (diff !== '') expect(applyPatch(from, diff)).toBe(to);
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
   it('prints each change as its removed lines, then its added lines, as diff -u does', () => {
     fc.assert(
       fc.property(pair, ([before, after]) => {

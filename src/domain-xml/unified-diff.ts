@@ -48,14 +48,31 @@ function lineOps(a: readonly string[], b: readonly string[]): { kind: Uint8Array
   return { kind, ai, bi };
 }
 
+/** A text split into lines (`lines`) with where each starts (`lineStarts`). */
+interface Split {
+  readonly text: string;
+  readonly lines: string[];
+  readonly starts: Int32Array;
+}
+
+function split(text: string): Split {
+  const parts = lines(text);
+  return { text, lines: parts, starts: lineStarts(text, parts.length) };
+}
+
+/**
+ * The split of the last text diffed from: the wizard diffs every plan and hand edit against the same loaded text,
+ * which need not be split (nor its lines hashed by the line diff's maps) again for each.
+ */
+let lastBefore: Split | null = null;
+
 /** `diff -u` style output; '' when the texts are equal. */
 export function unifiedDiff(before: string, after: string, labels: { readonly fromLabel: string; readonly toLabel: string }): string {
   if (before === after) return '';
-  const a = lines(before);
-  const b = lines(after);
+  if (lastBefore?.text !== before) lastBefore = split(before);
+  const { lines: a, starts: aStarts } = lastBefore;
+  const { lines: b, starts: bStarts } = split(after);
   const { kind, ai, bi } = lineOps(a, b);
-  const aStarts = lineStarts(before, a.length);
-  const bStarts = lineStarts(after, b.length);
   const n = kind.length;
   const out = [`--- ${labels.fromLabel}\n+++ ${labels.toLabel}\n`];
   let k = 0;

@@ -140,7 +140,9 @@ export class XmlElement {
 
   /** The attribute record (offsets, quote), undefined when absent. */
   attribute(name: string): XmlAttribute | undefined {
-    return this.attributes.find((a) => a.name === name);
+    const attributes = this.attributes;
+    for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === name) return attributes[i];
+    return undefined;
   }
 
   /** Text content of this element and its descendants (text and CDATA), decoded. */

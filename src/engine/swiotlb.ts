@@ -66,8 +66,8 @@ function machineVersion(c: DomainContext): Version | null {
   return c.qemu.kind === 'exact' ? c.qemu.version : null;
 }
 
-function sourcesFor(c: DomainContext, demands: readonly DeviceDemand[], devices: readonly DeviceFacts[]): Source[] {
-  const counted = new Set(demands.map((x) => x.target));
+/** The sources of a report whose worst case counts the devices of `devices` whose targets are in `counted`. */
+function sourcesFor(c: DomainContext, counted: ReadonlySet<string>, devices: readonly DeviceFacts[]): Source[] {
   const fns = new Set(devices.filter((d) => counted.has(d.target)).map((d) => d.function));
   const out: Source[] = [
     src('LNX-SWIOTLB-H', 'IO_TLB_SHIFT 11 (2 KiB slabs), IO_TLB_SEGSIZE 128, IO_TLB_DEFAULT_SIZE 64 MiB'),
@@ -230,7 +230,7 @@ function build(c: DomainContext): SwiotlbReport | null {
     edits,
     devices: demands.map((d) => ({ target: d.target, label: d.label, peakMiB: Math.ceil((d.slabs * SLAB_BYTES) / MiB), basis: d.basis })),
     assumptions,
-    sources: sourcesFor(c, demands, devices),
+    sources: sourcesFor(c, counted, devices),
   };
 }
 

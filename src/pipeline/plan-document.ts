@@ -11,7 +11,15 @@ import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, Goals, GuestFacts, HostFacts, VirtioModel } from '../contracts/facts';
 import type { Finding, Plan } from '../contracts/findings';
 import type { SwiotlbReport } from '../contracts/swiotlb';
-import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff, XmlInputError, type DomainDocument } from '../domain-xml';
+import {
+  applyEdits,
+  applyEditsForReading,
+  parseDomainXml,
+  readDomainFacts,
+  unifiedDiff,
+  XmlInputError,
+  type DomainDocument,
+} from '../domain-xml';
 import { evaluate, evaluateAndPlan, setVirtioModel, swiotlbReport } from '../engine';
 
 /** Virtio models the user chose (Platform step), by device target; applied before the engine judges the domain. */
@@ -129,8 +137,11 @@ export function planDocument(
     }
     return { ...checked, ...leaves(facts), planned: manualXml, diff: diff(manualXml), manual: true, manualProblem: null };
   }
-  const planned = checked.plan.impossible.length === 0 ? applyEdits(doc.parsed, checked.plan.edits) : doc.chosenText;
-  const plannedFacts = planned === doc.chosenText ? checked.facts : readDomainFacts(parseDomainXml(planned, 'planned XML'));
+  // The plan's usual shape comes with a tree of its result to read, which saves parsing it (reading-tree.ts).
+  const applied = checked.plan.impossible.length === 0 ? applyEditsForReading(doc.parsed, checked.plan.edits) : null;
+  const planned = applied?.text ?? doc.chosenText;
+  const plannedFacts =
+    planned === doc.chosenText ? checked.facts : readDomainFacts(applied?.tree ?? parseDomainXml(planned, 'planned XML'));
   return { ...checked, ...leaves(plannedFacts), planned, diff: diff(planned), manual: false, manualProblem: null };
 }
 
