@@ -1,7 +1,8 @@
 /**
  * The views a first visit does not show (every step after Start, troubleshooting, the Start step's list of libvirt
- * domains) load after the Start step is on screen, in a chunk of their own, so the page becomes usable sooner
- * (bench: ui.navigation-to-first-step).
+ * domains, the banners of a running call and of a failure) load after the Start step is on screen, in a chunk of
+ * their own, with the stylesheets of their components, so the page becomes usable sooner (bench:
+ * ui.navigation-to-first-step).
  * `preloadViews()` starts loading them; a view asked for before it arrived suspends until it has.
  */
 import { createElement, lazy, type ComponentType } from 'react';
@@ -33,10 +34,14 @@ export const ReviewStep = deferred(() => import('./steps/review-step').then((m) 
 export const ApplyStep = deferred(() => import('./steps/apply-step').then((m) => m.ApplyStep));
 export const TroubleshootView = deferred(() => import('../troubleshoot/troubleshoot-view').then((m) => m.TroubleshootView));
 export const DomainList = deferred<DomainListProps>(() => import('./steps/domain-list').then((m) => m.DomainList));
+export const FailureAlert = deferred(() => import('./failure-alert').then((m) => m.FailureAlert));
+export const BusyBanner = deferred(() => import('./busy-banner').then((m) => m.BusyBanner));
 
 /** Loads every deferred view (after the first paint in the app; before rendering in tests). */
 export function preloadViews(): Promise<void> {
   return Promise.all(
-    [SecureStep, PlatformStep, BackendsStep, GuestStep, ReviewStep, ApplyStep, TroubleshootView, DomainList].map((d) => d.preload()),
+    [SecureStep, PlatformStep, BackendsStep, GuestStep, ReviewStep, ApplyStep, TroubleshootView, DomainList, FailureAlert, BusyBanner].map(
+      (d) => d.preload(),
+    ),
   ).then(() => undefined);
 }

@@ -30,7 +30,7 @@ import { useAppInfo } from '../app-info';
 import { DomainList } from '../deferred-views';
 import { loadChecked, loadMark, loadUpload, stillCurrent } from '../load-domain';
 import { NOT_RUN, serviceCall } from '../service-call';
-import { StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
 import { TEMPLATE_MACHINES, templateXml, type TemplateChoice } from './templates';
 
 export function StartStep() {
