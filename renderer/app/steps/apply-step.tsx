@@ -36,7 +36,8 @@ import { useAppInfo } from '../app-info';
 import { rereadSource } from '../reread-source';
 import { newerThanThisLibvirt, useSchemaCheck, type SchemaState } from '../schema-check';
 import { NOT_RUN, serviceCall } from '../service-call';
-import { NotLoaded, StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
+import { NotLoaded } from './step-parts';
 import { TestStart } from './test-start';
 
 interface Done {

@@ -5,7 +5,8 @@ import type { Backend } from '../../../src/contracts/facts';
 import { BACKEND_NOTES, BACKEND_UNSTATED, backendsFor } from '../../../src/engine';
 import { useWizard, useWizardStore } from '../../store/context';
 import { useDerived } from '../../store/derived';
-import { NotLoaded, StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
+import { NotLoaded } from './step-parts';
 
 export function BackendsStep() {
   const d = useDerived();

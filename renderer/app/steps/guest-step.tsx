@@ -25,7 +25,8 @@ import { useDerived } from '../../store/derived';
 import { isBusy } from '../../store/selectors';
 import type { WizardStore } from '../../store/store';
 import { NOT_RUN, serviceCall } from '../service-call';
-import { NotLoaded, StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
+import { NotLoaded } from './step-parts';
 
 /** Looks an osinfo id up and makes it the guest; osinfo-db knows no kernel versions, so a typed one stays. */
 function chooseGuest(store: WizardStore, id: string, background: boolean): void {

@@ -19,7 +19,8 @@ import { deviceStates, type DeviceState, type Tri } from '../../../src/engine';
 import { useMemo } from 'react';
 import { useWizardStore } from '../../store/context';
 import { useDerived } from '../../store/derived';
-import { NotLoaded, StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
+import { NotLoaded } from './step-parts';
 
 const MODELS: readonly VirtioModel[] = ['virtio', 'virtio-transitional', 'virtio-non-transitional'];
 

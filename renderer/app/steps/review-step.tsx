@@ -39,7 +39,8 @@ import { NOT_RUN, serviceCall } from '../service-call';
 import { DataPath, pathModel } from './data-path';
 import { FindingsList } from './findings-list';
 import { fixedByPlan, planInWords, type DeviceChanges } from './plan-in-words';
-import { NotLoaded, StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
+import { NotLoaded } from './step-parts';
 import { SwiotlbFigures } from './swiotlb-figures';
 
 /** The planned XML, editable by hand for what no step offers (survey: "advanced mode like virt-manager"). */

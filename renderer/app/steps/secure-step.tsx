@@ -26,7 +26,8 @@ import { useWizard, useWizardStore } from '../../store/context';
 import { useDerived } from '../../store/derived';
 import { NOT_RUN, serviceCall } from '../service-call';
 import { HostCaps } from './host-caps';
-import { NotLoaded, StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
+import { NotLoaded } from './step-parts';
 
 /** The policy the domain has (or the plan will write) for the chosen type, bit by bit. */
 function PolicyNote({ type, current }: { type: SecureType; current: string }) {

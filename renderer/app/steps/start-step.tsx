@@ -16,21 +16,21 @@ import {
   Gallery,
   HelperText,
   HelperTextItem,
-  Label,
   List,
   ListItem,
   TextInput,
 } from '@patternfly/react-core';
-import { useEffect, useId, useRef, useState } from 'react';
+import { Suspense, useEffect, useId, useRef, useState } from 'react';
 import type { AppInfo, Recent, Sample } from '../../../src/contracts/ipc';
 import * as api from '../../api';
 import { useWizard, useWizardStore } from '../../store/context';
 import { isBusy } from '../../store/selectors';
 import type { WizardStore } from '../../store/store';
 import { useAppInfo } from '../app-info';
+import { DomainList } from '../deferred-views';
 import { loadChecked, loadMark, loadUpload, stillCurrent } from '../load-domain';
 import { NOT_RUN, serviceCall } from '../service-call';
-import { StepHeading } from './step-parts';
+import { StepHeading } from './step-heading';
 import { TEMPLATE_MACHINES, templateXml, type TemplateChoice } from './templates';
 
 export function StartStep() {
@@ -208,8 +208,10 @@ function LibvirtCard({ defaultUri, recentUris }: { defaultUri: string; recentUri
   const list = () =>
     void serviceCall(store, `Listing the domains on ${effective}`, (callId) => api.listDomains({ uri: effective }, callId), {
       channel: 'libvirt.list',
-    }).then((r) => {
+    }).then(async (r) => {
       if (r === NOT_RUN) return;
+      // The list's code and stylesheet arrive first, so it never shows unstyled nor suspends.
+      await DomainList.preload();
       setDomains({ uri: effective, list: r });
       void serviceCall(store, 'Remembering the connection', () => api.addRecent({ uri: effective }), { background: true });
     });
@@ -253,23 +255,9 @@ function LibvirtCard({ defaultUri, recentUris }: { defaultUri: string; recentUri
           />
         </Form>
         {domains && (
-          <List isPlain aria-label={`Domains on ${domains.uri}`} className="vaw-choices">
-            {domains.list.length === 0 && <ListItem>No domains on this connection.</ListItem>}
-            {domains.list.map((d) => (
-              <ListItem key={d.name}>
-                <Button
-                  variant="link"
-                  isInline
-                  isDisabled={busy}
-                  onClick={() => open(domains.uri, d.name)}
-                  data-testid={`domain-${d.name}`}
-                >
-                  {d.name}
-                </Button>{' '}
-                <Label isCompact>{d.state}</Label>
-              </ListItem>
-            ))}
-          </List>
+          <Suspense fallback={null}>
+            <DomainList.View uri={domains.uri} list={domains.list} busy={busy} onOpen={(name) => open(domains.uri, name)} />
+          </Suspense>
         )}
       </CardBody>
     </Card>
