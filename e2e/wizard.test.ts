@@ -139,6 +139,25 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
     }
   });
 
+  it("keeps the Secure VM step's migration choices apart on one line (an inline group outside a <form>)", async () => {
+    const s = await openApp(env);
+    try {
+      const { page } = s;
+      await page.getByTestId('sample-sev-q35').click();
+      await page.getByRole('heading', { level: 2, name: 'Secure VM' }).waitFor();
+      const boxes = await Promise.all(
+        ['Not decided', 'Yes', 'No'].map(async (label) => (await page.getByLabel(label, { exact: true }).locator('..').boundingBox())!),
+      );
+      for (let i = 1; i < boxes.length; i++) {
+        expect(boxes[i]!.y).toBe(boxes[0]!.y);
+        // PatternFly's inline gap (spacer--gap--group--horizontal, 8 px or more), not the radios touching.
+        expect(boxes[i]!.x - (boxes[i - 1]!.x + boxes[i - 1]!.width)).toBeGreaterThanOrEqual(8);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
   it('troubleshoots "QEMU refuses to start" on a transitional device and leads to the fix', async () => {
     const file = path.join(work, 'transitional.xml');
     copyFileSync(path.join(repoRoot, 'test/fixtures/libvirt/transitional-iommu.xml'), file);
