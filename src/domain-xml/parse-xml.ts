@@ -144,14 +144,16 @@ class Scanner {
     const length = to - from;
     if (length === 0) return '';
     const slot = (length * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(from + (length >> 1)) * 3 + text.charCodeAt(to - 1)) & 1023;
-    const known = this.#shared[slot];
+    const table = (this.#shared ??= new Array<string | undefined>(1024).fill(undefined));
+    const known = table[slot];
     if (known !== undefined && known.length === length && text.startsWith(known, from)) return known;
     const s = text.slice(from, to);
-    this.#shared[slot] = s;
+    table[slot] = s;
     return s;
   }
 
-  readonly #shared: (string | undefined)[] = new Array<string | undefined>(1024).fill(undefined);
+  /** Made on first use: only a frugal parse shares, and a small document is parsed in less time than filling it takes. */
+  #shared: (string | undefined)[] | undefined;
 
   expect(s: string, what: string): void {
     if (!this.text.startsWith(s, this.pos)) this.fail(`expected ${what} but found ${this.describeHere()}`);
