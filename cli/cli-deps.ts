@@ -10,6 +10,8 @@ import type { readFleet } from '../main/services/fleet-audit';
 export interface CliDeps {
   /** osinfo id → guest facts (main/services/osinfo.ts), the index built once per process. */
   readonly lookupGuest: (osinfoId: string) => Promise<GuestFacts>;
+  /** Starts building that index now (file reads beside the caller's work), so the first lookup need not wait. */
+  readonly prepareGuestLookup: () => void;
   /** main/services/fleet-audit.ts: the domains of several libvirt connections, `jobs` hosts at a time. */
   readonly readFleet: typeof readFleet;
 }

@@ -35,6 +35,8 @@ const osinfo = (): ReturnType<typeof loadOsinfo> => (osinfoIndex ??= loadOsinfo(
 
 const deps: CliDeps = {
   lookupGuest: async (id) => (await osinfo()).lookup(id),
+  // A failure (osinfo-db missing) is reported by the lookups, which await the same promise.
+  prepareGuestLookup: () => void osinfo().catch(() => undefined),
   readFleet,
 };
 

@@ -11,6 +11,7 @@ import {
   scratchBase,
   schemaStatus,
   SchemaUnavailableError,
+  startBatchValidation,
   startDomainValidation,
   validateDomainDocument,
   validateDomainXml,
@@ -189,6 +190,72 @@ describe.skipIf(missing)(`startDomainValidation ${missing ? `(skipped: ${missing
 });
 
 const xmllintProcesses = (): number => runningChildren('xmllint');
+
+describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  const docs = ['a', 'b', 'c', 'd', 'e'].map((n, i) => ({
+    name: `${n}.xml`,
+    text: (i % 2 ? BAD : GOOD).replace(/>(good|bad)</, `>${n}<`),
+  }));
+  const total = docs.reduce((n, d) => n + d.text.length, 0);
+
+  it('starts xmllint once the documents added reach a share of the announced text, before the last one comes', async () => {
+    const before = xmllintProcesses();
+    const batch = startBatchValidation(total, { engine: 'native' });
+    batch.add(docs[0]!);
+    // A fifth of the text: below the first share, so nothing runs yet.
+    expect(xmllintProcesses()).toBe(before);
+    batch.add(docs[1]!);
+    batch.add(docs[2]!);
+    // Three fifths: past the first share (two fifths), so one run goes on while the rest is still to come.
+    expect(xmllintProcesses()).toBe(before + 1);
+    for (const doc of docs.slice(3)) batch.add(doc);
+    const results = await batch.finish();
+    // Each verdict as xmllint gives it for the document alone, on its standard input.
+    const alone = await Promise.all(docs.map((d) => validateDomainDocument(d, { engine: 'native' })));
+    expect(results).toEqual(alone);
+    expect(results.map((r) => r.valid)).toEqual([true, false, true, false, true]);
+  }, 60_000);
+
+  it('keeps a refused document in its place among the verdicts, without handing it to xmllint', async () => {
+    const batch = startBatchValidation(total, { engine: 'native' });
+    batch.add(docs[0]!);
+    batch.add({ name: 'doctype.xml', text: `<!DOCTYPE domain>\n${GOOD}` });
+    batch.add(docs[1]!);
+    const [good, refused, bad] = await batch.finish();
+    expect(good?.valid).toBe(true);
+    expect(refused?.errors.map((e) => e.message)).toEqual([
+      'not well-formed XML, so it was not validated: a DOCTYPE or entity declaration is not accepted',
+    ]);
+    expect(bad).toEqual(await validateDomainDocument(docs[1]!, { engine: 'native' }));
+  }, 60_000);
+
+  it('runs the documents left when fewer were added than announced, at finish', async () => {
+    const before = xmllintProcesses();
+    const batch = startBatchValidation(total * 10, { engine: 'native' });
+    batch.add(docs[0]!);
+    expect(xmllintProcesses()).toBe(before);
+    expect(await batch.finish()).toEqual([{ name: 'a.xml', valid: true, errors: [] }]);
+  }, 60_000);
+
+  it('abandon stops its runs and removes its copies', async () => {
+    const chosen = mkdtempSync(path.join(os.tmpdir(), 'vaw-abandon-tmp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = chosen;
+    const running = xmllintProcesses();
+    try {
+      const batch = startBatchValidation(total, { engine: 'native' });
+      for (const doc of docs.slice(0, 3)) batch.add(doc);
+      expect(xmllintProcesses()).toBeGreaterThan(running);
+      expect(readdirSync(chosen)).toHaveLength(1);
+      batch.abandon();
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    expect(readdirSync(chosen)).toEqual([]);
+    await expect.poll(xmllintProcesses, { timeout: 5_000 }).toBe(running);
+  });
+});
 
 const noCorpus = missingParts('schemas', 'xmllint', 'corpus');
 describe.skipIf(noCorpus)(`native and WebAssembly xmllint agree on the corpus ${noCorpus ? `(skipped: ${noCorpus})` : ''}`, () => {
