@@ -9,7 +9,7 @@
 import type { Edit } from '../contracts/findings';
 import { childRank, dominantQuote, escapeAttribute, lineIndent } from './edit-layout';
 import { elementShell, type ElementSource } from './reading-tree';
-import { parsePathSteps, XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
+import { parsePathSteps, XmlElement, type PathStep, type XmlAttribute, type XmlNode } from './xml-tree';
 
 /** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
 interface Created {
@@ -54,15 +54,30 @@ export interface EditedDevice {
   readonly reading: ElementSource;
 }
 
-/** The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. */
+/** What the edits did to one parsed element of the device. */
+interface Touched {
+  readonly el: XmlElement;
+  /** Its children as the edits leave them, once an edit looked at them. */
+  list: Child[] | undefined;
+  /** Its attributes as the edits leave them, once an edit wrote to one. */
+  attributes: XmlAttribute[] | undefined;
+  /** The names of the attributes an edit set. */
+  written: string[] | undefined;
+  /** An edit wrote to it or created a child in it, or in one of its descendants. */
+  changed: boolean;
+}
+
+/**
+ * The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. What
+ * they did to each element is kept in a list, not in maps and sets: a device has a few elements, and a big plan
+ * edits thousands of devices, each with its own editor.
+ */
 class DeviceEditor implements ElementSource {
-  readonly #lists = new Map<XmlElement, Child[]>();
   readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
-  readonly #written = new Set<string>();
-  /** The attributes of each parsed element an edit wrote to, as the edits leave them. */
-  readonly #attributes = new Map<XmlElement, XmlAttribute[]>();
-  /** The parsed elements an edit wrote to or created a child in, and their ancestors in the device. */
-  readonly #changed = new Set<XmlElement>();
+  /** The elements the edits touched, in the order they were first touched. */
+  readonly #touched: Touched[] = [];
+  /** The elements whose children an edit looked at, in that order. */
+  readonly #listed: Touched[] = [];
 
   constructor(
     readonly text: string,
@@ -75,8 +90,7 @@ class DeviceEditor implements ElementSource {
   apply(anchor: string, edit: Edit): boolean {
     const device = this.device;
     if (edit.op !== 'set-attribute' || !edit.target.startsWith(anchor)) return false;
-    const rest = edit.target.slice(anchor.length);
-    const steps = rest === '' ? [] : rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
+    const steps = stepsAfter(edit.target, anchor.length);
     if (!steps) return false;
     let el = device;
     let created: Created | undefined;
@@ -99,9 +113,9 @@ class DeviceEditor implements ElementSource {
       else created.attributes.push({ name: edit.name, value: edit.value });
       return true;
     }
-    const key = `${el.start} ${edit.name}`;
-    if (this.#written.has(key)) return false;
-    this.#written.add(key);
+    const touched = this.#touch(el);
+    if (touched.written?.includes(edit.name)) return false;
+    (touched.written ??= []).push(edit.name);
     const existing = el.attribute(edit.name);
     if (existing) {
       if (existing.value !== edit.value) {
@@ -134,12 +148,13 @@ class DeviceEditor implements ElementSource {
 
   // Loops, not closures: this runs for every element of every device of a big plan.
   #copy(el: XmlElement, parent: XmlElement): XmlElement {
-    const copy = elementShell(el, parent, this.#attributes.get(el));
-    const list = this.#lists.get(el);
+    const touched = this.#find(el);
+    const copy = elementShell(el, parent, touched?.attributes);
+    const list = touched?.list;
     const from = el.nodes;
     const nodes: XmlNode[] = [];
-    let created: Set<string> | undefined;
-    for (let k = 0; list && k < list.length; k++) if (list[k]!.created) (created ??= new Set()).add(list[k]!.created!.name);
+    let created: string[] | undefined;
+    for (let k = 0; list && k < list.length; k++) if (list[k]!.created) (created ??= []).push(list[k]!.created!.name);
     let next = 0;
     for (let k = 0; list && k < list.length; k++) {
       const made = list[k]!.created;
@@ -167,20 +182,39 @@ class DeviceEditor implements ElementSource {
   }
 
   /** A child of `copy`: the parsed one, unless the edits changed it or a created sibling takes its name. */
-  #keep(child: XmlElement, copy: XmlElement, created: ReadonlySet<string> | undefined): XmlElement {
-    return this.#changed.has(child) || created?.has(child.name) ? this.#copy(child, copy) : child;
+  #keep(child: XmlElement, copy: XmlElement, created: readonly string[] | undefined): XmlElement {
+    return this.#find(child)?.changed || created?.includes(child.name) ? this.#copy(child, copy) : child;
+  }
+
+  /** What the edits did to `el`, if they touched it. */
+  #find(el: XmlElement): Touched | undefined {
+    const touched = this.#touched;
+    for (let i = 0; i < touched.length; i++) if (touched[i]!.el === el) return touched[i];
+    return undefined;
+  }
+
+  /** What the edits did to `el`, touching it. */
+  #touch(el: XmlElement): Touched {
+    let touched = this.#find(el);
+    // Every field set from the start: one object shape, its fields inside it.
+    if (!touched) this.#touched.push((touched = { el, list: undefined, attributes: undefined, written: undefined, changed: false }));
+    return touched;
   }
 
   #attributesOf(el: XmlElement): XmlAttribute[] {
-    let attributes = this.#attributes.get(el);
-    if (!attributes) this.#attributes.set(el, (attributes = [...el.attributes]));
+    const touched = this.#touch(el);
+    const attributes = (touched.attributes ??= [...el.attributes]);
     this.#change(el);
     return attributes;
   }
 
   /** Marks `el` and its ancestors up to the device as changed. */
   #change(el: XmlElement): void {
-    for (let e: XmlElement | null = el; e && !this.#changed.has(e); e = e === this.device ? null : e.parent) this.#changed.add(e);
+    for (let e: XmlElement | null = el; e; e = e === this.device ? null : e.parent) {
+      const touched = this.#touch(e);
+      if (touched.changed) break;
+      touched.changed = true;
+    }
   }
 
   /** The device's text with the edits applied, in pieces. */
@@ -189,8 +223,8 @@ class DeviceEditor implements ElementSource {
     const writes = this.#writes;
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
-    for (const list of this.#lists.values())
-      for (let order = 0; order < list.length; order++) {
+    for (const { list } of this.#listed)
+      for (let order = 0; list && order < list.length; order++) {
         const made = list[order]!.created;
         if (!made) continue;
         let attributes = '';
@@ -216,11 +250,16 @@ class DeviceEditor implements ElementSource {
   }
 
   #childrenOf(el: XmlElement): Child[] {
-    let list = this.#lists.get(el);
+    const touched = this.#touch(el);
+    let list = touched.list;
     if (!list) {
-      list = [];
-      for (const node of el.nodes) if (node.kind === 'element') list.push({ el: node });
-      this.#lists.set(el, list);
+      list = touched.list = [];
+      const nodes = el.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i]!;
+        if (node.kind === 'element') list.push({ el: node });
+      }
+      this.#listed.push(touched);
     }
     return list;
   }
@@ -239,7 +278,7 @@ class DeviceEditor implements ElementSource {
     const rank = childRank(parent);
     const mine = rank(name);
     let after = -1;
-    for (const [i, c] of children.entries()) if (rank(nameOf(c)) <= mine) after = i;
+    for (let i = 0; i < children.length; i++) if (rank(nameOf(children[i]!)) <= mine) after = i;
     const next = after === -1 ? children[0] : children[after];
     if (!next) return undefined;
     let made: Created;
@@ -254,6 +293,21 @@ class DeviceEditor implements ElementSource {
     this.#change(parent);
     return made;
   }
+}
+
+const NO_STEPS: readonly PathStep[] = [];
+/** `/name`: one step, the first child of that name (what parsePathSteps reads it as). */
+const ONE_NAME = /^\/[^[\]/\s]+$/;
+
+/**
+ * The steps of `target` after its first `from` characters (the anchor): none, or a relative path after a `/`;
+ * null when malformed. The usual one-name rest (`/driver`) is read without parsePathSteps' split and matches.
+ */
+function stepsAfter(target: string, from: number): readonly PathStep[] | null {
+  if (target.length === from) return NO_STEPS;
+  const rest = target.slice(from);
+  if (ONE_NAME.test(rest)) return [{ name: rest.slice(1), index: 1 }];
+  return rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
 }
 
 function byOffsetThenOrder(a: { start: number; order: number }, b: { start: number; order: number }): number {
