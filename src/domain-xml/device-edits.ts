@@ -13,6 +13,7 @@ import { parsePathSteps, XmlElement, type PathStep, type XmlAttribute, type XmlN
 
 /** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
 interface Created {
+  readonly kind: 'created';
   readonly name: string;
   readonly attributes: { readonly name: string; value: string }[];
   readonly at: number;
@@ -21,10 +22,8 @@ interface Created {
   readonly leading: boolean;
 }
 
-/** A parent's children as the edits leave them: the parsed ones and those created, in document order. */
-type Child = { readonly el: XmlElement; readonly created?: undefined } | { readonly el?: undefined; readonly created: Created };
-
-const nameOf = (c: Child): string => c.el?.name ?? c.created!.name;
+/** A parent's child as the edits leave it: a parsed one, or one created (their lists are in document order). */
+type Child = XmlElement | Created;
 
 /**
  * The text of `device` (an element of the parse of `text`, the document applyEdits edits) with `edits` applied,
@@ -101,9 +100,9 @@ class DeviceEditor implements ElementSource {
       const list = this.#childrenOf(el);
       let same = 0;
       let found: Child | undefined;
-      for (let i = 0; i < list.length && !found; i++) if (nameOf(list[i]!) === step.name && ++same === step.index) found = list[i];
-      if (found?.el) el = found.el;
-      else if (found) created = found.created;
+      for (let i = 0; i < list.length && !found; i++) if (list[i]!.name === step.name && ++same === step.index) found = list[i];
+      if (found?.kind === 'element') el = found;
+      else if (found) created = found;
       else if (k === steps.length - 1 && step.index === same + 1) created = this.#create(el, step.name);
       if (!found && !created) return false;
     }
@@ -154,10 +153,11 @@ class DeviceEditor implements ElementSource {
     const from = el.nodes;
     const nodes: XmlNode[] = [];
     let created: string[] | undefined;
-    for (let k = 0; list && k < list.length; k++) if (list[k]!.created) (created ??= []).push(list[k]!.created!.name);
+    for (let k = 0; list && k < list.length; k++) if (list[k]!.kind === 'created') (created ??= []).push(list[k]!.name);
     let next = 0;
     for (let k = 0; list && k < list.length; k++) {
-      const made = list[k]!.created;
+      const child = list[k]!;
+      const made = child.kind === 'created' ? child : undefined;
       // A parsed child, or a child written before the first one, comes after the parsed nodes that lead to it.
       if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes.push(from[next++]!);
       if (!made) {
@@ -225,8 +225,8 @@ class DeviceEditor implements ElementSource {
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
     for (const { list } of this.#listed)
       for (let order = 0; list && order < list.length; order++) {
-        const made = list[order]!.created;
-        if (!made) continue;
+        const made = list[order]!;
+        if (made.kind !== 'created') continue;
         let attributes = '';
         for (const a of made.attributes) attributes += ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`;
         const block = `<${made.name}${attributes}/>`;
@@ -257,7 +257,7 @@ class DeviceEditor implements ElementSource {
       const nodes = el.nodes;
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
-        if (node.kind === 'element') list.push({ el: node });
+        if (node.kind === 'element') list.push(node);
       }
       this.#listed.push(touched);
     }
@@ -265,7 +265,7 @@ class DeviceEditor implements ElementSource {
   }
 
   #indentOf(c: Child): string | undefined {
-    return c.el ? lineIndent(this.text, c.el.start) : c.created!.indent;
+    return c.kind === 'element' ? lineIndent(this.text, c.start) : c.indent;
   }
 
   /** Creates `<name/>` under `parent` where applyEdits' insertion would put it; undefined when that is not plain. */
@@ -278,18 +278,18 @@ class DeviceEditor implements ElementSource {
     const rank = childRank(parent);
     const mine = rank(name);
     let after = -1;
-    for (let i = 0; i < children.length; i++) if (rank(nameOf(children[i]!)) <= mine) after = i;
+    for (let i = 0; i < children.length; i++) if (rank(children[i]!.name) <= mine) after = i;
     const next = after === -1 ? children[0] : children[after];
     if (!next) return undefined;
     let made: Created;
     if (after !== -1) {
-      if (next.created?.leading) return undefined;
-      made = { name, attributes: [], at: next.el ? next.el.end : next.created!.at, indent, leading: false };
+      if (next.kind === 'created' && next.leading) return undefined;
+      made = { kind: 'created', name, attributes: [], at: next.kind === 'element' ? next.end : next.at, indent, leading: false };
     } else {
       if (this.#indentOf(next) === undefined) return undefined;
-      made = { name, attributes: [], at: next.el ? next.el.start : next.created!.at, indent, leading: true };
+      made = { kind: 'created', name, attributes: [], at: next.kind === 'element' ? next.start : next.at, indent, leading: true };
     }
-    children.splice(after + 1, 0, { created: made });
+    children.splice(after + 1, 0, made);
     this.#change(parent);
     return made;
   }

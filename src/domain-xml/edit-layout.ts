@@ -27,9 +27,15 @@ function occurrences(text: string, s: string): number {
   return n;
 }
 
+/** The last text asked and its quote: a plan is applied to the loaded text for each goal the user tries. */
+let lastQuoted: { readonly text: string; readonly quote: '"' | "'" } | null = null;
+
 /** The quote most attributes of a text use. */
 export function documentQuote(text: string): '"' | "'" {
-  return occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
+  if (lastQuoted?.text === text) return lastQuoted.quote;
+  const quote = occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
+  lastQuoted = { text, quote };
+  return quote;
 }
 
 /** The quote an element's attributes mostly use; the document's when it has none. */
