@@ -4,7 +4,7 @@
  * indented like their siblings. A plan that changes one attribute yields a one-line diff.
  */
 import type { Edit } from '../contracts/findings';
-import { childRank, documentQuote, dominantQuote, escapeAttribute, lineIndent, newline } from './edit-layout';
+import { childRank, documentQuote, dominantQuote, escapeAttribute, indentStart, lineIndent, newline } from './edit-layout';
 import { editDeviceInPlace } from './device-edits';
 import { parseXml } from './parse-xml';
 import { copyElement, DevicesRecord, writesPlainXml, type ReadingTree } from './reading-tree';
@@ -450,8 +450,8 @@ function spliceDevices(
     const device = deviceAt(byName, anchor);
     const devices = device?.parent;
     if (!device || !devices) return null;
-    const deviceIndent = lineIndent(text, device.start);
-    const inPlace = deviceIndent === undefined ? null : editDeviceInPlace(text, device, anchor, edits, docQuote, nl);
+    const ownLine = indentStart(text, device.start) !== -1;
+    const inPlace = ownLine ? editDeviceInPlace(text, device, anchor, edits, docQuote, nl) : null;
     if (inPlace !== null) {
       splices.push({ start: device.start, end: device.end, text: inPlace.pieces });
       // Read from the edits only when they cannot make the text ill-formed; otherwise the parse says whether it is.
@@ -459,7 +459,7 @@ function spliceDevices(
       else record?.fail();
       continue;
     }
-    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${deviceIndent ?? ''}`;
+    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${lineIndent(text, device.start) ?? ''}`;
     const suffix = `${nl}</${devices.name}>`;
     let mini = `${prefix}${text.slice(device.start, device.end)}${suffix}`;
     const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
@@ -483,15 +483,19 @@ function spliceDevices(
   if (extra) record?.added(extra);
   // Joined in one pass: splicing one by one would copy the whole text once per device. An insertion at a
   // device's start (the extra splice, before the first child) goes before the device.
-  const parts: string[] = [];
+  // The parts' array is made at its size: grown push by push it was copied a dozen times.
+  let count = 1;
+  for (const sp of splices) count += 1 + (typeof sp.text === 'string' ? 1 : sp.text.length);
+  const parts = new Array<string>(count);
+  let k = 0;
   let at = 0;
   for (const sp of splices.sort((a, b) => a.start - b.start || a.end - b.end)) {
-    parts.push(text.slice(at, sp.start));
-    if (typeof sp.text === 'string') parts.push(sp.text);
-    else for (const piece of sp.text) parts.push(piece);
+    parts[k++] = text.slice(at, sp.start);
+    if (typeof sp.text === 'string') parts[k++] = sp.text;
+    else for (let i = 0; i < sp.text.length; i++) parts[k++] = sp.text[i]!;
     at = sp.end;
   }
-  parts.push(text.slice(at));
+  parts[k] = text.slice(at);
   return parts.join('');
 }
 

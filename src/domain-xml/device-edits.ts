@@ -62,6 +62,9 @@ interface Touched {
   attributes: XmlAttribute[] | undefined;
   /** The names of the attributes an edit set. */
   written: string[] | undefined;
+  /** The element touched next, and the next whose children an edit looked at. */
+  next: Touched | undefined;
+  nextListed: Touched | undefined;
   /** An edit wrote to it or created a child in it, or in one of its descendants. */
   changed: boolean;
 }
@@ -72,11 +75,15 @@ interface Touched {
  * edits thousands of devices, each with its own editor.
  */
 class DeviceEditor implements ElementSource {
-  readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
+  // Chains and arrays made at their first entry: an empty array grows to 17 slots at its first push, and a device
+  // has a few of each.
+  #writes: { start: number; end: number; text: string; order: number }[] | undefined;
   /** The elements the edits touched, in the order they were first touched. */
-  readonly #touched: Touched[] = [];
+  #touched: Touched | undefined;
+  #lastTouched: Touched | undefined;
   /** The elements whose children an edit looked at, in that order. */
-  readonly #listed: Touched[] = [];
+  #listed: Touched | undefined;
+  #lastListed: Touched | undefined;
 
   constructor(
     readonly text: string,
@@ -114,12 +121,13 @@ class DeviceEditor implements ElementSource {
     }
     const touched = this.#touch(el);
     if (touched.written?.includes(edit.name)) return false;
-    (touched.written ??= []).push(edit.name);
+    if (touched.written) touched.written.push(edit.name);
+    else touched.written = [edit.name];
     const existing = el.attribute(edit.name);
     if (existing) {
       if (existing.value !== edit.value) {
         const raw = escapeAttribute(edit.value, existing.quote);
-        this.#writes.push({ start: existing.valueStart, end: existing.valueEnd, text: raw, order: 0 });
+        this.#write({ start: existing.valueStart, end: existing.valueEnd, text: raw, order: 0 });
         const attributes = this.#attributesOf(el);
         attributes[attributes.indexOf(existing)] = { ...existing, value: edit.value, raw };
       }
@@ -129,7 +137,7 @@ class DeviceEditor implements ElementSource {
     const quote = dominantQuote(el, this.docQuote);
     const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
     const raw = escapeAttribute(edit.value, quote);
-    this.#writes.push({ start: at, end: at, text: ` ${edit.name}=${quote}${raw}${quote}`, order: this.#writes.length });
+    this.#write({ start: at, end: at, text: ` ${edit.name}=${quote}${raw}${quote}`, order: this.#writes?.length ?? 0 });
     this.#attributesOf(el).push(attributeAt(edit.name, edit.value, raw, quote, at + 1));
     return true;
   }
@@ -153,7 +161,12 @@ class DeviceEditor implements ElementSource {
     const from = el.nodes;
     const nodes: XmlNode[] = [];
     let created: string[] | undefined;
-    for (let k = 0; list && k < list.length; k++) if (list[k]!.kind === 'created') (created ??= []).push(list[k]!.name);
+    for (let k = 0; list && k < list.length; k++) {
+      const child = list[k]!;
+      if (child.kind !== 'created') continue;
+      if (created) created.push(child.name);
+      else created = [child.name];
+    }
     let next = 0;
     for (let k = 0; list && k < list.length; k++) {
       const child = list[k]!;
@@ -164,9 +177,9 @@ class DeviceEditor implements ElementSource {
         nodes.push(this.#keep(from[next++] as XmlElement, copy, created));
         continue;
       }
-      const attributes: XmlAttribute[] = [];
-      for (const a of made.attributes)
-        attributes.push(attributeAt(a.name, a.value, escapeAttribute(a.value, this.docQuote), this.docQuote, made.at));
+      const q = this.docQuote;
+      // Mapped, not pushed: an array grows to 17 slots at its first push, for the one attribute a created child has.
+      const attributes = made.attributes.map((a) => attributeAt(a.name, a.value, escapeAttribute(a.value, q), q, made.at));
       const element = new XmlElement(made.name, made.at, copy, attributes);
       element.selfClosing = true;
       const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${this.nl}${made.indent}` };
@@ -188,16 +201,19 @@ class DeviceEditor implements ElementSource {
 
   /** What the edits did to `el`, if they touched it. */
   #find(el: XmlElement): Touched | undefined {
-    const touched = this.#touched;
-    for (let i = 0; i < touched.length; i++) if (touched[i]!.el === el) return touched[i];
+    for (let t = this.#touched; t; t = t.next) if (t.el === el) return t;
     return undefined;
   }
 
   /** What the edits did to `el`, touching it. */
   #touch(el: XmlElement): Touched {
     let touched = this.#find(el);
+    if (touched) return touched;
     // Every field set from the start: one object shape, its fields inside it.
-    if (!touched) this.#touched.push((touched = { el, list: undefined, attributes: undefined, written: undefined, changed: false }));
+    touched = { el, list: undefined, attributes: undefined, written: undefined, changed: false, next: undefined, nextListed: undefined };
+    if (this.#lastTouched) this.#lastTouched.next = touched;
+    else this.#touched = touched;
+    this.#lastTouched = touched;
     return touched;
   }
 
@@ -220,11 +236,11 @@ class DeviceEditor implements ElementSource {
   /** The device's text with the edits applied, in pieces. */
   write(): string[] {
     const { device, nl } = this;
-    const writes = this.#writes;
+    const writes = (this.#writes ??= []);
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
-    for (const { list } of this.#listed)
-      for (let order = 0; list && order < list.length; order++) {
+    for (let listed = this.#listed; listed; listed = listed.nextListed)
+      for (let order = 0, list = listed.list; list && order < list.length; order++) {
         const made = list[order]!;
         if (made.kind !== 'created') continue;
         let attributes = '';
@@ -249,6 +265,11 @@ class DeviceEditor implements ElementSource {
     return out;
   }
 
+  #write(w: { start: number; end: number; text: string; order: number }): void {
+    if (this.#writes) this.#writes.push(w);
+    else this.#writes = [w];
+  }
+
   #childrenOf(el: XmlElement): Child[] {
     const touched = this.#touch(el);
     let list = touched.list;
@@ -259,7 +280,9 @@ class DeviceEditor implements ElementSource {
         const node = nodes[i]!;
         if (node.kind === 'element') list.push(node);
       }
-      this.#listed.push(touched);
+      if (this.#lastListed) this.#lastListed.nextListed = touched;
+      else this.#listed = touched;
+      this.#lastListed = touched;
     }
     return list;
   }

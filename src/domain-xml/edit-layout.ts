@@ -46,18 +46,24 @@ export function dominantQuote(el: XmlElement, docQuote: '"' | "'"): '"' | "'" {
   return docQuote;
 }
 
-/** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
-export function lineIndent(text: string, offset: number): string | undefined {
+/** Where the line an offset sits on starts, when only whitespace precedes the offset there; -1 otherwise. */
+export function indentStart(text: string, offset: number): number {
   // Back to the line's start, over blanks only: lastIndexOf('\r') would scan the whole text of an LF file for
   // every element asked (quadratic over a 20,000-line domain's devices).
   let i = offset;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
     if (c === 0x0a || c === 0x0d) break;
-    if (c !== 0x20 && c !== 0x09) return undefined;
+    if (c !== 0x20 && c !== 0x09) return -1;
     i--;
   }
-  return text.slice(i, offset);
+  return i;
+}
+
+/** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
+export function lineIndent(text: string, offset: number): string | undefined {
+  const start = indentStart(text, offset);
+  return start === -1 ? undefined : text.slice(start, offset);
 }
 
 /** The document's line break (its first: LF, CRLF, or CR alone as in old Mac files), so added lines match the rest. */

@@ -115,7 +115,10 @@ export function unifiedDiff(before: string, after: string, labels: { readonly fr
     // a 20,000-line plan's diff, a hunk of nearly every line, cost as much as finding it).
     for (let i = start; i < end;) {
       const what = kind[i]!;
-      const [text, at, starts] = what === ADDED ? [after, bi, bStarts] : [before, ai, aStarts];
+      const added = what === ADDED;
+      const text = added ? after : before;
+      const at = added ? bi : ai;
+      const starts = added ? bStarts : aStarts;
       let j = i + 1;
       while (j < end && kind[j] === what && at[j] === at[j - 1]! + 1) j++;
       out.push(marked(text, starts, at[i]!, at[j - 1]! + 1, MARK[what]!));
