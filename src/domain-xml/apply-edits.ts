@@ -4,7 +4,7 @@
  * indented like their siblings. A plan that changes one attribute yields a one-line diff.
  */
 import type { Edit } from '../contracts/findings';
-import { childRank, documentQuote, dominantQuote, escapeAttribute, lineIndent, newline } from './edit-layout';
+import { childRank, documentQuote, dominantQuote, escapeAttribute, indentStart, lineIndent, newline } from './edit-layout';
 import { editDeviceInPlace } from './device-edits';
 import { parseXml } from './parse-xml';
 import { copyElement, DevicesRecord, writesPlainXml, type ReadingTree } from './reading-tree';
@@ -237,25 +237,26 @@ function applyInOrder(text: string, edits: readonly Edit[], parsed?: XmlDocument
   let run = new DeviceRun();
   let doc = parsed;
   for (const edit of edits) {
-    const device = deviceAnchor(edit) ? 'local' : addsDevice(edit) ? 'addition' : null;
-    if (device && !run.takes(edit, device)) {
+    const anchor = deviceAnchor(edit);
+    const device = anchor !== null ? 'local' : addsDevice(edit) ? 'addition' : null;
+    if (device && !run.takes(edit, anchor)) {
       // Only a single run is recorded: the next one edits a text the loaded parse is not of.
       record?.fail();
-      text = applyDeviceRun(text, run.edits, doc);
+      text = applyDeviceRun(text, run, doc);
       run = new DeviceRun();
       doc = undefined;
     }
     if (device) {
-      run.add(edit, device);
+      run.add(edit, anchor);
       continue;
     }
     record?.fail();
-    text = applyDeviceRun(text, run.edits, doc);
+    text = applyDeviceRun(text, run, doc);
     run = new DeviceRun();
     text = applyOne(text, edit);
     doc = undefined;
   }
-  return applyDeviceRun(text, run.edits, doc, record);
+  return applyDeviceRun(text, run, doc, record);
 }
 
 /** An edit that adds an element (a device) to /domain/devices. */
@@ -263,28 +264,48 @@ function addsDevice(edit: Edit): edit is Extract<Edit, { op: 'add-element' }> {
   return edit.op === 'add-element' && edit.parent === '/domain/devices';
 }
 
-/** A run of device edits being collected, with the device names its local edits reach and the name it adds. */
-class DeviceRun {
+/**
+ * A run of device edits being collected, with the device names its local edits reach and the name it adds, and
+ * each local edit's anchor (deviceAnchor, worked out once per edit: a big plan has one or two edits per device).
+ */
+class DeviceRun implements RunEdits {
   readonly edits: Edit[] = [];
+  /** The anchor of each edit of `edits`; null for the addition. */
+  readonly anchors: (string | null)[] = [];
   readonly #localNames = new Set<string>();
   #added: string | null | undefined;
 
-  takes(edit: Edit, kind: 'local' | 'addition'): boolean {
-    if (kind === 'local') return this.#added === undefined || this.#added !== deviceName(edit);
+  /** Whether the run takes `edit`: device-local with `anchor`, or the addition to <devices> when `anchor` is null. */
+  takes(edit: Edit, anchor: string | null): boolean {
+    if (anchor !== null) return this.#added === undefined || this.#added !== anchorName(anchor);
     const name = addsDevice(edit) ? leadingElementName(edit.xml) : null;
     return this.#added === undefined && name !== null && !this.#localNames.has(name);
   }
 
-  add(edit: Edit, kind: 'local' | 'addition'): void {
+  add(edit: Edit, anchor: string | null): void {
     this.edits.push(edit);
-    if (kind === 'addition' && addsDevice(edit)) this.#added = leadingElementName(edit.xml);
-    else this.#localNames.add(deviceName(edit));
+    this.anchors.push(anchor);
+    if (anchor === null && addsDevice(edit)) this.#added = leadingElementName(edit.xml);
+    else if (anchor !== null) this.#localNames.add(anchorName(anchor));
   }
 }
 
-/** The element name of the device a device-local edit works in (`disk` for /domain/devices/disk[2]/driver). */
-function deviceName(edit: Edit): string {
-  return /^\/domain\/devices\/([^/[\]]+)/.exec(deviceAnchor(edit) ?? '')?.[1] ?? '';
+/** Device edits and the anchor of each (null for an addition to <devices>). */
+interface RunEdits {
+  readonly edits: readonly Edit[];
+  readonly anchors: readonly (string | null)[];
+}
+
+/** The edits of `run` from `from` to `to` (exclusive), with their anchors. */
+function part(run: RunEdits, from: number, to = run.edits.length): RunEdits {
+  return { edits: run.edits.slice(from, to), anchors: run.anchors.slice(from, to) };
+}
+
+/** The element name of the device an anchor names (`disk` for /domain/devices/disk[2]). */
+const DEVICES_PREFIX = '/domain/devices/';
+
+function anchorName(anchor: string): string {
+  return anchor.slice(DEVICES_PREFIX.length, anchor.indexOf('[', DEVICES_PREFIX.length));
 }
 
 /** Where an edit works: strictly inside /domain/devices, outside it, or on the element itself (neither). */
@@ -352,11 +373,11 @@ function deviceAnchor(edit: Edit): string | null {
  * nor the document's line break, which are all it depends on. Any EditError sends the run the plain way, in
  * order, so the error is the one applying the edits one by one gives.
  */
-function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument, record?: DevicesRecord): string {
-  const at = run.findIndex(addsDevice);
-  const addition = run[at];
+function applyDeviceRun(text: string, run: RunEdits, parsed?: XmlDocument, record?: DevicesRecord): string {
+  const at = run.edits.findIndex(addsDevice);
+  const addition = run.edits[at];
   if (!addition || !addsDevice(addition)) return applyLocalRun(text, run, parsed, record);
-  if (run.length === 1) {
+  if (run.edits.length === 1) {
     record?.fail();
     return applyOne(text, addition);
   }
@@ -365,26 +386,29 @@ function applyDeviceRun(text: string, run: readonly Edit[], parsed?: XmlDocument
   if (devices) {
     try {
       const added = elementAddition(text, devices, elementName(addition.xml, addition), addition.xml.trim(), addition.replace);
-      const joined = spliceDevices(text, [...run.slice(0, at), ...run.slice(at + 1)], doc, added, record);
+      const others = part(run, 0, at);
+      const after = part(run, at + 1);
+      const joined = spliceDevices(text, [...others.edits, ...after.edits], [...others.anchors, ...after.anchors], doc, added, record);
       if (joined !== null) return joined;
     } catch (e) {
       if (!(e instanceof EditError)) throw e;
     }
   }
   record?.fail();
-  return applyLocalRun(applyOne(applyLocalRun(text, run.slice(0, at), doc), addition), run.slice(at + 1));
+  return applyLocalRun(applyOne(applyLocalRun(text, part(run, 0, at), doc), addition), part(run, at + 1));
 }
 
 /**
  * Applies a run of device-local edits with one parse of the document instead of one per edit (spliceDevices),
  * recording what it did to each device when that is the way it took.
  */
-function applyLocalRun(text: string, run: readonly Edit[], parsed?: XmlDocument, record?: DevicesRecord): string {
+function applyLocalRun(text: string, run: RunEdits, parsed?: XmlDocument, record?: DevicesRecord): string {
+  const { edits, anchors } = run;
   const inOrder = (): string => {
-    if (run.length > 0) record?.fail();
-    return run.reduce((t, e) => applyOne(t, e), text);
+    if (edits.length > 0) record?.fail();
+    return edits.reduce((t, e) => applyOne(t, e), text);
   };
-  return run.length <= 1 ? inOrder() : (spliceDevices(text, run, parsed ?? parseXml(text), undefined, record) ?? inOrder());
+  return edits.length <= 1 ? inOrder() : (spliceDevices(text, edits, anchors, parsed ?? parseXml(text), undefined, record) ?? inOrder());
 }
 
 /**
@@ -395,12 +419,20 @@ function applyLocalRun(text: string, run: readonly Edit[], parsed?: XmlDocument,
  * Devices are disjoint, so the result is what applying the edits one by one gives. Null when a device is
  * missing (applying one by one may create it).
  */
-function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, extra?: Splice, record?: DevicesRecord): string | null {
+function spliceDevices(
+  text: string,
+  run: readonly Edit[],
+  anchors: readonly (string | null)[],
+  doc: XmlDocument,
+  extra?: Splice,
+  record?: DevicesRecord,
+): string | null {
   const docQuote = documentQuote(text);
   const nl = newline(text);
   const groups = new Map<string, Edit[]>();
-  for (const e of run) {
-    const anchor = deviceAnchor(e)!;
+  for (let i = 0; i < run.length; i++) {
+    const e = run[i]!;
+    const anchor = anchors[i]!;
     const group = groups.get(anchor);
     if (group) group.push(e);
     else groups.set(anchor, [e]);
@@ -418,8 +450,8 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
     const device = deviceAt(byName, anchor);
     const devices = device?.parent;
     if (!device || !devices) return null;
-    const deviceIndent = lineIndent(text, device.start);
-    const inPlace = deviceIndent === undefined ? null : editDeviceInPlace(text, device, anchor, edits, docQuote, nl);
+    const ownLine = indentStart(text, device.start) !== -1;
+    const inPlace = ownLine ? editDeviceInPlace(text, device, anchor, edits, docQuote, nl) : null;
     if (inPlace !== null) {
       splices.push({ start: device.start, end: device.end, text: inPlace.pieces });
       // Read from the edits only when they cannot make the text ill-formed; otherwise the parse says whether it is.
@@ -427,7 +459,7 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
       else record?.fail();
       continue;
     }
-    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${deviceIndent ?? ''}`;
+    const prefix = `${lineIndent(text, devices.start) ?? ''}<${devices.name}>${nl}${lineIndent(text, device.start) ?? ''}`;
     const suffix = `${nl}</${devices.name}>`;
     let mini = `${prefix}${text.slice(device.start, device.end)}${suffix}`;
     const local = anchor.replace(/^\/domain\/devices\/[^/[\]]+\[\d+\]/, `/${devices.name}/${device.name}[1]`);
@@ -451,15 +483,19 @@ function spliceDevices(text: string, run: readonly Edit[], doc: XmlDocument, ext
   if (extra) record?.added(extra);
   // Joined in one pass: splicing one by one would copy the whole text once per device. An insertion at a
   // device's start (the extra splice, before the first child) goes before the device.
-  const parts: string[] = [];
+  // The parts' array is made at its size: grown push by push it was copied a dozen times.
+  let count = 1;
+  for (const sp of splices) count += 1 + (typeof sp.text === 'string' ? 1 : sp.text.length);
+  const parts = new Array<string>(count);
+  let k = 0;
   let at = 0;
   for (const sp of splices.sort((a, b) => a.start - b.start || a.end - b.end)) {
-    parts.push(text.slice(at, sp.start));
-    if (typeof sp.text === 'string') parts.push(sp.text);
-    else for (const piece of sp.text) parts.push(piece);
+    parts[k++] = text.slice(at, sp.start);
+    if (typeof sp.text === 'string') parts[k++] = sp.text;
+    else for (let i = 0; i < sp.text.length; i++) parts[k++] = sp.text[i]!;
     at = sp.end;
   }
-  parts.push(text.slice(at));
+  parts[k] = text.slice(at);
   return parts.join('');
 }
 

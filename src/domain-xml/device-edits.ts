@@ -9,10 +9,11 @@
 import type { Edit } from '../contracts/findings';
 import { childRank, dominantQuote, escapeAttribute, lineIndent } from './edit-layout';
 import { elementShell, type ElementSource } from './reading-tree';
-import { parsePathSteps, XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
+import { parsePathSteps, XmlElement, type PathStep, type XmlAttribute, type XmlNode } from './xml-tree';
 
 /** A child element an edit creates, `<name a='v'/>`, written at `at` after a sibling or before the first child. */
 interface Created {
+  readonly kind: 'created';
   readonly name: string;
   readonly attributes: { readonly name: string; value: string }[];
   readonly at: number;
@@ -21,10 +22,8 @@ interface Created {
   readonly leading: boolean;
 }
 
-/** A parent's children as the edits leave them: the parsed ones and those created, in document order. */
-type Child = { readonly el: XmlElement; readonly created?: undefined } | { readonly el?: undefined; readonly created: Created };
-
-const nameOf = (c: Child): string => c.el?.name ?? c.created!.name;
+/** A parent's child as the edits leave it: a parsed one, or one created (their lists are in document order). */
+type Child = XmlElement | Created;
 
 /**
  * The text of `device` (an element of the parse of `text`, the document applyEdits edits) with `edits` applied,
@@ -54,15 +53,37 @@ export interface EditedDevice {
   readonly reading: ElementSource;
 }
 
-/** The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. */
+/** What the edits did to one parsed element of the device. */
+interface Touched {
+  readonly el: XmlElement;
+  /** Its children as the edits leave them, once an edit looked at them. */
+  list: Child[] | undefined;
+  /** Its attributes as the edits leave them, once an edit wrote to one. */
+  attributes: XmlAttribute[] | undefined;
+  /** The names of the attributes an edit set. */
+  written: string[] | undefined;
+  /** The element touched next, and the next whose children an edit looked at. */
+  next: Touched | undefined;
+  nextListed: Touched | undefined;
+  /** An edit wrote to it or created a child in it, or in one of its descendants. */
+  changed: boolean;
+}
+
+/**
+ * The edits of one device so far: attribute writes on parsed elements, and the children lists it changed. What
+ * they did to each element is kept in a list, not in maps and sets: a device has a few elements, and a big plan
+ * edits thousands of devices, each with its own editor.
+ */
 class DeviceEditor implements ElementSource {
-  readonly #lists = new Map<XmlElement, Child[]>();
-  readonly #writes: { start: number; end: number; text: string; order: number }[] = [];
-  readonly #written = new Set<string>();
-  /** The attributes of each parsed element an edit wrote to, as the edits leave them. */
-  readonly #attributes = new Map<XmlElement, XmlAttribute[]>();
-  /** The parsed elements an edit wrote to or created a child in, and their ancestors in the device. */
-  readonly #changed = new Set<XmlElement>();
+  // Chains and arrays made at their first entry: an empty array grows to 17 slots at its first push, and a device
+  // has a few of each.
+  #writes: { start: number; end: number; text: string; order: number }[] | undefined;
+  /** The elements the edits touched, in the order they were first touched. */
+  #touched: Touched | undefined;
+  #lastTouched: Touched | undefined;
+  /** The elements whose children an edit looked at, in that order. */
+  #listed: Touched | undefined;
+  #lastListed: Touched | undefined;
 
   constructor(
     readonly text: string,
@@ -75,8 +96,7 @@ class DeviceEditor implements ElementSource {
   apply(anchor: string, edit: Edit): boolean {
     const device = this.device;
     if (edit.op !== 'set-attribute' || !edit.target.startsWith(anchor)) return false;
-    const rest = edit.target.slice(anchor.length);
-    const steps = rest === '' ? [] : rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
+    const steps = stepsAfter(edit.target, anchor.length);
     if (!steps) return false;
     let el = device;
     let created: Created | undefined;
@@ -87,9 +107,9 @@ class DeviceEditor implements ElementSource {
       const list = this.#childrenOf(el);
       let same = 0;
       let found: Child | undefined;
-      for (let i = 0; i < list.length && !found; i++) if (nameOf(list[i]!) === step.name && ++same === step.index) found = list[i];
-      if (found?.el) el = found.el;
-      else if (found) created = found.created;
+      for (let i = 0; i < list.length && !found; i++) if (list[i]!.name === step.name && ++same === step.index) found = list[i];
+      if (found?.kind === 'element') el = found;
+      else if (found) created = found;
       else if (k === steps.length - 1 && step.index === same + 1) created = this.#create(el, step.name);
       if (!found && !created) return false;
     }
@@ -99,14 +119,15 @@ class DeviceEditor implements ElementSource {
       else created.attributes.push({ name: edit.name, value: edit.value });
       return true;
     }
-    const key = `${el.start} ${edit.name}`;
-    if (this.#written.has(key)) return false;
-    this.#written.add(key);
+    const touched = this.#touch(el);
+    if (touched.written?.includes(edit.name)) return false;
+    if (touched.written) touched.written.push(edit.name);
+    else touched.written = [edit.name];
     const existing = el.attribute(edit.name);
     if (existing) {
       if (existing.value !== edit.value) {
         const raw = escapeAttribute(edit.value, existing.quote);
-        this.#writes.push({ start: existing.valueStart, end: existing.valueEnd, text: raw, order: 0 });
+        this.#write({ start: existing.valueStart, end: existing.valueEnd, text: raw, order: 0 });
         const attributes = this.#attributesOf(el);
         attributes[attributes.indexOf(existing)] = { ...existing, value: edit.value, raw };
       }
@@ -116,7 +137,7 @@ class DeviceEditor implements ElementSource {
     const quote = dominantQuote(el, this.docQuote);
     const at = el.attributes.at(-1)?.end ?? el.start + 1 + el.name.length;
     const raw = escapeAttribute(edit.value, quote);
-    this.#writes.push({ start: at, end: at, text: ` ${edit.name}=${quote}${raw}${quote}`, order: this.#writes.length });
+    this.#write({ start: at, end: at, text: ` ${edit.name}=${quote}${raw}${quote}`, order: this.#writes?.length ?? 0 });
     this.#attributesOf(el).push(attributeAt(edit.name, edit.value, raw, quote, at + 1));
     return true;
   }
@@ -134,24 +155,31 @@ class DeviceEditor implements ElementSource {
 
   // Loops, not closures: this runs for every element of every device of a big plan.
   #copy(el: XmlElement, parent: XmlElement): XmlElement {
-    const copy = elementShell(el, parent, this.#attributes.get(el));
-    const list = this.#lists.get(el);
+    const touched = this.#find(el);
+    const copy = elementShell(el, parent, touched?.attributes);
+    const list = touched?.list;
     const from = el.nodes;
     const nodes: XmlNode[] = [];
-    let created: Set<string> | undefined;
-    for (let k = 0; list && k < list.length; k++) if (list[k]!.created) (created ??= new Set()).add(list[k]!.created!.name);
+    let created: string[] | undefined;
+    for (let k = 0; list && k < list.length; k++) {
+      const child = list[k]!;
+      if (child.kind !== 'created') continue;
+      if (created) created.push(child.name);
+      else created = [child.name];
+    }
     let next = 0;
     for (let k = 0; list && k < list.length; k++) {
-      const made = list[k]!.created;
+      const child = list[k]!;
+      const made = child.kind === 'created' ? child : undefined;
       // A parsed child, or a child written before the first one, comes after the parsed nodes that lead to it.
       if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes.push(from[next++]!);
       if (!made) {
         nodes.push(this.#keep(from[next++] as XmlElement, copy, created));
         continue;
       }
-      const attributes: XmlAttribute[] = [];
-      for (const a of made.attributes)
-        attributes.push(attributeAt(a.name, a.value, escapeAttribute(a.value, this.docQuote), this.docQuote, made.at));
+      const q = this.docQuote;
+      // Mapped, not pushed: an array grows to 17 slots at its first push, for the one attribute a created child has.
+      const attributes = made.attributes.map((a) => attributeAt(a.name, a.value, escapeAttribute(a.value, q), q, made.at));
       const element = new XmlElement(made.name, made.at, copy, attributes);
       element.selfClosing = true;
       const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${this.nl}${made.indent}` };
@@ -167,32 +195,54 @@ class DeviceEditor implements ElementSource {
   }
 
   /** A child of `copy`: the parsed one, unless the edits changed it or a created sibling takes its name. */
-  #keep(child: XmlElement, copy: XmlElement, created: ReadonlySet<string> | undefined): XmlElement {
-    return this.#changed.has(child) || created?.has(child.name) ? this.#copy(child, copy) : child;
+  #keep(child: XmlElement, copy: XmlElement, created: readonly string[] | undefined): XmlElement {
+    return this.#find(child)?.changed || created?.includes(child.name) ? this.#copy(child, copy) : child;
+  }
+
+  /** What the edits did to `el`, if they touched it. */
+  #find(el: XmlElement): Touched | undefined {
+    for (let t = this.#touched; t; t = t.next) if (t.el === el) return t;
+    return undefined;
+  }
+
+  /** What the edits did to `el`, touching it. */
+  #touch(el: XmlElement): Touched {
+    let touched = this.#find(el);
+    if (touched) return touched;
+    // Every field set from the start: one object shape, its fields inside it.
+    touched = { el, list: undefined, attributes: undefined, written: undefined, changed: false, next: undefined, nextListed: undefined };
+    if (this.#lastTouched) this.#lastTouched.next = touched;
+    else this.#touched = touched;
+    this.#lastTouched = touched;
+    return touched;
   }
 
   #attributesOf(el: XmlElement): XmlAttribute[] {
-    let attributes = this.#attributes.get(el);
-    if (!attributes) this.#attributes.set(el, (attributes = [...el.attributes]));
+    const touched = this.#touch(el);
+    const attributes = (touched.attributes ??= [...el.attributes]);
     this.#change(el);
     return attributes;
   }
 
   /** Marks `el` and its ancestors up to the device as changed. */
   #change(el: XmlElement): void {
-    for (let e: XmlElement | null = el; e && !this.#changed.has(e); e = e === this.device ? null : e.parent) this.#changed.add(e);
+    for (let e: XmlElement | null = el; e; e = e === this.device ? null : e.parent) {
+      const touched = this.#touch(e);
+      if (touched.changed) break;
+      touched.changed = true;
+    }
   }
 
   /** The device's text with the edits applied, in pieces. */
   write(): string[] {
     const { device, nl } = this;
-    const writes = this.#writes;
+    const writes = (this.#writes ??= []);
     const q = this.docQuote;
     // Created elements: an attribute added to an element without any takes the document's quote, and so do the next.
-    for (const list of this.#lists.values())
-      for (let order = 0; order < list.length; order++) {
-        const made = list[order]!.created;
-        if (!made) continue;
+    for (let listed = this.#listed; listed; listed = listed.nextListed)
+      for (let order = 0, list = listed.list; list && order < list.length; order++) {
+        const made = list[order]!;
+        if (made.kind !== 'created') continue;
         let attributes = '';
         for (const a of made.attributes) attributes += ` ${a.name}=${q}${escapeAttribute(a.value, q)}${q}`;
         const block = `<${made.name}${attributes}/>`;
@@ -215,18 +265,30 @@ class DeviceEditor implements ElementSource {
     return out;
   }
 
+  #write(w: { start: number; end: number; text: string; order: number }): void {
+    if (this.#writes) this.#writes.push(w);
+    else this.#writes = [w];
+  }
+
   #childrenOf(el: XmlElement): Child[] {
-    let list = this.#lists.get(el);
+    const touched = this.#touch(el);
+    let list = touched.list;
     if (!list) {
-      list = [];
-      for (const node of el.nodes) if (node.kind === 'element') list.push({ el: node });
-      this.#lists.set(el, list);
+      list = touched.list = [];
+      const nodes = el.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i]!;
+        if (node.kind === 'element') list.push(node);
+      }
+      if (this.#lastListed) this.#lastListed.nextListed = touched;
+      else this.#listed = touched;
+      this.#lastListed = touched;
     }
     return list;
   }
 
   #indentOf(c: Child): string | undefined {
-    return c.el ? lineIndent(this.text, c.el.start) : c.created!.indent;
+    return c.kind === 'element' ? lineIndent(this.text, c.start) : c.indent;
   }
 
   /** Creates `<name/>` under `parent` where applyEdits' insertion would put it; undefined when that is not plain. */
@@ -239,21 +301,36 @@ class DeviceEditor implements ElementSource {
     const rank = childRank(parent);
     const mine = rank(name);
     let after = -1;
-    for (const [i, c] of children.entries()) if (rank(nameOf(c)) <= mine) after = i;
+    for (let i = 0; i < children.length; i++) if (rank(children[i]!.name) <= mine) after = i;
     const next = after === -1 ? children[0] : children[after];
     if (!next) return undefined;
     let made: Created;
     if (after !== -1) {
-      if (next.created?.leading) return undefined;
-      made = { name, attributes: [], at: next.el ? next.el.end : next.created!.at, indent, leading: false };
+      if (next.kind === 'created' && next.leading) return undefined;
+      made = { kind: 'created', name, attributes: [], at: next.kind === 'element' ? next.end : next.at, indent, leading: false };
     } else {
       if (this.#indentOf(next) === undefined) return undefined;
-      made = { name, attributes: [], at: next.el ? next.el.start : next.created!.at, indent, leading: true };
+      made = { kind: 'created', name, attributes: [], at: next.kind === 'element' ? next.start : next.at, indent, leading: true };
     }
-    children.splice(after + 1, 0, { created: made });
+    children.splice(after + 1, 0, made);
     this.#change(parent);
     return made;
   }
+}
+
+const NO_STEPS: readonly PathStep[] = [];
+/** `/name`: one step, the first child of that name (what parsePathSteps reads it as). */
+const ONE_NAME = /^\/[^[\]/\s]+$/;
+
+/**
+ * The steps of `target` after its first `from` characters (the anchor): none, or a relative path after a `/`;
+ * null when malformed. The usual one-name rest (`/driver`) is read without parsePathSteps' split and matches.
+ */
+function stepsAfter(target: string, from: number): readonly PathStep[] | null {
+  if (target.length === from) return NO_STEPS;
+  const rest = target.slice(from);
+  if (ONE_NAME.test(rest)) return [{ name: rest.slice(1), index: 1 }];
+  return rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
 }
 
 function byOffsetThenOrder(a: { start: number; order: number }, b: { start: number; order: number }): number {

@@ -27,9 +27,15 @@ function occurrences(text: string, s: string): number {
   return n;
 }
 
+/** The last text asked and its quote: a plan is applied to the loaded text for each goal the user tries. */
+let lastQuoted: { readonly text: string; readonly quote: '"' | "'" } | null = null;
+
 /** The quote most attributes of a text use. */
 export function documentQuote(text: string): '"' | "'" {
-  return occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
+  if (lastQuoted?.text === text) return lastQuoted.quote;
+  const quote = occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
+  lastQuoted = { text, quote };
+  return quote;
 }
 
 /** The quote an element's attributes mostly use; the document's when it has none. */
@@ -40,18 +46,24 @@ export function dominantQuote(el: XmlElement, docQuote: '"' | "'"): '"' | "'" {
   return docQuote;
 }
 
-/** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
-export function lineIndent(text: string, offset: number): string | undefined {
+/** Where the line an offset sits on starts, when only whitespace precedes the offset there; -1 otherwise. */
+export function indentStart(text: string, offset: number): number {
   // Back to the line's start, over blanks only: lastIndexOf('\r') would scan the whole text of an LF file for
   // every element asked (quadratic over a 20,000-line domain's devices).
   let i = offset;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
     if (c === 0x0a || c === 0x0d) break;
-    if (c !== 0x20 && c !== 0x09) return undefined;
+    if (c !== 0x20 && c !== 0x09) return -1;
     i--;
   }
-  return text.slice(i, offset);
+  return i;
+}
+
+/** The whitespace at the start of the line an offset sits on, when only whitespace precedes it there. */
+export function lineIndent(text: string, offset: number): string | undefined {
+  const start = indentStart(text, offset);
+  return start === -1 ? undefined : text.slice(start, offset);
 }
 
 /** The document's line break (its first: LF, CRLF, or CR alone as in old Mac files), so added lines match the rest. */

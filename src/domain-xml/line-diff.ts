@@ -47,37 +47,93 @@ function lineIndexes(lines: readonly string[], lo: number, hi: number): Map<stri
   return at;
 }
 
-/** The longest chain of (i, j) pairs, given in increasing i, whose j increase too (patience sorting, O(K log K)). */
-function longestIncreasingChain(pairs: readonly (readonly [number, number])[]): (readonly [number, number])[] {
-  const tails: number[] = [];
-  const previous = new Int32Array(pairs.length);
-  for (let k = 0; k < pairs.length; k++) {
-    const j = pairs[k]![1];
+/**
+ * The longest chain of pairs (is[k], js[k]), k < n, given in increasing i, whose j increase too (patience
+ * sorting, O(K log K)); as its i's and j's, in order.
+ */
+function longestIncreasingChain(is: Int32Array, js: Int32Array, n: number): { readonly is: Int32Array; readonly js: Int32Array } {
+  const tails = new Int32Array(n);
+  let length = 0;
+  const previous = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const j = js[k]!;
     let lo = 0;
-    let hi = tails.length;
+    let hi = length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (pairs[tails[mid]!]![1] < j) lo = mid + 1;
+      if (js[tails[mid]!]! < j) lo = mid + 1;
       else hi = mid;
     }
     previous[k] = lo > 0 ? tails[lo - 1]! : -1;
     tails[lo] = k;
+    if (lo === length) length++;
   }
-  const chain: (readonly [number, number])[] = [];
-  for (let k = tails.at(-1) ?? -1; k >= 0; k = previous[k]!) chain.push(pairs[k]!);
-  return chain.reverse();
+  const chainI = new Int32Array(length);
+  const chainJ = new Int32Array(length);
+  for (let k = length > 0 ? tails[length - 1]! : -1, at = length - 1; k >= 0; k = previous[k]!, at--) {
+    chainI[at] = is[k]!;
+    chainJ[at] = js[k]!;
+  }
+  return { is: chainI, js: chainJ };
 }
 
-/** Lines unique to both ranges that keep their order: matched for certain, so Myers never has to find them. */
-function anchors(a: readonly string[], aLo: number, aHi: number, b: readonly string[], bLo: number, bHi: number) {
-  const inB = lineIndexes(b, bLo, bHi);
-  const pairs: (readonly [number, number])[] = [];
-  for (const [line, i] of lineIndexes(a, aLo, aHi)) {
-    if (i === -1) continue;
-    const j = inB.get(line);
-    if (j !== undefined && j !== -1) pairs.push([i, j]);
+/**
+ * A text's lineIndexes of the last range asked, which a caller that diffs many texts against the same first one
+ * (the wizard: every plan against the loaded text) keeps with that text's lines, so they are not hashed again.
+ */
+export interface LineIndexMemo {
+  range?: { readonly lo: number; readonly hi: number; readonly at: Map<string, number> };
+}
+
+function memoIndexes(lines: readonly string[], lo: number, hi: number, memo: LineIndexMemo | undefined): Map<string, number> {
+  if (!memo) return lineIndexes(lines, lo, hi);
+  if (memo.range?.lo === lo && memo.range.hi === hi) return memo.range.at;
+  const at = lineIndexes(lines, lo, hi);
+  memo.range = { lo, hi, at };
+  return at;
+}
+
+/**
+ * Lines unique to both ranges that keep their order: matched for certain, so Myers never has to find them. Only
+ * the first range's lines are indexed: the second's are looked up in that index, and for each line unique to the
+ * first, where it is in the second (-1 nowhere yet, -2 more than once) is kept in an array, not in a map.
+ */
+function anchors(
+  a: readonly string[],
+  aLo: number,
+  aHi: number,
+  b: readonly string[],
+  bLo: number,
+  bHi: number,
+  aMemo: LineIndexMemo | undefined,
+) {
+  const inA = memoIndexes(a, aLo, aHi, aMemo);
+  const inB = new Int32Array(aHi - aLo).fill(-1);
+  for (let j = bLo; j < bHi; j++) {
+    const i = inA.get(b[j]!);
+    if (i === undefined || i === -1) continue;
+    inB[i - aLo] = inB[i - aLo] === -1 ? j : -2;
   }
-  return longestIncreasingChain(pairs);
+  const is = new Int32Array(inA.size);
+  const js = new Int32Array(inA.size);
+  let n = 0;
+  // In increasing i: the order of the first range's unique lines, as the chain wants them.
+  for (let k = 0; k < inB.length; k++) {
+    if (inB[k]! < 0) continue;
+    is[n] = aLo + k;
+    js[n++] = inB[k]!;
+  }
+  return longestIncreasingChain(is, js, n);
+}
+
+/** Stretches of at most this many lines (both texts' together) are checked by scanning, not with sets. */
+const SMALL_STRETCH = 32;
+
+/** Whether `line` is one of `a`'s kept lines of a stretch: its first `pre` from `aLo`, or those from `keptHi` to `aHi`. */
+function isKept(a: readonly string[], aLo: number, pre: number, keptHi: number, aHi: number, line: string): boolean {
+  for (let i = aLo; i < aLo + pre; i++) if (a[i] === line) return true;
+  for (let i = keptHi; i < aHi; i++) if (a[i] === line) return true;
+  return false;
 }
 
 /**
@@ -99,15 +155,26 @@ function plainStretch(
   while (aLo + pre < aHi && bLo + pre < bHi && a[aLo + pre] === b[bLo + pre]) pre++;
   let suf = 0;
   while (aHi - suf > aLo + pre && bHi - suf > bLo + pre && a[aHi - 1 - suf] === b[bHi - 1 - suf]) suf++;
-  const kept = new Set<string>();
-  for (let i = aLo; i < aLo + pre; i++) kept.add(a[i]!);
-  for (let i = aHi - suf; i < aHi; i++) kept.add(a[i]!);
-  const between = new Set<string>();
-  for (let i = aLo + pre; i < aHi - suf; i++) {
-    if (kept.has(a[i]!)) return false;
-    between.add(a[i]!);
+  const keptHi = aHi - suf;
+  // A stretch is mostly a device or two: scanning its few lines is cheaper than filling two sets for each.
+  if (aHi - aLo + bHi - bLo <= SMALL_STRETCH) {
+    for (let i = aLo + pre; i < keptHi; i++) if (isKept(a, aLo, pre, keptHi, aHi, a[i]!)) return false;
+    for (let j = bLo + pre; j < bHi - suf; j++) {
+      const line = b[j]!;
+      if (isKept(a, aLo, pre, keptHi, aHi, line)) return false;
+      for (let i = aLo + pre; i < keptHi; i++) if (a[i] === line) return false;
+    }
+  } else {
+    const kept = new Set<string>();
+    for (let i = aLo; i < aLo + pre; i++) kept.add(a[i]!);
+    for (let i = keptHi; i < aHi; i++) kept.add(a[i]!);
+    const between = new Set<string>();
+    for (let i = aLo + pre; i < keptHi; i++) {
+      if (kept.has(a[i]!)) return false;
+      between.add(a[i]!);
+    }
+    for (let j = bLo + pre; j < bHi - suf; j++) if (kept.has(b[j]!) || between.has(b[j]!)) return false;
   }
-  for (let j = bLo + pre; j < bHi - suf; j++) if (kept.has(b[j]!) || between.has(b[j]!)) return false;
   out.add(true, aLo, pre, bLo, pre);
   out.add(false, aLo + pre, aHi - suf - aLo - pre, bLo + pre, bHi - suf - bLo - pre);
   out.add(true, aHi - suf, suf, bHi - suf, suf);
@@ -129,8 +196,11 @@ function diffStretch(out: RunList, a: readonly string[], aLo: number, aHi: numbe
   }
 }
 
-/** The runs from `a` to `b`, covering both texts from start to end. */
-export function diffLineRuns(a: readonly string[], b: readonly string[]): LineRun[] {
+/**
+ * The runs from `a` to `b`, covering both texts from start to end. `aMemo`, if given, belongs to `a` (lines that
+ * never change) and keeps what was worked out from it for the next diff against it.
+ */
+export function diffLineRuns(a: readonly string[], b: readonly string[], aMemo?: LineIndexMemo): LineRun[] {
   let pre = 0;
   while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
   let suf = 0;
@@ -141,7 +211,10 @@ export function diffLineRuns(a: readonly string[], b: readonly string[]): LineRu
   out.add(true, 0, pre, 0, pre);
   let ai = pre;
   let bi = pre;
-  for (const [i, j] of anchors(a, pre, aEnd, b, pre, bEnd)) {
+  const chain = anchors(a, pre, aEnd, b, pre, bEnd, aMemo);
+  for (let k = 0; k < chain.is.length; k++) {
+    const i = chain.is[k]!;
+    const j = chain.js[k]!;
     diffStretch(out, a, ai, i, b, bi, j);
     out.add(true, i, 1, j, 1);
     ai = i + 1;

@@ -167,6 +167,40 @@ describe('diffLineRuns without anchors', () => {
   });
 });
 
+describe('diffLineRuns checking stretches', () => {
+  const kept = (runs: ReturnType<typeof diffLineRuns>): number => runs.filter((r) => r.same).reduce((n, r) => n + r.aCount, 0);
+  // Lines from a few values, every one at least twice, between a first and a last line of each text's own: no
+  // common start or end and no line once in both, so no anchors, and the texts are one stretch, longer than the
+  // 32 lines diffLineRuns checks by scanning (it then checks with sets).
+  const long = (own: string) =>
+    fc
+      .array(fc.constantFrom('a', 'b', 'c', '<disk>', '</disk>', 'x', 'y'), { minLength: 17, maxLength: 40 })
+      .map((ls) => [`${own} first`, ...ls, ...ls, `${own} last`]);
+
+  it('keeps as many lines as Myers (jsdiff) in stretches too long to scan', () => {
+    fc.assert(
+      fc.property(long('a'), long('b'), (a, b) => {
+        const myers = diffArrays(a, b)
+          .filter((c) => !c.added && !c.removed)
+          .reduce((n, c) => n + c.count, 0);
+        expect(kept(diffLineRuns(a, b))).toBe(myers);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives the same runs with the first text's memo as without, whatever was diffed from it before", () => {
+    const lines = fc.array(fc.constantFrom('a', 'b', '<disk>', 'u1', 'u2', 'u3', 'u4'), { maxLength: 30 });
+    fc.assert(
+      fc.property(lines, fc.array(lines, { minLength: 1, maxLength: 6 }), (a, bs) => {
+        const memo = {};
+        for (const b of bs) expect(diffLineRuns(a, b, memo)).toEqual(diffLineRuns(a, b));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 const noPatch = missingParts('patch');
 describe.skipIf(noPatch)(`unifiedDiff with the real patch(1) ${noPatch ? `(skipped: ${noPatch})` : ''}`, () => {
   it('patch applies the diff of a 1,000-device (4,500-line) plan and of random edits exactly', () => {

@@ -1,5 +1,5 @@
 /** A unified diff (`diff -u` format, 3 lines of context) of two texts, line by line. */
-import { diffLineRuns } from './line-diff';
+import { diffLineRuns, type LineIndexMemo } from './line-diff';
 
 const CONTEXT = 3;
 
@@ -24,8 +24,8 @@ function lines(text: string): string[] {
  * One op per line of the diff, in columns (kind, and where it sits in each text) rather than an object per line;
  * a change's removed lines come before its added ones, as diff -u prints them.
  */
-function lineOps(a: readonly string[], b: readonly string[]): { kind: Uint8Array; ai: Int32Array; bi: Int32Array } {
-  const runs = diffLineRuns(a, b);
+function lineOps(a: readonly string[], b: readonly string[], aMemo?: LineIndexMemo): { kind: Uint8Array; ai: Int32Array; bi: Int32Array } {
+  const runs = diffLineRuns(a, b, aMemo);
   let n = 0;
   for (const run of runs) n += run.same ? run.aCount : run.aCount + run.bCount;
   const kind = new Uint8Array(n);
@@ -53,11 +53,13 @@ interface Split {
   readonly text: string;
   readonly lines: string[];
   readonly starts: Int32Array;
+  /** What the line diff keeps of these lines when they are diffed from again. */
+  readonly memo: LineIndexMemo;
 }
 
 function split(text: string): Split {
   const parts = lines(text);
-  return { text, lines: parts, starts: lineStarts(text, parts.length) };
+  return { text, lines: parts, starts: lineStarts(text, parts.length), memo: {} };
 }
 
 /**
@@ -70,9 +72,9 @@ let lastBefore: Split | null = null;
 export function unifiedDiff(before: string, after: string, labels: { readonly fromLabel: string; readonly toLabel: string }): string {
   if (before === after) return '';
   if (lastBefore?.text !== before) lastBefore = split(before);
-  const { lines: a, starts: aStarts } = lastBefore;
+  const { lines: a, starts: aStarts, memo } = lastBefore;
   const { lines: b, starts: bStarts } = split(after);
-  const { kind, ai, bi } = lineOps(a, b);
+  const { kind, ai, bi } = lineOps(a, b, memo);
   const n = kind.length;
   const out = [`--- ${labels.fromLabel}\n+++ ${labels.toLabel}\n`];
   let k = 0;
@@ -113,7 +115,10 @@ export function unifiedDiff(before: string, after: string, labels: { readonly fr
     // a 20,000-line plan's diff, a hunk of nearly every line, cost as much as finding it).
     for (let i = start; i < end;) {
       const what = kind[i]!;
-      const [text, at, starts] = what === ADDED ? [after, bi, bStarts] : [before, ai, aStarts];
+      const added = what === ADDED;
+      const text = added ? after : before;
+      const at = added ? bi : ai;
+      const starts = added ? bStarts : aStarts;
       let j = i + 1;
       while (j < end && kind[j] === what && at[j] === at[j - 1]! + 1) j++;
       out.push(marked(text, starts, at[i]!, at[j - 1]! + 1, MARK[what]!));

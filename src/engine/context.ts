@@ -52,9 +52,15 @@ export function versionClause(subject: string, f: VersionFact): string {
   return f.kind === 'unknown' ? `${subject} version is not known` : `${subject} is ${describeVersion(f)}`;
 }
 
+/** The last version fact described and its words: device rules describe the same QEMU version for every device. */
+let lastDescribed: { readonly fact: VersionFact; readonly words: string } | null = null;
+
 export function describeVersion(f: VersionFact): string {
   if (f.kind === 'unknown') return 'of unknown version';
-  return `${f.kind === 'at-least' ? 'at least ' : ''}${formatVersion(f.version)} (from ${f.source})`;
+  if (lastDescribed?.fact === f) return lastDescribed.words;
+  const words = `${f.kind === 'at-least' ? 'at least ' : ''}${formatVersion(f.version)} (from ${f.source})`;
+  lastDescribed = { fact: f, words };
+  return words;
 }
 
 /** Devices that carry the virtio `<driver>` options and must negotiate the bit in a confidential VM. */

@@ -1,8 +1,8 @@
-/** The plan's deduplication key (editKey): two edits share it exactly when their JSON is the same. */
+/** The plan's deduplication (withoutRepeats) and its key (editKey): two edits are one exactly when their JSON is the same. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Edit } from '../contracts/findings';
-import { editKey } from './plan';
+import { editKey, withoutRepeats } from './plan';
 
 /** Short strings from a small alphabet with digits and ':', so that lengths and separators collide often. */
 const part = fc.string({ unit: fc.constantFrom('a', '1', '2', ':', '/', '"'), maxLength: 4 });
@@ -45,6 +45,19 @@ describe('editKey', () => {
         expect(editKey(a) === editKey(b)).toBe(JSON.stringify(a) === JSON.stringify(b));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('withoutRepeats', () => {
+  it('keeps the first of the edits with the same JSON, in their order', () => {
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 30 }), (edits) => {
+        const seen = new Set<string>();
+        const firsts = edits.filter((e) => !seen.has(JSON.stringify(e)) && seen.add(JSON.stringify(e)));
+        expect(withoutRepeats(edits)).toEqual(firsts);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

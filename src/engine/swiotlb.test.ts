@@ -129,6 +129,16 @@ describe('R-LNX-03 and R-LNX-04 take their figures from the report', () => {
     expect(warning.fix.edits).toEqual(r.edits);
   });
 
+  it("R-LNX-04 words each domain's own devices, whichever domain was judged before", () => {
+    const devicesIn = (dev: string) =>
+      input({ domain: readDomainFacts(parseDomainXml(xml.replace("dev='vda'", `dev='${dev}'`))), guest: LINUX_GUEST });
+    const words = (i: ReturnType<typeof input>) => evaluate(i).find((f) => f.rule === 'R-LNX-04')!.explanation;
+    expect(words(devicesIn('vdb'))).toContain('disk vdb: up to 644 MiB');
+    expect(words(devicesIn('vdc'))).toContain('disk vdc: up to 644 MiB');
+    expect(words(devicesIn('vdc'))).not.toContain('disk vdb');
+    expect(words(devicesIn('vdb'))).toContain('disk vdb: up to 644 MiB');
+  });
+
   it('the plan writes the recommended swiotlb= into a new <cmdline> after <kernel>', () => {
     const planned = applyEdits(xml, planFor(sevInput).edits);
     expect(planned).toContain('<kernel>/boot/vmlinuz</kernel>\n    <cmdline>swiotlb=524288</cmdline>');

@@ -6,6 +6,7 @@ import { isConfidential, iommuEffective, takesAccessPlatform } from '../context'
 import { BALLOON_NONE } from '../edits';
 import { src } from '../sources';
 import { swiotlbAdvice, swiotlbReportFor } from '../swiotlb';
+import type { SwiotlbDeviceDemand } from '../../contracts/swiotlb';
 
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES } from '../words';
 
@@ -16,6 +17,33 @@ import { or } from '../verdict';
 /** The pool, its worst case and the swiotlb= that covers it come from the SWIOTLB report (swiotlb.ts). */
 const report = (c: DomainContext) => swiotlbReportFor(c);
 const MSG_SWIOTLB_FULL = 'swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)';
+
+/** The devices' demands of the last report worded, and those words (see demandsInWords). */
+let lastDemands: { readonly devices: readonly SwiotlbDeviceDemand[]; readonly words: string } | null = null;
+
+/**
+ * Each device's worst case in a sentence. A domain with thousands of devices has a report like the last one's
+ * each time it is judged (its plan's result, the next goal), and the words were a few percent of judging it.
+ */
+function demandsInWords(devices: readonly SwiotlbDeviceDemand[]): string {
+  const last = lastDemands;
+  if (last && sameDemands(last.devices, devices)) return last.words;
+  const words = devices.map((d) => `${d.label}: up to ${d.peakMiB} MiB (${d.basis}).`).join(' ');
+  lastDemands = { devices, words };
+  return words;
+}
+
+/** Whether two lists of demands say the same in words (label, peak and basis of each, in order). */
+function sameDemands(a: readonly SwiotlbDeviceDemand[], b: readonly SwiotlbDeviceDemand[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.label !== y.label || x.peakMiB !== y.peakMiB || x.basis !== y.basis) return false;
+  }
+  return true;
+}
 
 export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
   {
@@ -60,10 +88,7 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
       const r = report(c)!;
       return `The guest's bounce-buffer pool (${r.currentMiB} MiB) is smaller than the worst case of its virtio I/O (${r.peakMiB} MiB)`;
     },
-    detail: (c) =>
-      report(c)!
-        .devices.map((d) => `${d.label}: up to ${d.peakMiB} MiB (${d.basis}).`)
-        .join(' '),
+    detail: (c) => demandsInWords(report(c)!.devices),
     explanation: `${WHY_CONFIDENTIAL} When the pool is full, Linux logs the message below and the request waits or fails: disk I/O stalls or errors (a filesystem may remount read-only) and packets drop. Multi-queue virtio-blk with deep queues fills the default pool first.`,
     // Without a pool at all (swiotlb=noforce, or none allocated) Linux 6.0 and later warn, older kernels panic.
     messages: [
