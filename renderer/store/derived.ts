@@ -5,6 +5,7 @@
  * store on its inputs: a step change, or any state the pipeline does not read, recomputes nothing.
  */
 import { EditError, XmlInputError } from '../../src/domain-xml';
+import { lastOf } from '../../src/last-result';
 import { planDocument, readDocument, type DocumentPlan, type ReadDocument } from '../../src/pipeline/plan-document';
 import { useWizard, useWizardStore } from './context';
 import type { WizardState, WizardStore } from './store';
@@ -13,19 +14,6 @@ export type Derived = { readonly ok: false; readonly problem: string } | ({ read
 
 /** The state the pipeline reads. */
 export type DeriveInputs = Pick<WizardState, 'text' | 'host' | 'guest' | 'secure' | 'migration' | 'backends' | 'models' | 'manualXml'>;
-
-/** The last inputs and result of a function of several values, compared by identity (store values are immutable). */
-function lastOf<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-  let last: { args: A; result: R } | null = null;
-  return (...args) => {
-    if (last && last.args.length === args.length && last.args.every((a, i) => Object.is(a, args[i]))) return last.result;
-    // Let the previous result go before computing the next: a big domain's plan need not be held twice.
-    last = null;
-    const result = fn(...args);
-    last = { args, result };
-    return result;
-  };
-}
 
 type Read = { readonly ok: false; readonly problem: string } | { readonly ok: true; readonly doc: ReadDocument };
 

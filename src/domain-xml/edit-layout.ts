@@ -3,6 +3,7 @@
  * of a line, the quote attributes use, attribute escaping, and where libvirt's formatter puts a child. Shared
  * by applyEdits (apply-edits.ts) and its in-place device path (device-edits.ts), which must write the same bytes.
  */
+import { lastOf } from '../last-result';
 import { childOrder } from './libvirt-order';
 import type { XmlElement } from './xml-tree';
 
@@ -27,16 +28,8 @@ function occurrences(text: string, s: string): number {
   return n;
 }
 
-/** The last text asked and its quote: a plan is applied to the loaded text for each goal the user tries. */
-let lastQuoted: { readonly text: string; readonly quote: '"' | "'" } | null = null;
-
-/** The quote most attributes of a text use. */
-export function documentQuote(text: string): '"' | "'" {
-  if (lastQuoted?.text === text) return lastQuoted.quote;
-  const quote = occurrences(text, '="') > occurrences(text, "='") ? '"' : "'";
-  lastQuoted = { text, quote };
-  return quote;
-}
+/** The quote most attributes of a text use (the last text's kept: each goal the user tries applies a plan to the loaded text). */
+export const documentQuote = lastOf((text: string): '"' | "'" => (occurrences(text, '="') > occurrences(text, "='") ? '"' : "'"));
 
 /** The quote an element's attributes mostly use; the document's when it has none. */
 export function dominantQuote(el: XmlElement, docQuote: '"' | "'"): '"' | "'" {

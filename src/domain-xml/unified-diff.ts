@@ -1,4 +1,5 @@
 /** A unified diff (`diff -u` format, 3 lines of context) of two texts, line by line. */
+import { lastOf } from '../last-result';
 import { diffLineRuns, type LineIndexMemo } from './line-diff';
 
 const CONTEXT = 3;
@@ -50,7 +51,6 @@ function lineOps(a: readonly string[], b: readonly string[], aMemo?: LineIndexMe
 
 /** A text split into lines (`lines`) with where each starts (`lineStarts`). */
 interface Split {
-  readonly text: string;
   readonly lines: string[];
   readonly starts: Int32Array;
   /** What the line diff keeps of these lines when they are diffed from again. */
@@ -59,20 +59,19 @@ interface Split {
 
 function split(text: string): Split {
   const parts = lines(text);
-  return { text, lines: parts, starts: lineStarts(text, parts.length), memo: {} };
+  return { lines: parts, starts: lineStarts(text, parts.length), memo: {} };
 }
 
 /**
- * The split of the last text diffed from: the wizard diffs every plan and hand edit against the same loaded text,
- * which need not be split (nor its lines hashed by the line diff's maps) again for each.
+ * The split of a text diffed from, the last one's kept: the wizard diffs every plan and hand edit against the same
+ * loaded text, which need not be split (nor its lines hashed by the line diff's maps) again for each.
  */
-let lastBefore: Split | null = null;
+const splitBefore = lastOf(split);
 
 /** `diff -u` style output; '' when the texts are equal. */
 export function unifiedDiff(before: string, after: string, labels: { readonly fromLabel: string; readonly toLabel: string }): string {
   if (before === after) return '';
-  if (lastBefore?.text !== before) lastBefore = split(before);
-  const { lines: a, starts: aStarts, memo } = lastBefore;
+  const { lines: a, starts: aStarts, memo } = splitBefore(before);
   const { lines: b, starts: bStarts } = split(after);
   const { kind, ai, bi } = lineOps(a, b, memo);
   const n = kind.length;

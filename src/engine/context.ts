@@ -52,7 +52,11 @@ export function versionClause(subject: string, f: VersionFact): string {
   return f.kind === 'unknown' ? `${subject} version is not known` : `${subject} is ${describeVersion(f)}`;
 }
 
-/** The last version fact described and its words: device rules describe the same QEMU version for every device. */
+/**
+ * The last version fact described and its words: device rules describe the same QEMU version for every device.
+ * Kept by hand, not with lastOf: called for each device twice per recompute, where lastOf's arguments array cost
+ * more than the words on V8's baseline tier (the CLI's).
+ */
 let lastDescribed: { readonly fact: VersionFact; readonly words: string } | null = null;
 
 export function describeVersion(f: VersionFact): string {
