@@ -9,6 +9,7 @@ import { editDeviceInPlace } from './device-edits';
 import { parseXml } from './parse-xml';
 import { copyElement, DevicesRecord, writesPlainXml, type ReadingTree } from './reading-tree';
 export { escapeAttribute } from './edit-layout';
+import type { TextChange } from './text-change';
 import { parsePathSteps, resolvePath, type XmlDocument, type XmlElement, type XmlNode } from './xml-tree';
 
 /** An edit that cannot be applied to this document (its target does not exist or is malformed). */
@@ -219,13 +220,20 @@ export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]):
 }
 
 /**
- * What applyEdits gives, and a tree to read the result's facts from when the edits took the way that lets one be
- * built without parsing the result (reading-tree.ts; a plan's usual shape: device edits and a few outside
- * <devices>); null otherwise.
+ * What applyEdits gives, and a tree to read the result's facts from and where the text changed, when the edits
+ * took the way that lets them be known without parsing or diffing the whole result (reading-tree.ts; a plan's
+ * usual shape: device edits and a few outside <devices>); null otherwise.
  */
-export function applyEditsForReading(doc: XmlDocument, edits: readonly Edit[]): { text: string; tree: ReadingTree | null } {
+export function applyEditsForReading(doc: XmlDocument, edits: readonly Edit[]): AppliedForReading {
   const applied = applyInsideAndOutsideDevices(doc.text, edits, doc, true);
-  return applied ?? { text: applyInOrder(doc.text, edits), tree: null };
+  return applied ?? { text: applyInOrder(doc.text, edits), tree: null, changes: null };
+}
+
+/** The edited text, a tree to read it (reading-tree.ts) and where it differs from the loaded text (text-change.ts), when known. */
+export interface AppliedForReading {
+  readonly text: string;
+  readonly tree: ReadingTree | null;
+  readonly changes: readonly TextChange[] | null;
 }
 
 /**
@@ -330,7 +338,7 @@ function applyInsideAndOutsideDevices(
   edits: readonly Edit[],
   parsed?: XmlDocument,
   reading = false,
-): { text: string; tree: ReadingTree | null } | null {
+): AppliedForReading | null {
   if (edits.length < 2) return null;
   const sides = edits.map(side);
   const outside = edits.filter((_, i) => sides[i] === 'outside');
@@ -350,11 +358,26 @@ function applyInsideAndOutsideDevices(
   const outer = outside.reduce((t, e) => applyOne(t, e, quote), `${before}${cut}${after}`);
   const at = outer.indexOf(cut);
   if (at === -1 || outer.indexOf(cut, at + 1) !== -1) return null;
+  const head = outer.slice(0, at);
+  const tail = outer.slice(at + cut.length);
+  const inner = record?.changes;
   return {
-    text: outer.slice(0, at) + edited.slice(before.length, edited.length - after.length) + outer.slice(at + cut.length),
+    text: head + edited.slice(before.length, edited.length - after.length) + tail,
     // `outer` is the result's skeleton: the result with the devices' content cut out.
     tree: record ? record.tree(outer, cut) : null,
+    changes: inner ? [...changeBetween(before, head, 0), ...inner, ...changeBetween(after, tail, devices.endTagStart)] : null,
   };
+}
+
+/** `from` (which starts at `offset` of the loaded text) made into `to`, as one change; none when they are equal. */
+function changeBetween(from: string, to: string, offset: number): TextChange[] {
+  if (from === to) return [];
+  const most = Math.min(from.length, to.length);
+  let same = 0;
+  while (same < most && from.charCodeAt(same) === to.charCodeAt(same)) same++;
+  let sameEnd = 0;
+  while (sameEnd < most - same && from.charCodeAt(from.length - 1 - sameEnd) === to.charCodeAt(to.length - 1 - sameEnd)) sameEnd++;
+  return [{ start: offset + same, end: offset + from.length - sameEnd, length: to.length - same - sameEnd }];
 }
 
 /**
@@ -491,8 +514,10 @@ function spliceDevices(
   let at = 0;
   for (const sp of splices.sort((a, b) => a.start - b.start || a.end - b.end)) {
     parts[k++] = text.slice(at, sp.start);
-    if (typeof sp.text === 'string') parts[k++] = sp.text;
-    else for (let i = 0; i < sp.text.length; i++) parts[k++] = sp.text[i]!;
+    let length = 0;
+    if (typeof sp.text === 'string') length = (parts[k++] = sp.text).length;
+    else for (let i = 0; i < sp.text.length; i++) length += (parts[k++] = sp.text[i]!).length;
+    record?.changed(sp.start, sp.end, length);
     at = sp.end;
   }
   parts[k] = text.slice(at);

@@ -10,6 +10,7 @@ export { classifyMachine, classifyArch } from './machine-type';
 export { applyEdits, applyEditsForReading, EditError, escapeAttribute } from './apply-edits';
 export type { ReadingTree } from './reading-tree';
 export { unifiedDiff } from './unified-diff';
+export type { TextChange } from './text-change';
 export { detectXmlEncoding, nonUtf8Encoding } from './xml-encoding';
 export type { DetectedEncoding } from './xml-encoding';
 export { MAX_XML_DEPTH } from './parse-xml';

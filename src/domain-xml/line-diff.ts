@@ -5,8 +5,11 @@
  * O(ND) diff runs only on the stretches between anchors. Myers alone is O(N·D): a plan that edits every device of
  * a big domain makes D grow with N (14 s at 20,000 lines), while between anchors (a disk's source path, a NIC's
  * MAC, a device's PCI address) each stretch is a device or two. Without anchors it is Myers on the whole.
+ * When the editor that made the second text says where it changed the first (changedLineRuns), only the
+ * changed lines are diffed.
  */
 import { diffArrays } from 'diff';
+import { describesEdit, type TextChange } from './text-change';
 
 /**
  * `aCount` lines of the first text from `aStart` and `bCount` lines of the second from `bStart`: equal line for
@@ -223,4 +226,81 @@ export function diffLineRuns(a: readonly string[], b: readonly string[], aMemo?:
   diffStretch(out, a, ai, aEnd, b, bi, bEnd);
   out.add(true, aEnd, suf, bEnd, suf);
   return out.runs;
+}
+
+/**
+ * Line `i` of a text split at `starts` (unified-diff.ts's lineStarts: the text's length plus one after an
+ * unterminated last line), as the diff's lines are: without its line break, except an unterminated last line,
+ * which gets one so it differs from the same line with it.
+ */
+function lineAt(text: string, starts: Int32Array, i: number): string {
+  const next = starts[i + 1]!;
+  return next > text.length ? `${text.slice(starts[i]!)}\n` : text.slice(starts[i]!, next - 1);
+}
+
+/**
+ * The runs from `a` (the lines of `before`, which start at `aStarts`) to the lines of `after` (starting at
+ * `bStarts`), when the editor that made `after` says where it changed `before` (text-change.ts): the lines
+ * outside the changes are the same, moved, so only the lines each change touches are diffed (diffStretch), and
+ * of `after` only those are cut out. A plan that edits every device of a big domain makes thousands of small
+ * stretches, each found without hashing the whole texts' lines. Null when the changes do not describe `after`
+ * (a bug in the editor; the caller then diffs the whole texts).
+ */
+export function changedLineRuns(
+  before: string,
+  a: readonly string[],
+  aStarts: Int32Array,
+  after: string,
+  bStarts: Int32Array,
+  changes: readonly TextChange[],
+): LineRun[] | null {
+  if (!describesEdit(before, after, changes)) return null;
+  const aCount = aStarts.length - 1;
+  const bCount = bStarts.length - 1;
+  // Only the changed lines are ever read from b (diffStretch reads inside its stretch).
+  const b = new Array<string>(bCount);
+  const out = new RunList();
+  let ai = 0;
+  let bi = 0;
+  let delta = 0;
+  for (let k = 0; k < changes.length;) {
+    // The change's lines: from the start of the line it starts in to the first line start after its end that
+    // follows unchanged text, so it is a line start in both texts; with every next change that starts before it.
+    const first = changes[k]!;
+    const from = first.start === 0 ? 0 : before.lastIndexOf('\n', first.start - 1) + 1;
+    const bFrom = from + delta;
+    let to = lineEndAfter(before, first.end);
+    delta += first.length - (first.end - first.start);
+    for (k++; k < changes.length && changes[k]!.start < to; k++) {
+      const c = changes[k]!;
+      to = Math.max(to, lineEndAfter(before, c.end));
+      delta += c.length - (c.end - c.start);
+    }
+    const aLo = lineIndex(aStarts, aCount, from, ai);
+    const bLo = lineIndex(bStarts, bCount, bFrom, bi);
+    const aHi = lineIndex(aStarts, aCount, to, aLo);
+    const bHi = lineIndex(bStarts, bCount, to + delta, bLo);
+    // The unchanged lines before it are as many in both texts, or the changes do not line up with the lines.
+    if (aLo - ai !== bLo - bi) return null;
+    out.add(true, ai, aLo - ai, bi, bLo - bi);
+    for (let j = bLo; j < bHi; j++) b[j] = lineAt(after, bStarts, j);
+    diffStretch(out, a, aLo, aHi, b, bLo, bHi);
+    ai = aHi;
+    bi = bHi;
+  }
+  if (aCount - ai !== bCount - bi) return null;
+  out.add(true, ai, aCount - ai, bi, bCount - bi);
+  return out.runs;
+}
+
+/** The start of the line after the one holding `text[at]` (the text's length when there is none). */
+function lineEndAfter(text: string, at: number): number {
+  return text.indexOf('\n', at) + 1 || text.length;
+}
+
+/** How many lines start before `offset` (starts: as lineAt's), counting on from line `from`. */
+function lineIndex(starts: Int32Array, count: number, offset: number, from: number): number {
+  let i = from;
+  while (i < count && starts[i]! < offset) i++;
+  return i;
 }

@@ -3,7 +3,8 @@
  * edited text: the same elements, attributes, texts, comments and paths, node for node, and so the same facts.
  * Held over the corpus with every goal's plan, generated domains, and random edits on devices of every layout
  * (with an edit outside <devices> and an added device, the shape that gets a tree); an edit that would make the
- * text ill-formed gets no tree, so the text is parsed and refused as before.
+ * text ill-formed gets no tree, so the text is parsed and refused as before. Where applyEditsForReading says the
+ * text changed (for the diff) is held to the texts too.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -19,6 +20,7 @@ import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
 import { missingParts } from '../../test/real-parts';
 import { applyEdits, applyEditsForReading, EditError, parseDomainXml, parseXml, readDomainFacts, XmlInputError } from './index';
 import type { XmlDocument, XmlElement } from './index';
+import { describesEdit } from './text-change';
 
 /** Everything a reader can get from an element, offsets aside. */
 interface Reading {
@@ -50,9 +52,12 @@ function readsLikeParse(doc: XmlDocument, edits: readonly Edit[], label: string)
     expect(() => applyEditsForReading(doc, edits), label).toThrow(EditError);
     return false;
   }
-  const { text, tree } = applyEditsForReading(doc, edits);
+  const { text, tree, changes } = applyEditsForReading(doc, edits);
   expect(text, label).toBe(expected);
+  // Where it says the text changed (for the diff), it says so truly; it knows whenever it built a tree.
+  if (changes) expect(describesEdit(doc.text, text, changes), label).toBe(true);
   if (!tree) return false;
+  expect(changes, label).not.toBeNull();
   const parsed = parseXml(text);
   expect(reading(tree.root), label).toEqual(reading(parsed.root));
   expect(readDomainFacts(tree), label).toEqual(readDomainFacts(parsed));

@@ -10,6 +10,7 @@
  */
 import type { Edit } from '../contracts/findings';
 import { parseXml } from './parse-xml';
+import type { TextChange } from './text-change';
 import { INVALID_CHAR } from './xml-chars';
 import { XmlInputError } from './xml-input-error';
 import { XmlElement, type XmlAttribute, type XmlNode } from './xml-tree';
@@ -69,11 +70,13 @@ interface Splice {
 
 /**
  * The children of the loaded <devices> as applyEdits left them: each device it edited, built as it goes (so what
- * it knew to build one can go at once), and the one element it added. Failed when the edits took any other way,
- * which leaves no tree (the result is parsed instead).
+ * it knew to build one can go at once), and the one element it added; and where it changed the loaded text
+ * (for the diff). Failed when the edits took any other way, which leaves neither (the result is parsed and
+ * diffed whole instead).
  */
 export class DevicesRecord {
   #failed = false;
+  readonly #changes: TextChange[] = [];
   /** The new <devices>; put under the root of the skeleton's parse (which comes after the devices) by `tree`. */
   readonly #devices: XmlElement;
   readonly #edited = new Map<XmlElement, XmlElement>();
@@ -101,6 +104,16 @@ export class DevicesRecord {
       if (!(e instanceof XmlInputError)) throw e;
       this.fail();
     }
+  }
+
+  /** The loaded text's `[start, end)` became `length` characters; called in order of `start`. */
+  changed(start: number, end: number, length: number): void {
+    this.#changes.push({ start, end, length });
+  }
+
+  /** Where the edits inside <devices> changed the loaded text, in order; null when the record failed. */
+  get changes(): readonly TextChange[] | null {
+    return this.#failed ? null : this.#changes;
   }
 
   /** The text of an added element (with the line break and indentation around it) went in at `splice`. */

@@ -14,8 +14,9 @@ import { bigDomainXml } from '../../bench/big-domain';
 import { CAPABLE_HOST, LINUX_GUEST, input } from '../../test/engine-facts';
 import { missingParts } from '../../test/real-parts';
 import { planFor } from '../engine';
-import { applyEdits, parseDomainXml, readDomainFacts, unifiedDiff } from './index';
-import { diffLineRuns } from './line-diff';
+import { applyEdits, applyEditsForReading, parseDomainXml, readDomainFacts, unifiedDiff } from './index';
+import { changedLineRuns, diffLineRuns } from './line-diff';
+import type { TextChange } from './text-change';
 
 /** Texts from few distinct lines, so that some lines are unique (anchors) and others repeat (Myers' work). */
 const text = fc
@@ -198,6 +199,107 @@ describe('diffLineRuns checking stretches', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+/**
+ * A text edited by splices at random character offsets (within lines, across line breaks, at the ends), with the
+ * list of what each splice did, as an editor reports it.
+ */
+const spliced = fc
+  .tuple(
+    text,
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 12 }), fc.constantFrom('', 'x', '\n', ' a\n<disk>', '</disk>\n', 'unique-3')), {
+      maxLength: 6,
+    }),
+  )
+  .map(([before, raw]) => {
+    // Sorted, non-overlapping splices of `before`.
+    const cuts = raw.map(([at, span, insert]) => ({ at: at % (before.length + 1), span, insert })).sort((x, y) => x.at - y.at);
+    const changes: TextChange[] = [];
+    let after = '';
+    let at = 0;
+    for (const cut of cuts) {
+      if (cut.at < at) continue;
+      const end = Math.min(before.length, cut.at + cut.span);
+      after += before.slice(at, cut.at) + cut.insert;
+      changes.push({ start: cut.at, end, length: cut.insert.length });
+      at = end;
+    }
+    return { before, after: after + before.slice(at), changes };
+  });
+
+describe('unifiedDiff told where the text changed', () => {
+  const labels = { fromLabel: 'a', toLabel: 'b' };
+
+  it('prints a patch that turns the first text into the second, diffing only the changed lines', () => {
+    fc.assert(
+      fc.property(spliced, ({ before, after, changes }) => {
+        const diff = unifiedDiff(before, after, labels, changes);
+        expect(diff === '').toBe(before === after);
+        if (diff !== '') expect(applyPatch(before, diff)).toBe(after);
+        // No line outside a change is printed as changed: at most the changed lines, and their neighbours' count.
+        expect(changedLineCount(diff)).toBeLessThanOrEqual(changedLineCount(unifiedDiff(before, after, labels)) + 4 * changes.length);
+      }),
+      { numRuns: 1000, seed: 20261203 },
+    );
+  });
+
+  it('finds the runs from the changed lines alone, covering both texts, every kept line the same in both', () => {
+    // The diff's lines (unified-diff.ts): an unterminated last line has a line break added; where each starts,
+    // and after them the text's length (plus one after an unterminated last line).
+    const split = (t: string) => {
+      const lines = t.split('\n');
+      const last = lines.pop()!;
+      if (last !== '') lines.push(`${last}\n`);
+      const starts = new Int32Array(lines.length + 1);
+      for (let i = 0, at = 0; i <= lines.length; i++) {
+        starts[i] = at;
+        at += (lines[i] ?? '').length + (lines[i]?.endsWith('\n') ? 0 : 1);
+      }
+      return { lines, starts };
+    };
+    fc.assert(
+      fc.property(spliced, ({ before, after, changes }) => {
+        const a = split(before);
+        const b = split(after);
+        const runs = changedLineRuns(before, a.lines, a.starts, after, b.starts, changes);
+        expect(runs).not.toBeNull();
+        let ai = 0;
+        let bi = 0;
+        for (const r of runs!) {
+          expect([r.aStart, r.bStart]).toEqual([ai, bi]);
+          if (r.same) expect(a.lines.slice(ai, ai + r.aCount)).toEqual(b.lines.slice(bi, bi + r.bCount));
+          ai += r.aCount;
+          bi += r.bCount;
+        }
+        expect([ai, bi]).toEqual([a.lines.length, b.lines.length]);
+      }),
+      { numRuns: 1000, seed: 3 },
+    );
+  });
+
+  it('prints the whole-text diff when the changes given do not turn the first text into the second', () => {
+    fc.assert(
+      fc.property(spliced, fc.nat(), fc.integer({ min: -3, max: 3 }), ({ before, after, changes }, which, shift) => {
+        const k = which % Math.max(1, changes.length);
+        fc.pre(changes.length > 0 && shift !== 0 && changes[k]!.length + shift >= 0);
+        // One change's length off: the lengths no longer add up to the second text's.
+        const wrong = changes.map((c, i) => (i === k ? { ...c, length: c.length + shift } : c));
+        const diff = unifiedDiff(before, after, labels, wrong);
+        expect(diff).toBe(unifiedDiff(before, after, labels));
+      }),
+      { numRuns: 500, seed: 5 },
+    );
+  });
+
+  it('prints the very diff of the whole texts for a plan that edits every device of a 1,000-device domain', () => {
+    const before = bigDomainXml(1000);
+    const parsed = parseDomainXml(before);
+    const engineInput = input({ domain: readDomainFacts(parsed), host: CAPABLE_HOST, guest: LINUX_GUEST, goals: { secure: 'sev' } });
+    const applied = applyEditsForReading(parsed, planFor(engineInput).edits);
+    expect(applied.changes?.length).toBeGreaterThan(1000);
+    expect(unifiedDiff(before, applied.text, labels, applied.changes)).toBe(unifiedDiff(before, applied.text, labels));
   });
 });
 

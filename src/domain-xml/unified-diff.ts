@@ -1,6 +1,7 @@
 /** A unified diff (`diff -u` format, 3 lines of context) of two texts, line by line. */
 import { lastOf } from '../last-result';
-import { diffLineRuns, type LineIndexMemo } from './line-diff';
+import { changedLineRuns, diffLineRuns, type LineIndexMemo, type LineRun } from './line-diff';
+import type { TextChange } from './text-change';
 
 const CONTEXT = 3;
 
@@ -25,8 +26,7 @@ function lines(text: string): string[] {
  * One op per line of the diff, in columns (kind, and where it sits in each text) rather than an object per line;
  * a change's removed lines come before its added ones, as diff -u prints them.
  */
-function lineOps(a: readonly string[], b: readonly string[], aMemo?: LineIndexMemo): { kind: Uint8Array; ai: Int32Array; bi: Int32Array } {
-  const runs = diffLineRuns(a, b, aMemo);
+function lineOps(runs: readonly LineRun[]): { kind: Uint8Array; ai: Int32Array; bi: Int32Array } {
   let n = 0;
   for (const run of runs) n += run.same ? run.aCount : run.aCount + run.bCount;
   const kind = new Uint8Array(n);
@@ -68,12 +68,35 @@ function split(text: string): Split {
  */
 const splitBefore = lastOf(split);
 
-/** `diff -u` style output; '' when the texts are equal. */
-export function unifiedDiff(before: string, after: string, labels: { readonly fromLabel: string; readonly toLabel: string }): string {
-  if (before === after) return '';
+/** The runs from `before`'s lines to `after`'s, with where each text's lines start. */
+function lineRuns(
+  before: string,
+  after: string,
+  changes: readonly TextChange[] | null | undefined,
+): { runs: readonly LineRun[]; aStarts: Int32Array; bStarts: Int32Array } {
   const { lines: a, starts: aStarts, memo } = splitBefore(before);
-  const { lines: b, starts: bStarts } = split(after);
-  const { kind, ai, bi } = lineOps(a, b, memo);
+  if (changes) {
+    const bStarts = lineStarts(after, lineCount(after));
+    const runs = changedLineRuns(before, a, aStarts, after, bStarts, changes);
+    if (runs) return { runs, aStarts, bStarts };
+  }
+  const b = split(after);
+  return { runs: diffLineRuns(a, b.lines, memo), aStarts, bStarts: b.starts };
+}
+
+/**
+ * `diff -u` style output; '' when the texts are equal. `changes`, when the caller made `after` from `before` and
+ * knows where (text-change.ts), spare diffing the lines between them.
+ */
+export function unifiedDiff(
+  before: string,
+  after: string,
+  labels: { readonly fromLabel: string; readonly toLabel: string },
+  changes?: readonly TextChange[] | null,
+): string {
+  if (before === after) return '';
+  const { runs, aStarts, bStarts } = lineRuns(before, after, changes);
+  const { kind, ai, bi } = lineOps(runs);
   const n = kind.length;
   const out = [`--- ${labels.fromLabel}\n+++ ${labels.toLabel}\n`];
   let k = 0;
@@ -126,6 +149,13 @@ export function unifiedDiff(before: string, after: string, labels: { readonly fr
     k = end;
   }
   return out.join('');
+}
+
+/** How many lines `lines` splits `text` into. */
+function lineCount(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) n++;
+  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
 }
 
 /** Where each line of `text` starts (as `lines` splits it), and after them the text's length plus one. */

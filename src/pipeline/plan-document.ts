@@ -19,6 +19,7 @@ import {
   unifiedDiff,
   XmlInputError,
   type DomainDocument,
+  type TextChange,
 } from '../domain-xml';
 import { evaluate, evaluateAndPlan, setVirtioModel, swiotlbReport } from '../engine';
 
@@ -116,7 +117,7 @@ export function planDocument(
 ): DocumentPlan {
   const checked = checkDocument(doc, context);
   const labels = options.diffLabels ?? { fromLabel: 'current', toLabel: 'planned' };
-  const diff = (to: string) => unifiedDiff(doc.text, to, labels);
+  const diff = (to: string, changes?: readonly TextChange[] | null) => unifiedDiff(doc.text, to, labels, changes);
   // What a text leaves once written is judged with the goal reached (PEF has no element, so it stays a goal).
   const reached: Goals = { ...context.goals, secure: context.goals.secure === 'pef' ? 'pef' : 'keep' };
   const leaves = (plannedFacts: DomainFacts) => {
@@ -142,7 +143,9 @@ export function planDocument(
   const planned = applied?.text ?? doc.chosenText;
   const plannedFacts =
     planned === doc.chosenText ? checked.facts : readDomainFacts(applied?.tree ?? parseDomainXml(planned, 'planned XML'));
-  return { ...checked, ...leaves(plannedFacts), planned, diff: diff(planned), manual: false, manualProblem: null };
+  // Where the plan changed the text is known when it was applied to the loaded text itself (no model choices).
+  const changes = doc.chosenText === doc.text ? applied?.changes : null;
+  return { ...checked, ...leaves(plannedFacts), planned, diff: diff(planned, changes), manual: false, manualProblem: null };
 }
 
 /** The findings `before` has that `after` has not, by rule and target. */
