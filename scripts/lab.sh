@@ -110,6 +110,25 @@ configure() {
   mkdir -p "$dir/run/libvirt" "$dir/var/lib/libvirt/qemu" "$dir/var/cache/libvirt/qemu" "$dir/var/log/libvirt/qemu"
   # The lab shares the host's network namespace: no libvirt network of its own may start there.
   rm -f "$dir"/etc/libvirt/qemu/networks/autostart/*.xml
+  kvm_for_qemu_user "$dir"
+}
+
+# The chroot sees the host's /dev/kvm, whose group is the host's kvm gid, not the chroot's. Without access for the
+# chroot's libvirt-qemu user, libvirt's capability cache never settles (its probe QEMU gets KVM, its access check as
+# that user does not: qemu_capabilities.c virQEMUCapsIsValid, "KVM was enabled when probing"), so every define
+# re-probes QEMU (a minute each here). Give that user the device's group under whatever name the chroot has for it.
+kvm_for_qemu_user() {
+  local dir=$1 gid line
+  [ -c /dev/kvm ] || return 0
+  gid=$(stat -c %g /dev/kvm)
+  # Edited in place: not every chroot has groupadd/usermod (sid's lacks passwd).
+  line=$(awk -F: -v gid="$gid" '$3 == gid' "$dir/etc/group")
+  [ -n "$line" ] || { line="vaw-host-kvm:x:$gid:"; echo "$line" >>"$dir/etc/group"; }
+  case ",$(cut -d: -f4 <<<"$line")," in
+    *,libvirt-qemu,*) ;;
+    ,,) sed -i "s/^\([^:]*:[^:]*:$gid:\)\$/\1libvirt-qemu/" "$dir/etc/group" ;;
+    *) sed -i "s/^\([^:]*:[^:]*:$gid:.*\)\$/\1,libvirt-qemu/" "$dir/etc/group" ;;
+  esac
 }
 
 mount_all() {

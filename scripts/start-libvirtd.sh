@@ -15,6 +15,13 @@ getent group kvm >/dev/null || groupadd -r kvm
 getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
   useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+# Where udev does not run, nothing gives /dev/kvm the group Debian's udev rule gives it (root:kvm 0660). Left root-only,
+# libvirt's capability cache never settles: its probe QEMU gets KVM, its access check as libvirt-qemu does not
+# (qemu_capabilities.c virQEMUCapsIsValid, "KVM was enabled when probing"), so every define re-probes QEMU.
+if [ -c /dev/kvm ] && [ "$(stat -c %G /dev/kvm)" = root ]; then
+  chgrp kvm /dev/kvm
+  chmod 0660 /dev/kvm
+fi
 mkdir -p /var/log/libvirt/qemu /var/run/libvirt /var/lib/libvirt/qemu /var/cache/libvirt
 # Whether the system's own daemon runs: the version lab's daemons (scripts/lab.sh) have the same names but
 # run in chroots, so only a process whose root is / counts.

@@ -3,6 +3,7 @@
  * plus the trixie and sid chroots, each with its libvirt and QEMU versions, the URI the system's virsh reaches it
  * by, and its own libvirt schema directory.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
@@ -55,5 +56,18 @@ export function isLeftoverOrOwn(name: string, generation: Generation): boolean {
     return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Whether the connection's QEMU offers type='kvm' guests, as libvirt reports it (domcapabilities --virttype kvm):
+ * tests of what verify says about KVM expect a start under KVM there and a TCG fallback elsewhere.
+ */
+export function runsKvmGuests(uri: string): boolean {
+  try {
+    execFileSync('virsh', ['-c', uri, 'domcapabilities', '--virttype', 'kvm'], { stdio: 'ignore', timeout: 60_000 });
+    return true;
+  } catch {
+    return false;
   }
 }
