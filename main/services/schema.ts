@@ -25,7 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { parseXml, XmlInputError, type XmlDocument } from '../../src/domain-xml';
+import { elementIndexOf, parseXml, XmlInputError, type ElementIndex, type XmlDocument } from '../../src/domain-xml';
 import { schemaResultsOf, type SchemaResult } from '../../src/schema';
 
 export type { SchemaError, SchemaResult } from '../../src/schema';
@@ -253,8 +253,9 @@ export interface BatchValidation {
  * `totalLength` is about how much text will be added (the sum of the texts' lengths; documents left out only
  * make the last run start at `finish`). The native xmllint reads copies written synchronously to a private
  * temporary directory, removed at `finish`; each run starts when its documents are all there (RUN_STARTS), so
- * the caller's own work goes on beside it. A document is not kept after its copy is written: one with schema
- * errors is parsed again to locate them. Throws `SchemaUnavailableError` when the schemas are not installed.
+ * the caller's own work goes on beside it. A document's parse is not kept after its copy is written, only its
+ * elements' names and offsets, which locate its schema errors (a document added without its parse is parsed again
+ * for that). Throws `SchemaUnavailableError` when the schemas are not installed.
  */
 export function startBatchValidation(totalLength: number, options: SchemaOptions = {}): BatchValidation {
   const status = schemaStatus(options.dir);
@@ -276,7 +277,7 @@ export function startBatchValidation(totalLength: number, options: SchemaOptions
     };
   }
   let tmp: string | undefined;
-  let pending: { doc: DocumentToValidate; file: string }[] = [];
+  let pending: { doc: { name: string; text: string; parsed: ElementIndex | undefined }; file: string }[] = [];
   let added = 0;
   /** The next share of RUN_STARTS to reach. */
   let share = 0;
@@ -308,8 +309,10 @@ export function startBatchValidation(totalLength: number, options: SchemaOptions
         tmp ??= mkdtempSync(path.join(scratchBase(), 'vaw-schema-'));
         const file = path.join(tmp, `f${refused.length - 1}.xml`);
         writeFileSync(file, doc.text, { mode: 0o600 });
-        // The copy is what xmllint reads; the parse is let go (it is most of the memory a document takes).
-        pending.push({ doc: { name: doc.name, text: doc.text }, file });
+        // The copy is what xmllint reads; the parse is let go (it is most of the memory a document takes), and its
+        // elements' names and offsets are kept to locate schema errors (element-index.ts).
+        const parsed = doc.parsed?.text === doc.text ? elementIndexOf(doc.parsed) : undefined;
+        pending.push({ doc: { name: doc.name, text: doc.text, parsed }, file });
       }
       added += doc.text.length;
       let due = pending.length >= FILES_PER_RUN;

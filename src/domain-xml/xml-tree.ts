@@ -209,10 +209,18 @@ export class XmlElement {
     if (this.#xpath !== undefined) return this.#xpath;
     if (!this.parent) return (this.#xpath = `/${this.name}`);
     const index = this.indexAmongSameName;
-    const always = this.parent.name === 'devices' && this.parent.parent?.parent === null;
-    const many = always || this.#sameNameCount > 1;
-    return (this.#xpath = `${this.parent.xpath}/${this.name}${many ? `[${index}]` : ''}`);
+    const device = this.parent.name === 'devices' && this.parent.parent?.parent === null;
+    const step = xpathStep(this.name, index, this.#sameNameCount, device);
+    return (this.#xpath = `${this.parent.xpath}/${step}`);
   }
+}
+
+/**
+ * One step of an element's XPath: its name, with its position among the `count` siblings of that name when there
+ * are several, and always for a device (a child of the root's <devices>), so findings name devices stably.
+ */
+export function xpathStep(name: string, position: number, count: number, device: boolean): string {
+  return device || count > 1 ? `${name}[${position}]` : name;
 }
 
 /** A parsed document: the original text plus the tree over it. */

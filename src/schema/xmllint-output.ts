@@ -3,8 +3,9 @@
  * its output parsed into per-document verdicts and errors, and each error located at the element it names.
  * main/services/schema.ts runs xmllint; everything here is pure so the app, the CLI and tests share it.
  */
+import { elementIndexOf, elementOverlapping, indexedXpath, type ElementIndex } from '../domain-xml/element-index';
 import { parseXml } from '../domain-xml/parse-xml';
-import type { XmlDocument, XmlElement } from '../domain-xml/xml-tree';
+import type { XmlDocument } from '../domain-xml/xml-tree';
 
 /** One error as xmllint reports it. */
 export interface XmllintError {
@@ -86,47 +87,44 @@ export function parseXmllintOutput(output: string, files: readonly string[]): { 
 }
 
 /**
- * Finds the XPath of the element libxml2 names at a line of `text`; the document is parsed once, on the first
- * error that needs it, however many errors it has (not at all when the caller gives its parse of `text`). Lines
- * are counted as libxml2 counts them (LF, CRLF, CR).
+ * Finds the XPath of the element libxml2 names at a line of `text`. `known` is the caller's parse of `text`, or its
+ * element index; without either (or for another text) the document is parsed once, on the first error that needs
+ * it, however many errors it has. Lines are counted as libxml2 counts them (LF, CRLF, CR).
  */
-export function errorLocator(text: string, parse?: XmlDocument): (line: number, element: string | null) => string {
-  let parsed: { root: XmlElement | null; lineStarts: number[] } | undefined;
-  const index = () => {
-    if (parsed) return parsed;
+export function errorLocator(text: string, known?: XmlDocument | ElementIndex): (line: number, element: string | null) => string {
+  let located: { index: ElementIndex | null; lineStarts: number[] } | undefined;
+  const prepare = () => {
+    if (located) return located;
     const lineStarts = [0];
     const breaks = /\r\n?|\n/g;
     for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) lineStarts.push(m.index + m[0].length);
-    let root: XmlElement | null = parse?.text === text ? parse.root : null;
-    if (!root) {
+    let index: ElementIndex | null = null;
+    if (known?.text === text) index = 'root' in known ? elementIndexOf(known) : known;
+    else {
       try {
-        root = parseXml(text).root;
+        index = elementIndexOf(parseXml(text));
       } catch {
         // libxml2 found errors in a text this parser refuses too; such errors point at the whole domain.
       }
     }
-    return (parsed = { root, lineStarts });
+    return (located = { index, lineStarts });
   };
   return (line, element) => {
     if (!element || line === 0) return '/domain';
-    const { root, lineStarts } = index();
-    if (!root) return '/domain';
-    const from = lineStarts[line - 1] ?? 0;
-    const to = lineStarts[line] ?? text.length;
-    let best: XmlElement | undefined;
-    const stack: XmlElement[] = [root];
-    for (let el = stack.pop(); el; el = stack.pop()) {
-      // libxml2 reports the line of the start tag's end; the element's tag spans it.
-      if (el.name === element && el.start < to && el.startTagEnd > from) best = el;
-      stack.push(...el.children());
-    }
-    return best?.xpath ?? root.xpath;
+    const { index, lineStarts } = prepare();
+    if (!index) return '/domain';
+    // libxml2 reports the line of the start tag's end; the element's tag spans it.
+    const at = elementOverlapping(index, element, lineStarts[line - 1] ?? 0, lineStarts[line] ?? text.length);
+    return indexedXpath(index, at === -1 ? 0 : at);
   };
 }
 
-/** The verdicts in xmllint's output for `texts` (with this program's parse when there is one), given as `files`. */
+/**
+ * The verdicts in xmllint's output for `texts` (with this program's parse of each, or its element index, when there
+ * is one), given as `files`.
+ */
 export function schemaResultsOf(
-  texts: readonly { readonly name: string; readonly text: string; readonly parsed?: XmlDocument }[],
+  texts: readonly { readonly name: string; readonly text: string; readonly parsed?: XmlDocument | ElementIndex }[],
   output: string,
   files: readonly string[],
 ): SchemaResult[] {
