@@ -206,7 +206,7 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
     expect(xmllintProcesses()).toBe(before);
     batch.add(docs[1]!);
     batch.add(docs[2]!);
-    // Three fifths: past the first share (two fifths), so one run goes on while the rest is still to come.
+    // Three fifths: past the first share (35 %), not the second (70 %): one run goes on while the rest is to come.
     expect(xmllintProcesses()).toBe(before + 1);
     for (const doc of docs.slice(3)) batch.add(doc);
     const results = await batch.finish();

@@ -5,7 +5,7 @@
  * CLI's check, plan and compare commands all go through it, so the same inputs give the same findings everywhere.
  *
  * Three stages, because the CLI needs the facts before it knows the guest (osinfo lookup by the domain's id)
- * and `check` needs no plan applied: `readDocument` → `checkDocument` → `planDocument`.
+ * and `check` needs no plan applied: `readDocument` → `checkDocument` (`checkFacts` for facts alone) → `planDocument`.
  */
 import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, Goals, GuestFacts, HostFacts, VirtioModel } from '../contracts/facts';
@@ -100,10 +100,21 @@ export function readDocument(
   return { text, chosenText, facts: readDomainFacts(chosenParsed), parsed: chosenParsed };
 }
 
+/** What the engine says of a domain's facts: its findings and plan for the goals, and its SWIOTLB report. */
+export type FactsVerdict = Pick<CheckedDocument, 'input' | 'findings' | 'plan' | 'swiotlb'>;
+
+/**
+ * The engine's findings, plan and SWIOTLB report for facts already read: `checkDocument` without the document, for
+ * a caller that keeps many documents' facts but not their parses (check reads every document before judging any).
+ */
+export function checkFacts(facts: DomainFacts, context: DocumentContext): FactsVerdict {
+  const input: EngineInput = { domain: facts, host: context.host, guest: context.guest, goals: context.goals };
+  return { input, ...evaluateAndPlan(input), swiotlb: swiotlbReport(input) };
+}
+
 /** The engine's findings and plan for the document as chosen. */
 export function checkDocument(doc: ReadDocument, context: DocumentContext): CheckedDocument {
-  const input: EngineInput = { domain: doc.facts, host: context.host, guest: context.guest, goals: context.goals };
-  return { ...doc, input, ...evaluateAndPlan(input), swiotlb: swiotlbReport(input) };
+  return { ...doc, ...checkFacts(doc.facts, context) };
 }
 
 /**
