@@ -159,22 +159,24 @@ class DeviceEditor implements ElementSource {
     const copy = elementShell(el, parent, touched?.attributes);
     const list = touched?.list;
     const from = el.nodes;
-    const nodes: XmlNode[] = [];
-    let created: string[] | undefined;
-    for (let k = 0; list && k < list.length; k++) {
+    // The arrays made at their size: pushed into, an empty array takes 17 slots at once.
+    let createdCount = 0;
+    for (let k = 0; list && k < list.length; k++) if (list[k]!.kind === 'created') createdCount++;
+    const nodes = new Array<XmlNode>(from.length + 2 * createdCount);
+    let n = 0;
+    const created = createdCount > 0 ? new Array<string>(createdCount) : undefined;
+    for (let k = 0, c = 0; created && list && k < list.length; k++) {
       const child = list[k]!;
-      if (child.kind !== 'created') continue;
-      if (created) created.push(child.name);
-      else created = [child.name];
+      if (child.kind === 'created') created[c++] = child.name;
     }
     let next = 0;
     for (let k = 0; list && k < list.length; k++) {
       const child = list[k]!;
       const made = child.kind === 'created' ? child : undefined;
       // A parsed child, or a child written before the first one, comes after the parsed nodes that lead to it.
-      if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes.push(from[next++]!);
+      if (!made || made.leading) while (next < from.length && from[next]!.kind !== 'element') nodes[n++] = from[next++]!;
       if (!made) {
-        nodes.push(this.#keep(from[next++] as XmlElement, copy, created));
+        nodes[n++] = this.#keep(from[next++] as XmlElement, copy, created);
         continue;
       }
       const q = this.docQuote;
@@ -183,12 +185,12 @@ class DeviceEditor implements ElementSource {
       const element = new XmlElement(made.name, made.at, copy, attributes);
       element.selfClosing = true;
       const space: XmlNode = { kind: 'text', start: made.at, end: made.at, value: `${this.nl}${made.indent}` };
-      if (made.leading) nodes.push(element, space);
-      else nodes.push(space, element);
+      nodes[n++] = made.leading ? element : space;
+      nodes[n++] = made.leading ? space : element;
     }
     for (; next < from.length; next++) {
       const node = from[next]!;
-      nodes.push(node.kind === 'element' ? this.#keep(node, copy, created) : node);
+      nodes[n++] = node.kind === 'element' ? this.#keep(node, copy, created) : node;
     }
     copy.nodes = nodes;
     return copy;
@@ -278,11 +280,14 @@ class DeviceEditor implements ElementSource {
     const touched = this.#touch(el);
     let list = touched.list;
     if (!list) {
-      list = touched.list = [];
+      // Made at its size (counted first): pushed into, an empty array takes 17 slots at once.
       const nodes = el.nodes;
-      for (let i = 0; i < nodes.length; i++) {
+      let count = 0;
+      for (let i = 0; i < nodes.length; i++) if (nodes[i]!.kind === 'element') count++;
+      list = touched.list = new Array<Child>(count);
+      for (let i = 0, k = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
-        if (node.kind === 'element') list.push(node);
+        if (node.kind === 'element') list[k++] = node;
       }
       if (this.#lastListed) this.#lastListed.nextListed = touched;
       else this.#listed = touched;
@@ -323,8 +328,10 @@ class DeviceEditor implements ElementSource {
 }
 
 const NO_STEPS: readonly PathStep[] = [];
-/** `/name`: one step, the first child of that name (what parsePathSteps reads it as). */
-const ONE_NAME = /^\/[^[\]/\s]+$/;
+/** `/name` to the end: one step, the first child of that name (what parsePathSteps reads it as). */
+const ONE_NAME = /\/[^[\]/\s]+$/y;
+/** The steps of one-name rests met so far, by name: a plan names a few children (`driver`) thousands of times. */
+const ONE_STEP = new Map<string, readonly PathStep[]>();
 
 /**
  * The steps of `target` after its first `from` characters (the anchor): none, or a relative path after a `/`;
@@ -332,9 +339,17 @@ const ONE_NAME = /^\/[^[\]/\s]+$/;
  */
 function stepsAfter(target: string, from: number): readonly PathStep[] | null {
   if (target.length === from) return NO_STEPS;
-  const rest = target.slice(from);
-  if (ONE_NAME.test(rest)) return [{ name: rest.slice(1), index: 1 }];
-  return rest.startsWith('/') ? parsePathSteps(rest.slice(1)) : null;
+  ONE_NAME.lastIndex = from;
+  if (ONE_NAME.test(target)) {
+    const name = target.slice(from + 1);
+    const known = ONE_STEP.get(name);
+    if (known) return known;
+    const steps = [{ name, index: 1 }];
+    // Bounded, should edits ever name children without end.
+    if (ONE_STEP.size < 64) ONE_STEP.set(name, steps);
+    return steps;
+  }
+  return target.startsWith('/', from) ? parsePathSteps(target.slice(from + 1)) : null;
 }
 
 function byOffsetThenOrder(a: { start: number; order: number }, b: { start: number; order: number }): number {
