@@ -236,8 +236,11 @@ function plainAttribute(s: Scanner): boolean {
   return true;
 }
 
+/** The attributes of an element without any: one shared array, never written to (XmlElement.attributes is readonly). */
+const NO_ATTRIBUTES: readonly XmlAttribute[] = [];
+
 /** The attributes of the start tag of `<elementName>`, as an array of exactly their number. */
-function parseAttributes(s: Scanner, elementName: string): XmlAttribute[] {
+function parseAttributes(s: Scanner, elementName: string): readonly XmlAttribute[] {
   const text = s.text;
   const attributes = s.attributes;
   attributes.length = 0;
@@ -245,7 +248,7 @@ function parseAttributes(s: Scanner, elementName: string): XmlAttribute[] {
     if (plainAttribute(s)) continue;
     const spaced = s.skipSpace() > 0;
     const c = text[s.pos];
-    if (c === '>' || c === '/' || c === undefined) return attributes.slice();
+    if (c === '>' || c === '/' || c === undefined) return attributes.length === 0 ? NO_ATTRIBUTES : attributes.slice();
     if (!spaced) s.fail(`expected whitespace, ">" or "/>" in the start tag of <${elementName}> but found ${s.describeHere()}`);
     const start = s.pos;
     const name = s.name('an attribute name');

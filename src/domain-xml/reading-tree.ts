@@ -39,7 +39,7 @@ export interface ReadingTree {
 }
 
 /** An element like `el` under `parent`, with `attributes` and no nodes yet (the caller sets them). */
-export function elementShell(el: XmlElement, parent: XmlElement | null, attributes: XmlAttribute[] = el.attributes): XmlElement {
+export function elementShell(el: XmlElement, parent: XmlElement | null, attributes: readonly XmlAttribute[] = el.attributes): XmlElement {
   const copy = new XmlElement(el.name, el.start, parent, attributes);
   copy.startTagEnd = el.startTagEnd;
   copy.endTagStart = el.endTagStart;

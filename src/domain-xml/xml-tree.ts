@@ -76,6 +76,13 @@ export function parsePathSteps(path: string): PathStep[] | null {
   return steps;
 }
 
+/**
+ * The children of an element without any: one shared array, never written to (`nodes` is readonly), instead of one
+ * per element (a parse makes thousands of elements; the parser gives each element with content its own array).
+ * Not frozen: a frozen array would give the loops over children a second array shape to handle.
+ */
+const NO_NODES: readonly XmlNode[] = [];
+
 /** One element with its attributes, child nodes and source offsets. */
 export class XmlElement {
   readonly kind = 'element';
@@ -83,7 +90,7 @@ export class XmlElement {
    * Child nodes in order. The parser sets them once, when the element closes, as an array of exactly their
    * number: grown one push at a time each element's array held room for 16 or more, a third of a big parse.
    */
-  nodes: XmlNode[] = [];
+  nodes: readonly XmlNode[] = NO_NODES;
   /** Offset just after the start tag's `>` (for a self-closing tag, equal to `end`). */
   startTagEnd = 0;
   /** Offset of `</` of the end tag; equal to `end` for a self-closing element. */
@@ -98,7 +105,7 @@ export class XmlElement {
     /** Offset of the `<` of the start tag. */
     readonly start: number,
     readonly parent: XmlElement | null,
-    readonly attributes: XmlAttribute[],
+    readonly attributes: readonly XmlAttribute[],
   ) {}
 
   /** The name without its namespace prefix. */
