@@ -191,8 +191,8 @@ function defaultNetModel(ctx: PlacementContext): string | undefined {
 
 function describe(el: XmlElement, index: number, ctx: PlacementContext): Candidate | null {
   // Each candidate is written out in full: spreading a shared { el, target } into the literals made reading a
-  // 4,440-device domain's facts ten times slower (V8's object spread with more properties after it).
-  const xpath = el.xpath;
+  // 4,440-device domain's facts ten times slower (V8's object spread with more properties after it). Its path is
+  // worked out only for a candidate: most children of <devices> (emulator, controllers, graphics, ...) are not.
   const model = el.attr('model');
   switch (el.name) {
     case 'disk': {
@@ -202,7 +202,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const type = el.attr('type');
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'disk',
         label: `disk ${el.child('target')?.attr('dev') ?? index}`,
         virtio: bus === 'virtio',
@@ -231,7 +231,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
                 : 'unknown';
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'interface',
         label: `interface ${el.child('mac')?.attr('address') ?? index}`,
         virtio: modelType !== undefined && modelType.startsWith('virtio'),
@@ -244,7 +244,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const driverType = el.child('driver')?.attr('type');
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'filesystem',
         label: `filesystem ${el.child('target')?.attr('dir') ?? index}`,
         virtio: true,
@@ -258,7 +258,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       if (type === 'virtio-serial') {
         return {
           el,
-          target: xpath,
+          target: el.xpath,
           kind: 'controller',
           label: `controller virtio-serial ${el.attr('index') ?? '0'}`,
           virtio: true,
@@ -274,7 +274,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const virtio = defaultVirtio || (model !== undefined && (model === 'virtio-scsi' || VIRTIO_MODELS.has(model)));
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'controller',
         label: `controller scsi ${el.attr('index') ?? '0'}`,
         virtio,
@@ -286,7 +286,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     case 'rng':
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'rng',
         label: 'rng',
         virtio: model !== undefined && model.startsWith('virtio'),
@@ -297,7 +297,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     case 'memballoon':
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'memballoon',
         label: 'memballoon',
         virtio: model !== undefined && model.startsWith('virtio'),
@@ -309,7 +309,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const bus = el.attr('bus');
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'input',
         label: `input ${el.attr('type') ?? index}`,
         virtio: bus === 'virtio',
@@ -325,7 +325,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       if (type !== 'virtio') return null;
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'video',
         label: 'video virtio',
         virtio: true,
@@ -337,7 +337,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     case 'vsock':
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'vsock',
         label: 'vsock',
         virtio: model === undefined || model.startsWith('virtio'),
@@ -349,7 +349,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       if (model !== 'virtio-mem' && model !== 'virtio-pmem') return null;
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'memory',
         label: `memory ${model}`,
         virtio: true,
@@ -359,7 +359,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       };
     case 'iommu':
       if (model !== 'virtio') return null;
-      return { el, target: xpath, kind: 'iommu', label: 'iommu virtio', virtio: true, fn: 'iommu', modelAttr: model, backend: 'qemu' };
+      return { el, target: el.xpath, kind: 'iommu', label: 'iommu virtio', virtio: true, fn: 'iommu', modelAttr: model, backend: 'qemu' };
     case 'hostdev': {
       // vhost-scsi (<hostdev type='scsi_host'>, source protocol 'vhost') is a virtio-scsi device served by the
       // host kernel; other hostdevs are passthrough and not virtio (they are counted in hostdevCount).
@@ -367,7 +367,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const wwpn = el.child('source')?.attr('wwpn');
       return {
         el,
-        target: xpath,
+        target: el.xpath,
         kind: 'hostdev',
         label: `hostdev vhost-scsi ${wwpn ?? index}`,
         virtio: true,
@@ -379,7 +379,16 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
     case 'crypto':
     case 'sound':
       if (model !== 'virtio') return null;
-      return { el, target: xpath, kind: 'other', label: `${el.name} virtio`, virtio: true, fn: 'other', modelAttr: model, backend: 'qemu' };
+      return {
+        el,
+        target: el.xpath,
+        kind: 'other',
+        label: `${el.name} virtio`,
+        virtio: true,
+        fn: 'other',
+        modelAttr: model,
+        backend: 'qemu',
+      };
     default:
       return null;
   }
