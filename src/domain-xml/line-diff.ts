@@ -10,6 +10,7 @@
  */
 import { diffArrays } from 'diff';
 import { describesEdit, type TextChange } from './text-change';
+import { lineAt } from './text-lines';
 
 /**
  * `aCount` lines of the first text from `aStart` and `bCount` lines of the second from `bStart`: equal line for
@@ -229,16 +230,6 @@ export function diffLineRuns(a: readonly string[], b: readonly string[], aMemo?:
 }
 
 /**
- * Line `i` of a text split at `starts` (unified-diff.ts's lineStarts: the text's length plus one after an
- * unterminated last line), as the diff's lines are: without its line break, except an unterminated last line,
- * which gets one so it differs from the same line with it.
- */
-function lineAt(text: string, starts: Int32Array, i: number): string {
-  const next = starts[i + 1]!;
-  return next > text.length ? `${text.slice(starts[i]!)}\n` : text.slice(starts[i]!, next - 1);
-}
-
-/**
  * The runs from `a` (the lines of `before`, which start at `aStarts`) to the lines of `after` (starting at
  * `bStarts`), when the editor that made `after` says where it changed `before` (text-change.ts): the lines
  * outside the changes are the same, moved, so only the lines each change touches are diffed (diffStretch), and
@@ -298,7 +289,7 @@ function lineEndAfter(text: string, at: number): number {
   return text.indexOf('\n', at) + 1 || text.length;
 }
 
-/** How many lines start before `offset` (starts: as lineAt's), counting on from line `from`. */
+/** How many lines start before `offset` (starts: as text-lines.ts's lineStarts), counting on from line `from`. */
 function lineIndex(starts: Int32Array, count: number, offset: number, from: number): number {
   let i = from;
   while (i < count && starts[i]! < offset) i++;

@@ -2,6 +2,7 @@
 import { lastOf } from '../last-result';
 import { changedLineRuns, diffLineRuns, type LineIndexMemo, type LineRun } from './line-diff';
 import type { TextChange } from './text-change';
+import { lineCount, lines, lineStarts } from './text-lines';
 
 const CONTEXT = 3;
 
@@ -10,17 +11,6 @@ const SAME = 0;
 const REMOVED = 1;
 const ADDED = 2;
 const MARK = [' ', '-', '+'] as const;
-
-/**
- * The lines of a text without their `\n`, except the last when the text does not end with a newline: that one
- * gets a `\n` appended. No other line holds one, so it differs from the same line with its newline, as it must.
- */
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  const last = parts.pop()!;
-  if (last !== '') parts.push(`${last}\n`);
-  return parts;
-}
 
 /**
  * One op per line of the diff, in columns (kind, and where it sits in each text) rather than an object per line;
@@ -151,25 +141,6 @@ export function unifiedDiff(
   return out.join('');
 }
 
-/** How many lines `lines` splits `text` into. */
-function lineCount(text: string): number {
-  let n = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) n++;
-  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
-}
-
-/** Where each line of `text` starts (as `lines` splits it), and after them the text's length plus one. */
-function lineStarts(text: string, count: number): Int32Array {
-  const starts = new Int32Array(count + 1);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    starts[i] = at;
-    at = text.indexOf('\n', at) + 1 || text.length + 1;
-  }
-  starts[count] = at;
-  return starts;
-}
-
 /**
  * Lines `from` to `to` (exclusive) of `text`, each with `mark` before it and a line break after it; a last line
  * without its line break is followed by diff's note saying so.
@@ -177,7 +148,7 @@ function lineStarts(text: string, count: number): Int32Array {
 function marked(text: string, starts: Int32Array, from: number, to: number, mark: string): string {
   const end = starts[to]! - 1;
   const body = text.slice(starts[from]!, end);
-  const lines = mark + (to - from > 1 ? body.replaceAll('\n', `\n${mark}`) : body);
+  const markedLines = mark + (to - from > 1 ? body.replaceAll('\n', `\n${mark}`) : body);
   // Only an unterminated last line ends at the text's end (a terminated one ends at its line break).
-  return end === text.length ? `${lines}\n\\ No newline at end of file\n` : `${lines}\n`;
+  return end === text.length ? `${markedLines}\n\\ No newline at end of file\n` : `${markedLines}\n`;
 }
