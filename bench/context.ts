@@ -1,7 +1,7 @@
 /** What every benchmark section needs to know: where the built artefacts and the corpus are. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../test/real-parts';
 
 export interface BenchContext {
   readonly root: string;
@@ -24,7 +24,7 @@ const DOMAIN_KINDS = new Set([
 
 /** Builds the context from the environment: VAW_CORPUS overrides ../shared/corpus; --quick cuts repetitions. */
 export function benchContext(argv: readonly string[]): BenchContext {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const root = repoRoot;
   const corpusDir = process.env.VAW_CORPUS ?? path.resolve(root, '../shared/corpus');
   const manifest = path.join(corpusDir, 'MANIFEST.tsv');
   const corpus = existsSync(manifest) ? corpusDir : null;

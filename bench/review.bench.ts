@@ -38,9 +38,8 @@ function describeResult(states: readonly [DeriveInputs, DeriveInputs]): string {
 
 /** Peak RSS of a fresh process that recomputes the 20,000-line domain, and of the same process before it does. */
 function peakMemory(ctx: BenchContext): { beforeMiB: number; peakMiB: number } {
-  const tsx = path.join(ctx.root, 'node_modules/.bin/tsx');
-  const r = spawnSync(tsx, [path.join(ctx.root, 'bench/review-memory.ts')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`review-memory.ts failed: ${r.stderr.trim().split('\n').at(-1) ?? r.status}`);
+  const r = spawnSync(process.execPath, [path.join(ctx.root, 'dist/bench/review-memory.mjs')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`review-memory failed: ${r.stderr.trim().split('\n').at(-1) ?? r.status}`);
   const { beforeKiB, peakKiB } = JSON.parse(r.stdout) as { beforeKiB: number; peakKiB: number };
   return { beforeMiB: beforeKiB / 1024, peakMiB: peakKiB / 1024 };
 }

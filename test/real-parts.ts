@@ -10,7 +10,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labStateFile, readLabState } from './lab';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The nearest folder at or above `dir` with a package.json: the project, whether this module runs from test/ or
+ * bundled into dist/bench by `npm run bench`.
+ */
+function projectRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) throw new Error(`no package.json at or above ${dir}`);
+  }
+}
+
+export const repoRoot = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
 /** The shared corpus of libvirt/virt-manager test XMLs; never copied into the repo. */
 export const corpusDir = process.env.VAW_CORPUS ?? path.resolve(repoRoot, '../shared/corpus');
 

@@ -66,9 +66,8 @@ function machineVersion(c: DomainContext): Version | null {
   return c.qemu.kind === 'exact' ? c.qemu.version : null;
 }
 
-/** The sources of a report whose worst case counts the devices of `devices` whose targets are in `counted`. */
-function sourcesFor(c: DomainContext, counted: ReadonlySet<string>, devices: readonly DeviceFacts[]): Source[] {
-  const fns = new Set(devices.filter((d) => counted.has(d.target)).map((d) => d.function));
+/** The sources of a report whose worst case counts devices of the functions `fns` (blk, scsi, net). */
+function sourcesFor(c: DomainContext, fns: ReadonlySet<DeviceFacts['function']>): Source[] {
   const out: Source[] = [
     src('LNX-SWIOTLB-H', 'IO_TLB_SHIFT 11 (2 KiB slabs), IO_TLB_SEGSIZE 128, IO_TLB_DEFAULT_SIZE 64 MiB'),
     src(
@@ -167,9 +166,20 @@ function build(c: DomainContext): SwiotlbReport | null {
     );
   const q = qemuDefaults(mv ?? v(5, 2));
   const cpus: CpuCounts = { possible, online };
-  const demands = devices.map((d) => deviceDemand(d, q, cpus)).filter((d): d is DeviceDemand => d !== null);
-  const counted = new Set(demands.map((x) => x.target));
-  const uncounted = devices.filter((d) => !counted.has(d.target));
+  // One pass, no set of targets: a big domain has thousands of bouncing devices, and keying each by its path
+  // in a set was the costliest line of the report.
+  const demands: DeviceDemand[] = [];
+  const uncounted: DeviceFacts[] = [];
+  const countedFunctions = new Set<DeviceFacts['function']>();
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i]!;
+    const demand = deviceDemand(d, q, cpus);
+    if (demand === null) uncounted.push(d);
+    else {
+      demands.push(demand);
+      countedFunctions.add(d.function);
+    }
+  }
   if (uncounted.length > 0)
     assumptions.push(
       `Not counted (small buffers, a page or less per ring entry): ${uncounted.map((d) => d.label).join(', ')}. virtio-gpu framebuffers and virtiofs data would add more.`,
@@ -230,7 +240,7 @@ function build(c: DomainContext): SwiotlbReport | null {
     edits,
     devices: demands.map((d) => ({ target: d.target, label: d.label, peakMiB: Math.ceil((d.slabs * SLAB_BYTES) / MiB), basis: d.basis })),
     assumptions,
-    sources: sourcesFor(c, counted, devices),
+    sources: sourcesFor(c, countedFunctions),
   };
 }
 
