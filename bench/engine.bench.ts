@@ -6,7 +6,7 @@ import { CAPABLE_HOST, LINUX_GUEST, input } from '../test/engine-facts';
 import { bigDomainXml } from './big-domain';
 import type { BenchContext } from './context';
 import { report } from './figures';
-import { median, timeIt } from './measure';
+import { median, timeIt } from './samples';
 
 export function benchEngine(ctx: BenchContext): void {
   const xml = bigDomainXml(64);

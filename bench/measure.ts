@@ -1,40 +1,6 @@
-/** Timing helpers: medians after a warm-up, and A/B comparisons interleaved A B A B in one run. */
+/** Timing whole commands: medians after a warm-up, and A/B comparisons interleaved A B A B. */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Milliseconds of each of `runs` runs of `fn` after `warmup` unmeasured ones. */
-export function sampleIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number[] {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
-
-/** Median milliseconds of `fn` over `runs` runs after `warmup` unmeasured ones. */
-export function timeIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number {
-  return median(sampleIt(fn, runs, warmup));
-}
-
-/** Median milliseconds of async `fn`. */
-export async function timeItAsync(fn: () => Promise<unknown>, runs: number, warmup = 2): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
-}
+import { median } from './samples';
 
 export interface Command {
   readonly cmd: string;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DEFAULT_OSINFO_DIR, loadOsinfo, type OsinfoLoadOptions } from '../main/services/osinfo';
 import type { BenchContext } from './context';
 import { report, skip } from './figures';
-import { median, timeIt } from './measure';
+import { median, timeIt } from './samples';
 
 async function loadTimes(ctx: BenchContext, options: OsinfoLoadOptions): Promise<number[]> {
   await loadOsinfo(undefined, options);

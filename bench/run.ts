@@ -29,7 +29,7 @@ async function section(name: string, run: () => void | Promise<void>): Promise<v
 
 benchEngine(ctx);
 benchXml(ctx);
-benchReview(ctx);
+await section('review.recompute', () => benchReview(ctx));
 await benchOsinfo(ctx);
 benchPlanVsVirtXml(ctx);
 benchCheckCorpus(ctx);

@@ -2,13 +2,12 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from './chromium';
 import type { BenchContext } from './context';
-import { median } from './measure';
+import { median } from './samples';
 import { report, skip } from './figures';
 import { startServeProcess } from './serve-process';
-
-const CHROMIUM = process.env.VAW_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The gzip size of the renderer's files ending in `ext`, and how many there are. */
 function gzipped(assets: string, ext: string): { bytes: number; files: number } {
@@ -79,24 +78,10 @@ async function loadTimes(newPage: () => Promise<Page>, url: string, runs: number
 
 export async function benchFirstStepInteractive(ctx: BenchContext): Promise<void> {
   const name = 'ui.navigation-to-first-step';
-  if (!existsSync(CHROMIUM)) return skip(name, `${CHROMIUM} not installed (Debian package chromium)`);
+  const missing = chromiumMissing();
+  if (missing) return skip(name, missing);
   const serve = await startServeProcess(ctx.cli);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Each new page of this headless Chromium 156 otherwise starts the address bar's WebUI popup in renderers of
-      // its own (about 100 modules, ~0.3 s of CPU per page here, on the cores the page shares). The app's window
-      // (Electron) has no browser UI, and a user's browser pays for its popup once, not per page. Both features
-      // are needed: with either one left on, the extra renderers stay (counted with ps, 3 pages: 7 vs 4).
-      '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const runs = ctx.quick ? 5 : 15;
     // A new page of the browser is a new context: nothing cached, as on a first visit.

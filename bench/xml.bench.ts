@@ -5,7 +5,7 @@ import { planFor } from '../src/engine';
 import { CAPABLE_HOST, input } from '../test/engine-facts';
 import type { BenchContext } from './context';
 import { report, skip } from './figures';
-import { median, timeIt } from './measure';
+import { median, timeIt } from './samples';
 
 export function benchXml(ctx: BenchContext): void {
   if (ctx.corpusDomains.length === 0) return skip('xml.per-file', 'corpus not found (../shared/corpus or VAW_CORPUS)');
