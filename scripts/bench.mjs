@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildBenchRun, buildReviewPage } from './bench-bundles.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
@@ -18,30 +18,8 @@ if (run(process.execPath, [path.join(root, 'scripts/build.mjs')]) !== 0) {
   process.exit(2);
 }
 try {
-  await build({
-    // The Review figures are taken in Chromium (bench/review.bench.ts): their cases, bundled for the page.
-    entryPoints: [path.join(root, 'bench/review-page.ts')],
-    outfile: path.join(root, 'dist/bench/review-page.js'),
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
-  });
-  await build({
-    // review-memory runs as a process of its own (peak RSS only grows), so it is an entry of its own.
-    entryPoints: ['run', 'review-memory'].map((name) => path.join(root, 'bench', `${name}.ts`)),
-    outdir: path.join(root, 'dist/bench'),
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Dependencies (Playwright, React for the store's module) load from node_modules as they are.
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await buildReviewPage(path.join(root, 'dist/bench'));
+  await buildBenchRun(path.join(root, 'dist/bench'));
 } catch {
   console.error('bench: bundling bench/ failed, so nothing can be measured.');
   process.exit(2);
