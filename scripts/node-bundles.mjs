@@ -9,13 +9,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The launcher's first line. `env -S -u` (GNU coreutils 8.30+) drops NODE_EXTRA_CA_CERTS before Node starts; why
- * is in cli/launch.ts. `--initial-old-space-size=32` lets the old generation reach 32 MiB before V8 first
- * collects it in full: a check of the 366 corpus domains otherwise stopped for a full mark-compact (13 ms, plus
- * incremental marking) at about 12 MiB, and ran 5–15 % slower (three rounds of 21 interleaved runs: median 577 vs
- * 493, 551 vs 526, 565 vs 506 ms), for 4.5 MiB more peak memory (66 vs 71 MiB). Heap limits are fixed when the
- * heap is made, so the flag must be on the command line (v8.setFlagsFromString in the launcher is too late).
+ * is in cli/launch.ts.
  */
-const CLI_SHEBANG = '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --initial-old-space-size=32';
+const CLI_SHEBANG = '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node';
 
 /**
  * xmllint-wasm (the schema validator when no native xmllint is installed) starts a worker from a file beside
