@@ -3,6 +3,7 @@
  * (review-page.ts, bundled for the page), and Node. Each case alternates two states so that every call recomputes.
  */
 import { unifiedDiff } from '../src/domain-xml';
+import { lineCount } from '../src/domain-xml/text-lines';
 import type { DeriveInputs } from '../renderer/store/derived';
 import { bigDomainXml } from './big-domain';
 import { alternatingRecompute, goalChanges, handEditsAtBothEnds, twentyThousandLineDomain } from './review-inputs';
@@ -19,10 +20,6 @@ export interface ReviewTiming {
   readonly samples: number[];
   /** What one recompute produced: lines, plan, diff. */
   readonly described: string;
-}
-
-function lineCount(text: string): number {
-  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
 function statesOf(which: ReviewCase, corpusText: string | null): readonly [DeriveInputs, DeriveInputs] {
