@@ -2,7 +2,7 @@
  * `virtio-access check [FILE...|-] [--json] [--no-schema] [facts flags] [--connect URI [--all | DOMAIN...]]`.
  * Exit 0: no error finding; 1: at least one error finding; 2: an input or the usage was unusable.
  */
-import { localLibvirtVersion } from '../main/services/libvirt';
+import { localLibvirtVersion } from '../main/services/local-libvirt';
 import { schemaStatus, startBatchValidation, type SchemaResult } from '../main/services/schema';
 import { DEFAULT_FLEET_JOBS } from '../main/services/fleet-audit';
 import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
@@ -169,42 +169,11 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   // corpus). Not built for documents that cannot name one (a tenth of a one-file check).
   const namesItsOs = (text: string): boolean => args.values.guest !== undefined || text.includes(LIBOSINFO_NS);
   const flagHost = await hostFactsFromFlags('check', args.values);
+  // xmllint starts now and compiles the schema while the files are read (startBatchValidation); a fleet's documents
+  // are counted only once read.
+  let schema = useSchema && !connecting ? startBatchValidation(args.positionals.length) : null;
   let unusable = false;
   const docs: Doc[] = [];
-  if (connecting) {
-    const fromLibvirt = await docsFromConnections(args, deps, io);
-    if (fromLibvirt.docs.some((d) => namesItsOs(d.text))) deps.prepareGuestLookup();
-    docs.push(...fromLibvirt.docs);
-    unusable ||= fromLibvirt.failed;
-  } else {
-    // Files are read concurrently; their errors are still reported in argument order.
-    const reads = await Promise.all(
-      args.positionals.map((arg) =>
-        readInput(arg, io).then(
-          (input) => {
-            if (namesItsOs(input.text)) deps.prepareGuestLookup();
-            return { input };
-          },
-          (error: unknown) => ({ error }),
-        ),
-      ),
-    );
-    for (const r of reads) {
-      if ('input' in r) docs.push({ name: r.input.name, text: r.input.text, host: null });
-      else if (r.error instanceof XmlInputError) {
-        io.stderr(formatInputError(r.error));
-        unusable = true;
-      } else throw r.error;
-    }
-  }
-
-  // Two passes. The first parses each document, hands it to xmllint (whose runs go on beside the work that
-  // follows, startBatchValidation; only documents the parser accepts go, since a DOCTYPE would make libxml2 open
-  // its entities) and reads its facts, then lets its parse go: a check of many domains holds one parsed tree at a
-  // time (held all at once, the 366 corpus domains' trees made V8 collect its whole heap, the largest pause of the
-  // run). The second judges the facts. xmllint thus has every document before the engine's work starts, and its
-  // last run ends during that work instead of after it (on the corpus, ~50 ms that the run waited at its end).
-  const schema = useSchema ? startBatchValidation(docs.reduce((n, d) => n + d.text.length, 0)) : null;
   const read: { readonly doc: Doc; readonly facts: DomainFacts }[] = [];
   const checked: Checked[] = [];
   // This machine's libvirt (virsh, ~0.1 s) is needed only when some document's errors could mean "newer than the
@@ -212,6 +181,39 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   // beside the work instead of after it.
   let version: Promise<Version | null> | null = null;
   try {
+    if (connecting) {
+      const fromLibvirt = await docsFromConnections(args, deps, io);
+      if (fromLibvirt.docs.some((d) => namesItsOs(d.text))) deps.prepareGuestLookup();
+      docs.push(...fromLibvirt.docs);
+      unusable ||= fromLibvirt.failed;
+      if (useSchema) schema = startBatchValidation(docs.length);
+    } else {
+      // Files are read concurrently; their errors are still reported in argument order.
+      const reads = await Promise.all(
+        args.positionals.map((arg) =>
+          readInput(arg, io).then(
+            (input) => {
+              if (namesItsOs(input.text)) deps.prepareGuestLookup();
+              return { input };
+            },
+            (error: unknown) => ({ error }),
+          ),
+        ),
+      );
+      for (const r of reads) {
+        if ('input' in r) docs.push({ name: r.input.name, text: r.input.text, host: null });
+        else if (r.error instanceof XmlInputError) {
+          io.stderr(formatInputError(r.error));
+          unusable = true;
+        } else throw r.error;
+      }
+    }
+
+    // Two passes. The first parses each document, hands it to the schema validation and reads its facts, then lets
+    // its parse go: a check of many domains holds one parsed tree at a time (held all at once, the 366 corpus
+    // domains' trees made V8 collect its whole heap, the largest pause of the run). The second judges the facts.
+    // xmllint has the documents before the first pass starts, so its run goes on beside both.
+    schema?.announce(docs);
     for (const doc of docs) {
       let xml: DomainDocument;
       try {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { readDomainFileSync } from '../main/services/read-domain-file';
 import { FileConflictError, FileWriteError, writeFileSafely } from '../main/services/write-domain-file';
-import { localLibvirtVersion } from '../main/services/libvirt';
+import { localLibvirtVersion } from '../main/services/local-libvirt';
 import { schemaStatus, startDomainValidation, type PendingValidation } from '../main/services/schema';
 import { swiotlbJson, toCheckJsonFinding, type PlanJson } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, SECURE_TYPES, type SecureType } from '../src/contracts/facts';

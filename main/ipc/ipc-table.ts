@@ -28,13 +28,13 @@ import { hostFactsReader } from '../services/host-facts';
 import {
   defineDomainSafely,
   dumpInactiveXml,
-  localLibvirtVersion,
   listDomains,
   pickDefaultUri,
   qemuArgvPreview,
   restoreDomainBackup,
 } from '../services/libvirt';
 import { writeFileAtomically } from '../services/atomic-write';
+import { localLibvirtVersion } from '../services/local-libvirt';
 import { appCacheDir, appDir } from '../services/xdg-dirs';
 import { loadOsinfo } from '../services/osinfo';
 import { readSchemaStatus, validateDomainDocument } from '../services/schema';

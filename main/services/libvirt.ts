@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Version, VersionFact } from '../../src/contracts/facts';
+import type { VersionFact } from '../../src/contracts/facts';
 import { parseVersion } from '../../src/contracts/version';
 import { parseDomainXml, parseXml, unifiedDiff, XmlInputError } from '../../src/domain-xml';
 import { summariseDomainCapabilities, type HostFactsPatch } from '../../src/host';
@@ -99,19 +99,6 @@ export function versionFacts(uri: string, v: LibvirtVersions): { libvirtVersion:
     return version ? { kind: 'exact', version, source: `virsh -c ${uri} version (${what})` } : { kind: 'unknown' };
   };
   return { libvirtVersion: fact(v.libvirt, 'Running against daemon'), qemuVersion: fact(v.qemu, 'Running hypervisor') };
-}
-
-let localLibvirt: Promise<Version | null> | undefined;
-
-/**
- * This machine's libvirt, whose schemas (/usr/share/libvirt/schemas) validate here; null when virsh cannot say.
- * The embedded test driver answers without a daemon, so this works on a workstation with no libvirtd.
- */
-export function localLibvirtVersion(): Promise<Version | null> {
-  return (localLibvirt ??= getVersions('test:///default').then(
-    (v) => (v.libvirt === null ? null : parseVersion(v.libvirt)),
-    () => null,
-  ));
 }
 
 /** libvirt and QEMU versions of a connection. */

@@ -125,6 +125,41 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
     );
   });
 
+  describe("a DOCTYPE spelled in UTF-7: no '<!DOCTYPE' in the text, yet libxml2 decodes one and opens its FIFO entity", () => {
+    const fifoDir = mkdtempSync(path.join(os.tmpdir(), 'vaw-fifo7-'));
+    const fifo = path.join(fifoDir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const hostile = `<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE domain +AFs-+ADw-!ENTITY e SYSTEM "${fifo}"+AD4-+AF0-+AD4-\n<domain type='kvm'>&e;</domain>\n`;
+
+    it('is what xmllint, run as this program runs it, hangs on, as the copy a batch would write', () => {
+      expect(hostile).not.toContain('<!DOCTYPE');
+      const doc = path.join(fifoDir, 'hostile.xml');
+      writeFileSync(doc, hostile);
+      const r = spawnSync('xmllint', ['--noout', '--nonet', '--relaxng', '/usr/share/libvirt/schemas/domain.rng', doc], { timeout: 3000 });
+      expect(r.signal).toBe('SIGTERM');
+    });
+
+    it('a batch refuses it without handing it to xmllint, announced or not', async () => {
+      const refusal = {
+        name: 'hostile.xml',
+        valid: false,
+        errors: [
+          {
+            line: 1,
+            element: null,
+            message: expect.stringMatching(/^not well-formed XML, so it was not validated: the XML declaration says encoding="UTF-7"/),
+            target: '/domain',
+          },
+        ],
+      };
+      expect((await validateDomainXml([{ name: 'hostile.xml', text: hostile }]))[0]).toEqual(refusal);
+      const batch = startBatchValidation(1, { engine: 'native' });
+      batch.announce([{ name: 'hostile.xml', text: hostile }]);
+      batch.add({ name: 'hostile.xml', text: hostile });
+      expect(await batch.finish()).toEqual([refusal]);
+    }, 20_000);
+  });
+
   it('native: an xmllint that cannot be started is an unavailable validator, not invalid documents', async () => {
     const pathBefore = process.env.PATH;
     process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'vaw-no-xmllint-'));
@@ -196,19 +231,18 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
     name: `${n}.xml`,
     text: (i % 2 ? BAD : GOOD).replace(/>(good|bad)</, `>${n}<`),
   }));
-  const total = docs.reduce((n, d) => n + d.text.length, 0);
 
-  it('starts xmllint once the documents added reach a share of the announced text, before the last one comes', async () => {
+  it('starts xmllint at once, held until the documents are announced, which it then validates before any is added', async () => {
     const before = xmllintProcesses();
-    const batch = startBatchValidation(total, { engine: 'native' });
-    batch.add(docs[0]!);
-    // A fifth of the text: below the first share, so nothing runs yet.
-    expect(xmllintProcesses()).toBe(before);
-    batch.add(docs[1]!);
-    batch.add(docs[2]!);
-    // Three fifths: past the first share (35 %), not the second (70 %): one run goes on while the rest is to come.
+    const batch = startBatchValidation(docs.length, { engine: 'native' });
+    // Compiling domain.rng, then waiting on its standard input for the documents to exist.
     expect(xmllintProcesses()).toBe(before + 1);
-    for (const doc of docs.slice(3)) batch.add(doc);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(xmllintProcesses()).toBe(before + 1);
+    batch.announce(docs);
+    // The run ends on the copies alone: nothing has been added (parsed) yet.
+    await expect.poll(xmllintProcesses, { timeout: 10_000 }).toBe(before);
+    for (const doc of docs) batch.add(doc);
     const results = await batch.finish();
     // Each verdict as xmllint gives it for the document alone, on its standard input.
     const alone = await Promise.all(docs.map((d) => validateDomainDocument(d, { engine: 'native' })));
@@ -216,26 +250,65 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
     expect(results.map((r) => r.valid)).toEqual([true, false, true, false, true]);
   }, 60_000);
 
-  it('keeps a refused document in its place among the verdicts, without handing it to xmllint', async () => {
-    const batch = startBatchValidation(total, { engine: 'native' });
-    batch.add(docs[0]!);
-    batch.add({ name: 'doctype.xml', text: `<!DOCTYPE domain>\n${GOOD}` });
-    batch.add(docs[1]!);
-    const [good, refused, bad] = await batch.finish();
-    expect(good?.valid).toBe(true);
-    expect(refused?.errors.map((e) => e.message)).toEqual([
-      'not well-formed XML, so it was not validated: a DOCTYPE or entity declaration is not accepted',
-    ]);
-    expect(bad).toEqual(await validateDomainDocument(docs[1]!, { engine: 'native' }));
+  it('copies a DOCTYPE document only after the parse, which refuses it; its place among the verdicts is kept', async () => {
+    const chosen = mkdtempSync(path.join(os.tmpdir(), 'vaw-doctype-tmp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = chosen;
+    const doctype = { name: 'doctype.xml', text: `<!DOCTYPE domain>\n${GOOD}` };
+    try {
+      const batch = startBatchValidation(3, { engine: 'native' });
+      batch.announce([docs[0]!, doctype, docs[1]!]);
+      const [folder] = readdirSync(chosen);
+      const copied = readdirSync(path.join(chosen, folder!)).filter((f) => f.endsWith('.xml'));
+      expect(copied.map((f) => readFileSync(path.join(chosen, folder!, f), 'utf8')).sort()).toEqual([docs[0]!.text, docs[1]!.text].sort());
+      batch.add(docs[0]!);
+      batch.add(doctype);
+      batch.add(docs[1]!);
+      const [good, refused, bad] = await batch.finish();
+      expect(good?.valid).toBe(true);
+      expect(refused?.errors.map((e) => e.message)).toEqual([
+        'not well-formed XML, so it was not validated: a DOCTYPE or entity declaration is not accepted',
+      ]);
+      expect(bad).toEqual(await validateDomainDocument(docs[1]!, { engine: 'native' }));
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
   }, 60_000);
 
-  it('runs the documents left when fewer were added than announced, at finish', async () => {
-    const before = xmllintProcesses();
-    const batch = startBatchValidation(total * 10, { engine: 'native' });
+  it("gives the parser's refusal, not xmllint's verdict, for an announced document the parser refuses", async () => {
+    // No DOCTYPE and plain UTF-8, so xmllint reads it before the parse; the parser refuses the unclosed element.
+    const broken = { name: 'broken.xml', text: GOOD.replace('</domain>', '') };
+    const batch = startBatchValidation(2, { engine: 'native' });
+    batch.announce([broken, docs[0]!]);
+    batch.add(broken);
     batch.add(docs[0]!);
-    expect(xmllintProcesses()).toBe(before);
-    expect(await batch.finish()).toEqual([{ name: 'a.xml', valid: true, errors: [] }]);
+    const [refused, good] = await batch.finish();
+    expect(refused?.errors.map((e) => e.message)).toEqual([
+      'not well-formed XML, so it was not validated: <domain> is never closed (missing </domain>)',
+    ]);
+    expect(good).toEqual({ name: 'a.xml', valid: true, errors: [] });
   }, 60_000);
+
+  it('validates a document added without being announced at finish, and drops the verdicts of those left out', async () => {
+    const batch = startBatchValidation(2, { engine: 'native' });
+    batch.announce([docs[0]!, docs[1]!]);
+    // The caller's own parse refused docs[0] (it is not added); docs[3] was never announced.
+    batch.add(docs[1]!);
+    batch.add(docs[3]!);
+    const results = await batch.finish();
+    expect(results).toEqual([
+      await validateDomainDocument(docs[1]!, { engine: 'native' }),
+      await validateDomainDocument(docs[3]!, { engine: 'native' }),
+    ]);
+  }, 60_000);
+
+  it('validates more documents than one xmllint run takes, in runs that follow each other', async () => {
+    const many = Array.from({ length: 1_203 }, (_, i) => ({ name: `m${i}.xml`, text: i % 401 === 7 ? BAD : GOOD }));
+    const results = await validateDomainXml(many, { engine: 'native' });
+    expect(results.map((r) => r.name)).toEqual(many.map((d) => d.name));
+    expect(results.filter((r) => !r.valid).map((r) => r.name)).toEqual(['m7.xml', 'm408.xml', 'm809.xml']);
+  }, 120_000);
 
   it('abandon stops its runs and removes its copies', async () => {
     const chosen = mkdtempSync(path.join(os.tmpdir(), 'vaw-abandon-tmp-'));
@@ -243,9 +316,9 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
     process.env.TMPDIR = chosen;
     const running = xmllintProcesses();
     try {
-      const batch = startBatchValidation(total, { engine: 'native' });
+      const batch = startBatchValidation(docs.length, { engine: 'native' });
+      batch.announce(docs);
       for (const doc of docs.slice(0, 3)) batch.add(doc);
-      expect(xmllintProcesses()).toBeGreaterThan(running);
       expect(readdirSync(chosen)).toHaveLength(1);
       batch.abandon();
     } finally {
@@ -253,6 +326,14 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
       else process.env.TMPDIR = before;
     }
     expect(readdirSync(chosen)).toEqual([]);
+    await expect.poll(xmllintProcesses, { timeout: 5_000 }).toBe(running);
+  });
+
+  it('abandon stops a run still held, before any document was announced', async () => {
+    const running = xmllintProcesses();
+    const batch = startBatchValidation(docs.length, { engine: 'native' });
+    expect(xmllintProcesses()).toBe(running + 1);
+    batch.abandon();
     await expect.poll(xmllintProcesses, { timeout: 5_000 }).toBe(running);
   });
 });

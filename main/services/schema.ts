@@ -4,11 +4,12 @@
  * preloaded. The schemas themselves must be installed; without them validation is unavailable and callers say
  * so (the CLI continues only with --no-schema). Reading xmllint's output is pure and lives in src/schema.
  *
- * Only documents this program's parser accepts ever reach xmllint, from every entry point here: libxml2 would
- * load the external entities of a DOCTYPE (a file, or a FIFO that hangs it), and the parser refuses any DOCTYPE
- * and reads the bytes in the encoding libxml2 would. A refused document gets a result saying so, without xmllint;
- * xmllint reads a copy of the text the parser accepted (a temporary file or its standard input), never the
- * user's file, which could change in between.
+ * No document with a DOCTYPE ever reaches xmllint, from any entry point here: libxml2 would load the external
+ * entities of a DOCTYPE (a file, or a FIFO that hangs it). xmllint reads a document only once this program's parser
+ * has accepted it (the parser refuses any DOCTYPE and reads the bytes in the encoding libxml2 would), or, in a batch,
+ * before that when libxml2 plainly reads it as UTF-8 without one (src/schema/read-before-parse.ts); a document the
+ * parser refuses gets a result saying so, whatever xmllint said. xmllint reads a copy of the text (a temporary file
+ * or its standard input), never the user's file, which could change in between.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -26,7 +27,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { elementIndexOf, parseXml, XmlInputError, type ElementIndex, type XmlDocument } from '../../src/domain-xml';
-import { schemaResultsOf, type SchemaResult } from '../../src/schema';
+import { schemaResultsOf, xmllintMayReadUnparsed, type SchemaResult } from '../../src/schema';
 
 export type { SchemaError, SchemaResult } from '../../src/schema';
 
@@ -136,20 +137,30 @@ function stopAfter(child: ChildProcess): NodeJS.Timeout {
   return setTimeout(() => child.kill(), 300_000).unref();
 }
 
+/** A native xmllint run: its output once it ends, and what lets a held run go (see `runNative`). */
+interface NativeRun {
+  readonly output: Promise<string>;
+  readonly release: () => void;
+}
+
 /**
- * Starts one native xmllint run over `files` at once (the caller may then keep its thread busy: the run goes on
- * beside it). Its messages go to a file in `tmp`, not to a pipe: libxml2 writes each message in many small
- * pieces, which fill a pipe's buffer whenever this process is busy, and xmllint then waits; measured here, that
- * nearly doubled its run over the corpus.
+ * Starts one native xmllint run over `files` (the caller may then keep its thread busy: the run goes on beside it).
+ * Its messages go to a file in `tmp`, not to a pipe: libxml2 writes each message in many small pieces, which fill
+ * a pipe's buffer whenever this process is busy, and xmllint then waits; measured here, that nearly doubled its run
+ * over the corpus. A `held` run is started before its files exist: its first document is its standard input, so
+ * xmllint compiles domain.rng and then waits there until `release` closes that input (an empty document, whose
+ * error is nobody's), and only then opens the files, by which time the caller has written them all.
  */
-function runNative(dir: string, files: readonly string[], tmp: string, run: number, children: ChildProcess[]): Promise<string> {
+function runNative(dir: string, files: readonly string[], tmp: string, run: number, children: ChildProcess[], held = false): NativeRun {
   const outFile = path.join(tmp, `xmllint-${run}.out`);
   const out = openSync(outFile, 'w', 0o600);
-  const child = spawn('xmllint', xmllintArgs(dir, files), { stdio: ['ignore', out, out] });
+  const child = spawn('xmllint', xmllintArgs(dir, held ? ['-', ...files] : files), { stdio: [held ? 'pipe' : 'ignore', out, out] });
   children.push(child);
   closeSync(out);
+  // A run that ends before its release (it failed to start) makes writing nothing to it harmless.
+  child.stdin?.on('error', () => undefined);
   const timer = stopAfter(child);
-  return new Promise((resolve, reject) => {
+  const output = new Promise<string>((resolve, reject) => {
     let failure: Error | undefined;
     child.on('error', (e) => (failure = e));
     child.on('close', (code) => {
@@ -169,6 +180,8 @@ function runNative(dir: string, files: readonly string[], tmp: string, run: numb
       else resolve(output);
     });
   });
+  // Closed at once, not ended: end() waits for the event loop, which the caller's synchronous work holds up.
+  return { output, release: () => child.stdin?.destroy() };
 }
 
 async function runWasm(dir: string, xml: readonly { fileName: string; contents: string }[]): Promise<string> {
@@ -227,22 +240,19 @@ function writableFolder(dir: string): boolean {
 }
 
 /**
- * Where a batch's xmllint runs start, as shares of the text the caller announced: a run starts as soon as the
- * documents added reach the next share, and goes on beside the caller's work, on the other core. The caller (check)
- * adds every document before judging any, so the last run, with the last 30 % of the text, has the judging to
- * finish in. Each run compiles domain.rng again (~25 ms on this project's CI machine), and runs that overlap take
- * both cores from the caller: measured over the corpus, three runs here ended the check sooner than four at 40/70/
- * 90/100 % (median of 12 interleaved: 530 vs 585 ms), and two (50/100 %) later (the last run outlasted the judging).
- * A single document starts its run as soon as it is added.
+ * At most this many files per xmllint: its argument list stays far below ARG_MAX for any fleet size. Runs of a
+ * bigger batch follow each other (two at once would take both cores from the caller).
  */
-const RUN_STARTS = [0.35, 0.7, 1];
-
-/** At most this many files per xmllint keeps its argument list far below ARG_MAX for any fleet size. */
 const FILES_PER_RUN = 500;
 
-/** A validation of many documents, handed over one at a time (see `startBatchValidation`). */
+/** A validation of many documents: announced, then handed over one at a time (see `startBatchValidation`). */
 export interface BatchValidation {
-  /** Hands over the next document. */
+  /**
+   * The documents that will be added, in that order (some may be left out: those the caller's own parse refused).
+   * Call once, before the first `add`.
+   */
+  announce(upcoming: readonly DocumentToValidate[]): void;
+  /** Hands over the next document (with this program's parse of it, when the caller has one). */
   add(doc: DocumentToValidate): void;
   /** The verdicts, in the order the documents were added. Call once, after the last `add`. */
   finish(): Promise<SchemaResult[]>;
@@ -250,16 +260,28 @@ export interface BatchValidation {
   abandon(): void;
 }
 
+/** A copy xmllint reads, with what locates its errors once its document is added (its element index, if parsed). */
+interface Copy {
+  readonly file: string;
+  doc?: { readonly name: string; readonly text: string; readonly parsed: ElementIndex | undefined };
+}
+
 /**
- * Starts validating documents against domain.rng as the caller hands them over: the CLI's batch validator.
- * `totalLength` is about how much text will be added (the sum of the texts' lengths; documents left out only
- * make the last run start at `finish`). The native xmllint reads copies written synchronously to a private
- * temporary directory, removed at `finish`; each run starts when its documents are all there (RUN_STARTS), so
- * the caller's own work goes on beside it. A document's parse is not kept after its copy is written, only its
- * elements' names and offsets, which locate its schema errors (a document added without its parse is parsed again
- * for that). Throws `SchemaUnavailableError` when the schemas are not installed.
+ * Starts validating about `count` documents against domain.rng: the CLI's batch validator. The native xmllint
+ * starts at once, held (see `runNative`) until the documents are announced: it compiles domain.rng while the
+ * caller reads them. Every announced document xmllint may read before this program's parser accepts it
+ * (`xmllintMayReadUnparsed`: no DOCTYPE, read as UTF-8) is then copied and validated in that one run, which goes
+ * on beside the caller's parsing and judging, on the other core. A single run compiles domain.rng once and never
+ * takes both cores from the caller: on the corpus (366 domains) it ended the check sooner than runs started as the
+ * parses came (three, at 35/70/100 % of the text), whose overlaps kept the caller waiting for a core (median of 21
+ * interleaved: 420 vs 497 ms; held rather than started after the reading, 401 vs 414 ms). A document that was not
+ * announced, or cannot be read before the parse, is copied once the parser accepts it and validated at `finish`. A
+ * document the parser refuses gets a result saying so, and any verdict xmllint gave on its copy is dropped. The
+ * copies are written synchronously to a private temporary directory, removed at `finish`; a parse is not kept, only
+ * its elements' names and offsets, which locate schema errors. Throws `SchemaUnavailableError` when the schemas are
+ * not installed.
  */
-export function startBatchValidation(totalLength: number, options: SchemaOptions = {}): BatchValidation {
+export function startBatchValidation(count: number, options: SchemaOptions = {}): BatchValidation {
   const status = schemaStatus(options.dir);
   if (!status.available) throw new SchemaUnavailableError(status.message);
   const dir = status.dir;
@@ -269,6 +291,7 @@ export function startBatchValidation(totalLength: number, options: SchemaOptions
     // In this process: nothing can run beside the caller, so the documents wait for `finish`.
     const accepted: DocumentToValidate[] = [];
     return {
+      announce: () => undefined,
       add(doc) {
         const r = refusal(doc);
         refused.push(r);
@@ -278,54 +301,110 @@ export function startBatchValidation(totalLength: number, options: SchemaOptions
       abandon: () => undefined,
     };
   }
-  let tmp: string | undefined;
-  let pending: { doc: { name: string; text: string; parsed: ElementIndex | undefined }; file: string }[] = [];
-  let added = 0;
-  /** The next share of RUN_STARTS to reach. */
-  let share = 0;
-  const runs: Promise<SchemaResult[]>[] = [];
+  const tmp = mkdtempSync(path.join(scratchBase(), 'vaw-schema-'));
+  const copyOf = (text: string, file: string): Copy => {
+    const at = path.join(tmp, file);
+    writeFileSync(at, text, { mode: 0o600 });
+    return { file: at };
+  };
+  const runs: { readonly copies: readonly Copy[]; readonly output: Promise<string> }[] = [];
   const children: ChildProcess[] = [];
-  const startRun = () => {
-    const batch = pending;
-    pending = [];
-    const files = batch.map((b) => b.file);
-    const run = runNative(dir, files, tmp!, runs.length, children).then((output) =>
-      schemaResultsOf(
-        batch.map((b) => b.doc),
-        output,
-        files,
-      ),
-    );
+  /** The end of the last run started, failed or not: the next one waits for it. */
+  let lastRun: Promise<unknown> = Promise.resolve();
+  const startRun = (copies: readonly Copy[], start: 'now' | 'after the others') => {
+    const files = copies.map((c) => c.file);
+    const number = runs.length;
+    const run = () => runNative(dir, files, tmp, number, children).output;
+    const output = start === 'now' ? run() : lastRun.then(run, run);
+    lastRun = output.catch(() => undefined);
     // Awaited in `finish`; until then a failure must not count as an unhandled rejection.
-    run.catch(() => undefined);
-    runs.push(run);
+    output.catch(() => undefined);
+    runs.push({ copies, output });
   };
-  const removeCopies = () => {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  };
+  /** The copies of the first FILES_PER_RUN announced documents are named before they exist, for the held run. */
+  const heldCount = Math.min(count, FILES_PER_RUN);
+  const heldName = (i: number) => `u${i}.xml`;
+  const held =
+    heldCount > 0
+      ? runNative(
+          dir,
+          Array.from({ length: heldCount }, (_, i) => path.join(tmp, heldName(i))),
+          tmp,
+          0,
+          children,
+          true,
+        )
+      : null;
+  if (held) {
+    held.output.catch(() => undefined);
+    lastRun = held.output.catch(() => undefined);
+  }
+  let upcoming: readonly DocumentToValidate[] = [];
+  /** The announced documents' copies (undefined for one that waits for its parse). */
+  let early: (Copy | undefined)[] = [];
+  let next = 0;
+  let late: Copy[] = [];
+  /** Every copy that is validated, in the order added. */
+  const added: Copy[] = [];
+  const removeCopies = () => rmSync(tmp, { recursive: true, force: true });
   return {
+    announce(docs) {
+      upcoming = docs;
+      early = docs.map((doc, i) => (xmllintMayReadUnparsed(doc.text) ? copyOf(doc.text, heldName(i)) : undefined));
+      // A held file that was never written (a document read only after its parse) is missing to xmllint, which
+      // says so and goes on; nobody asks for its verdict.
+      if (held) {
+        runs.push({ copies: early.slice(0, heldCount).filter((c) => c !== undefined), output: held.output });
+        held.release();
+      }
+      const rest = early.slice(heldCount).filter((c) => c !== undefined);
+      for (let i = 0; i < rest.length; i += FILES_PER_RUN) startRun(rest.slice(i, i + FILES_PER_RUN), 'after the others');
+    },
     add(doc) {
       const r = refusal(doc);
       refused.push(r);
-      if (r === null) {
-        tmp ??= mkdtempSync(path.join(scratchBase(), 'vaw-schema-'));
-        const file = path.join(tmp, `f${refused.length - 1}.xml`);
-        writeFileSync(file, doc.text, { mode: 0o600 });
-        // The copy is what xmllint reads; the parse is let go (it is most of the memory a document takes), and its
-        // elements' names and offsets are kept to locate schema errors (element-index.ts).
-        const parsed = doc.parsed?.text === doc.text ? elementIndexOf(doc.parsed) : undefined;
-        pending.push({ doc: { name: doc.name, text: doc.text, parsed }, file });
+      // The announced document it is: the next one with its name and text (the caller may have left some out).
+      let i = next;
+      while (i < upcoming.length && (upcoming[i]!.text !== doc.text || upcoming[i]!.name !== doc.name)) i++;
+      const announced = i < upcoming.length;
+      if (announced) next = i + 1;
+      if (r !== null) return;
+      // Its elements' names and offsets locate schema errors; the parse itself is let go (most of the memory a document takes).
+      const parsed = doc.parsed?.text === doc.text ? elementIndexOf(doc.parsed) : undefined;
+      let copy = announced ? early[i] : undefined;
+      if (!copy) {
+        copy = copyOf(doc.text, `a${refused.length - 1}.xml`);
+        late.push(copy);
+        if (late.length === FILES_PER_RUN) {
+          startRun(late, 'after the others');
+          late = [];
+        }
       }
-      added += doc.text.length;
-      let due = pending.length >= FILES_PER_RUN;
-      for (; share < RUN_STARTS.length && added >= RUN_STARTS[share]! * totalLength; share++) due = true;
-      if (due && pending.length > 0) startRun();
+      copy.doc = { name: doc.name, text: doc.text, parsed };
+      added.push(copy);
     },
     async finish() {
       try {
-        // Documents beyond the announced length, or fewer than announced (some were refused).
-        if (pending.length > 0) startRun();
-        return merge(refused, (await Promise.all(runs)).flat());
+        // Nothing else is left to do: the last documents' run need not wait for the others.
+        if (late.length > 0) startRun(late, 'now');
+        late = [];
+        held?.release();
+        /** Each copy's verdict, read from its run's output (only the documents added: the others' are dropped). */
+        const verdicts = new Map<Copy, SchemaResult>();
+        for (const run of runs) {
+          const output = await run.output;
+          const kept = run.copies.filter((c) => c.doc !== undefined);
+          const results = schemaResultsOf(
+            kept.map((c) => c.doc!),
+            output,
+            kept.map((c) => c.file),
+          );
+          kept.forEach((c, k) => verdicts.set(c, results[k]!));
+        }
+        return merge(
+          refused,
+          added.map((c) => verdicts.get(c)!),
+        );
       } finally {
         removeCopies();
       }
@@ -348,11 +427,9 @@ function merge(refused: readonly (SchemaResult | null)[], results: readonly Sche
  * Throws `SchemaUnavailableError` when the schemas are not installed.
  */
 export async function validateDomainXml(docs: readonly DocumentToValidate[], options: SchemaOptions = {}): Promise<SchemaResult[]> {
-  const batch = startBatchValidation(
-    docs.reduce((n, d) => n + d.text.length, 0),
-    options,
-  );
+  const batch = startBatchValidation(docs.length, options);
   try {
+    batch.announce(docs);
     for (const doc of docs) batch.add(doc);
   } catch (e) {
     batch.abandon();

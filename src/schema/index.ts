@@ -2,3 +2,4 @@
 export { errorLocator, parseXmllintOutput, schemaResultsOf } from './xmllint-output';
 export type { SchemaError, SchemaResult, XmllintError } from './xmllint-output';
 export { errorsOnlyInLaunchSecurity, mayBeNewerThanSchema, newerElementWords, newerThanSchema, type NewerElement } from './newer-element';
+export { xmllintMayReadUnparsed } from './read-before-parse';
