@@ -176,9 +176,9 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   const docs: Doc[] = [];
   const read: { readonly doc: Doc; readonly facts: DomainFacts }[] = [];
   const checked: Checked[] = [];
-  // This machine's libvirt (virsh, ~0.1 s) is needed only when some document's errors could mean "newer than the
-  // schema", which xmllint tells at the end. Asked as soon as a document's <launchSecurity> could be, virsh runs
-  // beside the work instead of after it.
+  // This machine's libvirt (remembered per schema file, else asked of virsh: ~0.1 s) is needed only when some
+  // document's errors could mean "newer than the schema", which xmllint tells at the end. Asked as soon as a
+  // document's <launchSecurity> could be, so that virsh, when it must run, runs beside the work instead of after it.
   let version: Promise<Version | null> | null = null;
   try {
     if (connecting) {
@@ -211,8 +211,10 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
 
     // Two passes. The first parses each document, hands it to the schema validation and reads its facts, then lets
     // its parse go: a check of many domains holds one parsed tree at a time (held all at once, the 366 corpus
-    // domains' trees made V8 collect its whole heap, the largest pause of the run). The second judges the facts.
-    // xmllint has the documents before the first pass starts, so its run goes on beside both.
+    // domains' trees made V8 collect its whole heap, the largest pause of the run). The second judges the facts,
+    // once osinfo-db's index, read meanwhile, is there for the first domain that names its OS (judging each document
+    // right after its parse measured no faster). xmllint has the documents before the first pass starts, so its run
+    // goes on beside both.
     schema?.announce(docs);
     for (const doc of docs) {
       let xml: DomainDocument;

@@ -100,7 +100,7 @@ export function createIpcHandlers(ctx: IpcContext): Handlers {
       defaultUri: await (defaultUri ??= pickDefaultUri(env)),
       backupsDir: backupsDir(env),
       saveDir: homedir(),
-      // This machine's libvirt (its schemas are the ones that validate here), asked once per process.
+      // This machine's libvirt (its schemas are the ones that validate here), read once per process (local-libvirt.ts).
       libvirtVersion: await localLibvirtVersion().then((v) => (v === null ? null : formatVersion(v))),
     }),
     'samples.list': async () => {

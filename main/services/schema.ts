@@ -147,14 +147,13 @@ interface NativeRun {
 
 /**
  * Starts one native xmllint run over `files` (the caller may then keep its thread busy: the run goes on beside it).
- * Its messages go to a file in `tmp`, not to a pipe: libxml2 writes each message in many small pieces, which fill
+ * Its messages go to `outFile`, not to a pipe: libxml2 writes each message in many small pieces, which fill
  * a pipe's buffer whenever this process is busy, and xmllint then waits; measured here, that nearly doubled its run
  * over the corpus. A `held` run is started before its files exist: its first document is its standard input, so
  * xmllint compiles domain.rng and then waits there until `release` closes that input (an empty document, whose
  * error is nobody's), and only then opens the files, by which time the caller has written them all.
  */
-function runNative(dir: string, files: readonly string[], tmp: string, run: number, children: ChildProcess[], held = false): NativeRun {
-  const outFile = path.join(tmp, `xmllint-${run}.out`);
+function runNative(dir: string, files: readonly string[], outFile: string, children: ChildProcess[], held = false): NativeRun {
   const out = openSync(outFile, 'w', 0o600);
   const child = spawn('xmllint', xmllintArgs(dir, held ? ['-', ...files] : files), { stdio: [held ? 'pipe' : 'ignore', out, out] });
   children.push(child);
@@ -304,7 +303,7 @@ export function startBatchValidation(count: number, options: SchemaOptions = {})
     };
   }
   const tmp = mkdtempSync(path.join(scratchBase(), 'vaw-schema-'));
-  /** Every file made in `tmp` (the copies, and each run's messages: `xmllint-N.out`). */
+  /** Every file made in `tmp`: the copies, and each run's messages. */
   const made: string[] = [];
   const copyOf = (text: string, file: string): Copy => {
     const at = path.join(tmp, file);
@@ -312,14 +311,22 @@ export function startBatchValidation(count: number, options: SchemaOptions = {})
     writeFileSync(at, text, { mode: 0o600 });
     return { file: at };
   };
+  const outputFile = (): string => {
+    const at = path.join(tmp, `xmllint-${made.length}.out`);
+    made.push(at);
+    return at;
+  };
   const runs: { readonly copies: readonly Copy[]; readonly output: Promise<string> }[] = [];
   const children: ChildProcess[] = [];
+  let abandoned = false;
   /** The end of the last run started, failed or not: the next one waits for it. */
   let lastRun: Promise<unknown> = Promise.resolve();
   const startRun = (copies: readonly Copy[], start: 'now' | 'after the others') => {
     const files = copies.map((c) => c.file);
-    const number = runs.length;
-    const run = () => runNative(dir, files, tmp, number, children).output;
+    const outFile = outputFile();
+    // A run that was to follow an abandoned batch never starts.
+    const run = () =>
+      abandoned ? Promise.reject(new SchemaUnavailableError('xmllint was stopped')) : runNative(dir, files, outFile, children).output;
     const output = start === 'now' ? run() : lastRun.then(run, run);
     lastRun = output.catch(() => undefined);
     // Awaited in `finish`; until then a failure must not count as an unhandled rejection.
@@ -334,8 +341,7 @@ export function startBatchValidation(count: number, options: SchemaOptions = {})
       ? runNative(
           dir,
           Array.from({ length: heldCount }, (_, i) => path.join(tmp, heldName(i))),
-          tmp,
-          0,
+          outputFile(),
           children,
           true,
         )
@@ -357,7 +363,7 @@ export function startBatchValidation(count: number, options: SchemaOptions = {})
    */
   const removeCopies = () => {
     try {
-      for (const file of [...made, ...runs.map((_, i) => path.join(tmp, `xmllint-${i}.out`))]) unlinkSync(file);
+      for (const file of made) unlinkSync(file);
       rmdirSync(tmp);
     } catch {
       rmSync(tmp, { recursive: true, force: true });
@@ -426,6 +432,7 @@ export function startBatchValidation(count: number, options: SchemaOptions = {})
       }
     },
     abandon() {
+      abandoned = true;
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
       removeCopies();
     },
