@@ -125,6 +125,21 @@ describe.skipIf(missing)(`validateDomainXml against libvirt's schemas ${missing 
     );
   });
 
+  it('a lower-case <!doctype is no DOCTYPE to libxml2: xmllint refuses the document and opens nothing', () => {
+    // Such a text goes to xmllint before the parse (xmllintMayReadUnparsed); its FIFO entity would hang xmllint.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-fifo-lc-'));
+    const fifo = path.join(dir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const doc = path.join(dir, 'lower.xml');
+    writeFileSync(doc, `<!doctype domain [<!ENTITY e SYSTEM "${fifo}">]>\n<domain type='kvm'>&e;</domain>\n`);
+    const r = spawnSync('xmllint', ['--noout', '--nonet', '--relaxng', '/usr/share/libvirt/schemas/domain.rng', doc], {
+      timeout: 3000,
+      encoding: 'utf8',
+    });
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toMatch(/parser error : StartTag: invalid element name/);
+  });
+
   describe("a DOCTYPE spelled in UTF-7: no '<!DOCTYPE' in the text, yet libxml2 decodes one and opens its FIFO entity", () => {
     const fifoDir = mkdtempSync(path.join(os.tmpdir(), 'vaw-fifo7-'));
     const fifo = path.join(fifoDir, 'fifo');
