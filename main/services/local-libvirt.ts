@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Version } from '../../src/contracts/facts';
 import { formatVersion, parseVersion } from '../../src/contracts/version';
-import { writeFileAtomically } from './atomic-write';
+import { readKeyedCache, writeKeyedCache } from './keyed-cache';
 import { getVersions } from './libvirt';
 import { DEFAULT_SCHEMA_DIR } from './schema';
 import { appCacheDir } from './xdg-dirs';
@@ -46,29 +46,17 @@ async function identityOf(file: string): Promise<string | null> {
   }
 }
 
-async function remembered(cacheDir: string, key: string): Promise<Version | null> {
-  try {
-    const j = JSON.parse(await fs.readFile(path.join(cacheDir, CACHE_FILE), 'utf8')) as { key?: unknown; version?: unknown };
-    return j.key === key && typeof j.version === 'string' ? parseVersion(j.version) : null;
-  } catch {
-    // Not remembered yet, or a damaged file: ask again.
-    return null;
-  }
-}
-
 /** The libvirt of `schemaFile`: remembered, or asked and then remembered (an unknown answer is not). */
 export async function readLocalLibvirtVersion(options: LocalLibvirtOptions = {}): Promise<Version | null> {
   const cacheDir = options.cacheDir === undefined ? appCacheDir() : options.cacheDir;
   const key = cacheDir ? await identityOf(options.schemaFile ?? path.join(DEFAULT_SCHEMA_DIR, 'domain.rng')) : null;
-  const known = cacheDir && key ? await remembered(cacheDir, key) : null;
+  const cached = cacheDir && key ? await readKeyedCache(cacheDir, CACHE_FILE, key) : null;
+  const known = typeof cached?.version === 'string' ? parseVersion(cached.version) : null;
   if (known) return known;
   const version = await (options.ask ?? askVirsh)();
   if (version && cacheDir && key) {
     // A cache that cannot be written (read-only home) only costs speed next time.
-    await fs
-      .mkdir(cacheDir, { recursive: true })
-      .then(() => writeFileAtomically(path.join(cacheDir, CACHE_FILE), JSON.stringify({ key, version: formatVersion(version) })))
-      .catch(() => undefined);
+    await writeKeyedCache(cacheDir, CACHE_FILE, key, { version: formatVersion(version) }).catch(() => undefined);
   }
   return version;
 }

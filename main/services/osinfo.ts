@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { GuestFacts, GuestFamily, Support } from '../../src/contracts/facts';
 import { NO_GUEST_FACTS, UNKNOWN } from '../../src/contracts/facts';
 import { parseXml } from '../../src/domain-xml';
-import { writeFileAtomically } from './atomic-write';
+import { readKeyedCache, writeKeyedCache } from './keyed-cache';
 import { appCacheDir } from './xdg-dirs';
 
 /** One OS of the guest picker. */
@@ -134,19 +134,10 @@ async function fingerprintOf(dir: string): Promise<string> {
 
 const CACHE_FILE = 'osinfo-index.json';
 
+/** The cached index for `key`; null when there is none (or a damaged one): it is built again. */
 async function readCache(cacheDir: string, key: string): Promise<OsinfoEntry[] | null> {
-  try {
-    const j = JSON.parse(await fs.readFile(path.join(cacheDir, CACHE_FILE), 'utf8')) as { key?: unknown; entries?: unknown };
-    return j.key === key && Array.isArray(j.entries) ? (j.entries as OsinfoEntry[]) : null;
-  } catch {
-    // No cache yet, or a damaged one: rebuild it.
-    return null;
-  }
-}
-
-async function writeCache(cacheDir: string, key: string, entries: readonly OsinfoEntry[]): Promise<void> {
-  await fs.mkdir(cacheDir, { recursive: true });
-  await writeFileAtomically(path.join(cacheDir, CACHE_FILE), JSON.stringify({ key, entries }));
+  const cached = await readKeyedCache(cacheDir, CACHE_FILE, key);
+  return Array.isArray(cached?.entries) ? (cached.entries as OsinfoEntry[]) : null;
 }
 
 export interface OsinfoLoadOptions {
@@ -172,7 +163,7 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: Osin
   if (!all) {
     all = await buildEntries(dir);
     // A cache that cannot be written (read-only home) only costs speed next time.
-    if (cacheDir) await writeCache(cacheDir, key, all).catch(() => undefined);
+    if (cacheDir) await writeKeyedCache(cacheDir, CACHE_FILE, key, { entries: all }).catch(() => undefined);
   }
   const entries = new Map<string, OsinfoEntry>();
   const byShortId = new Map<string, OsinfoEntry>();
