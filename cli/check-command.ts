@@ -164,9 +164,9 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
       return 2;
     }
   }
-  // The guests' facts come from osinfo-db's index: built while the documents are read, the first domain that names
-  // its OS does not wait for it (a few file reads, each a turn of the event loop: 12–27 ms of waiting over the
-  // corpus). Not built for documents that cannot name one (a tenth of a one-file check).
+  // The guests' facts come from osinfo-db's index, loaded as soon as a document read names its OS (from its cache,
+  // synchronously: ready before the passes, which never let the event loop turn). Not loaded for documents that
+  // cannot name one (a tenth of a one-file check).
   const namesItsOs = (text: string): boolean => args.values.guest !== undefined || text.includes(LIBOSINFO_NS);
   const flagHost = await hostFactsFromFlags('check', args.values);
   // xmllint starts now and compiles the schema while the files are read (startBatchValidation); a fleet's documents

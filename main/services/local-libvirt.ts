@@ -6,11 +6,11 @@
  * upgrade replaces that file (a package manager writes a new one: new inode, new times), and the next call asks
  * virsh again.
  */
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Version } from '../../src/contracts/facts';
 import { formatVersion, parseVersion } from '../../src/contracts/version';
-import { readKeyedCache, writeKeyedCache } from './keyed-cache';
+import { readKeyedCacheSync, writeKeyedCache } from './keyed-cache';
 import { getVersions } from './libvirt';
 import { DEFAULT_SCHEMA_DIR } from './schema';
 import { appCacheDir } from './xdg-dirs';
@@ -37,9 +37,9 @@ async function askVirsh(): Promise<Version | null> {
 }
 
 /** The identity of the schema file: any replacement of it changes one of these. Null when it cannot be read. */
-async function identityOf(file: string): Promise<string | null> {
+function identityOf(file: string): string | null {
   try {
-    const st = await fs.stat(file, { bigint: true });
+    const st = statSync(file, { bigint: true });
     return [file, st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
   } catch {
     return null;
@@ -49,8 +49,8 @@ async function identityOf(file: string): Promise<string | null> {
 /** The libvirt of `schemaFile`: remembered, or asked and then remembered (an unknown answer is not). */
 export async function readLocalLibvirtVersion(options: LocalLibvirtOptions = {}): Promise<Version | null> {
   const cacheDir = options.cacheDir === undefined ? appCacheDir() : options.cacheDir;
-  const key = cacheDir ? await identityOf(options.schemaFile ?? path.join(DEFAULT_SCHEMA_DIR, 'domain.rng')) : null;
-  const cached = cacheDir && key ? await readKeyedCache(cacheDir, CACHE_FILE, key) : null;
+  const key = cacheDir ? identityOf(options.schemaFile ?? path.join(DEFAULT_SCHEMA_DIR, 'domain.rng')) : null;
+  const cached = cacheDir && key ? readKeyedCacheSync(cacheDir, CACHE_FILE, key) : null;
   const known = typeof cached?.version === 'string' ? parseVersion(cached.version) : null;
   if (known) return known;
   const version = await (options.ask ?? askVirsh)();

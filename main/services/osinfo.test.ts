@@ -91,6 +91,15 @@ describe('the on-disk index cache', () => {
     expect((await loadOsinfo(dir, { cacheDir })).lookup('ex1').name).toBe('Example 1');
   });
 
+  it('is ready without a turn of the event loop, for a caller that keeps its thread busy until it looks up', async () => {
+    await loadOsinfo(dir, { cacheDir });
+    let index: Awaited<ReturnType<typeof loadOsinfo>> | undefined;
+    void loadOsinfo(dir, { cacheDir }).then((i) => (index = i));
+    // Microtasks only: a file read on the event loop would still be pending here.
+    for (let i = 0; i < 5 && index === undefined; i++) await Promise.resolve();
+    expect(index?.lookup('ex1').name).toBe('Example 1');
+  });
+
   it('is rebuilt when a vendor folder changes (as a package upgrade replacing files does)', async () => {
     utimesSync(vendor, new Date(), new Date(Date.now() + 5000));
     expect((await loadOsinfo(dir, { cacheDir })).lookup('ex1').name).toBe('Renamed');
