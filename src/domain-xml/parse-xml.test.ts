@@ -37,6 +37,17 @@ describe('parseXml', () => {
     expect(disk && text.slice(disk.start, disk.startTagEnd)).toBe(`<disk type='file' device = "disk">`);
   });
 
+  it('gives each element only its own attributes, whatever the start tags before it had', () => {
+    // The parser reads every start tag's attributes into one scratch array: a shorter tag after a longer one
+    // must neither keep the longer one's last attributes nor see them as its own (a false "appears twice").
+    const doc = parseXml(`<a p='1' q='2' r='3'><b q='x' p="y"/><c r='z&amp;'/><d/></a>`);
+    const names = (name: string) => doc.root.child(name)?.attributes.map((a) => `${a.name}=${a.value}`);
+    expect(names('b')).toEqual(['q=x', 'p=y']);
+    expect(names('c')).toEqual(['r=z&']);
+    expect(names('d')).toEqual([]);
+    const e = errorOf(() => parseXml(`<a p='1' q='2' r='3'><e s='1' t='2' s='3'/></a>`, 'f.xml'));
+    expect([e.line, e.column, e.problem]).toEqual([1, 37, 'attribute s appears twice on <e>']);
+  });
   it('decodes the predefined entities and character references only in values', () => {
     const doc = parseXml(`<a x='&lt;&amp;&#x41;&#66;&quot;'>1 &gt; 0 &apos;<![CDATA[&lt;]]></a>`);
     expect(doc.root.attr('x')).toBe('<&AB"');

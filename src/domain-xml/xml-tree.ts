@@ -189,14 +189,20 @@ export class XmlElement {
    * by then: the parser never asks.
    */
   #numberSiblings(parent: XmlElement): void {
+    // Indexed loops, as in children(): for-of's iterator results were 1.4 of the 42 MB a check of the corpus allocates.
+    const nodes = parent.nodes;
     const seen = new Map<string, number>();
-    for (const node of parent.nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.kind !== 'element') continue;
       const n = (seen.get(node.name) ?? 0) + 1;
       seen.set(node.name, n);
       node.#sameNameIndex = n;
     }
-    for (const node of parent.nodes) if (node.kind === 'element') node.#sameNameCount = seen.get(node.name)!;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (node.kind === 'element') node.#sameNameCount = seen.get(node.name)!;
+    }
   }
 
   /** 1-based position among siblings with the same name. */

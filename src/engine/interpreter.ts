@@ -80,12 +80,13 @@ export interface RuleHit {
 export function evaluateRules(input: EngineInput): RuleHit[] {
   const c = domainContext(input);
   const hits: RuleHit[] = [];
-  for (const rule of DOMAIN_RULES) {
+  // Indexed loops: these run for every device and rule, and for-of's iterator results were a megabyte of garbage
+  // per evaluation of a 4,440-device domain (and, for the domain's rules, 0.9 MB over a check of the corpus).
+  for (let r = 0; r < DOMAIN_RULES.length; r++) {
+    const rule = DOMAIN_RULES[r]!;
     const finding = apply(rule, c, '/domain');
     if (finding) hits.push({ rule, finding });
   }
-  // Indexed loops: these run for every device and rule, and for-of's iterator results were a megabyte of garbage
-  // per evaluation of a 4,440-device domain.
   const devices = devicesAsChosen(input);
   for (let d = 0; d < devices.length; d++) {
     const device = devices[d]!;
