@@ -251,6 +251,35 @@ describe('parseXml names and shapes', () => {
     );
   }, 60_000);
 
+  it("records an attribute's name, quote and offsets however it is spaced and quoted", () => {
+    const space = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r\n'), maxLength: 3 });
+    // Values the quick path reads, and ones (with a tab, newline or reference) only the careful path reads.
+    const value = fc.string({ unit: fc.constantFrom('a', '1', ' ', '=', '\t', '\n', '&amp;', "'", '"'), maxLength: 6 });
+    fc.assert(
+      fc.property(
+        space,
+        fc.constantFrom('x', 'ab', 'a-b.c_1'),
+        space,
+        space,
+        fc.constantFrom("'", '"'),
+        value,
+        (before, name, left, right, quote, v) => {
+          const written = quote === "'" ? v.replaceAll("'", '&apos;') : v.replaceAll('"', '&quot;');
+          const attribute = `${name}${left}=${right}${quote}${written}${quote}`;
+          for (const text of bothWays(`<r ${before}${attribute} z='1'/>`)) {
+            const [a, z] = parseXml(text).root.attributes;
+            const start = 3 + before.length;
+            expect([a!.name, a!.quote, a!.start, a!.end]).toEqual([name, quote, start, start + attribute.length]);
+            expect([a!.valueStart, a!.valueEnd]).toEqual([start + attribute.length - 1 - written.length, start + attribute.length - 1]);
+            expect(a!.raw).toBe(written);
+            expect(z?.name).toBe('z');
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('gives every element exactly its child nodes, in order, however they nest, with values as written', () => {
     const tree: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
       node: fc.oneof(
