@@ -48,6 +48,7 @@ describe('parseXml', () => {
     const e = errorOf(() => parseXml(`<a p='1' q='2' r='3'><e s='1' t='2' s='3'/></a>`, 'f.xml'));
     expect([e.line, e.column, e.problem]).toEqual([1, 37, 'attribute s appears twice on <e>']);
   });
+
   it('decodes the predefined entities and character references only in values', () => {
     const doc = parseXml(`<a x='&lt;&amp;&#x41;&#66;&quot;'>1 &gt; 0 &apos;<![CDATA[&lt;]]></a>`);
     expect(doc.root.attr('x')).toBe('<&AB"');
