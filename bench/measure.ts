@@ -1,6 +1,6 @@
 /** Timing whole commands: medians after a warm-up, and A/B comparisons interleaved A B A B. */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { median } from './samples';
+import { median, pairRatioRange } from './samples';
 
 export interface Command {
   readonly cmd: string;
@@ -22,8 +22,15 @@ function runOnce(c: Command): number {
   return ms;
 }
 
-/** Median wall time of whole processes A and B, run interleaved A B A B after one warm-up each. */
-export function compareCommands(a: Command, b: Command, runs: number): { a: number; b: number } {
+/**
+ * Median wall time of whole processes A and B, run interleaved A B A B after one warm-up each, and the range of
+ * A/B over the pairs.
+ */
+export function compareCommands(
+  a: Command,
+  b: Command,
+  runs: number,
+): { a: number; b: number; pairRatios: { readonly low: number; readonly high: number } } {
   runOnce(a);
   runOnce(b);
   const sa: number[] = [];
@@ -32,7 +39,7 @@ export function compareCommands(a: Command, b: Command, runs: number): { a: numb
     sa.push(runOnce(a));
     sb.push(runOnce(b));
   }
-  return { a: median(sa), b: median(sb) };
+  return { a: median(sa), b: median(sb), pairRatios: pairRatioRange(sa, sb) };
 }
 
 /** Median wall time of one command (whole process), after `warmup` unmeasured runs. */

@@ -8,6 +8,16 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The lowest and highest of `a[i] / b[i]`: how far the ratio of two commands timed in interleaved pairs moves
+ * between pairs, which on a shared VM says more about a ratio near its goal than the ratio of the medians alone.
+ */
+export function pairRatioRange(a: readonly number[], b: readonly number[]): { readonly low: number; readonly high: number } {
+  if (a.length === 0 || a.length !== b.length) throw new Error('pairRatioRange needs as many pairs of each');
+  const ratios = a.map((x, i) => x / b[i]!);
+  return { low: Math.min(...ratios), high: Math.max(...ratios) };
+}
+
 /** Milliseconds of each of `runs` runs of `fn` after `warmup` unmeasured ones. */
 export function sampleIt(fn: () => unknown, runs: number, warmup = Math.max(3, runs >> 3)): number[] {
   for (let i = 0; i < warmup; i++) fn();
