@@ -211,10 +211,9 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
 
     // Two passes. The first parses each document, hands it to the schema validation and reads its facts, then lets
     // its parse go: a check of many domains holds one parsed tree at a time (held all at once, the 366 corpus
-    // domains' trees made V8 collect its whole heap, the largest pause of the run). The second judges the facts,
-    // once osinfo-db's index, read meanwhile, is there for the first domain that names its OS (judging each document
-    // right after its parse measured no faster). xmllint has the documents before the first pass starts, so its run
-    // goes on beside both.
+    // domains' trees made V8 collect its whole heap, the largest pause of the run). The second judges the facts
+    // (judging each document right after its parse measured no faster, before and after osinfo-db's index was read
+    // synchronously). xmllint has the documents before the first pass starts, so its run goes on beside both.
     schema?.announce(docs);
     for (const doc of docs) {
       let xml: DomainDocument;

@@ -63,6 +63,15 @@ function asciiNameEnd(text: string, at: number): number {
   return i;
 }
 
+/**
+ * The offset after the white space (space, tab, newline, carriage return) at `at`. A loop rather than a sticky
+ * regex: it runs a few times per attribute, and most often skips one space.
+ */
+function spaceEnd(text: string, at: number): number {
+  for (let c = text.charCodeAt(at); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = text.charCodeAt(++at));
+  return at;
+}
+
 /** Any character other than tab, line break and printable ASCII (where INVALID_CHAR must look). */
 const BEYOND_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/;
 
@@ -113,13 +122,9 @@ class Scanner {
   }
 
   skipSpace(): number {
-    // A loop rather than a sticky regex: it runs a few times per attribute, and most often skips one space.
-    const text = this.text;
     const from = this.pos;
-    let at = from;
-    for (let c = text.charCodeAt(at); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = text.charCodeAt(++at));
-    this.pos = at;
-    return at - from;
+    this.pos = spaceEnd(this.text, from);
+    return this.pos - from;
   }
 
   name(what: string): string {
@@ -234,8 +239,7 @@ function plainAttribute(s: Scanner): boolean {
   PLAIN_ATTRIBUTE.lastIndex = s.pos;
   if (!PLAIN_ATTRIBUTE.test(text)) return false;
   const end = PLAIN_ATTRIBUTE.lastIndex;
-  let start = s.pos + 1;
-  for (let c = text.charCodeAt(start); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = text.charCodeAt(++start));
+  const start = spaceEnd(text, s.pos);
   const eq = text.indexOf('=', start);
   let nameEnd = eq;
   for (let c = text.charCodeAt(nameEnd - 1); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = text.charCodeAt(--nameEnd - 1));
