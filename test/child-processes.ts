@@ -14,3 +14,18 @@ export function runningChildren(comm: string): number {
     }
   }).length;
 }
+
+/** The environment of each running process named `comm` whose parent is this test process. */
+export function childEnvironments(comm: string): Record<string, string>[] {
+  return readdirSync('/proc').flatMap((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (!stat.includes(`(${comm})`) || fields[0] === 'Z' || fields[1] !== String(process.pid)) return [];
+      const pairs = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+      return [Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]))];
+    } catch {
+      return [];
+    }
+  });
+}

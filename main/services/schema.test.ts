@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusXmlFiles } from '../../test/corpus-files';
-import { runningChildren } from '../../test/child-processes';
+import { childEnvironments, runningChildren } from '../../test/child-processes';
 import { missingParts } from '../../test/real-parts';
 import {
   readSchemaStatus,
@@ -15,6 +15,7 @@ import {
   startDomainValidation,
   validateDomainDocument,
   validateDomainXml,
+  xmllintEnv,
 } from './schema';
 
 const GOOD = `<domain type='kvm'>
@@ -44,6 +45,29 @@ describe('the folder the batch validator writes its copies in', () => {
     expect(scratchBase({ XDG_RUNTIME_DIR: path.join(folder, 'missing') })).toBe(fallback);
     expect(scratchBase({ XDG_RUNTIME_DIR: 'relative/run' })).toBe(fallback);
     expect(scratchBase({})).toBe(fallback);
+  });
+});
+
+/** glibc's dynamic loader, which prints the tunables a given environment sets (glibc 2.33 and later). */
+const LOADER = { x64: '/lib64/ld-linux-x86-64.so.2', arm64: '/lib/ld-linux-aarch64.so.1' }[process.arch as string] ?? '';
+const noLoader = LOADER && existsSync(LOADER) ? '' : `no glibc loader known for ${process.arch}`;
+
+describe.skipIf(noLoader)(`xmllint's malloc tuning, as glibc reads it ${noLoader ? `(skipped: ${noLoader})` : ''}`, () => {
+  const tcacheCount = (env: NodeJS.ProcessEnv): string => {
+    const out = spawnSync(LOADER, ['--list-tunables'], { env, encoding: 'utf8' }).stdout;
+    return /^glibc\.malloc\.tcache_count: (\S+)/m.exec(out)?.[1] ?? 'not listed';
+  };
+  it('keeps 65,535 freed chunks per size in the thread cache, and the rest of the environment', () => {
+    expect(tcacheCount({})).toBe('0x0');
+    const env = xmllintEnv({ PATH: '/usr/bin', LANG: 'C.UTF-8' });
+    expect(tcacheCount(env)).toBe('0xffff');
+    expect(env).toMatchObject({ PATH: '/usr/bin', LANG: 'C.UTF-8' });
+  });
+  it("lets the user's own GLIBC_TUNABLES win, and keeps their other tunables", () => {
+    const env = xmllintEnv({ GLIBC_TUNABLES: 'glibc.malloc.tcache_count=3:glibc.malloc.perturb=3' });
+    expect(tcacheCount(env)).toBe('0x3');
+    const listed = spawnSync(LOADER, ['--list-tunables'], { env, encoding: 'utf8' }).stdout;
+    expect(listed).toMatch(/^glibc\.malloc\.perturb: 3 /m);
   });
 });
 
@@ -237,6 +261,14 @@ describe.skipIf(missing)(`startDomainValidation ${missing ? `(skipped: ${missing
     pending.cancel();
     await expect.poll(xmllintProcesses, { timeout: 5_000 }).toBe(before);
   });
+  it("runs xmllint with glibc's malloc tuning (xmllintEnv), read from the running process", () => {
+    const pending = startDomainValidation({ engine: 'native' });
+    try {
+      expect(childEnvironments('xmllint').map((env) => env.GLIBC_TUNABLES)).toContain(xmllintEnv().GLIBC_TUNABLES);
+    } finally {
+      pending.cancel();
+    }
+  });
 });
 
 const xmllintProcesses = (): number => runningChildren('xmllint');
@@ -263,6 +295,19 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
     const alone = await Promise.all(docs.map((d) => validateDomainDocument(d, { engine: 'native' })));
     expect(results).toEqual(alone);
     expect(results.map((r) => r.valid)).toEqual([true, false, true, false, true]);
+  }, 60_000);
+
+  it("runs xmllint with glibc's malloc tuning (xmllintEnv), read from the running process", async () => {
+    const before = childEnvironments('xmllint').length;
+    const batch = startBatchValidation(docs.length, { engine: 'native' });
+    try {
+      const envs = childEnvironments('xmllint');
+      expect(envs.length).toBe(before + 1);
+      expect(envs.at(-1)?.GLIBC_TUNABLES).toBe(xmllintEnv().GLIBC_TUNABLES);
+      expect(envs.at(-1)?.GLIBC_TUNABLES).toMatch(/^glibc\.malloc\.tcache_count=65535/);
+    } finally {
+      batch.abandon();
+    }
   }, 60_000);
 
   it('copies a DOCTYPE document only after the parse, which refuses it; its place among the verdicts is kept', async () => {

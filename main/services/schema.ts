@@ -132,6 +132,24 @@ function xmllintArgs(dir: string, files: readonly string[]): string[] {
 }
 
 /**
+ * glibc's malloc tuning for xmllint: keep up to 65,535 freed chunks of each size in the thread's cache (7 by
+ * default). libxml2 compiles domain.rng and validates each document with many small allocations and frees, which
+ * then skip malloc's shared bins (a third of xmllint's time on the corpus, sampled with perf). Measured here, xmllint's
+ * CPU over the 366 corpus domains: 0.88 of the default (median of 30 interleaved pairs), and over one domain 14.1
+ * instead of 16.4 ms; its peak memory 12.5 instead of 9.9 MB. Another C library ignores the variable.
+ */
+const XMLLINT_MALLOC_TUNING = 'glibc.malloc.tcache_count=65535';
+
+/**
+ * The environment xmllint runs with: this process's, with XMLLINT_MALLOC_TUNING put before any GLIBC_TUNABLES of
+ * the user's own (glibc reads them in order, so a setting of theirs still wins).
+ */
+export function xmllintEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const own = env.GLIBC_TUNABLES;
+  return { ...env, GLIBC_TUNABLES: own ? `${XMLLINT_MALLOC_TUNING}:${own}` : XMLLINT_MALLOC_TUNING };
+}
+
+/**
  * Kills a hung xmllint after five minutes. Not spawn's own `timeout` option: when the spawn fails, Node never
  * clears that timer, and the process then lives on for the whole timeout.
  */
@@ -155,7 +173,10 @@ interface NativeRun {
  */
 function runNative(dir: string, files: readonly string[], outFile: string, children: ChildProcess[], held = false): NativeRun {
   const out = openSync(outFile, 'w', 0o600);
-  const child = spawn('xmllint', xmllintArgs(dir, held ? ['-', ...files] : files), { stdio: [held ? 'pipe' : 'ignore', out, out] });
+  const child = spawn('xmllint', xmllintArgs(dir, held ? ['-', ...files] : files), {
+    stdio: [held ? 'pipe' : 'ignore', out, out],
+    env: xmllintEnv(),
+  });
   children.push(child);
   closeSync(out);
   // A run that ends before its release (it failed to start) makes writing nothing to it harmless.
@@ -471,7 +492,7 @@ export interface PendingValidation {
 
 /** A native xmllint waiting on standard input for one document. */
 function nativeOnStdin(dir: string): PendingValidation {
-  const child = spawn('xmllint', xmllintArgs(dir, ['-']), { stdio: 'pipe' });
+  const child = spawn('xmllint', xmllintArgs(dir, ['-']), { stdio: 'pipe', env: xmllintEnv() });
   const timer = stopAfter(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
