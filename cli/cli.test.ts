@@ -24,6 +24,7 @@ import { compareVersions, formatVersion, parseVersion } from '../src/contracts/v
 import { technology } from '../src/engine';
 import { corpusDir, missingParts, repoRoot } from '../test/real-parts';
 import { buildNodeBundles } from '../scripts/node-bundles.mjs';
+import { bigDomainXml } from '../bench/big-domain';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/domains');
 let bin = '';
@@ -251,6 +252,26 @@ describe('the installed command (dist/cli/virtio-access.cjs run through its firs
     expect([direct.status, direct.stderr]).toEqual([0, '']);
     expect(direct.stdout).toContain('Id: R-XML-05');
   });
+
+  it('collects garbage without incremental marking in a one-shot command (the bundle run by node alone marks)', () => {
+    // Six 45,000-line domains: enough kept text for V8 to start marking the old generation (four are just enough).
+    const big = tmpFile('big-10000.xml', bigDomainXml(10_000));
+    const args = ['check', '--no-schema', ...Array.from({ length: 6 }, () => big)];
+    const marks = (out: string) => out.split('\n').filter((l) => l.includes('[IncrementalMarking] Start (')).length;
+    const direct = spawnSync(process.execPath, ['--trace-incremental-marking', path.join(work, 'cli/virtio-access-main.cjs'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') },
+    });
+    expect(direct.status).toBe(0);
+    expect(marks(direct.stdout)).toBeGreaterThan(0);
+    const launched = spawnSync(process.execPath, ['--trace-incremental-marking', bin, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') },
+    });
+    expect(launched.status).toBe(0);
+    expect(marks(launched.stdout)).toBe(0);
+    expect(launched.stdout).toContain('big-10000.xml (domain big-10000): no problems found');
+  }, 60_000);
 
   it('keeps the compiled code of each command in the cache folder and answers the same from it', () => {
     const cache = path.join(work, 'code-cache');
