@@ -126,6 +126,14 @@ describe('decodeXmlBytes', () => {
     }
     expect(e).toMatchObject({ line: 3, column: 4, problem: 'is not valid UTF-8' });
   });
+
+  it('decodes each document afresh after one that was refused, even one cut inside a character', () => {
+    const cut = Buffer.concat([Buffer.from('<a>caf'), Buffer.from([0xc3])]);
+    expect(() => decodeXmlBytes(cut, 'cut.xml')).toThrow(/is not valid UTF-8/);
+    // Nothing of the refused document's last byte is left to combine with the next one's first (0xc3 0xa9 is é).
+    expect(() => decodeXmlBytes(Buffer.from([0xa9, 0x3c, 0x61, 0x2f, 0x3e]), 'next.xml')).toThrow(/is not valid UTF-8/);
+    expect(decodeXmlBytes(Buffer.from('\ufeff<a>café</a>'), 'good.xml')).toBe('\ufeff<a>café</a>');
+  });
 });
 
 const noUser = missingParts('unprivileged');

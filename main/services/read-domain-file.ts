@@ -148,6 +148,12 @@ export function readRegularFileSync(file: string, limit = MAX_DOMAIN_FILE_BYTES)
 }
 
 /**
+ * One strict decoder for every document: a decode() that is not streamed starts afresh, even after one that threw,
+ * and making a decoder per file was a third of the decoding (366 corpus files: 2.2 vs 1.2 ms).
+ */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
  * The text of an XML document's bytes, as libvirt would read them: refused unless libxml2 reads them as UTF-8
  * (no UTF-16/UCS-4 or EBCDIC signature), then strict UTF-8 (the error names the line and column of the first bad
  * byte). A leading byte order mark stays in the text.
@@ -156,7 +162,7 @@ export function decodeXmlBytes(bytes: Uint8Array, file: string): string {
   const other = nonUtf8Encoding(bytes);
   if (other) throw inputError(file, other.problem, other.hint);
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     const lenient = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     const before = lenient.slice(0, Math.max(0, lenient.indexOf('\ufffd')));
