@@ -82,7 +82,7 @@ export async function readRegularFile(file: string, limit = MAX_DOMAIN_FILE_BYTE
   try {
     const st = await handle.stat();
     checkReadable(file, st, limit);
-    const reader = growingBuffer(file, st.size, limit);
+    const reader = new GrowingBuffer(file, st.size, limit);
     for (let n = -1; n !== 0;) {
       const buffer = reader.room();
       n = (await handle.read(buffer, reader.filled, buffer.length - reader.filled, null)).bytesRead;
@@ -99,27 +99,32 @@ export async function readRegularFile(file: string, limit = MAX_DOMAIN_FILE_BYTE
 /**
  * A buffer sized for what a file says it holds, grown only when it holds more (a /proc file says 0), never past
  * one byte over the limit: that byte tells a file that fits from one that is too large (or grew while read).
+ * A class, not an object of closures: the CLI makes one for every file it reads.
  */
-function growingBuffer(file: string, claimed: number, limit: number) {
-  let buffer = Buffer.allocUnsafe(Math.min(limit + 1, claimed + 1 || 4096));
-  let filled = 0;
-  return {
-    get filled() {
-      return filled;
-    },
-    room(): Buffer {
-      if (filled < buffer.length) return buffer;
-      if (filled > limit) throw tooLarge(file, limit);
-      const bigger = Buffer.allocUnsafe(Math.min(limit + 1, buffer.length * 2));
-      buffer.copy(bigger, 0, 0, filled);
-      return (buffer = bigger);
-    },
-    add(n: number): void {
-      filled += n;
-      if (filled > limit) throw tooLarge(file, limit);
-    },
-    bytes: (): Uint8Array => buffer.subarray(0, filled),
-  };
+class GrowingBuffer {
+  #buffer: Buffer;
+  filled = 0;
+  constructor(
+    private readonly file: string,
+    claimed: number,
+    private readonly limit: number,
+  ) {
+    this.#buffer = Buffer.allocUnsafe(Math.min(limit + 1, claimed + 1 || 4096));
+  }
+  room(): Buffer {
+    if (this.filled < this.#buffer.length) return this.#buffer;
+    if (this.filled > this.limit) throw tooLarge(this.file, this.limit);
+    const bigger = Buffer.allocUnsafe(Math.min(this.limit + 1, this.#buffer.length * 2));
+    this.#buffer.copy(bigger, 0, 0, this.filled);
+    return (this.#buffer = bigger);
+  }
+  add(n: number): void {
+    this.filled += n;
+    if (this.filled > this.limit) throw tooLarge(this.file, this.limit);
+  }
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.filled);
+  }
 }
 
 /** `readRegularFile`, synchronously (the CLI: the same checks, no thread-pool round trip per system call). */
@@ -133,7 +138,7 @@ export function readRegularFileSync(file: string, limit = MAX_DOMAIN_FILE_BYTES)
   try {
     const st = fstatSync(fd);
     checkReadable(file, st, limit);
-    const reader = growingBuffer(file, st.size, limit);
+    const reader = new GrowingBuffer(file, st.size, limit);
     for (let n = -1; n !== 0;) {
       const buffer = reader.room();
       n = readSync(fd, buffer, reader.filled, buffer.length - reader.filled, null);
