@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { isCheckJson, isPlanJson, type PlanJson } from '../src/contracts/cli-json';
 import { applyEdits } from '../src/domain-xml';
 import type { SecureType } from '../src/contracts/facts';
@@ -25,6 +25,7 @@ import { technology } from '../src/engine';
 import { corpusDir, missingParts, repoRoot } from '../test/real-parts';
 import { buildNodeBundles } from '../scripts/node-bundles.mjs';
 import { bigDomainXml } from '../bench/big-domain';
+import { mountTinyTmpfs } from '../test/tmpfs';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/domains');
 let bin = '';
@@ -199,6 +200,41 @@ describe.skipIf(noSchema)(`virtio-access check with libvirt's schemas ${noSchema
     expect(run(['check', ...files]).stdout).toMatch(/\n5 domains checked: \d+ with errors, \d+ without\.\n$/);
   });
 });
+
+describe.skipIf(noSchema)(
+  `virtio-access check where its copies for xmllint cannot be written ${noSchema ? `(skipped: ${noSchema})` : ''}`,
+  () => {
+    it('a TMPDIR that does not exist: one message naming it and what to do, exit 2, no internal error', () => {
+      const missing = path.join(work, 'no-such-tmp');
+      const r = run(['check', path.join(fixtures, 'sev-q35.xml')], undefined, { TMPDIR: missing });
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toBe(
+        `virtio-access check: cannot write the copies xmllint validates in ${missing} (a folder on the way does not exist, ENOENT)\n` +
+          'Nothing was written. Make room there or set TMPDIR to a folder with room, or rerun with --no-schema to go on without schema validation.\n',
+      );
+    });
+
+    const noTmpfs = missingParts('tmpfs-mount');
+    it.skipIf(noTmpfs)(
+      `a full TMPDIR: the same message with ENOSPC, and nothing left there ${noTmpfs ? `(skipped: ${noTmpfs})` : ''}`,
+      () => {
+        const tmpfs = mountTinyTmpfs(16);
+        onTestFinished(tmpfs.unmount);
+        // 400 KB of domain: the copy's first write fills the 16 KiB and stops short (a short write, then ENOSPC).
+        const big = tmpFile('big-2000.xml', bigDomainXml(2000));
+        const r = run(['check', big], undefined, { TMPDIR: tmpfs.dir });
+        expect([r.code, r.stdout]).toEqual([2, '']);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^virtio-access check: cannot write the copies xmllint validates in ${tmpfs.dir}/vaw-schema-\\w+ \\(no space left on the device, ENOSPC\\)\n`,
+          ),
+        );
+        expect(r.stderr).not.toContain('internal error');
+        expect(readdirSync(tmpfs.dir)).toEqual([]);
+      },
+    );
+  },
+);
 
 const noSchemas = missingParts('schemas');
 describe.skipIf(noSchemas)(`virtio-access without a native xmllint ${noSchemas ? `(skipped: ${noSchemas})` : ''}`, () => {

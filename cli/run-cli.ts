@@ -41,9 +41,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps, rawIo: CliI
       return 2;
     }
     if (e instanceof SchemaUnavailableError) {
-      io.stderr(
-        `virtio-access ${name}: ${e.message}\nNothing was written. Install libxml2-utils (xmllint), or rerun with --no-schema to go on without schema validation.\n`,
-      );
+      const hint =
+        e.hint ?? 'Nothing was written. Install libxml2-utils (xmllint), or rerun with --no-schema to go on without schema validation.';
+      io.stderr(`virtio-access ${name}: ${e.message}\n${hint}\n`);
       return 2;
     }
     throw e;

@@ -38,6 +38,25 @@ export function errnoOf(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
 }
 
+/** An errno in words, then its code (`no space left on the device, ENOSPC`). */
+export function errnoInWords(e: unknown): string {
+  const code = errnoOf(e);
+  const words: Readonly<Record<string, string>> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOTDIR: 'a part of the path is not a folder',
+    EISDIR: 'it is a folder',
+    EEXIST: 'a file of that name is in the way',
+    ELOOP: 'a loop of symbolic links',
+    ENOENT: 'a folder on the way does not exist',
+    EIO: 'input/output error',
+  };
+  return words[code] ? `${words[code]}, ${code}` : code || (e instanceof Error ? e.message : String(e));
+}
+
 function openError(file: string, e: unknown): XmlInputError {
   const code = errnoOf(e);
   if (code === 'ENOENT') return inputError(file, 'no such file', 'Check the path.');

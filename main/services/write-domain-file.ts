@@ -12,7 +12,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomically } from './atomic-write';
 import { readBackup, removeBackup, writeBackup } from './backup-store';
-import { errnoOf, fingerprintOf } from './read-domain-file';
+import { errnoInWords, errnoOf, fingerprintOf } from './read-domain-file';
 
 /** The file changed (or vanished) between reading it and writing it; nothing was written. */
 export class FileConflictError extends Error {
@@ -33,25 +33,6 @@ export class FileWriteError extends Error {
   }
 }
 
-/** An errno in words. */
-function describe(e: unknown): string {
-  const code = errnoOf(e);
-  const words: Readonly<Record<string, string>> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    ENOTDIR: 'a part of the path is not a folder',
-    EISDIR: 'it is a folder',
-    EEXIST: 'a file of that name is in the way',
-    ELOOP: 'a loop of symbolic links',
-    ENOENT: 'a folder on the way does not exist',
-    EIO: 'input/output error',
-  };
-  return words[code] ? `${words[code]}, ${code}` : code || (e instanceof Error ? e.message : String(e));
-}
-
 /**
  * The file a write to `file` replaces: `file` itself, or the existing file a symbolic link names. Refuses a
  * link to nothing and a folder that does not exist.
@@ -62,7 +43,7 @@ async function writeTarget(file: string): Promise<string> {
   try {
     st = await fs.lstat(abs);
   } catch (e) {
-    if (errnoOf(e) !== 'ENOENT') throw new FileWriteError(file, `cannot be looked at (${describe(e)})`);
+    if (errnoOf(e) !== 'ENOENT') throw new FileWriteError(file, `cannot be looked at (${errnoInWords(e)})`);
     st = null;
   }
   if (st?.isSymbolicLink()) {
@@ -75,13 +56,13 @@ async function writeTarget(file: string): Promise<string> {
           file,
           `is a symbolic link to ${to}, which does not exist (a dangling link is neither replaced by a file nor followed); create ${to} first or give another path`,
         );
-      throw new FileWriteError(file, `is a symbolic link that cannot be followed (${describe(e)})`);
+      throw new FileWriteError(file, `is a symbolic link that cannot be followed (${errnoInWords(e)})`);
     }
   }
   try {
     return st ? await fs.realpath(abs) : path.join(await fs.realpath(path.dirname(abs)), path.basename(abs));
   } catch (e) {
-    throw new FileWriteError(file, `cannot be written there (${describe(e)})`);
+    throw new FileWriteError(file, `cannot be written there (${errnoInWords(e)})`);
   }
 }
 
@@ -92,13 +73,13 @@ async function currentOf(file: string, target: string): Promise<{ bytes: Buffer;
     st = await fs.stat(target);
   } catch (e) {
     if (errnoOf(e) === 'ENOENT') return null;
-    throw new FileWriteError(file, `cannot be looked at (${describe(e)})`);
+    throw new FileWriteError(file, `cannot be looked at (${errnoInWords(e)})`);
   }
   if (!st.isFile()) throw new FileWriteError(file, `is not a regular file (${st.isDirectory() ? 'a folder' : 'a pipe or device'})`);
   try {
     return { bytes: await fs.readFile(target), st };
   } catch (e) {
-    throw new FileWriteError(file, `cannot be read to back it up (${describe(e)})`);
+    throw new FileWriteError(file, `cannot be read to back it up (${errnoInWords(e)})`);
   }
 }
 
@@ -146,7 +127,7 @@ export async function writeFileSafely(
     } catch (e) {
       throw new FileWriteError(
         file,
-        `its current content could not be backed up (${describe(e)}); check the backup folder (VAW_BACKUP_DIR)`,
+        `its current content could not be backed up (${errnoInWords(e)}); check the backup folder (VAW_BACKUP_DIR)`,
       );
     }
   }
@@ -167,7 +148,7 @@ export async function writeFileSafely(
   } catch (e) {
     if (backupPath) await removeBackup(backupPath).catch(() => undefined);
     if (e instanceof FileConflictError) throw e;
-    throw new FileWriteError(file, `cannot be written (${describe(e)})`);
+    throw new FileWriteError(file, `cannot be written (${errnoInWords(e)})`);
   }
   return { backupPath };
 }
