@@ -30,8 +30,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { elementIndexOf, parseXml, XmlInputError, type ElementIndex, type XmlDocument } from '../../src/domain-xml';
-import { errnoInWords } from './read-domain-file';
 import { schemaResultsOf, xmllintMayReadUnparsed, type SchemaResult } from '../../src/schema';
+import { errnoInWords } from './read-domain-file';
 
 export type { SchemaError, SchemaResult } from '../../src/schema';
 
@@ -153,9 +153,10 @@ function xmllintArgs(dir: string, files: readonly string[]): string[] {
 /**
  * glibc's malloc tuning for xmllint: keep up to 65,535 freed chunks of each size in the thread's cache (7 by
  * default). libxml2 compiles domain.rng and validates each document with many small allocations and frees, which
- * then skip malloc's shared bins (a third of xmllint's time on the corpus, sampled with perf). Measured here, xmllint's
- * CPU over the 366 corpus domains: 0.88 of the default (median of 30 interleaved pairs), and over one domain 14.1
- * instead of 16.4 ms; its peak memory 12.5 instead of 9.9 MB. Another C library ignores the variable.
+ * then skip malloc's shared bins (malloc and free were over a quarter of xmllint's time on the corpus, sampled
+ * with perf). Measured here, xmllint's CPU over the 366 corpus domains: 0.88 of the default (median of 30
+ * interleaved pairs), and over one domain 14.1 instead of 16.4 ms; its peak memory 12.5 instead of 9.9 MB.
+ * Another C library ignores the variable.
  */
 const XMLLINT_MALLOC_TUNING = 'glibc.malloc.tcache_count=65535';
 
