@@ -62,16 +62,18 @@ export async function defineAndStart(uri: string, name: string, xml: string, dir
     return refusedAt('define', e);
   }
   try {
-    // libvirt 9.0 sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the
-    // monitor" and nothing after); that says nothing about the message, so the start is tried again.
+    // libvirt sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the monitor"
+    // and nothing after): 9.0 now and then, and 12.8 three times in a row for one configuration on a machine busy
+    // with other work. That says nothing about the message, so the start is tried again, a little later each time.
     for (let attempt = 1; ; attempt++) {
       try {
         await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
         break;
       } catch (e) {
         const seen = refusedAt('start', e);
-        if (seen.started || attempt === 3 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
+        if (seen.started || attempt === 5 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
           return seen;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }
     await runVirsh(uri, ['destroy', name]);
