@@ -294,16 +294,15 @@ describe('the installed command (dist/cli/virtio-access.cjs run through its firs
     const big = tmpFile('big-10000.xml', bigDomainXml(10_000));
     const args = ['check', '--no-schema', ...Array.from({ length: 6 }, () => big)];
     const marks = (out: string) => out.split('\n').filter((l) => l.includes('[IncrementalMarking] Start (')).length;
-    const direct = spawnSync(process.execPath, ['--trace-incremental-marking', path.join(work, 'cli/virtio-access-main.cjs'), ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') },
-    });
+    const traced = (script: string) =>
+      spawnSync(process.execPath, ['--trace-incremental-marking', script, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') },
+      });
+    const direct = traced(path.join(work, 'cli/virtio-access-main.cjs'));
     expect(direct.status).toBe(0);
     expect(marks(direct.stdout)).toBeGreaterThan(0);
-    const launched = spawnSync(process.execPath, ['--trace-incremental-marking', bin, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') },
-    });
+    const launched = traced(bin);
     expect(launched.status).toBe(0);
     expect(marks(launched.stdout)).toBe(0);
     expect(launched.stdout).toContain('big-10000.xml (domain big-10000): no problems found');

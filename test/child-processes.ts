@@ -1,8 +1,8 @@
 /** What a test needs to see of the processes it started, read from /proc (Linux only). */
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Running (not zombie) processes named `comm` whose parent is this test process. */
-export function runningChildren(comm: string): number {
+/** The pids of the running (not zombie) processes named `comm` whose parent is this test process. */
+function childPids(comm: string): string[] {
   return readdirSync('/proc').filter((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -12,19 +12,22 @@ export function runningChildren(comm: string): number {
     } catch {
       return false;
     }
-  }).length;
+  });
 }
 
-/** The environment of each running process named `comm` whose parent is this test process. */
+/** How many running processes named `comm` this test process started. */
+export function runningChildren(comm: string): number {
+  return childPids(comm).length;
+}
+
+/** The environment of each running process named `comm` that this test process started. */
 export function childEnvironments(comm: string): Record<string, string>[] {
-  return readdirSync('/proc').flatMap((pid) => {
+  return childPids(comm).flatMap((pid) => {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (!stat.includes(`(${comm})`) || fields[0] === 'Z' || fields[1] !== String(process.pid)) return [];
       const pairs = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
       return [Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]))];
     } catch {
+      // Ended in between.
       return [];
     }
   });
