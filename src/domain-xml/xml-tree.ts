@@ -83,30 +83,54 @@ export function parsePathSteps(path: string): PathStep[] | null {
  */
 const NO_NODES: readonly XmlNode[] = [];
 
-/** One element with its attributes, child nodes and source offsets. */
+/**
+ * One element with its attributes, child nodes and source offsets.
+ *
+ * Its fields are declared (`declare`: no code of their own) and set in the constructor, and the sibling numbers
+ * and XPath cache are TypeScript-private rather than `#private`: field initialisers, parameter properties and `#`
+ * fields make V8 call a separate initialiser that defines each field before the constructor sets it, for every
+ * element a parse makes, and a one-shot CLI run pays for every call on V8's baseline tier.
+ */
 export class XmlElement {
-  readonly kind = 'element';
+  declare readonly kind: 'element';
+  /** Qualified name as written, e.g. `libosinfo:os`. */
+  declare readonly name: string;
+  /** Offset of the `<` of the start tag. */
+  declare readonly start: number;
+  declare readonly parent: XmlElement | null;
+  declare readonly attributes: readonly XmlAttribute[];
   /**
    * Child nodes in order. The parser sets them once, when the element closes, as an array of exactly their
    * number: grown one push at a time each element's array held room for 16 or more, a third of a big parse.
    */
-  nodes: readonly XmlNode[] = NO_NODES;
+  declare nodes: readonly XmlNode[];
   /** Offset just after the start tag's `>` (for a self-closing tag, equal to `end`). */
-  startTagEnd = 0;
+  declare startTagEnd: number;
   /** Offset of `</` of the end tag; equal to `end` for a self-closing element. */
-  endTagStart = 0;
+  declare endTagStart: number;
   /** Offset just after the element (after `/>` or the end tag's `>`). */
-  end = 0;
-  selfClosing = false;
+  declare end: number;
+  declare selfClosing: boolean;
+  /** Set for every child of a parent at once, the first time one of them is asked (see numberSiblings). */
+  declare private sameNameIndex: number;
+  declare private sameNameCount: number;
+  declare private cachedXpath: string | undefined;
 
-  constructor(
-    /** Qualified name as written, e.g. `libosinfo:os`. */
-    readonly name: string,
-    /** Offset of the `<` of the start tag. */
-    readonly start: number,
-    readonly parent: XmlElement | null,
-    readonly attributes: readonly XmlAttribute[],
-  ) {}
+  constructor(name: string, start: number, parent: XmlElement | null, attributes: readonly XmlAttribute[]) {
+    this.kind = 'element';
+    this.name = name;
+    this.start = start;
+    this.parent = parent;
+    this.attributes = attributes;
+    this.nodes = NO_NODES;
+    this.startTagEnd = 0;
+    this.endTagStart = 0;
+    this.end = 0;
+    this.selfClosing = false;
+    this.sameNameIndex = 0;
+    this.sameNameCount = 0;
+    this.cachedXpath = undefined;
+  }
 
   /** The name without its namespace prefix. */
   get localName(): string {
@@ -178,17 +202,12 @@ export class XmlElement {
     return parent ? parent.children(slash === -1 ? path : path.slice(slash + 1)) : [];
   }
 
-  /** Set for every child of a parent at once, the first time one of them is asked (see numberSiblings). */
-  #sameNameIndex = 0;
-  #sameNameCount = 0;
-  #xpath: string | undefined;
-
   /**
    * Numbers the children of this element's parent by name in one pass, so asking the position of every
    * device of a domain (each finding's xpath) is linear, not quadratic, in their number. The tree is complete
    * by then: the parser never asks.
    */
-  #numberSiblings(parent: XmlElement): void {
+  private numberSiblings(parent: XmlElement): void {
     // Indexed loops, as in children(): for-of's iterator results were 1.4 of the 42 MB a check of the corpus allocates.
     const nodes = parent.nodes;
     const seen = new Map<string, number>();
@@ -197,19 +216,19 @@ export class XmlElement {
       if (node.kind !== 'element') continue;
       const n = (seen.get(node.name) ?? 0) + 1;
       seen.set(node.name, n);
-      node.#sameNameIndex = n;
+      node.sameNameIndex = n;
     }
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      if (node.kind === 'element') node.#sameNameCount = seen.get(node.name)!;
+      if (node.kind === 'element') node.sameNameCount = seen.get(node.name)!;
     }
   }
 
   /** 1-based position among siblings with the same name. */
   get indexAmongSameName(): number {
     if (!this.parent) return 1;
-    if (this.#sameNameIndex === 0) this.#numberSiblings(this.parent);
-    return this.#sameNameIndex;
+    if (this.sameNameIndex === 0) this.numberSiblings(this.parent);
+    return this.sameNameIndex;
   }
 
   /**
@@ -219,12 +238,12 @@ export class XmlElement {
    * Computed once per element (the document never changes once parsed).
    */
   get xpath(): string {
-    if (this.#xpath !== undefined) return this.#xpath;
-    if (!this.parent) return (this.#xpath = `/${this.name}`);
+    if (this.cachedXpath !== undefined) return this.cachedXpath;
+    if (!this.parent) return (this.cachedXpath = `/${this.name}`);
     const index = this.indexAmongSameName;
     const device = this.parent.name === 'devices' && this.parent.parent?.parent === null;
-    const step = xpathStep(this.name, index, this.#sameNameCount, device);
-    return (this.#xpath = `${this.parent.xpath}/${step}`);
+    const step = xpathStep(this.name, index, this.sameNameCount, device);
+    return (this.cachedXpath = `${this.parent.xpath}/${step}`);
   }
 }
 
