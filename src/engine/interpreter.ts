@@ -93,6 +93,10 @@ export function evaluateRules(input: EngineInput): RuleHit[] {
     const dc = deviceContext(c, device);
     for (let r = 0; r < DEVICE_RULES.length; r++) {
       const rule = DEVICE_RULES[r]!;
+      // The rule's first condition, tested before the calls into apply and decide (which test it again): for
+      // most devices and rules it fails, and a one-shot CLI run on V8's baseline tier pays for every call.
+      const first = rule.when[0];
+      if (first !== undefined && first(dc) === false) continue;
       const finding = apply(rule, dc, device.target);
       if (finding) hits.push({ rule, finding });
     }
