@@ -1,7 +1,7 @@
 // The Node bundles (CLI, Electron main, preload), each one CommonJS file; shared by `npm run build` and the CLI
 // and Electron main tests, which build a private copy so parallel runs never race on dist/.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,21 @@ const BUNDLES = {
   ],
 };
 
+/**
+ * Rewrites the characters beyond ASCII left in a bundle as `\u` escapes. esbuild already writes them so in code
+ * (its default charset); what it leaves is in comments, where the escape reads as well. Node reads an all-ASCII
+ * file (readFileSync 'utf8') as a one-byte string without decoding it, and V8 then scans one-byte source: three
+ * arrows and section signs in comments made the CLI bundle take 3.0 instead of 0.7 ms to read, at every start of
+ * every command.
+ */
+export function escapeBeyondAscii(file) {
+  const text = readFileSync(file, 'utf8');
+  // Each UTF-16 unit on its own (a character beyond the BMP as its surrogate pair), as JavaScript reads \u.
+  // eslint-disable-next-line no-control-regex -- the range is all of ASCII, control characters included
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) writeFileSync(file, ascii);
+}
+
 /** Builds the bundles of `which` ('cli' and/or 'electron') into `outDir`. Electron is provided at run time. */
 export async function buildNodeBundles(outDir, which = ['cli', 'electron']) {
   for (const b of which.flatMap((w) => BUNDLES[w])) {
@@ -54,6 +69,7 @@ export async function buildNodeBundles(outDir, which = ['cli', 'electron']) {
       logLevel: 'warning',
       banner: b.banner ? { js: b.banner } : undefined,
     });
+    escapeBeyondAscii(outfile);
     if (b.executable) chmodSync(outfile, 0o755);
     if (b.xmllintWasm) {
       const dir = path.dirname(outfile);
