@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseXml } from '../domain-xml/parse-xml';
-import { errorLocator, parseXmllintOutput } from './xmllint-output';
+import { errorLocator, lineStartsOf, parseXmllintOutput } from './xmllint-output';
 
 describe('parseXmllintOutput', () => {
   it('assigns located and unlocated errors to their file and reads verdicts', () => {
@@ -37,6 +38,28 @@ describe('parseXmllintOutput', () => {
         [{ line: 3, element: null, message: 'libxml2 cannot parse the document: Opening and ending tag mismatch' }],
       ],
     });
+  });
+});
+
+describe('lineStartsOf', () => {
+  it('starts a line after every LF, CRLF and lone CR, as libxml2 counts lines, with or without a CR in the text', () => {
+    // Each start worked out by walking the text: a break is CR LF, CR or LF, and the next line starts after it.
+    const walked = (text: string): number[] => {
+      const starts = [0];
+      for (let i = 0; i < text.length; i++) {
+        if (text[i] === '\r' && text[i + 1] === '\n') i++;
+        if (text[i] === '\r' || text[i] === '\n') starts.push(i + 1);
+      }
+      return starts;
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '<', '\n', '\r', '\r\n') }), (text) => {
+        expect(lineStartsOf(text)).toEqual(walked(text));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(lineStartsOf('a\nb\n')).toEqual([0, 2, 4]);
+    expect(lineStartsOf('a\r\nb\rc')).toEqual([0, 3, 5]);
   });
 });
 
