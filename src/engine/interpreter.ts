@@ -84,6 +84,10 @@ export function evaluateRules(input: EngineInput): RuleHit[] {
   // per evaluation of a 4,440-device domain (and, for the domain's rules, 0.9 MB over a check of the corpus).
   for (let r = 0; r < DOMAIN_RULES.length; r++) {
     const rule = DOMAIN_RULES[r]!;
+    // The rule's first condition, tested before the calls into apply and decide (which test it again; conditions
+    // are pure): for most domains and rules it fails, and a one-shot CLI run on V8's baseline tier pays for every call.
+    const first = rule.when[0];
+    if (first !== undefined && first(c) === false) continue;
     const finding = apply(rule, c, '/domain');
     if (finding) hits.push({ rule, finding });
   }
@@ -93,8 +97,7 @@ export function evaluateRules(input: EngineInput): RuleHit[] {
     const dc = deviceContext(c, device);
     for (let r = 0; r < DEVICE_RULES.length; r++) {
       const rule = DEVICE_RULES[r]!;
-      // The rule's first condition, tested before the calls into apply and decide (which test it again): for
-      // most devices and rules it fails, and a one-shot CLI run on V8's baseline tier pays for every call.
+      // As for the domain's rules.
       const first = rule.when[0];
       if (first !== undefined && first(dc) === false) continue;
       const finding = apply(rule, dc, device.target);
