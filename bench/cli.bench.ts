@@ -14,6 +14,7 @@ import { compareCommands, timeCommand } from './measure';
 import { report, skip } from './figures';
 import { bigDomainXml } from './big-domain';
 import { pageTouch, type PageTouch } from './page-touch';
+import { median } from './samples';
 
 const DOMAIN_RNG = '/usr/share/libvirt/schemas/domain.rng';
 
@@ -73,14 +74,13 @@ function reportPageTouch(name: string, env: NodeJS.ProcessEnv, runs: number): vo
   } catch (e) {
     return skip(name, e instanceof Error ? e.message : String(e));
   }
-  samples.sort((a, b) => a.microseconds - b.microseconds);
-  const mid = samples[samples.length >> 1]!;
-  const nodeMs = (mid.microseconds * mid.nodePages) / 1000;
+  const microseconds = median(samples.map((s) => s.microseconds));
+  const nodePages = median(samples.map((s) => s.nodePages));
   report({
     name,
-    value: mid.microseconds,
+    value: microseconds,
     unit: 'µs',
-    note: `first write to a fresh 4 KiB page, median of ${runs} processes; Node had taken ${mid.nodePages} pages by its first line (${nodeMs.toFixed(0)} ms of them at this price)`,
+    note: `first write to a fresh 4 KiB page, median of ${runs} processes; Node had taken ${nodePages} pages by its first line (${((microseconds * nodePages) / 1000).toFixed(0)} ms of them at this price)`,
   });
 }
 

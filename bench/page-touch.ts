@@ -1,8 +1,8 @@
 /**
  * The price of a fresh page of memory: a Node process writes once to each 4 KiB page of 64 MiB it has never
  * touched. Where a VM hands freed memory back to its host (free page reporting), each such write is a trip
- * through the hypervisor and costs ten times what it does on bare metal; Node's own start takes about two
- * thousand pages, so the CLI figures, which are mostly process starts, move with it.
+ * through the hypervisor (11–15 µs on this project's VM); Node's own start takes about two thousand pages, so
+ * the CLI figures, which are mostly process starts, move with it.
  */
 import { spawnSync } from 'node:child_process';
 
