@@ -308,6 +308,52 @@ describe('the installed command (dist/cli/virtio-access.cjs run through its firs
     expect(launched.stdout).toContain('big-10000.xml (domain big-10000): no problems found');
   }, 60_000);
 
+  const noStrace = missingParts('strace');
+  it.skipIf(noStrace)(
+    `ends once its report is written, without disposing of the heap first${noStrace ? ` (skipped: ${noStrace})` : ''}`,
+    () => {
+      // An SEV guest whose virtio devices lack iommu='on': errors enough for a report of 60 copies several times a
+      // pipe's buffer, read by a reader that starts late.
+      const sev = tmpFile(
+        'sev-without-iommu.xml',
+        `<domain type='kvm'><name>sev-without-iommu</name><memory unit='KiB'>4194304</memory>
+  <os firmware='efi'><type arch='x86_64' machine='pc-q35-9.2'>hvm</type></os>
+  <launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>
+  <devices>
+    <disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <interface type='network'><source network='default'/><model type='virtio'/></interface>
+  </devices>
+</domain>
+`,
+      );
+      const files = Array.from({ length: 60 }, () => sev);
+      const expected = run(['check', '--no-schema', ...files]);
+      expect(expected.code).toBe(1);
+      expect(expected.stdout.length).toBeGreaterThan(4 * 65_536);
+      const trace = path.join(work, 'exit.strace');
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          'strace -f -e trace=write,munmap -o "$0" "$@" | (sleep 0.5; cat); exit "${PIPESTATUS[0]}"',
+          trace,
+          bin,
+          'check',
+          '--no-schema',
+          ...files,
+        ],
+        { encoding: 'utf8', cwd: work, env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') }, maxBuffer: 64 << 20 },
+      );
+      expect([r.status, r.stdout]).toEqual([1, expected.stdout]);
+      // After the report's last write Node would dispose of its heap (dozens of munmap calls); the launcher ends first.
+      const calls = readFileSync(trace, 'utf8').split('\n');
+      const lastWrite = calls.findLastIndex((l) => /\bwrite\(1,/.test(l));
+      expect(lastWrite).toBeGreaterThan(0);
+      expect(calls.slice(lastWrite).filter((l) => /\bmunmap\(/.test(l)).length).toBeLessThan(10);
+    },
+    60_000,
+  );
+
   it('keeps the compiled code of each command in the cache folder and answers the same from it', () => {
     const cache = path.join(work, 'code-cache');
     const file = path.join(fixtures, 'transitional-i440fx.xml');

@@ -30,4 +30,18 @@ if (arg !== 'serve') {
   setFlagsFromString('--no-incremental-marking');
 }
 const run = runWithCodeCache(bundle, codeCacheFile(bundle, /^[a-z]+$/.test(arg) ? arg : 'other', appCacheDir()));
-process.on('exit', () => run.save());
+/**
+ * The 'exit' event comes when the work is over: the event loop has nothing left to do (so every write to standard
+ * output and error has been made) or the program called process.exit. Node would then dispose of V8's heap piece by
+ * piece (for a corpus check some seventy munmap and forty madvise calls after the report, each flushing the other
+ * threads' address translations) before the kernel frees the whole address space at exit anyway; process.exit from
+ * here ends the process without that. Measured on this project's CI machine, medians of interleaved runs: check over
+ * the 366 corpus domains 259 vs 269 ms (21 pairs), a 9,000-line plan 300 vs 311 ms (11). Only from the last
+ * listener, so that one added later still runs.
+ */
+function onExit(code: number): void {
+  run.save();
+  const listeners = process.listeners('exit');
+  if (listeners[listeners.length - 1] === onExit) process.exit(code);
+}
+process.on('exit', onExit);

@@ -75,6 +75,7 @@ const checks: Record<string, () => string> = {
     commandWorks('desktop-file-validate', ['--help']) ? '' : 'desktop-file-validate is not installed (apt-get install desktop-file-utils)',
   appstreamcli: () => (commandWorks('appstreamcli', ['--version']) ? '' : 'appstreamcli is not installed (apt-get install appstream)'),
   patch: () => (commandWorks('patch', ['--version']) ? '' : 'patch is not installed (apt-get install patch)'),
+  strace: () => (commandWorks('strace', ['-V']) ? '' : 'strace is not installed (apt-get install strace)'),
   unprivileged: () =>
     process.getuid?.() !== 0 ||
     commandWorks('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', '0'])
