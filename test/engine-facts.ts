@@ -64,6 +64,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     launchSecurity: {
       type: 'none',
       present: false,
+      typeAttribute: null,
       cbitpos: 'unknown',
       reducedPhysBits: 'unknown',
       policy: 'unknown',

@@ -135,6 +135,11 @@ export interface LaunchSecurityFacts {
   readonly type: SecureType;
   /** As written in the XML (`<launchSecurity type=...>`); 'absent' when there is no element. */
   readonly present: boolean;
+  /**
+   * The `type` attribute as written; null without one. Only a value libvirt knows (sev, sev-snp, s390-pv, tdx)
+   * gives `type`; any other leaves `type` 'none', and libvirt refuses the domain (R-CC-01/launch-security-type).
+   */
+  readonly typeAttribute: string | null;
   readonly cbitpos: Maybe<number>;
   readonly reducedPhysBits: Maybe<number>;
   /** The policy as written (hex string), 'unknown' when absent. */

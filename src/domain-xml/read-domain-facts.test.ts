@@ -43,6 +43,13 @@ describe('readDomainFacts on small documents', () => {
     expect(facts(domain('x86_64', 'q35', '')).memtuneHardLimitKiB).toBe('absent');
   });
 
+  it('keeps a <launchSecurity> type libvirt does not know as written, and judges the domain ordinary', () => {
+    const ls = (element: string) => facts(domain('x86_64', 'q35', '', element)).launchSecurity;
+    expect(ls("<launchSecurity type='pef'/>")).toMatchObject({ type: 'none', present: true, typeAttribute: 'pef' });
+    expect(ls('<launchSecurity/>')).toMatchObject({ type: 'none', present: true, typeAttribute: null });
+    expect(ls('')).toMatchObject({ type: 'none', present: false, typeAttribute: null });
+  });
+
   it('tells SEV-ES from SEV by the policy ES bit', () => {
     const ls = (policy: string) =>
       facts(
@@ -53,7 +60,15 @@ describe('readDomainFacts on small documents', () => {
           `<launchSecurity type='sev' kernelHashes='yes'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>${policy}</policy></launchSecurity>`,
         ),
       ).launchSecurity;
-    expect(ls('0x0007')).toEqual({ type: 'sev-es', present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0007', kernelHashes: 'on' });
+    expect(ls('0x0007')).toEqual({
+      type: 'sev-es',
+      present: true,
+      typeAttribute: 'sev',
+      cbitpos: 51,
+      reducedPhysBits: 1,
+      policy: '0x0007',
+      kernelHashes: 'on',
+    });
     expect(ls('0x0003').type).toBe('sev');
     // libvirt reads the policy as hexadecimal even without 0x: 4 and 0x4 are both the ES bit, 10 is 0x10 (DOMAIN).
     expect([ls('4').type, ls('10').type, ls('7').type]).toEqual(['sev-es', 'sev', 'sev-es']);

@@ -66,7 +66,15 @@ function intOrUnknown(text: string | undefined): Maybe<number> {
 
 function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
   if (!el) {
-    return { type: 'none', present: false, cbitpos: 'unknown', reducedPhysBits: 'unknown', policy: 'unknown', kernelHashes: 'absent' };
+    return {
+      type: 'none',
+      present: false,
+      typeAttribute: null,
+      cbitpos: 'unknown',
+      reducedPhysBits: 'unknown',
+      policy: 'unknown',
+      kernelHashes: 'absent',
+    };
   }
   const policyText = el.child('policy')?.text().trim();
   const written = el.attr('type');
@@ -81,6 +89,7 @@ function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
   return {
     type,
     present: true,
+    typeAttribute: written ?? null,
     cbitpos: intOrUnknown(el.child('cbitpos')?.text()),
     reducedPhysBits: intOrUnknown(el.child('reducedPhysBits')?.text()),
     policy: policyText ?? 'unknown',

@@ -10,8 +10,17 @@ import { CAPABLE_HOST, LINUX_GUEST, device, domain, exact, input, s390Domain, ty
 import { evaluateRules } from './interpreter';
 import { RULES } from './rules';
 import { evaluate } from './index';
+import { planFor } from './plan';
 
-const SEV_LS = { type: 'sev' as const, present: true, cbitpos: 51, reducedPhysBits: 1, policy: '0x0003', kernelHashes: 'absent' as const };
+const SEV_LS = {
+  type: 'sev' as const,
+  present: true,
+  typeAttribute: 'sev',
+  cbitpos: 51,
+  reducedPhysBits: 1,
+  policy: '0x0003',
+  kernelHashes: 'absent' as const,
+};
 const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
     launchSecurity: SEV_LS,
@@ -366,6 +375,11 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-04/hostdev', fires: input({ domain: { ...TECH[4]!.ok(), hostdevCount: 1 } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
+  {
+    key: 'R-CC-01/launch-security-type',
+    fires: input({ domain: domain({ launchSecurity: { ...domain().launchSecurity, present: true, typeAttribute: 'pef' } }) }),
+    silent: input({ domain: sevDomain() }),
+  },
   { key: 'R-CCA-01', fires: goal('cca'), silent: goal('none') },
   {
     key: 'R-WIN-02',
@@ -571,6 +585,20 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
     expect(unknownQemu(exact(11, 1)).map((h) => h.finding.severity)).toEqual(['warning']);
     expect(unknownQemu(exact(12, 4))[0]?.finding.explanation).toMatch(/libvirt 12\.4\.0, which needs QEMU 7\.2\.0 or later/);
   });
+  it("says nothing of QEMU's default on a virtiofs share, which R-SNP-03 says cannot work at all", () => {
+    const fs = device({
+      kind: 'filesystem',
+      function: 'fs',
+      fsDriver: 'virtiofs',
+      backend: 'vhost-user',
+      target: '/domain/devices/filesystem[1]',
+    });
+    const rules = evaluateRules(input({ domain: sevDomain({ devices: [fs], memoryBacking: shared }) }))
+      .filter((h) => h.finding.target === '/domain/devices/filesystem[1]')
+      .map((h) => h.finding.rule);
+    expect(rules).toContain('R-SNP-03');
+    expect(rules).not.toContain('R-QEMU-01');
+  });
   it('takes a versioned machine type as a lower bound', () => {
     expect(
       absent(noQemu, { machine: { raw: 'pc-q35-6.2', family: 'q35', version: { major: 6, minor: 2, micro: 0 } } }).map(
@@ -583,6 +611,35 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
         (h) => h.finding.severity,
       ),
     ).toEqual(['warning']);
+  });
+});
+
+describe('a <launchSecurity> type libvirt does not know (R-CC-01/launch-security-type)', () => {
+  const unknownType = (typeAttribute: string | null) =>
+    domain({ launchSecurity: { ...domain().launchSecurity, present: true, typeAttribute } });
+  const hit = (i: EngineInput) => evaluateRules(i).find((h) => h.rule.key === 'R-CC-01/launch-security-type');
+  it("quotes libvirt's refusal of the value, or of a missing type", () => {
+    expect(hit(input({ domain: unknownType('sev-es') }))?.finding.messages).toEqual([
+      "XML error: Invalid value for attribute 'type' in element 'launchSecurity': 'sev-es'.",
+    ]);
+    expect(hit(input({ domain: unknownType(null) }))?.finding.messages).toEqual([
+      "XML error: Missing required attribute 'type' in element 'launchSecurity'",
+    ]);
+  });
+  it('leaves the choice to the user for the domain as it is, and tells SEV-ES users what libvirt calls it', () => {
+    const finding = hit(input({ domain: unknownType('sev-es') }))?.finding;
+    expect(finding?.fix.edits).toEqual([]);
+    expect(finding?.fix.text).toMatch(/type='sev' with a <policy> that has bit 2 set/);
+  });
+  it('is removed by a plan whose goal has no element, and replaced by one whose goal has', () => {
+    expect(hit(goal('none', unknownType('pef')))?.finding.fix.edits).toEqual([{ op: 'remove-element', target: '/domain/launchSecurity' }]);
+    expect(hit(goal('pef', unknownType('pef')))?.finding.fix.edits).toEqual([{ op: 'remove-element', target: '/domain/launchSecurity' }]);
+    expect(hit(goal('sev', unknownType('pef')))).toBeUndefined();
+    const plan = planFor(goal('sev', unknownType('pef')));
+    expect(plan.impossible).toEqual([]);
+    expect(plan.edits).toContainEqual(
+      expect.objectContaining({ op: 'add-element', parent: '/domain', xml: expect.stringMatching(/^<launchSecurity type='sev'>/) }),
+    );
   });
 });
 

@@ -4,7 +4,8 @@
  * that generation's own versions — must agree: an error quoting what was printed exactly when it was refused.
  * The device space the differential suite covers (the q35 root bus, transitional models on ccw) is not repeated
  * here; these are the items it does not reach: virtiofs against a real virtiofsd, vhost-user shared memory, s390
- * PV without <launchSecurity>, the split irqchip for interrupt remapping, and a SEV element without a policy.
+ * PV without <launchSecurity>, the split irqchip for interrupt remapping, a SEV element without a policy, and
+ * <launchSecurity> types libvirt does not know.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -104,6 +105,19 @@ const CASES: readonly Case[] = [
       "<devices>\n    <memballoon model='none'/>\n  </devices>\n  <launchSecurity type='sev'><cbitpos>47</cbitpos><reducedPhysBits>1</reducedPhysBits></launchSecurity>",
     expect: () => /failed to get launch security policy/,
   },
+  // A <launchSecurity> type libvirt does not know: one it never had (POWER PEF), the SEV-ES users write for
+  // type='sev' with the ES policy bit, and none at all.
+  ...[
+    ['pef', "<launchSecurity type='pef'/>", /Invalid value for attribute 'type' in element 'launchSecurity': 'pef'/],
+    ['sev-es', "<launchSecurity type='sev-es'><policy>0x0007</policy></launchSecurity>", /'launchSecurity': 'sev-es'/],
+    ['no-type', '<launchSecurity/>', /Missing required attribute 'type' in element 'launchSecurity'/],
+  ].map(([type, element, refusal]): Case => ({
+    what: `launch-security-${type as string}`,
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () => `<devices>\n    <memballoon model='none'/>\n  </devices>\n  ${element as string}`,
+    expect: () => refusal as RegExp,
+  })),
 ];
 
 function domainXml(name: string, c: Case, g: Generation): string {

@@ -4,7 +4,7 @@
  */
 import type { AnyRule, RuleRecord } from '../rule-types';
 import { BACKEND_DEVICE_RULES } from './backends';
-import { CC_RULES } from './cc';
+import { CC_DOMAIN_RULES, CC_RULES } from './cc';
 import { CCA_RULES } from './cca';
 import { LINUX_DEVICE_RULES, LINUX_RULES } from './linux';
 import { MIGRATION_DEVICE_RULES } from './migration';
@@ -30,7 +30,7 @@ export const RULE_FILES: readonly { readonly file: string; readonly prefix: stri
   { file: 's390-pv.ts', prefix: 'R-PV-', records: [...PV_RULES, ...PV_DEVICE_RULES] },
   { file: 'pef.ts', prefix: 'R-PEF-', records: PEF_RULES },
   { file: 'cca.ts', prefix: 'R-CCA-', records: CCA_RULES },
-  { file: 'cc.ts', prefix: 'R-CC-', records: CC_RULES },
+  { file: 'cc.ts', prefix: 'R-CC-', records: [...CC_DOMAIN_RULES, ...CC_RULES] },
   { file: 'windows.ts', prefix: 'R-WIN-', records: [...WINDOWS_RULES, ...WINDOWS_DEVICE_RULES] },
   { file: 'viommu.ts', prefix: 'R-VIOMMU-', records: [...VIOMMU_RULES, ...VIOMMU_DEVICE_RULES] },
   { file: 'linux.ts', prefix: 'R-LNX-', records: [...LINUX_RULES, ...LINUX_DEVICE_RULES] },
@@ -43,6 +43,7 @@ export const RULE_FILES: readonly { readonly file: string; readonly prefix: stri
 ];
 
 export const DOMAIN_RULES: readonly RuleRecord<'domain'>[] = [
+  ...CC_DOMAIN_RULES,
   ...SEV_RULES,
   ...SEV_ES_RULES,
   ...SNP_RULES,

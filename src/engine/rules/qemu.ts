@@ -21,7 +21,8 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     // With the QEMU version unknown, R-SEV-02/R-PV-02 already warn; this note is only for a known default.
     whenUnknown: 'skip',
     inPlan: true,
-    when: [needsBit, (c) => c.device.driver.iommu === 'absent', (c) => c.confidentialDefault],
+    // Not on a virtiofs share: there QEMU's default is what makes the plug fail, and R-SNP-03 says to remove it.
+    when: [needsBit, (c) => c.device.driver.iommu === 'absent', (c) => c.device.fsDriver !== 'virtiofs', (c) => c.confidentialDefault],
     title: (c) => `${c.device.label}: QEMU's confidential-VM default turns ACCESS_PLATFORM on`,
     detail: (c) =>
       `${c.device.label} has no iommu attribute; with <launchSecurity> and QEMU ${describeVersion(c.qemu)} QEMU defaults iommu_platform=on (and disable-legacy=on on PCI). ` +
