@@ -5,7 +5,7 @@ import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { atLeast } from '../contracts/version';
 
 /** libvirt 11.9.0 gave virtio-mem and virtio-pmem the virtio <driver> options (NEWS 11.9.0; §7.3 item 14). */
-const MEMORY_DRIVER_OPTIONS = { major: 11, minor: 9, micro: 0 };
+export const MEMORY_DRIVER_OPTIONS = { major: 11, minor: 9, micro: 0 };
 
 /** Devices whose element has a place for the virtio <driver> options at all (not a vhost-scsi hostdev, not the virtio-iommu). */
 function hasDriverElement(d: DeviceFacts): boolean {

@@ -376,6 +376,22 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
   {
+    key: 'R-XML-01/memory',
+    fires: input({
+      domain: domain({ devices: [device({ kind: 'memory', function: 'mem', modelAttr: 'virtio-mem', driver: { iommu: 'on' } })] }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) },
+    }),
+    silent: input({
+      domain: domain({ devices: [device({ kind: 'memory', function: 'mem', modelAttr: 'virtio-mem', driver: { iommu: 'on' } })] }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 0) },
+    }),
+  },
+  {
+    key: 'R-VIOMMU-01/version',
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'amd' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
+    silent: input({ domain: domain({ viommu: { ...intel, model: 'amd' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 5) } }),
+  },
+  {
     key: 'R-CC-01/launch-security-type',
     fires: input({ domain: domain({ launchSecurity: { ...domain().launchSecurity, present: true, typeAttribute: 'pef' } }) }),
     silent: input({ domain: sevDomain() }),
@@ -724,6 +740,15 @@ describe('virtio-mem and virtio-pmem take the virtio <driver> options only from 
     const hit = qemu01(exact(11, 3));
     expect(hit?.finding.fix.edits).toEqual([]);
     expect(hit?.finding.fix.text).toMatch(/only from 11\.9\.0, and this host's libvirt is 11\.3\.0/);
+  });
+  it('warns that an older libvirt drops options the user wrote, and says nothing from 11.9', () => {
+    const written = { ...mem, driver: { ...mem.driver, iommu: 'on' as const } };
+    const dropped = (libvirt: ReturnType<typeof exact>) =>
+      evaluateRules(input({ domain: domain({ devices: [written] }), host: { ...CAPABLE_HOST, libvirtVersion: libvirt } }))
+        .filter((h) => h.rule.key === 'R-XML-01/memory')
+        .map((h) => h.finding.severity);
+    expect(dropped(exact(11, 3))).toEqual(['warning']);
+    expect(dropped(exact(11, 9))).toEqual([]);
   });
 });
 

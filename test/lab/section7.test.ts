@@ -4,8 +4,8 @@
  * that generation's own versions — must agree: an error quoting what was printed exactly when it was refused.
  * The device space the differential suite covers (the q35 root bus, transitional models on ccw) is not repeated
  * here; these are the items it does not reach: virtiofs against a real virtiofsd, vhost-user shared memory, s390
- * PV without <launchSecurity>, the split irqchip for interrupt remapping, a SEV element without a policy, and
- * <launchSecurity> types libvirt does not know.
+ * PV without <launchSecurity>, the split irqchip for interrupt remapping, a SEV element without a policy,
+ * <launchSecurity> types libvirt does not know, and the AMD vIOMMU before libvirt 11.5.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -104,6 +104,14 @@ const CASES: readonly Case[] = [
     body: () =>
       "<devices>\n    <memballoon model='none'/>\n  </devices>\n  <launchSecurity type='sev'><cbitpos>47</cbitpos><reducedPhysBits>1</reducedPhysBits></launchSecurity>",
     expect: () => /failed to get launch security policy/,
+  },
+  {
+    // libvirt 11.5.0 added the AMD vIOMMU (NEWS; §7.3 item 15): older ones refuse the model at define.
+    what: 'viommu-amd',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () => "<devices>\n    <iommu model='amd'/>\n    <memballoon model='none'/>\n  </devices>",
+    expect: (g) => (/^(?:9|10|11\.[0-4])\./.test(g.libvirt) ? /Invalid value for attribute 'model' in element 'iommu': 'amd'/ : 'started'),
   },
   // A <launchSecurity> type libvirt does not know: one it never had (POWER PEF), the SEV-ES users write for
   // type='sev' with the ES policy bit, and none at all.

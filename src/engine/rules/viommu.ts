@@ -10,7 +10,8 @@ import { unknown, v } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
 import { isVhostKernel } from './shared';
-import { atLeast } from '../../contracts/version';
+import type { Version } from '../../contracts/facts';
+import { atLeast, formatVersion } from '../../contracts/version';
 
 /** Where libvirt offers each vIOMMU model, and its refusal elsewhere (qemu_validate.c qemuValidateDomainDeviceDefIOMMU). */
 const VIOMMU_MACHINES: Readonly<Record<string, { readonly machines: readonly string[]; readonly message: string }>> = {
@@ -20,6 +21,12 @@ const VIOMMU_MACHINES: Readonly<Record<string, { readonly machines: readonly str
   smmuv3: { machines: ['virt'], message: "IOMMU device: 'smmuv3' is only supported with ARM Virt machines" },
   virtio: { machines: ['q35', 'virt'], message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines" },
 };
+
+/**
+ * The first libvirt release with each vIOMMU model (R-VIOMMU-01; amd: NEWS 11.5.0, §7.3 item 15). An older libvirt
+ * refuses the model at define; only amd is recent enough for that to be worth a warning when the version is unknown.
+ */
+const VIOMMU_SINCE: Readonly<Record<string, Version>> = { intel: v(2, 1), smmuv3: v(5, 5), virtio: v(8, 3), amd: v(11, 5) };
 
 export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
   {
@@ -52,6 +59,42 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     messagesFor: (c) => [VIOMMU_MACHINES[c.input.domain.viommu.model]?.message ?? ''],
     fix: { text: 'Remove the <iommu> device or use a machine type that supports it.' },
     sources: [src('LV-FMT', 'IOMMU devices'), src('LV-VAL', 'IOMMU device validation')],
+  },
+  {
+    key: 'R-VIOMMU-01/version',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model in VIOMMU_SINCE,
+      (c) => {
+        const model = c.input.domain.viommu.model;
+        const known = atLeast(c.libvirt, VIOMMU_SINCE[model]!);
+        if (known !== 'unknown') return known === 'no';
+        return model === 'amd' ? unknown("whether this host's libvirt is 11.5.0 or later, the first with <iommu model='amd'>") : false;
+      },
+    ],
+    title: (c) =>
+      `<iommu model='${c.input.domain.viommu.model}'> needs libvirt ${formatVersion(VIOMMU_SINCE[c.input.domain.viommu.model]!)}; this host's libvirt is ${describeVersion(c.libvirt)}`,
+    explanation: `libvirt refuses an <iommu> model newer than itself when the domain is defined (seen for amd on libvirt 9.0 and 11.3; 12.8 defines and starts it). The models and their first releases: ${Object.entries(
+      VIOMMU_SINCE,
+    )
+      .map(([m, since]) => `${m} ${formatVersion(since)}`)
+      .join(', ')}.`,
+    messages: ["XML error: Invalid value for attribute 'model' in element 'iommu': '<model>'."],
+    messagesFor: (c) => [`XML error: Invalid value for attribute 'model' in element 'iommu': '${c.input.domain.viommu.model}'.`],
+    fix: {
+      text: (c) =>
+        c.input.domain.viommu.model === 'amd'
+          ? "Run libvirt 11.5.0 or later, or use <iommu model='intel'> on q35, which every libvirt in use knows."
+          : `Run libvirt ${formatVersion(VIOMMU_SINCE[c.input.domain.viommu.model]!)} or later, or remove the <iommu> device.`,
+      general: 'Run a libvirt that knows the model, or use one it knows.',
+    },
+    sources: [
+      src('LV-FMT', 'IOMMU devices (models and the releases that added them)'),
+      src('LV-NEWS', 'v11.5.0: AMD IOMMU'),
+      src('LAB', "define <iommu model='amd'> on libvirt 9.0, 11.3 and 12.8"),
+    ],
   },
   {
     key: 'R-VIOMMU-01/intremap',

@@ -13,7 +13,7 @@ import {
   takesAccessPlatform,
   translatingViommu,
 } from '../context';
-import { removeDriverAttribute, setIommu, makeNonTransitional, setVirtioModel } from '../edits';
+import { MEMORY_DRIVER_OPTIONS, removeDriverAttribute, setIommu, makeNonTransitional, setVirtioModel } from '../edits';
 import { qemuDeviceType, guestLine } from '../messages';
 import { src } from '../sources';
 import { not, or, v, versionAtLeast } from '../verdict';
@@ -118,6 +118,27 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     explanation: `${WHAT_IOMMU_DOES} libvirt accepts the attribute from 3.5.0.`,
     fix: { text: 'Upgrade libvirt to 3.5.0 or later.' },
     sources: [src('LV-FMT', 'Virtio-related options: iommu since 3.5.0')],
+  },
+  {
+    key: 'R-XML-01/memory',
+    id: 'R-XML-01',
+    scope: 'device',
+    severity: 'warning',
+    when: [
+      (c) => c.device.kind === 'memory' && writtenOptions(c.device).length > 0,
+      (c) => not(versionAtLeast(c.libvirt, MEMORY_DRIVER_OPTIONS, 'the libvirt version')),
+    ],
+    title: (c) => `libvirt ${describeVersion(c.libvirt)} drops the <driver> options of ${c.device.label}`,
+    detail: (c) =>
+      `${c.device.label} has ${writtenOptions(c.device).join(', ')}; libvirt before 11.9.0 has no place for them on <memory model='virtio-mem|virtio-pmem'>, and drops them without a word when the domain is defined, so QEMU never gets them.`,
+    explanation: `${WHAT_IOMMU_DOES} libvirt 11.9.0 gave virtio-mem and virtio-pmem the virtio <driver> options (NEWS 11.9.0). Older releases accept the element and leave it out of the domain they keep (seen on libvirt 9.0 and 11.3: \`virsh dumpxml\` no longer shows it, and the domain starts without it; 12.8 keeps it).`,
+    fix: {
+      text: "Run libvirt 11.9.0 or later for the options to take effect, or remove them: the device then relies on QEMU's default (on in a confidential VM from QEMU 6.0).",
+    },
+    sources: [
+      src('LV-NEWS', 'v11.9.0: virtio options for virtio-mem and virtio-pmem'),
+      src('LAB', 'define + dumpxml on libvirt 9.0, 11.3 and 12.8'),
+    ],
   },
   {
     key: 'R-XML-05',
