@@ -630,6 +630,17 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
   });
 });
 
+describe('R-BE-02 fix', () => {
+  const fixFor = (d: DomainFacts, host = CAPABLE_HOST) =>
+    evaluateRules(input({ domain: d, host })).find((h) => h.rule.key === 'R-BE-02')?.finding.fix.text;
+  const vhost = [nic({ driver: { iommu: 'on' } })];
+  it('names the remedy of the vIOMMU the domain has, and QEMU 6.2 only where no vIOMMU translates', () => {
+    expect(fixFor(domain({ devices: vhost, viommu: intel }))).toMatch(/^Set <driver iotlb='on'\/> on <iommu model='intel'>/);
+    expect(fixFor(domain({ devices: vhost, viommu: { ...intel, model: 'amd' } }))).toMatch(/^Drop iommu='on' .*<iommu model='amd'>/);
+    expect(fixFor(domain({ devices: vhost }), { ...CAPABLE_HOST, qemuVersion: exact(6, 1) })).toMatch(/^Upgrade QEMU to 6\.2/);
+  });
+});
+
 describe('a <launchSecurity> type libvirt does not know (R-CC-01/launch-security-type)', () => {
   const unknownType = (typeAttribute: string | null) =>
     domain({ launchSecurity: { ...domain().launchSecurity, present: true, typeAttribute } });
