@@ -82,6 +82,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     hostdevCount: 0,
     osinfoId: 'unknown',
     devices: [device()],
+    invalidSwitches: [],
     ...p,
   };
 }

@@ -209,6 +209,23 @@ export interface DomainFacts {
   /** `<metadata><libosinfo:os id=...>` */
   readonly osinfoId: Maybe<string>;
   readonly devices: readonly DeviceFacts[];
+  /** Two-word attributes whose value libvirt refuses (R-XML-01/value); each is read as `meant` above. */
+  readonly invalidSwitches: readonly InvalidSwitch[];
+}
+
+/**
+ * An attribute libvirt reads as one of two words (on/off for switches such as <driver iommu>, yes/no for
+ * <loader stateless>, <rom enabled>, kernelHashes) written with another value: libvirt refuses the domain.
+ */
+export interface InvalidSwitch {
+  /** The element's XPath, as edits address it. */
+  readonly target: string;
+  readonly element: string;
+  readonly attribute: string;
+  readonly value: string;
+  readonly words: 'on/off' | 'yes/no';
+  /** What the value plainly says ('yes' or 'true' where on/off is taken means on); 'unknown' otherwise. */
+  readonly meant: 'on' | 'off' | 'unknown';
 }
 
 /** Host evidence: one fact and where it came from. Absent evidence means unknown, never "no". */

@@ -43,6 +43,34 @@ describe('readDomainFacts on small documents', () => {
     expect(facts(domain('x86_64', 'q35', '')).memtuneHardLimitKiB).toBe('absent');
   });
 
+  it('notes every two-word attribute libvirt would refuse, and reads it as what it plainly says', () => {
+    const f = facts(
+      domain(
+        'x86_64',
+        'q35',
+        "<interface type='user'><model type='virtio'/><driver iommu='yes' ats='on' packed='maybe'/><rom/></interface>",
+        "<launchSecurity type='sev' kernelHashes='on'><policy>0x0003</policy></launchSecurity>",
+      ),
+    );
+    const nic = f.devices.find((d) => d.kind === 'interface')!;
+    expect(nic.driver).toMatchObject({ iommu: 'on', ats: 'on', packed: 'absent' });
+    // <rom> without enabled= keeps the ROM on, and is no invalid value.
+    expect(nic.rom).toBe('on');
+    expect(f.launchSecurity.kernelHashes).toBe('on');
+    expect(f.invalidSwitches).toEqual([
+      { target: '/domain/devices/interface[1]/driver', element: 'driver', attribute: 'iommu', value: 'yes', words: 'on/off', meant: 'on' },
+      {
+        target: '/domain/devices/interface[1]/driver',
+        element: 'driver',
+        attribute: 'packed',
+        value: 'maybe',
+        words: 'on/off',
+        meant: 'unknown',
+      },
+      { target: '/domain/launchSecurity', element: 'launchSecurity', attribute: 'kernelHashes', value: 'on', words: 'yes/no', meant: 'on' },
+    ]);
+  });
+
   it('keeps a <launchSecurity> type libvirt does not know as written, and judges the domain ordinary', () => {
     const ls = (element: string) => facts(domain('x86_64', 'q35', '', element)).launchSecurity;
     expect(ls("<launchSecurity type='pef'/>")).toMatchObject({ type: 'none', present: true, typeAttribute: 'pef' });

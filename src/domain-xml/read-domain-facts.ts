@@ -8,6 +8,7 @@ import type {
   DeviceKind,
   DomainFacts,
   FirmwareFacts,
+  InvalidSwitch,
   LaunchSecurityFacts,
   Maybe,
   MemoryBackingFacts,
@@ -52,9 +53,31 @@ function kib(el: XmlElement): Maybe<number> {
   return Number.isFinite(n) && factor !== undefined ? Math.round(n * factor) : 'unknown';
 }
 
-function onOff(value: string | undefined): OnOffAbsent {
-  if (value === undefined) return 'absent';
-  return value === 'on' || value === 'yes' ? 'on' : 'off';
+/** Reads a two-word attribute (R-XML-01/value): libvirt takes exactly its words; anything else is noted as invalid. */
+type ReadSwitch = (el: XmlElement | undefined, attribute: string, words: InvalidSwitch['words'], absent?: string) => OnOffAbsent;
+
+/** What a value plainly says, whichever pair of words it comes from. */
+function plainMeaning(value: string): InvalidSwitch['meant'] {
+  const v = value.trim().toLowerCase();
+  if (['on', 'yes', 'true', '1', 'enable', 'enabled'].includes(v)) return 'on';
+  if (['off', 'no', 'false', '0', 'disable', 'disabled'].includes(v)) return 'off';
+  return 'unknown';
+}
+
+/** A ReadSwitch that collects the invalid values it meets, each read as what it plainly says (absent if nothing). */
+function switchReader(): { readonly read: ReadSwitch; readonly invalid: InvalidSwitch[] } {
+  const invalid: InvalidSwitch[] = [];
+  const read: ReadSwitch = (el, attribute, words, absent) => {
+    const value = el?.attr(attribute) ?? absent;
+    if (value === undefined) return 'absent';
+    const [on, off] = words === 'on/off' ? ['on', 'off'] : ['yes', 'no'];
+    if (value === on) return 'on';
+    if (value === off) return 'off';
+    const meant = plainMeaning(value);
+    invalid.push({ target: el!.xpath, element: el!.name, attribute, value, words, meant });
+    return meant === 'unknown' ? 'absent' : meant;
+  };
+  return { read, invalid };
 }
 
 function intOrUnknown(text: string | undefined): Maybe<number> {
@@ -64,7 +87,7 @@ function intOrUnknown(text: string | undefined): Maybe<number> {
   return t !== '' && Number.isInteger(n) ? n : 'unknown';
 }
 
-function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
+function launchSecurity(el: XmlElement | undefined, read: ReadSwitch): LaunchSecurityFacts {
   if (!el) {
     return {
       type: 'none',
@@ -93,11 +116,16 @@ function launchSecurity(el: XmlElement | undefined): LaunchSecurityFacts {
     cbitpos: intOrUnknown(el.child('cbitpos')?.text()),
     reducedPhysBits: intOrUnknown(el.child('reducedPhysBits')?.text()),
     policy: policyText ?? 'unknown',
-    kernelHashes: onOff(el.attr('kernelHashes')),
+    kernelHashes: read(el, 'kernelHashes', 'yes/no'),
   };
 }
 
-function firmware(os: XmlElement | undefined, arch: DomainFacts['arch'], features: XmlElement | undefined): FirmwareFacts {
+function firmware(
+  os: XmlElement | undefined,
+  arch: DomainFacts['arch'],
+  features: XmlElement | undefined,
+  read: ReadSwitch,
+): FirmwareFacts {
   const loader = os?.child('loader');
   const loaderType = loader?.attr('type');
   const path = loader?.text() ?? '';
@@ -110,7 +138,7 @@ function firmware(os: XmlElement | undefined, arch: DomainFacts['arch'], feature
   return {
     kind,
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
-    stateless: onOff(loader?.attr('stateless')),
+    stateless: read(loader, 'stateless', 'yes/no'),
     nvram: os?.child('nvram') !== undefined,
     acpi: features?.child('acpi') !== undefined,
   };
@@ -132,7 +160,7 @@ function memoryBacking(el: XmlElement | undefined, cpu: XmlElement | undefined):
   };
 }
 
-function viommu(devices: XmlElement | undefined): ViommuFacts {
+function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts {
   const el = devices?.child('iommu');
   if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' };
   const m = el.attr('model');
@@ -141,9 +169,9 @@ function viommu(devices: XmlElement | undefined): ViommuFacts {
   return {
     model,
     target: el.xpath,
-    iotlb: onOff(driver?.attr('iotlb')),
-    cachingMode: onOff(driver?.attr('caching_mode')),
-    intremap: onOff(driver?.attr('intremap')),
+    iotlb: read(driver, 'iotlb', 'on/off'),
+    cachingMode: read(driver, 'caching_mode', 'on/off'),
+    intremap: read(driver, 'intremap', 'on/off'),
   };
 }
 
@@ -461,6 +489,7 @@ function deviceFacts(
   ctx: PlacementContext,
   implicitTransportValue: Maybe<Transport>,
   devicesEl: XmlElement | undefined,
+  read: ReadSwitch,
 ): DeviceFacts {
   const driver = c.el?.child('driver');
   // Emulated devices (IDE disks, e1000 NICs, PS/2 input) have no virtio transport.
@@ -482,13 +511,14 @@ function deviceFacts(
     transport,
     slot,
     driver: {
-      iommu: onOff(driver?.attr('iommu')),
-      ats: onOff(driver?.attr('ats')),
-      packed: onOff(driver?.attr('packed')),
-      pagePerVq: onOff(driver?.attr('page_per_vq')),
+      iommu: read(driver, 'iommu', 'on/off'),
+      ats: read(driver, 'ats', 'on/off'),
+      packed: read(driver, 'packed', 'on/off'),
+      pagePerVq: read(driver, 'page_per_vq', 'on/off'),
     },
     backend: c.backend,
-    rom: rom === undefined ? 'absent' : rom.attr('enabled') === 'no' ? 'off' : 'on',
+    // A <rom> without enabled= leaves the ROM on.
+    rom: rom === undefined ? 'absent' : read(rom, 'enabled', 'yes/no', 'yes'),
     fsDriver,
     queues: intOrUnknown(queues),
     io: deviceIoFacts(c.el, c.kind, devicesEl),
@@ -525,6 +555,8 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
   const ioapic = features?.child('ioapic');
   const cpu = domain.child('cpu');
   const cmdline = os?.child('cmdline');
+  const switches = switchReader();
+  const devices = candidates.map((c) => deviceFacts(c, ctx, implicitTransportValue, devicesEl, switches.read));
   return {
     name: domain.child('name')?.text().trim() ?? 'unknown',
     virtType: domain.attr('type') ?? 'unknown',
@@ -532,13 +564,13 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     machine: { raw: machineRaw, family: machine.family, version: machine.version },
     memoryKiB: memory ? kib(memory) : 'unknown',
     vcpus: vcpuFacts(domain),
-    launchSecurity: launchSecurity(domain.child('launchSecurity')),
-    firmware: firmware(os, arch, features),
+    launchSecurity: launchSecurity(domain.child('launchSecurity'), switches.read),
+    firmware: firmware(os, arch, features, switches.read),
     memoryBacking: memoryBacking(domain.child('memoryBacking'), domain.child('cpu')),
     memtuneHardLimitKiB: hardLimit ? kib(hardLimit) : 'absent',
-    viommu: viommu(devicesEl),
+    viommu: viommu(devicesEl, switches.read),
     // A bare <smm/> means on.
-    smm: smm === undefined ? 'absent' : onOff(smm.attr('state') ?? 'on'),
+    smm: smm === undefined ? 'absent' : switches.read(smm, 'state', 'on/off', 'on'),
     ioapicDriver: ioapic === undefined ? 'absent' : (ioapic.attr('driver') ?? 'unknown'),
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
@@ -546,6 +578,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     directKernelBoot: os?.child('kernel') !== undefined,
     hostdevCount: devicesEl?.children('hostdev').filter((h) => h.attr('type') !== 'scsi_host').length ?? 0,
     osinfoId: osinfoId(domain.child('metadata')),
-    devices: candidates.map((c) => deviceFacts(c, ctx, implicitTransportValue, devicesEl)),
+    devices,
+    invalidSwitches: switches.invalid,
   };
 }

@@ -376,6 +376,17 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
   {
+    key: 'R-XML-01/value',
+    fires: input({
+      domain: domain({
+        invalidSwitches: [
+          { target: '/domain/devices/disk[1]/driver', element: 'driver', attribute: 'iommu', value: 'yes', words: 'on/off', meant: 'on' },
+        ],
+      }),
+    }),
+    silent: input({ domain: domain() }),
+  },
+  {
     key: 'R-XML-01/memory',
     fires: input({
       domain: domain({ devices: [device({ kind: 'memory', function: 'mem', modelAttr: 'virtio-mem', driver: { iommu: 'on' } })] }),
@@ -627,6 +638,35 @@ describe('confidential VM with iommu absent (issue 3, finding list)', () => {
         (h) => h.finding.severity,
       ),
     ).toEqual(['warning']);
+  });
+});
+
+describe('R-XML-01/value: two-word attributes with a value libvirt refuses', () => {
+  const invalid = (value: string, meant: 'on' | 'off' | 'unknown') => ({
+    target: '/domain/devices/disk[1]/driver',
+    element: 'driver',
+    attribute: 'iommu',
+    value,
+    words: 'on/off' as const,
+    meant,
+  });
+  const hit = (...invalidSwitches: ReturnType<typeof invalid>[]) =>
+    evaluateRules(input({ domain: domain({ invalidSwitches }) })).find((h) => h.rule.key === 'R-XML-01/value')?.finding;
+  it("quotes libvirt's refusal of each value and writes the word each one plainly means", () => {
+    const f = hit(invalid('yes', 'on'), invalid('false', 'off'));
+    expect(f?.messages).toEqual([
+      "XML error: Invalid value for attribute 'iommu' in element 'driver': 'yes'.",
+      "XML error: Invalid value for attribute 'iommu' in element 'driver': 'false'.",
+    ]);
+    expect(f?.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu', value: 'on' },
+      { op: 'set-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu', value: 'off' },
+    ]);
+  });
+  it('leaves the choice to the user when a value says nothing plain', () => {
+    const f = hit(invalid('yes', 'on'), invalid('maybe', 'unknown'));
+    expect(f?.fix.edits).toEqual([]);
+    expect(f?.fix.text).toMatch(/Write iommu='on' or 'off' on \/domain\/devices\/disk\[1\]\/driver/);
   });
 });
 

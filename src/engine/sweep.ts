@@ -149,6 +149,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     hostdevCount: 0,
     osinfoId: 'unknown',
     devices: [device],
+    invalidSwitches: [],
   };
 }
 

@@ -5,7 +5,8 @@
  * The device space the differential suite covers (the q35 root bus, transitional models on ccw) is not repeated
  * here; these are the items it does not reach: virtiofs against a real virtiofsd, vhost-user shared memory, s390
  * PV without <launchSecurity>, the split irqchip for interrupt remapping, a SEV element without a policy,
- * <launchSecurity> types libvirt does not know, and the AMD vIOMMU before libvirt 11.5.
+ * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5, and on/off or yes/no
+ * attributes written with another value.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -113,6 +114,30 @@ const CASES: readonly Case[] = [
     body: () => "<devices>\n    <iommu model='amd'/>\n    <memballoon model='none'/>\n  </devices>",
     expect: (g) => (/^(?:9|10|11\.[0-4])\./.test(g.libvirt) ? /Invalid value for attribute 'model' in element 'iommu': 'amd'/ : 'started'),
   },
+  // Two-word attributes written with the other pair's word or another value: libvirt refuses each at define.
+  ...[
+    [
+      'iommu-yes',
+      "<devices>\n    <interface type='user'><model type='virtio'/><driver iommu='yes'/></interface>\n    <memballoon model='none'/>\n  </devices>",
+      /Invalid value for attribute 'iommu' in element 'driver': 'yes'/,
+    ],
+    [
+      'ats-true',
+      "<devices>\n    <interface type='user'><model type='virtio'/><driver iommu='on' ats='true'/></interface>\n    <memballoon model='none'/>\n  </devices>",
+      /Invalid value for attribute 'ats' in element 'driver': 'true'/,
+    ],
+    [
+      'rom-off',
+      "<devices>\n    <interface type='user'><model type='virtio'/><rom enabled='off'/></interface>\n    <memballoon model='none'/>\n  </devices>",
+      /Invalid value for attribute 'enabled' in element 'rom': 'off'/,
+    ],
+  ].map(([what, body, refusal]): Case => ({
+    what: what as string,
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () => body as string,
+    expect: () => refusal as RegExp,
+  })),
   // A <launchSecurity> type libvirt does not know: one it never had (POWER PEF), the SEV-ES users write for
   // type='sev' with the ES policy bit, and none at all.
   ...[

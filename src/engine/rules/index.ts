@@ -19,7 +19,7 @@ import { TDX_RULES } from './tdx';
 import { TRANSPORT_DEVICE_RULES } from './transports';
 import { VIOMMU_DEVICE_RULES, VIOMMU_RULES } from './viommu';
 import { WINDOWS_DEVICE_RULES, WINDOWS_RULES } from './windows';
-import { XML_DEVICE_RULES } from './xml';
+import { XML_DEVICE_RULES, XML_RULES } from './xml';
 
 /** Each rule file and the fact-sheet id prefix all its records carry. */
 export const RULE_FILES: readonly { readonly file: string; readonly prefix: string; readonly records: readonly AnyRule[] }[] = [
@@ -36,13 +36,14 @@ export const RULE_FILES: readonly { readonly file: string; readonly prefix: stri
   { file: 'linux.ts', prefix: 'R-LNX-', records: [...LINUX_RULES, ...LINUX_DEVICE_RULES] },
   { file: 'spec.ts', prefix: 'R-SPEC-', records: SPEC_DEVICE_RULES },
   { file: 'qemu.ts', prefix: 'R-QEMU-', records: QEMU_DEVICE_RULES },
-  { file: 'xml.ts', prefix: 'R-XML-', records: XML_DEVICE_RULES },
+  { file: 'xml.ts', prefix: 'R-XML-', records: [...XML_RULES, ...XML_DEVICE_RULES] },
   { file: 'migration.ts', prefix: 'R-MIG-', records: MIGRATION_DEVICE_RULES },
   { file: 'backends.ts', prefix: 'R-BE-', records: BACKEND_DEVICE_RULES },
   { file: 'transports.ts', prefix: 'R-TRN-', records: TRANSPORT_DEVICE_RULES },
 ];
 
 export const DOMAIN_RULES: readonly RuleRecord<'domain'>[] = [
+  ...XML_RULES,
   ...CC_DOMAIN_RULES,
   ...SEV_RULES,
   ...SEV_ES_RULES,

@@ -1,9 +1,9 @@
 /**
  * libvirt's XML (R-XML-*, domain-facts.md §2.2): where <driver iommu/ats> may go, device models, the legacy interface.
  */
-import type { DeviceFacts, VirtioDriverOptions } from '../../contracts/facts';
+import type { DeviceFacts, InvalidSwitch, VirtioDriverOptions } from '../../contracts/facts';
 import type { Edit } from '../../contracts/findings';
-import type { DeviceContext, RuleRecord } from '../rule-types';
+import type { DeviceContext, DomainContext, RuleRecord } from '../rule-types';
 import {
   describeVersion,
   guestVirtio1,
@@ -264,5 +264,66 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       "ATS lets a guest IOMMU driver treat the device as having its own translation cache; libvirt says it 'is needed to make use of IOTLB support'. Without <iommu model='intel'> with <driver iotlb='on'/> nothing uses it.",
     fix: { text: "Add <iommu model='intel'><driver iotlb='on'/></iommu> if you want a device IOTLB, or remove ats." },
     sources: [src('LV-FMT', 'ats ... needed to make use of IOTLB support')],
+  },
+];
+
+/** libvirt's refusal of one value, as virsh prints it (seen on libvirt 9.0 and 12.8). */
+function refusalOf(i: InvalidSwitch): string {
+  return `XML error: Invalid value for attribute '${i.attribute}' in element '${i.element}': '${i.value}'.`;
+}
+
+const written = (i: InvalidSwitch): string => `${i.attribute}='${i.value}' on ${i.target}`;
+
+/** The fix of one value: the word libvirt takes for what it plainly says. */
+function wordFor(i: InvalidSwitch): string | null {
+  if (i.meant === 'unknown') return null;
+  const [on, off] = i.words === 'on/off' ? ['on', 'off'] : ['yes', 'no'];
+  return i.meant === 'on' ? on : off;
+}
+
+export const XML_RULES: readonly RuleRecord<'domain'>[] = [
+  {
+    key: 'R-XML-01/value',
+    id: 'R-XML-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c: DomainContext) => c.input.domain.invalidSwitches.length > 0],
+    title: (c) => {
+      const all = c.input.domain.invalidSwitches;
+      return `libvirt refuses ${all.length === 1 ? 'a value' : `${all.length} values`} it cannot read: ${all.map(written).join(', ')}`;
+    },
+    detail: (c) =>
+      c.input.domain.invalidSwitches
+        .map((i) => {
+          const word = wordFor(i);
+          return `${written(i)} takes only ${i.words.replace('/', ' or ')}${word ? `; '${i.value}' plainly means ${word}, which is how the rest of this check reads it` : ', and what this value means is not clear, so the rest of this check reads it as absent'}.`;
+        })
+        .join(' '),
+    explanation:
+      "libvirt reads some attributes as one of two words and refuses the domain when it meets another value: the virtio <driver> options (iommu, ats, packed, page_per_vq), the vIOMMU's <driver> options, <smm state> take on or off; <loader stateless>, <rom enabled> and <launchSecurity kernelHashes> take yes or no (seen at define on libvirt 9.0 and 12.8). Mixing the two pairs up is easy, since the same document uses both.",
+    messages: ["XML error: Invalid value for attribute '<attribute>' in element '<element>': '<value>'."],
+    messagesFor: (c) => c.input.domain.invalidSwitches.map(refusalOf),
+    fix: {
+      text: (c) =>
+        c.input.domain.invalidSwitches
+          .map((i) => {
+            const word = wordFor(i);
+            return word
+              ? `Write ${i.attribute}='${word}' on ${i.target}.`
+              : `Write ${i.attribute}='${i.words.split('/')[0]}' or '${i.words.split('/')[1]}' on ${i.target}.`;
+          })
+          .join(' '),
+      general: 'Write the word libvirt takes: on or off, or yes or no.',
+      edits: (c) => {
+        const all = c.input.domain.invalidSwitches;
+        // Only when every value says plainly what it means; otherwise the user has to choose.
+        if (all.some((i) => wordFor(i) === null)) return [];
+        return all.map((i) => ({ op: 'set-attribute' as const, target: i.target, name: i.attribute, value: wordFor(i)! }));
+      },
+    },
+    sources: [
+      src('LV-RNG', 'virOnOff and virYesNo'),
+      src('LAB', "virsh define with iommu='yes', ats='true' and stateless='on' on libvirt 9.0 and 12.8"),
+    ],
   },
 ];
