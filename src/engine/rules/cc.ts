@@ -86,7 +86,7 @@ function unknownTypeFix(c: DomainContext): string {
   if (written === 'sev-es')
     return "Write type='sev' with a <policy> that has bit 2 set (e.g. 0x0007): libvirt's SEV-ES is SEV with the ES policy bit.";
   if (written === 'pef')
-    return "Remove the <launchSecurity> element: POWER PEF has none in libvirt (R-PEF-01); plan with --secure pef, which writes iommu='on' on every virtio device.";
+    return "Remove the <launchSecurity> element: POWER PEF has none in libvirt (R-PEF-01); choose POWER PEF as the goal instead, whose plan writes iommu='on' on every virtio device.";
   return `Write one of the types libvirt knows: ${KNOWN_TYPES}; or remove the element for an ordinary VM.`;
 }
 
