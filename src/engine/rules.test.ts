@@ -376,6 +376,17 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
   {
+    key: 'R-WIN-02/balloon',
+    fires: input({
+      domain: sevDomain({ devices: [device({ kind: 'memballoon', function: 'balloon', target: '/domain/devices/memballoon[1]' })] }),
+      guest: windows('http://microsoft.com/win/11'),
+    }),
+    silent: input({
+      domain: sevDomain({ devices: [device({ kind: 'memballoon', function: 'balloon', target: '/domain/devices/memballoon[1]' })] }),
+      guest: LINUX_GUEST,
+    }),
+  },
+  {
     key: 'R-XML-01/value',
     fires: input({
       domain: domain({
@@ -667,6 +678,21 @@ describe('R-XML-01/value: two-word attributes with a value libvirt refuses', () 
     const f = hit(invalid('yes', 'on'), invalid('maybe', 'unknown'));
     expect(f?.fix.edits).toEqual([]);
     expect(f?.fix.text).toMatch(/Write iommu='on' or 'off' on \/domain\/devices\/disk\[1\]\/driver/);
+  });
+});
+
+describe('the balloon in a confidential guest', () => {
+  const balloon = device({ kind: 'memballoon', function: 'balloon', target: '/domain/devices/memballoon[1]' });
+  const rulesFor = (guest: EngineInput['guest']) =>
+    evaluateRules(input({ domain: sevDomain({ devices: [balloon] }), guest }))
+      .filter((h) => h.finding.target === '/domain/devices/memballoon[1]')
+      .map((h) => [h.rule.key, h.finding.severity]);
+  it("is an error from Linux's driver for Linux and unknown guests, and only unconfirmed for Windows", () => {
+    expect(rulesFor(LINUX_GUEST)).toContainEqual(['R-LNX-05', 'error']);
+    expect(rulesFor(input({ domain: domain() }).guest)).toContainEqual(['R-LNX-05', 'error']);
+    const win = rulesFor(windows('http://microsoft.com/win/11'));
+    expect(win).toContainEqual(['R-WIN-02/balloon', 'warning']);
+    expect(win.map(([key]) => key)).not.toContain('R-LNX-05');
   });
 });
 

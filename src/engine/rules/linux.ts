@@ -114,7 +114,8 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-LNX-05',
     scope: 'device',
     severity: 'error',
-    when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon'],
+    // What Linux's driver does; a Windows guest's balloon driver is another matter (R-WIN-02/balloon).
+    when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon', (c) => c.input.guest.family !== 'windows'],
     title: (c) => `${c.device.label} cannot work in this ${secureName(c.cvm)} guest`,
     detail: (c) => (c.device.implicit ? 'libvirt adds a virtio memballoon by default when the XML has no <memballoon>.' : ''),
     explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it, and s390 PV requires it gone (QEMU fences ballooning there).`,
