@@ -13,7 +13,7 @@ import type {
   VirtioDriverOptions,
   VersionFact,
 } from '../src/contracts/facts';
-import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS } from '../src/contracts/facts';
+import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS, NO_LAUNCH_SECURITY } from '../src/contracts/facts';
 
 export type DevicePatch = Partial<Omit<DeviceFacts, 'driver' | 'io'>> & {
   readonly driver?: Partial<VirtioDriverOptions>;
@@ -61,15 +61,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     machine: { raw: 'pc-q35-7.2', family: 'q35', version: { major: 7, minor: 2, micro: 0 } },
     memoryKiB: 4 * 1024 * 1024,
     vcpus: { max: 2, current: 2 },
-    launchSecurity: {
-      type: 'none',
-      present: false,
-      typeAttribute: null,
-      cbitpos: 'unknown',
-      reducedPhysBits: 'unknown',
-      policy: 'unknown',
-      kernelHashes: 'absent',
-    },
+    launchSecurity: NO_LAUNCH_SECURITY,
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',

@@ -276,6 +276,17 @@ export interface Goals {
   readonly backends: Readonly<Record<string, Backend>>;
 }
 
+/** The launch security facts of a domain without <launchSecurity>. */
+export const NO_LAUNCH_SECURITY: LaunchSecurityFacts = {
+  type: 'none',
+  present: false,
+  typeAttribute: null,
+  cbitpos: 'unknown',
+  reducedPhysBits: 'unknown',
+  policy: 'unknown',
+  kernelHashes: 'absent',
+};
+
 export const NO_HOST_FACTS: HostFacts = {
   libvirtVersion: { kind: 'unknown' },
   qemuVersion: { kind: 'unknown' },

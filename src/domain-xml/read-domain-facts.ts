@@ -20,6 +20,7 @@ import type {
   VirtioFunction,
   VirtioModel,
 } from '../contracts/facts';
+import { NO_LAUNCH_SECURITY } from '../contracts/facts';
 import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
@@ -88,17 +89,7 @@ function intOrUnknown(text: string | undefined): Maybe<number> {
 }
 
 function launchSecurity(el: XmlElement | undefined, read: ReadSwitch): LaunchSecurityFacts {
-  if (!el) {
-    return {
-      type: 'none',
-      present: false,
-      typeAttribute: null,
-      cbitpos: 'unknown',
-      reducedPhysBits: 'unknown',
-      policy: 'unknown',
-      kernelHashes: 'absent',
-    };
-  }
+  if (!el) return NO_LAUNCH_SECURITY;
   const policyText = el.child('policy')?.text().trim();
   const written = el.attr('type');
   let type: SecureType = 'none';

@@ -13,20 +13,23 @@ import { isVhostKernel } from './shared';
 import type { Version } from '../../contracts/facts';
 import { atLeast, formatVersion } from '../../contracts/version';
 
-/** Where libvirt offers each vIOMMU model, and its refusal elsewhere (qemu_validate.c qemuValidateDomainDeviceDefIOMMU). */
-const VIOMMU_MACHINES: Readonly<Record<string, { readonly machines: readonly string[]; readonly message: string }>> = {
-  intel: { machines: ['q35'], message: "IOMMU device: 'intel' is only supported with Q35 machines" },
-  // libvirt 11.5.0 (NEWS); 12.8 has only these wordings, so amd shares intel's (inferred from the strings).
-  amd: { machines: ['q35'], message: "IOMMU device: 'amd' is only supported with Q35 machines" },
-  smmuv3: { machines: ['virt'], message: "IOMMU device: 'smmuv3' is only supported with ARM Virt machines" },
-  virtio: { machines: ['q35', 'virt'], message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines" },
-};
-
 /**
- * The first libvirt release with each vIOMMU model (R-VIOMMU-01; amd: NEWS 11.5.0, §7.3 item 15). An older libvirt
- * refuses the model at define; only amd is recent enough for that to be worth a warning when the version is unknown.
+ * Each vIOMMU model libvirt knows: the first release with it (R-VIOMMU-01; amd: NEWS 11.5.0, §7.3 item 15; an older
+ * libvirt refuses the model at define, and only amd is recent enough for that to be worth a warning when the version
+ * is unknown), the machines it is offered on, and its refusal elsewhere (qemu_validate.c qemuValidateDomainDeviceDefIOMMU).
  */
-const VIOMMU_SINCE: Readonly<Record<string, Version>> = { intel: v(2, 1), smmuv3: v(5, 5), virtio: v(8, 3), amd: v(11, 5) };
+const VIOMMU_MODELS: Readonly<Record<string, { readonly since: Version; readonly machines: readonly string[]; readonly message: string }>> =
+  {
+    intel: { since: v(2, 1), machines: ['q35'], message: "IOMMU device: 'intel' is only supported with Q35 machines" },
+    // 12.8 has only these wordings, so amd shares intel's (inferred from the strings).
+    amd: { since: v(11, 5), machines: ['q35'], message: "IOMMU device: 'amd' is only supported with Q35 machines" },
+    smmuv3: { since: v(5, 5), machines: ['virt'], message: "IOMMU device: 'smmuv3' is only supported with ARM Virt machines" },
+    virtio: {
+      since: v(8, 3),
+      machines: ['q35', 'virt'],
+      message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines",
+    },
+  };
 
 export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
   {
@@ -46,17 +49,17 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     when: [
-      (c) => c.input.domain.viommu.model in VIOMMU_MACHINES,
+      (c) => c.input.domain.viommu.model in VIOMMU_MODELS,
       (c) =>
         c.input.domain.machine.family === 'unknown'
           ? unknown('the machine type')
-          : !VIOMMU_MACHINES[c.input.domain.viommu.model]!.machines.includes(c.input.domain.machine.family),
+          : !VIOMMU_MODELS[c.input.domain.viommu.model]!.machines.includes(c.input.domain.machine.family),
     ],
     title: (c) => `<iommu model='${c.input.domain.viommu.model}'> is not available on machine ${String(c.input.domain.machine.raw)}`,
     explanation:
       'libvirt offers the intel and amd vIOMMUs on q35, smmuv3 on Arm virt and the virtio-iommu on q35 and Arm virt only (seen at define on libvirt 9.0, 11.3 and 12.8).',
-    messages: Object.values(VIOMMU_MACHINES).map((m) => m.message),
-    messagesFor: (c) => [VIOMMU_MACHINES[c.input.domain.viommu.model]?.message ?? ''],
+    messages: Object.values(VIOMMU_MODELS).map((m) => m.message),
+    messagesFor: (c) => [VIOMMU_MODELS[c.input.domain.viommu.model]?.message ?? ''],
     fix: { text: 'Remove the <iommu> device or use a machine type that supports it.' },
     sources: [src('LV-FMT', 'IOMMU devices'), src('LV-VAL', 'IOMMU device validation')],
   },
@@ -66,20 +69,20 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     when: [
-      (c) => c.input.domain.viommu.model in VIOMMU_SINCE,
+      (c) => c.input.domain.viommu.model in VIOMMU_MODELS,
       (c) => {
         const model = c.input.domain.viommu.model;
-        const known = atLeast(c.libvirt, VIOMMU_SINCE[model]!);
+        const known = atLeast(c.libvirt, VIOMMU_MODELS[model]!.since);
         if (known !== 'unknown') return known === 'no';
         return model === 'amd' ? unknown("whether this host's libvirt is 11.5.0 or later, the first with <iommu model='amd'>") : false;
       },
     ],
     title: (c) =>
-      `<iommu model='${c.input.domain.viommu.model}'> needs libvirt ${formatVersion(VIOMMU_SINCE[c.input.domain.viommu.model]!)}; this host's libvirt is ${describeVersion(c.libvirt)}`,
+      `<iommu model='${c.input.domain.viommu.model}'> needs libvirt ${formatVersion(VIOMMU_MODELS[c.input.domain.viommu.model]!.since)}; this host's libvirt is ${describeVersion(c.libvirt)}`,
     explanation: `libvirt refuses an <iommu> model newer than itself when the domain is defined (seen for amd on libvirt 9.0 and 11.3; 12.8 defines and starts it). The models and their first releases: ${Object.entries(
-      VIOMMU_SINCE,
+      VIOMMU_MODELS,
     )
-      .map(([m, since]) => `${m} ${formatVersion(since)}`)
+      .map(([m, { since }]) => `${m} ${formatVersion(since)}`)
       .join(', ')}.`,
     messages: ["XML error: Invalid value for attribute 'model' in element 'iommu': '<model>'."],
     messagesFor: (c) => [`XML error: Invalid value for attribute 'model' in element 'iommu': '${c.input.domain.viommu.model}'.`],
@@ -87,7 +90,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       text: (c) =>
         c.input.domain.viommu.model === 'amd'
           ? "Run libvirt 11.5.0 or later, or use <iommu model='intel'> on q35, which every libvirt in use knows."
-          : `Run libvirt ${formatVersion(VIOMMU_SINCE[c.input.domain.viommu.model]!)} or later, or remove the <iommu> device.`,
+          : `Run libvirt ${formatVersion(VIOMMU_MODELS[c.input.domain.viommu.model]!.since)} or later, or remove the <iommu> device.`,
       general: 'Run a libvirt that knows the model, or use one it knows.',
     },
     sources: [
