@@ -569,6 +569,19 @@ const CASES: readonly Case[] = [
     fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),
     silent: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }) }),
   },
+  {
+    key: 'R-VIOMMU-01/intremap',
+    // An <ioapic> naming the in-kernel driver is refused by every libvirt: 11.3 and later add driver='qemu' only
+    // when none is given.
+    fires: input({
+      domain: domain({ viommu: { ...intel, intremap: 'on' }, ioapicDriver: 'kvm' }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8) },
+    }),
+    silent: input({
+      domain: domain({ viommu: { ...intel, intremap: 'on' }, ioapicDriver: 'qemu' }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) },
+    }),
+  },
 ];
 
 const keysFor = (i: EngineInput) => evaluateRules(i).map((h) => h.rule.key);

@@ -48,6 +48,7 @@ const URLS: Record<string, string> = {
   'LV-NEWS': `${GH}/libvirt/libvirt/blob/master/NEWS.rst`,
   'LV-RNG': `${GH}/libvirt/libvirt/blob/master/src/conf/schemas/domaincommon.rng`,
   'LV-VALIDATE': `${GH}/libvirt/libvirt/blob/master/src/conf/domain_validate.c`,
+  'LV-POSTPARSE': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_postparse.c`,
   'QEMU-SEV': `${GH}/qemu/qemu/blob/master/target/i386/sev.c`,
   'QEMU-TDX': `${GH}/qemu/qemu/blob/master/target/i386/kvm/tdx.c`,
   'QEMU-SYSFW': `${GH}/qemu/qemu/blob/master/hw/i386/pc_sysfw.c`,

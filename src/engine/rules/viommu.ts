@@ -31,6 +31,17 @@ const VIOMMU_MODELS: Readonly<Record<string, { readonly since: Version; readonly
     },
   };
 
+/** The vIOMMU models with interrupt remapping (intremap), which needs the split irqchip (virDomainDefIOMMUValidate). */
+const INTREMAP_MODELS: ReadonlySet<string> = new Set(['intel', 'amd']);
+
+/**
+ * Whether libvirt decides the I/O APIC itself: no <ioapic>, or one without a driver (libvirt reads both as none, and
+ * its schema refuses the second).
+ */
+function ioapicLeftToLibvirt(driver: string): boolean {
+  return driver === 'absent' || driver === 'unknown';
+}
+
 export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
   {
     key: 'R-VIOMMU-03',
@@ -105,11 +116,14 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     when: [
-      (c) => c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.intremap === 'on',
+      (c) => INTREMAP_MODELS.has(c.input.domain.viommu.model) && c.input.domain.viommu.intremap === 'on',
       (c) => c.input.domain.ioapicDriver !== 'qemu',
-      // libvirt 9.0 refuses at define; 11.3 and 12.8 add <ioapic driver='qemu'/> themselves and start the domain
+      // Every libvirt refuses a domain whose <ioapic> names another driver. Without one (no <ioapic>, or one
+      // without a driver, which libvirt reads as none), libvirt 11.3 and later add driver='qemu' themselves
+      // (qemu_postparse.c, qemuDomainDefEnableDefaultFeatures: only while the feature is none) and 9.0 does not
       // (version lab, fact sheet §7.3 item 21); the release that changed it is not known.
       (c) => {
+        if (!ioapicLeftToLibvirt(c.input.domain.ioapicDriver)) return true;
         const known = atLeast(c.libvirt, v(11, 3));
         if (known === 'yes') return false;
         if (c.libvirt.kind === 'exact' && atLeast(c.libvirt, v(9, 1)) === 'no') return true;
@@ -118,17 +132,21 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
         );
       },
     ],
-    title: "intremap='on' needs <ioapic driver='qemu'/>",
+    title: (c) =>
+      ioapicLeftToLibvirt(c.input.domain.ioapicDriver)
+        ? "intremap='on' needs <ioapic driver='qemu'/>"
+        : `intremap='on' needs <ioapic driver='qemu'/>, not driver='${String(c.input.domain.ioapicDriver)}'`,
     explanation:
-      "Interrupt remapping in the intel vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver='qemu'/></features>. libvirt 9.0 refuses the domain without it; 11.3 and 12.8 add it themselves.",
+      "Interrupt remapping in the vIOMMU requires the split irqchip, which libvirt enables with <features><ioapic driver='qemu'/></features>. Every libvirt refuses the domain when <ioapic> names another driver; without a driver, libvirt 9.0 refuses it too, while 11.3 and 12.8 add driver='qemu' themselves.",
     messages: ["IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')"],
     fix: {
-      text: "Add <ioapic driver='qemu'/> to <features>.",
+      text: "Set <ioapic driver='qemu'/> in <features>.",
       edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
     },
     sources: [
-      src('LV-VAL', 'qemuValidateDomainDeviceDefIOMMU: interrupt remapping requires split I/O APIC'),
-      src('LAB', 'define on libvirt 9.0, 11.3 and 12.8'),
+      src('LV-VALIDATE', 'virDomainDefIOMMUValidate: interrupt remapping requires split I/O APIC'),
+      src('LV-POSTPARSE', "qemuDomainDefEnableDefaultFeatures (libvirt 11.3): adds driver='qemu' only when <ioapic> gives none"),
+      src('LAB', "define on libvirt 9.0, 11.3 and 12.8, without <ioapic> and with <ioapic driver='kvm'/>"),
     ],
   },
 ];
