@@ -82,6 +82,18 @@ export const VHOST_USER_IOMMU_PROTOCOL: readonly Quote[] = [
   { text: 'IOMMU support requires reply-ack and backend-req protocol features.', from: v(8, 1) },
 ];
 
+/**
+ * libvirt's refusal of intel-only <iommu><driver> options on the smmuv3 and virtio models (domain_validate.c
+ * virDomainIOMMUDefValidate, identical in 9.0 and 11.3): "additional attributes" in 9.0 and 11.3, "some additional
+ * attributes" in 12.8 (all three seen at define in the version lab; the release that changed it is not known).
+ */
+export function viommuAttributeRefusals(model: string): readonly Quote[] {
+  return [
+    { text: `XML error: iommu model '${model}' doesn't support additional attributes`, upTo: v(11, 3) },
+    { text: `XML error: iommu model '${model}' doesn't support some additional attributes`, from: v(12, 8) },
+  ];
+}
+
 /** The Linux driver that binds each kind of virtio device, as it names itself in the kernel log. */
 const LINUX_DRIVER: Partial<Record<DeviceFacts['function'], string>> = {
   blk: 'virtio_blk',

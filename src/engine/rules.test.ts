@@ -564,6 +564,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: intel }) }),
   },
   {
+    key: 'R-VIOMMU-01/attributes',
+    // Any value counts, off too: libvirt refuses an option it does not take whatever it says.
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio', cachingMode: 'off' } }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, cachingMode: 'on', iotlb: 'on' } }) }),
+  },
+  {
     key: 'R-VIOMMU-01/intremap',
     // libvirt 9.0 refuses it; 11.3 and later add the split irqchip themselves.
     fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),

@@ -5,7 +5,7 @@
  * The device space the differential suite covers (the q35 root bus, transitional models on ccw) is not repeated
  * here; these are the items it does not reach: virtiofs against a real virtiofsd, vhost-user shared memory, s390
  * PV without <launchSecurity>, the split irqchip for interrupt remapping (left to libvirt or named otherwise), a SEV element without a policy,
- * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5, and on/off or yes/no
+ * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5, the intel vIOMMU's options on the smmuv3 and virtio models, and on/off or yes/no
  * attributes written with another value.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -122,6 +122,23 @@ const CASES: readonly Case[] = [
     machine: 'q35',
     body: () => "<devices>\n    <iommu model='amd'/>\n    <memballoon model='none'/>\n  </devices>",
     expect: (g) => (/^(?:9|10|11\.[0-4])\./.test(g.libvirt) ? /Invalid value for attribute 'model' in element 'iommu': 'amd'/ : 'started'),
+  },
+  // The intel vIOMMU's <driver> options on the models that take none: refused at define, in two wordings.
+  {
+    what: 'viommu-virtio-iotlb',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      "<features><acpi/></features>\n  <devices>\n    <interface type='user'><model type='virtio'/><driver iommu='on'/></interface>\n    <iommu model='virtio'><driver iotlb='on'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
+    expect: () => /iommu model 'virtio' doesn't support (?:some )?additional attributes/,
+  },
+  {
+    what: 'viommu-smmuv3-caching-mode',
+    arch: 'aarch64',
+    machine: 'virt',
+    body: () =>
+      "<features><gic version='3'/></features>\n  <devices>\n    <interface type='user'><model type='virtio'/><driver iommu='on'/></interface>\n    <iommu model='smmuv3'><driver caching_mode='on'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
+    expect: () => /iommu model 'smmuv3' doesn't support (?:some )?additional attributes/,
   },
   // Two-word attributes written with the other pair's word or another value: libvirt refuses each at define.
   ...[

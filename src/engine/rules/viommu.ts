@@ -5,12 +5,13 @@
 import type { RuleRecord } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute } from '../edits';
+import { quotesFor, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
 import { unknown, v } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
 import { isVhostKernel } from './shared';
-import type { Version } from '../../contracts/facts';
+import type { OnOffAbsent, Version, ViommuFacts } from '../../contracts/facts';
 import { atLeast, formatVersion } from '../../contracts/version';
 
 /**
@@ -30,6 +31,19 @@ const VIOMMU_MODELS: Readonly<Record<string, { readonly since: Version; readonly
       message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines",
     },
   };
+
+/** The vIOMMU models libvirt refuses any <driver> option on (virDomainIOMMUDefValidate). */
+const OPTIONLESS_MODELS: ReadonlySet<string> = new Set(['smmuv3', 'virtio']);
+
+/** The <iommu><driver> options the facts keep that only the intel (and amd) vIOMMU takes, as libvirt spells them. */
+function intelOnlyOptions(viommu: ViommuFacts): string[] {
+  const set: [string, OnOffAbsent][] = [
+    ['intremap', viommu.intremap],
+    ['caching_mode', viommu.cachingMode],
+    ['iotlb', viommu.iotlb],
+  ];
+  return set.filter(([, value]) => value !== 'absent').map(([name]) => name);
+}
 
 /** The vIOMMU models with interrupt remapping (intremap), which needs the split irqchip (virDomainDefIOMMUValidate). */
 const INTREMAP_MODELS: ReadonlySet<string> = new Set(['intel', 'amd']);
@@ -108,6 +122,46 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       src('LV-FMT', 'IOMMU devices (models and the releases that added them)'),
       src('LV-NEWS', 'v11.5.0: AMD IOMMU'),
       src('LAB', "define <iommu model='amd'> on libvirt 9.0, 11.3 and 12.8"),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/attributes',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => OPTIONLESS_MODELS.has(c.input.domain.viommu.model), (c) => intelOnlyOptions(c.input.domain.viommu).length > 0],
+    title: (c) =>
+      `<iommu model='${c.input.domain.viommu.model}'> takes no <driver> options; this one sets ${intelOnlyOptions(c.input.domain.viommu).join(', ')}`,
+    explanation:
+      'libvirt refuses a smmuv3 or virtio vIOMMU whose <driver> sets any of intremap, caching_mode, eim, iotlb or aw_bits: they are options of the intel vIOMMU (and, from libvirt 11.5, the amd one). Every libvirt in the version lab (9.0, 11.3, 12.8) refuses it at define.',
+    messages: viommuAttributeRefusals('<model>').map((q) => q.text),
+    messagesFor: (c) => [
+      ...quotesFor(viommuAttributeRefusals(c.input.domain.viommu.model), c.libvirt),
+      // libvirt 11.3 and later first add <ioapic driver='qemu'/> for intremap='on' (see R-VIOMMU-01/intremap), which
+      // aarch64 refuses before the options are looked at (seen on 11.3 and 12.8, with the machine type expanded).
+      ...(c.input.domain.viommu.model === 'smmuv3' && c.input.domain.viommu.intremap === 'on' && atLeast(c.libvirt, v(11, 3)) !== 'no'
+        ? [
+            "unsupported configuration: The 'ioapic' feature is not supported for architecture 'aarch64' or machine type 'virt-<QEMU version>'",
+          ]
+        : []),
+    ],
+    fix: {
+      text: (c) => `Remove ${intelOnlyOptions(c.input.domain.viommu).join(', ')} from the <iommu>'s <driver>.`,
+      edits: (c) =>
+        c.input.domain.viommu.target
+          ? intelOnlyOptions(c.input.domain.viommu).map((name) => ({
+              op: 'remove-attribute' as const,
+              target: `${c.input.domain.viommu.target}/driver`,
+              name,
+            }))
+          : [],
+    },
+    sources: [
+      src('LV-VALIDATE', "virDomainIOMMUDefValidate: iommu model '%s' doesn't support additional attributes"),
+      src(
+        'LAB',
+        "define <iommu model='virtio'> and <iommu model='smmuv3'> with iotlb, caching_mode or intremap on libvirt 9.0, 11.3 and 12.8",
+      ),
     ],
   },
   {
