@@ -125,6 +125,20 @@ describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipp
     expect(win?.family).toBe('windows');
   });
 
+  it('says RHEL 6 and the rebuilds on its kernel have no VIRTIO 1.0 drivers, and leaves releases it cannot know unknown', async () => {
+    const db = await loadOsinfo(undefined, { cacheDir: null });
+    const says = (id: string) => db.lookup(id).virtio1;
+    expect(['rhel6.0', 'rhel6.10', 'centos6.10', 'http://scientificlinux.org/scientificlinux/6.10'].map(says)).toEqual([
+      'no',
+      'no',
+      'no',
+      'no',
+    ]);
+    // Oracle Linux 6 may run a UEK kernel with the drivers; RHEL 7.0's kernel may have been updated since install.
+    expect(['ol6.10', 'rhel7.0', 'ubuntu16.04'].map(says)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(['rhel7.4', 'rhel8.0'].map(says)).toEqual(['yes', 'yes']);
+  });
+
   it('answers every listed id and short id from the index', async () => {
     const db = await loadOsinfo(undefined, { cacheDir: null });
     for (const e of db.list()) {

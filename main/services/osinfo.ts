@@ -50,6 +50,17 @@ function isModernVirtioId(deviceId: string): boolean {
   return n >= 0x1041 && n <= 0x107f;
 }
 
+/**
+ * Guests with no VIRTIO 1.0 drivers in any of their kernels: RHEL 6 (2.6.32 from 6.0 to 6.10) and the rebuilds that
+ * ship its kernel, CentOS 6 and Scientific Linux 6 (not Oracle Linux 6, whose UEK kernels are newer). osinfo-db lists
+ * only legacy virtio ids for them; Red Hat's QEMU test suite runs no modern-only device on them (autotest/tp-qemu
+ * qemu/tests/cfg/virtio_mode.cfg: with_modern "no RHEL.6"); David Gibson named RHEL 6 as the guest that breaks
+ * when ACCESS_PLATFORM is on by default (THREAD-2020). For any other guest, a missing modern id in osinfo-db is no
+ * proof (it lists none for Ubuntu 16.04, whose Linux 4.4 has the drivers), and the id the domain's metadata records
+ * is the release it was installed as, not the kernel it runs now: it stays unknown.
+ */
+const LEGACY_VIRTIO_ONLY = /^http:\/\/(?:redhat\.com\/rhel|centos\.org\/centos|scientificlinux\.org\/scientificlinux)\/6\.\d+$/;
+
 async function xmlFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((e) => e.isFile() && e.name.endsWith('.xml')).map((e) => path.join(e.parentPath, e.name));
@@ -111,12 +122,17 @@ async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
     name: os.name,
     family: familyOf(os.family),
     releaseDate: os.releaseDate,
-    virtio1: inherits(os.id, new Set()) ? 'yes' : UNKNOWN,
+    virtio1: inherits(os.id, new Set()) ? 'yes' : LEGACY_VIRTIO_ONLY.test(os.id) ? 'no' : UNKNOWN,
   }));
 }
 
+const CACHE_FILE = 'osinfo-index.json';
+
+/** Changes whenever what an entry says changes (2: legacy-only guests say virtio1 'no'), so an older index is rebuilt. */
+const INDEX_FORMAT = 'index 2';
+
 /**
- * What the cached index depends on, as one string kept whole in the cache: the folder, osinfo-db's VERSION, and
+ * What the cached index depends on, as one string kept whole in the cache: the index's format, the folder, osinfo-db's VERSION, and
  * the modification times of the os folder and its vendor folders (adding, removing or replacing a file, as
  * package upgrades do, changes them).
  */
@@ -132,10 +148,8 @@ function fingerprintOf(dir: string): string {
   } catch {
     version = 'no VERSION';
   }
-  return [path.resolve(dir), version.trim(), ...times].join('\n');
+  return [INDEX_FORMAT, path.resolve(dir), version.trim(), ...times].join('\n');
 }
-
-const CACHE_FILE = 'osinfo-index.json';
 
 /** The cached index for `key`; null when there is none (or a damaged one): it is built again. */
 function readCache(cacheDir: string, key: string): OsinfoEntry[] | null {

@@ -85,6 +85,11 @@ function oldMachine(c: DomainContext): boolean {
  */
 const LEGACY_CAPABLE = new Set<DeviceFacts['function']>(['net', 'blk', 'serial', 'rng', 'balloon', 'scsi']);
 
+/** Whether QEMU has a legacy form of the device's type at all (what model='virtio-transitional' can give it). */
+export function hasLegacyForm(d: DeviceFacts): boolean {
+  return LEGACY_CAPABLE.has(d.function);
+}
+
 /** Whether the device keeps its legacy (virtio 0.9.5) interface, and why, in words for explanations. */
 export interface LegacyAnswer {
   readonly verdict: Verdict;
@@ -102,7 +107,7 @@ export function legacyAnswer(c: DeviceContext): LegacyAnswer {
   const d = c.device;
   if (d.transport === 'unknown') return { verdict: unknown(`the transport of ${d.label}`), because: 'the transport is not known' };
   if (d.transport !== 'pci') return { verdict: false, because: `on virtio-${d.transport} there is no PCI legacy interface` };
-  if (!LEGACY_CAPABLE.has(d.function)) return { verdict: false, because: `QEMU's ${d.function} device type is modern-only` };
+  if (!hasLegacyForm(d)) return { verdict: false, because: `QEMU's ${d.function} device type is modern-only` };
   if (d.virtioModel === 'virtio-transitional') return { verdict: true, because: "model='virtio-transitional' keeps the legacy interface" };
   if (d.virtioModel === 'virtio-non-transitional') return { verdict: false, because: "model='virtio-non-transitional' is modern-only" };
   if (oldMachine(c))

@@ -102,6 +102,13 @@ export function makeNonTransitional(d: DeviceFacts): Edit[] {
 
 export const BALLOON_NONE: Edit = { op: 'add-element', parent: '/domain/devices', xml: `<memballoon model='none'/>`, replace: true };
 
+export const BALLOON_TRANSITIONAL: Edit = {
+  op: 'add-element',
+  parent: '/domain/devices',
+  xml: `<memballoon model='virtio-transitional'/>`,
+  replace: true,
+};
+
 export const LOCKED_MEMORY: Edit = { op: 'add-element', parent: '/domain/memoryBacking', xml: '<locked/>', replace: true };
 
 export const SHARED_MEMORY: readonly Edit[] = [

@@ -457,6 +457,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), guest: LINUX_GUEST }),
   },
   {
+    key: 'R-LNX-06/modern-only',
+    // Without iommu='on': a legacy-only guest cannot bind a modern-only device at all; a transitional one it can.
+    fires: input({ domain: withDevice({}), guest: { ...LINUX_GUEST, virtio1: 'no' } }),
+    silent: input({ domain: withDevice({ virtioModel: 'virtio-transitional' }), guest: { ...LINUX_GUEST, virtio1: 'no' } }),
+  },
+  {
     key: 'R-SPEC-03',
     fires: input({
       domain: withDevice({ driver: { iommu: 'on' } }),
@@ -872,5 +878,27 @@ describe('UEFI firmware fixes on x86', () => {
         secure,
       ).toBe(false);
     }
+  });
+});
+
+describe('R-LNX-06/modern-only: what makes a device usable by a guest with only legacy drivers', () => {
+  const legacyOnly = { ...LINUX_GUEST, name: 'CentOS 6.10', virtio1: 'no' as const, kernelVersion: 'unknown' as const };
+  const hitFor = (d: DomainFacts) =>
+    evaluateRules(input({ domain: d, guest: legacyOnly })).find((h) => h.rule.key === 'R-LNX-06/modern-only');
+  it('makes a disk transitional through its model', () => {
+    expect(hitFor(withDevice({}))?.finding.fix.edits).toEqual([
+      { op: 'set-attribute', target: '/domain/devices/disk[1]', name: 'model', value: 'virtio-transitional' },
+    ]);
+  });
+  it('writes an explicit transitional <memballoon> for the one libvirt would add', () => {
+    const balloon = device({ kind: 'memballoon', function: 'balloon', implicit: true, target: '/domain/devices/memballoon[1]' });
+    expect(hitFor(domain({ devices: [balloon] }))?.finding.fix.edits).toEqual([
+      { op: 'add-element', parent: '/domain/devices', xml: "<memballoon model='virtio-transitional'/>", replace: true },
+    ]);
+  });
+  it('has no edit for a device type QEMU has no legacy form of, nor in a confidential VM', () => {
+    const gpu = hitFor(withDevice({ kind: 'video', function: 'gpu', target: '/domain/devices/video[1]' }));
+    expect([gpu?.finding.fix.edits, gpu?.finding.fix.text]).toEqual([[], expect.stringMatching(/no legacy form/)]);
+    expect(hitFor(sevDomain({ devices: [device({})] }))?.finding.fix.edits).toEqual([]);
   });
 });

@@ -57,6 +57,7 @@ const URLS: Record<string, string> = {
   KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,
   VWIN: `${GH}/virtio-win/kvm-guest-drivers-windows`,
   'THREAD-2020': 'https://lore.kernel.org/all/20200220160606.53156-1-pasic@linux.ibm.com/',
+  'TP-QEMU': `${GH}/autotest/tp-qemu/blob/master/qemu/tests/cfg/virtio_mode.cfg`,
 };
 
 /** A citation: the sheet's source key, what in it, and its URL when it has one. */

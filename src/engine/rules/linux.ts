@@ -2,17 +2,19 @@
  * What Linux guests do with the bit (R-LNX-*, domain-facts.md §2.4): SWIOTLB, the balloon, legacy-only guests.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
-import { isConfidential, iommuEffective, takesAccessPlatform } from '../context';
-import { BALLOON_NONE } from '../edits';
+import { guestVirtio1, hasLegacyForm, isConfidential, iommuEffective, legacyAnswer, takesAccessPlatform } from '../context';
+import { BALLOON_NONE, BALLOON_TRANSITIONAL, hasModelChoice, setVirtioModel } from '../edits';
 import { src } from '../sources';
 import { swiotlbAdvice, swiotlbReportFor } from '../swiotlb';
 import type { SwiotlbDeviceDemand } from '../../contracts/swiotlb';
+import type { DeviceFacts } from '../../contracts/facts';
+import type { Edit } from '../../contracts/findings';
 
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES } from '../words';
 
 import { dropIommuIfOrdinary } from './shared';
 import { needsBit } from './cc';
-import { or } from '../verdict';
+import { not, or } from '../verdict';
 
 /** The pool, its worst case and the swiotlb= that covers it come from the SWIOTLB report (swiotlb.ts). */
 const report = (c: DomainContext) => swiotlbReportFor(c);
@@ -43,6 +45,16 @@ function sameDemands(a: readonly SwiotlbDeviceDemand[], b: readonly SwiotlbDevic
     if (x.label !== y.label || x.peakMiB !== y.peakMiB || x.basis !== y.basis) return false;
   }
   return true;
+}
+
+/**
+ * What makes a device transitional, when QEMU has a legacy form of it: its model, or for the balloon libvirt adds by
+ * itself, an explicit one with that model (libvirt adds none when the document has one).
+ */
+function transitionalEdits(d: DeviceFacts): readonly Edit[] {
+  if (!hasLegacyForm(d)) return [];
+  if (d.implicit) return d.kind === 'memballoon' ? [BALLOON_TRANSITIONAL] : [];
+  return hasModelChoice(d) ? setVirtioModel(d, 'virtio-transitional') : [];
 }
 
 export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
@@ -153,5 +165,33 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       edits: dropIommuIfOrdinary,
     },
     sources: [src('SPEC-PCI', 'legacy interface: feature bits 0-31 only'), src('THREAD-2020', 'old guests break (RHEL 6 example)')],
+  },
+  {
+    key: 'R-LNX-06/modern-only',
+    id: 'R-LNX-06',
+    scope: 'device',
+    severity: 'error',
+    whenUnknown: 'skip',
+    // Whatever the bit: a legacy (virtio 0.9.5) driver cannot bind a device without the legacy interface.
+    when: [(c) => c.device.virtio && c.device.transport === 'pci', (c) => guestVirtio1(c) === 'no', (c) => not(legacyAnswer(c).verdict)],
+    title: (c) => `${String(c.input.guest.name)} has only legacy virtio drivers and cannot use ${c.device.label}, which is modern-only`,
+    explanation:
+      "A guest without VIRTIO 1.0 drivers binds a virtio-pci device only through its legacy interface (PCI device ids 1af4:1000 to 103f). QEMU gives a device that interface only where the device is transitional; this one is not, so the device is missing in the guest, with or without iommu='on'.",
+    detail: (c) => `Here: ${legacyAnswer(c).because}.`,
+    fix: {
+      text: (c) =>
+        isConfidential(c)
+          ? 'None: a confidential VM needs modern devices, which this guest cannot drive (see R-LNX-06).'
+          : transitionalEdits(c.device).length > 0
+            ? `Use model='virtio-transitional' (libvirt 5.2.0 and later)${c.device.implicit ? ` on an explicit <${c.device.kind}>` : ''}, which gives the device its legacy interface wherever it sits.`
+            : `QEMU has no legacy form of ${c.device.label}: remove it, or install a guest with VIRTIO 1.0 drivers.`,
+      general: "Use model='virtio-transitional' for devices QEMU has a legacy form of, or a guest with VIRTIO 1.0 drivers.",
+      edits: (c) => (isConfidential(c) ? [] : transitionalEdits(c.device)),
+    },
+    sources: [
+      src('QEMU-VPCI', 'virtio_pci_realize: disable-legacy=auto is on on a PCI Express port; the -transitional types keep legacy'),
+      src('LV-FMT', 'Virtio device models: virtio-transitional works with virtio 0.9 and 1.0 guest drivers'),
+      src('TP-QEMU', 'qemu/tests/cfg/virtio_mode.cfg: with_modern, "no RHEL.6"'),
+    ],
   },
 ];
