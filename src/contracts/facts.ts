@@ -228,6 +228,11 @@ export interface InvalidSwitch {
   readonly meant: 'on' | 'off' | 'unknown';
 }
 
+/** libvirt's two words of a pair, as [on, off]: the reader compares with them and the plan writes them. */
+export function switchWords(words: InvalidSwitch['words']): readonly [on: string, off: string] {
+  return words === 'on/off' ? ['on', 'off'] : ['yes', 'no'];
+}
+
 /** Host evidence: one fact and where it came from. Absent evidence means unknown, never "no". */
 export interface Evidence {
   readonly fact: string;

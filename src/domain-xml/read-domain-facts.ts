@@ -20,7 +20,7 @@ import type {
   VirtioFunction,
   VirtioModel,
 } from '../contracts/facts';
-import { NO_LAUNCH_SECURITY } from '../contracts/facts';
+import { NO_LAUNCH_SECURITY, switchWords } from '../contracts/facts';
 import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
@@ -71,7 +71,7 @@ function switchReader(): { readonly read: ReadSwitch; readonly invalid: InvalidS
   const read: ReadSwitch = (el, attribute, words, absent) => {
     const value = el?.attr(attribute) ?? absent;
     if (value === undefined) return 'absent';
-    const [on, off] = words === 'on/off' ? ['on', 'off'] : ['yes', 'no'];
+    const [on, off] = switchWords(words);
     if (value === on) return 'on';
     if (value === off) return 'off';
     const meant = plainMeaning(value);

@@ -1,5 +1,5 @@
 /** Phrases several explanations share, so every finding explains the setting the same plain way. */
-import type { SecureType } from '../contracts/facts';
+import type { DeviceFacts, SecureType } from '../contracts/facts';
 import { versionClause } from './context';
 import { hasDriverOptions } from './edits';
 import type { DeviceContext } from './rule-types';
@@ -11,6 +11,11 @@ export const WHAT_IOMMU_DOES =
 export const WHY_CONFIDENTIAL =
   'In a confidential VM the host cannot read private guest memory. Virtio only works when the guest copies I/O through buffers it has shared with the host ' +
   '(SWIOTLB bounce buffers), and a guest does that only for devices that negotiated ACCESS_PLATFORM.';
+
+/** Where a device the XML does not name comes from: the balloon libvirt adds (a finding's detail says so). */
+export function implicitBalloonWords(d: DeviceFacts): string {
+  return d.implicit ? 'libvirt adds a virtio memballoon by default when the XML has no <memballoon>.' : '';
+}
 
 export const MSG_NO_ACCESS_PLATFORM = 'virtio_blk virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM';
 export const MSG_NO_VERSION_1 = 'virtio_net virtio<N>: device must provide VIRTIO_F_VERSION_1';

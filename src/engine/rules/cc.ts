@@ -10,6 +10,7 @@ import { not } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, iommuFixText } from '../words';
 import { guestLine } from '../messages';
 import { technology, TECHNOLOGIES } from '../technologies';
+import { formatVersion } from '../../contracts/version';
 
 /** Devices that must negotiate the bit in this confidential VM. */
 export const needsBit = (c: DeviceContext): boolean => isConfidential(c) && takesAccessPlatform(c.device);
@@ -58,9 +59,9 @@ export const CC_RULES: readonly RuleRecord<'device'>[] = [
 ];
 
 /** The `<launchSecurity type>` values libvirt knows, with the release that added each (R-SEV-01 … R-PV-01). */
-const KNOWN_TYPES = TECHNOLOGIES.filter((t) => t.element !== null && t.type !== 'sev-es')
-  .map((t) => `${t.element} (libvirt ${t.libvirt?.major}.${t.libvirt?.minor})`)
-  .join(', ');
+const KNOWN_TYPES = TECHNOLOGIES.flatMap((t) =>
+  t.element !== null && t.type !== 'sev-es' && t.libvirt ? [`${t.element} (libvirt ${formatVersion(t.libvirt)})`] : [],
+).join(', ');
 
 /**
  * A `<launchSecurity>` whose type libvirt does not know, judged where nothing replaces it: the domain as it is,

@@ -10,7 +10,7 @@ import type { SwiotlbDeviceDemand } from '../../contracts/swiotlb';
 import type { DeviceFacts } from '../../contracts/facts';
 import type { Edit } from '../../contracts/findings';
 
-import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES } from '../words';
+import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, implicitBalloonWords } from '../words';
 
 import { dropIommuIfOrdinary } from './shared';
 import { needsBit } from './cc';
@@ -129,7 +129,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     // What Linux's driver does; a Windows guest's balloon driver is another matter (R-WIN-02/balloon).
     when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon', (c) => c.input.guest.family !== 'windows'],
     title: (c) => `${c.device.label} cannot work in this ${secureName(c.cvm)} guest`,
-    detail: (c) => (c.device.implicit ? 'libvirt adds a virtio memballoon by default when the XML has no <memballoon>.' : ''),
+    detail: (c) => implicitBalloonWords(c.device),
     explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it, and s390 PV requires it gone (QEMU fences ballooning there).`,
     messages: ['virtio_balloon virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
     fix: { text: "Use <memballoon model='none'/>.", edits: () => [BALLOON_NONE] },

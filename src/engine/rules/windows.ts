@@ -6,7 +6,7 @@ import { isConfidential, iommuEffective, takesAccessPlatform } from '../context'
 import { BALLOON_NONE } from '../edits';
 import { src } from '../sources';
 
-import { secureName, WHAT_IOMMU_DOES } from '../words';
+import { secureName, WHAT_IOMMU_DOES, implicitBalloonWords } from '../words';
 
 import { dropIommuIfOrdinary } from './shared';
 
@@ -34,7 +34,7 @@ export const WINDOWS_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'warning',
     when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon', (c) => c.input.guest.family === 'windows'],
     title: (c) => `${c.device.label}: whether virtio-win's balloon driver works in a ${secureName(c.cvm)} guest is not known`,
-    detail: (c) => (c.device.implicit ? 'libvirt adds a virtio memballoon by default when the XML has no <memballoon>.' : ''),
+    detail: (c) => implicitBalloonWords(c.device),
     explanation:
       "The balloon hands the host guest page numbers, not DMA addresses, which is why Linux's driver refuses ACCESS_PLATFORM and the balloon is dead in a confidential Linux guest (R-LNX-05). No source says what virtio-win's balloon driver does there; libvirt's s390 PV guide and the usual SEV layouts leave the balloon out.",
     fix: { text: "Use <memballoon model='none'/> unless you have tested ballooning in this guest.", edits: () => [BALLOON_NONE] },

@@ -1,7 +1,7 @@
 /**
  * libvirt's XML (R-XML-*, domain-facts.md §2.2): where <driver iommu/ats> may go, device models, the legacy interface.
  */
-import type { DeviceFacts, InvalidSwitch, VirtioDriverOptions } from '../../contracts/facts';
+import { switchWords, type DeviceFacts, type InvalidSwitch, type VirtioDriverOptions } from '../../contracts/facts';
 import type { Edit } from '../../contracts/findings';
 import type { DeviceContext, DomainContext, RuleRecord } from '../rule-types';
 import {
@@ -277,7 +277,7 @@ const written = (i: InvalidSwitch): string => `${i.attribute}='${i.value}' on ${
 /** The fix of one value: the word libvirt takes for what it plainly says. */
 function wordFor(i: InvalidSwitch): string | null {
   if (i.meant === 'unknown') return null;
-  const [on, off] = i.words === 'on/off' ? ['on', 'off'] : ['yes', 'no'];
+  const [on, off] = switchWords(i.words);
   return i.meant === 'on' ? on : off;
 }
 
@@ -310,7 +310,7 @@ export const XML_RULES: readonly RuleRecord<'domain'>[] = [
             const word = wordFor(i);
             return word
               ? `Write ${i.attribute}='${word}' on ${i.target}.`
-              : `Write ${i.attribute}='${i.words.split('/')[0]}' or '${i.words.split('/')[1]}' on ${i.target}.`;
+              : `Write ${i.attribute}='${switchWords(i.words)[0]}' or '${switchWords(i.words)[1]}' on ${i.target}.`;
           })
           .join(' '),
       general: 'Write the word libvirt takes: on or off, or yes or no.',
