@@ -140,6 +140,18 @@ const CASES: readonly Case[] = [
       "<features><gic version='3'/></features>\n  <devices>\n    <interface type='user'><model type='virtio'/><driver iommu='on'/></interface>\n    <iommu model='smmuv3'><driver caching_mode='on'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
     expect: () => /iommu model 'smmuv3' doesn't support (?:some )?additional attributes/,
   },
+  {
+    // intremap='on' makes libvirt 11.3 and later add <ioapic driver='qemu'/> first, which aarch64 refuses.
+    what: 'viommu-smmuv3-intremap',
+    arch: 'aarch64',
+    machine: 'virt',
+    body: () =>
+      "<features><gic version='3'/></features>\n  <devices>\n    <iommu model='smmuv3'><driver intremap='on'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
+    expect: (g) =>
+      g.libvirt.startsWith('9.')
+        ? /iommu model 'smmuv3' doesn't support additional attributes/
+        : /The 'ioapic' feature is not supported for architecture 'aarch64'/,
+  },
   // Two-word attributes written with the other pair's word or another value: libvirt refuses each at define.
   ...[
     [

@@ -2,7 +2,7 @@
  * The vIOMMU (R-VIOMMU-*, domain-facts.md §2.8): models per machine, interrupt remapping, vhost behind it, and why
  * confidential VMs do not need one.
  */
-import type { RuleRecord } from '../rule-types';
+import type { DomainContext, RuleRecord } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute } from '../edits';
 import { quotesFor, viommuAttributeRefusals } from '../messages';
@@ -43,6 +43,13 @@ function intelOnlyOptions(viommu: ViommuFacts): string[] {
     ['iotlb', viommu.iotlb],
   ];
   return set.filter(([, value]) => value !== 'absent').map(([name]) => name);
+}
+
+/** The name libvirt gives `virt` once it expands it: the machine type of this QEMU release (virt-11.1), as written when versioned. */
+function expandedVirt(c: DomainContext): string {
+  const raw = c.input.domain.machine.raw;
+  if (raw !== 'unknown' && /^virt-\d/.test(raw)) return raw;
+  return c.qemu.kind === 'exact' ? `virt-${c.qemu.version.major}.${c.qemu.version.minor}` : 'virt-<version>';
 }
 
 /** The vIOMMU models with interrupt remapping (intremap), which needs the split irqchip (virDomainDefIOMMUValidate). */
@@ -135,16 +142,16 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     explanation:
       'libvirt refuses a smmuv3 or virtio vIOMMU whose <driver> sets any of intremap, caching_mode, eim, iotlb or aw_bits: they are options of the intel vIOMMU (and, from libvirt 11.5, the amd one). Every libvirt in the version lab (9.0, 11.3, 12.8) refuses it at define.',
     messages: viommuAttributeRefusals('<model>').map((q) => q.text),
-    messagesFor: (c) => [
-      ...quotesFor(viommuAttributeRefusals(c.input.domain.viommu.model), c.libvirt),
+    messagesFor: (c) => {
+      const options = quotesFor(viommuAttributeRefusals(c.input.domain.viommu.model), c.libvirt);
       // libvirt 11.3 and later first add <ioapic driver='qemu'/> for intremap='on' (see R-VIOMMU-01/intremap), which
       // aarch64 refuses before the options are looked at (seen on 11.3 and 12.8, with the machine type expanded).
-      ...(c.input.domain.viommu.model === 'smmuv3' && c.input.domain.viommu.intremap === 'on' && atLeast(c.libvirt, v(11, 3)) !== 'no'
-        ? [
-            "unsupported configuration: The 'ioapic' feature is not supported for architecture 'aarch64' or machine type 'virt-<QEMU version>'",
-          ]
-        : []),
-    ],
+      if (c.input.domain.viommu.model !== 'smmuv3' || c.input.domain.viommu.intremap !== 'on') return options;
+      const newer = atLeast(c.libvirt, v(11, 3));
+      if (newer === 'no') return options;
+      const ioapic = `unsupported configuration: The 'ioapic' feature is not supported for architecture 'aarch64' or machine type '${expandedVirt(c)}'`;
+      return newer === 'yes' ? [ioapic] : [...options, ioapic];
+    },
     fix: {
       text: (c) => `Remove ${intelOnlyOptions(c.input.domain.viommu).join(', ')} from the <iommu>'s <driver>.`,
       edits: (c) =>
