@@ -47,6 +47,7 @@ export function device(p: DevicePatch = {}): DeviceFacts {
     rom: 'absent',
     fsDriver: 'unknown',
     queues: 'unknown',
+    driverElement: driver && Object.keys(driver).length > 0 ? 'set' : 'absent',
     ...rest,
     driver: { iommu: 'absent', ats: 'absent', packed: 'absent', pagePerVq: 'absent', ...driver },
     io: { ...NO_IO_SETTINGS, ...io },

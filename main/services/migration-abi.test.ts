@@ -2,7 +2,7 @@
  * R-MIG-01 against libvirt's own ABI check: a saved (running) domain restored with another definition. The
  * engine's comparison must flag exactly the definitions libvirt refuses, quoting libvirt's message.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,22 @@ describe.skipIf(missing)(`virtio ABI on restore, against libvirt ${missing ? `(s
   let dir = '';
   let saved = '';
   let image = '';
+  let original = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'vaw-abi-'));
-    defineXml(fixtureNamed('tcg-q35.xml', name).replace('</rng>', "  <driver iommu='on'/>\n    </rng>"));
+    // QEMU runs as another user (libvirt-qemu) and must reach the disk image.
+    chmodSync(dir, 0o755);
+    const disk = path.join(dir, 'disk.img');
+    writeFileSync(disk, Buffer.alloc(1024 * 1024));
+    // The disk is written without a <driver>: libvirt adds <driver name='qemu' type='raw'/> when it defines it.
+    original = fixtureNamed('tcg-q35.xml', name)
+      .replace('</rng>', "  <driver iommu='on'/>\n    </rng>")
+      .replace(
+        '<interface',
+        `<disk type='file' device='disk'><source file='${disk}'/><target dev='vda' bus='virtio'/></disk>\n    <interface`,
+      );
+    defineXml(original);
     await runVirsh(SYSTEM, ['start', '--paused', name], { timeoutMs: 60_000 });
     image = path.join(dir, 'domain.save');
     await runVirsh(SYSTEM, ['save', name, image], { timeoutMs: 60_000 });
@@ -61,9 +73,27 @@ describe.skipIf(missing)(`virtio ABI on restore, against libvirt ${missing ? `(s
     });
   }
 
-  it('restores a destination the engine finds nothing wrong with', async () => {
-    expect(compareForMigration(facts(saved), facts(saved))).toEqual([]);
-    expect(await restoreWith(saved)).toBe('');
+  it("refuses iommu='on' on a disk written without a <driver>, comparing option by option as for any disk libvirt wrote out", async () => {
+    const destination = saved.replace(/<driver name='qemu' type='raw'\/>/, "<driver name='qemu' type='raw' iommu='on'/>");
+    expect(destination).not.toBe(saved);
+    const findings = compareForMigration(facts(original), facts(destination));
+    expect(findings.map((f) => f.messages?.[0])).toEqual(["Target device iommu option 'on' does not match source 'default'"]);
+    expect(await restoreWith(destination)).toContain(findings[0]?.messages?.[0]);
+  });
+
+  it('refuses <driver> settings where the source has none, though no virtio option differs', async () => {
+    const destination = saved.replace(/(<interface type='user'>)/, "$1\n      <driver queues='2'/>");
+    expect(destination).not.toBe(saved);
+    const findings = compareForMigration(facts(saved), facts(destination));
+    expect(findings.map((f) => f.messages?.[0])).toEqual(["Target device virtio options don't match the source"]);
+    expect(await restoreWith(destination)).toContain(findings[0]?.messages?.[0]);
+  });
+
+  it("restores a destination the engine finds nothing wrong with, a <driver queues='1'/> the source lacks included (libvirt does not write the default back)", async () => {
+    const destination = saved.replace(/(<interface type='user'>)/, "$1\n      <driver queues='1'/>");
+    expect(destination).not.toBe(saved);
+    expect(compareForMigration(facts(saved), facts(destination))).toEqual([]);
+    expect(await restoreWith(destination)).toBe('');
     expect((await runVirsh(SYSTEM, ['domstate', name])).trim()).toMatch(/running|paused/);
   });
 });

@@ -121,6 +121,13 @@ export interface DeviceFacts {
   /** Only meaningful when transport is pci. */
   readonly slot: Maybe<SlotKind>;
   readonly driver: VirtioDriverOptions;
+  /**
+   * The device's `<driver>` element: absent, with nothing libvirt writes back (no attributes or children, or an
+   * interface's default queues='1'), or with settings. libvirt holds a virtio options object for every `<driver>` it
+   * reads, options written or not, and its ABI check, which reads written-out copies, compares options one by one
+   * only when both definitions have one (R-MIG-01).
+   */
+  readonly driverElement: 'absent' | 'empty' | 'set';
   readonly backend: Maybe<Backend>;
   /** For interfaces: `<rom enabled=...>` ('absent' when no element). */
   readonly rom: OnOffAbsent;

@@ -475,6 +475,17 @@ function implicitTransport(explicit: readonly Candidate[], ctx: PlacementContext
   return defaultTransport(ctx);
 }
 
+/**
+ * What libvirt keeps of a device's `<driver>` when it writes the device out (R-MIG-01 compares the written-out
+ * copies): settings, or nothing. An interface's queues='1' is the default and is not written back (restore with
+ * libvirt 9.0: accepted where queues='2' is refused), so it counts as nothing.
+ */
+function driverElementOf(driver: XmlElement | undefined, kind: DeviceKind): DeviceFacts['driverElement'] {
+  if (!driver) return 'absent';
+  const kept = driver.attributes.filter((a) => !(kind === 'interface' && a.name === 'queues' && a.value.trim() === '1'));
+  return kept.length > 0 || driver.children().length > 0 ? 'set' : 'empty';
+}
+
 function deviceFacts(
   c: Candidate,
   ctx: PlacementContext,
@@ -507,6 +518,7 @@ function deviceFacts(
       packed: read(driver, 'packed', 'on/off'),
       pagePerVq: read(driver, 'page_per_vq', 'on/off'),
     },
+    driverElement: driverElementOf(driver, c.kind),
     backend: c.backend,
     // A <rom> without enabled= leaves the ROM on.
     rom: rom === undefined ? 'absent' : read(rom, 'enabled', 'yes/no', 'yes'),

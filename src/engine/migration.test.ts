@@ -26,17 +26,42 @@ describe('compareForMigration', () => {
     ]);
   });
 
+  const rng = (p: Parameters<typeof device>[0] = {}) =>
+    device({ kind: 'rng', function: 'rng', label: 'rng', target: '/domain/devices/rng[1]', ...p });
+
   it('gives one finding with libvirt’s summary when only one side has virtio options, and a fix for each', () => {
-    const source = domain({ devices: [device()] });
-    const destination = domain({ devices: [device({ driver: { ats: 'on', packed: 'on' } })] });
+    const source = domain({ devices: [rng()] });
+    const destination = domain({ devices: [rng({ driver: { ats: 'on', packed: 'on' } })] });
     const [f, ...rest] = compareForMigration(source, destination);
     expect(rest).toEqual([]);
-    expect(f?.title).toBe('disk vda: virtio options are set on the destination only (ats, packed)');
+    expect(f?.title).toBe('rng: virtio options are set on the destination only (ats, packed)');
     expect(f?.messages).toEqual(["Target device virtio options don't match the source"]);
     expect(f?.fix.edits).toEqual([
-      { op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'ats' },
-      { op: 'remove-attribute', target: '/domain/devices/disk[1]/driver', name: 'packed' },
+      { op: 'remove-attribute', target: '/domain/devices/rng[1]/driver', name: 'ats' },
+      { op: 'remove-attribute', target: '/domain/devices/rng[1]/driver', name: 'packed' },
     ]);
+  });
+
+  it('compares one by one where libvirt holds options on both sides, as for any disk libvirt wrote out; an empty <driver/> holds none', () => {
+    // libvirt writes <driver name='qemu' type='…'/> for every disk it defines, so the source always has one.
+    const disk = compareForMigration(domain({ devices: [device()] }), domain({ devices: [device({ driver: { iommu: 'on' } })] }));
+    expect(disk.map((f) => f.messages?.[0])).toEqual(["Target device iommu option 'on' does not match source 'default'"]);
+    // An empty <driver/> is not written out again, so it holds nothing.
+    const empty = compareForMigration(
+      domain({ devices: [rng({ driver: { iommu: 'on' } })] }),
+      domain({ devices: [rng({ driverElement: 'empty' })] }),
+    );
+    expect(empty.map((f) => f.messages?.[0])).toEqual(["Target device virtio options don't match the source"]);
+  });
+
+  it('refuses <driver> settings on one side only even when no virtio option differs', () => {
+    const [f, ...rest] = compareForMigration(domain({ devices: [rng()] }), domain({ devices: [rng({ driverElement: 'set' })] }));
+    expect(rest).toEqual([]);
+    expect([f?.title, f?.messages]).toEqual([
+      'rng: only the destination has <driver> settings, so libvirt holds virtio options on one side only',
+      ["Target device virtio options don't match the source"],
+    ]);
+    expect(compareForMigration(domain({ devices: [rng()] }), domain({ devices: [rng({ driverElement: 'empty' })] }))).toEqual([]);
   });
 
   it('is silent when the options match or the device is not shared', () => {

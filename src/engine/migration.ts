@@ -24,9 +24,15 @@ function shown(v: OnOffAbsent): string {
   return v === 'absent' ? 'default' : v;
 }
 
-/** Whether a device has any virtio option written; libvirt keeps no options object at all otherwise. */
-function hasOptions(d: DeviceFacts): boolean {
-  return OPTIONS.some((o) => d.driver[o.key] !== 'absent');
+/**
+ * Whether libvirt holds a virtio options object for the device when it compares: virDomainVirtioOptionsParseXML
+ * makes one for every `<driver>` element it reads, and libvirt compares copies of both definitions that it wrote
+ * out and read back (qemuDomainDefCopy, migratable). Writing out keeps a `<driver>` only with something in it (an
+ * empty `<driver/>` is gone, seen on restore with libvirt 9.0) and adds one to every disk (driver name='qemu' and
+ * the format, filled in at define).
+ */
+function keepsOptions(d: DeviceFacts): boolean {
+  return d.driverElement === 'set' || d.kind === 'disk';
 }
 
 function fixEdit(a: DeviceFacts, b: DeviceFacts, o: (typeof OPTIONS)[number]): Edit {
@@ -40,21 +46,22 @@ const WHY =
 const SOURCES = [src('LV-CONF', 'virDomainVirtioOptionsCheckABIStability')];
 
 /**
- * One finding per differing option, with libvirt's message for it; but when only one side has virtio options
- * at all libvirt does not compare them one by one and says so in one message (both checked against libvirt 9.0
- * with virsh save/restore in main/services/migration-abi.test.ts), so that is one finding.
+ * One finding per differing option, with libvirt's message for it; but when only one side has a virtio options
+ * object at all (see keepsOptions) libvirt does not compare them one by one and says so in one message (both
+ * checked against libvirt 9.0 with virsh save/restore in main/services/migration-abi.test.ts), so that is one finding.
  */
 function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
   const differing = OPTIONS.filter((o) => a.driver[o.key] !== b.driver[o.key]);
-  if (differing.length === 0) return [];
+  const source = keepsOptions(a);
+  if (differing.length === 0) return source === keepsOptions(b) ? [] : [oneSideOnly(a, source)];
   const pairs = differing.map((o) => `${o.name}: source '${shown(a.driver[o.key])}', destination '${shown(b.driver[o.key])}'`).join('; ');
-  if (hasOptions(a) !== hasOptions(b)) {
+  if (source !== keepsOptions(b)) {
     return [
       {
         rule: 'R-MIG-01',
         severity: 'error',
         target: a.target,
-        title: `${a.label}: virtio options are set on the ${hasOptions(a) ? 'source' : 'destination'} only (${differing.map((o) => o.name).join(', ')})`,
+        title: `${a.label}: virtio options are set on the ${source ? 'source' : 'destination'} only (${differing.map((o) => o.name).join(', ')})`,
         explanation: `${WHY}: ${pairs}.`,
         messages: ["Target device virtio options don't match the source"],
         fix: {
@@ -78,6 +85,26 @@ function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
     },
     sources: SOURCES,
   }));
+}
+
+/**
+ * The same options on both sides, but other `<driver>` settings (queues, a vhost driver name) on one side only:
+ * libvirt holds an options object on that side alone and refuses all the same.
+ */
+function oneSideOnly(a: DeviceFacts, source: boolean): Finding {
+  return {
+    rule: 'R-MIG-01',
+    severity: 'error',
+    target: a.target,
+    title: `${a.label}: only the ${source ? 'source' : 'destination'} has <driver> settings, so libvirt holds virtio options on one side only`,
+    explanation: `${WHY}, and it also refuses when only one definition has <driver> settings for the device, whichever they are (libvirt writes one out for every disk it defines, so disks always have them).`,
+    messages: ["Target device virtio options don't match the source"],
+    fix: {
+      text: `Give the ${source ? 'destination' : 'source'} the same <driver> settings as the ${source ? 'source' : 'destination'}.`,
+      edits: [],
+    },
+    sources: SOURCES,
+  };
 }
 
 /** Compares the virtio options of the devices two definitions share (matched by XPath). */

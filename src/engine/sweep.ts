@@ -105,6 +105,7 @@ function deviceFor(t: Placement, model: VirtioModel, backend: Backend, iommu: On
     transport: t.transport,
     slot: t.slot,
     driver: { iommu, ats: 'absent', packed: 'absent', pagePerVq: 'absent' },
+    driverElement: iommu === 'absent' ? 'absent' : 'set',
     backend,
     rom: 'absent',
     fsDriver: 'unknown',
