@@ -2,7 +2,7 @@
  * R-MIG-01: the virtio options are guest ABI. libvirt compares them between source and destination definitions
  * on migration, restore and snapshot revert; this makes the same comparison ahead of time.
  */
-import type { DeviceFacts, DomainFacts, OnOffAbsent, VirtioDriverOptions } from '../contracts/facts';
+import type { DeviceFacts, DeviceKind, DomainFacts, OnOffAbsent, VirtioDriverOptions } from '../contracts/facts';
 import type { Edit, Finding } from '../contracts/findings';
 import { src } from './sources';
 
@@ -107,11 +107,28 @@ function oneSideOnly(a: DeviceFacts, source: boolean): Finding {
   };
 }
 
+/**
+ * The devices whose virtio options libvirt's ABI check compares (domain_conf.c, the *CheckABIStability functions that
+ * call virDomainVirtioOptionsCheckABIStability, the same in 9.0 and 11.3): not sound, crypto, virtio-mem or
+ * virtio-pmem, the virtio vIOMMU or vhost-scsi, whose options may differ.
+ */
+const COMPARED_KINDS: ReadonlySet<DeviceKind> = new Set([
+  'disk',
+  'controller',
+  'filesystem',
+  'interface',
+  'input',
+  'video',
+  'memballoon',
+  'rng',
+  'vsock',
+]);
+
 /** Compares the virtio options of the devices two definitions share (matched by XPath). */
 export function compareForMigration(source: DomainFacts, destination: DomainFacts): Finding[] {
   const byTarget = new Map(destination.devices.map((d) => [d.target, d]));
   return source.devices.flatMap((a) => {
     const b = byTarget.get(a.target);
-    return b && a.virtio && b.virtio ? compareDevice(a, b) : [];
+    return b && a.virtio && b.virtio && COMPARED_KINDS.has(a.kind) ? compareDevice(a, b) : [];
   });
 }
