@@ -106,7 +106,7 @@ function StepFooter() {
   }, [activeStep?.id, step, goToStepById]);
   const { prev, next } = neighbours(step, loaded);
   return (
-    <WizardFooterWrapper>
+    <WizardFooterWrapper className="vaw-footer">
       {next && (
         <Button
           variant="primary"
