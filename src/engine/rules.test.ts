@@ -211,6 +211,20 @@ const CASES: readonly Case[] = [
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }) }),
   },
   {
+    key: 'R-XML-01/ignored',
+    // A non-virtio controller keeps the option unused; a non-virtio disk is refused instead (R-XML-01).
+    fires: input({
+      domain: withDevice({
+        kind: 'controller',
+        virtio: false,
+        modelAttr: 'lsilogic',
+        target: '/domain/devices/controller[1]',
+        driver: { iommu: 'on' },
+      }),
+    }),
+    silent: input({ domain: withDevice({ virtio: false, modelAttr: 'ide', driver: { iommu: 'on' } }) }),
+  },
+  {
     key: 'R-XML-01/version',
     fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 4) } }),
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 5) } }),

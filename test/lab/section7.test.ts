@@ -152,6 +152,23 @@ const CASES: readonly Case[] = [
         ? /iommu model 'smmuv3' doesn't support additional attributes/
         : /The 'ioapic' feature is not supported for architecture 'aarch64'/,
   },
+  {
+    // libvirt refuses virtio <driver> options on a non-virtio disk, interface, video or vsock only: here they stay.
+    what: 'driver-options-on-emulated-controller-and-input',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      "<devices>\n    <controller type='scsi' index='0' model='lsilogic'><driver iommu='on'/></controller>\n    <input type='tablet' bus='usb'><driver iommu='on'/></input>\n    <memballoon model='none'/>\n  </devices>",
+    expect: () => 'started',
+  },
+  {
+    what: 'driver-options-on-emulated-disk',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      "<devices>\n    <disk type='file' device='cdrom'><driver name='qemu' type='raw' iommu='on'/><target dev='sda' bus='sata'/><readonly/></disk>\n    <memballoon model='none'/>\n  </devices>",
+    expect: () => /iommu driver option is only supported for virtio devices/,
+  },
   // Two-word attributes written with the other pair's word or another value: libvirt refuses each at define.
   ...[
     [

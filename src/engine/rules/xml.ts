@@ -30,6 +30,12 @@ const DRIVER_OPTIONS: readonly (readonly [keyof VirtioDriverOptions, string, str
   ['pagePerVq', 'page_per_vq', 'page_per_vq option is only supported for virtio devices'],
 ];
 
+/**
+ * The devices whose virtio <driver> options libvirt refuses when the device is not virtio (domain_validate.c calls
+ * virDomainCheckVirtioOptionsAreAbsent for these only, in 9.0 and 11.3).
+ */
+const VALIDATED_KINDS: ReadonlySet<DeviceFacts['kind']> = new Set(['disk', 'interface', 'video', 'vsock']);
+
 function writtenOptions(d: DeviceFacts): string[] {
   return DRIVER_OPTIONS.filter(([k]) => d.driver[k] !== 'absent').map(([, attr]) => attr);
 }
@@ -86,11 +92,11 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-XML-01',
     scope: 'device',
     severity: 'error',
-    when: [(c) => !c.device.virtio && DRIVER_OPTIONS.some(([k]) => c.device.driver[k] !== 'absent')],
+    when: [(c) => !c.device.virtio && VALIDATED_KINDS.has(c.device.kind) && DRIVER_OPTIONS.some(([k]) => c.device.driver[k] !== 'absent')],
     title: (c) => `${c.device.label} is not a virtio device but has virtio <driver> options`,
     detail: (c) =>
       `${c.device.label} (model ${String(c.device.modelAttr)}) is emulated, not virtio; libvirt refuses ${writtenOptions(c.device).join(', ')} on it.`,
-    explanation: `${WHAT_IOMMU_DOES} The virtio <driver> options (iommu, ats, packed, page_per_vq) belong to virtio devices only; libvirt emits them as QEMU properties only when they are written, and rejects them elsewhere (domain_validate.c).`,
+    explanation: `${WHAT_IOMMU_DOES} The virtio <driver> options (iommu, ats, packed, page_per_vq) belong to virtio devices only; libvirt emits them as QEMU properties only when they are written, and refuses them on a non-virtio disk, interface, video or vsock device (domain_validate.c).`,
     messages: DRIVER_OPTIONS.map(([, , message]) => message),
     messagesFor: (c) => DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').map(([, , message]) => message),
     fix: {
@@ -104,6 +110,26 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     ],
   },
 
+  {
+    key: 'R-XML-01/ignored',
+    id: 'R-XML-01',
+    scope: 'device',
+    severity: 'warning',
+    when: [(c) => !c.device.virtio && !VALIDATED_KINDS.has(c.device.kind) && DRIVER_OPTIONS.some(([k]) => c.device.driver[k] !== 'absent')],
+    title: (c) => `${c.device.label} is not a virtio device: its ${writtenOptions(c.device).join(', ')} does nothing`,
+    detail: (c) =>
+      `${c.device.label} (model ${String(c.device.modelAttr)}) is emulated, not virtio. libvirt accepts and keeps ${writtenOptions(c.device).join(', ')} on it without a word, but only virtio devices ever get these options.`,
+    explanation: `${WHAT_IOMMU_DOES} libvirt refuses the virtio <driver> options on a non-virtio disk, interface, video or vsock device, but not on other devices (controllers, inputs, sound), where they are simply never used (domain_validate.c; seen defined and started on libvirt 9.0, 11.3 and 12.8).`,
+    fix: {
+      text: 'Remove the virtio <driver> options from this device, or make it a virtio device.',
+      edits: (c) =>
+        DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').flatMap(([, attr]) => removeDriverAttribute(c.device, attr)),
+    },
+    sources: [
+      src('LV-VALIDATE', 'virDomainCheckVirtioOptionsAreAbsent: called for disks, interfaces, video and vsock only'),
+      src('LAB', "a non-virtio SCSI controller and a USB tablet with <driver iommu='on'/>, started on libvirt 9.0, 11.3 and 12.8"),
+    ],
+  },
   {
     key: 'R-XML-01/version',
     id: 'R-XML-01',
