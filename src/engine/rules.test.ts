@@ -513,6 +513,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }),
   },
   {
+    key: 'R-BE-03/shared-memory',
+    // A vhost-vdpa disk too (libvirt 11.3 and 12.8: "'vhostvdpa' requires shared memory"); a vDPA interface not.
+    fires: input({ domain: withDevice({ backend: 'vdpa' }) }),
+    silent: input({ domain: domain({ devices: [nic({ backend: 'vdpa' })] }) }),
+  },
+  {
     key: 'R-BE-03/shared-memory-net',
     fires: input({ domain: domain({ devices: [nic({ backend: 'vhost-user' })] }) }),
     // Shared through NUMA cells counts too; and before libvirt 11.2 it was no error.
@@ -572,6 +578,11 @@ const CASES: readonly Case[] = [
     key: 'R-BE-05',
     fires: input({ domain: domain({ devices: [nic({ backend: 'vdpa' })] }) }),
     silent: input({ domain: domain({ devices: [nic({ backend: 'vdpa', driver: { pagePerVq: 'on' } })] }) }),
+  },
+  {
+    key: 'R-BE-05/version',
+    fires: input({ domain: withDevice({ backend: 'vdpa' }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),
+    silent: input({ domain: withDevice({ backend: 'vdpa' }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 8) } }),
   },
   {
     key: 'R-VIOMMU-02',

@@ -169,6 +169,18 @@ const CASES: readonly Case[] = [
       "<devices>\n    <disk type='file' device='cdrom'><driver name='qemu' type='raw' iommu='on'/><target dev='sda' bus='sata'/><readonly/></disk>\n    <memballoon model='none'/>\n  </devices>",
     expect: () => /iommu driver option is only supported for virtio devices/,
   },
+  {
+    // libvirt 9.8.0 added vDPA block devices; later ones refuse them without shared memory, like vhost-user disks.
+    what: 'vhostvdpa-disk-private',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      "<devices>\n    <disk type='vhostvdpa' device='disk'><driver name='qemu' type='raw' cache='none' io='threads'/><source dev='/dev/vhost-vdpa-0'/><target dev='vda' bus='virtio'/></disk>\n    <memballoon model='none'/>\n  </devices>",
+    expect: (g) =>
+      g.libvirt.startsWith('9.')
+        ? /Invalid value for attribute 'type' in element 'disk': 'vhostvdpa'/
+        : /'vhostvdpa' requires shared memory/,
+  },
   // Two-word attributes written with the other pair's word or another value: libvirt refuses each at define.
   ...[
     [

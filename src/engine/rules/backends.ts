@@ -10,6 +10,7 @@ import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_BACKEND_NO_IOMMU } f
 
 import { isVhostKernel } from './shared';
 import type { Edit } from '../../contracts/findings';
+import type { DeviceFacts } from '../../contracts/facts';
 import { allQuotes, VHOST_USER_IOMMU_PROTOCOL, quotesFor } from '../messages';
 
 /**
@@ -23,6 +24,16 @@ function sharedMemory(c: DeviceContext): boolean {
   return m.numaCells.every((cell) => cell === 'shared' || (cell === 'default' && m.accessMode === 'shared'));
 }
 
+/**
+ * The devices libvirt refuses without shared memory whatever its release: vhost-user disks and virtiofs, and
+ * vhost-vdpa disks (qemu_validate.c; a libvirt older than 9.8.0 does not know <disk type='vhostvdpa'> at all).
+ * A vhost-user interface only from libvirt 11.2.0 (R-BE-03/shared-memory-net).
+ */
+function needsSharedMemoryAlways(d: DeviceFacts): boolean {
+  if (d.kind === 'interface') return false;
+  return d.backend === 'vhost-user' || (d.kind === 'disk' && d.backend === 'vdpa');
+}
+
 /** Shared memfd backing, unless a NUMA cell says private (then the user has to decide; no edit). */
 function sharedMemoryEdits(c: DeviceContext): readonly Edit[] {
   return c.input.domain.memoryBacking.numaCells.includes('private') ? [] : SHARED_MEMORY;
@@ -34,14 +45,37 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-03',
     scope: 'device',
     severity: 'error',
-    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind !== 'interface', (c) => !sharedMemory(c)],
-    title: (c) => `${c.device.label} is a vhost-user device and needs shared guest memory`,
+    when: [(c) => c.device.virtio && needsSharedMemoryAlways(c.device), (c) => !sharedMemory(c)],
+    title: (c) =>
+      `${c.device.label} is a ${c.device.backend === 'vdpa' ? 'vhost-vdpa' : 'vhost-user'} device and needs shared guest memory`,
     explanation:
-      "A vhost-user backend is a separate process that maps guest memory. libvirt refuses vhost-user disks and virtiofs unless memory is shared: <memoryBacking><access mode='shared'/>, or every NUMA cell with memAccess='shared' (or the default with shared memory backing) — qemu_validate.c qemuValidateDomainDefVhostUserRequireSharedMemory, the message seen at define on libvirt 9.0, 11.3 and 12.8.",
-    messages: ["'vhostuser' requires shared memory", "'virtiofs' requires shared memory"],
-    messagesFor: (c) => [`'${c.device.kind === 'filesystem' ? 'virtiofs' : 'vhostuser'}' requires shared memory`],
+      "A vhost-user backend is a separate process that maps guest memory. libvirt refuses vhost-user disks, vhost-vdpa disks (libvirt 9.8.0 and later, which know them) and virtiofs unless memory is shared: <memoryBacking><access mode='shared'/>, or every NUMA cell with memAccess='shared' (or the default with shared memory backing) — qemu_validate.c qemuValidateDomainDefVhostUserRequireSharedMemory, the messages seen at define on libvirt 9.0, 11.3 and 12.8 (vhostvdpa: 11.3 and 12.8).",
+    messages: ["'vhostuser' requires shared memory", "'vhostvdpa' requires shared memory", "'virtiofs' requires shared memory"],
+    messagesFor: (c) => [
+      `'${c.device.kind === 'filesystem' ? 'virtiofs' : c.device.backend === 'vdpa' ? 'vhostvdpa' : 'vhostuser'}' requires shared memory`,
+    ],
     fix: { text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>.", edits: (c) => sharedMemoryEdits(c) },
     sources: [src('LV-VAL', 'qemuValidateDomainDefVhostUserRequireSharedMemory'), src('QEMU-VU', 'vhost-user memory regions')],
+  },
+  {
+    key: 'R-BE-05/version',
+    id: 'R-BE-05',
+    scope: 'device',
+    severity: 'error',
+    when: [
+      (c) => c.device.kind === 'disk' && c.device.backend === 'vdpa',
+      // libvirt 9.8.0 added vDPA block devices (NEWS); 9.0 refuses the disk type at define.
+      (c) => not(versionAtLeast(c.libvirt, v(9, 8), 'the libvirt version')),
+    ],
+    title: (c) => `${c.device.label}: <disk type='vhostvdpa'> needs libvirt 9.8.0 or later`,
+    explanation:
+      'libvirt learned vDPA block devices in 9.8.0; an older libvirt does not know the disk type and refuses the domain at define (seen on 9.0).',
+    messages: ["XML error: Invalid value for attribute 'type' in element 'disk': 'vhostvdpa'."],
+    fix: { text: 'Run libvirt 9.8.0 or later, or give the disk another type.' },
+    sources: [
+      src('LV-NEWS', 'v9.8.0: qemu: Add support for vDPA block devices'),
+      src('LAB', "define <disk type='vhostvdpa'> on libvirt 9.0, 11.3 and 12.8"),
+    ],
   },
   {
     key: 'R-BE-03/shared-memory-net',
