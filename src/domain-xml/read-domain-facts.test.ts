@@ -325,5 +325,7 @@ describe('interface backends', () => {
     expect(nic('network')).toBe('unknown');
     expect(nic('network', "<driver name='vhost'/>")).toBe('vhost-kernel');
     expect(nic('bridge', "<driver name='qemu'/>")).toBe('qemu');
+    // libvirt opens vhost-net only beside a tap device: on user networking <driver name='vhost'/> changes nothing.
+    expect(nic('user', "<driver name='vhost'/>")).toBe('qemu');
   });
 });

@@ -245,17 +245,19 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const modelType = el.child('model')?.attr('type') ?? (type === 'vhostuser' || type === 'vdpa' ? 'virtio' : defaultNetModel(ctx));
       const driverName = el.child('driver')?.attr('name');
       // libvirt uses vhost-net when it can but only <driver name='vhost'> says so for certain.
-      // Userspace networking (slirp/passt, sockets) never goes through vhost-net, which needs a tap device.
+      // Userspace networking (slirp/passt, sockets) never goes through vhost-net, which needs a tap device: libvirt
+      // opens vhost-net only beside the tap devices of network, bridge, direct and ethernet interfaces, whatever
+      // <driver name> says (qemu_command.c qemuBuildInterfaceConnect, 11.3).
       const userspace = type !== undefined && ['user', 'mcast', 'udp', 'server', 'client'].includes(type);
       const backend: Maybe<Backend> =
         type === 'vhostuser'
           ? 'vhost-user'
           : type === 'vdpa'
             ? 'vdpa'
-            : driverName === 'vhost'
-              ? 'vhost-kernel'
-              : driverName === 'qemu' || userspace
-                ? 'qemu'
+            : userspace || driverName === 'qemu'
+              ? 'qemu'
+              : driverName === 'vhost'
+                ? 'vhost-kernel'
                 : 'unknown';
       return {
         el,
