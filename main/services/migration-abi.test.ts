@@ -73,20 +73,22 @@ describe.skipIf(missing)(`virtio ABI on restore, against libvirt ${missing ? `(s
     });
   }
 
+  /** The engine's one finding for SOURCE → DESTINATION quotes `message`, and libvirt's restore prints it. */
+  async function expectRefusal(source: string, destination: string, message: string): Promise<void> {
+    expect(destination).not.toBe(saved);
+    const findings = compareForMigration(facts(source), facts(destination));
+    expect(findings.map((f) => f.messages?.[0])).toEqual([message]);
+    expect(await restoreWith(destination)).toContain(findings[0]?.messages?.[0]);
+  }
+
   it("refuses iommu='on' on a disk written without a <driver>, comparing option by option as for any disk libvirt wrote out", async () => {
     const destination = saved.replace(/<driver name='qemu' type='raw'\/>/, "<driver name='qemu' type='raw' iommu='on'/>");
-    expect(destination).not.toBe(saved);
-    const findings = compareForMigration(facts(original), facts(destination));
-    expect(findings.map((f) => f.messages?.[0])).toEqual(["Target device iommu option 'on' does not match source 'default'"]);
-    expect(await restoreWith(destination)).toContain(findings[0]?.messages?.[0]);
+    await expectRefusal(original, destination, "Target device iommu option 'on' does not match source 'default'");
   });
 
   it('refuses <driver> settings where the source has none, though no virtio option differs', async () => {
     const destination = saved.replace(/(<interface type='user'>)/, "$1\n      <driver queues='2'/>");
-    expect(destination).not.toBe(saved);
-    const findings = compareForMigration(facts(saved), facts(destination));
-    expect(findings.map((f) => f.messages?.[0])).toEqual(["Target device virtio options don't match the source"]);
-    expect(await restoreWith(destination)).toContain(findings[0]?.messages?.[0]);
+    await expectRefusal(saved, destination, "Target device virtio options don't match the source");
   });
 
   it("restores a destination the engine finds nothing wrong with, a <driver queues='1'/> the source lacks included (libvirt does not write the default back)", async () => {

@@ -31,7 +31,12 @@ function sharedMemory(c: DeviceContext): boolean {
  */
 function needsSharedMemoryAlways(d: DeviceFacts): boolean {
   if (d.kind === 'interface') return false;
-  return d.backend === 'vhost-user' || (d.kind === 'disk' && d.backend === 'vdpa');
+  return d.backend === 'vhost-user' || isVdpaDisk(d);
+}
+
+/** `<disk type='vhostvdpa'>` (libvirt 9.8.0 and later). */
+function isVdpaDisk(d: DeviceFacts): boolean {
+  return d.kind === 'disk' && d.backend === 'vdpa';
 }
 
 /** Shared memfd backing, unless a NUMA cell says private (then the user has to decide; no edit). */
@@ -63,7 +68,7 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     when: [
-      (c) => c.device.kind === 'disk' && c.device.backend === 'vdpa',
+      (c) => isVdpaDisk(c.device),
       // libvirt 9.8.0 added vDPA block devices (NEWS); 9.0 refuses the disk type at define.
       (c) => not(versionAtLeast(c.libvirt, v(9, 8), 'the libvirt version')),
     ],

@@ -17,23 +17,35 @@ import { atLeast, formatVersion } from '../../contracts/version';
 /**
  * Each vIOMMU model libvirt knows: the first release with it (R-VIOMMU-01; amd: NEWS 11.5.0, §7.3 item 15; an older
  * libvirt refuses the model at define, and only amd is recent enough for that to be worth a warning when the version
- * is unknown), the machines it is offered on, and its refusal elsewhere (qemu_validate.c qemuValidateDomainDeviceDefIOMMU).
+ * is unknown), the machines it is offered on, and its refusal elsewhere (qemu_validate.c qemuValidateDomainDeviceDefIOMMU);
+ * whether it takes the <driver> options (intremap, caching_mode, iotlb …), which libvirt refuses on smmuv3 and virtio
+ * (domain_validate.c virDomainIOMMUDefValidate).
  */
-const VIOMMU_MODELS: Readonly<Record<string, { readonly since: Version; readonly machines: readonly string[]; readonly message: string }>> =
-  {
-    intel: { since: v(2, 1), machines: ['q35'], message: "IOMMU device: 'intel' is only supported with Q35 machines" },
-    // 12.8 has only these wordings, so amd shares intel's (inferred from the strings).
-    amd: { since: v(11, 5), machines: ['q35'], message: "IOMMU device: 'amd' is only supported with Q35 machines" },
-    smmuv3: { since: v(5, 5), machines: ['virt'], message: "IOMMU device: 'smmuv3' is only supported with ARM Virt machines" },
-    virtio: {
-      since: v(8, 3),
-      machines: ['q35', 'virt'],
-      message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines",
-    },
-  };
+const VIOMMU_MODELS: Readonly<
+  Record<
+    string,
+    { readonly since: Version; readonly machines: readonly string[]; readonly message: string; readonly driverOptions: boolean }
+  >
+> = {
+  intel: { since: v(2, 1), machines: ['q35'], message: "IOMMU device: 'intel' is only supported with Q35 machines", driverOptions: true },
+  // 12.8 has only these wordings, so amd shares intel's (inferred from the strings).
+  amd: { since: v(11, 5), machines: ['q35'], message: "IOMMU device: 'amd' is only supported with Q35 machines", driverOptions: true },
+  smmuv3: {
+    since: v(5, 5),
+    machines: ['virt'],
+    message: "IOMMU device: 'smmuv3' is only supported with ARM Virt machines",
+    driverOptions: false,
+  },
+  virtio: {
+    since: v(8, 3),
+    machines: ['q35', 'virt'],
+    message: "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines",
+    driverOptions: false,
+  },
+};
 
-/** The vIOMMU models libvirt refuses any <driver> option on (virDomainIOMMUDefValidate). */
-const OPTIONLESS_MODELS: ReadonlySet<string> = new Set(['smmuv3', 'virtio']);
+/** Whether the model takes the <driver> options: true (intel, amd), false (smmuv3, virtio), undefined (none or unknown). */
+const takesDriverOptions = (model: string): boolean | undefined => VIOMMU_MODELS[model]?.driverOptions;
 
 /** The <iommu><driver> options the facts keep that only the intel (and amd) vIOMMU takes, as libvirt spells them. */
 function intelOnlyOptions(viommu: ViommuFacts): string[] {
@@ -51,9 +63,6 @@ function expandedVirt(c: DomainContext): string {
   if (raw !== 'unknown' && /^virt-\d/.test(raw)) return raw;
   return c.qemu.kind === 'exact' ? `virt-${c.qemu.version.major}.${c.qemu.version.minor}` : 'virt-<version>';
 }
-
-/** The vIOMMU models with interrupt remapping (intremap), which needs the split irqchip (virDomainDefIOMMUValidate). */
-const INTREMAP_MODELS: ReadonlySet<string> = new Set(['intel', 'amd']);
 
 /**
  * Whether libvirt decides the I/O APIC itself: no <ioapic>, or one without a driver (libvirt reads both as none, and
@@ -136,7 +145,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-VIOMMU-01',
     scope: 'domain',
     severity: 'error',
-    when: [(c) => OPTIONLESS_MODELS.has(c.input.domain.viommu.model), (c) => intelOnlyOptions(c.input.domain.viommu).length > 0],
+    when: [(c) => takesDriverOptions(c.input.domain.viommu.model) === false, (c) => intelOnlyOptions(c.input.domain.viommu).length > 0],
     title: (c) =>
       `<iommu model='${c.input.domain.viommu.model}'> takes no <driver> options; this one sets ${intelOnlyOptions(c.input.domain.viommu).join(', ')}`,
     explanation:
@@ -177,7 +186,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     when: [
-      (c) => INTREMAP_MODELS.has(c.input.domain.viommu.model) && c.input.domain.viommu.intremap === 'on',
+      (c) => takesDriverOptions(c.input.domain.viommu.model) === true && c.input.domain.viommu.intremap === 'on',
       (c) => c.input.domain.ioapicDriver !== 'qemu',
       // Every libvirt refuses a domain whose <ioapic> names another driver. Without one (no <ioapic>, or one
       // without a driver, which libvirt reads as none), libvirt 11.3 and later add driver='qemu' themselves
