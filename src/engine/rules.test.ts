@@ -595,6 +595,18 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: intel }) }),
   },
   {
+    key: 'R-VIOMMU-01/acpi',
+    // The guest finds a virtio-iommu through ACPI; the intel model has no such requirement.
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio' }, firmware: { ...domain().firmware, acpi: false } }) }),
+    silent: input({ domain: domain({ viommu: intel, firmware: { ...domain().firmware, acpi: false } }) }),
+  },
+  {
+    key: 'R-VIOMMU-01/qemu',
+    // A pc-q35-6.2 machine type says QEMU 6.2 or later only; an exact 6.2 is too old, an exact 7.0 is not.
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio' } }), host: { ...CAPABLE_HOST, qemuVersion: exact(6, 2) } }),
+    silent: input({ domain: domain({ viommu: { ...intel, model: 'virtio' } }), host: { ...CAPABLE_HOST, qemuVersion: exact(7, 0) } }),
+  },
+  {
     key: 'R-VIOMMU-01/attributes',
     // Any value counts, off too: libvirt refuses an option it does not take whatever it says.
     fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio', cachingMode: 'off' } }) }),

@@ -5,7 +5,7 @@
  * The device space the differential suite covers (the q35 root bus, transitional models on ccw) is not repeated
  * here; these are the items it does not reach: virtiofs against a real virtiofsd, vhost-user shared memory, s390
  * PV without <launchSecurity>, the split irqchip for interrupt remapping (left to libvirt or named otherwise), a SEV element without a policy,
- * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5, the intel vIOMMU's options on the smmuv3 and virtio models, and on/off or yes/no
+ * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5, the intel vIOMMU's options on the smmuv3 and virtio models, the virtio-iommu without and with ACPI, and on/off or yes/no
  * attributes written with another value.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -132,6 +132,18 @@ const CASES: readonly Case[] = [
       "<features><acpi/></features>\n  <devices>\n    <interface type='user'><model type='virtio'/><driver iommu='on'/></interface>\n    <iommu model='virtio'><driver iotlb='on'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
     expect: () => /iommu model 'virtio' doesn't support (?:some )?additional attributes/,
   },
+  // The virtio-iommu is found through ACPI: libvirt refuses it without <acpi/> and starts it with.
+  ...[
+    ['viommu-virtio-without-acpi', '', /IOMMU device: 'virtio' requires ACPI/],
+    ['viommu-virtio-with-acpi', '<features><acpi/></features>\n  ', 'started'],
+  ].map(([what, features, expected]): Case => ({
+    what: what as string,
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      `${features as string}<devices>\n    ${Q35_PORT}\n    <interface type='user'><model type='virtio'/><driver iommu='on'/></interface>\n    <iommu model='virtio'/>\n    <memballoon model='none'/>\n  </devices>`,
+    expect: () => expected as 'started' | RegExp,
+  })),
   {
     what: 'viommu-smmuv3-caching-mode',
     arch: 'aarch64',

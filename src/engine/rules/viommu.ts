@@ -4,7 +4,7 @@
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
-import { setDriverAttribute } from '../edits';
+import { setDriverAttribute, uefiEdits } from '../edits';
 import { quotesFor, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
 import { unknown, v } from '../verdict';
@@ -43,6 +43,9 @@ const VIOMMU_MODELS: Readonly<
     driverOptions: false,
   },
 };
+
+/** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
+const VIRTIO_IOMMU_QEMU = v(7, 0);
 
 /** Whether the model takes the <driver> options: true (intel, amd), false (smmuv3, virtio), undefined (none or unknown). */
 const takesDriverOptions = (model: string): boolean | undefined => VIOMMU_MODELS[model]?.driverOptions;
@@ -139,6 +142,49 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       src('LV-NEWS', 'v11.5.0: AMD IOMMU'),
       src('LAB', "define <iommu model='amd'> on libvirt 9.0, 11.3 and 12.8"),
     ],
+  },
+  {
+    key: 'R-VIOMMU-01/acpi',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => c.input.domain.viommu.model === 'virtio', (c) => !c.input.domain.firmware.acpi],
+    title: "<iommu model='virtio'> needs <acpi/> in <features>",
+    explanation:
+      'The guest finds the virtio-iommu through an ACPI table (VIOT), so libvirt refuses the model in a domain without the acpi feature (seen at define on libvirt 9.0, 11.3 and 12.8; with <acpi/> the same q35 domain starts on all three). On Arm, libvirt also refuses ACPI without UEFI firmware.',
+    messages: ["IOMMU device: 'virtio' requires ACPI"],
+    fix: {
+      text: (c) =>
+        c.input.domain.arch === 'aarch64' && c.input.domain.firmware.kind !== 'efi'
+          ? "Add <acpi/> to <features> and boot with UEFI (<os firmware='efi'>): libvirt refuses ACPI without UEFI on Arm."
+          : 'Add <acpi/> to <features>.',
+      edits: (c) => [
+        { op: 'add-element', parent: '/domain/features', xml: '<acpi/>', replace: true },
+        ...(c.input.domain.arch === 'aarch64' && c.input.domain.firmware.kind !== 'efi' ? uefiEdits(c.input.domain) : []),
+      ],
+    },
+    sources: [
+      src('LV-VAL', "qemuValidateDomainDeviceDefIOMMU: IOMMU device: '%s' requires ACPI"),
+      src('LV-VAL', 'qemuValidateDomainDef: ACPI requires UEFI on this architecture (aarch64)'),
+      src('LAB', "define <iommu model='virtio'> on q35 without and with <acpi/> on libvirt 9.0, 11.3 and 12.8"),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/qemu',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    // Unknown versions stay silent: libvirt 12.4 and later need QEMU 7.2 anyway, and QEMU 6.x is rare beside a
+    // libvirt new enough for the model.
+    when: [(c) => c.input.domain.viommu.model === 'virtio', (c) => atLeast(c.qemu, VIRTIO_IOMMU_QEMU) === 'no'],
+    title: (c) => `<iommu model='virtio'> needs QEMU ${formatVersion(VIRTIO_IOMMU_QEMU)}; this host's QEMU is ${describeVersion(c.qemu)}`,
+    explanation: `libvirt offers the virtio-iommu only with a QEMU whose virtio-iommu-pci has the boot-bypass property, which QEMU ${formatVersion(VIRTIO_IOMMU_QEMU)} added (libvirt's capability data: 7.0.0 has virtio-iommu.boot-bypass, 6.2.0 does not); an older QEMU gets the domain refused when it starts.`,
+    messages: ["IOMMU device: 'virtio' is not supported with this QEMU binary"],
+    fix: {
+      text: `Run QEMU ${formatVersion(VIRTIO_IOMMU_QEMU)} or later, or use <iommu model='intel'> on q35.`,
+      general: 'Run a QEMU that has the model, or use another vIOMMU.',
+    },
+    sources: [src('LV-VAL', 'qemuValidateDomainDeviceDefIOMMU: QEMU_CAPS_VIRTIO_IOMMU_BOOT_BYPASS (libvirt 9.0 and 11.3)')],
   },
   {
     key: 'R-VIOMMU-01/attributes',
