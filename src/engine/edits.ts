@@ -66,7 +66,6 @@ function writeOutSerialController(d: DeviceFacts, iommu: 'on' | 'off'): Edit {
   };
 }
 
-/** The virtio model of a device, written where each element keeps it (interfaces in `<model type>`). */
 /**
  * Boot with UEFI (`<os firmware='efi'>`, libvirt picks the firmware), and on x86 the `<acpi/>` feature with it:
  * libvirt refuses UEFI without ACPI there ("UEFI requires ACPI on this architecture", qemu_validate.c
@@ -80,6 +79,7 @@ export function uefiEdits(domain: Pick<DomainFacts, 'arch' | 'firmware'>): Edit[
   ];
 }
 
+/** The virtio model of a device, written where each element keeps it (interfaces in `<model type>`). */
 export function setVirtioModel(d: DeviceFacts, model: VirtioModel): Edit[] {
   if (d.implicit) return [];
   if (d.kind === 'interface') return [{ op: 'set-attribute', target: `${d.target}/model`, name: 'type', value: model }];

@@ -9,7 +9,7 @@ export { SHEET_RULES } from './coverage';
 export type { RuleRecord, AnyRule } from './rule-types';
 export { CITED_HOSTS } from './sources';
 export { hasModelChoice, setVirtioModel } from './edits';
-export { describePolicy, plannedPolicy, policyBits } from './policy';
+export { describePolicy, plannedPolicy } from './policy';
 export { TECHNOLOGIES, technology, availability, hostSupport } from './technologies';
 export type { Technology, Availability } from './technologies';
 export { deviceStates, backendsFor, BACKEND_NOTES, BACKEND_UNSTATED } from './device-state';

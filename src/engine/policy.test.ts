@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sevEsPolicy } from './edits';
-import { describePolicy, plannedPolicy, policyBits } from './policy';
+import { describePolicy, plannedPolicy } from './policy';
 
 describe('launchSecurity policies in words', () => {
   it('names the bits of the policies the plan writes', () => {
@@ -33,14 +33,13 @@ describe('policy text as libvirt reads it', () => {
     expect(describePolicy('sev', '0x10')).toEqual(['DOMAIN']);
     expect(describePolicy('sev-snp', '30000')).toEqual(['SMT allowed', 'reserved, must be set']);
   });
-  it('offers only the bits a technology has: no NOSEND for SEV-SNP or TDX', () => {
-    expect(policyBits('sev').map((b) => b.name)).toContain('NOSEND');
-    expect(
-      policyBits('sev-snp')
-        .map((b) => b.name)
-        .join(),
-    ).not.toMatch(/NOSEND|NOKS/);
-    expect(policyBits('tdx').map((b) => b.bit)).toEqual([0, 28]);
-    expect(policyBits('s390-pv')).toEqual([]);
+  it('names the SNP bits KVM decides on: MIGRATE_MA (refused) and SINGLE_SOCKET', () => {
+    expect(describePolicy('sev-snp', '0x1f0000')).toEqual([
+      'SMT allowed',
+      'reserved, must be set',
+      'MIGRATE_MA (migration agent)',
+      'DEBUG',
+      'SINGLE_SOCKET',
+    ]);
   });
 });

@@ -15,8 +15,17 @@ const SEV_BITS: Readonly<Record<number, string>> = {
   4: 'DOMAIN',
   5: 'SEV',
 };
-/** QEMU's target/i386/sev.h names SMT and DBG; bit 17 is set in QEMU's default 0x30000 (reserved, must be 1). */
-const SNP_BITS: Readonly<Record<number, string>> = { 16: 'SMT allowed', 17: 'reserved, must be set', 19: 'DEBUG' };
+/**
+ * QEMU's target/i386/sev.h names SMT and DBG; bit 17 is set in QEMU's default 0x30000 (reserved, must be 1); KVM's
+ * arch/x86/kvm/svm/sev.c names MIGRATE_MA (which it refuses) and SINGLE_SOCKET (R-SNP-01/policy-bits).
+ */
+const SNP_BITS: Readonly<Record<number, string>> = {
+  16: 'SMT allowed',
+  17: 'reserved, must be set',
+  18: 'MIGRATE_MA (migration agent)',
+  19: 'DEBUG',
+  20: 'SINGLE_SOCKET',
+};
 const TDX_BITS: Readonly<Record<number, string>> = { 0: 'DEBUG', 28: 'SEPT_VE_DISABLE' };
 
 function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
@@ -37,11 +46,6 @@ export function describePolicy(type: SecureType, policy: string): string[] | nul
   const out: string[] = [];
   for (let bit = 0; bit < 64; bit++) if ((value >> BigInt(bit)) & 1n) out.push(names[bit] ?? `bit ${bit}`);
   return out;
-}
-
-/** The bits a type's policy has names for (what the wizard may offer), lowest first; empty for types without one. */
-export function policyBits(type: SecureType): readonly { readonly bit: number; readonly name: string }[] {
-  return Object.entries(bitsOf(type) ?? {}).map(([bit, name]) => ({ bit: Number(bit), name }));
 }
 
 /** The policy the plan writes for a type, with its bits in words; null for types without a policy. */

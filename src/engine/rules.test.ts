@@ -369,6 +369,13 @@ const CASES: readonly Case[] = [
       host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 2) },
     }),
   },
+  ...['0x10000', '0x70000', '0x4000030000'].map((policy) => ({
+    // bit 17 clear, then bit 18 (MIGRATE_MA) and bit 38 set: KVM refuses each; 0x1b0000 (SMT, bit 17, DEBUG,
+    // SINGLE_SOCKET) it accepts.
+    key: 'R-SNP-01/policy-bits',
+    fires: input({ domain: sevDomain({ launchSecurity: { ...TECH[2]!.ok().launchSecurity, policy } }) }),
+    silent: input({ domain: sevDomain({ launchSecurity: { ...TECH[2]!.ok().launchSecurity, policy: '0x1b0000' } }) }),
+  })),
   {
     key: 'R-SNP-01/stateless',
     fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),

@@ -23,6 +23,7 @@ const URLS: Record<string, string> = {
   'LNX-SD': `${GH}/torvalds/linux/blob/master/drivers/scsi/sd.c`,
   'LNX-BLKSET': `${GH}/torvalds/linux/blob/master/block/blk-settings.c`,
   'LNX-BALLOON': `${GH}/torvalds/linux/blob/master/drivers/virtio/virtio_balloon.c`,
+  'LNX-KVMSEV': `${GH}/torvalds/linux/blob/master/arch/x86/kvm/svm/sev.c`,
   'LNX-VHOST': `${GH}/torvalds/linux/blob/master/drivers/vhost/vhost.c`,
   'QEMU-MACHINE': `${GH}/qemu/qemu/blob/master/hw/core/machine.c`,
   'QEMU-VIRTIO': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio.c`,

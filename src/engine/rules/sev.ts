@@ -102,7 +102,7 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     ],
     title: (c) => `${secureName(c.cvm)} on machine ${String(c.input.domain.machine.raw)}: q35 is the recommended machine`,
     explanation:
-      "libvirt's SEV guide recommends q35. On i440fx ('pc') every virtio device must be virtio-non-transitional, because a conventional PCI slot makes model='virtio' transitional and the legacy interface cannot carry ACCESS_PLATFORM.",
+      "libvirt's SEV guide recommends q35. On i440fx ('pc') a conventional PCI slot makes model='virtio' transitional, and the legacy interface cannot carry ACCESS_PLATFORM: QEMU 6.0 and later drop it for a confidential guest by themselves (disable-legacy=on, R-QEMU-01), older QEMU and an explicit virtio-transitional model do not, so there every virtio device must be virtio-non-transitional (R-XML-05).",
     fix: { text: 'Prefer a q35 machine type (a new domain, since changing the machine type re-addresses every device).' },
     sources: [src('LV-KB-SEV', 'q35 recommended')],
   },

@@ -9,6 +9,36 @@ import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { technology } from '../technologies';
 import { is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
 import { unknown } from '../verdict';
+import { parseLaunchSecurityPolicy } from '../../contracts/launch-security-policy';
+
+/**
+ * SEV-SNP guest policy bits KVM decides on (arch/x86/kvm/svm/sev.c): bit 17 must be set; bit 18 (MIGRATE_MA) and
+ * bits 26 and up are never in KVM_SNP_POLICY_MASK_VALID. Bits 21–25 (CXL_ALLOW … PAGE_SWAP_DISABLE) are valid on
+ * newer kernels when the firmware supports them, so they are not judged here.
+ */
+const SNP_RESERVED_MBO = 1n << 17n;
+const SNP_REFUSED = (1n << 18n) | (~0n << 26n);
+
+/** What is wrong with an SNP policy as written, in words; empty when nothing is, or when it is not a number. */
+function snpPolicyFaults(policy: string): string[] {
+  const value = policy === 'unknown' ? null : parseLaunchSecurityPolicy(policy);
+  if (value === null) return [];
+  const faults: string[] = [];
+  if ((value & SNP_RESERVED_MBO) === 0n) faults.push('bit 17 (reserved, must be set) is clear');
+  const refused = value & SNP_REFUSED & ((1n << 64n) - 1n);
+  if (refused !== 0n) {
+    const bits = [...Array(64).keys()].filter((b) => (refused >> BigInt(b)) & 1n);
+    faults.push(`KVM refuses bit${bits.length > 1 ? 's' : ''} ${bits.join(', ')}`);
+  }
+  return faults;
+}
+
+/** The policy with bit 17 set and the refused bits cleared, written like libvirt's examples (0x00030000). */
+function fixedSnpPolicy(policy: string): string {
+  const value = parseLaunchSecurityPolicy(policy) ?? 0n;
+  const fixed = (value | SNP_RESERVED_MBO) & ~SNP_REFUSED & ((1n << 64n) - 1n);
+  return `0x${fixed.toString(16).padStart(8, '0')}`;
+}
 
 export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev-snp')),
@@ -46,6 +76,32 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
       'QEMU 9.1, the first release with SEV-SNP, has a regression with passed-through (VFIO) devices in SNP guests; 9.2 fixed it ("Fixed regression when passing through devices in SEV-SNP guests", as quoted in kubevirt #16407; QEMU release notes not read).',
     fix: { text: 'Use QEMU 9.2 or later for SEV-SNP guests with <hostdev> devices.' },
     sources: [src('KUBEVIRT', 'kubevirt/kubevirt#16407 quoting QEMU 9.2 release notes (secondary)')],
+  },
+  {
+    key: 'R-SNP-01/policy-bits',
+    id: 'R-SNP-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('sev-snp'), (c) => snpPolicyFaults(c.input.domain.launchSecurity.policy).length > 0],
+    title: (c) =>
+      `The SEV-SNP <policy> ${String(c.input.domain.launchSecurity.policy)} cannot launch: ${snpPolicyFaults(c.input.domain.launchSecurity.policy).join('; ')}`,
+    explanation:
+      "libvirt hands the policy to QEMU unchecked, and KVM checks it when QEMU starts the launch (arch/x86/kvm/svm/sev.c, snp_launch_start): bit 17 is reserved and must be set (the SEV-SNP firmware ABI's guest policy), and KVM refuses bits it does not know, among them bit 18 (MIGRATE_MA: KVM has no migration agent) and every bit above 25. QEMU then reports KVM's EINVAL and exits. QEMU's own default, and the plan's, is 0x30000 (SMT allowed, bit 17 set). (Read in KVM's and QEMU's source; not tried on SNP hardware.)",
+    messages: ["sev_snp_launch_start: SNP_LAUNCH_START ret=-22 fw_error=0 ''"],
+    fix: {
+      text: (c) => `Write <policy>${fixedSnpPolicy(c.input.domain.launchSecurity.policy)}</policy>.`,
+      general: 'Set bit 17 and clear the bits KVM refuses.',
+      edits: (c) => [
+        { op: 'set-text', target: '/domain/launchSecurity/policy', text: fixedSnpPolicy(c.input.domain.launchSecurity.policy) },
+      ],
+    },
+    sources: [
+      src(
+        'LNX-KVMSEV',
+        'snp_launch_start: policy bits outside KVM_SNP_POLICY_MASK_VALID, or without SNP_POLICY_MASK_RSVD_MBO, are -EINVAL',
+      ),
+      src('QEMU-SEV', "sev_snp_launch_start: SNP_LAUNCH_START ret=%d fw_error=%d '%s'; DEFAULT_SEV_SNP_POLICY 0x30000"),
+    ],
   },
 ];
 
