@@ -381,6 +381,19 @@ const CASES: readonly Case[] = [
     fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
     silent: input({ domain: TECH[2]!.ok() }),
   },
+  ...['0x10000001', '0x50000000', '0x1'].map((policy) => ({
+    // DEBUG (libvirt's old example), PKS, DEBUG alone: refused by libvirt or by QEMU for KVM; SEPT_VE_DISABLE passes.
+    key: 'R-TDX-01/policy-bits',
+    fires: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy } } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x10000000' } } }),
+  })),
+  {
+    // No SEPT_VE_DISABLE in a TD that is not a debug TD: the Linux guest stops at boot. A debug TD only warns (and
+    // is refused by R-TDX-01/policy-bits instead).
+    key: 'R-TDX-01/sept-ve',
+    fires: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x0' } } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x1' } } }),
+  },
   {
     key: 'R-TDX-01/firmware',
     fires: input({

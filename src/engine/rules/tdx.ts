@@ -3,10 +3,32 @@
  */
 import type { RuleRecord } from '../rule-types';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
-import { uefiEdits } from '../edits';
+import { DEFAULT_POLICY, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
 import { unknown } from '../verdict';
+import { parseLaunchSecurityPolicy } from '../../contracts/launch-security-policy';
+
+/**
+ * TD attribute bits (the TDX <policy>): DEBUG (0) and SEPT_VE_DISABLE (28) are the only ones libvirt passes
+ * (libvirt 12.8 refuses others), and KVM supports SEPT_VE_DISABLE alone (arch/x86/kvm/vmx/tdx.c
+ * KVM_SUPPORTED_TD_ATTRS), which QEMU checks before it creates the TD (target/i386/kvm/tdx.c
+ * tdx_validate_attributes).
+ */
+const TDX_DEBUG = 1n;
+const TDX_SEPT_VE_DISABLE = 1n << 28n;
+/** The policy every TDX stack accepts (SEPT_VE_DISABLE alone, QEMU's default attributes): the plan's. */
+const TDX_WORKING_POLICY = DEFAULT_POLICY.tdx!;
+
+const tdxPolicy = (policy: string): bigint | null => (policy === 'unknown' ? null : parseLaunchSecurityPolicy(policy));
+
+/** The set bits of `value`, lowest first. */
+const bitsOf = (value: bigint): number[] => [...Array(64).keys()].filter((b) => (value >> BigInt(b)) & 1n);
+
+const SET_WORKING_POLICY = {
+  text: `Write <policy>${TDX_WORKING_POLICY}</policy> (SEPT_VE_DISABLE only).`,
+  edits: () => [{ op: 'set-text' as const, target: '/domain/launchSecurity/policy', text: TDX_WORKING_POLICY }],
+};
 
 export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('tdx')),
@@ -27,6 +49,54 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
   ),
   ...noSmmRecords('tdx', 'R-TDX-01', "TDX VM doesn't support SMM", src('QEMU-TDX', 'tdx_kvm_init: SMM auto becomes off, on is refused')),
   ...pflashRecords('tdx', 'R-TDX-01'),
+  {
+    key: 'R-TDX-01/policy-bits',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('tdx'), (c) => ((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE) !== 0n],
+    title: (c) => {
+      const bits = bitsOf((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE);
+      const named = bits.map((b) => (b === 0 ? '0 (DEBUG)' : String(b)));
+      return `The TDX <policy> ${String(c.input.domain.launchSecurity.policy)} sets bit${bits.length > 1 ? 's' : ''} ${named.join(', ')}, which the TD cannot have`;
+    },
+    explanation:
+      "The TDX <policy> is the TD's attributes. libvirt passes only DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) and refuses any other bit (libvirt 12.8); KVM supports SEPT_VE_DISABLE alone, so QEMU refuses DEBUG as well when it creates the TD: an off-TD debuggable TD needs KVM support that upstream Linux does not have. libvirt's documentation showed 0x10000001 (DEBUG on) as its example until a patch changed it to 0x10000000. (Read in libvirt 12.8's strings, KVM's and QEMU's source; not tried on TDX hardware.)",
+    messages: [
+      'Only bit0(debug) and bit28(sept-ve-disable) are supported intel TDX launch security policy',
+      'Invalid attributes 0x<policy> for TDX VM (KVM supported: 0x<supported>)',
+    ],
+    fix: SET_WORKING_POLICY,
+    sources: [
+      src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
+      src('LNX-KVMTDX', 'KVM_SUPPORTED_TD_ATTRS (TDX_TD_ATTR_SEPT_VE_DISABLE)'),
+      src('QEMU-TDX', 'tdx_validate_attributes: Invalid attributes ... for TDX VM (KVM supported: ...)'),
+      src('LV-TDXPOLICY', 'formatdomain: the TDX policy example changed from 0x10000001 to 0x10000000 (patch)'),
+    ],
+  },
+  {
+    key: 'R-TDX-01/sept-ve',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      is('tdx'),
+      (c) => {
+        const policy = tdxPolicy(c.input.domain.launchSecurity.policy);
+        return policy !== null && (policy & (TDX_SEPT_VE_DISABLE | TDX_DEBUG)) === 0n;
+      },
+    ],
+    title: (c) =>
+      `The TDX <policy> ${String(c.input.domain.launchSecurity.policy)} leaves SEPT_VE_DISABLE (bit 28) clear: a Linux guest stops at boot`,
+    explanation:
+      "Linux cannot take a #VE exception on its own private memory, so a TDX guest checks at boot that SEPT_VE_DISABLE is set and, in a TD that is not a debug TD, stops with the message below (arch/x86/coco/tdx/tdx.c). Linux since a 2024 change (also sent to stable kernels) first tries to turn the #VE off itself, which works only where the TDX module lets the guest do it. Without a <policy>, QEMU's default attributes set the bit.",
+    messages: ['TD misconfiguration: SEPT_VE_DISABLE attribute must be set.', 'TD misconfiguration: SEPT #VE has to be disabled'],
+    fix: SET_WORKING_POLICY,
+    sources: [
+      src('LNX-TDXGUEST', 'tdx_setup / disable_sept_ve: TD misconfiguration'),
+      src('QEMU-TDX', 'tdx_guest_init: attributes default to SEPT_VE_DISABLE'),
+    ],
+  },
   {
     key: 'R-TDX-01/firmware',
     id: 'R-TDX-01',
