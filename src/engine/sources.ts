@@ -53,6 +53,7 @@ const URLS: Record<string, string> = {
   'LV-VALIDATE': `${GH}/libvirt/libvirt/blob/master/src/conf/domain_validate.c`,
   'LV-POSTPARSE': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_postparse.c`,
   'QEMU-SEV': `${GH}/qemu/qemu/blob/master/target/i386/sev.c`,
+  'LV-TESTS': `${GH}/libvirt/libvirt/tree/master/tests/qemuxmlconfdata`,
   'LV-TDXPOLICY': 'https://mail-archive.com/devel@lists.libvirt.org/msg16045.html',
   'QEMU-TDX': `${GH}/qemu/qemu/blob/master/target/i386/kvm/tdx.c`,
   'QEMU-SYSFW': `${GH}/qemu/qemu/blob/master/hw/i386/pc_sysfw.c`,

@@ -61,7 +61,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       return `The TDX <policy> ${String(c.input.domain.launchSecurity.policy)} sets bit${bits.length > 1 ? 's' : ''} ${named.join(', ')}, which the TD cannot have`;
     },
     explanation:
-      "The TDX <policy> is the TD's attributes. libvirt passes only DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) and refuses any other bit (libvirt 12.8); KVM supports SEPT_VE_DISABLE alone, so QEMU refuses DEBUG as well when it creates the TD: an off-TD debuggable TD needs KVM support that upstream Linux does not have. libvirt's documentation showed 0x10000001 (DEBUG on) as its example until a patch changed it to 0x10000000. (Read in libvirt 12.8's strings, KVM's and QEMU's source; not tried on TDX hardware.)",
+      "The TDX <policy> is the TD's attributes: libvirt hands it to QEMU's tdx-guest object as attributes (its test data: <policy>0x10000000</policy> becomes \"attributes\":268435456). libvirt passes only DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) and refuses any other bit (libvirt 12.8); KVM supports SEPT_VE_DISABLE alone, so QEMU refuses DEBUG as well when it creates the TD: an off-TD debuggable TD needs KVM support that upstream Linux does not have. libvirt's documentation showed 0x10000001 (DEBUG on) as its example until a patch changed it to 0x10000000. (Read in libvirt 12.8's strings, KVM's and QEMU's source; not tried on TDX hardware.)",
     messages: [
       'Only bit0(debug) and bit28(sept-ve-disable) are supported intel TDX launch security policy',
       'Invalid attributes 0x<policy> for TDX VM (KVM supported: 0x<supported>)',
@@ -69,6 +69,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     fix: SET_WORKING_POLICY,
     sources: [
       src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
+      src('LV-TESTS', 'qemuxmlconfdata launch-security-tdx: policy passed as tdx-guest attributes'),
       src('LNX-KVMTDX', 'KVM_SUPPORTED_TD_ATTRS (TDX_TD_ATTR_SEPT_VE_DISABLE)'),
       src('QEMU-TDX', 'tdx_validate_attributes: Invalid attributes ... for TDX VM (KVM supported: ...)'),
       src('LV-TDXPOLICY', 'formatdomain: the TDX policy example changed from 0x10000001 to 0x10000000 (patch)'),
