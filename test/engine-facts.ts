@@ -68,6 +68,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     memtuneHardLimitKiB: 'absent',
     viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
     smm: 'absent',
+    pmu: 'absent',
     ioapicDriver: 'absent',
     cpuMode: 'host-passthrough',
     kernelCmdline: 'absent',

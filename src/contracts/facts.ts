@@ -203,8 +203,9 @@ export interface DomainFacts {
   readonly memoryBacking: MemoryBackingFacts;
   readonly memtuneHardLimitKiB: Maybe<number> | 'absent';
   readonly viommu: ViommuFacts;
-  /** `<features><smm state=...>`, `<features><ioapic driver=...>` */
+  /** `<features><smm state=...>`, `<features><pmu state=...>` (a bare element means on), `<features><ioapic driver=...>` */
   readonly smm: OnOffAbsent;
+  readonly pmu: OnOffAbsent;
   readonly ioapicDriver: Maybe<string> | 'absent';
   readonly cpuMode: Maybe<string> | 'absent';
   /** `<os><cmdline>` for direct kernel boot (swiotlb= advice), 'absent' when none. */

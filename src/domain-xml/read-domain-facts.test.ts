@@ -214,6 +214,12 @@ describe('readDomainFacts on small documents', () => {
     ]);
     expect(f.viommu).toEqual({ model: 'intel', target: '/domain/devices/iommu[1]', iotlb: 'on', cachingMode: 'on', intremap: 'on' });
   });
+
+  it("reads <pmu> as libvirt does: a bare element is on, state='off' is off, none is absent", () => {
+    const pmu = (features: string) =>
+      facts(`<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os><features>${features}</features></domain>`).pmu;
+    expect([pmu('<pmu/>'), pmu("<pmu state='off'/>"), pmu('<acpi/>')]).toEqual(['on', 'off', 'absent']);
+  });
 });
 
 const missing = missingParts('corpus');

@@ -557,6 +557,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
   const hardLimit = domain.child('memtune')?.child('hard_limit');
   const features = domain.child('features');
   const smm = features?.child('smm');
+  const pmu = features?.child('pmu');
   const ioapic = features?.child('ioapic');
   const cpu = domain.child('cpu');
   const cmdline = os?.child('cmdline');
@@ -576,6 +577,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     viommu: viommu(devicesEl, switches.read),
     // A bare <smm/> means on.
     smm: smm === undefined ? 'absent' : switches.read(smm, 'state', 'on/off', 'on'),
+    pmu: pmu === undefined ? 'absent' : switches.read(pmu, 'state', 'on/off', 'on'),
     ioapicDriver: ioapic === undefined ? 'absent' : (ioapic.attr('driver') ?? 'unknown'),
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),

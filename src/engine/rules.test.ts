@@ -395,6 +395,17 @@ const CASES: readonly Case[] = [
     silent: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x1' } } }),
   },
   {
+    // QEMU picks the split irqchip for a TD unless the in-kernel one is asked for.
+    key: 'R-TDX-01/irqchip',
+    fires: input({ domain: { ...TECH[3]!.ok(), ioapicDriver: 'kvm' } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), ioapicDriver: 'absent' } }),
+  },
+  {
+    key: 'R-TDX-01/pmu',
+    fires: input({ domain: { ...TECH[3]!.ok(), pmu: 'on' } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), pmu: 'off' } }),
+  },
+  {
     key: 'R-TDX-01/firmware',
     fires: input({
       domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true } },

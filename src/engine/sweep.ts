@@ -143,6 +143,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       intremap: 'absent',
     },
     smm: 'absent',
+    pmu: 'absent',
     ioapicDriver: 'absent',
     cpuMode: 'host-model',
     kernelCmdline: 'absent',

@@ -53,7 +53,7 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ...noSmmRecords(
     'sev-snp',
     'R-SNP-01',
-    'SEV-SNP does not support SMM.',
+    ['SEV-SNP does not support SMM.'],
     src('QEMU-SEV', 'sev_snp_kvm_init: SMM auto becomes off, on is refused'),
   ),
   ...pflashRecords('sev-snp', 'R-SNP-01'),

@@ -47,7 +47,12 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
         ? `libvirt ${c.input.host.libvirtVersion.kind === 'exact' ? `${c.input.host.libvirtVersion.version.major}.${c.input.host.libvirtVersion.version.minor}` : ''} reports TDX in its domain capabilities whenever QEMU has it built in, also on hosts that cannot run it (fixed in 11.10.0); without /sys/module/kvm_intel/parameters/tdx reading Y that report is not evidence.`
         : '',
   ),
-  ...noSmmRecords('tdx', 'R-TDX-01', "TDX VM doesn't support SMM", src('QEMU-TDX', 'tdx_kvm_init: SMM auto becomes off, on is refused')),
+  ...noSmmRecords(
+    'tdx',
+    'R-TDX-01',
+    ["TDX VM doesn't support SMM", 'Intel TDX launch security is not supported with SMM enabled'],
+    src('QEMU-TDX', 'tdx_kvm_init: SMM auto becomes off, on is refused'),
+  ),
   ...pflashRecords('tdx', 'R-TDX-01'),
   {
     key: 'R-TDX-01/policy-bits',
@@ -96,6 +101,48 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     sources: [
       src('LNX-TDXGUEST', 'tdx_setup / disable_sept_ve: TD misconfiguration'),
       src('QEMU-TDX', 'tdx_guest_init: attributes default to SEPT_VE_DISABLE'),
+    ],
+  },
+  {
+    key: 'R-TDX-01/irqchip',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('tdx'), (c) => c.input.domain.ioapicDriver === 'kvm'],
+    title: "Intel TDX needs the split irqchip, but <ioapic driver='kvm'/> asks for the in-kernel one",
+    explanation:
+      "A TD's I/O APIC must be emulated in QEMU (kernel_irqchip=split). QEMU picks split by itself when nothing is asked, and refuses the TD when the in-kernel irqchip is asked for, which libvirt does for <ioapic driver='kvm'/> (target/i386/kvm/tdx.c tdx_kvm_init); libvirt 12.8 refuses it first (its strings).",
+    messages: ['TDX VM requires kernel_irqchip to be split', 'Intel TDX launch security needs split kernel irqchip'],
+    fix: {
+      text: "Set <ioapic driver='qemu'/> in <features> (or remove the <ioapic> element).",
+      edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+    },
+    sources: [
+      src('QEMU-TDX', 'tdx_kvm_init: TDX VM requires kernel_irqchip to be split'),
+      src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
+    ],
+  },
+  {
+    key: 'R-TDX-01/pmu',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('tdx'), (c) => c.input.domain.pmu === 'on'],
+    title: "Intel TDX cannot give the guest a PMU, but <pmu state='on'/> asks for one",
+    explanation:
+      "QEMU exposes a PMU to a TD with the PERFMON attribute (bit 63), which it adds when the CPU's pmu property is on, and KVM supports no TD attribute but SEPT_VE_DISABLE, so QEMU refuses the TD (target/i386/kvm/tdx.c setup_td_guest_attributes, tdx_validate_attributes; arch/x86/kvm/vmx/tdx.c); libvirt 12.8 refuses it first (its strings). What QEMU does when <pmu> is absent depends on the CPU model and is not judged here.",
+    messages: [
+      'Intel TDX launch security is not supported with PMU enabled',
+      'Invalid attributes 0x<attributes> for TDX VM (KVM supported: 0x<supported>)',
+    ],
+    fix: {
+      text: "Set <pmu state='off'/> in <features>.",
+      edits: () => [{ op: 'set-attribute', target: '/domain/features/pmu', name: 'state', value: 'off' }],
+    },
+    sources: [
+      src('QEMU-TDX', 'setup_td_guest_attributes: PERFMON from enable_pmu; tdx_validate_attributes'),
+      src('LNX-KVMTDX', 'KVM_SUPPORTED_TD_ATTRS (TDX_TD_ATTR_SEPT_VE_DISABLE)'),
+      src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
     ],
   },
   {

@@ -252,10 +252,10 @@ export function hostSupportRecord(
 
 /**
  * SMM for a technology that has none (SEV-SNP: target/i386/sev.c sev_snp_kvm_init; TDX: target/i386/kvm/tdx.c):
- * QEMU turns `auto` off and refuses `on` with `message`. An absent <smm> is written out as off, so no firmware
- * choice (a secure-boot OVMF requires SMM) turns it on.
+ * QEMU turns `auto` off and refuses `on` with the first of `messages` (the rest: what a libvirt that checks first
+ * says). An absent <smm> is written out as off, so no firmware choice (a secure-boot OVMF requires SMM) turns it on.
  */
-export function noSmmRecords(type: SecureType, id: string, message: string, source: Source): RuleRecord<'domain'>[] {
+export function noSmmRecords(type: SecureType, id: string, messages: readonly string[], source: Source): RuleRecord<'domain'>[] {
   const name = secureName(type);
   const off = { op: 'set-attribute' as const, target: '/domain/features/smm', name: 'state', value: 'off' };
   return [
@@ -267,7 +267,7 @@ export function noSmmRecords(type: SecureType, id: string, message: string, sour
       when: [is(type), (c) => c.input.domain.smm === 'on'],
       title: `${name} guests cannot have SMM, but <smm state='on'/> is set`,
       explanation: `QEMU refuses to start a ${name} guest with SMM on (fact sheet §7.1 item 2).`,
-      messages: [message],
+      messages,
       fix: { text: "Set <smm state='off'/>.", edits: () => [off] },
       sources: [source],
     },
@@ -305,7 +305,11 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
       when: [is(type), (c) => c.input.domain.firmware.loaderType === 'pflash'],
       title: `${name} firmware cannot be pflash; this domain's <loader type='pflash'> is`,
       explanation: `${name} guests have no read-only memory slots, so QEMU cannot map a pflash firmware and refuses to start; the firmware (OVMF built for ${name}) must be loaded with -bios, which libvirt does for <loader type='rom'> or a firmware its descriptors map to memory.`,
-      messages: ['pflash with kvm requires KVM readonly memory support'],
+      // libvirt 12.8 refuses a TDX pflash loader itself (its strings); QEMU's refusal is the one older releases show.
+      messages: [
+        'pflash with kvm requires KVM readonly memory support',
+        ...(type === 'tdx' ? ['Intel TDX launch security is not supported with pflash loader'] : []),
+      ],
       fix: {
         text: `Remove the pflash <loader> (and <nvram>) and let libvirt pick a ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
         edits: (c) => [
