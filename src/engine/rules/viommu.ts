@@ -47,7 +47,7 @@ const VIOMMU_MODELS: Readonly<
 /** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
 const VIRTIO_IOMMU_QEMU = v(7, 0);
 
-/** Whether the model takes the <driver> options: true (intel, amd), false (smmuv3, virtio), undefined (none or unknown). */
+/** Whether the model takes the intel vIOMMU's <driver> options: true (intel, amd), false (smmuv3, virtio), undefined (none or unknown). */
 const takesDriverOptions = (model: string): boolean | undefined => VIOMMU_MODELS[model]?.driverOptions;
 
 /** The <iommu><driver> options the facts keep that only the intel (and amd) vIOMMU takes, as libvirt spells them. */
@@ -193,9 +193,9 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [(c) => takesDriverOptions(c.input.domain.viommu.model) === false, (c) => intelOnlyOptions(c.input.domain.viommu).length > 0],
     title: (c) =>
-      `<iommu model='${c.input.domain.viommu.model}'> takes no <driver> options; this one sets ${intelOnlyOptions(c.input.domain.viommu).join(', ')}`,
+      `<iommu model='${c.input.domain.viommu.model}'> does not take the intel vIOMMU's <driver> options; this one sets ${intelOnlyOptions(c.input.domain.viommu).join(', ')}`,
     explanation:
-      'libvirt refuses a smmuv3 or virtio vIOMMU whose <driver> sets any of intremap, caching_mode, eim, iotlb or aw_bits: they are options of the intel vIOMMU (and, from libvirt 11.5, the amd one). Every libvirt in the version lab (9.0, 11.3, 12.8) refuses it at define.',
+      'libvirt refuses a smmuv3 or virtio vIOMMU whose <driver> sets any of intremap, caching_mode, eim, iotlb or aw_bits: they are options of the intel vIOMMU (and, from libvirt 11.5, the amd one); the smmuv3 options newer libvirt has (accel, ats, ril and others, as libvirt 12.8 names them) are another set. Every libvirt in the version lab (9.0, 11.3, 12.8) refuses it at define.',
     messages: viommuAttributeRefusals('<model>').map((q) => q.text),
     messagesFor: (c) => {
       const options = quotesFor(viommuAttributeRefusals(c.input.domain.viommu.model), c.libvirt);
