@@ -5,7 +5,7 @@
  * The device space the differential suite covers (the q35 root bus, transitional models on ccw) is not repeated
  * here; these are the items it does not reach: virtiofs against a real virtiofsd, vhost-user shared memory, s390
  * PV without <launchSecurity>, the split irqchip for interrupt remapping (left to libvirt or named otherwise), a SEV element without a policy,
- * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5, the intel vIOMMU's options on the smmuv3 and virtio models, the virtio-iommu without and with ACPI, and on/off or yes/no
+ * <launchSecurity> types libvirt does not know, the AMD vIOMMU before libvirt 11.5 and its interrupt remapping beside the in-kernel I/O APIC, the intel vIOMMU's options on the smmuv3 and virtio models, the virtio-iommu without and with ACPI, and on/off or yes/no
  * attributes written with another value.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -122,6 +122,18 @@ const CASES: readonly Case[] = [
     machine: 'q35',
     body: () => "<devices>\n    <iommu model='amd'/>\n    <memballoon model='none'/>\n  </devices>",
     expect: (g) => (/^(?:9|10|11\.[0-4])\./.test(g.libvirt) ? /Invalid value for attribute 'model' in element 'iommu': 'amd'/ : 'started'),
+  },
+  {
+    // The amd vIOMMU shares intel's interrupt remapping check: an <ioapic> naming the in-kernel driver is refused.
+    what: 'viommu-amd-intremap-kvm-ioapic',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      "<features><acpi/><ioapic driver='kvm'/></features>\n  <devices>\n    <iommu model='amd'><driver intremap='on'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
+    expect: (g) =>
+      /^(?:9|10|11\.[0-4])\./.test(g.libvirt)
+        ? /Invalid value for attribute 'model' in element 'iommu': 'amd'/
+        : /IOMMU interrupt remapping requires split I\/O APIC/,
   },
   // The intel vIOMMU's <driver> options on the models that take none: refused at define, in two wordings.
   {
