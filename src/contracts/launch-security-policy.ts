@@ -9,3 +9,10 @@ export function parseLaunchSecurityPolicy(text: string): bigint | null {
   const m = /^(?:0x)?([0-9a-f]{1,16})$/i.exec(t);
   return m ? BigInt(`0x${m[1]!}`) : null;
 }
+
+/** The bits a 64-bit policy sets, lowest first. */
+export function setBits(value: bigint): number[] {
+  const out: number[] = [];
+  for (let bit = 0; bit < 64; bit++) if ((value >> BigInt(bit)) & 1n) out.push(bit);
+  return out;
+}

@@ -4,7 +4,7 @@
  * by number so nothing is hidden.
  */
 import type { SecureType } from '../contracts/facts';
-import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
+import { parseLaunchSecurityPolicy, setBits } from '../contracts/launch-security-policy';
 import { DEFAULT_POLICY } from './edits';
 
 const SEV_BITS: Readonly<Record<number, string>> = {
@@ -28,7 +28,7 @@ const SNP_BITS: Readonly<Record<number, string>> = {
 };
 const TDX_BITS: Readonly<Record<number, string>> = { 0: 'DEBUG', 28: 'SEPT_VE_DISABLE' };
 
-function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
+function namesOf(type: SecureType): Readonly<Record<number, string>> | null {
   if (type === 'sev' || type === 'sev-es') return SEV_BITS;
   if (type === 'sev-snp') return SNP_BITS;
   if (type === 'tdx') return TDX_BITS;
@@ -40,12 +40,10 @@ function bitsOf(type: SecureType): Readonly<Record<number, string>> | null {
  * hexadecimal with or without 0x (domain_conf.c virXPathUIntBase(..., 16, ...)), so `10` is 0x10 (DOMAIN).
  */
 export function describePolicy(type: SecureType, policy: string): string[] | null {
-  const names = bitsOf(type);
+  const names = namesOf(type);
   const value = parseLaunchSecurityPolicy(policy);
   if (!names || value === null) return null;
-  const out: string[] = [];
-  for (let bit = 0; bit < 64; bit++) if ((value >> BigInt(bit)) & 1n) out.push(names[bit] ?? `bit ${bit}`);
-  return out;
+  return setBits(value).map((bit) => names[bit] ?? `bit ${bit}`);
 }
 
 /** The policy the plan writes for a type, with its bits in words; null for types without a policy. */

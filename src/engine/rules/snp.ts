@@ -9,7 +9,7 @@ import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { technology } from '../technologies';
 import { is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
 import { unknown } from '../verdict';
-import { parseLaunchSecurityPolicy } from '../../contracts/launch-security-policy';
+import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
 
 /**
  * SEV-SNP guest policy bits KVM decides on (arch/x86/kvm/svm/sev.c): bit 17 must be set; bit 18 (MIGRATE_MA) and
@@ -27,7 +27,7 @@ function snpPolicyFaults(policy: string): string[] {
   if ((value & SNP_RESERVED_MBO) === 0n) faults.push('bit 17 (reserved, must be set) is clear');
   const refused = value & SNP_REFUSED & ((1n << 64n) - 1n);
   if (refused !== 0n) {
-    const bits = [...Array(64).keys()].filter((b) => (refused >> BigInt(b)) & 1n);
+    const bits = setBits(refused);
     faults.push(`KVM refuses bit${bits.length > 1 ? 's' : ''} ${bits.join(', ')}`);
   }
   return faults;

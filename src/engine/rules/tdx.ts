@@ -7,7 +7,7 @@ import { DEFAULT_POLICY, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
 import { unknown } from '../verdict';
-import { parseLaunchSecurityPolicy } from '../../contracts/launch-security-policy';
+import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
 
 /**
  * TD attribute bits (the TDX <policy>): DEBUG (0) and SEPT_VE_DISABLE (28) are the only ones libvirt passes
@@ -22,8 +22,8 @@ const TDX_WORKING_POLICY = DEFAULT_POLICY.tdx!;
 
 const tdxPolicy = (policy: string): bigint | null => (policy === 'unknown' ? null : parseLaunchSecurityPolicy(policy));
 
-/** The set bits of `value`, lowest first. */
-const bitsOf = (value: bigint): number[] => [...Array(64).keys()].filter((b) => (value >> BigInt(b)) & 1n);
+/** libvirt 12.8's own TDX checks, known from its QEMU driver's strings: TDX cannot be defined in the lab. */
+const LIBVIRT_12_8_STRINGS = src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)");
 
 const SET_WORKING_POLICY = {
   text: `Write <policy>${TDX_WORKING_POLICY}</policy> (SEPT_VE_DISABLE only).`,
@@ -61,7 +61,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [is('tdx'), (c) => ((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE) !== 0n],
     title: (c) => {
-      const bits = bitsOf((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE);
+      const bits = setBits((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE);
       const named = bits.map((b) => (b === 0 ? '0 (DEBUG)' : String(b)));
       return `The TDX <policy> ${String(c.input.domain.launchSecurity.policy)} sets bit${bits.length > 1 ? 's' : ''} ${named.join(', ')}, which the TD cannot have`;
     },
@@ -73,7 +73,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     ],
     fix: SET_WORKING_POLICY,
     sources: [
-      src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
+      LIBVIRT_12_8_STRINGS,
       src('LV-TESTS', 'qemuxmlconfdata launch-security-tdx: policy passed as tdx-guest attributes'),
       src('LNX-KVMTDX', 'KVM_SUPPORTED_TD_ATTRS (TDX_TD_ATTR_SEPT_VE_DISABLE)'),
       src('QEMU-TDX', 'tdx_validate_attributes: Invalid attributes ... for TDX VM (KVM supported: ...)'),
@@ -117,10 +117,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       text: "Set <ioapic driver='qemu'/> in <features> (or remove the <ioapic> element).",
       edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
     },
-    sources: [
-      src('QEMU-TDX', 'tdx_kvm_init: TDX VM requires kernel_irqchip to be split'),
-      src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
-    ],
+    sources: [src('QEMU-TDX', 'tdx_kvm_init: TDX VM requires kernel_irqchip to be split'), LIBVIRT_12_8_STRINGS],
   },
   {
     key: 'R-TDX-01/pmu',
@@ -142,7 +139,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     sources: [
       src('QEMU-TDX', 'setup_td_guest_attributes: PERFMON from enable_pmu; tdx_validate_attributes'),
       src('LNX-KVMTDX', 'KVM_SUPPORTED_TD_ATTRS (TDX_TD_ATTR_SEPT_VE_DISABLE)'),
-      src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)"),
+      LIBVIRT_12_8_STRINGS,
     ],
   },
   {
