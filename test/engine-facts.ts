@@ -74,6 +74,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     kernelCmdline: 'absent',
     directKernelBoot: false,
     hostdevCount: 0,
+    vfioDeviceCount: 0,
     osinfoId: 'unknown',
     devices: [device()],
     invalidSwitches: [],

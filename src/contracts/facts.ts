@@ -214,6 +214,11 @@ export interface DomainFacts {
   readonly directKernelBoot: boolean;
   /** Number of passthrough `<hostdev>` devices (s390 PV forbids vfio passthrough); vhost-scsi ones are virtio devices. */
   readonly hostdevCount: number;
+  /**
+   * Devices QEMU assigns with VFIO: `<hostdev mode='subsystem'>` of type pci or mdev, and `<interface type='hostdev'>`
+   * (an SR-IOV function). Behind the intel vIOMMU they need caching mode (R-VIOMMU-01/caching-mode).
+   */
+  readonly vfioDeviceCount: number;
   /** `<metadata><libosinfo:os id=...>` */
   readonly osinfoId: Maybe<string>;
   readonly devices: readonly DeviceFacts[];

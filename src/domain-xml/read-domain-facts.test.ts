@@ -215,6 +215,15 @@ describe('readDomainFacts on small documents', () => {
     expect(f.viommu).toEqual({ model: 'intel', target: '/domain/devices/iommu[1]', iotlb: 'on', cachingMode: 'on', intremap: 'on' });
   });
 
+  it('counts what QEMU assigns with VFIO: PCI and mdev hostdevs in subsystem mode and hostdev interfaces, not USB', () => {
+    const f = facts(
+      `<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>` +
+        `<hostdev mode='subsystem' type='pci'/><hostdev type='mdev' model='vfio-pci'/><hostdev mode='subsystem' type='usb'/>` +
+        `<hostdev mode='capabilities' type='storage'/><interface type='hostdev'/><interface type='network'/></devices></domain>`,
+    );
+    expect([f.vfioDeviceCount, f.hostdevCount]).toEqual([3, 4]);
+  });
+
   it("reads <pmu> as libvirt does: a bare element is on, state='off' is off, none is absent", () => {
     const pmu = (features: string) =>
       facts(`<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os><features>${features}</features></domain>`).pmu;

@@ -424,6 +424,15 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
   }
 }
 
+/** `<hostdev mode='subsystem' type='pci'|'mdev'>` and `<interface type='hostdev'>`: what QEMU assigns with VFIO. */
+function vfioDeviceCount(devicesEl: XmlElement | undefined): number {
+  if (!devicesEl) return 0;
+  const hostdevs = devicesEl
+    .children('hostdev')
+    .filter((h) => (h.attr('mode') ?? 'subsystem') === 'subsystem' && ['pci', 'mdev'].includes(h.attr('type') ?? ''));
+  return hostdevs.length + devicesEl.children('interface').filter((i) => i.attr('type') === 'hostdev').length;
+}
+
 /** libvirt adds a virtio memballoon on x86 (not microvm/isapc), s390x and POWER; not on Arm or RISC-V. */
 function addsDefaultMemballoon(ctx: PlacementContext, machineRaw: Maybe<string>): boolean {
   if (ctx.family === 'microvm' || machineRaw === 'isapc') return false;
@@ -584,6 +593,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
     directKernelBoot: os?.child('kernel') !== undefined,
     hostdevCount: devicesEl?.children('hostdev').filter((h) => h.attr('type') !== 'scsi_host').length ?? 0,
+    vfioDeviceCount: vfioDeviceCount(devicesEl),
     osinfoId: osinfoId(domain.child('metadata')),
     devices,
     invalidSwitches: switches.invalid,

@@ -361,11 +361,11 @@ const CASES: readonly Case[] = [
   {
     key: 'R-SNP-01/vfio',
     fires: input({
-      domain: { ...TECH[2]!.ok(), hostdevCount: 1 },
+      domain: { ...TECH[2]!.ok(), vfioDeviceCount: 1 },
       host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 1) },
     }),
     silent: input({
-      domain: { ...TECH[2]!.ok(), hostdevCount: 1 },
+      domain: { ...TECH[2]!.ok(), vfioDeviceCount: 1 },
       host: { ...CAPABLE_HOST, libvirtVersion: exact(10, 5), qemuVersion: exact(9, 2) },
     }),
   },
@@ -636,6 +636,12 @@ const CASES: readonly Case[] = [
     // A pc-q35-6.2 machine type says QEMU 6.2 or later only; an exact 6.2 is too old, an exact 7.0 is not.
     fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio' } }), host: { ...CAPABLE_HOST, qemuVersion: exact(6, 2) } }),
     silent: input({ domain: domain({ viommu: { ...intel, model: 'virtio' } }), host: { ...CAPABLE_HOST, qemuVersion: exact(7, 0) } }),
+  },
+  {
+    // A VFIO device behind the intel vIOMMU needs caching mode; an emulated one does not.
+    key: 'R-VIOMMU-01/caching-mode',
+    fires: input({ domain: domain({ viommu: { ...intel, cachingMode: 'absent' }, vfioDeviceCount: 1 }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, cachingMode: 'on' }, vfioDeviceCount: 1 }) }),
   },
   {
     key: 'R-VIOMMU-01/attributes',

@@ -149,6 +149,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     kernelCmdline: 'absent',
     directKernelBoot: false,
     hostdevCount: 0,
+    vfioDeviceCount: 0,
     osinfoId: 'unknown',
     devices: [device],
     invalidSwitches: [],

@@ -65,7 +65,7 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
     whenUnknown: 'skip',
     when: [
       is('sev-snp'),
-      (c) => c.input.domain.hostdevCount > 0,
+      (c) => c.input.domain.vfioDeviceCount > 0,
       (c) =>
         c.qemu.kind === 'unknown'
           ? unknown('the QEMU version')

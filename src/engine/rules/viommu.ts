@@ -44,6 +44,16 @@ const VIOMMU_MODELS: Readonly<
   },
 };
 
+/**
+ * QEMU's refusal of an assigned device behind the intel vIOMMU without caching mode: the cold-plug wording of 7.2 and
+ * 10.0 (vtd_machine_done_notify), and the one 11.1 gives for every plug (vtd_dev_set_iommu_device). Which release
+ * between 10.0 and 11.1 changed it is not known; binaries of the three lab generations.
+ */
+const CACHING_MODE_REFUSALS = [
+  { text: 'We need to set caching-mode=on for intel-iommu to enable device assignment with IOMMU protection.' },
+  { text: 'Device assignment is not allowed without enabling caching-mode=on for Intel IOMMU.' },
+] as const;
+
 /** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
 const VIRTIO_IOMMU_QEMU = v(7, 0);
 
@@ -185,6 +195,37 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       general: 'Run a QEMU that has the model, or use another vIOMMU.',
     },
     sources: [src('LV-VAL', 'qemuValidateDomainDeviceDefIOMMU: QEMU_CAPS_VIRTIO_IOMMU_BOOT_BYPASS (libvirt 9.0 and 11.3)')],
+  },
+  {
+    key: 'R-VIOMMU-01/caching-mode',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model === 'intel',
+      (c) => c.input.domain.viommu.cachingMode !== 'on',
+      (c) => c.input.domain.vfioDeviceCount > 0,
+    ],
+    title: (c) => `${c.input.domain.vfioDeviceCount} assigned device(s) behind <iommu model='intel'> without caching_mode='on'`,
+    explanation:
+      "A device assigned with VFIO (<hostdev> of a PCI device or mdev, <interface type='hostdev'>) must learn every mapping the guest creates in the vIOMMU, and the intel vIOMMU reports new mappings only in caching mode; QEMU therefore refuses to start the domain without it (hw/i386/intel_iommu.c). libvirt leaves caching_mode as written. QEMU 7.2 and 10.0 refuse a cold-plugged device with the first message below, 11.1 with the second (prefixed by the device and 'Failed to set vIOMMU:'), which the older ones give for hotplug.",
+    messages: CACHING_MODE_REFUSALS.map((r) => r.text),
+    messagesFor: (c) => {
+      const newer = atLeast(c.qemu, v(11, 0));
+      if (newer === 'yes') return [CACHING_MODE_REFUSALS[1]!.text];
+      return atLeast(c.qemu, v(10, 1)) === 'no' ? [CACHING_MODE_REFUSALS[0]!.text] : CACHING_MODE_REFUSALS.map((r) => r.text);
+    },
+    fix: {
+      text: "Set <driver caching_mode='on'/> on the <iommu>.",
+      edits: (c) =>
+        c.input.domain.viommu.target
+          ? [{ op: 'set-attribute' as const, target: `${c.input.domain.viommu.target}/driver`, name: 'caching_mode', value: 'on' }]
+          : [],
+    },
+    sources: [
+      src('QEMU-VTD', 'vtd_machine_done_notify / vtd_dev_set_iommu_device: device assignment needs caching-mode=on'),
+      src('LAB', "both wordings in QEMU 7.2's and 10.0's binaries, only the second in 11.1's"),
+    ],
   },
   {
     key: 'R-VIOMMU-01/attributes',
