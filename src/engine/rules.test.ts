@@ -644,6 +644,11 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: { ...intel, cachingMode: 'on' }, vfioDeviceCount: 1 }) }),
   },
   {
+    key: 'R-VIOMMU-01/amd-assignment',
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'amd' }, vfioDeviceCount: 1 }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, model: 'amd' } }) }),
+  },
+  {
     key: 'R-VIOMMU-01/attributes',
     // Any value counts, off too: libvirt refuses an option it does not take whatever it says.
     fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio', cachingMode: 'off' } }) }),

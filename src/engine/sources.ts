@@ -55,6 +55,7 @@ const URLS: Record<string, string> = {
   'QEMU-SEV': `${GH}/qemu/qemu/blob/master/target/i386/sev.c`,
   'LV-TESTS': `${GH}/libvirt/libvirt/tree/master/tests/qemuxmlconfdata`,
   'LV-TDXPOLICY': 'https://mail-archive.com/devel@lists.libvirt.org/msg16045.html',
+  'QEMU-AMDVI': `${GH}/qemu/qemu/blob/master/hw/i386/amd_iommu.c`,
   'QEMU-VTD': `${GH}/qemu/qemu/blob/master/hw/i386/intel_iommu.c`,
   'QEMU-TDX': `${GH}/qemu/qemu/blob/master/target/i386/kvm/tdx.c`,
   'QEMU-SYSFW': `${GH}/qemu/qemu/blob/master/hw/i386/pc_sysfw.c`,

@@ -45,14 +45,28 @@ const VIOMMU_MODELS: Readonly<
 };
 
 /**
- * QEMU's refusal of an assigned device behind the intel vIOMMU without caching mode: the cold-plug wording of 7.2 and
- * 10.0 (vtd_machine_done_notify), and the one 11.1 gives for every plug (vtd_dev_set_iommu_device). Which release
- * between 10.0 and 11.1 changed it is not known; binaries of the three lab generations.
+ * QEMU's refusals of a device assigned with VFIO behind a vIOMMU that cannot map it, as [QEMU 7.2 and 10.0, QEMU
+ * 11.1] (the lab's binaries; which release between 10.0 and 11.1 changed them is not known): the intel vIOMMU
+ * without caching mode (vtd_machine_done_notify at cold plug, then vtd_dev_set_iommu_device), the amd one
+ * (amdvi_iommu_notify_flag_changed).
  */
-const CACHING_MODE_REFUSALS = [
-  { text: 'We need to set caching-mode=on for intel-iommu to enable device assignment with IOMMU protection.' },
-  { text: 'Device assignment is not allowed without enabling caching-mode=on for Intel IOMMU.' },
-] as const;
+const ASSIGNMENT_REFUSALS = {
+  intel: [
+    'We need to set caching-mode=on for intel-iommu to enable device assignment with IOMMU protection.',
+    'Device assignment is not allowed without enabling caching-mode=on for Intel IOMMU.',
+  ],
+  amd: [
+    'device <bus>.<slot>.<function> requires iommu notifier which is not currently supported',
+    'device <bus>.<slot>.<function> requires dma-remap=1',
+  ],
+} as const;
+
+/** Of two wordings QEMU changed between 10.0 and 11.1, the one this QEMU prints, or both when it may be either. */
+function wordingOfRelease(c: DomainContext, [before, after]: readonly [string, string]): string[] {
+  if (atLeast(c.qemu, v(11, 0)) === 'yes') return [after];
+  if (atLeast(c.qemu, v(10, 1)) === 'no') return [before];
+  return [before, after];
+}
 
 /** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
 const VIRTIO_IOMMU_QEMU = v(7, 0);
@@ -209,12 +223,8 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     title: (c) => `${c.input.domain.vfioDeviceCount} assigned device(s) behind <iommu model='intel'> without caching_mode='on'`,
     explanation:
       "A device assigned with VFIO (<hostdev> of a PCI device or mdev, <interface type='hostdev'>) must learn every mapping the guest creates in the vIOMMU, and the intel vIOMMU reports new mappings only in caching mode; QEMU therefore refuses to start the domain without it (hw/i386/intel_iommu.c). libvirt leaves caching_mode as written. QEMU 7.2 and 10.0 refuse a cold-plugged device with the first message below, 11.1 with the second (prefixed by the device and 'Failed to set vIOMMU:'), which the older ones give for hotplug.",
-    messages: CACHING_MODE_REFUSALS.map((r) => r.text),
-    messagesFor: (c) => {
-      const newer = atLeast(c.qemu, v(11, 0));
-      if (newer === 'yes') return [CACHING_MODE_REFUSALS[1]!.text];
-      return atLeast(c.qemu, v(10, 1)) === 'no' ? [CACHING_MODE_REFUSALS[0]!.text] : CACHING_MODE_REFUSALS.map((r) => r.text);
-    },
+    messages: [...ASSIGNMENT_REFUSALS.intel],
+    messagesFor: (c) => wordingOfRelease(c, ASSIGNMENT_REFUSALS.intel),
     fix: {
       text: "Set <driver caching_mode='on'/> on the <iommu>.",
       edits: (c) =>
@@ -225,6 +235,23 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     sources: [
       src('QEMU-VTD', 'vtd_machine_done_notify / vtd_dev_set_iommu_device: device assignment needs caching-mode=on'),
       src('LAB', "both wordings in QEMU 7.2's and 10.0's binaries, only the second in 11.1's"),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/amd-assignment',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => c.input.domain.viommu.model === 'amd', (c) => c.input.domain.vfioDeviceCount > 0],
+    title: (c) => `${c.input.domain.vfioDeviceCount} assigned device(s) behind <iommu model='amd'>, which cannot map them`,
+    explanation:
+      "QEMU's AMD vIOMMU refuses the mapping notifications a device assigned with VFIO needs: QEMU 7.2 and 10.0 do not support them at all, 11.1 only with the amd-iommu property dma-remap=on, which libvirt 12.8 cannot set (its <iommu> has no such option). QEMU then refuses to start the domain (hw/i386/amd_iommu.c).",
+    messages: [...ASSIGNMENT_REFUSALS.amd],
+    messagesFor: (c) => wordingOfRelease(c, ASSIGNMENT_REFUSALS.amd),
+    fix: { text: "Use <iommu model='intel'> with <driver caching_mode='on'/> for a guest with assigned devices." },
+    sources: [
+      src('QEMU-AMDVI', 'amdvi_iommu_notify_flag_changed: MAP notifiers need dma-remap'),
+      src('LAB', "the messages in QEMU 7.2's, 10.0's and 11.1's binaries; no dma-remap option in libvirt 12.8's strings"),
     ],
   },
   {
