@@ -66,7 +66,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
-    viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' },
+    viommu: { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent', accel: 'absent' },
     smm: 'absent',
     pmu: 'absent',
     ioapicDriver: 'absent',

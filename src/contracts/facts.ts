@@ -169,6 +169,8 @@ export interface ViommuFacts {
   readonly iotlb: OnOffAbsent;
   readonly cachingMode: OnOffAbsent;
   readonly intremap: OnOffAbsent;
+  /** smmuv3's `<driver accel>` (libvirt 12.8): nested translation by the host SMMUv3, which assigned devices need. */
+  readonly accel: OnOffAbsent;
 }
 
 export interface FirmwareFacts {

@@ -212,7 +212,14 @@ describe('readDomainFacts on small documents', () => {
       'console=ttyS0 swiotlb=262144',
       2,
     ]);
-    expect(f.viommu).toEqual({ model: 'intel', target: '/domain/devices/iommu[1]', iotlb: 'on', cachingMode: 'on', intremap: 'on' });
+    expect(f.viommu).toEqual({
+      model: 'intel',
+      target: '/domain/devices/iommu[1]',
+      iotlb: 'on',
+      cachingMode: 'on',
+      intremap: 'on',
+      accel: 'absent',
+    });
   });
 
   it('counts what QEMU assigns with VFIO: PCI and mdev hostdevs in subsystem mode and hostdev interfaces, not USB', () => {

@@ -153,7 +153,7 @@ function memoryBacking(el: XmlElement | undefined, cpu: XmlElement | undefined):
 
 function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts {
   const el = devices?.child('iommu');
-  if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent' };
+  if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent', accel: 'absent' };
   const m = el.attr('model');
   const model: ViommuModel = m === 'intel' || m === 'amd' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
   const driver = el.child('driver');
@@ -163,6 +163,7 @@ function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts 
     iotlb: read(driver, 'iotlb', 'on/off'),
     cachingMode: read(driver, 'caching_mode', 'on/off'),
     intremap: read(driver, 'intremap', 'on/off'),
+    accel: read(driver, 'accel', 'on/off'),
   };
 }
 

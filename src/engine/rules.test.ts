@@ -49,6 +49,7 @@ const intel = {
   iotlb: 'absent' as const,
   cachingMode: 'absent' as const,
   intremap: 'absent' as const,
+  accel: 'absent' as const,
 };
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
@@ -647,6 +648,12 @@ const CASES: readonly Case[] = [
     key: 'R-VIOMMU-01/amd-assignment',
     fires: input({ domain: domain({ viommu: { ...intel, model: 'amd' }, vfioDeviceCount: 1 }) }),
     silent: input({ domain: domain({ viommu: { ...intel, model: 'amd' } }) }),
+  },
+  {
+    // Nested translation by the host SMMUv3 (accel) is what lets an assigned device sit behind it.
+    key: 'R-VIOMMU-01/smmuv3-assignment',
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'smmuv3' }, vfioDeviceCount: 1 }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, model: 'smmuv3', accel: 'on' }, vfioDeviceCount: 1 }) }),
   },
   {
     key: 'R-VIOMMU-01/attributes',

@@ -141,6 +141,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       iotlb: 'absent',
       cachingMode: 'absent',
       intremap: 'absent',
+      accel: 'absent',
     },
     smm: 'absent',
     pmu: 'absent',

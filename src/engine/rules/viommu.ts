@@ -255,6 +255,28 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     ],
   },
   {
+    key: 'R-VIOMMU-01/smmuv3-assignment',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model === 'smmuv3',
+      (c) => c.input.domain.vfioDeviceCount > 0,
+      (c) => c.input.domain.viommu.accel !== 'on',
+    ],
+    title: (c) => `${c.input.domain.vfioDeviceCount} assigned device(s) behind <iommu model='smmuv3'> without accel='on'`,
+    explanation:
+      "QEMU's emulated SMMUv3 cannot send the mapping notifications a device assigned with VFIO needs, and refuses the device (hw/arm/smmuv3.c; the same message in QEMU 7.2, 10.0 and 11.1). QEMU 11.1 can instead let the host's SMMUv3 translate in nested mode (accel=on, which needs KVM and a host SMMUv3 with nested translation), which libvirt 12.8 writes for <driver accel='on'/>.",
+    messages: ['device <bus>.<slot>.<function> requires iommu MAP notifier which is not currently supported'],
+    fix: {
+      text: "Set <driver accel='on'/> on the <iommu> where libvirt and QEMU have it (libvirt 12.8 and QEMU 11.1 do) and the host SMMUv3 supports nested translation; otherwise use <iommu model='virtio'>, or no vIOMMU.",
+    },
+    sources: [
+      src('QEMU-SMMUV3', 'smmuv3_notify_flag_changed: MAP notifier not supported'),
+      src('LAB', "the message in QEMU 7.2's, 10.0's and 11.1's binaries; accel in QEMU 11.1's and libvirt 12.8's strings"),
+    ],
+  },
+  {
     key: 'R-VIOMMU-01/attributes',
     id: 'R-VIOMMU-01',
     scope: 'domain',
