@@ -169,6 +169,9 @@ export interface ViommuFacts {
   readonly iotlb: OnOffAbsent;
   readonly cachingMode: OnOffAbsent;
   readonly intremap: OnOffAbsent;
+  readonly eim: OnOffAbsent;
+  /** `<driver aw_bits>`: the address width, an intel option; 'unknown' when not a number. */
+  readonly awBits: Maybe<number> | 'absent';
   /** smmuv3's `<driver accel>` (libvirt 12.8): nested translation by the host SMMUv3, which assigned devices need. */
   readonly accel: OnOffAbsent;
 }

@@ -218,6 +218,8 @@ describe('readDomainFacts on small documents', () => {
       iotlb: 'on',
       cachingMode: 'on',
       intremap: 'on',
+      eim: 'absent',
+      awBits: 'absent',
       accel: 'absent',
     });
   });

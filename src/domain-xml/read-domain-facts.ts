@@ -153,16 +153,30 @@ function memoryBacking(el: XmlElement | undefined, cpu: XmlElement | undefined):
 
 function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts {
   const el = devices?.child('iommu');
-  if (!el) return { model: 'none', target: null, iotlb: 'absent', cachingMode: 'absent', intremap: 'absent', accel: 'absent' };
+  if (!el) {
+    return {
+      model: 'none',
+      target: null,
+      iotlb: 'absent',
+      cachingMode: 'absent',
+      intremap: 'absent',
+      eim: 'absent',
+      awBits: 'absent',
+      accel: 'absent',
+    };
+  }
   const m = el.attr('model');
   const model: ViommuModel = m === 'intel' || m === 'amd' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
   const driver = el.child('driver');
+  const awBits = driver?.attr('aw_bits');
   return {
     model,
     target: el.xpath,
     iotlb: read(driver, 'iotlb', 'on/off'),
     cachingMode: read(driver, 'caching_mode', 'on/off'),
     intremap: read(driver, 'intremap', 'on/off'),
+    eim: read(driver, 'eim', 'on/off'),
+    awBits: awBits === undefined ? 'absent' : /^\d+$/.test(awBits) ? Number(awBits) : 'unknown',
     accel: read(driver, 'accel', 'on/off'),
   };
 }

@@ -30,6 +30,8 @@ describe('deviceStates', () => {
       iotlb: 'absent' as const,
       cachingMode: 'absent' as const,
       intremap: 'absent' as const,
+      eim: 'absent' as const,
+      awBits: 'absent' as const,
       accel: 'absent' as const,
     };
     expect(deviceStates(input({ domain: domain({ devices: [nic], viommu: intel }), host: CAPABLE_HOST }))[0]?.deviceIotlb).toBe('yes');

@@ -49,6 +49,8 @@ const intel = {
   iotlb: 'absent' as const,
   cachingMode: 'absent' as const,
   intremap: 'absent' as const,
+  eim: 'absent' as const,
+  awBits: 'absent' as const,
   accel: 'absent' as const,
 };
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
@@ -660,6 +662,12 @@ const CASES: readonly Case[] = [
     // Any value counts, off too: libvirt refuses an option it does not take whatever it says.
     fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio', cachingMode: 'off' } }) }),
     silent: input({ domain: domain({ viommu: { ...intel, cachingMode: 'on', iotlb: 'on' } }) }),
+  },
+  {
+    // eim and aw_bits are intel options too (domain_validate.c virDomainIOMMUDefValidate, 9.0 and 11.3).
+    key: 'R-VIOMMU-01/attributes',
+    fires: input({ domain: domain({ viommu: { ...intel, model: 'smmuv3', eim: 'off', awBits: 48 } }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, eim: 'on', awBits: 48 } }) }),
   },
   {
     key: 'R-VIOMMU-01/intremap',

@@ -141,6 +141,8 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       iotlb: 'absent',
       cachingMode: 'absent',
       intremap: 'absent',
+      eim: 'absent',
+      awBits: 'absent',
       accel: 'absent',
     },
     smm: 'absent',

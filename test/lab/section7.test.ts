@@ -157,6 +157,15 @@ const CASES: readonly Case[] = [
     expect: () => expected as 'started' | RegExp,
   })),
   {
+    what: 'viommu-virtio-aw-bits',
+    arch: 'x86_64',
+    machine: 'q35',
+    body: () =>
+      "<features><acpi/></features>\n  <devices>\n    <iommu model='virtio'><driver aw_bits='48'/></iommu>\n    <memballoon model='none'/>\n  </devices>",
+    // libvirt 12.8 takes aw_bits on the virtio model (and starts it); 9.0 and 11.3 refuse it.
+    expect: (g) => (/^(?:9|10|11)\./.test(g.libvirt) ? /iommu model 'virtio' doesn't support additional attributes/ : 'started'),
+  },
+  {
     what: 'viommu-smmuv3-caching-mode',
     arch: 'aarch64',
     machine: 'virt',

@@ -11,7 +11,7 @@ import { unknown, v } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
 import { isVhostKernel } from './shared';
-import type { OnOffAbsent, Version, ViommuFacts } from '../../contracts/facts';
+import type { OnOffAbsent, Version } from '../../contracts/facts';
 import { atLeast, formatVersion } from '../../contracts/version';
 
 /**
@@ -74,14 +74,22 @@ const VIRTIO_IOMMU_QEMU = v(7, 0);
 /** Whether the model takes the intel vIOMMU's <driver> options: true (intel, amd), false (smmuv3, virtio), undefined (none or unknown). */
 const takesDriverOptions = (model: string): boolean | undefined => VIOMMU_MODELS[model]?.driverOptions;
 
-/** The <iommu><driver> options the facts keep that only the intel (and amd) vIOMMU takes, as libvirt spells them. */
-function intelOnlyOptions(viommu: ViommuFacts): string[] {
+/**
+ * The <iommu><driver> options the facts keep that only the intel (and amd) vIOMMU takes, as libvirt spells them.
+ * aw_bits is one for smmuv3 always, and for virtio up to libvirt 11.3: 12.8 defines and starts a virtio-iommu with
+ * it (version lab), so a newer or unknown libvirt is given the benefit of the doubt.
+ */
+function intelOnlyOptions(c: DomainContext): string[] {
+  const viommu = c.input.domain.viommu;
   const set: [string, OnOffAbsent][] = [
     ['intremap', viommu.intremap],
     ['caching_mode', viommu.cachingMode],
     ['iotlb', viommu.iotlb],
+    ['eim', viommu.eim],
   ];
-  return set.filter(([, value]) => value !== 'absent').map(([name]) => name);
+  const written = set.filter(([, value]) => value !== 'absent').map(([name]) => name);
+  const awBitsRefused = viommu.model !== 'virtio' || atLeast(c.libvirt, v(11, 4)) === 'no';
+  return viommu.awBits !== 'absent' && awBitsRefused ? [...written, 'aw_bits'] : written;
 }
 
 /** The name libvirt gives `virt` once it expands it: the machine type of this QEMU release (virt-11.1), as written when versioned. */
@@ -281,11 +289,11 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-VIOMMU-01',
     scope: 'domain',
     severity: 'error',
-    when: [(c) => takesDriverOptions(c.input.domain.viommu.model) === false, (c) => intelOnlyOptions(c.input.domain.viommu).length > 0],
+    when: [(c) => takesDriverOptions(c.input.domain.viommu.model) === false, (c) => intelOnlyOptions(c).length > 0],
     title: (c) =>
-      `<iommu model='${c.input.domain.viommu.model}'> does not take the intel vIOMMU's <driver> options; this one sets ${intelOnlyOptions(c.input.domain.viommu).join(', ')}`,
+      `<iommu model='${c.input.domain.viommu.model}'> does not take the intel vIOMMU's <driver> options; this one sets ${intelOnlyOptions(c).join(', ')}`,
     explanation:
-      'libvirt refuses a smmuv3 or virtio vIOMMU whose <driver> sets any of intremap, caching_mode, eim, iotlb or aw_bits: they are options of the intel vIOMMU (and, from libvirt 11.5, the amd one); the smmuv3 options newer libvirt has (accel, ats, ril and others, as libvirt 12.8 names them) are another set. Every libvirt in the version lab (9.0, 11.3, 12.8) refuses it at define.',
+      'libvirt refuses a smmuv3 or virtio vIOMMU whose <driver> sets any of intremap, caching_mode, eim, iotlb or aw_bits (libvirt 12.8 takes aw_bits on the virtio model): they are options of the intel vIOMMU (and, from libvirt 11.5, the amd one); the smmuv3 options newer libvirt has (accel, ats, ril and others, as libvirt 12.8 names them) are another set. Every libvirt in the version lab (9.0, 11.3, 12.8) refuses it at define.',
     messages: viommuAttributeRefusals('<model>').map((q) => q.text),
     messagesFor: (c) => {
       const options = quotesFor(viommuAttributeRefusals(c.input.domain.viommu.model), c.libvirt);
@@ -298,10 +306,10 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       return newer === 'yes' ? [ioapic] : [...options, ioapic];
     },
     fix: {
-      text: (c) => `Remove ${intelOnlyOptions(c.input.domain.viommu).join(', ')} from the <iommu>'s <driver>.`,
+      text: (c) => `Remove ${intelOnlyOptions(c).join(', ')} from the <iommu>'s <driver>.`,
       edits: (c) =>
         c.input.domain.viommu.target
-          ? intelOnlyOptions(c.input.domain.viommu).map((name) => ({
+          ? intelOnlyOptions(c).map((name) => ({
               op: 'remove-attribute' as const,
               target: `${c.input.domain.viommu.target}/driver`,
               name,
