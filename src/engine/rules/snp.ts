@@ -86,7 +86,7 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
     title: (c) =>
       `The SEV-SNP <policy> ${String(c.input.domain.launchSecurity.policy)} cannot launch: ${snpPolicyFaults(c.input.domain.launchSecurity.policy).join('; ')}`,
     explanation:
-      "libvirt hands the policy to QEMU unchecked, and KVM checks it when QEMU starts the launch (arch/x86/kvm/svm/sev.c, snp_launch_start): bit 17 is reserved and must be set (the SEV-SNP firmware ABI's guest policy), and KVM refuses bits it does not know, among them bit 18 (MIGRATE_MA: KVM has no migration agent) and every bit above 25. QEMU then reports KVM's EINVAL and exits. QEMU's own default, and the plan's, is 0x30000 (SMT allowed, bit 17 set). (Read in KVM's and QEMU's source; not tried on SNP hardware.)",
+      "libvirt hands the policy to QEMU unchecked, and KVM checks it when QEMU starts the launch (arch/x86/kvm/svm/sev.c, snp_launch_start): bit 17 is reserved and must be set (the SEV-SNP firmware ABI's guest policy), and KVM refuses bits it does not know, among them bit 18 (MIGRATE_MA: KVM has no migration agent) and every bit above 25. QEMU then reports KVM's EINVAL and exits. QEMU's own default, and the plan's, is 0x30000 (SMT allowed, bit 17 set); the fix keeps the other bits as written, so a policy without bit 16 (SMT allowed) still needs a host with SMT off, which the firmware checks (not judged here). (Read in KVM's and QEMU's source; not tried on SNP hardware.)",
     messages: ["sev_snp_launch_start: SNP_LAUNCH_START ret=-22 fw_error=0 ''"],
     fix: {
       text: (c) => `Write <policy>${fixedSnpPolicy(c.input.domain.launchSecurity.policy)}</policy>.`,
