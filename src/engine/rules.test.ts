@@ -641,6 +641,24 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: { ...intel, model: 'virtio' } }), host: { ...CAPABLE_HOST, qemuVersion: exact(7, 0) } }),
   },
   {
+    // libvirt 10.10 and later write an intel vIOMMU into a q35 domain with more than 255 vCPUs; 9.0 does not.
+    key: 'R-VIOMMU-01/added-for-vcpus',
+    fires: input({ domain: domain({ vcpus: { max: 288, current: 288 } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) } }),
+    silent: input({ domain: domain({ vcpus: { max: 288, current: 288 } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),
+  },
+  {
+    // ... without caching mode, which an assigned device needs; 255 vCPUs get none.
+    key: 'R-VIOMMU-01/added-without-caching-mode',
+    fires: input({
+      domain: domain({ vcpus: { max: 288, current: 288 }, vfioDeviceCount: 1 }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8) },
+    }),
+    silent: input({
+      domain: domain({ vcpus: { max: 255, current: 255 }, vfioDeviceCount: 1 }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8) },
+    }),
+  },
+  {
     // A VFIO device behind the intel vIOMMU needs caching mode; an emulated one does not.
     key: 'R-VIOMMU-01/caching-mode',
     fires: input({ domain: domain({ viommu: { ...intel, cachingMode: 'absent' }, vfioDeviceCount: 1 }) }),

@@ -2,12 +2,12 @@
  * The vIOMMU (R-VIOMMU-*, domain-facts.md §2.8): models per machine, interrupt remapping, vhost behind it, and why
  * confidential VMs do not need one.
  */
-import type { DomainContext, RuleRecord } from '../rule-types';
+import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute, uefiEdits } from '../edits';
 import { quotesFor, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
-import { unknown, v } from '../verdict';
+import { unknown, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
 import { isVhostKernel } from './shared';
@@ -67,6 +67,32 @@ function wordingOfRelease(c: DomainContext, [before, after]: readonly [string, s
   if (atLeast(c.qemu, v(10, 1)) === 'no') return [before];
   return [before, after];
 }
+
+/**
+ * libvirt 10.10.0 and later add <iommu model='intel'><driver intremap='on' eim='on'/></iommu> and
+ * <ioapic driver='qemu'/> to an x86 q35 domain with more than 255 vCPUs and no <iommu> (NEWS 10.10.0 "Automatically
+ * add IOMMU when needed"; seen on 11.3 in the version lab), since x2APIC interrupts need EIM.
+ */
+const ADDS_IOMMU_FOR_VCPUS = v(10, 10);
+const MAX_VCPUS_WITHOUT_EIM = 255;
+
+/** The vIOMMU libvirt writes in itself for a domain with many vCPUs: whether it applies (a verdict). */
+function libvirtAddsViommu(c: DomainContext): Verdict {
+  const d = c.input.domain;
+  if (d.viommu.model !== 'none' || d.arch !== 'x86_64' || d.machine.family !== 'q35') return false;
+  if (d.vcpus.max === 'unknown' || d.vcpus.max <= MAX_VCPUS_WITHOUT_EIM) return false;
+  return versionAtLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS, 'the libvirt version (10.10.0 and later add the vIOMMU)');
+}
+
+/** What libvirt adds, written out with the caching mode assigned devices need. */
+const ADDED_VIOMMU_WITH_CACHING_MODE = [
+  {
+    op: 'add-element' as const,
+    parent: '/domain/devices',
+    xml: "<iommu model='intel'>\n  <driver intremap='on' eim='on' caching_mode='on'/>\n</iommu>",
+  },
+  { op: 'add-element' as const, parent: '/domain/features', xml: "<ioapic driver='qemu'/>", replace: true },
+];
 
 /** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
 const VIRTIO_IOMMU_QEMU = v(7, 0);
@@ -217,6 +243,41 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       general: 'Run a QEMU that has the model, or use another vIOMMU.',
     },
     sources: [src('LV-VAL', 'qemuValidateDomainDeviceDefIOMMU: QEMU_CAPS_VIRTIO_IOMMU_BOOT_BYPASS (libvirt 9.0 and 11.3)')],
+  },
+  {
+    key: 'R-VIOMMU-01/added-for-vcpus',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'info',
+    when: [libvirtAddsViommu, (c) => c.input.domain.vfioDeviceCount === 0],
+    title: (c) => `libvirt adds <iommu model='intel'> to this domain for its ${String(c.input.domain.vcpus.max)} vCPUs`,
+    explanation: `More than ${MAX_VCPUS_WITHOUT_EIM} vCPUs need x2APIC interrupts, which need the vIOMMU's extended interrupt mode, so libvirt 10.10.0 and later write <iommu model='intel'><driver intremap='on' eim='on'/></iommu> and <ioapic driver='qemu'/> into a q35 domain that has no <iommu> (seen on libvirt 11.3; 9.0 refuses such a domain instead). Devices with iommu='on' are then translated by it, as in any domain with a vIOMMU (R-VIOMMU-02, R-VIOMMU-04); a confidential guest gets it too.`,
+    fix: { text: 'Nothing to change; write the <iommu> yourself to choose its options (for example caching_mode for assigned devices).' },
+    sources: [
+      src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
+      src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/added-without-caching-mode',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [libvirtAddsViommu, (c) => c.input.domain.vfioDeviceCount > 0],
+    title: (c) =>
+      `libvirt adds <iommu model='intel'> for the ${String(c.input.domain.vcpus.max)} vCPUs without caching mode, which the ${c.input.domain.vfioDeviceCount} assigned device(s) need`,
+    explanation: `libvirt 10.10.0 and later add an intel vIOMMU with intremap and eim (not caching_mode) to a q35 domain with more than ${MAX_VCPUS_WITHOUT_EIM} vCPUs and no <iommu>; QEMU then refuses the devices assigned with VFIO, which need caching mode behind it (R-VIOMMU-01/caching-mode). Writing the <iommu> with caching_mode='on' keeps what libvirt would add and makes the assignment work.`,
+    messages: [...ASSIGNMENT_REFUSALS.intel],
+    messagesFor: (c) => wordingOfRelease(c, ASSIGNMENT_REFUSALS.intel),
+    fix: {
+      text: "Write <iommu model='intel'><driver intremap='on' eim='on' caching_mode='on'/></iommu> and <ioapic driver='qemu'/> yourself.",
+      edits: () => ADDED_VIOMMU_WITH_CACHING_MODE,
+    },
+    sources: [
+      src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
+      src('QEMU-VTD', 'device assignment needs caching-mode=on'),
+      src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
+    ],
   },
   {
     key: 'R-VIOMMU-01/caching-mode',
