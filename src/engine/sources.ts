@@ -48,6 +48,7 @@ const URLS: Record<string, string> = {
   'LV-VAL': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_validate.c`,
   'LV-CMD': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_command.c`,
   'LV-CONF': `${GH}/libvirt/libvirt/blob/master/src/conf/domain_conf.c`,
+  'VM-948': 'https://github.com/virt-manager/virt-manager/pull/948',
   'LV-NEWS': `${GH}/libvirt/libvirt/blob/master/NEWS.rst`,
   'LV-RNG': `${GH}/libvirt/libvirt/blob/master/src/conf/schemas/domaincommon.rng`,
   'LV-VALIDATE': `${GH}/libvirt/libvirt/blob/master/src/conf/domain_validate.c`,

@@ -120,7 +120,13 @@ export const TECHNOLOGIES: readonly Technology[] = [
       'A TDX-enabled OVMF (e.g. OVMF.inteltdx.fd), loaded as -bios (TDX VMs have no read-only memory slots for pflash).',
       'A Quote Generation Service on the host if the guest needs attestation quotes.',
     ],
-    sources: [src('QEMU-TDXDOC', 'TDX requirements'), src('LV-NEWS', 'TDX launch security (11.6.0)')],
+    // libvirt's NEWS has no entry for TDX; its merge "will be in the 11.6.0 release" (Daniel Berrangé, virt-manager
+    // #948), and 11.3 refuses the type at define while 12.8 takes it (version lab).
+    sources: [
+      src('QEMU-TDXDOC', 'TDX requirements'),
+      src('VM-948', 'libvirt TDX patches merged for 11.6.0 (comment of 2025-07-25)'),
+      src('LAB', "<launchSecurity type='tdx'> refused at define by libvirt 11.3, known to 12.8"),
+    ],
   },
   {
     type: 's390-pv',
