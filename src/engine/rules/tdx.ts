@@ -66,7 +66,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       return `The TDX <policy> ${String(c.input.domain.launchSecurity.policy)} sets bit${bits.length > 1 ? 's' : ''} ${named.join(', ')}, which the TD cannot have`;
     },
     explanation:
-      "The TDX <policy> is the TD's attributes: libvirt hands it to QEMU's tdx-guest object as attributes (its test data: <policy>0x10000000</policy> becomes \"attributes\":268435456). libvirt passes only DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) and refuses any other bit (libvirt 12.8); KVM supports SEPT_VE_DISABLE alone, so QEMU refuses DEBUG as well when it creates the TD: an off-TD debuggable TD needs KVM support that upstream Linux does not have. libvirt's documentation showed 0x10000001 (DEBUG on) as its example until a patch changed it to 0x10000000. (Read in libvirt 12.8's strings, KVM's and QEMU's source; not tried on TDX hardware.)",
+      "The TDX <policy> is the TD's attributes: libvirt hands it to QEMU's tdx-guest object as attributes (its test data: <policy>0x10000000</policy> becomes \"attributes\":268435456). libvirt 12.8's message says it passes only DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28); KVM supports SEPT_VE_DISABLE alone, so QEMU refuses DEBUG as well when it creates the TD: an off-TD debuggable TD needs KVM support that upstream Linux does not have. libvirt's documentation showed 0x10000001 (DEBUG on) as its example until a patch changed it to 0x10000000. (Read in libvirt 12.8's strings, KVM's and QEMU's source; not tried on TDX hardware.)",
     messages: [
       'Only bit0(debug) and bit28(sept-ve-disable) are supported intel TDX launch security policy',
       'Invalid attributes 0x<policy> for TDX VM (KVM supported: 0x<supported>)',
@@ -111,7 +111,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     when: [is('tdx'), (c) => c.input.domain.ioapicDriver === 'kvm'],
     title: "Intel TDX needs the split irqchip, but <ioapic driver='kvm'/> asks for the in-kernel one",
     explanation:
-      "A TD's I/O APIC must be emulated in QEMU (kernel_irqchip=split). QEMU picks split by itself when nothing is asked, and refuses the TD when the in-kernel irqchip is asked for, which libvirt does for <ioapic driver='kvm'/> (target/i386/kvm/tdx.c tdx_kvm_init); libvirt 12.8 refuses it first (its strings).",
+      "A TD's I/O APIC must be emulated in QEMU (kernel_irqchip=split). QEMU picks split by itself when nothing is asked, and refuses the TD when the in-kernel irqchip is asked for, which libvirt does for <ioapic driver='kvm'/> (target/i386/kvm/tdx.c tdx_kvm_init); libvirt 12.8 has a refusal of its own for it (its message, read in its strings; not seen, so its exact condition is not known).",
     messages: ['TDX VM requires kernel_irqchip to be split', 'Intel TDX launch security needs split kernel irqchip'],
     fix: {
       text: "Set <ioapic driver='qemu'/> in <features> (or remove the <ioapic> element).",
@@ -127,7 +127,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     when: [is('tdx'), (c) => c.input.domain.pmu === 'on'],
     title: "Intel TDX cannot give the guest a PMU, but <pmu state='on'/> asks for one",
     explanation:
-      "QEMU exposes a PMU to a TD with the PERFMON attribute (bit 63), which it adds when the CPU's pmu property is on, and KVM supports no TD attribute but SEPT_VE_DISABLE, so QEMU refuses the TD (target/i386/kvm/tdx.c setup_td_guest_attributes, tdx_validate_attributes; arch/x86/kvm/vmx/tdx.c); libvirt 12.8 refuses it first (its strings). What QEMU does when <pmu> is absent depends on the CPU model and is not judged here.",
+      "QEMU exposes a PMU to a TD with the PERFMON attribute (bit 63), which it adds when the CPU's pmu property is on, and KVM supports no TD attribute but SEPT_VE_DISABLE, so QEMU refuses the TD (target/i386/kvm/tdx.c setup_td_guest_attributes, tdx_validate_attributes; arch/x86/kvm/vmx/tdx.c); libvirt 12.8 has a refusal of its own for it (its message, read in its strings; not seen, so its exact condition is not known). What QEMU does when <pmu> is absent depends on the CPU model and is not judged here.",
     messages: [
       'Intel TDX launch security is not supported with PMU enabled',
       'Invalid attributes 0x<attributes> for TDX VM (KVM supported: 0x<supported>)',
