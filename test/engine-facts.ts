@@ -13,7 +13,7 @@ import type {
   VirtioDriverOptions,
   VersionFact,
 } from '../src/contracts/facts';
-import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS, NO_LAUNCH_SECURITY } from '../src/contracts/facts';
+import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS, NO_LAUNCH_SECURITY, NO_VIOMMU } from '../src/contracts/facts';
 
 export type DevicePatch = Partial<Omit<DeviceFacts, 'driver' | 'io'>> & {
   readonly driver?: Partial<VirtioDriverOptions>;
@@ -66,16 +66,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
-    viommu: {
-      model: 'none',
-      target: null,
-      iotlb: 'absent',
-      cachingMode: 'absent',
-      intremap: 'absent',
-      eim: 'absent',
-      awBits: 'absent',
-      accel: 'absent',
-    },
+    viommu: NO_VIOMMU,
     smm: 'absent',
     pmu: 'absent',
     ioapicDriver: 'absent',

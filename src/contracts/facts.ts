@@ -299,6 +299,18 @@ export interface Goals {
   readonly backends: Readonly<Record<string, Backend>>;
 }
 
+/** A domain without `<iommu>`: no model, no `<driver>` options. */
+export const NO_VIOMMU: ViommuFacts = {
+  model: 'none',
+  target: null,
+  iotlb: 'absent',
+  cachingMode: 'absent',
+  intremap: 'absent',
+  eim: 'absent',
+  awBits: 'absent',
+  accel: 'absent',
+};
+
 /** The launch security facts of a domain without <launchSecurity>. */
 export const NO_LAUNCH_SECURITY: LaunchSecurityFacts = {
   type: 'none',

@@ -20,7 +20,7 @@ import type {
   VirtioFunction,
   VirtioModel,
 } from '../contracts/facts';
-import { NO_LAUNCH_SECURITY, switchWords } from '../contracts/facts';
+import { NO_LAUNCH_SECURITY, NO_VIOMMU, switchWords } from '../contracts/facts';
 import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
@@ -153,18 +153,7 @@ function memoryBacking(el: XmlElement | undefined, cpu: XmlElement | undefined):
 
 function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts {
   const el = devices?.child('iommu');
-  if (!el) {
-    return {
-      model: 'none',
-      target: null,
-      iotlb: 'absent',
-      cachingMode: 'absent',
-      intremap: 'absent',
-      eim: 'absent',
-      awBits: 'absent',
-      accel: 'absent',
-    };
-  }
+  if (!el) return NO_VIOMMU;
   const m = el.attr('model');
   const model: ViommuModel = m === 'intel' || m === 'amd' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
   const driver = el.child('driver');

@@ -116,6 +116,12 @@ const TECH: readonly { type: SecureType; id: string; ok: () => DomainFacts; wron
     },
   ];
 
+/** A technology's ready domain (TECH[i]) with its <policy> written as given. */
+const withPolicy = (i: number, policy: string): DomainFacts => {
+  const d = TECH[i]!.ok();
+  return { ...d, launchSecurity: { ...d.launchSecurity, policy } };
+};
+
 const techCases: Case[] = TECH.flatMap((t) => {
   const cases: Case[] = [
     { key: `${t.id}/platform`, fires: goal(t.type, t.wrongArch), silent: goal(t.type, t.ok()) },
@@ -376,8 +382,8 @@ const CASES: readonly Case[] = [
     // bit 17 clear, then bit 18 (MIGRATE_MA) and bit 38 set: KVM refuses each; 0x1b0000 (SMT, bit 17, DEBUG,
     // SINGLE_SOCKET) it accepts.
     key: 'R-SNP-01/policy-bits',
-    fires: input({ domain: sevDomain({ launchSecurity: { ...TECH[2]!.ok().launchSecurity, policy } }) }),
-    silent: input({ domain: sevDomain({ launchSecurity: { ...TECH[2]!.ok().launchSecurity, policy: '0x1b0000' } }) }),
+    fires: input({ domain: withPolicy(2, policy) }),
+    silent: input({ domain: withPolicy(2, '0x1b0000') }),
   })),
   {
     key: 'R-SNP-01/stateless',
@@ -387,15 +393,15 @@ const CASES: readonly Case[] = [
   ...['0x10000001', '0x50000000', '0x1'].map((policy) => ({
     // DEBUG (libvirt's old example), PKS, DEBUG alone: refused by libvirt or by QEMU for KVM; SEPT_VE_DISABLE passes.
     key: 'R-TDX-01/policy-bits',
-    fires: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy } } }),
-    silent: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x10000000' } } }),
+    fires: input({ domain: withPolicy(3, policy) }),
+    silent: input({ domain: withPolicy(3, '0x10000000') }),
   })),
   {
     // No SEPT_VE_DISABLE in a TD that is not a debug TD: the Linux guest stops at boot. A debug TD only warns (and
     // is refused by R-TDX-01/policy-bits instead).
     key: 'R-TDX-01/sept-ve',
-    fires: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x0' } } }),
-    silent: input({ domain: { ...TECH[3]!.ok(), launchSecurity: { ...TECH[3]!.ok().launchSecurity, policy: '0x1' } } }),
+    fires: input({ domain: withPolicy(3, '0x0') }),
+    silent: input({ domain: withPolicy(3, '0x1') }),
   },
   {
     // QEMU picks the split irqchip for a TD unless the in-kernel one is asked for.

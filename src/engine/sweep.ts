@@ -21,7 +21,7 @@ import type {
   ViommuModel,
   VirtioModel,
 } from '../contracts/facts';
-import { DEFAULT_GOALS, NO_HOST_FACTS, SECURE_TYPES } from '../contracts/facts';
+import { DEFAULT_GOALS, NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES } from '../contracts/facts';
 import { hasError } from './interpreter';
 
 interface Placement {
@@ -135,16 +135,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     firmware: { kind: 'efi', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
-    viommu: {
-      model: viommu,
-      target: viommu === 'none' ? null : '/domain/devices/iommu[1]',
-      iotlb: 'absent',
-      cachingMode: 'absent',
-      intremap: 'absent',
-      eim: 'absent',
-      awBits: 'absent',
-      accel: 'absent',
-    },
+    viommu: viommu === 'none' ? NO_VIOMMU : { ...NO_VIOMMU, model: viommu, target: '/domain/devices/iommu[1]' },
     smm: 'absent',
     pmu: 'absent',
     ioapicDriver: 'absent',

@@ -75,6 +75,10 @@ function wordingOfRelease(c: DomainContext, [before, after]: readonly [string, s
  */
 const ADDS_IOMMU_FOR_VCPUS = v(10, 10);
 const MAX_VCPUS_WITHOUT_EIM = 255;
+const ADDED_VIOMMU_SOURCES = [
+  src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
+  src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
+];
 
 /** The vIOMMU libvirt writes in itself for a domain with many vCPUs: whether it applies (a verdict). */
 function libvirtAddsViommu(c: DomainContext): Verdict {
@@ -253,10 +257,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     title: (c) => `libvirt adds <iommu model='intel'> to this domain for its ${String(c.input.domain.vcpus.max)} vCPUs`,
     explanation: `More than ${MAX_VCPUS_WITHOUT_EIM} vCPUs need x2APIC interrupts, which need the vIOMMU's extended interrupt mode, so libvirt 10.10.0 and later write <iommu model='intel'><driver intremap='on' eim='on'/></iommu> and <ioapic driver='qemu'/> into a q35 domain that has no <iommu> (seen on libvirt 11.3; 9.0 refuses such a domain instead). Devices with iommu='on' are then translated by it, as in any domain with a vIOMMU (R-VIOMMU-02, R-VIOMMU-04); a confidential guest gets it too.`,
     fix: { text: 'Nothing to change; write the <iommu> yourself to choose its options (for example caching_mode for assigned devices).' },
-    sources: [
-      src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
-      src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
-    ],
+    sources: ADDED_VIOMMU_SOURCES,
   },
   {
     key: 'R-VIOMMU-01/added-without-caching-mode',
@@ -273,11 +274,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       text: "Write <iommu model='intel'><driver intremap='on' eim='on' caching_mode='on'/></iommu> and <ioapic driver='qemu'/> yourself.",
       edits: () => ADDED_VIOMMU_WITH_CACHING_MODE,
     },
-    sources: [
-      src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
-      src('QEMU-VTD', 'device assignment needs caching-mode=on'),
-      src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
-    ],
+    sources: [...ADDED_VIOMMU_SOURCES, src('QEMU-VTD', 'device assignment needs caching-mode=on')],
   },
   {
     key: 'R-VIOMMU-01/caching-mode',
