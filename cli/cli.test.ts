@@ -603,6 +603,22 @@ describe('virtio-access compare (migration / restore ABI)', () => {
     expect((parsed as { files: { findings: { rule: string }[] }[] }).files[0]?.findings.map((f) => f.rule)).toEqual(['R-MIG-01']);
   });
 
+  it("quotes libvirt's message for a virtio NIC's differing queues with --libvirt-version 11.4 or later, QEMU's before", () => {
+    const nic = (queues: string) =>
+      q35().replace(
+        '</devices>',
+        `  <interface type='bridge'><source bridge='br0'/><model type='virtio'/><driver queues='${queues}'/></interface>\n  </devices>`,
+      );
+    const [a, b] = [tmpFile('cmp-nic2.xml', nic('2')), tmpFile('cmp-nic4.xml', nic('4'))];
+    const newer = run(['compare', a, b, '--libvirt-version', '11.4.0']);
+    expect(newer.code).toBe(1);
+    expect(newer.stdout).toContain("Target virtio network queue count '4' does not match source '2'");
+    const older = run(['compare', a, b, '--libvirt-version', '11.3.0']);
+    expect(older.code).toBe(1);
+    expect(older.stdout).not.toContain('Target virtio network queue count');
+    expect(older.stdout).toContain('get_pci_config_device: Bad config data');
+  });
+
   it('reports that an SEV guest cannot live-migrate at all', () => {
     const sev = q35().replace(
       '</devices>',

@@ -1,9 +1,9 @@
 /**
  * `virtio-access compare SOURCE DEST [--json]`: can a domain defined as SOURCE migrate to (or be restored as)
- * DEST? libvirt refuses when a shared virtio device's iommu/ats/packed/page_per_vq differ (R-MIG-01); the
- * source's own migration findings (SEV-family guests cannot live-migrate, R-SEV-06; an absent iommu means
- * different things on either side of QEMU 6.0, R-MIG-02) are reported with it. An extension of the CLI
- * contract: same exit codes and JSON shape as check.
+ * DEST? libvirt refuses when a shared virtio device's iommu/ats/packed/page_per_vq, or a virtio disk's or network
+ * card's queue counts, differ (R-MIG-01); the source's own migration findings (SEV-family guests cannot
+ * live-migrate, R-SEV-06; an absent iommu means different things on either side of QEMU 6.0, R-MIG-02) are
+ * reported with it. An extension of the CLI contract: same exit codes and JSON shape as check.
  */
 import { toCheckJsonFinding, type CheckJson, type CheckJsonFile } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../src/contracts/facts';
@@ -24,8 +24,10 @@ const HELP = `${USAGE}
 
 Compares two definitions of the same domain, as on the source and the destination of a live migration (or a
 saved state and the definition it is restored into): every virtio option that is guest ABI (iommu, ats,
-packed, page_per_vq) must match on the devices both have, or libvirt refuses. Also reports what keeps the
-source from migrating at all (e.g. SEV-family guests). The facts flags describe the source host.
+packed, page_per_vq), and a virtio disk's queues and queue_size and a virtio network card's queues, must
+match on the devices both have, or libvirt (for a network card's queues before libvirt 11.4.0, QEMU)
+refuses. Also reports what keeps the source from migrating at all (e.g. SEV-family guests). The facts flags
+describe the source host; --libvirt-version names the libvirt that compares.
 
   --json    print {"files":[{"file":"SOURCE -> DEST","domain","findings":[...]}]}
 
@@ -57,7 +59,7 @@ async function runCompare(argv: readonly string[], _deps: CliDeps, io: CliIo): P
   const own = checkDocument(source.doc, { host, guest: NO_GUEST_FACTS, goals: { ...DEFAULT_GOALS, migration: true } }).findings.filter(
     (f) => MIGRATION_RULES.has(f.rule),
   );
-  const findings = [...compareForMigration(source.doc.facts, dest.doc.facts), ...own].map(toCheckJsonFinding);
+  const findings = [...compareForMigration(source.doc.facts, dest.doc.facts, host.libvirtVersion), ...own].map(toCheckJsonFinding);
   const file: CheckJsonFile = {
     file: `${source.name} -> ${dest.name}`,
     domain: source.doc.facts.name === 'unknown' ? null : source.doc.facts.name,

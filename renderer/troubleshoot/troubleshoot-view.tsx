@@ -63,11 +63,16 @@ function HostEvidence({ match }: { match: RegExp }) {
 
 /** Migration/restore refused: the loaded domain is the source; the user gives the destination's definition. */
 function DestinationCompare({ source, labels }: { source: DomainFacts; labels: ReadonlyMap<string, string> }) {
+  // The libvirt that compares is taken to be the host's the wizard reads (whether it or QEMU refuses a NIC's queues).
+  const libvirt = useWizard((s) => s.host.libvirtVersion);
   const [result, setResult] = useState<{ name: string; findings: readonly Finding[] } | { name: string; problem: string } | null>(null);
   const id = useId();
   const compare = async (file: File) => {
     try {
-      setResult({ name: file.name, findings: compareForMigration(source, readDomainFacts(parseDomainXml(await file.text(), file.name))) });
+      setResult({
+        name: file.name,
+        findings: compareForMigration(source, readDomainFacts(parseDomainXml(await file.text(), file.name)), libvirt),
+      });
     } catch (e) {
       if (!(e instanceof XmlInputError)) throw e;
       setResult({ name: file.name, problem: e.message });

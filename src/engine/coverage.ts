@@ -111,7 +111,7 @@ export const SHEET_RULES: readonly SheetRule[] = [
     id: 'R-MIG-01',
     title: 'iommu and ats are guest ABI; libvirt checks them',
     evaluatedBy:
-      "compareForMigration(source, destination): every shared virtio device's iommu, ats, packed and page_per_vq must match, or libvirt refuses with \"Target device iommu option 'X' does not match source 'Y'\".",
+      "compareForMigration(source, destination, libvirt): every shared virtio device's iommu, ats, packed and page_per_vq must match, or libvirt refuses with \"Target device iommu option 'X' does not match source 'Y'\"; so must a virtio disk's queues and queue_size, and a virtio NIC's queues (libvirt refuses from 11.4.0, QEMU before).",
   },
   {
     id: 'R-MIG-02',

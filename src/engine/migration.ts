@@ -1,10 +1,13 @@
 /**
- * R-MIG-01: the virtio options are guest ABI. libvirt compares them between source and destination definitions
- * on migration, restore and snapshot revert; this makes the same comparison ahead of time.
+ * R-MIG-01: the virtio options, and the queue counts of virtio disks and network cards, are guest ABI. libvirt
+ * compares them between source and destination definitions on migration, restore and snapshot revert; this makes
+ * the same comparison ahead of time.
  */
-import type { DeviceFacts, DeviceKind, DomainFacts, OnOffAbsent, VirtioDriverOptions } from '../contracts/facts';
-import type { Edit, Finding } from '../contracts/findings';
+import type { DeviceFacts, DeviceKind, DomainFacts, Maybe, OnOffAbsent, VersionFact, VirtioDriverOptions } from '../contracts/facts';
+import type { Edit, Finding, Source } from '../contracts/findings';
+import { atLeast } from '../contracts/version';
 import { src } from './sources';
+import { v } from './verdict';
 
 const OPTIONS: readonly { key: keyof VirtioDriverOptions; name: string }[] = [
   { key: 'iommu', name: 'iommu' },
@@ -13,10 +16,23 @@ const OPTIONS: readonly { key: keyof VirtioDriverOptions; name: string }[] = [
   { key: 'pagePerVq', name: 'page_per_vq' },
 ];
 
-/** libvirt's ABI-check messages (domain_conf.c virDomainVirtioOptionsCheckABIStability), every form. */
+/**
+ * What refuses a virtio network card whose queue count differs, by the release of the libvirt that compares:
+ * libvirt's own check from 11.4.0 (NEWS 11.4.0 "Treat the queues configuration of virtio-net as guest ABI"),
+ * before it QEMU's, when it loads the device's state (seen on restore: QEMU 7.2 under libvirt 9.0 printed the
+ * first, QEMU 10.0 under libvirt 11.3 only the last line, libvirt 12.8 its own message).
+ */
+const NET_QUEUES_CHECKED_FROM = v(11, 4);
+const QEMU_NET_QUEUES_REFUSAL = ['get_pci_config_device: Bad config data', 'load of migration failed: Invalid argument'];
+
+/** libvirt's ABI-check messages (domain_conf.c, the CheckABIStability functions), every form. */
 export const MIGRATION_MESSAGES: readonly string[] = [
   "Target device virtio options don't match the source",
   ...OPTIONS.map((o) => `Target device ${o.name} option '<dst>' does not match source '<src>'`),
+  'Target disk queue count <dst> does not match source <src>',
+  'Target disk queue size <dst> does not match source <src>',
+  "Target virtio network queue count '<dst>' does not match source '<src>'",
+  ...QEMU_NET_QUEUES_REFUSAL,
 ];
 
 /** libvirt formats an absent option as 'default' in these messages. */
@@ -124,11 +140,127 @@ const COMPARED_KINDS: ReadonlySet<DeviceKind> = new Set([
   'vsock',
 ]);
 
-/** Compares the virtio options of the devices two definitions share (matched by XPath). */
-export function compareForMigration(source: DomainFacts, destination: DomainFacts): Finding[] {
+/** A queue count as libvirt holds it: 0 when not written (the attribute is an unsigned integer or refused). */
+function queueCount(n: Maybe<number>): number {
+  return n === 'unknown' ? 0 : n;
+}
+
+/** A network card's queue pairs as libvirt holds them: queues='1' is kept as 0 ("There's always at least one TX/RX queue"). */
+function netQueueCount(n: Maybe<number>): number {
+  return n === 1 ? 0 : queueCount(n);
+}
+
+/** Sets the destination's `<driver>` attribute to the source's, or removes it where the source has none. */
+function queueEdit(b: DeviceFacts, name: string, source: number, written: boolean): Edit[] {
+  if (b.implicit) return [];
+  return [
+    written
+      ? { op: 'set-attribute', target: `${b.target}/driver`, name, value: String(source) }
+      : { op: 'remove-attribute', target: `${b.target}/driver`, name },
+  ];
+}
+
+const QUEUE_WHY =
+  'The number of queues is part of the device the guest sees (its driver sized its queues, and on PCI its MSI-X vectors, to it at boot)';
+
+function queueFinding(
+  a: DeviceFacts,
+  title: string,
+  explanation: string,
+  messages: readonly string[],
+  fix: Edit[],
+  sources: readonly Source[],
+): Finding {
+  return {
+    rule: 'R-MIG-01',
+    severity: 'error',
+    target: a.target,
+    title: `${a.label}: ${title}`,
+    explanation,
+    messages,
+    fix: { text: 'Give the destination the same value as the source (the edits apply to the destination definition).', edits: fix },
+    sources,
+  };
+}
+
+/**
+ * A virtio disk's queues and queue_size (domain_conf.c virDomainDiskDefCheckABIStability, before the virtio
+ * options). libvirt's queue size message prints the two queue counts, not the sizes (its arguments are the
+ * counts; seen on libvirt 9.0, 11.3 and 12.8).
+ */
+function compareDiskQueues(a: DeviceFacts, b: DeviceFacts): Finding[] {
+  const [qa, qb] = [queueCount(a.queues), queueCount(b.queues)];
+  const [sa, sb] = [queueCount(a.io.queueSize), queueCount(b.io.queueSize)];
+  const sources = [src('LV-CONF', 'virDomainDiskDefCheckABIStability'), src('LAB', 'virsh restore --xml on libvirt 9.0, 11.3 and 12.8')];
+  const findings: Finding[] = [];
+  if (qa !== qb) {
+    findings.push(
+      queueFinding(
+        a,
+        `queues is ${qa || 'not set'} on the source and ${qb || 'not set'} on the destination`,
+        `${QUEUE_WHY}. libvirt compares the written values (an unset count is 0, even where QEMU then picks one per vCPU) and refuses to migrate, restore or revert when they differ.`,
+        [`Target disk queue count ${qb} does not match source ${qa}`],
+        queueEdit(b, 'queues', qa, a.queues !== 'unknown'),
+        sources,
+      ),
+    );
+  }
+  if (sa !== sb) {
+    findings.push(
+      queueFinding(
+        a,
+        `queue_size is ${sa || 'not set'} on the source and ${sb || 'not set'} on the destination`,
+        `The size of each queue is part of the device the guest sees. libvirt compares the written values and refuses to migrate, restore or revert when they differ; its message shows the queue counts in place of the sizes.`,
+        [`Target disk queue size ${qb} does not match source ${qa}`],
+        queueEdit(b, 'queue_size', sa, a.io.queueSize !== 'unknown'),
+        sources,
+      ),
+    );
+  }
+  return findings;
+}
+
+/**
+ * A virtio network card's queue pairs: libvirt derives the PCI device's MSI-X vectors from them (2 × queues + 2,
+ * qemu_command.c), so a different count is a different device. libvirt 11.4.0 and later refuse it themselves;
+ * before, QEMU refuses the device's state at the destination (on PCI, where the vector count is in the config
+ * space it checks; on other transports that was not seen).
+ */
+function compareNetQueues(a: DeviceFacts, b: DeviceFacts, libvirt: VersionFact): Finding[] {
+  const [qa, qb] = [netQueueCount(a.queues), netQueueCount(b.queues)];
+  if (qa === qb) return [];
+  const checked = atLeast(libvirt, NET_QUEUES_CHECKED_FROM);
+  const libvirtMessage = `Target virtio network queue count '${qb}' does not match source '${qa}'`;
+  const messages =
+    checked === 'yes' ? [libvirtMessage] : checked === 'no' ? QEMU_NET_QUEUES_REFUSAL : [libvirtMessage, ...QEMU_NET_QUEUES_REFUSAL];
+  const unseen = checked === 'no' && a.transport !== 'pci';
+  const finding = queueFinding(
+    a,
+    `${qa || 1} queue pair(s) on the source and ${qb || 1} on the destination`,
+    `${QUEUE_WHY}. libvirt 11.4.0 and later refuse to migrate, restore or revert when the counts differ; older releases let it through and QEMU refuses the device's state when it loads it at the destination${unseen ? ' — seen on PCI, where the vector count is in the config space QEMU checks; on this transport it was not seen' : ''}.`,
+    messages,
+    queueEdit(b, 'queues', qa || 1, a.queues !== 'unknown'),
+    [
+      src('LV-NEWS', 'v11.4.0: qemu: Treat the queues configuration of virtio-net as guest ABI'),
+      src('LV-CMD', 'qemuBuildNicDevProps: vectors = 2 * queues + 2'),
+      src('QEMU-PCI', 'get_pci_config_device: Bad config data'),
+      src('LAB', 'virsh restore --xml on libvirt 9.0 + QEMU 7.2, 11.3 + 10.0 and 12.8 + 11.1'),
+    ],
+  );
+  return [unseen ? { ...finding, severity: 'warning' } : finding];
+}
+
+/**
+ * Compares the devices two definitions share (matched by XPath): the queue counts of virtio disks and network
+ * cards, then the virtio options. `libvirt` is the release of the libvirt that compares (the source host's for
+ * a migration, the restoring host's for a restore), which decides who refuses a network card's queues.
+ */
+export function compareForMigration(source: DomainFacts, destination: DomainFacts, libvirt: VersionFact): Finding[] {
   const byTarget = new Map(destination.devices.map((d) => [d.target, d]));
   return source.devices.flatMap((a) => {
     const b = byTarget.get(a.target);
-    return b && a.virtio && b.virtio && COMPARED_KINDS.has(a.kind) ? compareDevice(a, b) : [];
+    if (!b || !a.virtio || !b.virtio || !COMPARED_KINDS.has(a.kind)) return [];
+    const queues = a.kind === 'disk' ? compareDiskQueues(a, b) : a.kind === 'interface' ? compareNetQueues(a, b, libvirt) : [];
+    return [...queues, ...compareDevice(a, b)];
   });
 }

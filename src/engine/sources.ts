@@ -62,6 +62,7 @@ const URLS: Record<string, string> = {
   'QEMU-TDX': `${GH}/qemu/qemu/blob/master/target/i386/kvm/tdx.c`,
   'QEMU-SYSFW': `${GH}/qemu/qemu/blob/master/hw/i386/pc_sysfw.c`,
   'QEMU-VU-C': `${GH}/qemu/qemu/blob/master/hw/virtio/vhost-user.c`,
+  'QEMU-PCI': `${GH}/qemu/qemu/blob/master/hw/pci/pci.c`,
   AMDSEV: `${GH}/AMDESE/AMDSEV`,
   KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,
   VWIN: `${GH}/virtio-win/kvm-guest-drivers-windows`,

@@ -233,9 +233,15 @@ export const SYMPTOMS: readonly Symptom[] = [
     group: 'migration',
     title: 'Migration or restore refused: Target device … option does not match source',
     seen: "Target device iommu option '<dst>' does not match source '<src>'",
+    seenAlso: [
+      'Target disk queue count <dst> does not match source <src>',
+      "Target virtio network queue count '<dst>' does not match source '<src>'",
+      'get_pci_config_device: Bad config data',
+    ],
     rules: ['R-MIG-01', 'R-MIG-02'],
-    cause: 'A virtio option that is guest ABI (iommu, ats, packed, page_per_vq) differs between the source and the destination definition.',
-    fix: "Make the destination's <driver> options identical to the source's.",
+    cause:
+      "A virtio option that is guest ABI (iommu, ats, packed, page_per_vq), or a virtio disk's or NIC's queue count, differs between the source and the destination definition (before libvirt 11.4.0 QEMU, not libvirt, refuses the NIC's).",
+    fix: "Make the destination's <driver> options and queue counts identical to the source's.",
     compareWithDestination: true,
   },
   {
