@@ -9,6 +9,11 @@ export class AxeCheck {
   constructor(private readonly page: Page) {}
 
   async violations(): Promise<string[]> {
+    // Colours are judged at rest: a theme switch fades buttons over a transition, which a busy machine can catch
+    // half-way (a contrast violation no one sees once it ends). Endless ones (a spinner) never come to rest.
+    await this.page.waitForFunction(() =>
+      document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity),
+    );
     // Evaluated over the DevTools protocol, so the page's CSP (no inline scripts) stays as it ships.
     await this.page.evaluate(axeSource);
     return this.page.evaluate(async () => {

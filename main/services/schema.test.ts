@@ -278,6 +278,8 @@ describe.skipIf(missing)(`startBatchValidation (native) ${missing ? `(skipped: $
   }));
 
   it('starts xmllint at once, held until the documents are announced, which it then validates before any is added', async () => {
+    // An earlier test's xmllint may still be ending (slowly on a busy machine); counting from it would race.
+    await expect.poll(xmllintProcesses, { timeout: 10_000 }).toBe(0);
     const before = xmllintProcesses();
     const batch = startBatchValidation(docs.length, { engine: 'native' });
     // Compiling domain.rng, then waiting on its standard input for the documents to exist.
