@@ -174,6 +174,8 @@ export interface ViommuFacts {
   readonly awBits: Maybe<number> | 'absent';
   /** smmuv3's `<driver accel>` (libvirt 12.8): nested translation by the host SMMUv3, which assigned devices need. */
   readonly accel: OnOffAbsent;
+  /** The amd vIOMMU's `<driver xtsup>`: x2APIC interrupts, its counterpart of the intel one's eim (libvirt 12.x). */
+  readonly xtsup: OnOffAbsent;
 }
 
 export interface FirmwareFacts {
@@ -309,6 +311,7 @@ export const NO_VIOMMU: ViommuFacts = {
   eim: 'absent',
   awBits: 'absent',
   accel: 'absent',
+  xtsup: 'absent',
 };
 
 /** The launch security facts of a domain without <launchSecurity>. */

@@ -221,6 +221,7 @@ describe('readDomainFacts on small documents', () => {
       eim: 'absent',
       awBits: 'absent',
       accel: 'absent',
+      xtsup: 'absent',
     });
   });
 

@@ -167,6 +167,7 @@ function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts 
     eim: read(driver, 'eim', 'on/off'),
     awBits: awBits === undefined ? 'absent' : /^\d+$/.test(awBits) ? Number(awBits) : 'unknown',
     accel: read(driver, 'accel', 'on/off'),
+    xtsup: read(driver, 'xtsup', 'on/off'),
   };
 }
 

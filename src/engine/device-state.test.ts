@@ -33,6 +33,7 @@ describe('deviceStates', () => {
       eim: 'absent' as const,
       awBits: 'absent' as const,
       accel: 'absent' as const,
+      xtsup: 'absent' as const,
     };
     expect(deviceStates(input({ domain: domain({ devices: [nic], viommu: intel }), host: CAPABLE_HOST }))[0]?.deviceIotlb).toBe('yes');
     expect(deviceStates(input({ domain: domain({ devices: [nic] }), host: CAPABLE_HOST }))[0]?.deviceIotlb).toBe('no');

@@ -52,6 +52,7 @@ const intel = {
   eim: 'absent' as const,
   awBits: 'absent' as const,
   accel: 'absent' as const,
+  xtsup: 'absent' as const,
 };
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
@@ -661,6 +662,18 @@ const CASES: readonly Case[] = [
     }),
     silent: input({
       domain: domain({ vcpus: { max: 255, current: 255 }, vfioDeviceCount: 1 }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8) },
+    }),
+  },
+  {
+    // 288 vCPUs behind a virtio vIOMMU: refused up to libvirt 12.1 (no extended interrupt mode), not by 12.8.
+    key: 'R-VIOMMU-01/eim-for-vcpus',
+    fires: input({
+      domain: domain({ vcpus: { max: 288, current: 1 }, viommu: { ...intel, model: 'virtio' } }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 3) },
+    }),
+    silent: input({
+      domain: domain({ vcpus: { max: 288, current: 1 }, viommu: { ...intel, model: 'virtio' } }),
       host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8) },
     }),
   },

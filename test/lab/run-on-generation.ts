@@ -52,6 +52,20 @@ export function refusedAt(stage: 'define' | 'start', e: unknown): Observed {
   return { started: false, stage, text: virshErrorText(e.stderr) };
 }
 
+/** What `virsh define` said: null when it defined the domain (which is then undefined again). */
+export async function defineRefusal(uri: string, name: string, dir: string, xml: string): Promise<string | null> {
+  const file = path.join(dir, `${name}.xml`);
+  writeFileSync(file, xml);
+  try {
+    await runVirsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
+  } catch (e) {
+    const refused = refusedAt('define', e);
+    return refused.started ? null : refused.text;
+  }
+  await runVirsh(uri, ['undefine', '--nvram', name]).catch(() => runVirsh(uri, ['undefine', name]));
+  return null;
+}
+
 /** Defines `xml` and starts it paused; always leaves nothing behind. */
 export async function defineAndStart(uri: string, name: string, xml: string, dir: string): Promise<Observed> {
   const file = path.join(dir, `${name}.xml`);

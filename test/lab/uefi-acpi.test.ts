@@ -4,16 +4,15 @@
  * src/qemu/qemu_validate.c), and accepts the engine's firmware fix, which writes both. The same check on the
  * system libvirtd alone is src/engine/uefi-acpi.libvirt.test.ts; this one holds it on libvirt 11 and 12 too.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runVirsh } from '../../main/services/virsh';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { uefiEdits } from '../../src/engine/edits';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { refusedAt } from './run-on-generation';
+import { defineRefusal } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -24,31 +23,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const bare = (name: string) =>
   `<domain type='qemu'>\n  <name>${name}</name>\n  <memory unit='MiB'>256</memory>\n  <vcpu>1</vcpu>\n  <os><type arch='x86_64' machine='q35'>hvm</type></os>\n  <devices>\n    <memballoon model='none'/>\n  </devices>\n</domain>\n`;
 
-/** What `virsh define` said: null when it defined the domain (which is then undefined again). */
-async function defineRefusal(uri: string, name: string, xml: string): Promise<string | null> {
-  const file = path.join(work, `${name}.xml`);
-  writeFileSync(file, xml);
-  try {
-    await runVirsh(uri, ['define', file], { timeoutMs: 120_000 });
-  } catch (e) {
-    const refused = refusedAt('define', e);
-    return refused.started ? null : refused.text;
-  }
-  await runVirsh(uri, ['undefine', '--nvram', name]).catch(() => runVirsh(uri, ['undefine', name]));
-  return null;
-}
-
 describe.skipIf(missing)(`UEFI needs ACPI on every lab generation ${missing ? `(skipped: ${missing})` : ''}`, () => {
   for (const g of generations) {
     it(`${g.name} (libvirt ${g.libvirt}): firmware='efi' alone is refused at define, the engine's UEFI edits are defined`, async () => {
       const alone = labDomainName(g, 'uefi-alone');
       const edits = uefiEdits(readDomainFacts(parseDomainXml(bare(alone))));
       expect(edits.map((e) => e.op)).toEqual(['set-attribute', 'add-element']);
-      expect(await defineRefusal(g.uri, alone, applyEdits(bare(alone), edits.slice(0, 1)))).toMatch(
+      expect(await defineRefusal(g.uri, alone, work, applyEdits(bare(alone), edits.slice(0, 1)))).toMatch(
         /UEFI requires ACPI on this architecture/,
       );
       const planned = labDomainName(g, 'uefi-acpi');
-      expect(await defineRefusal(g.uri, planned, applyEdits(bare(planned), edits))).toBeNull();
+      expect(await defineRefusal(g.uri, planned, work, applyEdits(bare(planned), edits))).toBeNull();
     });
   }
 });

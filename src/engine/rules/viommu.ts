@@ -12,6 +12,7 @@ import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../
 
 import { isVhostKernel } from './shared';
 import type { OnOffAbsent, Version } from '../../contracts/facts';
+import type { Edit } from '../../contracts/findings';
 import { atLeast, formatVersion } from '../../contracts/version';
 
 /**
@@ -88,15 +89,81 @@ function libvirtAddsViommu(c: DomainContext): Verdict {
   return versionAtLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS, 'the libvirt version (10.10.0 and later add the vIOMMU)');
 }
 
-/** What libvirt adds, written out with the caching mode assigned devices need. */
-const ADDED_VIOMMU_WITH_CACHING_MODE = [
-  {
-    op: 'add-element' as const,
-    parent: '/domain/devices',
-    xml: "<iommu model='intel'>\n  <driver intremap='on' eim='on' caching_mode='on'/>\n</iommu>",
-  },
-  { op: 'add-element' as const, parent: '/domain/features', xml: "<ioapic driver='qemu'/>", replace: true },
-];
+const SPLIT_IOAPIC: Edit = { op: 'add-element', parent: '/domain/features', xml: "<ioapic driver='qemu'/>", replace: true };
+
+/** What libvirt adds, written out: with the caching mode assigned devices need when there are any. */
+function addedViommu(cachingMode: boolean): Edit[] {
+  const options = cachingMode ? " caching_mode='on'" : '';
+  return [
+    { op: 'add-element', parent: '/domain/devices', xml: `<iommu model='intel'>\n  <driver intremap='on' eim='on'${options}/>\n</iommu>` },
+    SPLIT_IOAPIC,
+  ];
+}
+
+/**
+ * What libvirt says when it refuses a q35 domain with more than 255 vCPUs for its interrupts, by the check of its
+ * release: up to 12.1 the vIOMMU must have extended interrupt mode (qemu_validate.c, 9.0 and 11.3); 12.2 changed
+ * the check (NEWS 12.2.0: the amd vIOMMU needs XTSup instead), and 12.8 passes the split I/O APIC as well. Where
+ * libvirt adds the intel vIOMMU itself (10.10.0 and later, no <iommu>), its interrupt remapping refuses an
+ * <ioapic> that names another driver (seen on 11.3 and 12.8).
+ */
+const VCPU_REFUSALS = {
+  eim: 'more than 255 vCPUs require extended interrupt mode enabled on the iommu device',
+  eimOrSplit: 'more than 255 vCPUs require either IOAPIC in QEMU or an iommu device with EIM or XTSup mode enabled',
+  split: "IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')",
+} as const;
+type VcpuRefusal = keyof typeof VCPU_REFUSALS;
+/** The first libvirt with the changed check (NEWS 12.2.0); its wording is 12.8's, the only one seen. */
+const EIM_OR_SPLIT_CHECK = v(12, 2);
+
+/** An x86 q35 domain with more than 255 vCPUs, which libvirt checks for x2APIC interrupts. */
+function hasManyVcpus(c: DomainContext): boolean {
+  const d = c.input.domain;
+  if ((d.arch !== 'x86_64' && d.arch !== 'i686') || d.machine.family !== 'q35') return false;
+  return d.vcpus.max !== 'unknown' && d.vcpus.max > MAX_VCPUS_WITHOUT_EIM;
+}
+
+/**
+ * What a libvirt with the given check refuses for the domain's many vCPUs, or null. `adds` whether it adds the
+ * intel vIOMMU where there is none and turns on the intel one's eim where it is not written (10.10.0 and later).
+ */
+function vcpuRefusal(c: DomainContext, check: 'eim' | 'eimOrSplit', adds: boolean): VcpuRefusal | null {
+  const d = c.input.domain;
+  const { model, eim, xtsup } = d.viommu;
+  // <ioapic> without a driver is the split one once libvirt is done with it (the intremap rule's condition).
+  const otherIoapic = !ioapicLeftToLibvirt(d.ioapicDriver) && d.ioapicDriver !== 'qemu';
+  if (model === 'none') return !adds ? 'eim' : otherIoapic ? 'split' : null;
+  const eimOn = model === 'intel' && (eim === 'on' || (eim === 'absent' && adds));
+  if (check === 'eim') return eimOn ? null : 'eim';
+  const xtsupOn = model === 'amd' && xtsup !== 'off';
+  return eimOn || xtsupOn || !otherIoapic ? null : 'eimOrSplit';
+}
+
+/** The refusals of every libvirt this host may run, as far as its version is known: one entry per possible check. */
+function vcpuRefusalsOfRelease(c: DomainContext): (VcpuRefusal | null)[] {
+  const eras: [boolean, VcpuRefusal | null][] = [
+    [atLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS) !== 'yes', vcpuRefusal(c, 'eim', false)],
+    [atLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS) !== 'no' && atLeast(c.libvirt, EIM_OR_SPLIT_CHECK) !== 'yes', vcpuRefusal(c, 'eim', true)],
+    [atLeast(c.libvirt, EIM_OR_SPLIT_CHECK) !== 'no', vcpuRefusal(c, 'eimOrSplit', true)],
+  ];
+  return eras.filter(([possible]) => possible).map(([, refusal]) => refusal);
+}
+
+/**
+ * The vIOMMU every libvirt takes for many vCPUs: the intel one with extended interrupt mode (and caching mode for
+ * assigned devices). Another model is the user's choice to give up, so it gets no edits.
+ */
+function intelWithEim(c: DomainContext): Edit[] {
+  const d = c.input.domain;
+  if (d.viommu.model === 'none') return addedViommu(d.vfioDeviceCount > 0);
+  if (d.viommu.model !== 'intel' || !d.viommu.target) return [];
+  const driver = `${d.viommu.target}/driver`;
+  return [
+    { op: 'set-attribute', target: driver, name: 'intremap', value: 'on' },
+    { op: 'set-attribute', target: driver, name: 'eim', value: 'on' },
+    SPLIT_IOAPIC,
+  ];
+}
 
 /** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
 const VIRTIO_IOMMU_QEMU = v(7, 0);
@@ -272,9 +339,58 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     messagesFor: (c) => wordingOfRelease(c, ASSIGNMENT_REFUSALS.intel),
     fix: {
       text: "Write <iommu model='intel'><driver intremap='on' eim='on' caching_mode='on'/></iommu> and <ioapic driver='qemu'/> yourself.",
-      edits: () => ADDED_VIOMMU_WITH_CACHING_MODE,
+      edits: () => addedViommu(true),
     },
     sources: [...ADDED_VIOMMU_SOURCES, src('QEMU-VTD', 'device assignment needs caching-mode=on')],
+  },
+  {
+    key: 'R-VIOMMU-01/eim-for-vcpus',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      hasManyVcpus,
+      (c) => {
+        const refusals = vcpuRefusalsOfRelease(c);
+        if (refusals.every((r) => r === null)) return false;
+        if (refusals.every((r) => r !== null)) return true;
+        return unknown(`the libvirt version (${describeVersion(c.libvirt)}): libvirt changed this check in 10.10.0 and 12.2.0`);
+      },
+    ],
+    title: (c) => {
+      const d = c.input.domain;
+      const n = String(d.vcpus.max);
+      if (!vcpuRefusalsOfRelease(c).includes('eim'))
+        return `${n} vCPUs need <ioapic driver='qemu'/>, not driver='${String(d.ioapicDriver)}'`;
+      if (d.viommu.model === 'none') return `${n} vCPUs need a vIOMMU with extended interrupt mode, which this libvirt does not add`;
+      if (d.viommu.model === 'intel') return `${n} vCPUs need eim='on' on <iommu model='intel'>`;
+      return `${n} vCPUs need extended interrupt mode, which <iommu model='${d.viommu.model}'> does not have in this libvirt`;
+    },
+    explanation:
+      "More than 255 vCPUs have APIC IDs above 255, which only x2APIC interrupts reach, and libvirt checks that the domain provides them. Up to libvirt 12.1 the vIOMMU must have extended interrupt mode: only <iommu model='intel'> with eim='on' passes (libvirt 10.10.0 and later add that vIOMMU themselves when there is none, and turn eim on where it is not written), so a virtio or amd vIOMMU, or eim='off', is refused at define (seen on 9.0 and 11.3). libvirt 12.2.0 changed the check (NEWS: the amd vIOMMU needs XTSup instead, which libvirt turns on itself); 12.8 also takes the split I/O APIC (<ioapic driver='qemu'/>, which it writes itself where <ioapic> names no driver) and refuses only <ioapic driver='kvm'/> without such a vIOMMU (seen). Where libvirt adds the intel vIOMMU, its interrupt remapping refuses <ioapic driver='kvm'/> as well.",
+    messages: Object.values(VCPU_REFUSALS),
+    messagesFor: (c) => [...new Set(vcpuRefusalsOfRelease(c).flatMap((r) => (r ? [VCPU_REFUSALS[r]] : [])))],
+    fix: {
+      text: (c) =>
+        vcpuRefusalsOfRelease(c).includes('eim')
+          ? c.input.domain.viommu.model === 'none' || c.input.domain.viommu.model === 'intel'
+            ? "Write <iommu model='intel'> with <driver intremap='on' eim='on'/> and <ioapic driver='qemu'/>, or give the domain at most 255 vCPUs."
+            : `Use <iommu model='intel'> with <driver intremap='on' eim='on'/> and <ioapic driver='qemu'/> instead of the ${c.input.domain.viommu.model} one, give the domain at most 255 vCPUs, or run libvirt 12.2 or later.`
+          : "Set <ioapic driver='qemu'/> in <features>.",
+      general:
+        "Give the vIOMMU extended interrupt mode (<iommu model='intel'> with eim='on'), or from libvirt 12.2 the split I/O APIC (<ioapic driver='qemu'/>); or give the domain at most 255 vCPUs.",
+      edits: (c) =>
+        vcpuRefusalsOfRelease(c).includes('eim')
+          ? intelWithEim(c)
+          : [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+    },
+    sources: [
+      src('LV-VAL', 'qemuValidateDomainVCpuTopology: more than 255 vCPUs (libvirt 9.0, 11.3)'),
+      src('LV-POSTPARSE', 'qemuDomainIOMMUDefPostParse: eim turned on for the intel vIOMMU (libvirt 11.3)'),
+      src('LV-NEWS', 'v12.2.0: conf: support more than 255 vCPUs with amd-iommu'),
+      ...ADDED_VIOMMU_SOURCES,
+      src('LAB', "define q35 domains with 288 vCPUs and each vIOMMU, eim='off', <ioapic driver='kvm'/> on libvirt 9.0, 11.3 and 12.8"),
+    ],
   },
   {
     key: 'R-VIOMMU-01/caching-mode',
