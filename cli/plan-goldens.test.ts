@@ -97,7 +97,7 @@ describe('plan goldens (built CLI)', () => {
     );
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/R-SNP-03: filesystem share: virtiofs cannot serve a AMD SEV guest/);
+    expect(r.stderr).toMatch(/R-SNP-03: filesystem share: virtiofs cannot serve an AMD SEV guest/);
   });
 
   it('explains a rule with its QEMU message and sources', () => {

@@ -112,7 +112,7 @@ export const SNP_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     when: [isConfidential, (c) => c.device.function === 'fs' && c.device.fsDriver === 'virtiofs'],
-    title: (c) => `${c.device.label}: virtiofs cannot serve a ${secureName(c.cvm)} guest`,
+    title: (c) => `${c.device.label}: virtiofs cannot serve an ${secureName(c.cvm)} guest`,
     detail: (c) =>
       c.device.transport === 'pci'
         ? "QEMU's confidential default turns iommu_platform on for vhost-user-fs, virtiofsd does not offer the bit, and QEMU refuses to plug the device on virtio-pci."

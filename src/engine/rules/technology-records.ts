@@ -206,7 +206,7 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
           return k === 'unknown' ? unknown('the guest kernel version') : compareVersions(k, min) < 0;
         },
       ],
-      title: (c) => `The guest's Linux ${describeKernel(c)} cannot run as a ${name} guest (Linux ${formatVersion(min)} or later)`,
+      title: (c) => `The guest's Linux ${describeKernel(c)} cannot run as an ${name} guest (Linux ${formatVersion(min)} or later)`,
       explanation: `A guest kernel older than ${formatVersion(min)} has no ${name} guest support: no XML change makes this guest confidential.`,
       fix: { text: `Upgrade the guest to Linux ${formatVersion(min)} or later, or keep it an ordinary VM.` },
       sources: t.sources,
@@ -266,7 +266,7 @@ export function noSmmRecords(type: SecureType, id: string, messages: readonly st
       severity: 'error',
       when: [is(type), (c) => c.input.domain.smm === 'on'],
       title: `${name} guests cannot have SMM, but <smm state='on'/> is set`,
-      explanation: `QEMU refuses to start a ${name} guest with SMM on (fact sheet §7.1 item 2).`,
+      explanation: `QEMU refuses to start an ${name} guest with SMM on (fact sheet §7.1 item 2).`,
       messages,
       fix: { text: "Set <smm state='off'/>.", edits: () => [off] },
       sources: [source],
@@ -311,7 +311,7 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
         ...(type === 'tdx' ? ['Intel TDX launch security is not supported with pflash loader'] : []),
       ],
       fix: {
-        text: `Remove the pflash <loader> (and <nvram>) and let libvirt pick a ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
+        text: `Remove the pflash <loader> (and <nvram>) and let libvirt pick an ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
         edits: (c) => [
           ...uefiEdits(c.input.domain),
           { op: 'remove-element', target: '/domain/os/loader' },

@@ -19,7 +19,7 @@ export const WINDOWS_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'warning',
     when: [isConfidential, (c) => c.input.guest.family === 'windows'],
-    title: (c) => `Windows as a ${secureName(c.cvm)} guest on KVM is unconfirmed`,
+    title: (c) => `Windows as an ${secureName(c.cvm)} guest on KVM is unconfirmed`,
     explanation: 'No source confirms that Windows runs as a confidential guest on KVM with virtio devices, or how it bounce-buffers there.',
     fix: { text: 'Test carefully before relying on it.' },
     sources: [src('VWIN', 'no confidential-guest support found')],
@@ -33,7 +33,7 @@ export const WINDOWS_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'warning',
     when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon', (c) => c.input.guest.family === 'windows'],
-    title: (c) => `${c.device.label}: whether virtio-win's balloon driver works in a ${secureName(c.cvm)} guest is not known`,
+    title: (c) => `${c.device.label}: whether virtio-win's balloon driver works in an ${secureName(c.cvm)} guest is not known`,
     detail: (c) => implicitBalloonWords(c.device),
     explanation:
       "The balloon hands the host guest page numbers, not DMA addresses, which is why Linux's driver refuses ACCESS_PLATFORM and the balloon is dead in a confidential Linux guest (R-LNX-05). No source says what virtio-win's balloon driver does there; libvirt's s390 PV guide and the usual SEV layouts leave the balloon out.",
