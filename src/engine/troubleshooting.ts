@@ -231,7 +231,7 @@ export const SYMPTOMS: readonly Symptom[] = [
   {
     id: 'T-18',
     group: 'migration',
-    title: 'Migration or restore refused: Target device … option does not match source',
+    title: 'Migration or restore refused: a virtio option or queue count does not match the source',
     seen: "Target device iommu option '<dst>' does not match source '<src>'",
     seenAlso: [
       'Target disk queue count <dst> does not match source <src>',
