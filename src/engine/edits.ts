@@ -109,6 +109,9 @@ export const BALLOON_TRANSITIONAL: Edit = {
   replace: true,
 };
 
+/** The split irqchip (QEMU's I/O APIC, KVM's local APICs): interrupt remapping, many vCPUs and TDX need it. */
+export const SPLIT_IRQCHIP: Edit = { op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' };
+
 export const LOCKED_MEMORY: Edit = { op: 'add-element', parent: '/domain/memoryBacking', xml: '<locked/>', replace: true };
 
 export const SHARED_MEMORY: readonly Edit[] = [

@@ -51,10 +51,33 @@ function keepsOptions(d: DeviceFacts): boolean {
   return d.driverElement === 'set' || d.kind === 'disk';
 }
 
+/** Sets the destination's `<driver>` attribute to the source's value, or removes it where the source has none (null). */
+function driverAttributeEdit(b: DeviceFacts, name: string, source: string | null): Edit {
+  return source === null
+    ? { op: 'remove-attribute', target: `${b.target}/driver`, name }
+    : { op: 'set-attribute', target: `${b.target}/driver`, name, value: source };
+}
+
 function fixEdit(a: DeviceFacts, b: DeviceFacts, o: (typeof OPTIONS)[number]): Edit {
-  return a.driver[o.key] === 'absent'
-    ? { op: 'remove-attribute', target: `${b.target}/driver`, name: o.name }
-    : { op: 'set-attribute', target: `${b.target}/driver`, name: o.name, value: a.driver[o.key] };
+  const value = a.driver[o.key];
+  return driverAttributeEdit(b, o.name, value === 'absent' ? null : value);
+}
+
+/** An R-MIG-01 finding on the source's device: libvirt (or QEMU) refuses the move. */
+function abiFinding(
+  a: DeviceFacts,
+  f: { title: string; explanation: string; messages: readonly string[]; fix: string; edits: readonly Edit[]; sources: readonly Source[] },
+): Finding {
+  return {
+    rule: 'R-MIG-01',
+    severity: 'error',
+    target: a.target,
+    title: `${a.label}: ${f.title}`,
+    explanation: f.explanation,
+    messages: f.messages,
+    fix: { text: f.fix, edits: f.edits },
+    sources: f.sources,
+  };
 }
 
 const WHY =
@@ -73,34 +96,26 @@ function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
   const pairs = differing.map((o) => `${o.name}: source '${shown(a.driver[o.key])}', destination '${shown(b.driver[o.key])}'`).join('; ');
   if (source !== keepsOptions(b)) {
     return [
-      {
-        rule: 'R-MIG-01',
-        severity: 'error',
-        target: a.target,
-        title: `${a.label}: virtio options are set on the ${source ? 'source' : 'destination'} only (${differing.map((o) => o.name).join(', ')})`,
+      abiFinding(a, {
+        title: `virtio options are set on the ${source ? 'source' : 'destination'} only (${differing.map((o) => o.name).join(', ')})`,
         explanation: `${WHY}: ${pairs}.`,
         messages: ["Target device virtio options don't match the source"],
-        fix: {
-          text: "Give the destination the source's virtio options (the edits apply to the destination definition).",
-          edits: b.implicit ? [] : differing.map((o) => fixEdit(a, b, o)),
-        },
+        fix: "Give the destination the source's virtio options (the edits apply to the destination definition).",
+        edits: b.implicit ? [] : differing.map((o) => fixEdit(a, b, o)),
         sources: SOURCES,
-      },
+      }),
     ];
   }
-  return differing.map((o) => ({
-    rule: 'R-MIG-01',
-    severity: 'error' as const,
-    target: a.target,
-    title: `${a.label}: ${o.name} is '${shown(a.driver[o.key])}' on the source and '${shown(b.driver[o.key])}' on the destination`,
-    explanation: `${WHY}: source ${o.name}='${shown(a.driver[o.key])}', destination ${o.name}='${shown(b.driver[o.key])}'.`,
-    messages: [`Target device ${o.name} option '${shown(b.driver[o.key])}' does not match source '${shown(a.driver[o.key])}'`],
-    fix: {
-      text: `Make the destination's ${o.name} '${shown(a.driver[o.key])}' like the source's (the edits apply to the destination definition).`,
+  return differing.map((o) =>
+    abiFinding(a, {
+      title: `${o.name} is '${shown(a.driver[o.key])}' on the source and '${shown(b.driver[o.key])}' on the destination`,
+      explanation: `${WHY}: source ${o.name}='${shown(a.driver[o.key])}', destination ${o.name}='${shown(b.driver[o.key])}'.`,
+      messages: [`Target device ${o.name} option '${shown(b.driver[o.key])}' does not match source '${shown(a.driver[o.key])}'`],
+      fix: `Make the destination's ${o.name} '${shown(a.driver[o.key])}' like the source's (the edits apply to the destination definition).`,
       edits: b.implicit ? [] : [fixEdit(a, b, o)],
-    },
-    sources: SOURCES,
-  }));
+      sources: SOURCES,
+    }),
+  );
 }
 
 /**
@@ -108,19 +123,14 @@ function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
  * libvirt holds an options object on that side alone and refuses all the same.
  */
 function oneSideOnly(a: DeviceFacts, source: boolean): Finding {
-  return {
-    rule: 'R-MIG-01',
-    severity: 'error',
-    target: a.target,
-    title: `${a.label}: only the ${source ? 'source' : 'destination'} has <driver> settings, so libvirt holds virtio options on one side only`,
+  return abiFinding(a, {
+    title: `only the ${source ? 'source' : 'destination'} has <driver> settings, so libvirt holds virtio options on one side only`,
     explanation: `${WHY}, and it also refuses when only one definition has <driver> settings for the device, whichever they are (libvirt writes one out for every disk it defines, so disks always have them).`,
     messages: ["Target device virtio options don't match the source"],
-    fix: {
-      text: `Give the ${source ? 'destination' : 'source'} the same <driver> settings as the ${source ? 'source' : 'destination'}.`,
-      edits: [],
-    },
+    fix: `Give the ${source ? 'destination' : 'source'} the same <driver> settings as the ${source ? 'source' : 'destination'}.`,
+    edits: [],
     sources: SOURCES,
-  };
+  });
 }
 
 /**
@@ -150,38 +160,14 @@ function netQueueCount(n: Maybe<number>): number {
   return n === 1 ? 0 : queueCount(n);
 }
 
-/** Sets the destination's `<driver>` attribute to the source's, or removes it where the source has none. */
+/** The queue edit: the source's count where it wrote one, else none (the destination's is removed). */
 function queueEdit(b: DeviceFacts, name: string, source: number, written: boolean): Edit[] {
-  if (b.implicit) return [];
-  return [
-    written
-      ? { op: 'set-attribute', target: `${b.target}/driver`, name, value: String(source) }
-      : { op: 'remove-attribute', target: `${b.target}/driver`, name },
-  ];
+  return b.implicit ? [] : [driverAttributeEdit(b, name, written ? String(source) : null)];
 }
 
 const QUEUE_WHY =
   'The number of queues is part of the device the guest sees (its driver sized its queues, and on PCI its MSI-X vectors, to it at boot)';
-
-function queueFinding(
-  a: DeviceFacts,
-  title: string,
-  explanation: string,
-  messages: readonly string[],
-  fix: Edit[],
-  sources: readonly Source[],
-): Finding {
-  return {
-    rule: 'R-MIG-01',
-    severity: 'error',
-    target: a.target,
-    title: `${a.label}: ${title}`,
-    explanation,
-    messages,
-    fix: { text: 'Give the destination the same value as the source (the edits apply to the destination definition).', edits: fix },
-    sources,
-  };
-}
+const QUEUE_FIX = 'Give the destination the same value as the source (the edits apply to the destination definition).';
 
 /**
  * A virtio disk's queues and queue_size (domain_conf.c virDomainDiskDefCheckABIStability, before the virtio
@@ -195,26 +181,27 @@ function compareDiskQueues(a: DeviceFacts, b: DeviceFacts): Finding[] {
   const findings: Finding[] = [];
   if (qa !== qb) {
     findings.push(
-      queueFinding(
-        a,
-        `queues is ${qa || 'not set'} on the source and ${qb || 'not set'} on the destination`,
-        `${QUEUE_WHY}. libvirt compares the written values (an unset count is 0, even where QEMU then picks one per vCPU) and refuses to migrate, restore or revert when they differ.`,
-        [`Target disk queue count ${qb} does not match source ${qa}`],
-        queueEdit(b, 'queues', qa, a.queues !== 'unknown'),
+      abiFinding(a, {
+        title: `queues is ${qa || 'not set'} on the source and ${qb || 'not set'} on the destination`,
+        explanation: `${QUEUE_WHY}. libvirt compares the written values (an unset count is 0, even where QEMU then picks one per vCPU) and refuses to migrate, restore or revert when they differ.`,
+        messages: [`Target disk queue count ${qb} does not match source ${qa}`],
+        fix: QUEUE_FIX,
+        edits: queueEdit(b, 'queues', qa, a.queues !== 'unknown'),
         sources,
-      ),
+      }),
     );
   }
   if (sa !== sb) {
     findings.push(
-      queueFinding(
-        a,
-        `queue_size is ${sa || 'not set'} on the source and ${sb || 'not set'} on the destination`,
-        `The size of each queue is part of the device the guest sees. libvirt compares the written values and refuses to migrate, restore or revert when they differ; its message shows the queue counts in place of the sizes.`,
-        [`Target disk queue size ${qb} does not match source ${qa}`],
-        queueEdit(b, 'queue_size', sa, a.io.queueSize !== 'unknown'),
+      abiFinding(a, {
+        title: `queue_size is ${sa || 'not set'} on the source and ${sb || 'not set'} on the destination`,
+        explanation:
+          'The size of each queue is part of the device the guest sees. libvirt compares the written values and refuses to migrate, restore or revert when they differ; its message shows the queue counts in place of the sizes.',
+        messages: [`Target disk queue size ${qb} does not match source ${qa}`],
+        fix: QUEUE_FIX,
+        edits: queueEdit(b, 'queue_size', sa, a.io.queueSize !== 'unknown'),
         sources,
-      ),
+      }),
     );
   }
   return findings;
@@ -234,19 +221,19 @@ function compareNetQueues(a: DeviceFacts, b: DeviceFacts, libvirt: VersionFact):
   const messages =
     checked === 'yes' ? [libvirtMessage] : checked === 'no' ? QEMU_NET_QUEUES_REFUSAL : [libvirtMessage, ...QEMU_NET_QUEUES_REFUSAL];
   const unseen = checked === 'no' && a.transport !== 'pci';
-  const finding = queueFinding(
-    a,
-    `${qa || 1} queue pair(s) on the source and ${qb || 1} on the destination`,
-    `${QUEUE_WHY}. libvirt 11.4.0 and later refuse to migrate, restore or revert when the counts differ; older releases let it through and QEMU refuses the device's state when it loads it at the destination${unseen ? ' — seen on PCI, where the vector count is in the config space QEMU checks; on this transport it was not seen' : ''}.`,
+  const finding = abiFinding(a, {
+    title: `${qa || 1} queue pair(s) on the source and ${qb || 1} on the destination`,
+    explanation: `${QUEUE_WHY}. libvirt 11.4.0 and later refuse to migrate, restore or revert when the counts differ; older releases let it through and QEMU refuses the device's state when it loads it at the destination${unseen ? ' — seen on PCI, where the vector count is in the config space QEMU checks; on this transport it was not seen' : ''}.`,
     messages,
-    queueEdit(b, 'queues', qa || 1, a.queues !== 'unknown'),
-    [
+    fix: QUEUE_FIX,
+    edits: queueEdit(b, 'queues', qa || 1, a.queues !== 'unknown'),
+    sources: [
       src('LV-NEWS', 'v11.4.0: qemu: Treat the queues configuration of virtio-net as guest ABI'),
       src('LV-CMD', 'qemuBuildNicDevProps: vectors = 2 * queues + 2'),
       src('QEMU-PCI', 'get_pci_config_device: Bad config data'),
       src('LAB', 'virsh restore --xml on libvirt 9.0 + QEMU 7.2, 11.3 + 10.0 and 12.8 + 11.1'),
     ],
-  );
+  });
   return [unseen ? { ...finding, severity: 'warning' } : finding];
 }
 

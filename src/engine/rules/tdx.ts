@@ -3,7 +3,7 @@
  */
 import type { RuleRecord } from '../rule-types';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
-import { DEFAULT_POLICY, uefiEdits } from '../edits';
+import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
 import { unknown } from '../verdict';
@@ -115,7 +115,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     messages: ['TDX VM requires kernel_irqchip to be split', 'Intel TDX launch security needs split kernel irqchip'],
     fix: {
       text: "Set <ioapic driver='qemu'/> in <features> (or remove the <ioapic> element).",
-      edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+      edits: () => [SPLIT_IRQCHIP],
     },
     sources: [src('QEMU-TDX', 'tdx_kvm_init: TDX VM requires kernel_irqchip to be split'), LIBVIRT_12_8_STRINGS],
   },

@@ -52,9 +52,9 @@ describe('R-VIOMMU-01/eim-for-vcpus', () => {
   it('plans the intel vIOMMU with eim where libvirt 9.0 adds none, and with caching mode for assigned devices', () => {
     const { plan } = judged(many(), exact(9, 0));
     expect(plan.impossible).toEqual([]);
-    expect(plan.edits.map((e) => (e.op === 'add-element' ? e.xml : e.op))).toEqual([
-      "<iommu model='intel'>\n  <driver intremap='on' eim='on'/>\n</iommu>",
-      "<ioapic driver='qemu'/>",
+    expect(plan.edits).toEqual([
+      { op: 'add-element', parent: '/domain/devices', xml: "<iommu model='intel'>\n  <driver intremap='on' eim='on'/>\n</iommu>" },
+      { op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' },
     ]);
     expect(JSON.stringify(judged(many({ vfioDeviceCount: 1 }), exact(9, 0)).plan.edits)).toContain("caching_mode='on'");
   });

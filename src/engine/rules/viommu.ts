@@ -4,7 +4,7 @@
  */
 import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
-import { setDriverAttribute, uefiEdits } from '../edits';
+import { setDriverAttribute, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { quotesFor, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
 import { unknown, v, versionAtLeast } from '../verdict';
@@ -89,14 +89,12 @@ function libvirtAddsViommu(c: DomainContext): Verdict {
   return versionAtLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS, 'the libvirt version (10.10.0 and later add the vIOMMU)');
 }
 
-const SPLIT_IOAPIC: Edit = { op: 'add-element', parent: '/domain/features', xml: "<ioapic driver='qemu'/>", replace: true };
-
 /** What libvirt adds, written out: with the caching mode assigned devices need when there are any. */
 function addedViommu(cachingMode: boolean): Edit[] {
   const options = cachingMode ? " caching_mode='on'" : '';
   return [
     { op: 'add-element', parent: '/domain/devices', xml: `<iommu model='intel'>\n  <driver intremap='on' eim='on'${options}/>\n</iommu>` },
-    SPLIT_IOAPIC,
+    SPLIT_IRQCHIP,
   ];
 }
 
@@ -161,7 +159,7 @@ function intelWithEim(c: DomainContext): Edit[] {
   return [
     { op: 'set-attribute', target: driver, name: 'intremap', value: 'on' },
     { op: 'set-attribute', target: driver, name: 'eim', value: 'on' },
-    SPLIT_IOAPIC,
+    SPLIT_IRQCHIP,
   ];
 }
 
@@ -379,10 +377,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
           : "Set <ioapic driver='qemu'/> in <features>.",
       general:
         "Give the vIOMMU extended interrupt mode (<iommu model='intel'> with eim='on'), or from libvirt 12.2 the split I/O APIC (<ioapic driver='qemu'/>); or give the domain at most 255 vCPUs.",
-      edits: (c) =>
-        vcpuRefusalsOfRelease(c).includes('eim')
-          ? intelWithEim(c)
-          : [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+      edits: (c) => (vcpuRefusalsOfRelease(c).includes('eim') ? intelWithEim(c) : [SPLIT_IRQCHIP]),
     },
     sources: [
       src('LV-VAL', 'qemuValidateDomainVCpuTopology: more than 255 vCPUs (libvirt 9.0, 11.3)'),
@@ -529,7 +524,7 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     messages: ["IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')"],
     fix: {
       text: "Set <ioapic driver='qemu'/> in <features>.",
-      edits: () => [{ op: 'set-attribute', target: '/domain/features/ioapic', name: 'driver', value: 'qemu' }],
+      edits: () => [SPLIT_IRQCHIP],
     },
     sources: [
       src('LV-VALIDATE', 'virDomainDefIOMMUValidate: interrupt remapping requires split I/O APIC'),
