@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_VIOMMU } from '../contracts/facts';
 import { CAPABLE_HOST, device, domain, exact, input } from '../../test/engine-facts';
 import { deviceStates } from './device-state';
 
@@ -24,17 +25,7 @@ describe('deviceStates', () => {
   });
   it('marks vhost behind a vIOMMU as using a device IOTLB, and not without one on QEMU >= 6.2', () => {
     const nic = device({ kind: 'interface', function: 'net', backend: 'vhost-kernel', driver: { iommu: 'on' } });
-    const intel = {
-      model: 'intel' as const,
-      target: '/domain/devices/iommu[1]',
-      iotlb: 'absent' as const,
-      cachingMode: 'absent' as const,
-      intremap: 'absent' as const,
-      eim: 'absent' as const,
-      awBits: 'absent' as const,
-      accel: 'absent' as const,
-      xtsup: 'absent' as const,
-    };
+    const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
     expect(deviceStates(input({ domain: domain({ devices: [nic], viommu: intel }), host: CAPABLE_HOST }))[0]?.deviceIotlb).toBe('yes');
     expect(deviceStates(input({ domain: domain({ devices: [nic] }), host: CAPABLE_HOST }))[0]?.deviceIotlb).toBe('no');
     const old = { ...CAPABLE_HOST, libvirtVersion: exact(8, 0), qemuVersion: exact(6, 0) };

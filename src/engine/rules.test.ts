@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, SecureType } from '../contracts/facts';
-import { NO_HOST_FACTS, SECURE_TYPES } from '../contracts/facts';
+import { NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES } from '../contracts/facts';
 import { CAPABLE_HOST, LINUX_GUEST, device, domain, exact, input, s390Domain, type DevicePatch } from '../../test/engine-facts';
 import { evaluateRules } from './interpreter';
 import { RULES } from './rules';
@@ -43,17 +43,7 @@ const nic = (p: DevicePatch = {}) =>
     backend: 'vhost-kernel',
     ...p,
   });
-const intel = {
-  model: 'intel' as const,
-  target: '/domain/devices/iommu[1]',
-  iotlb: 'absent' as const,
-  cachingMode: 'absent' as const,
-  intremap: 'absent' as const,
-  eim: 'absent' as const,
-  awBits: 'absent' as const,
-  accel: 'absent' as const,
-  xtsup: 'absent' as const,
-};
+const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
   osinfoId: id,
