@@ -136,6 +136,12 @@ export interface DeviceFacts {
   /** `<driver queues>`: virtio-blk queues, virtio-net queue pairs, virtio-scsi request queues; when set. */
   readonly queues: Maybe<number>;
   readonly io: DeviceIoFacts;
+  /**
+   * Set when the model is left to libvirt and libvirt picks a virtio one from this release on, an emulated one
+   * before (a SCSI controller without a model on Arm and RISC-V virt: virtio-scsi from 11.6.0, lsilogic before).
+   * `virtio` and the other fields describe the older choice; the engine takes the newer where the release is known.
+   */
+  readonly virtioFrom?: Version;
 }
 
 export interface LaunchSecurityFacts {

@@ -151,6 +151,18 @@ describe('readDomainFacts on small documents', () => {
     expect(device(facts(domain('x86_64', 'pc', nic)), '/domain/devices/interface[1]').virtio).toBe(false);
   });
 
+  it("marks a SCSI controller without a model on Arm and RISC-V virt as virtio from libvirt 11.6, with its transport; s390x's is virtio, x86's emulated", () => {
+    const scsi = `<controller type='scsi' index='0'/>`;
+    const at = (arch: string, machine: string) => device(facts(domain(arch, machine, scsi)), '/domain/devices/controller[1]');
+    expect(at('aarch64', 'virt')).toMatchObject({ virtio: false, virtioFrom: { major: 11, minor: 6, micro: 0 }, transport: 'pci' });
+    expect(at('riscv64', 'virt').virtioFrom).toEqual({ major: 11, minor: 6, micro: 0 });
+    expect(at('s390x', 's390-ccw-virtio')).toMatchObject({ virtio: true, transport: 'ccw' });
+    expect(at('s390x', 's390-ccw-virtio').virtioFrom).toBeUndefined();
+    expect([at('x86_64', 'q35').virtio, at('x86_64', 'q35').virtioFrom]).toEqual([false, undefined]);
+    const written = device(facts(domain('aarch64', 'virt', `<controller type='scsi' model='lsilogic'/>`)), '/domain/devices/controller[1]');
+    expect(written.virtioFrom).toBeUndefined();
+  });
+
   it('adds the implicit memballoon and virtio-serial controller where libvirt does', () => {
     const channel = `<controller type='usb' index='0'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`;
     const f = facts(domain('x86_64', 'q35', channel));

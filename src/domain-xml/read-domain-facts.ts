@@ -17,6 +17,7 @@ import type {
   ViommuFacts,
   Transport,
   ViommuModel,
+  Version,
   VirtioFunction,
   VirtioModel,
 } from '../contracts/facts';
@@ -195,12 +196,17 @@ function namespaceOf(el: XmlElement): string | undefined {
 const VIRTIO_MODELS = new Set<string>(['virtio', 'virtio-transitional', 'virtio-non-transitional']);
 
 /** A device before placement: what it is, as written. */
+/** The libvirt release that made virtio-scsi the default SCSI controller on Arm and RISC-V virt (NEWS 11.6.0). */
+const ARM_VIRTIO_SCSI_DEFAULT: Version = { major: 11, minor: 6, micro: 0 };
+
 interface Candidate {
   readonly el: XmlElement | null;
   readonly target: string;
   readonly kind: DeviceKind;
   readonly label: string;
   readonly virtio: boolean;
+  /** DeviceFacts.virtioFrom: the libvirt release from which the model libvirt picks is virtio. */
+  readonly virtioFrom?: Version;
   readonly fn: VirtioFunction;
   readonly modelAttr: Maybe<string>;
   readonly backend: Maybe<Backend>;
@@ -304,11 +310,13 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       }
       if (type !== 'scsi') return null;
       // Without a model libvirt picks virtio-scsi on s390x and an emulated HBA (lsilogic) elsewhere; on Arm and
-      // RISC-V virt only up to 11.5 (NEWS 11.6.0; the lab: 9.0 and 11.3 write lsilogic, 12.8 virtio-scsi). The facts
-      // do not know the release, so such a controller counts as emulated here (a known gap for libvirt >= 11.6).
+      // RISC-V virt only up to 11.5, virtio-scsi from 11.6 (NEWS 11.6.0; the lab: 9.0 and 11.3 write lsilogic,
+      // 12.8 virtio-scsi). The release is the engine's to know: virtioFrom says which.
       const defaultVirtio = model === undefined && ctx.arch === 's390x';
       const virtio = defaultVirtio || (model !== undefined && (model === 'virtio-scsi' || VIRTIO_MODELS.has(model)));
+      const armDefault = model === undefined && ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'riscv64');
       return {
+        ...(armDefault ? { virtioFrom: ARM_VIRTIO_SCSI_DEFAULT } : {}),
         el,
         target: el.xpath,
         kind: 'controller',
@@ -512,7 +520,8 @@ function deviceFacts(
 ): DeviceFacts {
   const driver = c.el?.child('driver');
   // Emulated devices (IDE disks, e1000 NICs, PS/2 input) have no virtio transport.
-  const transport = !c.virtio ? 'unknown' : c.el ? transportOf(c.el, ctx) : implicitTransportValue;
+  // A device that may be virtio by libvirt's release (virtioFrom) gets its transport too, for when it is.
+  const transport = !c.virtio && !c.virtioFrom ? 'unknown' : c.el ? transportOf(c.el, ctx) : implicitTransportValue;
   const rom = c.el?.child('rom');
   const queues = driver?.attr('queues');
   const fsDriver = c.kind === 'filesystem' ? (driver?.attr('type') ?? 'path') : 'unknown';
@@ -542,6 +551,7 @@ function deviceFacts(
     fsDriver,
     queues: intOrUnknown(queues),
     io: deviceIoFacts(c.el, c.kind, devicesEl),
+    ...(c.virtioFrom ? { virtioFrom: c.virtioFrom } : {}),
   };
 }
 

@@ -37,13 +37,24 @@ export function deviceContext(c: DomainContext, device: DeviceFacts): DeviceCont
   return { input: c.input, cvm: c.cvm, qemu: c.qemu, libvirt: c.libvirt, confidentialDefault: c.confidentialDefault, device };
 }
 
-/** Every device with the backend the user chose for it (Backends step), as the rules see it. */
+/**
+ * A device whose model libvirt picks by its release (DeviceFacts.virtioFrom) as this libvirt defines it: virtio
+ * where the release is known to pick virtio; else as the facts read it (R-XML-04/default-model says when the
+ * release is not known).
+ */
+function asDefined(d: DeviceFacts, libvirt: VersionFact): DeviceFacts {
+  return d.virtioFrom && atLeast(libvirt, d.virtioFrom) === 'yes' ? { ...d, virtio: true, virtioModel: 'virtio' } : d;
+}
+
+/** Every device as libvirt defines it, with the backend the user chose for it (Backends step), as the rules see it. */
 export function devicesAsChosen(input: EngineInput): readonly DeviceFacts[] {
-  // With no choice made (the usual case) they are the domain's devices: no need to look each one's xpath up.
-  if (Object.keys(input.goals.backends).length === 0) return input.domain.devices;
-  return input.domain.devices.map((raw) => {
-    const choice = input.goals.backends[raw.target];
-    return choice && raw.virtio ? { ...raw, backend: choice } : raw;
+  const { devices } = input.domain;
+  // With no choice made and no model left to libvirt's release (the usual case) they are the domain's devices.
+  if (Object.keys(input.goals.backends).length === 0 && !devices.some((d) => d.virtioFrom)) return devices;
+  return devices.map((raw) => {
+    const d = asDefined(raw, input.host.libvirtVersion);
+    const choice = input.goals.backends[d.target];
+    return choice && d.virtio ? { ...d, backend: choice } : d;
   });
 }
 

@@ -248,6 +248,18 @@ const CASES: readonly Case[] = [
     silent: input({ domain: s390Domain() }),
   },
   {
+    // A SCSI controller left to libvirt's default on Arm virt: which one it is depends on an unknown release.
+    key: 'R-XML-04/default-model',
+    fires: input({
+      domain: withDevice({ kind: 'controller', function: 'scsi', virtio: false, virtioFrom: { major: 11, minor: 6, micro: 0 } }),
+      host: { ...CAPABLE_HOST, libvirtVersion: { kind: 'unknown' } },
+    }),
+    silent: input({
+      domain: withDevice({ kind: 'controller', function: 'scsi', virtio: false, virtioFrom: { major: 11, minor: 6, micro: 0 } }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(11, 5) },
+    }),
+  },
+  {
     key: 'R-XML-04/version',
     fires: input({
       domain: withDevice({ virtioModel: 'virtio-non-transitional' }),
