@@ -413,6 +413,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: { ...TECH[3]!.ok(), ioapicDriver: 'absent' } }),
   },
   {
+    // A named CPU model (custom, host-model, or none at all) makes QEMU exit for a TD; host-passthrough does not.
+    key: 'R-TDX-01/cpu-model',
+    fires: input({ domain: { ...TECH[3]!.ok(), cpuMode: 'host-model' } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), cpuMode: 'host-passthrough' } }),
+  },
+  {
     key: 'R-TDX-01/pmu',
     fires: input({ domain: { ...TECH[3]!.ok(), pmu: 'on' } }),
     silent: input({ domain: { ...TECH[3]!.ok(), pmu: 'off' } }),

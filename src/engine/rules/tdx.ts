@@ -23,6 +23,9 @@ const TDX_WORKING_POLICY = DEFAULT_POLICY.tdx!;
 const tdxPolicy = (policy: string): bigint | null => (policy === 'unknown' ? null : parseLaunchSecurityPolicy(policy));
 
 /** libvirt 12.8's own TDX checks, known from its QEMU driver's strings: TDX cannot be defined in the lab. */
+/** The <cpu> modes for which libvirt gives QEMU no named CPU model: -cpu host and -cpu max. */
+const CPUS_WITHOUT_MODEL: ReadonlySet<string> = new Set(['host-passthrough', 'maximum']);
+
 const LIBVIRT_12_8_STRINGS = src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)");
 
 const SET_WORKING_POLICY = {
@@ -118,6 +121,34 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       edits: () => [SPLIT_IRQCHIP],
     },
     sources: [src('QEMU-TDX', 'tdx_kvm_init: TDX VM requires kernel_irqchip to be split'), LIBVIRT_12_8_STRINGS],
+  },
+  {
+    key: 'R-TDX-01/cpu-model',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('tdx'), (c) => !CPUS_WITHOUT_MODEL.has(String(c.input.domain.cpuMode))],
+    title: (c) => {
+      const mode = c.input.domain.cpuMode;
+      if (mode === 'absent')
+        return "Intel TDX needs <cpu mode='host-passthrough'/>: without <cpu> libvirt gives QEMU a named CPU model (qemu64)";
+      if (mode === 'host-model') return "Intel TDX needs <cpu mode='host-passthrough'/>: libvirt turns host-model into a named CPU model";
+      return `Intel TDX needs <cpu mode='host-passthrough'/>: <cpu mode='${String(mode)}'> gives QEMU a named CPU model`;
+    },
+    explanation:
+      "QEMU builds a TD's CPU only from the host's (-cpu host, or max): a named CPU model (qemu64, Skylake-Server …) makes it exit (target/i386/kvm/tdx.c tdx_cpu_instance_init, in every QEMU with TDX, 10.1 on; the message is in QEMU 11.1's binary). libvirt passes a named model for mode='custom', for host-model (which it expands to the nearest named model and its features), and without <cpu> (QEMU's default, qemu64, which libvirt writes into the domain: seen on all three lab generations for TCG domains); only host-passthrough and maximum pass none. Source only: TDX cannot launch here.",
+    messages: ['Named cpu model is not supported for TDX yet!'],
+    fix: {
+      text: (c) =>
+        c.input.domain.cpuMode === 'absent'
+          ? "Add <cpu mode='host-passthrough'/>."
+          : "Use <cpu mode='host-passthrough'/> (its <model> goes; topology and features may stay).",
+      general: "Use <cpu mode='host-passthrough'/>.",
+      // Only where there is no <cpu> to lose: a model the user chose is theirs to give up.
+      edits: (c) =>
+        c.input.domain.cpuMode === 'absent' ? [{ op: 'add-element', parent: '/domain', xml: "<cpu mode='host-passthrough'/>" }] : [],
+    },
+    sources: [src('QEMU-TDX', 'tdx_cpu_instance_init: Named cpu model is not supported for TDX yet')],
   },
   {
     key: 'R-TDX-01/pmu',
