@@ -78,14 +78,22 @@ export async function defineAndStart(uri: string, name: string, xml: string, dir
   try {
     // libvirt sometimes reports QEMU's exit before it read QEMU's message ("qemu unexpectedly closed the monitor"
     // and nothing after): 9.0 now and then, and 12.8 three times in a row for one configuration on a machine busy
-    // with other work. That says nothing about the message, so the start is tried again, a little later each time.
+    // with other work; 9.0 once, on a busy machine, could not reach the monitor at all ("failed to connect to
+    // monitor socket: Connection refused"). That says nothing about the message, so the start is tried again, a
+    // little later each time.
     for (let attempt = 1; ; attempt++) {
       try {
         await runVirsh(uri, ['start', '--paused', name], { timeoutMs: START_TIMEOUT_MS });
         break;
       } catch (e) {
         const seen = refusedAt('start', e);
-        if (seen.started || attempt === 5 || !/(?:closed the monitor|connecting to monitor)(?: \(vm='[^']*'\))?:?\s*$/.test(seen.text))
+        if (
+          seen.started ||
+          attempt === 5 ||
+          !/(?:closed the monitor|connecting to monitor|connect to monitor socket: Connection refused)(?: \(vm='[^']*'\))?:?\s*$/.test(
+            seen.text,
+          )
+        )
           return seen;
         await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
