@@ -148,7 +148,10 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       edits: (c) =>
         c.input.domain.cpuMode === 'absent' ? [{ op: 'add-element', parent: '/domain', xml: "<cpu mode='host-passthrough'/>" }] : [],
     },
-    sources: [src('QEMU-TDX', 'tdx_cpu_instance_init: Named cpu model is not supported for TDX yet')],
+    sources: [
+      src('QEMU-TDX', 'tdx_cpu_instance_init: Named cpu model is not supported for TDX yet'),
+      src('LV-TESTS', 'launch-security-tdx.x86_64-latest+inteltdx.args: -cpu qemu64 for a TD without <cpu>'),
+    ],
   },
   {
     key: 'R-TDX-01/pmu',
