@@ -142,6 +142,8 @@ export interface DeviceFacts {
    * `virtio` and the other fields describe the older choice; the engine takes the newer where the release is known.
    */
   readonly virtioFrom?: Version;
+  /** A SCSI controller libvirt adds (implicit): the index libvirt gives it, which the plan writes out. */
+  readonly controllerIndex?: number;
 }
 
 export interface LaunchSecurityFacts {

@@ -163,6 +163,37 @@ describe('readDomainFacts on small documents', () => {
     expect(written.virtioFrom).toBeUndefined();
   });
 
+  it('adds the SCSI controllers libvirt adds as virtio-scsi for disks and hostdevs that name none: seven disks to one, after an implicit virtio-serial', () => {
+    const sd = (letter: string, address = '') =>
+      `<disk type='file' device='disk'><source file='/${letter}'/><target dev='sd${letter}' bus='scsi'/>${address}</disk>`;
+    const implicitScsi = (f: DomainFacts) => f.devices.filter((d) => d.implicit && d.function === 'scsi');
+    const eight = facts(domain('s390x', 's390-ccw-virtio', [...'abcdefgh'].map((l) => sd(l)).join('')));
+    expect(implicitScsi(eight).map((d) => [d.target, d.controllerIndex, d.virtio, d.transport])).toEqual([
+      ['/domain/devices/controller[1]', 0, true, 'ccw'],
+      ['/domain/devices/controller[2]', 1, true, 'ccw'],
+    ]);
+    // A written controller 0 leaves what is missing up to the highest one used; an implicit virtio-serial controller comes first.
+    const serial = `<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`;
+    const mixed = facts(
+      domain(
+        's390x',
+        's390-ccw-virtio',
+        `<controller type='scsi' index='0'/>${sd('a', "<address type='drive' controller='2' unit='0'/>")}${serial}`,
+      ),
+    );
+    expect(implicitScsi(mixed).map((d) => [d.target, d.controllerIndex])).toEqual([
+      ['/domain/devices/controller[3]', 1],
+      ['/domain/devices/controller[4]', 2],
+    ]);
+    const hostdev = facts(domain('s390x', 's390-ccw-virtio', `<hostdev mode='subsystem' type='scsi'><source/></hostdev>`));
+    expect(implicitScsi(hostdev).map((d) => d.controllerIndex)).toEqual([0]);
+    // Arm virt: virtio only from libvirt 11.6; x86: an emulated HBA, not listed.
+    expect(implicitScsi(facts(domain('aarch64', 'virt', sd('a')))).map((d) => [d.virtio, d.virtioFrom])).toEqual([
+      [false, { major: 11, minor: 6, micro: 0 }],
+    ]);
+    expect(implicitScsi(facts(domain('x86_64', 'q35', sd('a'))))).toEqual([]);
+  });
+
   it('adds the implicit memballoon and virtio-serial controller where libvirt does', () => {
     const channel = `<controller type='usb' index='0'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`;
     const f = facts(domain('x86_64', 'q35', channel));

@@ -207,6 +207,8 @@ interface Candidate {
   readonly virtio: boolean;
   /** DeviceFacts.virtioFrom: the libvirt release from which the model libvirt picks is virtio. */
   readonly virtioFrom?: Version;
+  /** DeviceFacts.controllerIndex: an implicit SCSI controller's index. */
+  readonly controllerIndex?: number;
   readonly fn: VirtioFunction;
   readonly modelAttr: Maybe<string>;
   readonly backend: Maybe<Backend>;
@@ -453,6 +455,74 @@ function addsDefaultMemballoon(ctx: PlacementContext, machineRaw: Maybe<string>)
   return ctx.arch === 'x86_64' || ctx.arch === 'i686' || ctx.arch === 's390x' || ctx.arch === 'ppc64' || ctx.arch === 'ppc64le';
 }
 
+/**
+ * A disk name's index as libvirt reads it (virDiskNameToIndex): the letters after the prefix in base 26, sda = 0,
+ * sdz = 25, sdaa = 26; null when the name is not one.
+ */
+function diskNameIndex(dev: string): number | null {
+  const m = /^(?:sd|hd|vd|xvd|ubd|fd)([a-z]+)\d*$/.exec(dev);
+  if (!m) return null;
+  let index = 0;
+  for (const ch of m[1]!) index = index * 26 + (ch.charCodeAt(0) - 96);
+  return index - 1;
+}
+
+/**
+ * The highest SCSI controller index the domain's SCSI disks and hostdevs use (-1: none): a `<address type='drive'>`'s
+ * controller, or for a disk without one the controller libvirt gives it, seven units to a controller
+ * (virDomainDiskDefAssignAddress; seen: sda–sdg on controller 0, sdh on 1, on all three lab generations). libvirt
+ * makes sure every controller from 0 to it exists (virDomainDefAddDiskControllersForType).
+ */
+function highestScsiController(devices: XmlElement | undefined): number {
+  const used = new Set<number>([-1]);
+  for (const disk of devices?.children('disk') ?? []) {
+    const target = disk.child('target');
+    const dev = target?.attr('dev') ?? '';
+    if ((target?.attr('bus') ?? (dev.startsWith('sd') ? 'scsi' : undefined)) !== 'scsi') continue;
+    const written = disk.child('address')?.attr('controller');
+    const index = written !== undefined ? Number(written) : Math.floor((diskNameIndex(dev) ?? 0) / 7);
+    if (Number.isInteger(index)) used.add(index);
+  }
+  for (const hostdev of devices?.children('hostdev') ?? []) {
+    if (hostdev.attr('type') !== 'scsi') continue;
+    const index = Number(hostdev.child('address')?.attr('controller') ?? 0);
+    if (Number.isInteger(index)) used.add(index);
+  }
+  return Math.max(...used);
+}
+
+/**
+ * The SCSI controllers libvirt adds for disks and hostdevs that name none, where its model is virtio: virtio-scsi on
+ * s390x, and on Arm and RISC-V virt from libvirt 11.6 (virtioFrom); elsewhere an emulated HBA, left out. Listed after
+ * any implicit virtio-serial controller, in index order, as the plan writes them out.
+ */
+function implicitScsiControllers(devices: XmlElement | undefined, ctx: PlacementContext, firstTarget: number): Candidate[] {
+  const armVirt = ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'riscv64');
+  if (ctx.arch !== 's390x' && !armVirt) return [];
+  const scsi = (devices?.children('controller') ?? []).filter((c) => c.attr('type') === 'scsi');
+  // A <controller> without an index takes the lowest free one (libvirt), which is the order written.
+  const present = new Set<number>();
+  for (const c of scsi) {
+    const index = c.attr('index');
+    let i = index !== undefined ? Number(index) : 0;
+    if (index === undefined) while (present.has(i)) i++;
+    present.add(i);
+  }
+  const missing = Array.from({ length: highestScsiController(devices) + 1 }, (_, i) => i).filter((i) => !present.has(i));
+  return missing.map((index, k) => ({
+    el: null,
+    target: `/domain/devices/controller[${firstTarget + k}]`,
+    kind: 'controller',
+    label: `controller scsi ${index} (implicit)`,
+    controllerIndex: index,
+    virtio: !armVirt,
+    ...(armVirt ? { virtioFrom: ARM_VIRTIO_SCSI_DEFAULT } : {}),
+    fn: 'scsi',
+    modelAttr: 'unknown',
+    backend: 'qemu',
+  }));
+}
+
 function implicitCandidates(devices: XmlElement | undefined, ctx: PlacementContext, machineRaw: Maybe<string>): Candidate[] {
   const out: Candidate[] = [];
   const count = (name: string): number => devices?.children(name).length ?? 0;
@@ -472,7 +542,8 @@ function implicitCandidates(devices: XmlElement | undefined, ctx: PlacementConte
   const needsSerial = [...(devices?.children('channel') ?? []), ...(devices?.children('console') ?? [])].some(
     (c) => c.child('target')?.attr('type') === 'virtio',
   );
-  if (needsSerial && !controllers.some((c) => c.attr('type') === 'virtio-serial')) {
+  const addsSerial = needsSerial && !controllers.some((c) => c.attr('type') === 'virtio-serial');
+  if (addsSerial) {
     out.push({
       el: null,
       target: `/domain/devices/controller[${controllers.length + 1}]`,
@@ -484,6 +555,7 @@ function implicitCandidates(devices: XmlElement | undefined, ctx: PlacementConte
       backend: 'qemu',
     });
   }
+  out.push(...implicitScsiControllers(devices, ctx, controllers.length + (addsSerial ? 2 : 1)));
   return out;
 }
 
@@ -552,6 +624,7 @@ function deviceFacts(
     queues: intOrUnknown(queues),
     io: deviceIoFacts(c.el, c.kind, devicesEl),
     ...(c.virtioFrom ? { virtioFrom: c.virtioFrom } : {}),
+    ...(c.controllerIndex !== undefined ? { controllerIndex: c.controllerIndex } : {}),
   };
 }
 

@@ -25,7 +25,11 @@ export function hasDriverOptions(d: DeviceFacts, libvirt: VersionFact = { kind: 
 
 export function setIommu(d: DeviceFacts, value: 'on' | 'off', libvirt?: VersionFact): Edit[] {
   if (!hasDriverOptions(d, libvirt)) return [];
-  if (d.implicit) return d.function === 'serial' ? [writeOutSerialController(d, value)] : [];
+  if (d.implicit) {
+    if (d.function === 'serial') return [writeOutSerialController(d, value)];
+    if (d.function === 'scsi') return [writeOutScsiController(d.controllerIndex ?? 0, value)];
+    return [];
+  }
   return [...writeOutModel(d), { op: 'set-attribute', target: `${d.target}/driver`, name: 'iommu', value }];
 }
 
@@ -63,6 +67,15 @@ function writeOutSerialController(d: DeviceFacts, iommu: 'on' | 'off'): Edit {
     op: 'add-element',
     parent: '/domain/devices',
     xml: `<controller type='virtio-serial' index='0'${model}>\n  <driver iommu='${iommu}'/>\n</controller>`,
+  };
+}
+
+/** A SCSI controller libvirt adds as virtio-scsi, written out with the index libvirt gives it and its options. */
+function writeOutScsiController(index: number, iommu: 'on' | 'off'): Edit {
+  return {
+    op: 'add-element',
+    parent: '/domain/devices',
+    xml: `<controller type='scsi' index='${index}' model='virtio-scsi'>\n  <driver iommu='${iommu}'/>\n</controller>`,
   };
 }
 
