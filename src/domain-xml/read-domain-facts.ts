@@ -199,6 +199,11 @@ const VIRTIO_MODELS = new Set<string>(['virtio', 'virtio-transitional', 'virtio-
 /** The libvirt release that made virtio-scsi the default SCSI controller on Arm and RISC-V virt (NEWS 11.6.0). */
 const ARM_VIRTIO_SCSI_DEFAULT: Version = { major: 11, minor: 6, micro: 0 };
 
+/** The Arm and RISC-V `virt` machines, whose default SCSI controller model libvirt 11.6 changed. */
+function armOrRiscvVirt(ctx: PlacementContext): boolean {
+  return ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'riscv64');
+}
+
 interface Candidate {
   readonly el: XmlElement | null;
   readonly target: string;
@@ -316,7 +321,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       // 12.8 virtio-scsi). The release is the engine's to know: virtioFrom says which.
       const defaultVirtio = model === undefined && ctx.arch === 's390x';
       const virtio = defaultVirtio || (model !== undefined && (model === 'virtio-scsi' || VIRTIO_MODELS.has(model)));
-      const armDefault = model === undefined && ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'riscv64');
+      const armDefault = model === undefined && armOrRiscvVirt(ctx);
       return {
         ...(armDefault ? { virtioFrom: ARM_VIRTIO_SCSI_DEFAULT } : {}),
         el,
@@ -497,7 +502,7 @@ function highestScsiController(devices: XmlElement | undefined): number {
  * any implicit virtio-serial controller, in index order, as the plan writes them out.
  */
 function implicitScsiControllers(devices: XmlElement | undefined, ctx: PlacementContext, firstTarget: number): Candidate[] {
-  const armVirt = ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'riscv64');
+  const armVirt = armOrRiscvVirt(ctx);
   if (ctx.arch !== 's390x' && !armVirt) return [];
   const scsi = (devices?.children('controller') ?? []).filter((c) => c.attr('type') === 'scsi');
   // A <controller> without an index takes the lowest free one (libvirt), which is the order written.

@@ -240,7 +240,9 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       `${c.device.label} has no model: libvirt ${formatVersion(c.device.virtioFrom!)} and later make it virtio-scsi, older releases lsilogic`,
     explanation:
       "libvirt picks a SCSI controller's model when the XML gives none: on Arm and RISC-V virt machines it was the emulated lsilogic HBA until libvirt 11.6.0 made it virtio-scsi (NEWS 11.6.0; seen: 9.0 and 11.3 define lsilogic, 12.8 virtio-scsi). A virtio-scsi controller is a virtio device, with the virtio <driver> options; which one this domain gets depends on the libvirt that defines it, which is not known here, so the checks take the older choice.",
-    fix: { text: "Write model='virtio-scsi' (or model='lsilogic') on the <controller>, so every libvirt defines the same one." },
+    fix: {
+      text: "Write the <controller type='scsi'> with model='virtio-scsi' (or model='lsilogic'), so every libvirt defines the same one.",
+    },
     sources: [
       src('LV-NEWS', 'v11.6.0: qemu: Change default SCSI controller model to virtio-scsi for ARM and RISC-V'),
       src('LAB', "define <controller type='scsi'/> on aarch64 virt on libvirt 9.0, 11.3 and 12.8"),
