@@ -8,14 +8,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runVirsh } from '../../main/services/virsh';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
 import { applyEdits, parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { devicesAsChosen } from '../../src/engine/context';
 import { setIommu } from '../../src/engine/edits';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { defineAndStart, hostFactsOf } from './run-on-generation';
+import { defineAndStart, definedXml, hostFactsOf } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -53,18 +52,6 @@ const domainXml = (name: string, arch: string, machine: string, n: number) => `<
 </domain>
 `;
 
-/** What libvirt keeps of a definition: `virsh dumpxml --inactive` of it defined, then undefined again. */
-async function defined(g: Generation, name: string, xml: string): Promise<string> {
-  const file = path.join(work, `${name}.xml`);
-  writeFileSync(file, xml);
-  await runVirsh(g.uri, ['define', file], { timeoutMs: 120_000 });
-  try {
-    return await runVirsh(g.uri, ['dumpxml', '--inactive', name]);
-  } finally {
-    await runVirsh(g.uri, ['undefine', name]);
-  }
-}
-
 const scsiControllers = (xml: string) =>
   [...xml.matchAll(/<controller type='scsi' index='(\d+)' model='([^']+)'/g)].map((m) => ({ index: Number(m[1]), model: m[2] }));
 
@@ -83,7 +70,7 @@ describe.skipIf(missing)(`implicit SCSI controllers on every lab generation ${mi
           const name = labDomainName(g, `implicit-scsi-${arch}`);
           makeImages(g, n);
           const xml = domainXml(name, arch, machine, n);
-          const added = scsiControllers(await defined(g, name, xml));
+          const added = scsiControllers(await definedXml(g.uri, name, work, xml));
           const input = {
             domain: readDomainFacts(parseDomainXml(xml)),
             host: await hostFactsOf(g)(arch, machine),
@@ -105,7 +92,7 @@ describe.skipIf(missing)(`implicit SCSI controllers on every lab generation ${mi
             xml,
             virtio.flatMap((d) => setIommu(d, 'on', input.host.libvirtVersion)),
           );
-          const kept = await defined(g, name, written);
+          const kept = await definedXml(g.uri, name, work, written);
           expect(scsiControllers(kept)).toEqual(added);
           expect(kept.match(/<controller type='scsi'[^>]*>\s*<driver iommu='on'\/>/g)?.length).toBe(virtio.length);
           expect(await defineAndStart(g.uri, `${name}-written`, written.replace(name, `${name}-written`), work)).toEqual({ started: true });

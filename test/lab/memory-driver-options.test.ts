@@ -4,17 +4,16 @@
  * domain is defined, `virsh dumpxml` shows whether libvirt kept `<driver iommu='on'/>`, and the engine, evaluated
  * with that generation's own versions, warns (R-XML-01/memory) exactly where it was dropped.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runVirsh } from '../../main/services/virsh';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
 import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { hostFactsOf } from './run-on-generation';
+import { definedXml, hostFactsOf } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -44,15 +43,7 @@ describe.skipIf(missing)(`virtio-mem's <driver> options on every lab generation 
     it(`${g.name} (libvirt ${g.libvirt}): the engine warns exactly where libvirt drops <driver iommu='on'/>`, async () => {
       const name = labDomainName(g, 'virtio-mem-driver');
       const xml = domainXml(name);
-      const file = path.join(work, `${name}.xml`);
-      writeFileSync(file, xml);
-      await runVirsh(g.uri, ['define', file], { timeoutMs: 120_000 });
-      let kept: string;
-      try {
-        kept = await runVirsh(g.uri, ['dumpxml', '--inactive', name]);
-      } finally {
-        await runVirsh(g.uri, ['undefine', name]);
-      }
+      const kept = await definedXml(g.uri, name, work, xml);
       const dropped = !/<driver iommu='on'\/>/.test(kept);
       // The generations disagree, so the case cannot pass by accident: 9.0 and 11.3 drop it, 12.8 keeps it.
       expect(dropped).toBe(/^(?:9|10|11\.[0-8])\./.test(g.libvirt));

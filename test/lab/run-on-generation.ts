@@ -52,6 +52,18 @@ export function refusedAt(stage: 'define' | 'start', e: unknown): Observed {
   return { started: false, stage, text: virshErrorText(e.stderr) };
 }
 
+/** What libvirt keeps of a definition: `virsh dumpxml --inactive` of it defined, then undefined again. */
+export async function definedXml(uri: string, name: string, dir: string, xml: string): Promise<string> {
+  const file = path.join(dir, `${name}.xml`);
+  writeFileSync(file, xml);
+  await runVirsh(uri, ['define', file], { timeoutMs: START_TIMEOUT_MS });
+  try {
+    return await runVirsh(uri, ['dumpxml', '--inactive', name]);
+  } finally {
+    await runVirsh(uri, ['undefine', name]);
+  }
+}
+
 /** What `virsh define` said: null when it defined the domain (which is then undefined again). */
 export async function defineRefusal(uri: string, name: string, dir: string, xml: string): Promise<string | null> {
   const file = path.join(dir, `${name}.xml`);

@@ -4,17 +4,16 @@
  * and `virsh dumpxml` read back; the engine, given that generation's versions, must take the controller for a
  * virtio device exactly where libvirt wrote model='virtio-scsi'.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runVirsh } from '../../main/services/virsh';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
 import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { devicesAsChosen } from '../../src/engine/context';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { hostFactsOf } from './run-on-generation';
+import { definedXml, hostFactsOf } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -41,15 +40,7 @@ describe.skipIf(missing)(
       it(`${g.name} (libvirt ${g.libvirt}): the engine takes the controller for virtio exactly where libvirt defines virtio-scsi`, async () => {
         const name = labDomainName(g, 'scsi-default');
         const xml = domainXml(name);
-        const file = path.join(work, `${name}.xml`);
-        writeFileSync(file, xml);
-        await runVirsh(g.uri, ['define', file], { timeoutMs: 120_000 });
-        let kept: string;
-        try {
-          kept = await runVirsh(g.uri, ['dumpxml', '--inactive', name]);
-        } finally {
-          await runVirsh(g.uri, ['undefine', name]);
-        }
+        const kept = await definedXml(g.uri, name, work, xml);
         const model = /<controller type='scsi' index='0' model='([^']+)'/.exec(kept)?.[1];
         // The generations disagree, so the case cannot pass by accident: 9.0 and 11.3 write lsilogic, 12.8 virtio-scsi.
         expect(model).toBe(/^(?:9|10|11\.[0-5])\./.test(g.libvirt) ? 'lsilogic' : 'virtio-scsi');
