@@ -101,6 +101,7 @@ const checks: Record<string, () => string> = {
       ? ''
       : `the version lab (${labStateFile}) lists ${silent.map((g) => g.name).join(', ')}, whose libvirtd does not answer (sudo scripts/lab.sh up)`;
   },
+  uefiextract: () => (existsSync('/usr/bin/UEFIExtract') ? '' : 'UEFIExtract is not installed (apt-get install uefitool-cli)'),
   virtxml: () => (commandWorks('virt-xml', ['--version']) ? '' : 'virt-xml is not installed (apt-get install virtinst)'),
   'guest-kernel': () =>
     ['vmlinuz', 'busybox', 'modules/order'].every((f) => existsSync(path.join(guestCacheDir, 'guest', f)))

@@ -97,6 +97,22 @@ export interface DeviceIoFacts {
   readonly scsiDisks: number;
 }
 
+/**
+ * A device the firmware is asked to boot from: libvirt gives it a bootindex, from its `<boot order>` or from
+ * `<os><boot dev>` (R-TDX-01/boot-device).
+ */
+export interface BootDevice {
+  /** Absolute XPath, e.g. `/domain/devices/disk[2]`. */
+  readonly target: string;
+  /** Human name for messages: `disk sda`, `cdrom hdc`, `interface 1`. */
+  readonly label: string;
+  /**
+   * For a disk the bus libvirt puts it on (as written, else from its name: sd is scsi, vd virtio, hd ide); `scsi`
+   * for a SCSI `<hostdev>`; otherwise the element's name (`interface`, `hostdev`, `filesystem` ...).
+   */
+  readonly bus: string;
+}
+
 /** One device of the domain, explicit or added implicitly by libvirt. */
 export interface DeviceFacts {
   /**
@@ -227,6 +243,8 @@ export interface DomainFacts {
   readonly kernelCmdline: string | 'absent';
   /** `<os><kernel>`: direct kernel boot, where the plan can write the kernel command line. */
   readonly directKernelBoot: boolean;
+  /** The devices the firmware is asked to boot from, first first; empty when none is. */
+  readonly bootDevices: readonly BootDevice[];
   /** Number of passthrough `<hostdev>` devices (s390 PV forbids vfio passthrough); vhost-scsi ones are virtio devices. */
   readonly hostdevCount: number;
   /**

@@ -26,6 +26,7 @@ import { parseLaunchSecurityPolicy } from '../contracts/launch-security-policy';
 import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
 import { deviceIoFacts, vcpuFacts } from './read-io-facts';
+import { bootDevices, diskNameIndex } from './boot-devices';
 import type { XmlDocument, XmlElement } from './xml-tree';
 
 /** The namespace of `<libosinfo:libosinfo>` in `<metadata>`. */
@@ -461,18 +462,6 @@ function addsDefaultMemballoon(ctx: PlacementContext, machineRaw: Maybe<string>)
 }
 
 /**
- * A disk name's index as libvirt reads it (virDiskNameToIndex): the letters after the prefix in base 26, sda = 0,
- * sdz = 25, sdaa = 26; null when the name is not one.
- */
-function diskNameIndex(dev: string): number | null {
-  const m = /^(?:sd|hd|vd|xvd|ubd|fd)([a-z]+)\d*$/.exec(dev);
-  if (!m) return null;
-  let index = 0;
-  for (const ch of m[1]!) index = index * 26 + (ch.charCodeAt(0) - 96);
-  return index - 1;
-}
-
-/**
  * The highest SCSI controller index the domain's SCSI disks and hostdevs use (-1: none): a `<address type='drive'>`'s
  * controller, or for a disk without one the controller libvirt gives it, seven units to a controller
  * (virDomainDiskDefAssignAddress; seen: sda–sdg on controller 0, sdh on 1, on all three lab generations). libvirt
@@ -686,6 +675,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
     kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
     directKernelBoot: os?.child('kernel') !== undefined,
+    bootDevices: bootDevices(os, devicesEl),
     hostdevCount: devicesEl?.children('hostdev').filter((h) => h.attr('type') !== 'scsi_host').length ?? 0,
     vfioDeviceCount: vfioDeviceCount(devicesEl),
     osinfoId: osinfoId(domain.child('metadata')),

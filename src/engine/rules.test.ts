@@ -431,6 +431,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: TECH[3]!.ok() }),
   },
   {
+    // A TD boots only from what TDVF loads in it: a SCSI boot disk is out of reach, a virtio one is not.
+    key: 'R-TDX-01/boot-device',
+    fires: input({ domain: { ...TECH[3]!.ok(), bootDevices: [{ target: '/domain/devices/disk[1]', label: 'disk sda', bus: 'scsi' }] } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), bootDevices: [{ target: '/domain/devices/disk[1]', label: 'disk vda', bus: 'virtio' }] } }),
+  },
+  {
     key: 'R-PV-04/hugepages',
     fires: input({ domain: { ...TECH[4]!.ok(), memoryBacking: { ...shared, hugepages: true } } }),
     silent: input({ domain: TECH[4]!.ok() }),

@@ -26,6 +26,12 @@ const tdxPolicy = (policy: string): bigint | null => (policy === 'unknown' ? nul
 /** The <cpu> modes for which libvirt gives QEMU no named CPU model: -cpu host and -cpu max. */
 const CPUS_WITHOUT_MODEL: ReadonlySet<string> = new Set(['host-passthrough', 'maximum']);
 
+/**
+ * Buses whose drivers TDVF leaves out of a TD (edk2 OvmfPkg/IntelTdx/IntelTdxX64.fdf: in NCCFV, which a TD does not
+ * load): virtio-scsi (VirtioScsiDxe, ScsiBus, ScsiDisk; no other SCSI controller has a driver at all) and USB.
+ */
+const TD_UNBOOTABLE_BUSES: ReadonlySet<string> = new Set(['scsi', 'usb']);
+
 const LIBVIRT_12_8_STRINGS = src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)");
 
 const SET_WORKING_POLICY = {
@@ -193,5 +199,37 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),
     },
     sources: [src('QEMU-TDXDOC', 'TDVF via -bios'), UEFI_NEEDS_ACPI],
+  },
+  {
+    key: 'R-TDX-01/boot-device',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      is('tdx'),
+      (c) => !c.input.domain.directKernelBoot,
+      (c) => c.input.domain.bootDevices.length > 0 && c.input.domain.bootDevices.every((d) => TD_UNBOOTABLE_BUSES.has(d.bus)),
+    ],
+    title: (c) => {
+      const devices = c.input.domain.bootDevices;
+      const named = devices.map((d) => `${d.label} (${d.bus})`).join(', ');
+      return `Intel TDX firmware cannot boot from ${named}: it has no ${devices.some((d) => d.bus === 'usb') ? 'SCSI or USB' : 'SCSI'} drivers in a TD`;
+    },
+    explanation:
+      "TDVF, the TDX build of OVMF, puts its drivers in two firmware volumes and loads only one of them in a TD: virtio-blk, SATA and NVMe disks and a kernel given with <os><kernel> are in it; virtio-scsi and every other SCSI controller, USB storage and virtio-fs are not (edk2 OvmfPkg/IntelTdx: the NCCFV volume is left out in a TD). Seen in Debian's TDVF (ovmf-inteltdx, edk2 2026.08): VirtioScsiDxe, ScsiBus, ScsiDisk and UsbMassStorageDxe sit only in the volume a TD does not load. The firmware boots only what libvirt lists for it: the devices with <boot order>, or for <os><boot dev='hd'/> (the default) the first disk in libvirt's disk order (grouped by bus, so not always the first one written). When none of them is reachable, the TD stops in the firmware. Not tried on TDX hardware: this machine cannot start a TD.",
+    messages: ['BdsDxe: No bootable option or device was found.'],
+    fix: {
+      text: "Boot from a virtio disk (<target dev='vda' bus='virtio'/>) or a SATA one (bus='sata'), or give the kernel with <os><kernel>. Moving the disk renames it in the guest (sda becomes vda): mount by UUID or label first.",
+      edits: () => [],
+    },
+    sources: [
+      src('EDK2-TDVF', 'DXEFV (loaded in a TD) and NCCFV (not): VirtioScsiDxe, ScsiBusDxe, ScsiDiskDxe, UsbMassStorageDxe in NCCFV'),
+      src('EDK2-TDVF-README', 'when launching a TD guest, only drivers in DXEFV are loaded'),
+      src('LV-PROCESS', 'qemuProcessPrepareDeviceBootorder: <os><boot dev> to the first disk, cdrom or interface'),
+      src(
+        'LAB',
+        "Debian sid's OVMF.inteltdx.ms.fd opened with UEFIExtract; libvirt's bootindex read with virsh domxml-to-native on 9.0, 11.3 and 12.8",
+      ),
+    ],
   },
 ];
