@@ -206,6 +206,8 @@ export interface FirmwareFacts {
   /** `efi` when `<os firmware='efi'>` or an explicit OVMF/UEFI `<loader>`; `bios` for SeaBIOS/none. */
   readonly kind: Maybe<'efi' | 'bios'>;
   readonly loaderType: Maybe<'pflash' | 'rom'>;
+  /** The firmware file `<loader>` names; 'absent' when libvirt picks one from its descriptors. */
+  readonly loaderPath: string | 'absent';
   readonly stateless: OnOffAbsent;
   /** Whether `<os>` has an `<nvram>` element. */
   readonly nvram: boolean;

@@ -247,7 +247,14 @@ describe('readDomainFacts on small documents', () => {
         `<features><smm/><ioapic driver='qemu'/></features><cpu mode='host-passthrough'/>` +
         `<devices><iommu model='intel'><driver intremap='on' caching_mode='on' iotlb='on'/></iommu><hostdev mode='subsystem' type='pci'/><hostdev mode='subsystem' type='pci'/></devices></domain>`,
     );
-    expect(f.firmware).toEqual({ kind: 'efi', loaderType: 'pflash', stateless: 'on', nvram: true, acpi: expect.any(Boolean) });
+    expect(f.firmware).toEqual({
+      kind: 'efi',
+      loaderType: 'pflash',
+      loaderPath: '/usr/share/OVMF/OVMF.amdsev.fd',
+      stateless: 'on',
+      nvram: true,
+      acpi: expect.any(Boolean),
+    });
     expect([f.smm, f.ioapicDriver, f.cpuMode, f.kernelCmdline, f.hostdevCount]).toEqual([
       'on',
       'qemu',

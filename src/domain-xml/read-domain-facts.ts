@@ -131,6 +131,7 @@ function firmware(
   return {
     kind,
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
+    loaderPath: path.trim() || 'absent',
     stateless: read(loader, 'stateless', 'yes/no'),
     nvram: os?.child('nvram') !== undefined,
     acpi: features?.child('acpi') !== undefined,

@@ -350,7 +350,9 @@ const CASES: readonly Case[] = [
   {
     key: 'R-SEV-04/firmware',
     fires: input({
-      domain: sevDomain({ firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true } }),
+      domain: sevDomain({
+        firmware: { kind: 'bios', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+      }),
     }),
     silent: input({ domain: sevDomain() }),
   },
@@ -363,7 +365,14 @@ const CASES: readonly Case[] = [
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
   ...(['R-SNP-01', 'R-TDX-01'] as const).flatMap((id): Case[] => {
     const ok = id === 'R-SNP-01' ? TECH[2]!.ok : TECH[3]!.ok;
-    const pflash = { kind: 'efi' as const, loaderType: 'pflash' as const, stateless: 'absent' as const, nvram: true, acpi: true };
+    const pflash = {
+      kind: 'efi' as const,
+      loaderType: 'pflash' as const,
+      loaderPath: '/usr/share/OVMF/OVMF_CODE_4M.fd',
+      stateless: 'absent' as const,
+      nvram: true,
+      acpi: true,
+    };
     return [
       { key: `${id}/smm`, fires: input({ domain: { ...ok(), smm: 'on' } }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
       { key: `${id}/smm-off`, fires: input({ domain: ok() }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
@@ -426,10 +435,25 @@ const CASES: readonly Case[] = [
   {
     key: 'R-TDX-01/firmware',
     fires: input({
-      domain: { ...TECH[3]!.ok(), firmware: { kind: 'bios', loaderType: 'unknown', stateless: 'absent', nvram: false, acpi: true } },
+      domain: {
+        ...TECH[3]!.ok(),
+        firmware: { kind: 'bios', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+      },
     }),
     silent: input({ domain: TECH[3]!.ok() }),
   },
+  ...(['sev-es', 'sev-snp'] as const).map((type) => {
+    const t = TECH.find((x) => x.type === type)!;
+    // The firmware libvirt picks (the AmdSev build on Debian) boots no disk; a kernel given directly, or another
+    // firmware named, leaves it out.
+    return {
+      key: `${t.id}/amdsev-boot`,
+      fires: input({ domain: t.ok() }),
+      silent: input({
+        domain: { ...t.ok(), firmware: { ...t.ok().firmware, loaderType: 'rom' as const, loaderPath: '/usr/share/ovmf/OVMF.fd' } },
+      }),
+    };
+  }),
   {
     // A TD boots only from what TDVF loads in it: a SCSI boot disk is out of reach, a virtio one is not.
     key: 'R-TDX-01/boot-device',
@@ -1011,7 +1035,13 @@ describe('unknown versions in words', () => {
 
 describe('UEFI firmware fixes on x86', () => {
   it('write <acpi/> with firmware=efi when the domain has none (libvirt refuses UEFI without ACPI), and only then', () => {
-    const bios = { kind: 'bios' as const, loaderType: 'unknown' as const, stateless: 'absent' as const, nvram: false };
+    const bios = {
+      kind: 'bios' as const,
+      loaderType: 'unknown' as const,
+      loaderPath: 'absent' as const,
+      stateless: 'absent' as const,
+      nvram: false,
+    };
     for (const secure of ['sev', 'tdx'] as const) {
       const edits = (acpi: boolean) =>
         evaluate(input({ domain: domain({ firmware: { ...bios, acpi } }), goals: { secure } }))

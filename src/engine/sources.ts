@@ -65,6 +65,8 @@ const URLS: Record<string, string> = {
   'QEMU-PCI': `${GH}/qemu/qemu/blob/master/hw/pci/pci.c`,
   'LV-PROCESS': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_process.c`,
   'EDK2-TDVF': `${GH}/tianocore/edk2/blob/master/OvmfPkg/IntelTdx/IntelTdxX64.fdf`,
+  'EDK2-AMDSEV-BDS': `${GH}/tianocore/edk2/blob/master/OvmfPkg/Library/PlatformBootManagerLibGrub/BdsPlatform.c`,
+  'LV-FIRMWARE': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_firmware.c`,
   'EDK2-TDVF-README': `${GH}/tianocore/edk2/blob/master/OvmfPkg/IntelTdx/README.md`,
   AMDSEV: `${GH}/AMDESE/AMDSEV`,
   KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,

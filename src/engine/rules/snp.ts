@@ -7,7 +7,7 @@ import { guestLine } from '../messages';
 import { src } from '../sources';
 import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { technology } from '../technologies';
-import { is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
+import { amdSevFirmwareRecord, is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
 import { unknown } from '../verdict';
 import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
 
@@ -57,6 +57,7 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
     src('QEMU-SEV', 'sev_snp_kvm_init: SMM auto becomes off, on is refused'),
   ),
   ...pflashRecords('sev-snp', 'R-SNP-01'),
+  amdSevFirmwareRecord('sev-snp', 'R-SNP-01'),
   {
     key: 'R-SNP-01/vfio',
     id: 'R-SNP-01',

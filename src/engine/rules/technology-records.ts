@@ -351,3 +351,52 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
   }
   return records;
 }
+
+/** A loader that names the AmdSev build (Debian's OVMF.amdsev.fd; the same name in Fedora's edk2). */
+const AMDSEV_BUILD = /amdsev/i;
+
+/**
+ * The firmware libvirt picks for SEV-ES and SEV-SNP, and what it can boot. libvirt picks one whose descriptor lists
+ * amd-sev-es or amd-sev-snp (qemu_firmware.c qemuFirmwareMatchDomain); in Debian's ovmf that is only
+ * OVMF.amdsev.fd, edk2's OvmfPkg/AmdSev build for measured direct boot, whose boot manager boots no disk.
+ */
+export function amdSevFirmwareRecord(type: 'sev-es' | 'sev-snp', id: string): RuleRecord<'domain'> {
+  const name = secureName(type);
+  return {
+    key: `${id}/amdsev-boot`,
+    id,
+    scope: 'domain',
+    severity: 'warning',
+    // A BIOS domain becomes <os firmware='efi'> in the same plan (R-SEV-04), whose firmware libvirt then picks.
+    inPlan: true,
+    when: [
+      is(type),
+      (c) => !c.input.domain.directKernelBoot,
+      (c) => c.input.domain.firmware.kind !== 'unknown' && c.input.domain.firmware.loaderType !== 'pflash',
+      (c) => c.input.domain.firmware.loaderPath === 'absent' || AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath),
+    ],
+    title: (c) => {
+      const path = c.input.domain.firmware.loaderPath;
+      const firmware =
+        path === 'absent'
+          ? `The ${name} firmware libvirt picks on Debian (OVMF.amdsev.fd)`
+          : `${path.split('/').pop()} (the AmdSev build of OVMF)`;
+      return `${firmware} boots no disk, only a kernel given with <os><kernel>`;
+    },
+    explanation: `libvirt picks a firmware whose descriptor lists amd-sev-snp for SEV-SNP (amd-sev-es for SEV-ES). In Debian sid's ovmf (edk2 2026.08) only OVMF.amdsev.fd does; Debian 13's has no such firmware at all. It is edk2's OvmfPkg/AmdSev build, made for measured direct boot: its boot manager (PlatformBootManagerLibGrub) deletes every boot option but the GRUB built into the firmware, and otherwise starts only a kernel QEMU hands over; Debian builds it with an empty GRUB. Seen here: under TCG it ignored a bootable virtio disk that Debian's generic OVMF.fd booted, and stopped. A kernel passed with -kernel did not start under TCG either, for a reason not established here; in a real ${name} guest, with kernelHashes='yes', that is the path the build is made for, not tried: no SEV hardware here. Other distributions' builds were not examined.`,
+    messages: ['BdsDxe: failed to load Boot0002 "Grub Bootloader" from Fv(…)/FvFile(B5AE312C-BC8A-43B1-9C62-EBB826DD5D07): Not Found'],
+    fix: {
+      text: "Boot the kernel directly (<os><kernel>, <initrd>, <cmdline>, with kernelHashes='yes' on <launchSecurity> for measured boot), or name a firmware that boots disks, loaded as ROM: <loader type='rom'>/usr/share/ovmf/OVMF.fd</loader> on Debian (an OvmfPkgX64 build, the build AMD's AMDSEV scripts make for SNP; not tried on SEV hardware here).",
+      edits: () => [],
+    },
+    sources: [
+      src('EDK2-AMDSEV-BDS', 'RemoveStaleFvFileOptions: the system can only boot either the Grub or (if built) the shell'),
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: SEV-ES and SEV-SNP need amd-sev-es / amd-sev-snp in the descriptor'),
+      src('AMDSEV', 'common.sh build_install_ovmf: OvmfPkg/OvmfPkgX64.dsc'),
+      src(
+        'LAB',
+        "Debian sid's OVMF.amdsev.fd and OVMF.fd booted under TCG from the same virtio disk (test/lab/amdsev-firmware-boot.test.ts)",
+      ),
+    ],
+  };
+}

@@ -1,0 +1,39 @@
+/** R-SNP-01/amdsev-boot, R-SEVES-01/amdsev-boot: the AmdSev build of OVMF, libvirt's pick for SNP and SEV-ES on Debian, boots no disk. */
+import { describe, expect, it } from 'vitest';
+import { parseDomainXml, readDomainFacts } from '../../domain-xml';
+import { CAPABLE_HOST, exact, input } from '../../../test/engine-facts';
+import { evaluateAndPlan } from '../plan';
+
+const guest = (os: string, launchSecurity = "<launchSecurity type='sev-snp'><policy>0x00030000</policy></launchSecurity>") =>
+  evaluateAndPlan(
+    input({
+      domain: readDomainFacts(
+        parseDomainXml(`<domain type='kvm'><name>g</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>
+  <os${os.includes('<loader') ? '' : " firmware='efi'"}><type arch='x86_64' machine='q35'>hvm</type>${os}</os>
+  <features><acpi/><smm state='off'/></features><cpu mode='host-passthrough'/>${launchSecurity}
+  <devices><disk type='file' device='disk'><driver iommu='on'/><source file='/i/a'/><target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`),
+      ),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8), qemuVersion: exact(11, 1) },
+    }),
+  );
+const amdsev = (r: ReturnType<typeof guest>) => r.findings.find((f) => f.title.includes('boots no disk'));
+
+describe('the AmdSev firmware boots no disk', () => {
+  it('warns where libvirt picks the firmware or the loader names the AmdSev build, for SNP and SEV-ES', () => {
+    expect(amdsev(guest(''))).toMatchObject({
+      severity: 'warning',
+      rule: 'R-SNP-01',
+      title: expect.stringContaining('on Debian (OVMF.amdsev.fd)'),
+    });
+    expect(amdsev(guest("<loader type='rom'>/usr/share/ovmf/OVMF.amdsev.fd</loader>"))?.title).toMatch(
+      /^OVMF\.amdsev\.fd \(the AmdSev build of OVMF\)/,
+    );
+    expect(amdsev(guest('', "<launchSecurity type='sev'><policy>0x0007</policy></launchSecurity>"))?.rule).toBe('R-SEVES-01');
+  });
+
+  it('is silent with a kernel given directly, another firmware named, and for plain SEV (whose pick boots disks)', () => {
+    expect(amdsev(guest('<kernel>/boot/vmlinuz</kernel>'))).toBeUndefined();
+    expect(amdsev(guest("<loader type='rom'>/usr/share/ovmf/OVMF.fd</loader>"))).toBeUndefined();
+    expect(amdsev(guest('', "<launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>"))).toBeUndefined();
+  });
+});
