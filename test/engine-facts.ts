@@ -73,6 +73,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     cpuMode: 'host-passthrough',
     kernelCmdline: 'absent',
     directKernelBoot: false,
+    shim: false,
     bootDevices: [],
     hostdevCount: 0,
     vfioDeviceCount: 0,

@@ -245,6 +245,8 @@ export interface DomainFacts {
   readonly kernelCmdline: string | 'absent';
   /** `<os><kernel>`: direct kernel boot, where the plan can write the kernel command line. */
   readonly directKernelBoot: boolean;
+  /** `<os><shim>`: a shim the firmware starts the directly given kernel through (libvirt 11.2, QEMU 10.0). */
+  readonly shim: boolean;
   /** The devices the firmware is asked to boot from, first first; empty when none is. */
   readonly bootDevices: readonly BootDevice[];
   /** Number of passthrough `<hostdev>` devices (s390 PV forbids vfio passthrough); vhost-scsi ones are virtio devices. */

@@ -676,6 +676,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
     kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
     directKernelBoot: os?.child('kernel') !== undefined,
+    shim: os?.child('shim') !== undefined,
     bootDevices: bootDevices(os, devicesEl),
     hostdevCount: devicesEl?.children('hostdev').filter((h) => h.attr('type') !== 'scsi_host').length ?? 0,
     vfioDeviceCount: vfioDeviceCount(devicesEl),

@@ -461,6 +461,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: { ...TECH[3]!.ok(), bootDevices: [{ target: '/domain/devices/disk[1]', label: 'disk vda', bus: 'virtio' }] } }),
   },
   {
+    // A kernel given directly meets Secure Boot in the TDX firmware libvirt picks; a <shim> vouches for it.
+    key: 'R-TDX-01/kernel-secure-boot',
+    fires: input({ domain: { ...TECH[3]!.ok(), directKernelBoot: true } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), directKernelBoot: true, shim: true } }),
+  },
+  {
     key: 'R-PV-04/hugepages',
     fires: input({ domain: { ...TECH[4]!.ok(), memoryBacking: { ...shared, hugepages: true } } }),
     silent: input({ domain: TECH[4]!.ok() }),

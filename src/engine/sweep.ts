@@ -142,6 +142,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     cpuMode: 'host-model',
     kernelCmdline: 'absent',
     directKernelBoot: false,
+    shim: false,
     bootDevices: [],
     hostdevCount: 0,
     vfioDeviceCount: 0,

@@ -7,12 +7,13 @@
  * in NCCFV.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
+import { firmwareWith } from './firmware-boot';
 
 const missing = missingParts('lab', 'uefiextract');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -22,24 +23,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The FvNameGuids of IntelTdxX64.fdf: DXEFV, loaded in a TD, and NCCFV, not loaded in one. */
 const DXEFV = '7CB8BDC9-F8EB-4F34-AAEA-3EE4AF6516A1';
 const NCCFV = 'AE047C6D-BCE9-426C-AE03-A68E3B8A0488';
-
-/** The firmware file a generation's descriptors offer for TDX (the intel-tdx feature), or null when none does. */
-function tdxFirmware(g: Generation): string | null {
-  const root = g.root ?? '/';
-  const dir = path.join(root, 'usr/share/qemu/firmware');
-  if (!existsSync(dir)) return null;
-  for (const name of readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .sort()) {
-    const descriptor = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {
-      features?: string[];
-      mapping?: { filename?: string; executable?: { filename?: string } };
-    };
-    const file = descriptor.mapping?.filename ?? descriptor.mapping?.executable?.filename;
-    if (descriptor.features?.includes('intel-tdx') && file) return path.join(root, file);
-  }
-  return null;
-}
 
 /**
  * The DXE drivers of each firmware volume, from UEFIExtract's report: a volume line opens a volume at its depth
@@ -68,7 +51,7 @@ function driversByVolume(image: string): Map<string, string[]> {
 }
 
 describe.skipIf(missing)(`the drivers of the TDX firmware libvirt picks ${missing ? `(skipped: ${missing})` : ''}`, () => {
-  const withTdvf = generations.map((g) => ({ g, image: tdxFirmware(g) })).filter((x) => x.image !== null);
+  const withTdvf = generations.map((g) => ({ g, image: firmwareWith(g, 'intel-tdx') })).filter((x) => x.image !== null);
 
   it('at least one lab generation ships a firmware for TDX (Debian sid: ovmf-inteltdx)', () => {
     expect(withTdvf.map((x) => x.g.name)).not.toEqual([]);

@@ -20,7 +20,8 @@ const td = (devices: string, os = '') =>
       goals: { secure: 'tdx' },
     }),
   );
-const bootFinding = (r: ReturnType<typeof td>) => r.findings.find((f) => f.messages?.includes(BOOT_FAILURE));
+const bootFinding = (r: ReturnType<typeof td>) =>
+  r.findings.find((f) => f.messages?.includes(BOOT_FAILURE) && f.title.includes('cannot boot from'));
 const disk = (dev: string, bus: string, device = 'disk', boot = '') =>
   `<disk type='file' device='${device}'><source file='/i/${dev}'/><target dev='${dev}' bus='${bus}'/>${boot}</disk>`;
 
@@ -46,5 +47,12 @@ describe('R-TDX-01/boot-device', () => {
     expect(bootFinding(td(disk('sda', 'scsi'), '<kernel>/boot/vmlinuz</kernel>'))).toBeUndefined();
     expect(bootFinding(td(disk('sdc', 'sata', 'cdrom'), "<boot dev='cdrom'/>"))).toBeUndefined();
     expect(bootFinding(td(disk('sde', 'scsi', 'cdrom'), "<boot dev='cdrom'/>"))?.title).toMatch(/cdrom sde \(scsi\)/);
+  });
+
+  it('warns that a kernel given directly meets Secure Boot in the firmware libvirt picks, unless a <shim> vouches for it', () => {
+    const shimNeeded = (os: string) => td(disk('vda', 'virtio'), os).findings.find((f) => f.title.includes('<shim>'));
+    expect(shimNeeded('<kernel>/boot/vmlinuz</kernel>')?.severity).toBe('warning');
+    expect(shimNeeded('<kernel>/boot/vmlinuz</kernel><shim>/usr/lib/shim/shimx64.efi.signed</shim>')).toBeUndefined();
+    expect(shimNeeded('')).toBeUndefined();
   });
 });

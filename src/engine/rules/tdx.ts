@@ -32,6 +32,9 @@ const CPUS_WITHOUT_MODEL: ReadonlySet<string> = new Set(['host-passthrough', 'ma
  */
 const TD_UNBOOTABLE_BUSES: ReadonlySet<string> = new Set(['scsi', 'usb']);
 
+/** A loader that names a build with Secure Boot keys enrolled (Debian's `.ms.fd`, Fedora's `secboot`/`enrolled`). */
+const SECURE_BOOT_BUILD = /\.ms\.fd$|secboot|enrolled/i;
+
 const LIBVIRT_12_8_STRINGS = src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)");
 
 const SET_WORKING_POLICY = {
@@ -219,7 +222,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       "TDVF, the TDX build of OVMF, puts its drivers in two firmware volumes and loads only one of them in a TD: virtio-blk, SATA and NVMe disks and a kernel given with <os><kernel> are in it; virtio-scsi and every other SCSI controller, USB storage and virtio-fs are not (edk2 OvmfPkg/IntelTdx: the NCCFV volume is left out in a TD). Seen in Debian's TDVF (ovmf-inteltdx, edk2 2026.08): VirtioScsiDxe, ScsiBus, ScsiDisk and UsbMassStorageDxe sit only in the volume a TD does not load. The firmware boots only what libvirt lists for it: the devices with <boot order>, or for <os><boot dev='hd'/> (the default) the first disk in libvirt's disk order (grouped by bus, so not always the first one written). When none of them is reachable, the TD stops in the firmware. Not tried on TDX hardware: this machine cannot start a TD.",
     messages: ['BdsDxe: No bootable option or device was found.'],
     fix: {
-      text: "Boot from a virtio disk (<target dev='vda' bus='virtio'/>) or a SATA one (bus='sata'), or give the kernel with <os><kernel>. Moving the disk renames it in the guest (sda becomes vda): mount by UUID or label first.",
+      text: "Boot from a virtio disk (<target dev='vda' bus='virtio'/>) or a SATA one (bus='sata'), or give the kernel with <os><kernel> (and a <shim>, R-TDX-01/kernel-secure-boot). Moving the disk renames it in the guest (sda becomes vda): mount by UUID or label first.",
       edits: () => [],
     },
     sources: [
@@ -230,6 +233,34 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
         'LAB',
         "Debian sid's OVMF.inteltdx.ms.fd opened with UEFIExtract; libvirt's bootindex read with virsh domxml-to-native on 9.0, 11.3 and 12.8",
       ),
+    ],
+  },
+  {
+    key: 'R-TDX-01/kernel-secure-boot',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      is('tdx'),
+      (c) => c.input.domain.directKernelBoot && !c.input.domain.shim,
+      (c) => c.input.domain.firmware.loaderPath === 'absent' || SECURE_BOOT_BUILD.test(c.input.domain.firmware.loaderPath),
+    ],
+    title:
+      'The TDX firmware libvirt picks on Debian checks the kernel given with <os><kernel> against Secure Boot keys, without a <shim> to vouch for it',
+    explanation:
+      "libvirt picks a firmware whose descriptor lists intel-tdx; in Debian sid's ovmf that is only OVMF.inteltdx.ms.fd, which boots with Secure Boot on and Microsoft's keys enrolled. It loads a kernel QEMU hands over like any other image, so a kernel signed by anyone else — a distribution's own kernel is signed by the distribution, which only its shim trusts — is refused, and the TD stops in the firmware. Seen under TCG with Debian's signed kernel (test/lab/tdx-firmware-kernel.test.ts; the firmware's own words below). <os><shim> (libvirt 11.2, QEMU 10.0) makes QEMU hand the firmware a shim signed by Microsoft, which checks the kernel with the distribution's key. Not tried in a TD: no TDX hardware here.",
+    messages: [
+      // The firmware's first line of two (the next: "OVMF: command line switch for qemu (available in version 10.0 + newer).").
+      "OVMF: Secure boot image verification failed.  Consider using the '-shim'",
+      'BdsDxe: No bootable option or device was found.',
+    ],
+    fix: {
+      text: "Add <shim>/usr/lib/shim/shimx64.efi.signed</shim> to <os> (Debian's shim-signed; the kernel must be signed by a key that shim trusts, as distribution kernels are).",
+      edits: () => [],
+    },
+    sources: [
+      src('LV-FMT', 'os/shim: an initial UEFI bootloader for secure boot environments (NEWS 11.2.0)'),
+      src('LAB', "Debian sid's OVMF.inteltdx.ms.fd started under TCG with -kernel (Debian's signed kernel): the verification message"),
     ],
   },
 ];
