@@ -63,7 +63,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     memoryKiB: 4 * 1024 * 1024,
     vcpus: { max: 2, current: 2 },
     launchSecurity: NO_LAUNCH_SECURITY,
-    firmware: { kind: 'efi', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+    firmware: { kind: 'efi', loaderType: 'unknown', loaderPath: 'absent', keysDeclined: false, stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: NO_VIOMMU,
@@ -88,7 +88,7 @@ export const s390Domain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
     arch: 's390x',
     machine: { raw: 's390-ccw-virtio-7.2', family: 's390-ccw-virtio', version: { major: 7, minor: 2, micro: 0 } },
-    firmware: { kind: 'unknown', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+    firmware: { kind: 'unknown', loaderType: 'unknown', loaderPath: 'absent', keysDeclined: false, stateless: 'absent', nvram: false, acpi: true },
     cpuMode: 'host-model',
     devices: [device({ transport: 'ccw', slot: 'unknown' })],
     ...p,

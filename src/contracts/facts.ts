@@ -208,6 +208,8 @@ export interface FirmwareFacts {
   readonly loaderType: Maybe<'pflash' | 'rom'>;
   /** The firmware file `<loader>` names; 'absent' when libvirt picks one from its descriptors. */
   readonly loaderPath: string | 'absent';
+  /** `<firmware><feature enabled='no'>` for secure-boot or enrolled-keys: libvirt then picks no firmware with Microsoft's keys. */
+  readonly keysDeclined: boolean;
   readonly stateless: OnOffAbsent;
   /** Whether `<os>` has an `<nvram>` element. */
   readonly nvram: boolean;

@@ -251,6 +251,7 @@ describe('readDomainFacts on small documents', () => {
       kind: 'efi',
       loaderType: 'pflash',
       loaderPath: '/usr/share/OVMF/OVMF.amdsev.fd',
+      keysDeclined: false,
       stateless: 'on',
       nvram: true,
       acpi: expect.any(Boolean),

@@ -132,6 +132,9 @@ function firmware(
     kind,
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
     loaderPath: path.trim() || 'absent',
+    keysDeclined: (os?.child('firmware')?.children('feature') ?? []).some(
+      (f) => f.attr('enabled') === 'no' && (f.attr('name') === 'secure-boot' || f.attr('name') === 'enrolled-keys'),
+    ),
     stateless: read(loader, 'stateless', 'yes/no'),
     nvram: os?.child('nvram') !== undefined,
     acpi: features?.child('acpi') !== undefined,

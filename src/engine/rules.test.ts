@@ -351,7 +351,15 @@ const CASES: readonly Case[] = [
     key: 'R-SEV-04/firmware',
     fires: input({
       domain: sevDomain({
-        firmware: { kind: 'bios', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+        firmware: {
+          kind: 'bios',
+          loaderType: 'unknown',
+          loaderPath: 'absent',
+          keysDeclined: false,
+          stateless: 'absent',
+          nvram: false,
+          acpi: true,
+        },
       }),
     }),
     silent: input({ domain: sevDomain() }),
@@ -369,6 +377,7 @@ const CASES: readonly Case[] = [
       kind: 'efi' as const,
       loaderType: 'pflash' as const,
       loaderPath: '/usr/share/OVMF/OVMF_CODE_4M.fd',
+      keysDeclined: false,
       stateless: 'absent' as const,
       nvram: true,
       acpi: true,
@@ -437,7 +446,15 @@ const CASES: readonly Case[] = [
     fires: input({
       domain: {
         ...TECH[3]!.ok(),
-        firmware: { kind: 'bios', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+        firmware: {
+          kind: 'bios',
+          loaderType: 'unknown',
+          loaderPath: 'absent',
+          keysDeclined: false,
+          stateless: 'absent',
+          nvram: false,
+          acpi: true,
+        },
       },
     }),
     silent: input({ domain: TECH[3]!.ok() }),
@@ -459,6 +476,17 @@ const CASES: readonly Case[] = [
     key: 'R-TDX-01/boot-device',
     fires: input({ domain: { ...TECH[3]!.ok(), bootDevices: [{ target: '/domain/devices/disk[1]', label: 'disk sda', bus: 'scsi' }] } }),
     silent: input({ domain: { ...TECH[3]!.ok(), bootDevices: [{ target: '/domain/devices/disk[1]', label: 'disk vda', bus: 'virtio' }] } }),
+  },
+  {
+    // For SEV libvirt takes the AmdSev build only once SMM is off (or Secure Boot declined).
+    key: 'R-SEV-04/amdsev-boot',
+    fires: input({ domain: { ...TECH[0]!.ok(), smm: 'off' } }),
+    silent: input({ domain: TECH[0]!.ok() }),
+  },
+  {
+    key: 'R-SEV-04/kernel-secure-boot',
+    fires: input({ domain: { ...TECH[0]!.ok(), directKernelBoot: true } }),
+    silent: input({ domain: { ...TECH[0]!.ok(), directKernelBoot: true, smm: 'off' } }),
   },
   {
     // A kernel given directly meets Secure Boot in the TDX firmware libvirt picks; a <shim> vouches for it.
@@ -1045,6 +1073,7 @@ describe('UEFI firmware fixes on x86', () => {
       kind: 'bios' as const,
       loaderType: 'unknown' as const,
       loaderPath: 'absent' as const,
+      keysDeclined: false,
       stateless: 'absent' as const,
       nvram: false,
     };

@@ -132,7 +132,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       policy: '0x0003',
       kernelHashes: 'absent',
     },
-    firmware: { kind: 'efi', loaderType: 'unknown', loaderPath: 'absent', stateless: 'absent', nvram: false, acpi: true },
+    firmware: { kind: 'efi', loaderType: 'unknown', loaderPath: 'absent', keysDeclined: false, stateless: 'absent', nvram: false, acpi: true },
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: viommu === 'none' ? NO_VIOMMU : { ...NO_VIOMMU, model: viommu, target: '/domain/devices/iommu[1]' },

@@ -6,13 +6,14 @@
  * boot manager prints on the serial console is read. Debian's generic OVMF.fd, the firmware the finding's fix
  * names, starts the disk; the AmdSev build only tries its built-in GRUB, which Debian's build lacks.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLabState, type Generation } from '../lab';
+import { runVirsh } from '../../main/services/virsh';
+import { labDomainName, readLabState, type Generation } from '../lab';
 import { guestCacheDir, missingParts } from '../real-parts';
-import { bootLines, firmwareWith } from './firmware-boot';
+import { bootLines, firmwareArgs, firmwareWith } from './firmware-boot';
 
 const missing = missingParts('lab', 'qemu', 'guest-kernel');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -32,22 +33,60 @@ const tried = (lines: readonly string[]) => lines.some((l) => /starting Boot|fai
 
 describe.skipIf(missing)(`what the SEV-SNP firmware libvirt picks can boot ${missing ? `(skipped: ${missing})` : ''}`, () => {
   const withSnp = generations.map((g) => ({ g, amdsev: firmwareWith(g, 'amd-sev-snp') })).filter((x) => x.amdsev !== null);
+  const generic = (g: Generation) => ['-machine', 'q35', '-bios', path.join(g.root ?? '/', 'usr/share/ovmf/OVMF.fd')];
 
   it('at least one lab generation ships a firmware for SEV-SNP (Debian sid: OVMF.amdsev.fd)', () => {
     expect(withSnp.map((x) => x.g.name)).not.toEqual([]);
   });
 
   for (const { g, amdsev } of withSnp) {
-    it(`${g.name}: ${path.basename(amdsev!)} does not boot a disk that ${g.name}'s generic OVMF.fd boots`, async () => {
+    it(`${g.name}: ${path.basename(amdsev!.file)} does not boot a disk that ${g.name}'s generic OVMF.fd boots`, async () => {
       const disk = ['-drive', `file=fat:${esp()},format=raw,if=virtio,snapshot=on`];
-      const generic = await bootLines(path.join(g.root ?? '/', 'usr/share/ovmf/OVMF.fd'), disk, path.join(work, 'generic.serial'), tried);
-      expect(generic.join('\n')).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/);
+      const withGeneric = await bootLines([...generic(g), ...disk], path.join(work, 'generic.serial'), tried);
+      expect(withGeneric.join('\n')).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/);
       // The AmdSev build stops for good once its GRUB fails (CpuDeadLoop): a few seconds more show it tries nothing else.
-      const amd = (await bootLines(amdsev!, disk, path.join(work, 'amdsev.serial'), tried, 5_000)).join('\n');
+      const amd = (await bootLines([...firmwareArgs(amdsev!, work), ...disk], path.join(work, 'amdsev.serial'), tried, 5_000)).join('\n');
       expect(amd).toMatch(
         /BdsDxe: failed to load Boot\d+ "Grub Bootloader" from Fv\(.*\)\/FvFile\(B5AE312C-BC8A-43B1-9C62-EBB826DD5D07\): Not Found/,
       );
       expect(amd).not.toMatch(/UEFI Misc Device/);
     }, 600_000);
+  }
+});
+
+/** The `<loader>` libvirt writes into an ordinary UEFI domain it defines with `features` and `firmware` (null: none). */
+async function loaderPicked(g: Generation, tag: string, features: string, firmware: string): Promise<string | null> {
+  const name = labDomainName(g, `fw-pick-${tag}`);
+  const file = path.join(work, `${name}.xml`);
+  writeFileSync(
+    file,
+    `<domain type='qemu'><name>${name}</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
+  <os firmware='efi'>${firmware}<type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/>${features}</features><devices><memballoon model='none'/></devices></domain>`,
+  );
+  await runVirsh(g.uri, ['define', file]);
+  try {
+    return /<loader[^>]*>([^<]+)<\/loader>/.exec(await runVirsh(g.uri, ['dumpxml', '--inactive', name]))?.[1] ?? null;
+  } finally {
+    await runVirsh(g.uri, ['undefine', '--nvram', name]).catch(() => runVirsh(g.uri, ['undefine', name]));
+  }
+}
+
+describe.skipIf(missing)(`when libvirt picks the AmdSev build for a domain ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  for (const g of generations) {
+    it(`${g.name} (libvirt ${g.libvirt}): with SMM off or Secure Boot declined exactly where the generation ships the AmdSev build`, async () => {
+      const amdsev = firmwareWith(g, 'amd-sev-snp');
+      const inDomain = amdsev ? `/${path.relative(g.root ?? '/', amdsev.file)}` : null;
+      const smmOff = await loaderPicked(g, 'smm-off', "<smm state='off'/>", '');
+      const noSecureBoot = await loaderPicked(g, 'no-sb', '', "<firmware><feature enabled='no' name='secure-boot'/></firmware>");
+      const plain = await loaderPicked(g, 'default', '', '');
+      if (inDomain) {
+        expect([smmOff, noSecureBoot]).toEqual([inDomain, inDomain]);
+        expect(plain).not.toBe(inDomain);
+      } else {
+        // No AmdSev build to pick (Debian 12 and 13): libvirt picks another, or (9.0) none at define.
+        for (const picked of [smmOff, noSecureBoot, plain]) expect(picked ?? '').not.toMatch(/amdsev/i);
+      }
+    }, 300_000);
   }
 });

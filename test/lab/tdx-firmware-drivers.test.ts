@@ -51,7 +51,7 @@ function driversByVolume(image: string): Map<string, string[]> {
 }
 
 describe.skipIf(missing)(`the drivers of the TDX firmware libvirt picks ${missing ? `(skipped: ${missing})` : ''}`, () => {
-  const withTdvf = generations.map((g) => ({ g, image: firmwareWith(g, 'intel-tdx') })).filter((x) => x.image !== null);
+  const withTdvf = generations.map((g) => ({ g, image: firmwareWith(g, 'intel-tdx')?.file ?? null })).filter((x) => x.image !== null);
 
   it('at least one lab generation ships a firmware for TDX (Debian sid: ovmf-inteltdx)', () => {
     expect(withTdvf.map((x) => x.g.name)).not.toEqual([]);

@@ -4,13 +4,17 @@ import { parseDomainXml, readDomainFacts } from '../../domain-xml';
 import { CAPABLE_HOST, exact, input } from '../../../test/engine-facts';
 import { evaluateAndPlan } from '../plan';
 
-const guest = (os: string, launchSecurity = "<launchSecurity type='sev-snp'><policy>0x00030000</policy></launchSecurity>") =>
+const guest = (
+  os: string,
+  launchSecurity = "<launchSecurity type='sev-snp'><policy>0x00030000</policy></launchSecurity>",
+  smm = "<smm state='off'/>",
+) =>
   evaluateAndPlan(
     input({
       domain: readDomainFacts(
         parseDomainXml(`<domain type='kvm'><name>g</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>
   <os${os.includes('<loader') ? '' : " firmware='efi'"}><type arch='x86_64' machine='q35'>hvm</type>${os}</os>
-  <features><acpi/><smm state='off'/></features><cpu mode='host-passthrough'/>${launchSecurity}
+  <features><acpi/>${smm}</features><cpu mode='host-passthrough'/>${launchSecurity}
   <devices><disk type='file' device='disk'><driver iommu='on'/><source file='/i/a'/><target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`),
       ),
       host: { ...CAPABLE_HOST, libvirtVersion: exact(12, 8), qemuVersion: exact(11, 1) },
@@ -31,9 +35,15 @@ describe('the AmdSev firmware boots no disk', () => {
     expect(amdsev(guest('', "<launchSecurity type='sev'><policy>0x0007</policy></launchSecurity>"))?.rule).toBe('R-SEVES-01');
   });
 
-  it('is silent with a kernel given directly, another firmware named, and for plain SEV (whose pick boots disks)', () => {
+  it('is silent with a kernel given directly or another firmware named', () => {
     expect(amdsev(guest('<kernel>/boot/vmlinuz</kernel>'))).toBeUndefined();
     expect(amdsev(guest("<loader type='rom'>/usr/share/ovmf/OVMF.fd</loader>"))).toBeUndefined();
-    expect(amdsev(guest('', "<launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>"))).toBeUndefined();
+  });
+
+  it('for plain SEV warns only once SMM is off or Secure Boot declined, which rule out the Secure Boot build libvirt takes first', () => {
+    const sev = "<launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>";
+    expect(amdsev(guest('', sev, ''))).toBeUndefined();
+    expect(amdsev(guest('', sev))?.rule).toBe('R-SEV-04');
+    expect(amdsev(guest("<firmware><feature enabled='no' name='secure-boot'/></firmware>", sev, ''))?.rule).toBe('R-SEV-04');
   });
 });

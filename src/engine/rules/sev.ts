@@ -10,11 +10,21 @@ import { unknown } from '../verdict';
 import { secureName } from '../words';
 import { allQuotes, migrationBlocker, quotesFor } from '../messages';
 import { technology } from '../technologies';
-import { is, inSev, hasElementFor, technologyRecords, hostSupportRecord } from './technology-records';
+import {
+  amdSevFirmwareRecord,
+  is,
+  inSev,
+  hasElementFor,
+  kernelSecureBootRecord,
+  technologyRecords,
+  hostSupportRecord,
+} from './technology-records';
 import { absentWithoutDefault } from './cc';
 
 export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev')),
+  kernelSecureBootRecord('sev', 'R-SEV-04'),
+  amdSevFirmwareRecord('sev', 'R-SEV-04'),
   hostSupportRecord(
     'R-SEV-05',
     ['sev', 'sev-es'],

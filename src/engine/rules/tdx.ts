@@ -5,7 +5,7 @@ import type { RuleRecord } from '../rule-types';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
-import { hostSupportRecord, is, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
+import { hostSupportRecord, is, kernelSecureBootRecord, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
 import { unknown } from '../verdict';
 import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
 
@@ -31,9 +31,6 @@ const CPUS_WITHOUT_MODEL: ReadonlySet<string> = new Set(['host-passthrough', 'ma
  * load): virtio-scsi (VirtioScsiDxe, ScsiBus, ScsiDisk; no other SCSI controller has a driver at all) and USB.
  */
 const TD_UNBOOTABLE_BUSES: ReadonlySet<string> = new Set(['scsi', 'usb']);
-
-/** A loader that names a build with Secure Boot keys enrolled (Debian's `.ms.fd`, Fedora's `secboot`/`enrolled`). */
-const SECURE_BOOT_BUILD = /\.ms\.fd$|secboot|enrolled/i;
 
 const LIBVIRT_12_8_STRINGS = src('LAB', "the message in libvirt 12.8's QEMU driver (its strings; TDX cannot be defined in the lab)");
 
@@ -235,32 +232,5 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       ),
     ],
   },
-  {
-    key: 'R-TDX-01/kernel-secure-boot',
-    id: 'R-TDX-01',
-    scope: 'domain',
-    severity: 'warning',
-    when: [
-      is('tdx'),
-      (c) => c.input.domain.directKernelBoot && !c.input.domain.shim,
-      (c) => c.input.domain.firmware.loaderPath === 'absent' || SECURE_BOOT_BUILD.test(c.input.domain.firmware.loaderPath),
-    ],
-    title:
-      'The TDX firmware libvirt picks on Debian checks the kernel given with <os><kernel> against Secure Boot keys, without a <shim> to vouch for it',
-    explanation:
-      "libvirt picks a firmware whose descriptor lists intel-tdx; in Debian sid's ovmf that is only OVMF.inteltdx.ms.fd, which boots with Secure Boot on and Microsoft's keys enrolled. It loads a kernel QEMU hands over like any other image, so a kernel signed by anyone else — a distribution's own kernel is signed by the distribution, which only its shim trusts — is refused, and the TD stops in the firmware. Seen under TCG with Debian's signed kernel (test/lab/tdx-firmware-kernel.test.ts; the firmware's own words below). <os><shim> (libvirt 11.2, QEMU 10.0) makes QEMU hand the firmware a shim signed by Microsoft, which checks the kernel with the distribution's key. Not tried in a TD: no TDX hardware here.",
-    messages: [
-      // The firmware's first line of two (the next: "OVMF: command line switch for qemu (available in version 10.0 + newer).").
-      "OVMF: Secure boot image verification failed.  Consider using the '-shim'",
-      'BdsDxe: No bootable option or device was found.',
-    ],
-    fix: {
-      text: "Add <shim>/usr/lib/shim/shimx64.efi.signed</shim> to <os> (Debian's shim-signed; the kernel must be signed by a key that shim trusts, as distribution kernels are).",
-      edits: () => [],
-    },
-    sources: [
-      src('LV-FMT', 'os/shim: an initial UEFI bootloader for secure boot environments (NEWS 11.2.0)'),
-      src('LAB', "Debian sid's OVMF.inteltdx.ms.fd started under TCG with -kernel (Debian's signed kernel): the verification message"),
-    ],
-  },
+  kernelSecureBootRecord('tdx', 'R-TDX-01'),
 ];

@@ -360,7 +360,7 @@ const AMDSEV_BUILD = /amdsev/i;
  * amd-sev-es or amd-sev-snp (qemu_firmware.c qemuFirmwareMatchDomain); in Debian's ovmf that is only
  * OVMF.amdsev.fd, edk2's OvmfPkg/AmdSev build for measured direct boot, whose boot manager boots no disk.
  */
-export function amdSevFirmwareRecord(type: 'sev-es' | 'sev-snp', id: string): RuleRecord<'domain'> {
+export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: string): RuleRecord<'domain'> {
   const name = secureName(type);
   return {
     key: `${id}/amdsev-boot`,
@@ -374,6 +374,12 @@ export function amdSevFirmwareRecord(type: 'sev-es' | 'sev-snp', id: string): Ru
       (c) => !c.input.domain.directKernelBoot,
       (c) => c.input.domain.firmware.kind !== 'unknown' && c.input.domain.firmware.loaderType !== 'pflash',
       (c) => c.input.domain.firmware.loaderPath === 'absent' || AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath),
+      // For SEV the Secure Boot build comes first; libvirt takes the AmdSev one only once that is ruled out.
+      (c) =>
+        type !== 'sev' ||
+        AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath) ||
+        c.input.domain.smm === 'off' ||
+        c.input.domain.firmware.keysDeclined,
     ],
     title: (c) => {
       const path = c.input.domain.firmware.loaderPath;
@@ -383,7 +389,7 @@ export function amdSevFirmwareRecord(type: 'sev-es' | 'sev-snp', id: string): Ru
           : `${path.split('/').pop()} (the AmdSev build of OVMF)`;
       return `${firmware} boots no disk, only a kernel given with <os><kernel>`;
     },
-    explanation: `libvirt picks a firmware whose descriptor lists amd-sev-snp for SEV-SNP (amd-sev-es for SEV-ES). In Debian sid's ovmf (edk2 2026.08) only OVMF.amdsev.fd does; Debian 13's has no such firmware at all. It is edk2's OvmfPkg/AmdSev build, made for measured direct boot: its boot manager (PlatformBootManagerLibGrub) deletes every boot option but the GRUB built into the firmware, and otherwise starts only a kernel QEMU hands over; Debian builds it with an empty GRUB. Seen here: under TCG it ignored a bootable virtio disk that Debian's generic OVMF.fd booted, and stopped. A kernel passed with -kernel did not start under TCG either, for a reason not established here; in a real ${name} guest, with kernelHashes='yes', that is the path the build is made for, not tried: no SEV hardware here. Other distributions' builds were not examined.`,
+    explanation: `libvirt picks a firmware whose descriptor lists amd-sev-snp for SEV-SNP (amd-sev-es for SEV-ES). In Debian sid's ovmf (edk2 2026.08) only OVMF.amdsev.fd does; Debian 13's has no such firmware at all. For SEV, and for any UEFI domain, libvirt takes the first descriptor in name order that fits: the Secure Boot build unless <smm state='off'/> or a declined secure-boot or enrolled-keys feature rules it out, and then OVMF.amdsev.fd, whose descriptor sorts before the generic one (seen: libvirt 12.8 on Debian sid writes it into such a domain). It is edk2's OvmfPkg/AmdSev build, made for measured direct boot: its boot manager (PlatformBootManagerLibGrub) deletes every boot option but the GRUB built into the firmware, and otherwise starts only a kernel QEMU hands over; Debian builds it with an empty GRUB. Seen here: under TCG it ignored a bootable virtio disk that Debian's generic OVMF.fd booted, and stopped. A kernel passed with -kernel did not start under TCG either, for a reason not established here; in a real ${name} guest, with kernelHashes='yes', that is the path the build is made for, not tried: no SEV hardware here. Other distributions' builds were not examined.`,
     messages: ['BdsDxe: failed to load Boot0002 "Grub Bootloader" from Fv(…)/FvFile(B5AE312C-BC8A-43B1-9C62-EBB826DD5D07): Not Found'],
     fix: {
       text: "Boot the kernel directly (<os><kernel>, <initrd>, <cmdline>, with kernelHashes='yes' on <launchSecurity> for measured boot), or name a firmware that boots disks, loaded as ROM: <loader type='rom'>/usr/share/ovmf/OVMF.fd</loader> on Debian (an OvmfPkgX64 build, the build AMD's AMDSEV scripts make for SNP; not tried on SEV hardware here).",
@@ -397,6 +403,51 @@ export function amdSevFirmwareRecord(type: 'sev-es' | 'sev-snp', id: string): Ru
         'LAB',
         "Debian sid's OVMF.amdsev.fd and OVMF.fd booted under TCG from the same virtio disk (test/lab/amdsev-firmware-boot.test.ts)",
       ),
+    ],
+  };
+}
+
+/** A loader that names a build with Secure Boot keys enrolled (Debian's `.ms.fd`, Fedora's `secboot`/`enrolled`). */
+const SECURE_BOOT_BUILD = /\.ms\.fd$|secboot|enrolled/i;
+
+/** The firmware libvirt picks on Debian for each type, and why it is that one. */
+const PICKED_WITH_KEYS: Readonly<Record<'sev' | 'tdx', string>> = {
+  sev: "For SEV libvirt takes the first of Debian's descriptors that lists amd-sev, 40-edk2-x86_64-secure-enrolled.json (OVMF_CODE_4M.ms.fd, which needs SMM, so libvirt turns SMM on); with <smm state='off'/> or a declined secure-boot or enrolled-keys feature it takes another (R-SEV-04/amdsev-boot).",
+  tdx: "For TDX libvirt takes a firmware whose descriptor lists intel-tdx; in Debian sid's ovmf that is only OVMF.inteltdx.ms.fd.",
+};
+
+/**
+ * A kernel given with <os><kernel> where libvirt's pick on Debian boots with Secure Boot and Microsoft's keys: the
+ * firmware loads it like any image and refuses a distribution-signed one, unless a <shim> vouches for it.
+ */
+export function kernelSecureBootRecord(type: 'sev' | 'tdx', id: string): RuleRecord<'domain'> {
+  const name = secureName(type);
+  return {
+    key: `${id}/kernel-secure-boot`,
+    id,
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      is(type),
+      (c) => c.input.domain.directKernelBoot && !c.input.domain.shim,
+      (c) => !c.input.domain.firmware.keysDeclined && (type !== 'sev' || c.input.domain.smm !== 'off'),
+      (c) => c.input.domain.firmware.loaderPath === 'absent' || SECURE_BOOT_BUILD.test(c.input.domain.firmware.loaderPath),
+    ],
+    title: `The ${name} firmware libvirt picks on Debian checks the kernel given with <os><kernel> against Secure Boot keys, without a <shim> to vouch for it`,
+    explanation: `${PICKED_WITH_KEYS[type]} It boots with Secure Boot on and Microsoft's keys enrolled, and loads a kernel QEMU hands over like any other image: one signed by anyone else — a distribution's own kernel is signed by the distribution, which only its shim trusts — is refused, and the guest stops in the firmware. Seen under TCG with Debian's signed kernel (test/lab/firmware-kernel.test.ts; the firmware's own words below), which Debian's firmware without Secure Boot starts. <os><shim> (libvirt 11.2, QEMU 10.0) makes QEMU hand the firmware a shim signed by Microsoft, which checks the kernel with the distribution's key. Not tried in a ${name} guest: no such hardware here.`,
+    messages: [
+      // The firmware's first line of two (the next: "OVMF: command line switch for qemu (available in version 10.0 + newer).").
+      "OVMF: Secure boot image verification failed.  Consider using the '-shim'",
+      'BdsDxe: No bootable option or device was found.',
+    ],
+    fix: {
+      text: `Add <shim>/usr/lib/shim/shimx64.efi.signed</shim> to <os> (Debian's shim-signed; the kernel must be signed by a key that shim trusts, as distribution kernels are)${type === 'sev' ? ", or name a firmware without Secure Boot: <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader> on Debian" : ''}.`,
+      edits: () => [],
+    },
+    sources: [
+      src('LV-FMT', 'os/shim: an initial UEFI bootloader for secure boot environments (NEWS 11.2.0)'),
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: descriptors in name order, the first that matches'),
+      src('LAB', "Debian sid's firmware started under TCG with -kernel (Debian's signed kernel): the verification message"),
     ],
   };
 }
