@@ -44,6 +44,16 @@ const nic = (p: DevicePatch = {}) =>
     ...p,
   });
 const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
+/** SeaBIOS: no <loader>, no firmware='efi'. */
+const BIOS: DomainFacts['firmware'] = {
+  kind: 'bios',
+  loaderType: 'unknown',
+  loaderPath: 'absent',
+  keysDeclined: false,
+  stateless: 'absent',
+  nvram: false,
+  acpi: true,
+};
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
   osinfoId: id,
@@ -351,15 +361,7 @@ const CASES: readonly Case[] = [
     key: 'R-SEV-04/firmware',
     fires: input({
       domain: sevDomain({
-        firmware: {
-          kind: 'bios',
-          loaderType: 'unknown',
-          loaderPath: 'absent',
-          keysDeclined: false,
-          stateless: 'absent',
-          nvram: false,
-          acpi: true,
-        },
+        firmware: BIOS,
       }),
     }),
     silent: input({ domain: sevDomain() }),
@@ -446,15 +448,7 @@ const CASES: readonly Case[] = [
     fires: input({
       domain: {
         ...TECH[3]!.ok(),
-        firmware: {
-          kind: 'bios',
-          loaderType: 'unknown',
-          loaderPath: 'absent',
-          keysDeclined: false,
-          stateless: 'absent',
-          nvram: false,
-          acpi: true,
-        },
+        firmware: BIOS,
       },
     }),
     silent: input({ domain: TECH[3]!.ok() }),
