@@ -13,7 +13,14 @@ import type {
   VirtioDriverOptions,
   VersionFact,
 } from '../src/contracts/facts';
-import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS, NO_LAUNCH_SECURITY, NO_VIOMMU } from '../src/contracts/facts';
+import {
+  DEFAULT_GOALS,
+  NO_GUEST_FACTS,
+  NO_HOST_FACTS,
+  NO_LAUNCH_SECURITY,
+  NO_VIOMMU,
+  UEFI_PICKED_BY_LIBVIRT,
+} from '../src/contracts/facts';
 
 export type DevicePatch = Partial<Omit<DeviceFacts, 'driver' | 'io'>> & {
   readonly driver?: Partial<VirtioDriverOptions>;
@@ -63,15 +70,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     memoryKiB: 4 * 1024 * 1024,
     vcpus: { max: 2, current: 2 },
     launchSecurity: NO_LAUNCH_SECURITY,
-    firmware: {
-      kind: 'efi',
-      loaderType: 'unknown',
-      loaderPath: 'absent',
-      keysDeclined: false,
-      stateless: 'absent',
-      nvram: false,
-      acpi: true,
-    },
+    firmware: UEFI_PICKED_BY_LIBVIRT,
     memoryBacking: { locked: false, hugepages: false, sourceType: 'absent', accessMode: 'absent', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: NO_VIOMMU,
@@ -96,15 +95,7 @@ export const s390Domain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
     arch: 's390x',
     machine: { raw: 's390-ccw-virtio-7.2', family: 's390-ccw-virtio', version: { major: 7, minor: 2, micro: 0 } },
-    firmware: {
-      kind: 'unknown',
-      loaderType: 'unknown',
-      loaderPath: 'absent',
-      keysDeclined: false,
-      stateless: 'absent',
-      nvram: false,
-      acpi: true,
-    },
+    firmware: { ...UEFI_PICKED_BY_LIBVIRT, kind: 'unknown' },
     cpuMode: 'host-model',
     devices: [device({ transport: 'ccw', slot: 'unknown' })],
     ...p,

@@ -346,6 +346,17 @@ export const NO_VIOMMU: ViommuFacts = {
   xtsup: 'absent',
 };
 
+/** `<os firmware='efi'>` with nothing else said: libvirt picks the firmware from its descriptors. */
+export const UEFI_PICKED_BY_LIBVIRT: FirmwareFacts = {
+  kind: 'efi',
+  loaderType: 'unknown',
+  loaderPath: 'absent',
+  keysDeclined: false,
+  stateless: 'absent',
+  nvram: false,
+  acpi: true,
+};
+
 /** The launch security facts of a domain without <launchSecurity>. */
 export const NO_LAUNCH_SECURITY: LaunchSecurityFacts = {
   type: 'none',

@@ -18,6 +18,15 @@ export function diskNameIndex(dev: string): number | null {
   return index - 1;
 }
 
+/** The bus libvirt derives from a disk name's prefix when none is written; ide for any other name. */
+const BUS_OF_PREFIX: readonly (readonly [string, string])[] = [
+  ['hd', 'ide'],
+  ['sd', 'scsi'],
+  ['vd', 'virtio'],
+  ['xvd', 'xen'],
+  ['ubd', 'uml'],
+];
+
 /** The bus libvirt gives a disk without one, from its device and name (domain_postparse.c virDomainDiskDefPostParse). */
 function diskBus(disk: XmlElement): string {
   const target = disk.child('target');
@@ -25,14 +34,7 @@ function diskBus(disk: XmlElement): string {
   if (written !== undefined) return written;
   if (disk.attr('device') === 'floppy') return 'fdc';
   const dev = target?.attr('dev') ?? '';
-  const prefixes: readonly [string, string][] = [
-    ['hd', 'ide'],
-    ['sd', 'scsi'],
-    ['vd', 'virtio'],
-    ['xvd', 'xen'],
-    ['ubd', 'uml'],
-  ];
-  return prefixes.find(([prefix]) => dev.startsWith(prefix))?.[1] ?? 'ide';
+  return BUS_OF_PREFIX.find(([prefix]) => dev.startsWith(prefix))?.[1] ?? 'ide';
 }
 
 /**

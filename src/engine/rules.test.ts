@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, SecureType } from '../contracts/facts';
-import { NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES } from '../contracts/facts';
+import { NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES, UEFI_PICKED_BY_LIBVIRT } from '../contracts/facts';
 import { CAPABLE_HOST, LINUX_GUEST, device, domain, exact, input, s390Domain, type DevicePatch } from '../../test/engine-facts';
 import { evaluateRules } from './interpreter';
 import { RULES } from './rules';
@@ -45,15 +45,7 @@ const nic = (p: DevicePatch = {}) =>
   });
 const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
 /** SeaBIOS: no <loader>, no firmware='efi'. */
-const BIOS: DomainFacts['firmware'] = {
-  kind: 'bios',
-  loaderType: 'unknown',
-  loaderPath: 'absent',
-  keysDeclined: false,
-  stateless: 'absent',
-  nvram: false,
-  acpi: true,
-};
+const BIOS: DomainFacts['firmware'] = { ...UEFI_PICKED_BY_LIBVIRT, kind: 'bios' };
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
 const windows = (id: string) => ({
   osinfoId: id,
@@ -375,15 +367,7 @@ const CASES: readonly Case[] = [
   { key: 'R-SEVES-01/smm', fires: input({ domain: { ...TECH[1]!.ok(), smm: 'on' } }), silent: input({ domain: TECH[1]!.ok() }) },
   ...(['R-SNP-01', 'R-TDX-01'] as const).flatMap((id): Case[] => {
     const ok = id === 'R-SNP-01' ? TECH[2]!.ok : TECH[3]!.ok;
-    const pflash = {
-      kind: 'efi' as const,
-      loaderType: 'pflash' as const,
-      loaderPath: '/usr/share/OVMF/OVMF_CODE_4M.fd',
-      keysDeclined: false,
-      stateless: 'absent' as const,
-      nvram: true,
-      acpi: true,
-    };
+    const pflash = { ...UEFI_PICKED_BY_LIBVIRT, loaderType: 'pflash' as const, loaderPath: '/usr/share/OVMF/OVMF_CODE_4M.fd', nvram: true };
     return [
       { key: `${id}/smm`, fires: input({ domain: { ...ok(), smm: 'on' } }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
       { key: `${id}/smm-off`, fires: input({ domain: ok() }), silent: input({ domain: { ...ok(), smm: 'off' } }) },
@@ -1063,17 +1047,9 @@ describe('unknown versions in words', () => {
 
 describe('UEFI firmware fixes on x86', () => {
   it('write <acpi/> with firmware=efi when the domain has none (libvirt refuses UEFI without ACPI), and only then', () => {
-    const bios = {
-      kind: 'bios' as const,
-      loaderType: 'unknown' as const,
-      loaderPath: 'absent' as const,
-      keysDeclined: false,
-      stateless: 'absent' as const,
-      nvram: false,
-    };
     for (const secure of ['sev', 'tdx'] as const) {
       const edits = (acpi: boolean) =>
-        evaluate(input({ domain: domain({ firmware: { ...bios, acpi } }), goals: { secure } }))
+        evaluate(input({ domain: domain({ firmware: { ...BIOS, acpi } }), goals: { secure } }))
           .filter((f) => f.fix.edits.some((e) => e.op === 'set-attribute' && e.name === 'firmware'))
           .flatMap((f) => f.fix.edits);
       expect(edits(false), secure).toContainEqual({ op: 'add-element', parent: '/domain/features', xml: '<acpi/>', replace: true });

@@ -21,7 +21,7 @@ import type {
   ViommuModel,
   VirtioModel,
 } from '../contracts/facts';
-import { DEFAULT_GOALS, NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES } from '../contracts/facts';
+import { DEFAULT_GOALS, NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES, UEFI_PICKED_BY_LIBVIRT } from '../contracts/facts';
 import { hasError } from './interpreter';
 
 interface Placement {
@@ -132,15 +132,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       policy: '0x0003',
       kernelHashes: 'absent',
     },
-    firmware: {
-      kind: 'efi',
-      loaderType: 'unknown',
-      loaderPath: 'absent',
-      keysDeclined: false,
-      stateless: 'absent',
-      nvram: false,
-      acpi: true,
-    },
+    firmware: UEFI_PICKED_BY_LIBVIRT,
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },
     memtuneHardLimitKiB: 'absent',
     viommu: viommu === 'none' ? NO_VIOMMU : { ...NO_VIOMMU, model: viommu, target: '/domain/devices/iommu[1]' },

@@ -356,9 +356,10 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
 const AMDSEV_BUILD = /amdsev/i;
 
 /**
- * The firmware libvirt picks for SEV-ES and SEV-SNP, and what it can boot. libvirt picks one whose descriptor lists
- * amd-sev-es or amd-sev-snp (qemu_firmware.c qemuFirmwareMatchDomain); in Debian's ovmf that is only
- * OVMF.amdsev.fd, edk2's OvmfPkg/AmdSev build for measured direct boot, whose boot manager boots no disk.
+ * The firmware libvirt picks for the SEV family, and what it can boot. For SEV-ES and SEV-SNP libvirt needs a
+ * descriptor listing amd-sev-es or amd-sev-snp (qemu_firmware.c qemuFirmwareMatchDomain); in Debian's ovmf only
+ * OVMF.amdsev.fd has one, edk2's OvmfPkg/AmdSev build for measured direct boot, whose boot manager boots no disk.
+ * For plain SEV libvirt 12.8 takes it too once SMM is off or Secure Boot declined (seen on Debian sid).
  */
 export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: string): RuleRecord<'domain'> {
   const name = secureName(type);
