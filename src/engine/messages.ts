@@ -61,6 +61,15 @@ export function unknownLaunchSecurityType(type: SecureType): string {
 }
 
 /**
+ * QEMU's refusal to create a VM of a type the host kernel's KVM does not offer (target/i386/kvm/kvm.c
+ * kvm_get_vm_type: "vm-type %s not supported by KVM"; the names "SEV-SNP" in the 10.0 source, "TDX" added with TDX
+ * in 10.1). libvirt does not ask KVM about SNP, so this is what an SNP domain meets on a host without KVM SNP.
+ */
+export function vmTypeRefused(type: 'sev-snp' | 'tdx'): string {
+  return `vm-type ${type === 'tdx' ? 'TDX' : 'SEV-SNP'} not supported by KVM`;
+}
+
+/**
  * QEMU's migration blocker (target/i386/sev.c): "SEV-SNP: Migration is not implemented" for SNP (QEMU 10.0 source
  * and binary, fact sheet §7.1 item 5), "SEV: Migration is not implemented" for SEV and SEV-ES. QEMU 11.1's binary
  * holds only the SEV wording, so an SNP guest there most likely gets it (inferred, not seen on SNP hardware).

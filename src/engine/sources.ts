@@ -68,6 +68,8 @@ const URLS: Record<string, string> = {
   'EDK2-AMDSEV-BDS': `${GH}/tianocore/edk2/blob/master/OvmfPkg/Library/PlatformBootManagerLibGrub/BdsPlatform.c`,
   'LV-FIRMWARE': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_firmware.c`,
   'EDK2-TDVF-README': `${GH}/tianocore/edk2/blob/master/OvmfPkg/IntelTdx/README.md`,
+  'QEMU-KVM-X86': `${GH}/qemu/qemu/blob/master/target/i386/kvm/kvm.c`,
+  'LV-QEMUCAPS': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_capabilities.c`,
   AMDSEV: `${GH}/AMDESE/AMDSEV`,
   KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,
   VWIN: `${GH}/virtio-win/kvm-guest-drivers-windows`,

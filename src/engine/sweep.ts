@@ -87,6 +87,8 @@ function hostFor(qemu: VersionFact): HostFacts {
     libvirtVersion: { kind: 'exact', version: { major: 11, minor: 6, micro: 0 }, source: 'sweep' },
     sev: { supported: 'yes', cbitpos: 51, reducedPhysBits: 1, maxGuests: 'unknown', maxESGuests: 'unknown' },
     sevSnp: 'yes',
+    // libvirt lists sev-snp without asking KVM; KVM's own parameter confirms it (technologies.ts snpReportUnconfirmed).
+    evidence: [{ fact: 'kvm_amd.sev_snp', value: 'Y', source: '/sys/module/kvm_amd/parameters/sev_snp' }],
     tdx: 'yes',
     s390pv: 'yes',
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_HOST_FACTS } from '../contracts/facts';
 import { CAPABLE_HOST, domain, exact, s390Domain } from '../../test/engine-facts';
-import { availability, TECHNOLOGIES, technology } from './technologies';
+import { availability, snpReportUnconfirmed, TECHNOLOGIES, technology } from './technologies';
 
 describe('technology table', () => {
   it('has one entry per secure type, each with a rule id, and sources for every real technology', () => {
@@ -42,6 +42,22 @@ describe('availability', () => {
       'this host reports no Intel TDX support (virsh domcapabilities)',
     ]);
     expect(availability('tdx', domain(), CAPABLE_HOST)).toEqual({ status: 'available', reasons: [] });
+  });
+  it("takes libvirt's sev-snp report as SNP support only with KVM's sev_snp parameter saying so", () => {
+    const param = (value: string) => [{ fact: 'kvm_amd.sev_snp', value, source: '/sys/module/kvm_amd/parameters/sev_snp' }];
+    const listed = { ...CAPABLE_HOST, sevSnp: 'yes' as const };
+    expect(snpReportUnconfirmed({ ...listed, evidence: [] })).toBe(true);
+    expect(availability('sev-snp', domain(), { ...listed, evidence: [] })).toEqual({
+      status: 'unknown',
+      reasons: ['whether this host supports AMD SEV-SNP is not known'],
+    });
+    expect(availability('sev-snp', domain(), { ...listed, evidence: param('Y') })).toEqual({ status: 'available', reasons: [] });
+    // KVM's "no" wins over libvirt's list, and is named as KVM's.
+    expect(availability('sev-snp', domain(), { ...listed, evidence: param('N') }).reasons).toEqual([
+      "this host's KVM does not run AMD SEV-SNP guests (/sys/module/kvm_amd/parameters/sev_snp)",
+    ]);
+    // KVM saying yes does not make up for libvirt or QEMU not listing it.
+    expect(availability('sev-snp', domain(), { ...listed, sevSnp: 'unknown', evidence: param('Y') }).status).toBe('unknown');
   });
   it('never offers Arm CCA', () => {
     expect(availability('cca', domain({ arch: 'aarch64' }), CAPABLE_HOST).status).toBe('unavailable');

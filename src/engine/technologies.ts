@@ -189,6 +189,28 @@ export function tdxReportUntrusted(host: HostFacts): boolean {
   return affected && !confirmed;
 }
 
+/**
+ * What the host kernel's KVM says of SEV-SNP: its kvm_amd `sev_snp` parameter, which reads Y exactly when KVM offers
+ * the SNP VM type (arch/x86/kvm/svm/sev.c sev_set_cpu_caps, Linux 6.11 and later; older kernels have no such
+ * parameter). `unknown` without that evidence.
+ */
+function kvmSnp(host: HostFacts): Support {
+  const value = host.evidence.find((e) => e.fact === 'kvm_amd.sev_snp')?.value.trim();
+  if (value === undefined) return 'unknown';
+  return /^(y|1)$/i.test(value) ? 'yes' : /^(n|0)$/i.test(value) ? 'no' : 'unknown';
+}
+
+/**
+ * libvirt lists sev-snp in domain capabilities whenever QEMU has the sev-snp-guest object (9.1 and later) and SEV
+ * itself works (qemu_capabilities.c virQEMUCapsFillDomainLaunchSecurity; QEMU's query-sev-capabilities asks nothing
+ * of SNP, sev.c sev_get_capabilities; libvirt 12.8 reads kvm_amd's `sev` parameter, never `sev_snp`). So a host whose
+ * KVM lacks SNP (a kernel before 6.11, SNP not enabled) still reports it, and QEMU stops with "vm-type SEV-SNP not
+ * supported by KVM" (target/i386/kvm/kvm.c kvm_get_vm_type): such a report is evidence only with KVM's own word.
+ */
+export function snpReportUnconfirmed(host: HostFacts): boolean {
+  return host.sevSnp === 'yes' && kvmSnp(host) === 'unknown';
+}
+
 /** Whether the host can run the type, as domain capabilities and /sys report it; absent evidence is unknown. */
 export function hostSupport(type: SecureType, host: HostFacts): Support {
   if (type === 'tdx' && tdxReportUntrusted(host)) return 'unknown';
@@ -197,7 +219,7 @@ export function hostSupport(type: SecureType, host: HostFacts): Support {
     case 'sev-es':
       return host.sev.supported;
     case 'sev-snp':
-      return host.sevSnp;
+      return kvmSnp(host) === 'no' ? 'no' : snpReportUnconfirmed(host) ? 'unknown' : host.sevSnp;
     case 'tdx':
       return host.tdx;
     case 's390-pv':
@@ -230,7 +252,12 @@ export function availability(type: SecureType, domain: DomainFacts, host: HostFa
     out.push(`needs machine ${t.machines.join('/')}; this one is ${String(domain.machine.raw)}`);
   }
   const support = hostSupport(type, host);
-  if (support === 'no') out.push(`this host reports no ${t.name} support (virsh domcapabilities)`);
+  if (support === 'no')
+    out.push(
+      type === 'sev-snp' && kvmSnp(host) === 'no'
+        ? `this host's KVM does not run ${t.name} guests (/sys/module/kvm_amd/parameters/sev_snp)`
+        : `this host reports no ${t.name} support (virsh domcapabilities)`,
+    );
   const missing: string[] = [];
   if (support === 'unknown' && t.element !== null) missing.push(`whether this host supports ${t.name} is not known`);
   for (const [what, min, fact] of [

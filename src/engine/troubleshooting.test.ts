@@ -42,7 +42,7 @@ describe('troubleshooting data', () => {
       expect(s.fix, s.id).not.toMatch(/as described|see above|the plan does this/i);
     }
     // The host's part is listed for the host-side symptoms of one technology.
-    expect(SYMPTOMS.filter((s) => s.hostJobsOf).map((s) => s.id)).toEqual(['T-14', 'T-15', 'T-16', 'T-20']);
+    expect(SYMPTOMS.filter((s) => s.hostJobsOf).map((s) => s.id)).toEqual(['T-14', 'T-15', 'T-16', 'T-20', 'T-27', 'T-28']);
     expect(SYMPTOMS.find((s) => s.id === 'T-09')?.fix).toMatch(/iommu=pt/);
   });
 

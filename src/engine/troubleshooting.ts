@@ -4,7 +4,7 @@
  * that fixes it. The wizard's Troubleshoot view renders these; it adds no knowledge of its own.
  */
 import type { SecureType } from '../contracts/facts';
-import { allQuotes, launchSecurityRefusals, VHOST_USER_IOMMU_PROTOCOL } from './messages';
+import { allQuotes, launchSecurityRefusals, VHOST_USER_IOMMU_PROTOCOL, vmTypeRefused } from './messages';
 
 /** Where a symptom shows: what the user was doing when it happened. */
 export type SymptomGroup = 'define' | 'start' | 'device' | 'slow' | 'migration' | 'host';
@@ -334,5 +334,29 @@ export const SYMPTOMS: readonly Symptom[] = [
     cause:
       "An intel vIOMMU with intremap='on' without <ioapic driver='qemu'/> (libvirt 9.0; 11.3 and later add it), or a vIOMMU model the machine type does not have.",
     fix: "Add <ioapic driver='qemu'/> under <features>, or turn intremap off on the <iommu>, or use a vIOMMU model the machine has.",
+  },
+  {
+    id: 'T-27',
+    group: 'start',
+    title: 'QEMU: vm-type SEV-SNP not supported by KVM',
+    seen: vmTypeRefused('sev-snp'),
+    rules: ['R-SNP-02'],
+    cause:
+      "The host kernel's KVM does not run SEV-SNP guests: a kernel before 6.11, or SNP not enabled in the system firmware or the SEV firmware, so /sys/module/kvm_amd/parameters/sev_snp reads N or is absent. libvirt let the domain through because its domain capabilities list sev-snp whenever QEMU has it and SEV works; it does not ask KVM about SNP.",
+    fix: 'Enable SEV-SNP in the system firmware, boot a host kernel of 6.11 or later, and check that /sys/module/kvm_amd/parameters/sev_snp reads Y before starting the guest; or run it as SEV-ES or SEV meanwhile.',
+    hostEvidence: /sev_snp/i,
+    hostJobsOf: 'sev-snp',
+  },
+  {
+    id: 'T-28',
+    group: 'start',
+    title: 'QEMU: vm-type TDX not supported by KVM',
+    seen: vmTypeRefused('tdx'),
+    rules: ['R-TDX-01'],
+    cause:
+      "The host kernel's KVM does not run TDX guests: a kernel without KVM TDX support (6.16), TDX not enabled in the system firmware, or the TDX module not loaded, so /sys/module/kvm_intel/parameters/tdx does not read Y. libvirt 11.6 to 11.9 report TDX in domain capabilities on such hosts too (fixed in 11.10.0).",
+    fix: 'Enable TDX in the system firmware, load the TDX module, boot a host kernel with KVM TDX support, and check that /sys/module/kvm_intel/parameters/tdx reads Y before starting the guest.',
+    hostEvidence: /tdx/i,
+    hostJobsOf: 'tdx',
   },
 ];

@@ -3,10 +3,10 @@
  */
 import type { RuleRecord } from '../rule-types';
 import { isConfidential } from '../context';
-import { guestLine } from '../messages';
+import { guestLine, vmTypeRefused } from '../messages';
 import { src } from '../sources';
 import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
-import { technology } from '../technologies';
+import { snpReportUnconfirmed, technology } from '../technologies';
 import { amdSevFirmwareRecord, is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
 import { unknown } from '../verdict';
 import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
@@ -45,10 +45,19 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   hostSupportRecord(
     'R-SNP-02',
     ['sev-snp'],
-    'whether the host supports SEV-SNP (virsh domcapabilities)',
-    ['SNP: IOMMU is disabled or configured in passthrough mode, SNP cannot be supported'],
-    "SEV-SNP needs SNP-capable firmware, a host kernel with KVM SNP support (6.11) and the host IOMMU enabled and not in passthrough mode (no iommu=pt or amd_iommu=off on the host kernel command line). That host IOMMU has nothing to do with the guest's <driver iommu='on'/>.",
-    [src('AMDSEV', 'issues #88, #113: host IOMMU required')],
+    "whether the host's KVM runs SEV-SNP guests (/sys/module/kvm_amd/parameters/sev_snp)",
+    ['SNP: IOMMU is disabled or configured in passthrough mode, SNP cannot be supported', vmTypeRefused('sev-snp')],
+    "SEV-SNP needs SNP-capable firmware, a host kernel with KVM SNP support (6.11) and the host IOMMU enabled and not in passthrough mode (no iommu=pt or amd_iommu=off on the host kernel command line). That host IOMMU has nothing to do with the guest's <driver iommu='on'/>. KVM runs SNP guests exactly when /sys/module/kvm_amd/parameters/sev_snp reads Y, which libvirt does not read: its domain capabilities list sev-snp whenever QEMU (9.1 or later) has it and SEV works, and on a host whose KVM lacks SNP QEMU stops as it creates the VM.",
+    [
+      src('AMDSEV', 'issues #88, #113: host IOMMU required'),
+      src('LNX-KVMSEV', 'sev_set_cpu_caps: the SNP VM type only with sev_snp enabled'),
+      src('LV-QEMUCAPS', 'virQEMUCapsFillDomainLaunchSecurity: sev-snp listed when QEMU has sev-snp-guest'),
+      src('QEMU-KVM-X86', 'kvm_get_vm_type: "vm-type %s not supported by KVM"'),
+    ],
+    (c) =>
+      snpReportUnconfirmed(c.input.host)
+        ? 'Domain capabilities list sev-snp, which libvirt does without asking KVM; /sys/module/kvm_amd/parameters/sev_snp was not read, so that report alone is not evidence.'
+        : '',
   ),
   ...noSmmRecords(
     'sev-snp',

@@ -2,6 +2,7 @@
  * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
 import type { RuleRecord } from '../rule-types';
+import { vmTypeRefused } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
@@ -45,11 +46,12 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     'R-TDX-01',
     ['tdx'],
     'whether the host supports TDX (virsh domcapabilities, /sys/module/kvm_intel/parameters/tdx)',
-    [],
+    [vmTypeRefused('tdx')],
     'TDX needs a TDX-enabled BIOS with the TDX module loaded and a host kernel with KVM TDX support (6.16); /sys/module/kvm_intel/parameters/tdx reads Y.',
     [
       src('QEMU-TDXDOC', 'host requirements'),
       src('LV-NEWS', 'v11.10.0: TDX launch security type was incorrectly reported on all platforms'),
+      src('QEMU-KVM-X86', 'kvm_get_vm_type: "vm-type %s not supported by KVM" (TDX from 10.1)'),
     ],
     (c) =>
       tdxReportUntrusted(c.input.host)
