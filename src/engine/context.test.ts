@@ -1,7 +1,14 @@
-/** devicesAsChosen: the devices as the rules see them — as libvirt defines them, with the user's backend choices. */
+/**
+ * devicesAsChosen: the devices as the rules see them — as libvirt defines them, with the user's backend choices;
+ * domainContext: the QEMU version the rules judge by.
+ */
 import { describe, expect, it } from 'vitest';
 import { CAPABLE_HOST, device, domain, exact, input } from '../../test/engine-facts';
-import { devicesAsChosen } from './context';
+import { devicesAsChosen, domainContext } from './context';
+import { evaluateAndPlan } from './plan';
+
+/** A q35 domain whose machine type names no version, so it tells nothing of QEMU's. */
+const UNVERSIONED_Q35 = { raw: 'q35', family: 'q35' as const, version: 'unknown' as const };
 
 const armScsi = device({
   kind: 'controller',
@@ -34,5 +41,34 @@ describe('devicesAsChosen', () => {
     expect(devicesAsChosen(input({ domain: d }))).toBe(d.devices);
     const chosen = devicesAsChosen(input({ domain: d, goals: { backends: { '/domain/devices/interface[1]': 'qemu' } } }));
     expect(chosen[0]?.backend).toBe('qemu');
+  });
+});
+
+describe('domainContext: the QEMU a confidential domain runs on', () => {
+  const unknownVersions = { ...CAPABLE_HOST, libvirtVersion: { kind: 'unknown' as const }, qemuVersion: { kind: 'unknown' as const } };
+  const judged = (secure: 'sev' | 'sev-snp' | 'tdx') =>
+    evaluateAndPlan(input({ domain: domain({ devices: [device()], machine: UNVERSIONED_Q35 }), host: unknownVersions, goals: { secure } }));
+
+  it("assumes the technology's own minimum, so SNP and TDX get QEMU's confidential default (6.0) even where QEMU is unknown", () => {
+    const c = domainContext(input({ domain: domain({ machine: UNVERSIONED_Q35 }), host: unknownVersions, goals: { secure: 'sev-snp' } }));
+    expect(c.qemu).toMatchObject({ kind: 'at-least', version: { major: 9, minor: 1 } });
+    expect(c.confidentialDefault).toBe(true);
+    for (const secure of ['sev-snp', 'tdx'] as const) {
+      const r = judged(secure);
+      expect(
+        r.findings.filter((f) => f.target.startsWith('/domain/devices/') && f.severity !== 'info').map((f) => f.title),
+        secure,
+      ).toEqual([]);
+      // The technology's own version requirement is still judged from what is known: nothing.
+      expect(
+        r.findings.map((f) => f.title),
+        secure,
+      ).toContainEqual(expect.stringMatching(/needs QEMU .* or later; this domain's QEMU version is not known/));
+    }
+  });
+
+  it('leaves plain SEV (QEMU 2.12) to the versions as known: whether the default applies stays open', () => {
+    const c = domainContext(input({ domain: domain({ machine: UNVERSIONED_Q35 }), host: unknownVersions, goals: { secure: 'sev' } }));
+    expect(c.confidentialDefault).not.toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /** Derives the facts every rule shares (confidential type, effective versions, QEMU's defaults) once per input. */
 import type { EngineInput } from '../contracts/engine';
 import type { DeviceFacts, SecureType, VersionFact } from '../contracts/facts';
-import { atLeast, formatVersion } from '../contracts/version';
+import { atLeast, combineVersionFacts, formatVersion } from '../contracts/version';
 import { technology } from './technologies';
 import { effectiveQemu } from './versions';
 import type { DeviceContext, DomainContext, Verdict } from './rule-types';
@@ -23,12 +23,25 @@ export function hasLaunchSecurity(input: EngineInput, cvm: SecureType): boolean 
   return !(t.libvirt && atLeast(input.host.libvirtVersion, t.libvirt) === 'no');
 }
 
+/**
+ * The QEMU a confidential domain runs on: what is known of it, and at least the release that has its technology,
+ * since on an older QEMU it does not run at all (its own record, R-…/qemu, says so from the version as known).
+ * So an SNP domain of unknown QEMU gets QEMU's confidential defaults (6.0), as §7.3 item 16 reasons from libvirt.
+ */
+function runningQemu(input: EngineInput, cvm: SecureType): VersionFact {
+  const known = effectiveQemu(input.domain, input.host);
+  const min = technology(cvm).qemu;
+  if (!min || !hasLaunchSecurity(input, cvm)) return known;
+  const source = `${technology(cvm).name}, which needs QEMU ${formatVersion(min)} or later`;
+  return combineVersionFacts(known, { kind: 'at-least', version: min, source });
+}
+
 export function domainContext(input: EngineInput): DomainContext {
-  const { domain, host, goals } = input;
+  const { domain, goals } = input;
   const cvm: SecureType = goals.secure === 'keep' ? domain.launchSecurity.type : goals.secure;
-  const qemu = effectiveQemu(domain, host);
+  const qemu = runningQemu(input, cvm);
   const confidentialDefault = hasLaunchSecurity(input, cvm) ? versionAtLeast(qemu, v(6, 0), 'the QEMU version') : false;
-  return { input, cvm, qemu, libvirt: host.libvirtVersion, confidentialDefault };
+  return { input, cvm, qemu, libvirt: input.host.libvirtVersion, confidentialDefault };
 }
 
 export function deviceContext(c: DomainContext, device: DeviceFacts): DeviceContext {

@@ -1,8 +1,10 @@
 /** R-SNP-01/amdsev-boot, R-SEVES-01/amdsev-boot: the AmdSev build of OVMF, libvirt's pick for SNP and SEV-ES on Debian, boots no disk. */
 import { describe, expect, it } from 'vitest';
 import { parseDomainXml, readDomainFacts } from '../../domain-xml';
-import { CAPABLE_HOST, exact, input } from '../../../test/engine-facts';
+import { CAPABLE_HOST, exact, input, LINUX_GUEST } from '../../../test/engine-facts';
 import { evaluateAndPlan } from '../plan';
+import { DEFAULT_GOALS } from '../../contracts/facts';
+import { planDocument, readDocument } from '../../pipeline/plan-document';
 
 const guest = (
   os: string,
@@ -45,5 +47,18 @@ describe('the AmdSev firmware boots no disk', () => {
     expect(amdsev(guest('', sev, ''))).toBeUndefined();
     expect(amdsev(guest('', sev))?.rule).toBe('R-SEV-04');
     expect(amdsev(guest("<firmware><feature enabled='no' name='secure-boot'/></firmware>", sev, ''))?.rule).toBe('R-SEV-04');
+  });
+
+  it('judges a BIOS domain by its plan: none before (libvirt picks no firmware for it), the warning once the plan makes it UEFI', () => {
+    const bios = `<domain type='kvm'><name>g</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features><cpu mode='host-passthrough'/>
+  <launchSecurity type='sev-snp'><policy>0x00030000</policy></launchSecurity>
+  <devices><disk type='file' device='disk'><driver iommu='on'/><source file='/i/a'/><target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`;
+    const host = { ...CAPABLE_HOST, libvirtVersion: exact(12, 8), qemuVersion: exact(11, 1) };
+    const result = planDocument(readDocument(bios), { host, guest: LINUX_GUEST, goals: { ...DEFAULT_GOALS, secure: 'sev-snp' } });
+    expect(result.findings.map((f) => f.title)).toContainEqual(expect.stringMatching(/needs UEFI firmware/));
+    expect(result.findings.filter((f) => f.title.includes('boots no disk'))).toEqual([]);
+    expect(result.plannedFacts.firmware.kind).toBe('efi');
+    expect(result.remaining.filter((f) => f.title.includes('boots no disk')).map((f) => f.rule)).toEqual(['R-SNP-01']);
   });
 });

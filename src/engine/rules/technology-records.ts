@@ -14,6 +14,7 @@ import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { secureName } from '../words';
 import { hostSupport, type Technology } from '../technologies';
+import { effectiveQemu } from '../versions';
 
 export const is =
   (type: SecureType) =>
@@ -26,6 +27,9 @@ export const hasElementFor = (c: DomainContext): boolean =>
 
 /** libvirt's refusal of the type, in the wording of the libvirt in use (every wording when it is unknown). */
 const refusal = (c: DomainContext): readonly string[] => quotesFor(launchSecurityRefusals(c.cvm), c.libvirt);
+
+/** The QEMU version as the host, machine type and libvirt tell it, without the technology's own minimum. */
+const knownQemu = (c: DomainContext) => effectiveQemu(c.input.domain, c.input.host);
 
 /** Before 6.9.0 libvirt needs cbitpos and reducedPhysBits written; from 6.9.0 it fills them in (NEWS 6.9.0). */
 const AUTOFILL_SEV_VALUES = v(6, 9);
@@ -181,8 +185,9 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       scope: 'domain',
       severity: 'error',
       whenUnknown: t.versionUnknown,
-      when: [is(t.type), (c) => not(versionAtLeast(c.qemu, min, 'the QEMU version'))],
-      title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; ${versionClause("this domain's QEMU", c.qemu)}`,
+      // The version as known, not the context's, which assumes this very minimum (context.ts runningQemu).
+      when: [is(t.type), (c) => not(versionAtLeast(knownQemu(c), min, 'the QEMU version'))],
+      title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; ${versionClause("this domain's QEMU", knownQemu(c))}`,
       explanation: `QEMU supports ${name} from ${formatVersion(min)}.`,
       messages: allQuotes(quotes),
       messagesFor: (c) => (t.element !== null ? refusal(c) : []),
@@ -303,7 +308,7 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
       scope: 'domain',
       severity: 'error',
       when: [is(type), (c) => c.input.domain.firmware.loaderType === 'pflash'],
-      title: `${name} firmware cannot be pflash; this domain's <loader type='pflash'> is`,
+      title: `${name} firmware cannot be loaded as pflash, which this domain's <loader type='pflash'> asks for`,
       explanation: `${name} guests have no read-only memory slots, so QEMU cannot map a pflash firmware and refuses to start; the firmware (OVMF built for ${name}) must be loaded with -bios, which libvirt does for <loader type='rom'> or a firmware its descriptors map to memory.`,
       // libvirt 12.8 refuses a TDX pflash loader itself (its strings); QEMU's refusal is the one older releases show.
       messages: [
@@ -368,12 +373,12 @@ export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: str
     id,
     scope: 'domain',
     severity: 'warning',
-    // A BIOS domain becomes <os firmware='efi'> in the same plan (R-SEV-04), whose firmware libvirt then picks.
-    inPlan: true,
+    // Only UEFI domains: libvirt picks no firmware for a BIOS one, whose plan (R-SEV-04) makes it UEFI, and the
+    // planned domain is judged again.
     when: [
       is(type),
       (c) => !c.input.domain.directKernelBoot,
-      (c) => c.input.domain.firmware.kind !== 'unknown' && c.input.domain.firmware.loaderType !== 'pflash',
+      (c) => c.input.domain.firmware.kind === 'efi' && c.input.domain.firmware.loaderType !== 'pflash',
       (c) => c.input.domain.firmware.loaderPath === 'absent' || AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath),
       // For SEV the Secure Boot build comes first; libvirt takes the AmdSev one only once that is ruled out.
       (c) =>
@@ -431,6 +436,7 @@ export function kernelSecureBootRecord(type: 'sev' | 'tdx', id: string): RuleRec
     when: [
       is(type),
       (c) => c.input.domain.directKernelBoot && !c.input.domain.shim,
+      (c) => c.input.domain.firmware.kind === 'efi',
       (c) => !c.input.domain.firmware.keysDeclined && (type !== 'sev' || c.input.domain.smm !== 'off'),
       (c) => c.input.domain.firmware.loaderPath === 'absent' || SECURE_BOOT_BUILD.test(c.input.domain.firmware.loaderPath),
     ],
