@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingParts } from '../../test/real-parts';
-import { loadOsinfo } from './osinfo';
+import { DEFAULT_OSINFO_DIR, loadOsinfo } from './osinfo';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vaw-osinfo-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -70,6 +70,137 @@ describe('loadOsinfo on a small tree', () => {
     await expect(loadOsinfo(path.join(tmp, 'nothing'), { cacheDir: null })).rejects.toThrow(
       /osinfo-db is not at .*apt-get install osinfo-db/,
     );
+  });
+});
+
+/**
+ * A tree laid out like osinfo-db's Windows 7: win-7.xml with the family, name, release date and derives-from, and a
+ * partial `<os>` element with the same id in another file, as osinfo-db's win-7.d/*-installable-drivers.xml
+ * (a short id and drivers, nothing else). Vista lists a modern virtio id here (it does not in osinfo-db), so that
+ * Windows 7 says virtio1 'yes' only if the main file's derives-from survives the merge.
+ */
+const WIN7 = 'http://microsoft.com/win/7';
+const WIN7_MAIN = osXml(
+  WIN7,
+  '<short-id>win7</short-id><name>Microsoft Windows 7</name><family>winnt</family><derives-from id="http://microsoft.com/win/vista"/><release-date>2009-10-22</release-date>',
+);
+const WIN7_PARTIAL = osXml(
+  WIN7,
+  '<short-id>win7</short-id><driver arch="x86_64" location="https://example.org/drivers" signed="false"><file>netkvm.inf</file><device id="http://pcisig.com/pci/1af4/1041"/></driver>',
+);
+
+function win7Tree(name: string, files: readonly (readonly [string, string])[]): string {
+  const dir = path.join(tmp, name);
+  const vendor = path.join(dir, 'os/microsoft.com');
+  mkdirSync(path.join(vendor, 'win-7.d'), { recursive: true });
+  writeFileSync(
+    path.join(vendor, 'win-vista.xml'),
+    osXml(
+      'http://microsoft.com/win/vista',
+      '<short-id>winvista</short-id><name>Microsoft Windows Vista</name><family>winnt</family><devices><device id="http://pcisig.com/pci/1af4/1041"/></devices>',
+    ),
+  );
+  for (const [file, text] of files) writeFileSync(path.join(vendor, file), text);
+  return dir;
+}
+
+describe('loadOsinfo on an OS whose <os> element is split over several files', () => {
+  // Both orders of the two files: written (so listed) before or after each other, in the main file's .d folder as
+  // osinfo-db has them, or beside it with a name sorting before or after it.
+  const layouts: { order: string; tree: string; files: [string, string][] }[] = [
+    {
+      order: 'win-7.d partial written last',
+      tree: 'split-d-main-first',
+      files: [
+        ['win-7.xml', WIN7_MAIN],
+        ['win-7.d/post-installable-drivers.xml', WIN7_PARTIAL],
+      ],
+    },
+    {
+      order: 'win-7.d partial written first',
+      tree: 'split-d-partial-first',
+      files: [
+        ['win-7.d/pre-installable-drivers.xml', WIN7_PARTIAL],
+        ['win-7.xml', WIN7_MAIN],
+      ],
+    },
+    {
+      order: 'partial beside, named before',
+      tree: 'split-beside-before',
+      files: [
+        ['win-7.xml', WIN7_MAIN],
+        ['a-installable-drivers.xml', WIN7_PARTIAL],
+      ],
+    },
+    {
+      order: 'partial beside, named after',
+      tree: 'split-beside-after',
+      files: [
+        ['z-installable-drivers.xml', WIN7_PARTIAL],
+        ['win-7.xml', WIN7_MAIN],
+      ],
+    },
+  ];
+
+  it.each(layouts)(
+    'merges them as libosinfo does, keeping the family and name the partial file lacks ($order)',
+    async ({ tree, files }) => {
+      const dir = win7Tree(tree, files);
+      const db = await loadOsinfo(dir, { cacheDir: null });
+      expect(db.lookup(WIN7)).toEqual({
+        osinfoId: WIN7,
+        name: 'Microsoft Windows 7',
+        family: 'windows',
+        virtio1: 'yes',
+        kernelVersion: 'unknown',
+      });
+      expect(db.lookup('win7').osinfoId).toBe(WIN7);
+      expect(db.list().find((e) => e.id === WIN7)?.releaseDate).toBe('2009-10-22');
+      expect(db.list().filter((e) => e.id === WIN7)).toHaveLength(1);
+    },
+  );
+
+  it('lets a field a .d file has replace the main file’s, however the files are listed', async () => {
+    const renamed = osXml(WIN7, '<name>Microsoft Windows 7 (with drivers)</name>');
+    for (const [i, files] of [
+      [
+        ['win-7.xml', WIN7_MAIN],
+        ['win-7.d/x.xml', renamed],
+      ],
+      [
+        ['win-7.d/x.xml', renamed],
+        ['win-7.xml', WIN7_MAIN],
+      ],
+    ].entries()) {
+      const db = await loadOsinfo(win7Tree(`override-${i}`, files as [string, string][]), { cacheDir: null });
+      expect(db.lookup(WIN7)).toMatchObject({ name: 'Microsoft Windows 7 (with drivers)', family: 'windows' });
+    }
+  });
+
+  it('does not reuse an index cached by the version that kept only one of the elements', async () => {
+    const dir = win7Tree('stale-cache-db', [
+      ['win-7.xml', WIN7_MAIN],
+      ['win-7.d/post-installable-drivers.xml', WIN7_PARTIAL],
+    ]);
+    const cacheDir = path.join(tmp, 'stale-cache');
+    mkdirSync(cacheDir, { recursive: true });
+    // The key that version ('index 2') gave this tree, with an entry as it built it (the partial element's, family
+    // 'other'), marked so that a reused cache shows.
+    const osDir = path.join(dir, 'os');
+    const folders = [
+      osDir,
+      ...readdirSync(osDir, { withFileTypes: true })
+        .filter((v) => v.isDirectory())
+        .map((v) => path.join(osDir, v.name)),
+    ];
+    const oldKey = ['index 2', path.resolve(dir), 'no VERSION', ...folders.map((d) => `${d}:${statSync(d).mtimeMs}`)].join('\n');
+    const stale = { id: WIN7, shortId: 'win7', name: 'cached by index 2', family: 'other', releaseDate: null, virtio1: 'unknown' };
+    writeFileSync(path.join(cacheDir, 'osinfo-index.json'), JSON.stringify({ key: oldKey, entries: [stale] }));
+    const rebuilt = { name: 'Microsoft Windows 7', family: 'windows', virtio1: 'yes' };
+    expect((await loadOsinfo(dir, { cacheDir })).lookup(WIN7)).toMatchObject(rebuilt);
+    // The rebuilt index replaced it, and is what the next run reads.
+    expect(readFileSync(path.join(cacheDir, 'osinfo-index.json'), 'utf8')).not.toContain('cached by index 2');
+    expect((await loadOsinfo(dir, { cacheDir })).lookup(WIN7)).toMatchObject(rebuilt);
   });
 });
 
@@ -144,6 +275,38 @@ describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipp
     for (const e of db.list()) {
       expect(db.lookup(e.id).osinfoId).toBe(e.id);
       if (e.shortId) expect(db.lookup(e.shortId).osinfoId).toBe(e.id);
+    }
+  });
+
+  it('gives Windows 7, 8, 8.1, XP and 10 the Windows family and their names, though files in their .d folders repeat their ids', async () => {
+    const db = await loadOsinfo(undefined, { cacheDir: null });
+    const windows = ['7', '8', '8.1', 'xp', '10'].map((v) => db.lookup(`http://microsoft.com/win/${v}`));
+    expect(windows.map((g) => [g.name, g.family])).toEqual([
+      ['Microsoft Windows 7', 'windows'],
+      ['Microsoft Windows 8', 'windows'],
+      ['Microsoft Windows 8.1', 'windows'],
+      ['Microsoft Windows XP', 'windows'],
+      ['Microsoft Windows 10', 'windows'],
+    ]);
+    expect(['win7', 'win8', 'win8.1', 'winxp', 'win10'].map((s) => db.lookup(s).family)).toEqual(Array(5).fill('windows'));
+    expect(db.list().find((e) => e.id === 'http://microsoft.com/win/7')?.releaseDate).toBe('2009-10-22');
+  });
+
+  it("keeps, for every OS, the name and family of its main file (not of a .d folder's partial file)", async () => {
+    const db = await loadOsinfo(undefined, { cacheDir: null });
+    const osDir = path.join(DEFAULT_OSINFO_DIR, 'os');
+    const mains = readdirSync(osDir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.xml') && !e.parentPath.endsWith('.d'))
+      .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+      .filter((text) => text.split('<os id=').length === 2);
+    expect(mains.length).toBeGreaterThan(300);
+    const family = (raw: string | undefined) =>
+      raw === 'linux' ? 'linux' : ['winnt', 'win9x', 'msdos', 'windows'].includes(raw ?? '') ? 'windows' : 'other';
+    for (const text of mains) {
+      const id = /<os id="([^"]+)"/.exec(text)?.[1] ?? '';
+      const name = /<name>([^<]+)<\/name>/.exec(text)?.[1];
+      const fam = /<family>([^<]+)<\/family>/.exec(text)?.[1];
+      expect([id, db.lookup(id).name, db.lookup(id).family]).toEqual([id, name ?? id, family(fam)]);
     }
   });
 

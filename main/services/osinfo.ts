@@ -30,10 +30,11 @@ export interface OsinfoIndex {
   list(): readonly OsinfoEntry[];
 }
 
+/** What one `<os>` element says; null where it says nothing (a partial element in a `.d` file omits most fields). */
 interface RawOs {
   readonly id: string;
   readonly shortId: string | null;
-  readonly name: string;
+  readonly name: string | null;
   readonly family: string | null;
   readonly releaseDate: string | null;
   readonly modernVirtio: boolean;
@@ -77,7 +78,7 @@ function readOs(file: string, text: string): RawOs[] {
       {
         id,
         shortId: child('short-id'),
-        name: child('name') ?? id,
+        name: child('name'),
         family: child('family'),
         releaseDate: child('release-date'),
         modernVirtio: devices.some((d) => isModernVirtioId(d.attr('id') ?? '')),
@@ -95,15 +96,48 @@ function familyOf(raw: string | null): GuestFamily {
   return 'other';
 }
 
+/**
+ * The order libosinfo's loader reads files in: by entity (`vendor/name.xml` and the files of `vendor/name.d/` are one
+ * entity), its main file first and then the `.d` files that extend it, in name order. Compared by code unit: localeCompare
+ * would load ICU's collation data (see loadOsinfo).
+ */
+function loadOrder(files: readonly string[]): string[] {
+  const sortKey = (f: string): string => {
+    const folder = path.dirname(f);
+    return folder.endsWith('.d') ? `${folder.slice(0, -2)}\u0001${path.basename(f)}` : `${f.slice(0, -4)}\u0000`;
+  };
+  const keyed = files.map((f) => [sortKey(f), f] as const);
+  return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
+}
+
+/**
+ * Several `<os>` elements with one id are one OS, as libosinfo loads them: osinfo-db's `win-7.d/*-installable-drivers.xml`
+ * repeat Windows 7's id with a short id, a name and drivers but no family, release date or derives-from. Each field
+ * the later element has replaces the earlier value, a field it lacks keeps it; derives-from/upgrades/clones and
+ * devices add up.
+ */
+function mergeOs(earlier: RawOs, later: RawOs): RawOs {
+  return {
+    id: earlier.id,
+    shortId: later.shortId ?? earlier.shortId,
+    name: later.name ?? earlier.name,
+    family: later.family ?? earlier.family,
+    releaseDate: later.releaseDate ?? earlier.releaseDate,
+    modernVirtio: earlier.modernVirtio || later.modernVirtio,
+    parents: [...new Set([...earlier.parents, ...later.parents])],
+  };
+}
+
 /** Every OS under `dir/os`, with virtio 1.0 support inherited along derives-from/upgrades/clones. */
 async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
-  const files = await xmlFiles(path.join(dir, 'os'));
+  const files = loadOrder(await xmlFiles(path.join(dir, 'os')));
+  // Read in parallel, merged in load order: which read finishes first must not decide what an entry says.
+  const perFile = await Promise.all(files.map(async (f) => readOs(f, await fs.readFile(f, 'utf8'))));
   const raw = new Map<string, RawOs>();
-  await Promise.all(
-    files.map(async (f) => {
-      for (const os of readOs(f, await fs.readFile(f, 'utf8'))) raw.set(os.id, os);
-    }),
-  );
+  for (const os of perFile.flat()) {
+    const earlier = raw.get(os.id);
+    raw.set(os.id, earlier ? mergeOs(earlier, os) : os);
+  }
   // Memoised, and cycles stop.
   const modern = new Map<string, boolean>();
   const inherits = (id: string, seen: Set<string>): boolean => {
@@ -119,7 +153,7 @@ async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
   return [...raw.values()].map((os) => ({
     id: os.id,
     shortId: os.shortId,
-    name: os.name,
+    name: os.name ?? os.id,
     family: familyOf(os.family),
     releaseDate: os.releaseDate,
     virtio1: inherits(os.id, new Set()) ? 'yes' : LEGACY_VIRTIO_ONLY.test(os.id) ? 'no' : UNKNOWN,
@@ -128,8 +162,12 @@ async function buildEntries(dir: string): Promise<OsinfoEntry[]> {
 
 const CACHE_FILE = 'osinfo-index.json';
 
-/** Changes whenever what an entry says changes (2: legacy-only guests say virtio1 'no'), so an older index is rebuilt. */
-const INDEX_FORMAT = 'index 2';
+/**
+ * Changes whenever what an entry says changes, so an older index is rebuilt (2: legacy-only guests say virtio1 'no';
+ * 3: an OS's `<os>` elements in several files are merged, where 2 kept one of them and gave Windows 7, 8, 8.1, XP
+ * and 10 the family 'other').
+ */
+const INDEX_FORMAT = 'index 3';
 
 /**
  * What the cached index depends on, as one string kept whole in the cache: the index's format, the folder, osinfo-db's VERSION, and
