@@ -104,14 +104,25 @@ function oldMachine(c: DomainContext): boolean {
 
 /**
  * Device types QEMU lets keep a legacy interface (hw/virtio/virtio.c virtio_legacy_allowed: net, block, console,
- * rng, balloon, scsi, 9p). The others are modern-only: gpu, input, vsock, iommu, mem and pmem force virtio 1
- * (virtio_pci_force_virtio_1), and the rest refuse a legacy bus ("device is modern-only, use disable-legacy=on").
+ * rng, balloon, scsi, 9p — a <filesystem> other than virtiofs, whose vhost-user-fs-pci is non-transitional only).
+ * The others are modern-only: gpu, input, vsock, iommu, mem and pmem force virtio 1 (virtio_pci_force_virtio_1),
+ * and the rest refuse a legacy bus ("device is modern-only, use disable-legacy=on").
  */
 const LEGACY_CAPABLE = new Set<DeviceFacts['function']>(['net', 'blk', 'serial', 'rng', 'balloon', 'scsi']);
 
 /** Whether QEMU has a legacy form of the device's type at all (what model='virtio-transitional' can give it). */
 export function hasLegacyForm(d: DeviceFacts): boolean {
-  return LEGACY_CAPABLE.has(d.function);
+  return LEGACY_CAPABLE.has(d.function) || (d.function === 'fs' && d.fsDriver !== 'virtiofs');
+}
+
+/**
+ * vhost-vsock-pci forces virtio 1 only where the machine type checks for legacy devices (5.1 and later); machine
+ * types up to 5.0 set x-disable-legacy-check (hw_compat_5_0), so there it keeps a legacy interface like the
+ * others (hw/virtio/vhost-vsock-pci.c vhost_vsock_pci_realize; virtio-pci.c warns and lets it through).
+ */
+function legacyVsock(c: DeviceContext): boolean {
+  const mv = c.input.domain.machine.version;
+  return c.device.function === 'vsock' && mv !== 'unknown' && (mv.major < 5 || (mv.major === 5 && mv.minor === 0));
 }
 
 /** Whether the device keeps its legacy (virtio 0.9.5) interface, and why, in words for explanations. */
@@ -131,7 +142,7 @@ export function legacyAnswer(c: DeviceContext): LegacyAnswer {
   const d = c.device;
   if (d.transport === 'unknown') return { verdict: unknown(`the transport of ${d.label}`), because: 'the transport is not known' };
   if (d.transport !== 'pci') return { verdict: false, because: `on virtio-${d.transport} there is no PCI legacy interface` };
-  if (!hasLegacyForm(d)) return { verdict: false, because: `QEMU's ${d.function} device type is modern-only` };
+  if (!hasLegacyForm(d) && !legacyVsock(c)) return { verdict: false, because: `QEMU's ${d.function} device type is modern-only` };
   if (d.virtioModel === 'virtio-transitional') return { verdict: true, because: "model='virtio-transitional' keeps the legacy interface" };
   if (d.virtioModel === 'virtio-non-transitional') return { verdict: false, because: "model='virtio-non-transitional' is modern-only" };
   if (oldMachine(c))

@@ -10,6 +10,7 @@ import {
   guestVirtio1,
   isConfidential,
   iommuEffective,
+  legacyAnswer,
   legacyInterface,
   takesAccessPlatform,
   translatingViommu,
@@ -186,10 +187,10 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       const why =
         d.virtioModel === 'virtio-transitional'
           ? `its model is virtio-transitional, which keeps the legacy interface${d.driver.iommu === 'absent' ? ", and QEMU's confidential-VM default still turns iommu_platform on" : ''}`
-          : `model 'virtio' on a conventional PCI slot (machine ${String(c.input.domain.machine.raw)}${d.slot === 'pci' ? ', pci slot' : ''}) is transitional`;
+          : legacyAnswer(c).because;
       return `${d.label}: ${why}. The legacy virtio 0.9.5 interface only has 32 feature bits, so it cannot carry bit 33: with iommu_platform on QEMU refuses the device at start or hotplug, and without it a confidential guest cannot use the device.`;
     },
-    explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCIe slot (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge, ppc64 pseries); model='virtio-transitional' always keeps the legacy part.`,
+    explanation: `${WHAT_IOMMU_DOES} Only a modern (VIRTIO 1.x) device can offer it. libvirt's model='virtio' is modern on a PCI Express port (q35 root ports) and transitional (legacy + modern) on conventional PCI (i440fx, pci-bridge, ppc64 pseries) and on a PCI Express root bus (q35 bus 0); model='virtio-transitional' always keeps the legacy part.`,
     messages: [MSG_LEGACY_IOMMU],
     fix: {
       text: (c) => legacyFix(c).text,
