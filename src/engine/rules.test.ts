@@ -757,6 +757,20 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: { ...intel, eim: 'on', awBits: 48 } }) }),
   },
   {
+    key: 'R-VIOMMU-01/eim',
+    fires: input({ domain: domain({ viommu: { ...intel, eim: 'on' } }) }),
+    silent: input({ domain: domain({ viommu: { ...intel, eim: 'on', intremap: 'on' }, ioapicDriver: 'qemu' }) }),
+  },
+  {
+    key: 'R-VIOMMU-01/eim',
+    // With more than 255 vCPUs libvirt 10.10 and later turn a missing intremap on themselves; 9.0 does not.
+    fires: input({
+      domain: domain({ viommu: { ...intel, eim: 'on' }, vcpus: { max: 288, current: 288 } }),
+      host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) },
+    }),
+    silent: input({ domain: domain({ viommu: { ...intel, eim: 'on' }, vcpus: { max: 288, current: 288 } }) }),
+  },
+  {
     key: 'R-VIOMMU-01/intremap',
     // libvirt 9.0 refuses it; 11.3 and later add the split irqchip themselves.
     fires: input({ domain: domain({ viommu: { ...intel, intremap: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(9, 0) } }),

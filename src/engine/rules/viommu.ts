@@ -7,7 +7,7 @@ import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion
 import { setDriverAttribute, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { quotesFor, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
-import { unknown, v, versionAtLeast } from '../verdict';
+import { not, unknown, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
 import { isVhostKernel } from './shared';
@@ -491,6 +491,44 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
         'LAB',
         "define <iommu model='virtio'> and <iommu model='smmuv3'> with iotlb, caching_mode or intremap on libvirt 9.0, 11.3 and 12.8",
       ),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/eim',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => takesDriverOptions(c.input.domain.viommu.model) === true && c.input.domain.viommu.eim === 'on',
+      (c) => c.input.domain.viommu.intremap !== 'on',
+      // Only for an intel vIOMMU whose intremap is left out in a q35 domain of more than 255 vCPUs does libvirt
+      // (10.10.0 and later, as it defines the domain) turn intremap on itself (qemu_postparse.c
+      // qemuDomainIOMMUDefPostParse).
+      (c) => {
+        const d = c.input.domain;
+        const vcpus = d.vcpus.max;
+        if (d.viommu.intremap === 'off' || d.viommu.model !== 'intel' || d.machine.family !== 'q35') return true;
+        if (vcpus === 'unknown') return unknown('the number of vCPUs');
+        if (vcpus <= MAX_VCPUS_WITHOUT_EIM) return true;
+        return not(versionAtLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS, 'the libvirt version'));
+      },
+    ],
+    title: (c) =>
+      `eim='on' needs interrupt remapping, but this <iommu>'s intremap is ${c.input.domain.viommu.intremap === 'off' ? "'off'" : 'not set'}`,
+    explanation:
+      "The vIOMMU's extended interrupt mode (x2APIC interrupts) works through its interrupt remapping, so libvirt refuses eim='on' unless intremap='on' is written too (domain_validate.c, every libvirt in the version lab). Only for an intel vIOMMU of a q35 domain with more than 255 vCPUs does libvirt 10.10 and later turn a missing intremap on itself as it defines the domain.",
+    messages: ['IOMMU eim requires interrupt remapping to be enabled'],
+    fix: {
+      text: "Set intremap='on' on the <iommu>'s <driver> (with <ioapic driver='qemu'/> in <features>, which interrupt remapping needs), or drop eim='on'.",
+      edits: (c) =>
+        c.input.domain.viommu.target
+          ? [{ op: 'set-attribute', target: `${c.input.domain.viommu.target}/driver`, name: 'intremap', value: 'on' }, SPLIT_IRQCHIP]
+          : [],
+    },
+    sources: [
+      src('LV-VALIDATE', 'virDomainDefIOMMUValidate: "IOMMU eim requires interrupt remapping to be enabled"'),
+      src('LV-POSTPARSE', 'qemuDomainIOMMUDefPostParse: intremap and eim turned on for more than 255 vCPUs'),
+      src('LAB', "define <iommu model='intel'><driver eim='on'/> on libvirt 9.0, 11.3 and 12.8 (test/lab/viommu-eim.test.ts)"),
     ],
   },
   {
