@@ -61,6 +61,22 @@ export function unknownLaunchSecurityType(type: SecureType): string {
 }
 
 /**
+ * QEMU's refusal of a confidential guest under TCG (a `<domain type='qemu'>`), run here with each generation's QEMU
+ * (test/lab/tcg-confidential.test.ts): QEMU 7.2 fails an assertion, 10.0 and 11.1 say the accelerator cannot have
+ * SEV (system/vl.c qemu_machine_creation_done), SNP and TDX guests stop earlier for their private memory, and the
+ * s390x binaries have no PV object at all without KVM.
+ */
+export function tcgRefusals(type: 'sev' | 'sev-snp' | 'tdx' | 's390-pv'): readonly Quote[] {
+  if (type === 'sev')
+    return [
+      { text: "qemu_machine_creation_done: Assertion `machine->cgs->ready' failed.", upTo: v(7, 2) },
+      { text: 'accelerator does not support confidential guest sev-guest', from: v(10, 0) },
+    ];
+  if (type === 's390-pv') return [{ text: 'invalid object type: s390-pv-guest' }];
+  return [{ text: `cannot set up private guest memory for ${type}-guest: KVM required` }];
+}
+
+/**
  * QEMU's refusal to create a VM of a type the host kernel's KVM does not offer (target/i386/kvm/kvm.c
  * kvm_get_vm_type: "vm-type %s not supported by KVM"; the names "SEV-SNP" in the 10.0 source, "TDX" added with TDX
  * in 10.1). libvirt does not ask KVM about SNP, so this is what an SNP domain meets on a host without KVM SNP.

@@ -9,7 +9,7 @@ import type { Source } from '../../contracts/findings';
 import { atLeast, compareVersions, formatVersion } from '../../contracts/version';
 import { SEV_FAMILY, describeVersion, versionClause } from '../context';
 import { DEFAULT_POLICY, launchSecurityEdits, uefiEdits } from '../edits';
-import { launchSecurityRefusals, quotesFor, allQuotes, unknownLaunchSecurityType } from '../messages';
+import { launchSecurityRefusals, quotesFor, allQuotes, tcgRefusals, unknownLaunchSecurityType } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { secureName } from '../words';
@@ -58,11 +58,27 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       ],
       title: (c) =>
         `${name} needs a KVM ${t.arches.join('/')} guest${t.machines ? ` with machine ${t.machines.join('/')}` : ''}; this domain is ${String(c.input.domain.virtType)} ${String(c.input.domain.arch)} ${String(c.input.domain.machine.raw)}`,
-      explanation: `${name} is a feature of specific hardware used through KVM: it only exists for ${t.arches.join('/')} guests${t.machines ? ` on the ${t.machines.join('/')} machine` : ''} of <domain type='kvm'>. No XML change can make it work elsewhere; libvirt refuses such a domain when it is defined.`,
-      messages: allQuotes(quotes),
-      messagesFor: (c) => (t.element !== null ? refusal(c) : []),
-      fix: { text: `Choose the confidential VM technology of this guest's platform, or none.` },
-      sources: t.sources,
+      explanation: `${name} is a feature of specific hardware used through KVM: it only exists for ${t.arches.join('/')} guests${t.machines ? ` on the ${t.machines.join('/')} machine` : ''} of <domain type='kvm'>: no change makes it work for another architecture${t.machines ? ' or machine' : ''}, and a domain of type 'qemu' (TCG) must become type 'kvm'. libvirt refuses the domain when it is defined where the host or its QEMU cannot run ${name} at all (for another architecture's QEMU binary, always); on a host that can, it defines a domain of type 'qemu' (TCG) and QEMU refuses to start it.`,
+      messages: t.element !== null ? [...allQuotes(quotes), ...allQuotes(tcgRefusals(t.element))] : [],
+      // libvirt's own check at define asks what the host and QEMU can do, not the domain's type (qemu_validate.c),
+      // so on a capable host a TCG domain of the guest's architecture is defined and QEMU refuses it at start.
+      messagesFor: (c) => {
+        if (t.element === null) return [];
+        const { virtType, arch } = c.input.domain;
+        const tcg = virtType !== 'unknown' && virtType !== 'kvm' && arch !== 'unknown' && t.arches.includes(arch);
+        return tcg ? [...quotesFor(tcgRefusals(t.element), c.qemu), ...refusal(c)] : refusal(c);
+      },
+      fix: {
+        text: (c) =>
+          c.input.domain.virtType !== 'unknown' && c.input.domain.virtType !== 'kvm'
+            ? `Make it <domain type='kvm'> on a host whose KVM runs ${name}: TCG (type '${String(c.input.domain.virtType)}') cannot encrypt or protect guest memory.`
+            : `Choose the confidential VM technology of this guest's platform, or none.`,
+      },
+      sources: [
+        ...t.sources,
+        src('LV-VAL', "qemuValidateDomainDef: the launch security types of the QEMU binary, whatever the domain's type"),
+        src('LAB', "each generation's QEMU under TCG with each confidential object (test/lab/tcg-confidential.test.ts)"),
+      ],
     },
   ];
   if (t.element !== null && t.type !== 's390-pv') {
