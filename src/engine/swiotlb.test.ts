@@ -35,6 +35,17 @@ describe('the recommendation', () => {
     expect(swiotlbAdvice(r)).toMatch(/^No swiotlb= is needed/);
   });
 
+  it('where no larger pool fits in the guest, keeps the default and says the worst case is left uncovered', () => {
+    // 64 MiB of guest memory: a pool may take half of it, less than the default 64 MiB pool already has.
+    const r = report(sev({ memoryKiB: 65536, devices: [device({ queues: 2, io: { queueSize: 256 } })] }))!;
+    expect(r).toMatchObject({ defaultMiB: 64, parameter: null, edits: [] });
+    expect(r.peakMiB).toBeGreaterThan(r.defaultMiB);
+    expect(swiotlbAdvice(r)).toMatch(
+      /^The worst case \(\d+ MiB\) is more than this guest's memory leaves for a pool: keep the default pool \(64 MiB\)/,
+    );
+    expect(swiotlbAdvice(r)).not.toMatch(/covers/);
+  });
+
   it('a power-of-two swiotlb= that holds the worst case, in the boot loader without direct kernel boot', () => {
     const r = report(sev({ devices: [device({ queues: 2, io: { queueSize: 128 } })] }))!;
     // 2 queues × 128 requests × 643 slabs = 164608 slabs (322 MiB) → 262144 slabs (512 MiB).

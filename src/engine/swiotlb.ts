@@ -259,6 +259,9 @@ export function swiotlbReport(input: EngineInput): SwiotlbReport | null {
 
 /** What to do, in words: the parameter and where it goes, or that the default suffices. */
 export function swiotlbAdvice(r: SwiotlbReport): string {
+  // No parameter although the default is short of the worst case: a larger pool does not fit in this guest.
+  if (r.parameter === null && r.recommendedMiB < r.peakMiB)
+    return `The worst case (${r.peakMiB} MiB) is more than this guest's memory leaves for a pool: ${r.edits.length > 0 ? 'remove the swiotlb= size from <os><cmdline>, ' : ''}keep the default pool (${r.defaultMiB} MiB) and lower the worst case (fewer queues or a smaller queue_size), or give the guest more memory.`;
   if (r.parameter === null)
     return r.edits.length > 0
       ? `Remove the swiotlb= size from <os><cmdline>: the default pool (${r.defaultMiB} MiB) covers the worst case (${r.peakMiB} MiB).`
