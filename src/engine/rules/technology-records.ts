@@ -258,7 +258,10 @@ export function hostSupportRecord(
     scope: 'domain',
     severity: 'error',
     when: [(c) => types.includes(c.cvm), (c) => (support(c) === 'unknown' ? unknown(what) : support(c) === 'no')],
-    title: (c) => `This host cannot run ${secureName(c.cvm)} guests`,
+    title: (c) =>
+      support(c) === 'unknown'
+        ? `Whether this host can run ${secureName(c.cvm)} guests is not known`
+        : `This host cannot run ${secureName(c.cvm)} guests`,
     detail: (c) => {
       const ev = c.input.host.evidence.map((e) => `${e.fact} = ${e.value} (${e.source})`).join('; ');
       return [detail?.(c) ?? '', ev ? `Host evidence: ${ev}.` : 'No host evidence was available.'].filter(Boolean).join(' ');
