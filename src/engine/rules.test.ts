@@ -250,6 +250,27 @@ const CASES: readonly Case[] = [
     silent: input({ domain: s390Domain() }),
   },
   {
+    key: 'R-XML-04/input',
+    fires: input({
+      domain: domain({
+        devices: [
+          device({
+            kind: 'input',
+            function: 'input',
+            label: 'input tablet',
+            target: '/domain/devices/input[1]',
+            virtioModel: 'virtio-non-transitional',
+          }),
+        ],
+      }),
+    }),
+    silent: input({
+      domain: domain({
+        devices: [device({ kind: 'input', function: 'input', label: 'input tablet', target: '/domain/devices/input[1]' })],
+      }),
+    }),
+  },
+  {
     // A SCSI controller left to libvirt's default on Arm virt: which one it is depends on an unknown release.
     key: 'R-XML-04/default-model',
     fires: input({

@@ -232,6 +232,29 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   },
 
   {
+    key: 'R-XML-04/input',
+    id: 'R-XML-04',
+    scope: 'device',
+    severity: 'error',
+    when: [
+      (c) => c.device.function === 'input' && c.device.virtio,
+      (c) => c.device.virtioModel === 'virtio-transitional' || c.device.virtioModel === 'virtio-non-transitional',
+    ],
+    title: (c) => `${c.device.label}: libvirt has no ${String(c.device.virtioModel)} model for virtio input devices`,
+    explanation:
+      "QEMU's virtio input devices are modern-only (virtio-input-pci forces virtio 1), so libvirt offers no transitional or non-transitional model for them and refuses the domain at define (qemu_validate.c; seen on libvirt 9.0, 11.3 and 12.8). model='virtio' already gives the modern device.",
+    messages: ['virtio (non-)transitional models are not supported for input type=tablet'],
+    messagesFor: (c) => [`virtio (non-)transitional models are not supported for input type=${c.device.label.replace(/^input /, '')}`],
+    fix: {
+      text: "Use model='virtio' (or leave the model out).",
+      edits: (c) => setVirtioModel(c.device, 'virtio'),
+    },
+    sources: [
+      src('LV-VAL', 'qemuValidateDomainDeviceDefInput: model=virtio-(non-)transitional is unsupported'),
+      src('LAB', "define <input bus='virtio'> with each model on libvirt 9.0, 11.3 and 12.8 (test/lab/input-models.test.ts)"),
+    ],
+  },
+  {
     key: 'R-XML-04/default-model',
     id: 'R-XML-04',
     scope: 'device',
