@@ -324,6 +324,19 @@ const CASES: readonly Case[] = [
     silent: input({ domain: withDevice({ driver: { pagePerVq: 'on' } }) }),
   },
   {
+    // libvirt's PV guide: no <launchSecurity>, every virtio device with iommu='on'.
+    key: 'R-PV-01/guide-layout',
+    fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', driver: { iommu: 'on' } })] }) }),
+    silent: input({
+      domain: s390Domain({
+        devices: [
+          device({ transport: 'ccw', driver: { iommu: 'on' } }),
+          device({ transport: 'ccw', kind: 'interface', function: 'net', target: '/domain/devices/interface[1]' }),
+        ],
+      }),
+    }),
+  },
+  {
     key: 'R-PV-05',
     fires: input({ domain: s390Domain({ devices: [device({ transport: 'ccw', driver: { iommu: 'on' } })] }) }),
     silent: input({

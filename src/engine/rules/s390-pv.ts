@@ -1,8 +1,8 @@
 /**
  * IBM s390 Protected Virtualization (R-PV-*).
  */
-import type { RuleRecord } from '../rule-types';
-import { isConfidential } from '../context';
+import type { DomainContext, RuleRecord } from '../rule-types';
+import { isConfidential, takesAccessPlatform } from '../context';
 import { removeDriverAttribute } from '../edits';
 import { src } from '../sources';
 
@@ -59,7 +59,36 @@ export const PV_RULES: readonly RuleRecord<'domain'>[] = [
     fix: { text: "Use <cpu mode='host-model'/>." },
     sources: [src('LV-KB-PV', 'host-model CPU')],
   },
+  {
+    key: 'R-PV-01/guide-layout',
+    id: 'R-PV-01',
+    scope: 'domain',
+    severity: 'info',
+    when: [pvGuideLayout],
+    title: "Every virtio device has iommu='on' without <launchSecurity>: the layout of a Protected Virtualization guest",
+    explanation:
+      "libvirt's guide to s390 Protected Virtualization shows a PV guest without <launchSecurity>, every virtio device with iommu='on' and the balloon off; it starts, and the guest image decides that it is protected. From libvirt 7.6.0 and QEMU 6.0, <launchSecurity type='s390-pv'/> says so in the XML: libvirt then checks the host, and QEMU turns iommu_platform on for every device itself.",
+    fix: {
+      text: "If this guest runs a PV image, keep iommu='on' on its devices; <launchSecurity type='s390-pv'/> (plan --secure s390-pv) makes it explicit. If it does not, iommu='on' only adds DMA-API overhead on virtio-ccw (R-PV-05).",
+    },
+    sources: [
+      src('LV-KB-PV', "a PV guest without <launchSecurity>, iommu='on' on every virtio device"),
+      src('LV-FMT', 'launchSecurity type s390-pv (since 7.6.0)'),
+    ],
+  },
 ];
+
+/**
+ * The layout of libvirt's PV guide: a domain without <launchSecurity> whose every virtio device has iommu='on'
+ * (LV-KB-PV; fact sheet §7.1 item 7). Whether a guest is protected is decided by its image (genprotimg), not by the
+ * XML, so such a domain may well be a PV guest, and its iommu='on' is then what makes its devices work.
+ */
+function pvGuideLayout(c: DomainContext): boolean {
+  const d = c.input.domain;
+  if (d.arch !== 's390x' || d.launchSecurity.present || c.input.goals.secure !== 'keep') return false;
+  const devices = d.devices.filter((x) => x.transport === 'ccw' && takesAccessPlatform(x));
+  return devices.length > 0 && devices.every((x) => x.driver.iommu === 'on');
+}
 
 export const PV_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   absentWithoutDefault(
@@ -75,7 +104,14 @@ export const PV_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => c.device.virtio && c.device.transport === 'ccw' && c.device.driver.iommu === 'on', (c) => !isConfidential(c)],
     title: (c) => `${c.device.label}: on virtio-ccw iommu='on' only makes the guest use its DMA API`,
     explanation: `${WHAT_IOMMU_DOES} s390 channel I/O has no IOMMU: addresses are guest-absolute either way. Outside a Protected Virtualization guest the bit only adds DMA-API overhead (allocations below 2 GiB), and old QEMU also slowed vhost down with it.`,
-    fix: { text: 'Leave iommu absent on ccw devices of non-PV guests.', edits: (c) => removeDriverAttribute(c.device, 'iommu') },
+    fix: {
+      text: (c) =>
+        pvGuideLayout(c)
+          ? "Leave iommu absent on ccw devices of non-PV guests; if this guest runs a PV image (every virtio device has iommu='on', as libvirt's PV guide writes them), keep it: PV needs it."
+          : 'Leave iommu absent on ccw devices of non-PV guests.',
+      // Not where the domain may be a PV guest: removing the bit there would cut its devices off.
+      edits: (c) => (pvGuideLayout(c) ? [] : removeDriverAttribute(c.device, 'iommu')),
+    },
     sources: [src('THREAD-2020', 'Halil Pasic, David Gibson: for ccw both are the same'), src('LNX-RING', 'vring_use_dma_api')],
   },
 ];
