@@ -335,10 +335,17 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
         ...(type === 'tdx' ? ['Intel TDX launch security is not supported with pflash loader'] : []),
       ],
       fix: {
-        text: `Remove the pflash <loader> (and <nvram>) and let libvirt pick an ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
+        text: (c) =>
+          type === 'sev-snp' && versionAtLeast(c.libvirt, STATELESS_FOR_SNP, 'the libvirt version') !== true
+            ? `Replace the pflash <loader> (and drop <nvram>) with <loader stateless='yes'/> and let libvirt pick an ${name} firmware with <os firmware='efi'> (before libvirt 11.8 it may otherwise pick one with NVRAM), or name one with <loader type='rom'>PATH</loader>.`
+            : `Remove the pflash <loader> (and <nvram>) and let libvirt pick an ${name} firmware with <os firmware='efi'>, or name one with <loader type='rom'>PATH</loader>.`,
         edits: (c) => [
           ...uefiEdits(c.input.domain),
-          { op: 'remove-element', target: '/domain/os/loader' },
+          // SNP before libvirt 11.8 (or where its release is unknown): a stateless loader, so that libvirt picks no
+          // pflash firmware with NVRAM either (R-SNP-01/stateless); the element replaces the pflash one.
+          type === 'sev-snp' && versionAtLeast(c.libvirt, STATELESS_FOR_SNP, 'the libvirt version') !== true
+            ? { op: 'add-element' as const, parent: '/domain/os', xml: "<loader stateless='yes'/>", replace: true }
+            : { op: 'remove-element' as const, target: '/domain/os/loader' },
           ...(c.input.domain.firmware.nvram ? [{ op: 'remove-element' as const, target: '/domain/os/nvram' }] : []),
         ],
       },
