@@ -44,6 +44,7 @@ const nic = (p: DevicePatch = {}) =>
     ...p,
   });
 const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
+const VIRTIO_MEM = device({ kind: 'memory', function: 'mem', label: 'memory virtio-mem', target: '/domain/devices/memory[1]' });
 /** SeaBIOS: no <loader>, no firmware='efi'. */
 const BIOS: DomainFacts['firmware'] = { ...UEFI_PICKED_BY_LIBVIRT, kind: 'bios' };
 const shared = { locked: false, hugepages: false, sourceType: 'memfd' as const, accessMode: 'shared' as const, numaCells: [] };
@@ -335,6 +336,12 @@ const CASES: readonly Case[] = [
         ],
       }),
     }),
+  },
+  {
+    key: 'R-SEV-04/virtio-mem',
+    fires: input({ domain: sevDomain({ devices: [VIRTIO_MEM] }) }),
+    // SEV-SNP keeps discarding possible (guest_memfd).
+    silent: input({ domain: sevDomain({ devices: [VIRTIO_MEM] }), goals: { secure: 'sev-snp' } }),
   },
   {
     key: 'R-PV-05',

@@ -69,6 +69,7 @@ const URLS: Record<string, string> = {
   'LV-FIRMWARE': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_firmware.c`,
   'EDK2-TDVF-README': `${GH}/tianocore/edk2/blob/master/OvmfPkg/IntelTdx/README.md`,
   'QEMU-KVM-X86': `${GH}/qemu/qemu/blob/master/target/i386/kvm/kvm.c`,
+  'QEMU-VMEM': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio-mem.c`,
   'LV-QEMUCAPS': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_capabilities.c`,
   AMDSEV: `${GH}/AMDESE/AMDSEV`,
   KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,

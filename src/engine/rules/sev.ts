@@ -195,6 +195,26 @@ export const SEV_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     },
     sources: [src('LV-KB-SEV', 'virtio-gpu (i440fx paragraph)'), src('QEMU-VPCI', 'virtio-gpu-pci: virtio_pci_force_virtio_1')],
   },
+  {
+    key: 'R-SEV-04/virtio-mem',
+    id: 'R-SEV-04',
+    scope: 'device',
+    severity: 'error',
+    // SNP keeps private memory in guest_memfd and leaves discarding possible (sev.c); only SEV and SEV-ES pin it.
+    when: [(c) => c.cvm === 'sev' || c.cvm === 'sev-es', (c) => c.device.function === 'mem'],
+    title: (c) => `${c.device.label}: virtio-mem cannot work in this ${secureName(c.cvm)} guest`,
+    explanation:
+      "virtio-mem grows and shrinks the guest by discarding the memory it unplugs. A SEV or SEV-ES guest's memory is pinned, so QEMU turns discarding off as it sets the guest up (target/i386/sev.c sev_kvm_init: ram_block_discard_disable), and the virtio-mem device then refuses to start (hw/virtio/virtio-mem.c, read in QEMU 10.0's source; not seen here: no SEV host). libvirt does not check it. SEV-SNP keeps private memory in guest_memfd, where discarding stays possible.",
+    messages: ['Discarding RAM is disabled'],
+    fix: {
+      text: "Remove the <memory model='virtio-mem'> device, and give the guest the memory it should have at boot in <memory> and <currentMemory>; SEV-SNP guests are not affected.",
+      edits: (c) => [{ op: 'remove-element', target: c.device.target }],
+    },
+    sources: [
+      src('QEMU-SEV', 'sev_kvm_init: SEV/SEV-ES rely on pinned memory, ram_block_discard_disable(true)'),
+      src('QEMU-VMEM', 'virtio_mem_device_realize: "Discarding RAM is disabled"'),
+    ],
+  },
 ];
 
 /** A value written in the domain that differs from the host's; an absent one libvirt fills in (6.9.0 and later). */
