@@ -966,6 +966,10 @@ describe('R-BE-02 fix', () => {
     expect(fixFor(domain({ devices: vhost, viommu: { ...intel, model: 'amd' } }))).toMatch(/^Drop iommu='on' .*<iommu model='amd'>/);
     expect(fixFor(domain({ devices: vhost }), { ...CAPABLE_HOST, qemuVersion: exact(6, 1) })).toMatch(/^Upgrade QEMU to 6\.2/);
   });
+  it('does not ask for the device IOTLB where it is already set up', () => {
+    const set = [nic({ driver: { iommu: 'on', ats: 'on' } })];
+    expect(fixFor(domain({ devices: set, viommu: { ...intel, iotlb: 'on' } }))).toMatch(/^The device IOTLB is already set up/);
+  });
 });
 
 describe('a <launchSecurity> type libvirt does not know (R-CC-01/launch-security-type)', () => {

@@ -159,6 +159,8 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
         if (!translatingViommu(c))
           return "Upgrade QEMU to 6.2 or later, which skips the device IOTLB when no vIOMMU translates; in an ordinary VM you can drop iommu='on' instead.";
         // Only the intel vIOMMU has a checked remedy (R-VIOMMU-04); the others' device IOTLB with vhost is not verified here.
+        if (model === 'intel' && c.input.domain.viommu.iotlb === 'on' && c.device.driver.ats === 'on')
+          return "The device IOTLB is already set up (iotlb='on', ats='on'): what is left is the price of vIOMMU isolation for vhost. Drop iommu='on' from the device if it needs no isolation; vhost then reads guest memory directly.";
         return model === 'intel'
           ? "Set <driver iotlb='on'/> on <iommu model='intel'> and ats='on' on the device (R-VIOMMU-04), or drop iommu='on' from the device if it needs no vIOMMU isolation."
           : `Drop iommu='on' from the device if it needs no isolation by <iommu model='${model}'>; vhost then reads guest memory directly.`;
