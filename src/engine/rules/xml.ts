@@ -307,7 +307,7 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     key: 'R-XML-02/conventional',
     id: 'R-XML-02',
     scope: 'device',
-    severity: 'warning',
+    severity: 'info',
     when: [
       (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci',
       (c) => c.device.slot === 'pci' || c.device.slot === 'pcie-root',
@@ -323,7 +323,7 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     key: 'R-XML-02/no-iotlb',
     id: 'R-XML-02',
     scope: 'device',
-    severity: 'warning',
+    severity: 'info',
     when: [
       (c) => c.device.virtio && c.device.driver.ats === 'on' && c.device.transport === 'pci' && c.device.slot === 'pcie',
       (c) => !(c.input.domain.viommu.model === 'intel' && c.input.domain.viommu.iotlb === 'on'),
