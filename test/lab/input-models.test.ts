@@ -12,7 +12,7 @@ import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { defineRefusal, hostFactsOf } from './run-on-generation';
+import { defineRefusal, hostFactsOf, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -22,17 +22,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const MODELS = ['virtio', 'virtio-transitional', 'virtio-non-transitional'] as const;
 
 const domainXml = (name: string, model: string) =>
-  `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <input type='tablet' bus='virtio' model='${model}'/>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-`;
+  minimalDomainXml(name, { devices: `<input type='tablet' bus='virtio' model='${model}'/>` });
 
 describe.skipIf(missing)(`the models of a virtio input device on every lab generation ${missing ? `(skipped: ${missing})` : ''}`, () => {
   for (const g of generations) {

@@ -16,7 +16,7 @@ import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { hostFactsOf } from './run-on-generation';
+import { hostFactsOf, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -45,18 +45,10 @@ const CASES: readonly { readonly what: string; readonly model: string; readonly 
 ];
 
 const domainXml = (name: string, model: string, address: string) =>
-  `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    ${ROOT_PORT}
-    <interface type='user'><model type='${model}'/>${address}</interface>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-`;
+  minimalDomainXml(name, {
+    devices: `${ROOT_PORT}
+    <interface type='user'><model type='${model}'/>${address}</interface>`,
+  });
 
 /** The PCI device id QEMU gave the domain's only network interface (net0), from `info qtree`. */
 async function netDeviceId(g: Generation, name: string): Promise<number> {

@@ -14,7 +14,7 @@ import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { defineAndStart, hostFactsOf } from './run-on-generation';
+import { defineAndStart, hostFactsOf, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -37,18 +37,11 @@ const CASES = [
 
 // /usr exists inside every generation's root; mapped access and a read-only share need nothing of its owner.
 const domainXml = (name: string, c: (typeof CASES)[number]) =>
-  `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='${c.machine}'>hvm</type></os>
-  <devices>
-    ${c.controllers}
-    <filesystem type='mount' accessmode='mapped'><driver iommu='on'/><source dir='/usr'/><target dir='share'/><readonly/>${c.address}</filesystem>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-`;
+  minimalDomainXml(name, {
+    machine: c.machine,
+    devices: `${c.controllers}
+    <filesystem type='mount' accessmode='mapped'><driver iommu='on'/><source dir='/usr'/><target dir='share'/><readonly/>${c.address}</filesystem>`,
+  });
 
 describe.skipIf(missing)(`a 9p share with iommu='on' on every lab generation ${missing ? `(skipped: ${missing})` : ''}`, () => {
   for (const g of generations) {

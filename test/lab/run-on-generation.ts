@@ -116,3 +116,24 @@ export async function defineAndStart(uri: string, name: string, xml: string, dir
     await runVirsh(uri, ['undefine', name]).catch(() => undefined);
   }
 }
+
+/**
+ * A minimal x86_64 domain for a lab case, run under TCG: 256 MiB, one vCPU, the given `<features>` and devices,
+ * and the balloon off so that the devices under test are the only virtio ones.
+ */
+export function minimalDomainXml(
+  name: string,
+  p: { readonly machine?: string; readonly features?: string; readonly devices: string },
+): string {
+  return `<domain type='qemu'>
+  <name>${name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='${p.machine ?? 'q35'}'>hvm</type></os>${p.features ? `\n  <features>${p.features}</features>` : ''}
+  <devices>
+    ${p.devices}
+    <memballoon model='none'/>
+  </devices>
+</domain>
+`;
+}

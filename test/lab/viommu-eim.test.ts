@@ -12,7 +12,7 @@ import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { defineRefusal, hostFactsOf } from './run-on-generation';
+import { defineRefusal, hostFactsOf, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -28,18 +28,7 @@ const CASES = [
 ] as const;
 
 const domainXml = (name: string, driver: string) =>
-  `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <features><acpi/><ioapic driver='qemu'/></features>
-  <devices>
-    <iommu model='intel'>${driver}</iommu>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-`;
+  minimalDomainXml(name, { features: "<acpi/><ioapic driver='qemu'/>", devices: `<iommu model='intel'>${driver}</iommu>` });
 
 describe.skipIf(missing)(
   `an intel vIOMMU's eim without interrupt remapping on every lab generation ${missing ? `(skipped: ${missing})` : ''}`,
