@@ -1,6 +1,6 @@
 /** R-MIG-01: comparing two definitions' virtio options and queue counts the way libvirt's ABI check does. */
 import { describe, expect, it } from 'vitest';
-import type { DomainFacts, VersionFact } from '../contracts/facts';
+import { NO_VIOMMU, type DomainFacts, type VersionFact, type ViommuFacts } from '../contracts/facts';
 import { device, domain } from '../../test/engine-facts';
 import { compareForMigration as compareWith } from './migration';
 import { v } from './verdict';
@@ -62,13 +62,35 @@ describe('compareForMigration', () => {
   });
 
   it('refuses <driver> settings on one side only even when no virtio option differs', () => {
-    const [f, ...rest] = compareForMigration(domain({ devices: [rng()] }), domain({ devices: [rng({ driverElement: 'set' })] }));
+    // A NIC's <driver txmode=…> or a controller's <driver queues=…> is written back, with an options object.
+    const controller = (p: Parameters<typeof device>[0] = {}) =>
+      device({ kind: 'controller', function: 'scsi', label: 'controller scsi 0', target: '/domain/devices/controller[1]', ...p });
+    const [f, ...rest] = compareForMigration(
+      domain({ devices: [controller()] }),
+      domain({ devices: [controller({ driverElement: 'set' })] }),
+    );
     expect(rest).toEqual([]);
     expect([f?.title, f?.messages]).toEqual([
-      'rng: only the destination has <driver> settings, so libvirt holds virtio options on one side only',
+      'controller scsi 0: only the destination has <driver> settings, so libvirt holds virtio options on one side only',
       ["Target device virtio options don't match the source"],
     ]);
     expect(compareForMigration(domain({ devices: [rng()] }), domain({ devices: [rng({ driverElement: 'empty' })] }))).toEqual([]);
+  });
+
+  it('holds no options for an rng, memballoon, input or vsock whose <driver> has no virtio option: libvirt writes nothing else there', () => {
+    // <rng><driver name='qemu'/>: libvirt reads only the virtio options of that <driver> and writes none back.
+    const named = rng({ driverElement: 'set' });
+    expect(compareForMigration(domain({ devices: [rng()] }), domain({ devices: [named] }))).toEqual([]);
+    const balloon = (p: Parameters<typeof device>[0] = {}) =>
+      device({ kind: 'memballoon', function: 'balloon', label: 'memballoon', target: '/domain/devices/memballoon[1]', ...p });
+    expect(compareForMigration(domain({ devices: [balloon({ driverElement: 'set' })] }), domain({ devices: [balloon()] }))).toEqual([]);
+    // An explicit default is an option all the same: one side holds options, the other none.
+    const [f, ...rest] = compareForMigration(
+      domain({ devices: [rng()] }),
+      domain({ devices: [rng({ driverElement: 'set', driver: { ats: 'off' } })] }),
+    );
+    expect(rest).toEqual([]);
+    expect(f?.messages).toEqual(["Target device virtio options don't match the source"]);
   });
 
   it('is silent for devices whose virtio options libvirt does not compare (virtio-mem, sound, the virtio vIOMMU)', () => {
@@ -131,5 +153,88 @@ describe('compareForMigration', () => {
     expect(f?.severity).toBe('warning');
     expect(f?.explanation).toMatch(/on this transport it was not seen/);
     expect(compareWith(ccw(2), ccw(4), libvirt(11, 4))[0]?.severity).toBe('error');
+  });
+
+  describe('the vIOMMU', () => {
+    const intel = (p: Partial<ViommuFacts> = {}): ViommuFacts => ({
+      ...NO_VIOMMU,
+      model: 'intel',
+      target: '/domain/devices/iommu[1]',
+      ...p,
+    });
+    const withViommu = (viommu: ViommuFacts, vcpus = 2) => domain({ viommu, vcpus: { max: vcpus, current: vcpus } });
+
+    it("refuses an <iommu> on one side only, in libvirt's words of the release (counts from 12.8), and adds or removes it", () => {
+      const source = withViommu(intel({ iotlb: 'on', awBits: 48 }));
+      const destination = withViommu(NO_VIOMMU);
+      const messages = (l: VersionFact) => compareWith(source, destination, l).map((f) => f.messages);
+      const BARE = 'Target domain IOMMU device count does not match source';
+      const COUNTED = 'Target domain IOMMU device count 0 does not match source 1';
+      expect(messages(libvirt(9, 0))).toEqual([[BARE]]);
+      expect(messages(libvirt(11, 3))).toEqual([[BARE]]);
+      expect(messages(libvirt(12, 8))).toEqual([[COUNTED]]);
+      expect(messages(UNKNOWN_LIBVIRT)).toEqual([[BARE, COUNTED]]);
+      const [f] = compareWith(source, destination, libvirt(12, 8));
+      expect([f?.rule, f?.severity, f?.target, f?.title]).toEqual([
+        'R-MIG-01',
+        'error',
+        '/domain/devices/iommu[1]',
+        "vIOMMU: the destination has no <iommu> (the source's is intel)",
+      ]);
+      expect(f?.fix.edits).toEqual([
+        { op: 'add-element', parent: '/domain/devices', xml: "<iommu model='intel'>\n  <driver iotlb='on' aw_bits='48'/>\n</iommu>" },
+      ]);
+      const [added] = compareWith(destination, source, libvirt(12, 8));
+      expect(added?.messages).toEqual(['Target domain IOMMU device count 1 does not match source 0']);
+      expect(added?.fix.edits).toEqual([{ op: 'remove-element', target: '/domain/devices/iommu[1]' }]);
+    });
+
+    it("names each differing switch and aw_bits with libvirt's message ('default' and 0 for what is not written)", () => {
+      const source = withViommu(intel({ iotlb: 'on', cachingMode: 'on' }));
+      const destination = withViommu(intel({ iotlb: 'off', awBits: 48, intremap: 'on', eim: 'off' }));
+      const findings = compareForMigration(source, destination);
+      expect(findings.map((f) => f.messages?.[0])).toEqual([
+        "Target domain IOMMU device intremap value 'on' does not match source 'default'",
+        "Target domain IOMMU device caching mode 'default' does not match source 'on'",
+        "Target domain IOMMU device eim value 'off' does not match source 'default'",
+        "Target domain IOMMU device iotlb value 'off' does not match source 'on'",
+        "Target domain IOMMU device aw_bits value '48' does not match source '0'",
+      ]);
+      expect(findings[3]?.title).toBe("vIOMMU: iotlb is 'on' on the source and 'off' on the destination");
+      expect(findings.flatMap((f) => f.fix.edits)).toEqual([
+        { op: 'remove-attribute', target: '/domain/devices/iommu[1]/driver', name: 'intremap' },
+        { op: 'set-attribute', target: '/domain/devices/iommu[1]/driver', name: 'caching_mode', value: 'on' },
+        { op: 'remove-attribute', target: '/domain/devices/iommu[1]/driver', name: 'eim' },
+        { op: 'set-attribute', target: '/domain/devices/iommu[1]/driver', name: 'iotlb', value: 'on' },
+        { op: 'remove-attribute', target: '/domain/devices/iommu[1]/driver', name: 'aw_bits' },
+      ]);
+      expect(compareForMigration(source, source)).toEqual([]);
+    });
+
+    it('stops at a different model, as libvirt does', () => {
+      const findings = compareForMigration(withViommu(intel({ iotlb: 'on' })), withViommu(intel({ model: 'virtio' })));
+      expect(findings.map((f) => f.messages)).toEqual([["Target domain IOMMU device model 'virtio' does not match source 'intel'"]]);
+      expect(findings[0]?.fix.edits).toEqual([{ op: 'set-attribute', target: '/domain/devices/iommu[1]', name: 'model', value: 'intel' }]);
+    });
+
+    it('compares xtsup only where libvirt knows it (11.5.0 and later, with the amd vIOMMU)', () => {
+      const amd = (xtsup: 'on' | 'absent') => withViommu(intel({ model: 'amd', xtsup }));
+      expect(compareWith(amd('on'), amd('absent'), libvirt(12, 8)).map((f) => f.messages)).toEqual([
+        ["Target domain IOMMU device xtsup 'default' does not match source 'on'"],
+      ]);
+      expect(compareWith(amd('on'), amd('absent'), libvirt(11, 3))).toEqual([]);
+    });
+
+    it('compares the vIOMMU libvirt 10.10 and later hold for more than 255 vCPUs on q35: added, intremap and eim turned on', () => {
+      const written = withViommu(intel({ intremap: 'on', eim: 'on' }), 288);
+      const none = withViommu(NO_VIOMMU, 288);
+      expect(compareWith(written, none, libvirt(11, 3))).toEqual([]);
+      expect(compareWith(written, withViommu(intel(), 288), libvirt(12, 8))).toEqual([]);
+      expect(compareWith(written, none, libvirt(9, 0)).map((f) => f.messages)).toEqual([
+        ['Target domain IOMMU device count does not match source'],
+      ]);
+      // Written values are compared where the release is not known.
+      expect(compareForMigration(written, none)).toHaveLength(1);
+    });
   });
 });

@@ -1,9 +1,18 @@
 /**
- * R-MIG-01: the virtio options, and the queue counts of virtio disks and network cards, are guest ABI. libvirt
- * compares them between source and destination definitions on migration, restore and snapshot revert; this makes
- * the same comparison ahead of time.
+ * R-MIG-01: the virtio options, the queue counts of virtio disks and network cards, and the vIOMMU are guest ABI.
+ * libvirt compares them between source and destination definitions on migration, restore and snapshot revert; this
+ * makes the same comparison ahead of time.
  */
-import type { DeviceFacts, DeviceKind, DomainFacts, Maybe, OnOffAbsent, VersionFact, VirtioDriverOptions } from '../contracts/facts';
+import type {
+  DeviceFacts,
+  DeviceKind,
+  DomainFacts,
+  Maybe,
+  OnOffAbsent,
+  VersionFact,
+  ViommuFacts,
+  VirtioDriverOptions,
+} from '../contracts/facts';
 import type { Edit, Finding, Source } from '../contracts/findings';
 import { atLeast } from '../contracts/version';
 import { src } from './sources';
@@ -25,6 +34,30 @@ const OPTIONS: readonly { key: keyof VirtioDriverOptions; name: string }[] = [
 const NET_QUEUES_CHECKED_FROM = v(11, 4);
 const QEMU_NET_QUEUES_REFUSAL = ['get_pci_config_device: Bad config data', 'load of migration failed: Invalid argument'];
 
+/**
+ * The vIOMMU's `<driver>` switches libvirt compares, in its order, with the words of its message
+ * (virDomainIOMMUDefCheckABIStability, domain_conf.c 11.3 lines 21903-21957: the same words in 9.0's and 12.8's
+ * libvirt.so; xtsup only from 11.5.0, which brought the amd vIOMMU and the attribute (NEWS 11.5.0), its message
+ * as 12.8's libvirt.so has it, not seen refused).
+ */
+const VIOMMU_OPTIONS: readonly { key: 'intremap' | 'cachingMode' | 'eim' | 'iotlb' | 'xtsup'; name: string; message: string }[] = [
+  { key: 'intremap', name: 'intremap', message: 'intremap value' },
+  { key: 'cachingMode', name: 'caching_mode', message: 'caching mode' },
+  { key: 'eim', name: 'eim', message: 'eim value' },
+  { key: 'iotlb', name: 'iotlb', message: 'iotlb value' },
+  { key: 'xtsup', name: 'xtsup', message: 'xtsup' },
+];
+const XTSUP_FROM = v(11, 5);
+
+/**
+ * libvirt's message when one definition has an `<iommu>` and the other none: without counts up to 11.3 (9.0 and
+ * 11.3 in the version lab), with them (destination's, source's) in 12.8, which holds several; the release between
+ * that changed it is not known.
+ */
+const VIOMMU_COUNT_BARE = 'Target domain IOMMU device count does not match source';
+const VIOMMU_COUNT_BARE_BEFORE = v(11, 4);
+const VIOMMU_COUNT_NUMBERED_FROM = v(12, 8);
+
 /** libvirt's ABI-check messages (domain_conf.c, the CheckABIStability functions), every form. */
 export const MIGRATION_MESSAGES: readonly string[] = [
   "Target device virtio options don't match the source",
@@ -33,6 +66,11 @@ export const MIGRATION_MESSAGES: readonly string[] = [
   'Target disk queue size <dst> does not match source <src>',
   "Target virtio network queue count '<dst>' does not match source '<src>'",
   ...QEMU_NET_QUEUES_REFUSAL,
+  VIOMMU_COUNT_BARE,
+  'Target domain IOMMU device count <dst> does not match source <src>',
+  "Target domain IOMMU device model '<dst>' does not match source '<src>'",
+  ...VIOMMU_OPTIONS.map((o) => `Target domain IOMMU device ${o.message} '<dst>' does not match source '<src>'`),
+  "Target domain IOMMU device aw_bits value '<dst>' does not match source '<src>'",
 ];
 
 /** libvirt formats an absent option as 'default' in these messages. */
@@ -41,14 +79,25 @@ function shown(v: OnOffAbsent): string {
 }
 
 /**
+ * The devices whose `<driver>` libvirt reads and writes only the virtio options of (domain_conf.c 11.3: the rng,
+ * memballoon, input and vsock parsers call virDomainVirtioOptionsParseXML and nothing else on it; their formatters
+ * write virDomainVirtioOptionsFormat alone into it).
+ */
+const OPTIONS_ONLY_DRIVER: ReadonlySet<DeviceKind> = new Set(['rng', 'memballoon', 'input', 'vsock']);
+
+/**
  * Whether libvirt holds a virtio options object for the device when it compares: virDomainVirtioOptionsParseXML
- * makes one for every `<driver>` element it reads, and libvirt compares copies of both definitions that it wrote
- * out and read back (qemuDomainDefCopy, migratable). Writing out keeps a `<driver>` only with something in it (an
- * empty `<driver/>` is gone, seen on restore with libvirt 9.0) and adds one to every disk (driver name='qemu' and
- * the format, filled in at define).
+ * makes one for every `<driver>` element it reads (domain_conf.c 11.3 line 1808, whatever its attributes), but
+ * libvirt compares copies of both definitions that it wrote out and read back (qemu_domain.c
+ * qemuDomainDefCheckABIStability, qemuDomainDefCopy, migratable). Writing out keeps a `<driver>` only with
+ * something in it that libvirt holds (an empty `<driver/>` is gone, and so is one whose only attributes an
+ * options-only device does not know, such as name='qemu' on an rng; seen on restore with libvirt 9.0, 11.3 and
+ * 12.8) and adds one to every disk (driver name='qemu' and the format, filled in at define).
  */
 function keepsOptions(d: DeviceFacts): boolean {
-  return d.driverElement === 'set' || d.kind === 'disk';
+  if (d.kind === 'disk') return true;
+  if (OPTIONS_ONLY_DRIVER.has(d.kind)) return OPTIONS.some((o) => d.driver[o.key] !== 'absent');
+  return d.driverElement === 'set';
 }
 
 /** Sets the destination's `<driver>` attribute to the source's value, or removes it where the source has none (null). */
@@ -63,9 +112,9 @@ function fixEdit(a: DeviceFacts, b: DeviceFacts, o: (typeof OPTIONS)[number]): E
   return driverAttributeEdit(b, o.name, value === 'absent' ? null : value);
 }
 
-/** An R-MIG-01 finding on the source's device: libvirt (or QEMU) refuses the move. */
+/** An R-MIG-01 finding on the source's device (or element): libvirt (or QEMU) refuses the move. */
 function abiFinding(
-  a: DeviceFacts,
+  a: { readonly target: string; readonly label: string },
   f: { title: string; explanation: string; messages: readonly string[]; fix: string; edits: readonly Edit[]; sources: readonly Source[] },
 ): Finding {
   return {
@@ -87,7 +136,8 @@ const SOURCES = [src('LV-CONF', 'virDomainVirtioOptionsCheckABIStability')];
 /**
  * One finding per differing option, with libvirt's message for it; but when only one side has a virtio options
  * object at all (see keepsOptions) libvirt does not compare them one by one and says so in one message (both
- * checked against libvirt 9.0 with virsh save/restore in main/services/migration-abi.test.ts), so that is one finding.
+ * checked with virsh save/restore on libvirt 9.0, 11.3 and 12.8, test/lab/migration-driver-viommu.test.ts), so
+ * that is one finding.
  */
 function compareDevice(a: DeviceFacts, b: DeviceFacts): Finding[] {
   const differing = OPTIONS.filter((o) => a.driver[o.key] !== b.driver[o.key]);
@@ -238,16 +288,125 @@ function compareNetQueues(a: DeviceFacts, b: DeviceFacts, libvirt: VersionFact):
 }
 
 /**
+ * libvirt 10.10.0 and later complete the vIOMMU of an x86 q35 domain with more than 255 vCPUs as they read it
+ * (qemu_postparse.c: qemuDomainDefAddDefaultDevices adds <iommu model='intel'> with intremap and eim on where
+ * there is none; qemuDomainIOMMUDefPostParse turns an intel one's unwritten intremap and eim on), and compare what
+ * they hold. Older releases, or an unknown one, are taken to compare what is written.
+ */
+const COMPLETES_VIOMMU_FROM = v(10, 10);
+function heldViommu(d: DomainFacts, libvirt: VersionFact): ViommuFacts {
+  const many = (d.arch === 'x86_64' || d.arch === 'i686') && d.machine.family === 'q35' && d.vcpus.max !== 'unknown' && d.vcpus.max > 255;
+  if (!many || atLeast(libvirt, COMPLETES_VIOMMU_FROM) !== 'yes') return d.viommu;
+  const on = (x: OnOffAbsent): OnOffAbsent => (x === 'absent' ? 'on' : x);
+  if (d.viommu.model === 'none') return { ...d.viommu, model: 'intel', intremap: 'on', eim: 'on' };
+  if (d.viommu.model !== 'intel') return d.viommu;
+  return { ...d.viommu, intremap: on(d.viommu.intremap), eim: on(d.viommu.eim) };
+}
+
+/** aw_bits as libvirt holds it: 0 when not written; null when not a number (libvirt refuses the definition). */
+function awBits(x: ViommuFacts['awBits']): number | null {
+  return x === 'absent' ? 0 : x === 'unknown' ? null : x;
+}
+
+const VIOMMU_WHY =
+  'The vIOMMU is part of the machine the guest sees: its driver found it, and the features it reports, at boot. libvirt refuses to migrate, restore or revert to a definition whose vIOMMU differs';
+const VIOMMU_SOURCES = [
+  src('LV-CONF', 'virDomainDefCheckABIStabilityFlags, virDomainIOMMUDefCheckABIStability'),
+  src('LAB', 'virsh restore --xml on libvirt 9.0, 11.3 and 12.8'),
+];
+const VIOMMU_FIX = "Give the destination the source's vIOMMU (the edits apply to the destination definition).";
+
+/** The source's vIOMMU written out, from what the facts hold of it. */
+function viommuXml(m: ViommuFacts): string {
+  const options = [
+    ...VIOMMU_OPTIONS.filter((o) => m[o.key] !== 'absent').map((o) => ` ${o.name}='${m[o.key]}'`),
+    typeof m.awBits === 'number' ? ` aw_bits='${m.awBits}'` : '',
+  ].join('');
+  return options ? `<iommu model='${m.model}'>\n  <driver${options}/>\n</iommu>` : `<iommu model='${m.model}'/>`;
+}
+
+/**
+ * The vIOMMU (domain_conf.c virDomainDefCheckABIStabilityFlags, after the memory devices): refused when one
+ * definition has an <iommu> and the other none, else by virDomainIOMMUDefCheckABIStability, which stops at the
+ * first difference of model, intremap, caching_mode, eim, iotlb, aw_bits (and dma_translation, and in later
+ * releases more, which the facts do not hold). One finding per difference, as for the virtio options. The virtio
+ * vIOMMU's own <driver> options are not compared (no virDomainVirtioOptionsCheckABIStability there).
+ */
+function compareViommu(source: DomainFacts, destination: DomainFacts, libvirt: VersionFact): Finding[] {
+  const [a, b] = [heldViommu(source, libvirt), heldViommu(destination, libvirt)];
+  const subject = { target: a.target ?? '/domain/devices', label: 'vIOMMU' };
+  const target = b.target ?? '/domain/devices/iommu[1]';
+  if ((a.model === 'none') !== (b.model === 'none')) {
+    const [na, nb] = [a.model === 'none' ? 0 : 1, b.model === 'none' ? 0 : 1];
+    const numbered = `Target domain IOMMU device count ${nb} does not match source ${na}`;
+    const [bare, counted] = [atLeast(libvirt, VIOMMU_COUNT_BARE_BEFORE), atLeast(libvirt, VIOMMU_COUNT_NUMBERED_FROM)];
+    const messages = bare === 'no' ? [VIOMMU_COUNT_BARE] : counted === 'yes' ? [numbered] : [VIOMMU_COUNT_BARE, numbered];
+    // A vIOMMU libvirt adds itself (heldViommu) is not written, so there is nothing to remove.
+    const removable = destination.viommu.target !== null;
+    return [
+      abiFinding(subject, {
+        title: na ? `the destination has no <iommu> (the source's is ${a.model})` : `only the destination has an <iommu> (${b.model})`,
+        explanation: `${VIOMMU_WHY}, and it counts the <iommu> devices first.`,
+        messages,
+        fix: na ? VIOMMU_FIX : "Remove the destination's <iommu>, as the source has none.",
+        edits: na
+          ? [{ op: 'add-element', parent: '/domain/devices', xml: viommuXml(a) }]
+          : removable
+            ? [{ op: 'remove-element', target }]
+            : [],
+        sources: VIOMMU_SOURCES,
+      }),
+    ];
+  }
+  if (a.model === 'none' || a.model === 'other' || b.model === 'other') return [];
+  const finding = (what: string, dst: string, srcValue: string, message: string, edits: Edit[]) =>
+    abiFinding(subject, {
+      title: `${what} is '${srcValue}' on the source and '${dst}' on the destination`,
+      explanation: `${VIOMMU_WHY}: source ${what} '${srcValue}', destination '${dst}'.`,
+      messages: [message],
+      fix: VIOMMU_FIX,
+      edits: destination.viommu.target === null ? [] : edits,
+      sources: VIOMMU_SOURCES,
+    });
+  if (a.model !== b.model) {
+    const message = `Target domain IOMMU device model '${b.model}' does not match source '${a.model}'`;
+    return [finding('the vIOMMU model', b.model, a.model, message, [{ op: 'set-attribute', target, name: 'model', value: a.model }])];
+  }
+  const edit = (name: string, value: string | null): Edit[] =>
+    value === null
+      ? [{ op: 'remove-attribute', target: `${target}/driver`, name }]
+      : [{ op: 'set-attribute', target: `${target}/driver`, name, value }];
+  const xtsup = atLeast(libvirt, XTSUP_FROM) !== 'no';
+  const findings = VIOMMU_OPTIONS.filter((o) => a[o.key] !== b[o.key] && (o.key !== 'xtsup' || xtsup)).map((o) =>
+    finding(
+      o.name,
+      shown(b[o.key]),
+      shown(a[o.key]),
+      `Target domain IOMMU device ${o.message} '${shown(b[o.key])}' does not match source '${shown(a[o.key])}'`,
+      edit(o.name, a[o.key] === 'absent' ? null : a[o.key]),
+    ),
+  );
+  const [wa, wb] = [awBits(a.awBits), awBits(b.awBits)];
+  if (wa !== null && wb !== null && wa !== wb) {
+    const message = `Target domain IOMMU device aw_bits value '${wb}' does not match source '${wa}'`;
+    findings.push(finding('aw_bits', String(wb || 'not set'), String(wa || 'not set'), message, edit('aw_bits', wa ? String(wa) : null)));
+  }
+  return findings;
+}
+
+/**
  * Compares the devices two definitions share (matched by XPath): the queue counts of virtio disks and network
- * cards, then the virtio options. `libvirt` is the release of the libvirt that compares (the source host's for
- * a migration, the restoring host's for a restore), which decides who refuses a network card's queues.
+ * cards, then the virtio options; then the vIOMMU. `libvirt` is the release of the libvirt that compares (the
+ * source host's for a migration, the restoring host's for a restore), which decides who refuses a network card's
+ * queues and how libvirt words a missing vIOMMU.
  */
 export function compareForMigration(source: DomainFacts, destination: DomainFacts, libvirt: VersionFact): Finding[] {
   const byTarget = new Map(destination.devices.map((d) => [d.target, d]));
-  return source.devices.flatMap((a) => {
+  const devices = source.devices.flatMap((a) => {
     const b = byTarget.get(a.target);
     if (!b || !a.virtio || !b.virtio || !COMPARED_KINDS.has(a.kind)) return [];
     const queues = a.kind === 'disk' ? compareDiskQueues(a, b) : a.kind === 'interface' ? compareNetQueues(a, b, libvirt) : [];
     return [...queues, ...compareDevice(a, b)];
   });
+  return [...devices, ...compareViommu(source, destination, libvirt)];
 }
