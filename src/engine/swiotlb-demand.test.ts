@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { device, type DevicePatch } from '../../test/engine-facts';
-import { deviceDemand, qemuDefaults, type CpuCounts } from './swiotlb-demand';
+import { blockMaxRequest, deviceDemand, qemuDefaults, type CpuCounts } from './swiotlb-demand';
 import { v } from './verdict';
 
 const NOW = qemuDefaults(v(7, 2));
 const CPUS: CpuCounts = { possible: 2, online: 2 };
-const slabs = (d: Parameters<typeof deviceDemand>[0], q = NOW, cpus = CPUS) => deviceDemand(d, q, cpus)?.slabs;
+/** The block layer's largest request up to Linux 6.16 (1280 KiB), which the figures below are counted with. */
+const UP_TO_6_16 = blockMaxRequest(v(6, 16));
+const slabs = (d: Parameters<typeof deviceDemand>[0], q = NOW, cpus = CPUS) => deviceDemand(d, q, cpus, UP_TO_6_16)?.slabs;
 
 describe('QEMU defaults by machine type', () => {
   it('256-entry rings and seg_max = ring - 2 from 5.0, one queue per vCPU from 5.2 (hw_compat_4_2, hw_compat_5_1)', () => {
@@ -17,9 +19,18 @@ describe('QEMU defaults by machine type', () => {
 
 describe('worst case of a virtio-blk disk', () => {
   it('a queue per vCPU × 256 requests × (1280 KiB of data + header + status + a 4 KiB descriptor table)', () => {
-    const d = deviceDemand(device(), NOW, CPUS)!;
+    const d = deviceDemand(device(), NOW, CPUS, UP_TO_6_16)!;
     expect(d.slabs).toBe(2 * 256 * (640 + 2 + 2));
     expect(d.basis).toBe('2 queues × 256 requests × 644 slabs (1280 KiB of data, header, status, descriptor table)');
+  });
+
+  it('4 MiB requests from Linux 6.17 (BLK_DEF_MAX_SECTORS_CAP), and for a kernel of unknown version', () => {
+    expect(blockMaxRequest(v(6, 16))).toBe(1280 * 1024);
+    expect(blockMaxRequest(v(6, 17))).toBe(4096 * 1024);
+    expect(blockMaxRequest(null)).toBe(4096 * 1024);
+    const d = deviceDemand(device(), NOW, CPUS, blockMaxRequest(v(7, 2)))!;
+    expect(d.slabs).toBe(2 * 256 * (2048 + 2 + 2));
+    expect(d.basis).toBe('2 queues × 256 requests × 2052 slabs (4096 KiB of data, header, status, descriptor table)');
   });
 
   it('follows queues and queue_size from the XML; more queues than possible CPUs are not used', () => {
@@ -50,6 +61,10 @@ describe('worst case of a virtio-scsi controller', () => {
     expect(slabs(ctl({ scsiDisks: 3 }))).toBe(384 * 644);
     expect(slabs(ctl({ scsiDisks: 5 }))).toBe(512 * 644);
     expect(slabs(ctl({ scsiDisks: 3, cmdPerLun: 16 }))).toBe(48 * 644);
+  });
+
+  it('4 MiB requests from Linux 6.17, as for virtio-blk (sd.c leaves the default to the block layer)', () => {
+    expect(deviceDemand(ctl({ scsiDisks: 1 }), NOW, CPUS, blockMaxRequest(null))?.slabs).toBe(128 * 2052);
   });
 
   it('max_sectors bounds the request size; no disk, no demand', () => {

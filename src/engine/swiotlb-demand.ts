@@ -2,14 +2,15 @@
  * The worst case of bounce-buffer use: every request slot of every queue of every virtio device filled with the
  * largest request the guest driver can build, each mapping rounded up to whole 2 KiB slabs. Counted in slabs.
  *
- * Guest side (Linux, read in Debian's 6.1.176, 6.12.107 and 7.2.8 source packages):
+ * Guest side (Linux, read in Debian's 6.1.176, 6.12.107 and 7.2.8 source packages; where they differ, said so):
  * - virtio_ring.c virtqueue_add_split()/_packed(): every scatterlist entry is mapped on its own through the DMA API,
  *   and so is the indirect descriptor table (16 bytes per entry); with SWIOTLB each mapping takes whole 2 KiB slabs.
  * - virtio_blk.c virtblk_probe(): queue depth = ring size (with indirect descriptors, which QEMU offers by default);
  *   hardware queues = min(num_queues, nr_cpu_ids); max_segments = seg_max; max_segment_size =
  *   virtio_max_dma_size() = swiotlb_max_mapping_size() = 256 KiB; a request adds a 16-byte header and a status byte,
- *   each its own mapping. block/blk-settings.c: max_sectors defaults to BLK_DEF_MAX_SECTORS(_CAP) 2560 sectors
- *   (1280 KiB).
+ *   each its own mapping. block/blk-settings.c: max_sectors defaults to BLK_DEF_MAX_SECTORS(_CAP): 2560 sectors
+ *   (1280 KiB) in 6.1 and 6.12, 4 MiB in 7.2.8 (block/blk.h `SZ_4M >> SECTOR_SHIFT`; raised in Linux 6.17 by commit
+ *   9b8b84879d4a "block: Increase BLK_DEF_MAX_SECTORS_CAP", as linux-block's thread and regression reports say).
  * - virtio_scsi.c virtscsi_probe(): can_queue = ring size per request queue, cmd_per_lun and max_sectors from the
  *   device, sg_tablesize = seg_max; no max_segment_size, so 64 KiB segments (BLK_MAX_SEGMENT_SIZE); sd.c keeps
  *   max_sectors at BLK_DEF_MAX_SECTORS when the device reports no optimal transfer length (QEMU reports none).
@@ -31,8 +32,15 @@ import { SLAB_BYTES } from './swiotlb-pool';
 import { v } from './verdict';
 
 const KiB = 1024;
-/** BLK_DEF_MAX_SECTORS(_CAP): 2560 sectors of 512 bytes. */
-const BLOCK_MAX_REQUEST = 2560 * 512;
+/** BLK_DEF_MAX_SECTORS_CAP: 2560 sectors of 512 bytes before Linux 6.17, 4 MiB from it. */
+const BLOCK_MAX_REQUEST_BEFORE_6_17 = 2560 * 512;
+const BLOCK_MAX_REQUEST = 4096 * KiB;
+const LARGER_REQUESTS_FROM = v(6, 17);
+
+/** The largest request the block layer builds by default in this guest kernel (a current one when unknown). */
+export function blockMaxRequest(kernel: Version | null): number {
+  return kernel !== null && compareVersions(kernel, LARGER_REQUESTS_FROM) < 0 ? BLOCK_MAX_REQUEST_BEFORE_6_17 : BLOCK_MAX_REQUEST;
+}
 /** swiotlb_max_mapping_size(): IO_TLB_SEGSIZE × IO_TLB_SIZE. */
 const SWIOTLB_MAX_MAPPING = 256 * KiB;
 const SCSI_SEGMENT = 64 * KiB;
@@ -81,14 +89,14 @@ function requestSlabs(dataBytes: number, segMax: number, smallMappings: number):
   return slabsOf(dataBytes) + smallMappings + slabsOf(DESCRIPTOR_BYTES * (segMax + smallMappings));
 }
 
-function blk(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts): DeviceDemand {
+function blk(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts, maxRequest: number): DeviceDemand {
   // vhost-user-blk (hw/block/vhost-user-blk.c): queue-size 128, and seg_max is the backend's, taken as large.
   const vhostUser = d.backend === 'vhost-user';
   const ring = known(d.io.queueSize) ?? (vhostUser ? 128 : q.ringSize);
   const segMax = vhostUser || q.segMaxAdjust ? ring - 2 : 126;
   const queues = known(d.queues) ?? (q.autoQueues && d.transport === 'pci' ? cpus.online : 1);
   const hw = Math.min(queues, cpus.possible);
-  const data = Math.min(BLOCK_MAX_REQUEST, segMax * SWIOTLB_MAX_MAPPING);
+  const data = Math.min(maxRequest, segMax * SWIOTLB_MAX_MAPPING);
   const per = requestSlabs(data, segMax, 2);
   return {
     target: d.target,
@@ -98,14 +106,14 @@ function blk(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts): DeviceDemand {
   };
 }
 
-function scsi(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts): DeviceDemand {
+function scsi(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts, maxRequest: number): DeviceDemand {
   const ring = q.ringSize;
   const segMax = q.segMaxAdjust ? ring - 2 : 126;
   const queues = known(d.queues) ?? (q.autoQueues && d.transport === 'pci' ? cpus.online : 1);
   const hw = Math.min(queues, cpus.possible);
   const perLun = Math.min(known(d.io.cmdPerLun) ?? 128, ring);
   const inFlight = Math.min(hw * ring, d.io.scsiDisks * perLun);
-  const data = Math.min(BLOCK_MAX_REQUEST, (known(d.io.maxSectors) ?? 0xffff) * 512, segMax * SCSI_SEGMENT);
+  const data = Math.min(maxRequest, (known(d.io.maxSectors) ?? 0xffff) * 512, segMax * SCSI_SEGMENT);
   const per = requestSlabs(data, segMax, 2);
   return {
     target: d.target,
@@ -133,10 +141,13 @@ function net(d: DeviceFacts, cpus: CpuCounts): DeviceDemand {
   };
 }
 
-/** The worst case of one bouncing virtio device; null for the kinds not counted (small or rare buffers). */
-export function deviceDemand(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts): DeviceDemand | null {
-  if (d.function === 'blk') return blk(d, q, cpus);
-  if (d.function === 'scsi' && d.kind === 'controller') return scsi(d, q, cpus);
+/**
+ * The worst case of one bouncing virtio device; null for the kinds not counted (small or rare buffers). `maxRequest`:
+ * the largest block request of the guest kernel (blockMaxRequest).
+ */
+export function deviceDemand(d: DeviceFacts, q: QemuDefaults, cpus: CpuCounts, maxRequest = BLOCK_MAX_REQUEST): DeviceDemand | null {
+  if (d.function === 'blk') return blk(d, q, cpus, maxRequest);
+  if (d.function === 'scsi' && d.kind === 'controller') return scsi(d, q, cpus, maxRequest);
   if (d.function === 'net') return net(d, cpus);
   return null;
 }

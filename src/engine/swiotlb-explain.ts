@@ -61,7 +61,8 @@ export const SWIOTLB_TOPIC: TopicExplanation = {
       text:
         'Every mapping takes whole 2 KiB slabs, at most 128 of them (256 KiB) in one piece. virtio-blk: queues (the XML, else one per vCPU on ' +
         'virtio-pci with machine types 5.2 and later, else 1; at most the possible vCPUs) × queue_size requests (256, 128 before machine 5.0) × ' +
-        'the largest request: 1280 KiB of data (the block layer default max_sectors_kb) plus a header, a status byte and the indirect descriptor ' +
+        'the largest request: 4 MiB of data from Linux 6.17, 1280 KiB before (the block layer default max_sectors_kb; a kernel of unknown version ' +
+        'is taken as current) plus a header, a status byte and the indirect descriptor ' +
         'table, each mapped on its own. virtio-scsi: commands in flight (disks × cmd_per_lun 128, at most queues × 256) × the same request, ' +
         'capped by max_sectors. virtio-net: per queue pair, 256 receive buffers of up to a page and 256 (1024 with vhost-user or vDPA) packets ' +
         'of 64 KiB in up to 18 pieces. Other virtio devices use little and are not counted. The recommendation is a power-of-two slab count ' +

@@ -9,7 +9,7 @@ import type { Edit, Source } from '../contracts/findings';
 import type { SwiotlbReport } from '../contracts/swiotlb';
 import { deviceContext, devicesAsChosen, domainContext, iommuEffective, takesAccessPlatform } from './context';
 import type { DomainContext } from './rule-types';
-import { deviceDemand, qemuDefaults, type CpuCounts, type DeviceDemand } from './swiotlb-demand';
+import { blockMaxRequest, deviceDemand, qemuDefaults, type CpuCounts, type DeviceDemand } from './swiotlb-demand';
 import {
   autoSizes,
   parameterSlabsFor,
@@ -121,7 +121,8 @@ function build(c: DomainContext): SwiotlbReport | null {
 
   const assumptions: string[] = [];
   const kernel = guest.kernelVersion === 'unknown' ? null : guest.kernelVersion;
-  if (kernel === null) assumptions.push('The guest kernel version is not known: the figures are those of a current kernel (6.0 or later).');
+  if (kernel === null)
+    assumptions.push('The guest kernel version is not known: the figures are those of a current kernel (6.17 or later).');
   const possible = domain.vcpus.max === 'unknown' ? 1 : domain.vcpus.max;
   const online = domain.vcpus.current === 'unknown' ? possible : domain.vcpus.current;
   if (domain.vcpus.max === 'unknown') assumptions.push('The vCPU count is not known: 1 is assumed.');
@@ -168,12 +169,13 @@ function build(c: DomainContext): SwiotlbReport | null {
   const cpus: CpuCounts = { possible, online };
   // One pass, no set of targets: a big domain has thousands of bouncing devices, and keying each by its path
   // in a set was the costliest line of the report.
+  const maxRequest = blockMaxRequest(kernel);
   const demands: DeviceDemand[] = [];
   const uncounted: DeviceFacts[] = [];
   const countedFunctions = new Set<DeviceFacts['function']>();
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i]!;
-    const demand = deviceDemand(d, q, cpus);
+    const demand = deviceDemand(d, q, cpus, maxRequest);
     if (demand === null) uncounted.push(d);
     else {
       demands.push(demand);
@@ -185,7 +187,7 @@ function build(c: DomainContext): SwiotlbReport | null {
       `Not counted (small buffers, a page or less per ring entry): ${uncounted.map((d) => d.label).join(', ')}. virtio-gpu framebuffers and virtiofs data would add more.`,
     );
   assumptions.push(
-    'The worst case fills every ring with the largest request the guest builds (1280 KiB for disks, the block layer default max_sectors_kb; 64 KiB packets); raising max_sectors_kb in the guest raises it.',
+    `The worst case fills every ring with the largest request the guest builds (${maxRequest / 1024} KiB for disks, the block layer's default max_sectors_kb${kernel === null || maxRequest > 1280 * 1024 ? ', 1280 KiB before Linux 6.17' : ''}; 64 KiB packets); raising max_sectors_kb in the guest raises it, lowering it lowers it.`,
   );
   const peakSlabs = demands.reduce((n, d) => n + d.slabs, 0);
 
@@ -197,7 +199,7 @@ function build(c: DomainContext): SwiotlbReport | null {
     const capped = 2 ** Math.floor(Math.log2(ceiling / SLAB_BYTES));
     assumptions.push(
       `The worst case (${Math.ceil((peakSlabs * SLAB_BYTES) / MiB)} MiB) is more than this guest can set aside (the recommendation keeps half the memory it can place the pool in for everything else): ` +
-        `${slabsToMiB(capped)} MiB is recommended; fewer queues or smaller queue_size lower the worst case.`,
+        `${slabsToMiB(capped)} MiB is recommended; fewer queues, a smaller queue_size or a lower max_sectors_kb in the guest lower the worst case.`,
     );
     wantSlabs = capped;
   } else if (ceiling === null) {
@@ -261,7 +263,7 @@ export function swiotlbReport(input: EngineInput): SwiotlbReport | null {
 export function swiotlbAdvice(r: SwiotlbReport): string {
   // No parameter although the default is short of the worst case: a larger pool does not fit in this guest.
   if (r.parameter === null && r.recommendedMiB < r.peakMiB)
-    return `The worst case (${r.peakMiB} MiB) is more than this guest's memory leaves for a pool: ${r.edits.length > 0 ? 'remove the swiotlb= size from <os><cmdline>, ' : ''}keep the default pool (${r.defaultMiB} MiB) and lower the worst case (fewer queues or a smaller queue_size), or give the guest more memory.`;
+    return `The worst case (${r.peakMiB} MiB) is more than this guest's memory leaves for a pool: ${r.edits.length > 0 ? 'remove the swiotlb= size from <os><cmdline>, ' : ''}keep the default pool (${r.defaultMiB} MiB) and lower the worst case (fewer queues, a smaller queue_size or a lower max_sectors_kb in the guest), or give the guest more memory.`;
   if (r.parameter === null)
     return r.edits.length > 0
       ? `Remove the swiotlb= size from <os><cmdline>: the default pool (${r.defaultMiB} MiB) covers the worst case (${r.peakMiB} MiB).`
