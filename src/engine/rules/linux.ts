@@ -101,7 +101,7 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
       return `The guest's bounce-buffer pool (${r.currentMiB} MiB) is smaller than the worst case of its virtio I/O (${r.peakMiB} MiB)`;
     },
     detail: (c) => demandsInWords(report(c)!.devices),
-    explanation: `${WHY_CONFIDENTIAL} When the pool is full, Linux logs the message below and the request waits or fails: disk I/O stalls or errors (a filesystem may remount read-only) and packets drop. Multi-queue virtio-blk with deep queues fills the default pool first.`,
+    explanation: `${WHY_CONFIDENTIAL} When the pool is full, Linux logs the message below and the request waits or fails: disk I/O stalls or errors (a filesystem may remount read-only) and packets drop. Multi-queue virtio-blk with deep queues fills the default pool first. A kernel built with CONFIG_SWIOTLB_DYNAMIC (Linux 6.6; off by default and in Debian's kernels up to 7.2) adds pools as it runs out instead, at a cost in latency.`,
     // Without a pool at all (swiotlb=noforce, or none allocated) Linux 6.0 and later warn, older kernels panic.
     messages: [
       MSG_SWIOTLB_FULL,
@@ -116,7 +116,10 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
     },
     // Direct kernel boot: the plan writes the swiotlb= the report recommends into <os><cmdline>.
     inPlan: true,
-    sources: [src('LNX-SWIOTLB', 'swiotlb_tbl_map_single: message'), src('AMDSEV', 'README FAQ: virtio-blk multiqueue')],
+    sources: [
+      src('LNX-SWIOTLB', 'swiotlb_tbl_map_single: message; swiotlb_find_slots: more pools only with CONFIG_SWIOTLB_DYNAMIC'),
+      src('AMDSEV', 'README FAQ: virtio-blk multiqueue'),
+    ],
   },
 ];
 
