@@ -93,7 +93,9 @@ describe('the recommendation', () => {
     const r = report(sev({ vcpus: { max: 8, current: 8 } }))!;
     expect(r.peakMiB).toBe(2576);
     expect(r).toMatchObject({ recommendedMiB: 1024, parameter: 'swiotlb=524288' });
-    expect(r.assumptions.join(' ')).toMatch(/more than this guest can set aside.*fewer queues, a smaller queue_size or a lower max_sectors_kb/);
+    expect(r.assumptions.join(' ')).toMatch(
+      /more than this guest can set aside.*fewer queues, a smaller queue_size or a lower max_sectors_kb/,
+    );
   });
 
   it('states what it assumed when the kernel, the machine version and the vCPUs are unknown', () => {
