@@ -61,8 +61,18 @@ describe('loadOsinfo on a small tree', () => {
     const db = await loadOsinfo(dir, { cacheDir: null });
     expect(db.lookup('http://example.org/none')).toMatchObject({
       osinfoId: 'http://example.org/none',
+      name: 'http://example.org/none (not in this osinfo-db)',
       virtio1: 'unknown',
       family: 'unknown',
+    });
+  });
+
+  it("takes an id it does not know under Microsoft's Windows id space as Windows, and says it was not found", async () => {
+    const db = await loadOsinfo(dir, { cacheDir: null });
+    expect(db.lookup('http://microsoft.com/win/2k99')).toMatchObject({
+      name: 'http://microsoft.com/win/2k99 (not in this osinfo-db)',
+      family: 'windows',
+      virtio1: 'unknown',
     });
   });
 

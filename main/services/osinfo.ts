@@ -43,6 +43,9 @@ interface RawOs {
 
 export const DEFAULT_OSINFO_DIR = '/usr/share/osinfo';
 
+/** Every Windows release in osinfo-db has an id under http://microsoft.com/win/. */
+const WINDOWS_ID_SPACE = /^http:\/\/microsoft\.com\/win\//;
+
 /** Virtio 1.0 (modern) PCI device ids are 1af4:1040 + device type, 1041 (net) to 107f. */
 function isModernVirtioId(deviceId: string): boolean {
   const m = /^http:\/\/pcisig\.com\/pci\/1af4\/([0-9a-f]{4})$/i.exec(deviceId);
@@ -239,7 +242,15 @@ export async function loadOsinfo(dir: string = DEFAULT_OSINFO_DIR, options: Osin
     dir,
     lookup(id) {
       const e = entries.get(id) ?? byShortId.get(id);
-      if (!e) return { ...NO_GUEST_FACTS, osinfoId: id };
+      // An id this osinfo-db does not have (a newer release): only Microsoft's id space says the family, and the
+      // name says the id was not found, so the guess is never silent.
+      if (!e)
+        return {
+          ...NO_GUEST_FACTS,
+          osinfoId: id,
+          name: `${id} (not in this osinfo-db)`,
+          family: WINDOWS_ID_SPACE.test(id) ? 'windows' : NO_GUEST_FACTS.family,
+        };
       // osinfo-db does not record kernel versions, so that stays unknown.
       return { osinfoId: e.id, name: e.name, family: e.family, virtio1: e.virtio1, kernelVersion: UNKNOWN };
     },

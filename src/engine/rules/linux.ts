@@ -143,7 +143,11 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-LNX-05',
     scope: 'device',
     severity: 'warning',
-    when: [(c) => !isConfidential(c), (c) => c.device.virtio && c.device.function === 'balloon' && c.device.driver.iommu === 'on'],
+    // virtio-win's balloon accepts the bit (R-WIN-01); this is Linux's driver.
+    when: [
+      (c) => !isConfidential(c) && c.input.guest.family !== 'windows',
+      (c) => c.device.virtio && c.device.function === 'balloon' && c.device.driver.iommu === 'on',
+    ],
     title: (c) => `${c.device.label} with iommu='on' will be refused by the guest driver`,
     explanation: 'The Linux balloon driver never accepts ACCESS_PLATFORM, and QEMU then refuses FEATURES_OK: ballooning does not work.',
     messages: ['virtio_balloon virtio<N>: virtio: device refuses features: <status>'],
