@@ -44,6 +44,7 @@ const nic = (p: DevicePatch = {}) =>
     ...p,
   });
 const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
+const RNG = device({ kind: 'rng', function: 'rng', label: 'rng', target: '/domain/devices/rng[1]' });
 const VIRTIO_MEM = device({ kind: 'memory', function: 'mem', label: 'memory virtio-mem', target: '/domain/devices/memory[1]' });
 /** SeaBIOS: no <loader>, no firmware='efi'. */
 const BIOS: DomainFacts['firmware'] = { ...UEFI_PICKED_BY_LIBVIRT, kind: 'bios' };
@@ -724,6 +725,12 @@ const CASES: readonly Case[] = [
     key: 'R-VIOMMU-02',
     fires: input({ domain: domain({ viommu: intel }) }),
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }, { viommu: intel }) }),
+  },
+  {
+    key: 'R-VIOMMU-02/windows-rng',
+    fires: input({ domain: domain({ viommu: intel, devices: [RNG] }), guest: windows('http://microsoft.com/win/11') }),
+    // A Linux guest's rng without the bit only bypasses the vIOMMU (R-VIOMMU-02).
+    silent: input({ domain: domain({ viommu: intel, devices: [RNG] }), guest: LINUX_GUEST }),
   },
   {
     key: 'R-VIOMMU-01/machine',

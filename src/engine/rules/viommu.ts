@@ -598,11 +598,38 @@ export const VIOMMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     sources: [src('LV-FMT', 'ats: needed to make use of IOTLB support; iommu iotlb'), src('QEMU-VHOST', 'device IOTLB')],
   },
   {
+    key: 'R-VIOMMU-02/windows-rng',
+    id: 'R-VIOMMU-02',
+    scope: 'device',
+    severity: 'warning',
+    when: [
+      (c) => !isConfidential(c) && c.input.guest.family === 'windows',
+      translatingViommu,
+      (c) => c.device.virtio && c.device.function === 'rng' && c.device.driver.iommu !== 'on',
+    ],
+    title: (c) => `${c.device.label}: behind the vIOMMU, a Windows guest's viorng needs iommu='on'`,
+    explanation: `${WHAT_IOMMU_DOES} Windows drivers reach memory only through Windows' DMA API, and viorng declares itself ready for DMA remapping (its INF: DmaRemappingCompatible=1), so where Windows remaps DMA through the vIOMMU the device must translate too. virtio-win's drivers on its WDF library check this since 2025 (VirtIOWdfDeviceCheckIOMMUActive, commit 51dc3d8a): with remapping active and no ACCESS_PLATFORM the device fails to start ("This device is not configured correctly"); older drivers hand the device addresses it cannot use. Whether Windows turns remapping on behind QEMU's vIOMMU depends on its version and policy, which the XML does not tell.`,
+    fix: {
+      text: "Set iommu='on' on the device's <driver>.",
+      edits: (c) => setDriverAttribute(c.device, 'iommu', 'on'),
+    },
+    sources: [
+      src('VWIN', 'viorng/viorng/viorng.inf: DmaRemappingCompatible=1 (a6e7a8c4)'),
+      src('VWIN', 'VirtIO/WDF/Dma.c VirtIOWdfDeviceCheckIOMMUActive (51dc3d8a, 2025)'),
+    ],
+  },
+  {
     key: 'R-VIOMMU-02',
     id: 'R-VIOMMU-02',
     scope: 'device',
     severity: 'info',
-    when: [(c) => !isConfidential(c), translatingViommu, (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on'],
+    when: [
+      (c) => !isConfidential(c),
+      translatingViommu,
+      (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on',
+      // A Windows guest's viorng has its own warning (R-VIOMMU-02/windows-rng).
+      (c) => !(c.input.guest.family === 'windows' && c.device.function === 'rng'),
+    ],
     title: (c) => `${c.device.label} bypasses the vIOMMU`,
     explanation: `${WHAT_IOMMU_DOES} The two are independent: <iommu> puts an emulated IOMMU in the guest, and only devices with iommu='on' obey it. Without the bit this device reads guest-physical memory directly, so the guest IOMMU neither isolates nor translates it (fine unless the guest assigns it to userspace drivers with vfio or DPDK).`,
     fix: iommuFixText(
