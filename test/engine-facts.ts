@@ -34,6 +34,7 @@ export const NO_IO_SETTINGS: DeviceIoFacts = {
   txQueueSize: 'unknown',
   cmdPerLun: 'unknown',
   maxSectors: 'unknown',
+  mergeableRxBuffers: 'absent',
   scsiDisks: 0,
 };
 

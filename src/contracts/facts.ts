@@ -90,6 +90,8 @@ export interface DeviceIoFacts {
   /** Interfaces: `<driver rx_queue_size>`, `<driver tx_queue_size>`. */
   readonly rxQueueSize: Maybe<number>;
   readonly txQueueSize: Maybe<number>;
+  /** Interfaces: `<driver><host mrg_rxbuf>`; QEMU offers mergeable receive buffers unless it is off. */
+  readonly mergeableRxBuffers: OnOffAbsent;
   /** SCSI controllers: `<driver cmd_per_lun>`, `<driver max_sectors>`. */
   readonly cmdPerLun: Maybe<number>;
   readonly maxSectors: Maybe<number>;

@@ -19,6 +19,13 @@ describe('ring and request limits for SWIOTLB sizing', () => {
     expect([d[2]!.io.rxQueueSize, d[2]!.io.txQueueSize, d[2]!.io.queueSize]).toEqual(['unknown', 'unknown', 'unknown']);
   });
 
+  it("reads an interface's <host mrg_rxbuf>; not written, it is QEMU's default (on)", () => {
+    const d =
+      facts(`<interface type='network'><source network='default'/><model type='virtio'/><driver><host mrg_rxbuf='off'/></driver></interface>
+      <interface type='network'><source network='default'/><model type='virtio'/></interface>`).devices;
+    expect(d.filter((x) => x.kind === 'interface').map((x) => x.io.mergeableRxBuffers)).toEqual(['off', 'absent']);
+  });
+
   it('counts the disks on each SCSI controller (no address: controller 0) and reads its driver limits', () => {
     const d =
       facts(`<controller type='scsi' index='0' model='virtio-scsi'><driver queues='2' cmd_per_lun='32' max_sectors='1024'/></controller>

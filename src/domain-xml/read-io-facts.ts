@@ -3,13 +3,18 @@
  * and request limits of the virtio devices, as written; whatever the XML leaves out is QEMU's default, which the
  * engine knows (src/engine/swiotlb-demand.ts), so it stays 'unknown' here.
  */
-import type { DeviceIoFacts, DeviceKind, Maybe } from '../contracts/facts';
+import type { DeviceIoFacts, DeviceKind, Maybe, OnOffAbsent } from '../contracts/facts';
 import type { XmlElement } from './xml-tree';
 
 /** libvirt's unsignedInt attributes (queue_size, cmd_per_lun ...): a decimal count, anything else is unknown. */
 function count(text: string | undefined): Maybe<number> {
   const t = text?.trim();
   return t !== undefined && /^\d+$/.test(t) ? Number(t) : 'unknown';
+}
+
+/** An on/off switch as written; anything but on or off (libvirt refuses it) counts as not written. */
+function onOff(text: string | undefined): OnOffAbsent {
+  return text === 'on' || text === 'off' ? text : 'absent';
 }
 
 /** SCSI disks addressed to controller `index`; libvirt puts a disk without an address on controller 0. */
@@ -32,6 +37,7 @@ export function deviceIoFacts(el: XmlElement | null, kind: DeviceKind, devices: 
     queueSize: kind === 'disk' ? count(driver?.attr('queue_size')) : 'unknown',
     rxQueueSize: kind === 'interface' ? count(driver?.attr('rx_queue_size')) : 'unknown',
     txQueueSize: kind === 'interface' ? count(driver?.attr('tx_queue_size')) : 'unknown',
+    mergeableRxBuffers: kind === 'interface' ? onOff(driver?.child('host')?.attr('mrg_rxbuf')) : 'absent',
     cmdPerLun: scsi ? count(driver?.attr('cmd_per_lun')) : 'unknown',
     maxSectors: scsi ? count(driver?.attr('max_sectors')) : 'unknown',
     scsiDisks: scsi ? scsiDisksOn(devices, el.attr('index') ?? '0') : 0,

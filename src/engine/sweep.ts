@@ -112,7 +112,15 @@ function deviceFor(t: Placement, model: VirtioModel, backend: Backend, iommu: On
     rom: 'absent',
     fsDriver: 'unknown',
     queues: 'unknown',
-    io: { queueSize: 'unknown', rxQueueSize: 'unknown', txQueueSize: 'unknown', cmdPerLun: 'unknown', maxSectors: 'unknown', scsiDisks: 0 },
+    io: {
+      queueSize: 'unknown',
+      rxQueueSize: 'unknown',
+      txQueueSize: 'unknown',
+      mergeableRxBuffers: 'absent',
+      cmdPerLun: 'unknown',
+      maxSectors: 'unknown',
+      scsiDisks: 0,
+    },
   };
 }
 

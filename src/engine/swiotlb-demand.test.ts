@@ -82,6 +82,11 @@ describe('worst case of a virtio-net interface', () => {
     expect(slabs(nic({ queues: 4 }))).toBe(2 * (256 * 2 + 256 * 52));
   });
 
+  it('without mergeable receive buffers, each receive buffer is a big packet: header, its page, 17 pages, the table', () => {
+    expect(slabs(nic({ io: { mergeableRxBuffers: 'off' } }))).toBe(256 * (1 + 2 + 17 * 2 + 1) + 256 * 52);
+    expect(slabs(nic({ io: { mergeableRxBuffers: 'on' } }))).toBe(slabs(nic()));
+  });
+
   it('tx_queue_size above 256 only counts for vhost-user and vDPA backends', () => {
     expect(slabs(nic({ io: { rxQueueSize: 1024, txQueueSize: 1024 } }))).toBe(1024 * 2 + 256 * 52);
     expect(slabs(nic({ backend: 'vhost-user', io: { txQueueSize: 1024 } }))).toBe(256 * 2 + 1024 * 52);

@@ -15,7 +15,9 @@
  *   device, sg_tablesize = seg_max; no max_segment_size, so 64 KiB segments (BLK_MAX_SEGMENT_SIZE); sd.c keeps
  *   max_sectors at BLK_DEF_MAX_SECTORS when the device reports no optimal transfer length (QEMU reports none).
  * - virtio_net.c: queue pairs = min(max_queue_pairs, online CPUs); the receive ring is kept full of buffers of at
- *   most a page (mergeable buffers, QEMU's default); a transmitted packet is at most GSO_LEGACY_MAX_SIZE (64 KiB)
+ *   most a page (mergeable buffers, QEMU's default); without them (`<host mrg_rxbuf='off'/>`) and with the guest
+ *   offloads QEMU offers by default, of "big packets" (add_recvbuf_big, 7.2.8): a header, the rest of its page and
+ *   MAX_SKB_FRAGS (17) more pages, each its own mapping; a transmitted packet is at most GSO_LEGACY_MAX_SIZE (64 KiB)
  *   in at most MAX_SKB_FRAGS (17) fragments plus the linear part.
  * Device side (QEMU, read in Debian's 7.2 and 10.0.13 source packages):
  * - hw/block/virtio-blk.c: queue-size 256, seg_max = queue-size - 2 (seg-max-adjust), num-queues "auto", which
@@ -130,14 +132,19 @@ function net(d: DeviceFacts, cpus: CpuCounts): DeviceDemand {
   const rx = known(d.io.rxQueueSize) ?? 256;
   const txMax = d.backend === 'vhost-user' || d.backend === 'vdpa' ? 1024 : 256;
   const tx = Math.min(known(d.io.txQueueSize) ?? 256, txMax);
-  const rxPer = slabsOf(PAGE);
+  // Mergeable buffers: a page each. Big packets: the header and the rest of the first page, then 17 pages, each
+  // mapped on its own, and the descriptor table of 19 entries.
+  const rxPer =
+    d.io.mergeableRxBuffers === 'off'
+      ? 1 + slabsOf(PAGE) + MAX_SKB_FRAGS * slabsOf(PAGE) + slabsOf(DESCRIPTOR_BYTES * (MAX_SKB_FRAGS + 2))
+      : slabsOf(PAGE);
   // 64 KiB in up to 18 mappings (linear part + fragments), each rounded up, the virtio-net header, the table.
   const txPer = slabsOf(GSO_MAX) + (MAX_SKB_FRAGS + 1) + 1 + slabsOf(DESCRIPTOR_BYTES * (MAX_SKB_FRAGS + 2));
   return {
     target: d.target,
     label: d.label,
     slabs: pairs * (rx * rxPer + tx * txPer),
-    basis: `${pairs} queue pair${pairs === 1 ? '' : 's'} × (${rx} receive buffers × ${rxPer} slabs + ${tx} packets × ${txPer} slabs)`,
+    basis: `${pairs} queue pair${pairs === 1 ? '' : 's'} × (${rx} receive buffers${d.io.mergeableRxBuffers === 'off' ? ' (big packets: mrg_rxbuf is off)' : ''} × ${rxPer} slabs + ${tx} packets × ${txPer} slabs)`,
   };
 }
 
