@@ -178,6 +178,11 @@ export interface LaunchSecurityFacts {
   /** The policy as written (hex string), 'unknown' when absent. */
   readonly policy: Maybe<string>;
   readonly kernelHashes: OnOffAbsent;
+  /**
+   * The byte length of each base64 value written in it, by element name (SNP: guestVisibleWorkarounds, idBlock,
+   * idAuth, hostData; TDX: mrConfigId, mrOwner, mrOwnerConfig), decoded as glib does (other characters skipped).
+   */
+  readonly blobBytes: Readonly<Record<string, number>>;
 }
 
 export interface MemoryBackingFacts {
@@ -368,6 +373,7 @@ export const NO_LAUNCH_SECURITY: LaunchSecurityFacts = {
   reducedPhysBits: 'unknown',
   policy: 'unknown',
   kernelHashes: 'absent',
+  blobBytes: {},
 };
 
 export const NO_HOST_FACTS: HostFacts = {

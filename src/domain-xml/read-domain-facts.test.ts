@@ -96,10 +96,24 @@ describe('readDomainFacts on small documents', () => {
       reducedPhysBits: 1,
       policy: '0x0007',
       kernelHashes: 'on',
+      blobBytes: {},
     });
     expect(ls('0x0003').type).toBe('sev');
     // libvirt reads the policy as hexadecimal even without 0x: 4 and 0x4 are both the ES bit, 10 is 0x10 (DOMAIN).
     expect([ls('4').type, ls('10').type, ls('7').type]).toEqual(['sev-es', 'sev', 'sev-es']);
+  });
+
+  it("reads the decoded length of <launchSecurity>'s base64 values as glib does (skipping what is not base64)", () => {
+    const snp = facts(
+      domain(
+        'x86_64',
+        'q35',
+        '',
+        `<launchSecurity type='sev-snp'><policy>0x00030000</policy><idBlock>${'A'.repeat(128)}</idBlock><hostData>${'ab'.repeat(32)}</hostData><idAuth>QUJD\nREVG==</idAuth></launchSecurity>`,
+      ),
+    ).launchSecurity;
+    // 128 base64 characters are 96 bytes; 64 hex characters read as base64 48; "QUJDREVG" 6.
+    expect(snp.blobBytes).toEqual({ idBlock: 96, hostData: 48, idAuth: 6 });
   });
 
   it('reads the osinfo id only under the libosinfo namespace, whatever the prefix', () => {

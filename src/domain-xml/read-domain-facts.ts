@@ -110,7 +110,21 @@ function launchSecurity(el: XmlElement | undefined, read: ReadSwitch): LaunchSec
     reducedPhysBits: intOrUnknown(el.child('reducedPhysBits')?.text()),
     policy: policyText ?? 'unknown',
     kernelHashes: read(el, 'kernelHashes', 'yes/no'),
+    blobBytes: Object.fromEntries(
+      BASE64_ELEMENTS.flatMap((name) => {
+        const text = el.child(name)?.text();
+        return text === undefined ? [] : [[name, base64Bytes(text)]];
+      }),
+    ),
   };
+}
+
+/** The <launchSecurity> children whose values are base64 (SNP's, then TDX's digests). */
+const BASE64_ELEMENTS = ['guestVisibleWorkarounds', 'idBlock', 'idAuth', 'hostData', 'mrConfigId', 'mrOwner', 'mrOwnerConfig'];
+
+/** The bytes glib's g_base64_decode gives for `text`: it skips every character outside the alphabet (and '='). */
+export function base64Bytes(text: string): number {
+  return Math.floor(((text.match(/[A-Za-z0-9+/]/g)?.length ?? 0) * 6) / 8);
 }
 
 function firmware(

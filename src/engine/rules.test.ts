@@ -20,6 +20,7 @@ const SEV_LS = {
   reducedPhysBits: 1,
   policy: '0x0003',
   kernelHashes: 'absent' as const,
+  blobBytes: {},
 };
 const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
@@ -45,6 +46,11 @@ const nic = (p: DevicePatch = {}) =>
   });
 const intel = { ...NO_VIOMMU, model: 'intel' as const, target: '/domain/devices/iommu[1]' };
 const RNG = device({ kind: 'rng', function: 'rng', label: 'rng', target: '/domain/devices/rng[1]' });
+/** The domain with these base64 values written in its <launchSecurity>, by element name and decoded length. */
+const blobs = (d: DomainFacts, blobBytes: Record<string, number>): DomainFacts => ({
+  ...d,
+  launchSecurity: { ...d.launchSecurity, blobBytes },
+});
 const VIRTIO_MEM = device({ kind: 'memory', function: 'mem', label: 'memory virtio-mem', target: '/domain/devices/memory[1]' });
 /** SeaBIOS: no <loader>, no firmware='efi'. */
 const BIOS: DomainFacts['firmware'] = { ...UEFI_PICKED_BY_LIBVIRT, kind: 'bios' };
@@ -364,6 +370,16 @@ const CASES: readonly Case[] = [
     key: 'R-SNP-02/host',
     fires: input({ domain: TECH[2]!.ok(), host: { ...CAPABLE_HOST, sevSnp: 'no' } }),
     silent: input({ domain: TECH[2]!.ok() }),
+  },
+  {
+    key: 'R-SNP-01/blob-length',
+    fires: input({ domain: blobs(TECH[2]!.ok(), { idBlock: 64 }) }),
+    silent: input({ domain: blobs(TECH[2]!.ok(), { idBlock: 96, hostData: 32 }) }),
+  },
+  {
+    key: 'R-TDX-01/digest-length',
+    fires: input({ domain: blobs(TECH[3]!.ok(), { mrConfigId: 72 }) }),
+    silent: input({ domain: blobs(TECH[3]!.ok(), { mrConfigId: 48 }) }),
   },
   {
     key: 'R-TDX-01/host',

@@ -141,6 +141,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       reducedPhysBits: 1,
       policy: '0x0003',
       kernelHashes: 'absent',
+      blobBytes: {},
     },
     firmware: UEFI_PICKED_BY_LIBVIRT,
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },

@@ -1,7 +1,7 @@
 /**
  * AMD SEV-SNP (R-SNP-*): host support, firmware, and virtiofs, which no virtiofsd can serve in a confidential VM.
  */
-import type { RuleRecord } from '../rule-types';
+import type { DomainContext, RuleRecord } from '../rule-types';
 import { isConfidential } from '../context';
 import { guestLine, vmTypeRefused } from '../messages';
 import { src } from '../sources';
@@ -40,8 +40,49 @@ function fixedSnpPolicy(policy: string): string {
   return `0x${fixed.toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * The SNP values libvirt checks by their decoded length (domain_validate.c virDomainDefLaunchSecurityValidate,
+ * libvirt 11.3; the message is in 12.8's strings too): base64 of exactly these many bytes.
+ */
+const SNP_BLOB_BYTES: readonly (readonly [string, number])[] = [
+  ['guestVisibleWorkarounds', 16],
+  ['idBlock', 96],
+  ['idAuth', 4096],
+  ['hostData', 32],
+];
+
+/** The first SNP value of a wrong length (libvirt stops at it), as libvirt words it. */
+function wrongSnpBlob(c: DomainContext) {
+  const blobs = c.input.domain.launchSecurity.blobBytes;
+  const wrong = SNP_BLOB_BYTES.find(([name, bytes]) => blobs[name] !== undefined && blobs[name] !== bytes);
+  return wrong ? { name: wrong[0], expected: wrong[1], got: blobs[wrong[0]]! } : null;
+}
+
 export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev-snp')),
+  {
+    key: 'R-SNP-01/blob-length',
+    id: 'R-SNP-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('sev-snp'), (c) => wrongSnpBlob(c) !== null],
+    title: (c) => {
+      const w = wrongSnpBlob(c)!;
+      return `<${w.name}> holds ${w.got} bytes; SEV-SNP takes exactly ${w.expected}`;
+    },
+    explanation:
+      'libvirt decodes the base64 of <guestVisibleWorkarounds> (16 bytes), <idBlock> (96), <idAuth> (4096) and <hostData> (32) and refuses the domain at define when one has another length (domain_validate.c); QEMU checks the same lengths behind it. A value written as hex is read as base64 too: 64 hex characters are 48 bytes.',
+    messages: ["Unexpected length of 'idBlock', expected 96 got 64"],
+    messagesFor: (c) => {
+      const w = wrongSnpBlob(c)!;
+      return [`Unexpected length of '${w.name}', expected ${w.expected} got ${w.got}`];
+    },
+    fix: { text: 'Write the value as base64 of exactly that many bytes (e.g. base64 -w0 of the binary file), or leave the element out.' },
+    sources: [
+      src('LV-VALIDATE', 'virDomainDefLaunchSecurityValidate: CHECK_BASE64_LEN (16, 96, 4096, 32)'),
+      src('QEMU-SEV', 'sev_snp_guest_set_id_block and the other setters: "parameter length of %lu not equal to %u"'),
+    ],
+  },
   hostSupportRecord(
     'R-SNP-02',
     ['sev-snp'],

@@ -1,7 +1,7 @@
 /**
  * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
-import type { RuleRecord } from '../rule-types';
+import type { DomainContext, RuleRecord } from '../rule-types';
 import { vmTypeRefused } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
@@ -40,8 +40,36 @@ const SET_WORKING_POLICY = {
   edits: () => [{ op: 'set-text' as const, target: '/domain/launchSecurity/policy', text: TDX_WORKING_POLICY }],
 };
 
+/** TDX's measurement digests (SHA-384, 48 bytes), in libvirt's element names; the first of a wrong length. */
+const TDX_DIGESTS = ['mrConfigId', 'mrOwner', 'mrOwnerConfig'];
+function wrongTdxDigest(c: DomainContext) {
+  const blobs = c.input.domain.launchSecurity.blobBytes;
+  const name = TDX_DIGESTS.find((n) => blobs[n] !== undefined && blobs[n] !== 48);
+  return name ? { name, got: blobs[name]! } : null;
+}
+
 export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('tdx')),
+  {
+    key: 'R-TDX-01/digest-length',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('tdx'), (c) => wrongTdxDigest(c) !== null],
+    title: (c) => {
+      const w = wrongTdxDigest(c)!;
+      return `<${w.name}> holds ${w.got} bytes; TDX takes a SHA-384 digest of 48`;
+    },
+    explanation:
+      "libvirt passes <mrConfigId>, <mrOwner> and <mrOwnerConfig> to QEMU as written; QEMU decodes their base64 and refuses to create the TD unless each is a 48-byte SHA-384 digest (target/i386/kvm/tdx.c tdx_pre_create_vcpu; the message is in QEMU 11.1's strings). A digest written as hex (96 characters) is read as base64: 72 bytes.",
+    messages: ["TDX 'mrconfigid' sha384 digest was 72 bytes, expected 48 bytes"],
+    messagesFor: (c) => {
+      const w = wrongTdxDigest(c)!;
+      return [`TDX '${w.name.toLowerCase()}' sha384 digest was ${w.got} bytes, expected 48 bytes`];
+    },
+    fix: { text: 'Write the digest as base64 of its 48 bytes (e.g. xxd -r -p of the hex, then base64 -w0), or leave the element out.' },
+    sources: [src('QEMU-TDX', 'tdx_pre_create_vcpu: "TDX \'%s\' sha384 digest was %ld bytes, expected %d bytes"')],
+  },
   hostSupportRecord(
     'R-TDX-01',
     ['tdx'],
