@@ -5,20 +5,8 @@
  * changed definition (ACPI is on because libvirt refuses a virtio vIOMMU without it). The engine's comparison, evaluated with that generation's libvirt release, must find a
  * problem exactly where the restore is refused, and quote what libvirt printed.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVirsh, VirshError } from '../../main/services/virsh';
-import type { VersionFact } from '../../src/contracts/facts';
-import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
-import { compareForMigration } from '../../src/engine';
-import { labDomainName, readLabState, type Generation } from '../lab';
-import { missingParts } from '../real-parts';
-import { hostFactsOf } from './run-on-generation';
-
-const missing = missingParts('lab');
-const generations: Generation[] = missing ? [] : readLabState();
-const TIMEOUT_MS = 120_000;
+import type { Generation } from '../lab';
+import { restoreSuite, type RestoreCase } from './restore-abi';
 
 const domainXml = (name: string, dir: string) => `<domain type='qemu'>
   <name>${name}</name>
@@ -47,13 +35,6 @@ const domainXml = (name: string, dir: string) => `<domain type='qemu'>
 </domain>
 `;
 
-interface Case {
-  readonly what: string;
-  readonly change: (saved: string) => string;
-  /** What the restore must print (by the generation where the wording differs), or null where it must restore. */
-  readonly refusal: (g: Generation) => RegExp | null;
-}
-
 /** The saved definition's element, by its opening tag, with `edit` applied to its text. */
 function editElement(saved: string, open: RegExp, close: string, edit: (element: string) => string): string {
   const start = saved.search(open);
@@ -68,7 +49,7 @@ const iommu = (saved: string, edit: (e: string) => string) => editElement(saved,
 /** libvirt 12.8 counts the vIOMMUs in its message; 9.0 and 11.3 do not. */
 const countedIommus = (g: Generation) => !/^(?:9|10|11)\./.test(g.libvirt);
 
-const CASES: readonly Case[] = [
+const CASES: readonly RestoreCase[] = [
   {
     what: "the NIC's <driver iommu='on'/> removed (virtio options on the source only)",
     change: (x) => nic(x, (e) => e.replace(/\s*<driver iommu='on'\/>/, '')),
@@ -135,78 +116,4 @@ const CASES: readonly Case[] = [
   { what: 'nothing changed', change: (x) => x, refusal: () => null },
 ];
 
-describe.skipIf(missing)(
-  `<driver> presence and the vIOMMU on restore, on every lab generation ${missing ? `(skipped: ${missing})` : ''}`,
-  () => {
-    for (const g of generations) {
-      describe(`${g.name} (libvirt ${g.libvirt}, QEMU ${g.qemu})`, { timeout: TIMEOUT_MS }, () => {
-        const name = labDomainName(g, 'driver-viommu-abi');
-        // The daemon's view of the directory, and the same directory from here (inside the generation's root).
-        const dir = `/var/lib/libvirt/vaw-dvabi-${process.pid}`;
-        const local = path.join(g.root ?? '/', dir);
-        const image = `${dir}/domain.save`;
-        let saved = '';
-        let libvirt: VersionFact = { kind: 'unknown' };
-
-        beforeAll(async () => {
-          mkdirSync(local, { recursive: true });
-          // QEMU runs as another user (libvirt-qemu) and must reach the disk image.
-          chmodSync(local, 0o755);
-          writeFileSync(path.join(local, 'disk.img'), Buffer.alloc(1024 * 1024));
-          writeFileSync(path.join(local, 'domain.xml'), domainXml(name, dir));
-          libvirt = (await hostFactsOf(g)('x86_64', 'q35')).libvirtVersion;
-          await runVirsh(g.uri, ['define', path.join(local, 'domain.xml')], { timeoutMs: TIMEOUT_MS });
-          await runVirsh(g.uri, ['start', '--paused', name], { timeoutMs: TIMEOUT_MS });
-          await runVirsh(g.uri, ['save', name, image], { timeoutMs: TIMEOUT_MS });
-          saved = await runVirsh(g.uri, ['save-image-dumpxml', image]);
-        }, TIMEOUT_MS);
-
-        afterAll(async () => {
-          await runVirsh(g.uri, ['destroy', name]).catch(() => undefined);
-          await runVirsh(g.uri, ['undefine', name]).catch(() => undefined);
-          rmSync(local, { recursive: true, force: true });
-        });
-
-        /** libvirt's message when the restore is refused; '' when it restored (then stopped again). */
-        async function restoreWith(xml: string): Promise<string> {
-          const file = path.join(local, 'dest.xml');
-          writeFileSync(file, xml);
-          try {
-            await runVirsh(g.uri, ['restore', image, '--xml', file], { timeoutMs: TIMEOUT_MS });
-          } catch (e) {
-            if (e instanceof VirshError && e.code !== 'timeout' && e.code !== 'cannot-connect' && e.code !== 'daemon-down') return e.stderr;
-            throw e;
-          }
-          await runVirsh(g.uri, ['destroy', name]);
-          return '';
-        }
-
-        for (const c of CASES) {
-          it(`${c.what}: refused exactly when the engine finds a problem, with a message it quotes`, async () => {
-            const destination = c.change(saved);
-            expect(destination === saved).toBe(c.what === 'nothing changed');
-            const findings = compareForMigration(
-              readDomainFacts(parseDomainXml(saved)),
-              readDomainFacts(parseDomainXml(destination)),
-              libvirt,
-            );
-            const printed = await restoreWith(destination);
-            const refusal = c.refusal(g);
-            if (refusal === null) {
-              expect(printed).toBe('');
-              expect(findings).toEqual([]);
-              return;
-            }
-            expect(printed).toMatch(refusal);
-            expect(findings.filter((f) => f.severity === 'error').length).toBeGreaterThan(0);
-            const quoted = findings.flatMap((f) => f.messages ?? []);
-            expect(
-              quoted.some((m) => printed.includes(m)),
-              `${quoted.join(' | ')} in: ${printed}`,
-            ).toBe(true);
-          });
-        }
-      });
-    }
-  },
-);
+restoreSuite({ title: '<driver> presence and the vIOMMU', label: 'dvabi', domainXml, cases: CASES });
