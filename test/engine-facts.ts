@@ -77,6 +77,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     viommu: NO_VIOMMU,
     smm: 'absent',
     pmu: 'absent',
+    tscFrequencyHz: 'absent',
     ioapicDriver: 'absent',
     cpuMode: 'host-passthrough',
     kernelCmdline: 'absent',

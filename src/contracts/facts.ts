@@ -248,6 +248,8 @@ export interface DomainFacts {
   /** `<features><smm state=...>`, `<features><pmu state=...>` (a bare element means on), `<features><ioapic driver=...>` */
   readonly smm: OnOffAbsent;
   readonly pmu: OnOffAbsent;
+  /** `<clock><timer name='tsc' frequency=…>` in Hz, which libvirt hands QEMU as tsc-frequency; 'absent' without one. */
+  readonly tscFrequencyHz: Maybe<number> | 'absent';
   readonly ioapicDriver: Maybe<string> | 'absent';
   readonly cpuMode: Maybe<string> | 'absent';
   /** `<os><cmdline>` for direct kernel boot (swiotlb= advice), 'absent' when none. */

@@ -127,6 +127,16 @@ export function base64Bytes(text: string): number {
   return Math.floor(((text.match(/[A-Za-z0-9+/]/g)?.length ?? 0) * 6) / 8);
 }
 
+/** The tsc timer's frequency in Hz; 'absent' without one, 'unknown' when it is not a whole number. */
+function tscFrequency(clock: XmlElement | undefined): Maybe<number> | 'absent' {
+  const text = clock
+    ?.children('timer')
+    .find((t) => t.attr('name') === 'tsc')
+    ?.attr('frequency');
+  if (text === undefined) return 'absent';
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : 'unknown';
+}
+
 function firmware(
   os: XmlElement | undefined,
   arch: DomainFacts['arch'],
@@ -688,6 +698,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     // A bare <smm/> means on.
     smm: smm === undefined ? 'absent' : switches.read(smm, 'state', 'on/off', 'on'),
     pmu: pmu === undefined ? 'absent' : switches.read(pmu, 'state', 'on/off', 'on'),
+    tscFrequencyHz: tscFrequency(domain.child('clock')),
     ioapicDriver: ioapic === undefined ? 'absent' : (ioapic.attr('driver') ?? 'unknown'),
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),

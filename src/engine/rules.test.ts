@@ -377,6 +377,11 @@ const CASES: readonly Case[] = [
     silent: input({ domain: blobs(TECH[2]!.ok(), { idBlock: 96, hostData: 32 }) }),
   },
   {
+    key: 'R-TDX-01/tsc-frequency',
+    fires: input({ domain: { ...TECH[3]!.ok(), tscFrequencyHz: 2_345_678_900 } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), tscFrequencyHz: 2_500_000_000 } }),
+  },
+  {
     key: 'R-TDX-01/digest-length',
     fires: input({ domain: blobs(TECH[3]!.ok(), { mrConfigId: 72 }) }),
     silent: input({ domain: blobs(TECH[3]!.ok(), { mrConfigId: 48 }) }),

@@ -149,6 +149,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     viommu: viommu === 'none' ? NO_VIOMMU : { ...NO_VIOMMU, model: viommu, target: '/domain/devices/iommu[1]' },
     smm: 'absent',
     pmu: 'absent',
+    tscFrequencyHz: 'absent',
     ioapicDriver: 'absent',
     cpuMode: 'host-model',
     kernelCmdline: 'absent',

@@ -48,6 +48,15 @@ function wrongTdxDigest(c: DomainContext) {
   return name ? { name, got: blobs[name]! } : null;
 }
 
+/** A TD's TSC frequency QEMU refuses (kHz, as QEMU counts it), and whether it is at least in range. */
+function tdxTscFault(c: DomainContext): { readonly khz: number; readonly inRange: boolean } | null {
+  const hz = c.input.domain.tscFrequencyHz;
+  if (typeof hz !== 'number') return null;
+  const khz = Math.floor(hz / 1000);
+  const inRange = khz >= 100_000 && khz <= 10_000_000;
+  return inRange && khz % 25_000 === 0 ? null : { khz, inRange };
+}
+
 export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('tdx')),
   {
@@ -69,6 +78,32 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     },
     fix: { text: 'Write the digest as base64 of its 48 bytes (e.g. xxd -r -p of the hex, then base64 -w0), or leave the element out.' },
     sources: [src('QEMU-TDX', 'tdx_pre_create_vcpu: "TDX \'%s\' sha384 digest was %ld bytes, expected %d bytes"')],
+  },
+  {
+    key: 'R-TDX-01/tsc-frequency',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('tdx'), (c) => tdxTscFault(c) !== null],
+    title: (c) => `A TD's TSC runs in steps of 25 MHz from 100 MHz to 10 GHz; <timer name='tsc'> asks for ${tdxTscFault(c)!.khz} kHz`,
+    explanation:
+      "libvirt hands <clock><timer name='tsc' frequency=…> (Hz) to QEMU as tsc-frequency. The TDX module derives a TD's TSC from the 25 MHz core crystal clock, so QEMU refuses to create the TD unless the frequency is a multiple of 25 MHz between 100 MHz and 10 GHz (target/i386/kvm/tdx.c tdx_pre_create_vcpu; both messages are in QEMU 11.1's strings; KVM checks the same).",
+    messages: ['Invalid TSC 2345678 KHz, it must be multiple of 25MHz'],
+    messagesFor: (c) => {
+      const f = tdxTscFault(c)!;
+      return [
+        f.inRange
+          ? `Invalid TSC ${f.khz} KHz, it must be multiple of 25MHz`
+          : `Invalid TSC ${f.khz} KHz, must specify cpu_frequency between [100000, 10000000] kHz`,
+      ];
+    },
+    fix: {
+      text: "Give the tsc timer a frequency that is a multiple of 25 MHz (e.g. 2500000000), or leave the frequency out to keep the host's.",
+    },
+    sources: [
+      src('QEMU-TDX', 'tdx_pre_create_vcpu: TDX_MIN/MAX_TSC_FREQUENCY_KHZ, multiple of 25MHz'),
+      src('LNX-KVMTDX', 'setup_tdparams: tsc_frequency in units of 25 MHz'),
+    ],
   },
   hostSupportRecord(
     'R-TDX-01',
