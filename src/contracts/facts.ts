@@ -252,6 +252,8 @@ export interface DomainFacts {
   readonly tscFrequencyHz: Maybe<number> | 'absent';
   readonly ioapicDriver: Maybe<string> | 'absent';
   readonly cpuMode: Maybe<string> | 'absent';
+  /** `<cpu><maxphysaddr mode bits limit>`: the guest's physical address width as libvirt hands it to QEMU; null without one. */
+  readonly maxPhysAddr: { readonly mode: string; readonly bits: Maybe<number> | 'absent'; readonly limit: Maybe<number> | 'absent' } | null;
   /** `<os><cmdline>` for direct kernel boot (swiotlb= advice), 'absent' when none. */
   readonly kernelCmdline: string | 'absent';
   /** `<os><kernel>`: direct kernel boot, where the plan can write the kernel command line. */

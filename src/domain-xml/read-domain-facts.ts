@@ -127,6 +127,16 @@ export function base64Bytes(text: string): number {
   return Math.floor(((text.match(/[A-Za-z0-9+/]/g)?.length ?? 0) * 6) / 8);
 }
 
+/** `<maxphysaddr>` as written; a number attribute that is not a whole number is 'unknown'. */
+function maxPhysAddr(el: XmlElement | undefined): DomainFacts['maxPhysAddr'] {
+  if (!el) return null;
+  const num = (name: string): Maybe<number> | 'absent' => {
+    const t = el.attr(name)?.trim();
+    return t === undefined ? 'absent' : /^\d+$/.test(t) ? Number(t) : 'unknown';
+  };
+  return { mode: el.attr('mode') ?? 'unknown', bits: num('bits'), limit: num('limit') };
+}
+
 /** The tsc timer's frequency in Hz; 'absent' without one, 'unknown' when it is not a whole number. */
 function tscFrequency(clock: XmlElement | undefined): Maybe<number> | 'absent' {
   const text = clock
@@ -702,6 +712,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     ioapicDriver: ioapic === undefined ? 'absent' : (ioapic.attr('driver') ?? 'unknown'),
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),
+    maxPhysAddr: maxPhysAddr(cpu?.child('maxphysaddr')),
     kernelCmdline: cmdline === undefined ? 'absent' : cmdline.text(),
     directKernelBoot: os?.child('kernel') !== undefined,
     shim: os?.child('shim') !== undefined,

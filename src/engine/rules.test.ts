@@ -382,6 +382,12 @@ const CASES: readonly Case[] = [
     silent: input({ domain: { ...TECH[3]!.ok(), tscFrequencyHz: 2_500_000_000 } }),
   },
   {
+    key: 'R-TDX-01/phys-bits',
+    fires: input({ domain: { ...TECH[3]!.ok(), maxPhysAddr: { mode: 'emulate', bits: 46, limit: 'absent' } } }),
+    // Passthrough without a limit is the host's width.
+    silent: input({ domain: { ...TECH[3]!.ok(), maxPhysAddr: { mode: 'passthrough', bits: 'absent', limit: 'absent' } } }),
+  },
+  {
     key: 'R-TDX-01/digest-length',
     fires: input({ domain: blobs(TECH[3]!.ok(), { mrConfigId: 72 }) }),
     silent: input({ domain: blobs(TECH[3]!.ok(), { mrConfigId: 48 }) }),

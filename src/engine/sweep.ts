@@ -150,6 +150,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     smm: 'absent',
     pmu: 'absent',
     tscFrequencyHz: 'absent',
+    maxPhysAddr: null,
     ioapicDriver: 'absent',
     cpuMode: 'host-model',
     kernelCmdline: 'absent',

@@ -105,6 +105,30 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
       src('LNX-KVMTDX', 'setup_tdparams: tsc_frequency in units of 25 MHz'),
     ],
   },
+  {
+    key: 'R-TDX-01/phys-bits',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      is('tdx'),
+      (c) => {
+        const m = c.input.domain.maxPhysAddr;
+        return m !== null && (m.mode === 'emulate' || (m.mode === 'passthrough' && m.limit !== 'absent'));
+      },
+    ],
+    title: (c) => {
+      const m = c.input.domain.maxPhysAddr!;
+      return m.mode === 'emulate'
+        ? `<maxphysaddr mode='emulate' bits='${String(m.bits)}'>: a TD starts only if that is the host's physical address width`
+        : `<maxphysaddr mode='passthrough' limit='${String(m.limit)}'>: a TD starts only if the limit is not below the host's physical address width`;
+    },
+    explanation:
+      "libvirt hands <maxphysaddr> to QEMU as phys-bits (emulate) or host-phys-bits with host-phys-bits-limit (passthrough). A TD's CPU must report exactly the host's physical address width, so QEMU refuses any other (target/i386/kvm/tdx.c tdx_check_features; the message is in QEMU 11.1's strings). The host's width is not known here (/proc/cpuinfo 'address sizes' on the host); without <maxphysaddr>, host-passthrough already reports the host's.",
+    messages: ['TDX requires guest CPU physical bits (46) to match host CPU physical bits (52)'],
+    fix: { text: "Remove <maxphysaddr> (host-passthrough then passes the host's width), or make it the host's exactly." },
+    sources: [src('QEMU-TDX', 'tdx_check_features: "TDX requires guest CPU physical bits (%u) to match host CPU physical bits (%u)"')],
+  },
   hostSupportRecord(
     'R-TDX-01',
     ['tdx'],
