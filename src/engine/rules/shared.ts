@@ -1,7 +1,7 @@
 /**
  * Conditions and fix helpers several rule files use.
  */
-import type { DeviceContext, Verdict } from '../rule-types';
+import type { DeviceContext, DomainContext, Verdict } from '../rule-types';
 import { isConfidential } from '../context';
 import { removeDriverAttribute } from '../edits';
 import { unknown } from '../verdict';
@@ -19,3 +19,16 @@ export const isVhostKernel = (c: DeviceContext): Verdict => {
     );
   return false;
 };
+
+/**
+ * The first `<launchSecurity>` base64 value (in `expected`'s order, the order its checker stops at) whose decoded
+ * length differs from the one expected; null when every one written has its length.
+ */
+export function wrongBlobLength(
+  c: DomainContext,
+  expected: readonly (readonly [string, number])[],
+): { readonly name: string; readonly expected: number; readonly got: number } | null {
+  const blobs = c.input.domain.launchSecurity.blobBytes;
+  const wrong = expected.find(([name, bytes]) => blobs[name] !== undefined && blobs[name] !== bytes);
+  return wrong ? { name: wrong[0], expected: wrong[1], got: blobs[wrong[0]]! } : null;
+}

@@ -2,6 +2,7 @@
  * AMD SEV-SNP (R-SNP-*): host support, firmware, and virtiofs, which no virtiofsd can serve in a confidential VM.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
+import { wrongBlobLength } from './shared';
 import { isConfidential } from '../context';
 import { guestLine, vmTypeRefused } from '../messages';
 import { src } from '../sources';
@@ -51,12 +52,7 @@ const SNP_BLOB_BYTES: readonly (readonly [string, number])[] = [
   ['hostData', 32],
 ];
 
-/** The first SNP value of a wrong length (libvirt stops at it), as libvirt words it. */
-function wrongSnpBlob(c: DomainContext) {
-  const blobs = c.input.domain.launchSecurity.blobBytes;
-  const wrong = SNP_BLOB_BYTES.find(([name, bytes]) => blobs[name] !== undefined && blobs[name] !== bytes);
-  return wrong ? { name: wrong[0], expected: wrong[1], got: blobs[wrong[0]]! } : null;
-}
+const wrongSnpBlob = (c: DomainContext) => wrongBlobLength(c, SNP_BLOB_BYTES);
 
 export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev-snp')),

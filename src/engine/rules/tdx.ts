@@ -2,6 +2,7 @@
  * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
+import { wrongBlobLength } from './shared';
 import { vmTypeRefused } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
@@ -40,13 +41,13 @@ const SET_WORKING_POLICY = {
   edits: () => [{ op: 'set-text' as const, target: '/domain/launchSecurity/policy', text: TDX_WORKING_POLICY }],
 };
 
-/** TDX's measurement digests (SHA-384, 48 bytes), in libvirt's element names; the first of a wrong length. */
-const TDX_DIGESTS = ['mrConfigId', 'mrOwner', 'mrOwnerConfig'];
-function wrongTdxDigest(c: DomainContext) {
-  const blobs = c.input.domain.launchSecurity.blobBytes;
-  const name = TDX_DIGESTS.find((n) => blobs[n] !== undefined && blobs[n] !== 48);
-  return name ? { name, got: blobs[name]! } : null;
-}
+/** TDX's measurement digests (SHA-384, 48 bytes), in libvirt's element names. */
+const TDX_DIGESTS: readonly (readonly [string, number])[] = [
+  ['mrConfigId', 48],
+  ['mrOwner', 48],
+  ['mrOwnerConfig', 48],
+];
+const wrongTdxDigest = (c: DomainContext) => wrongBlobLength(c, TDX_DIGESTS);
 
 /** A TD's TSC frequency QEMU refuses (kHz, as QEMU counts it), and whether it is at least in range. */
 function tdxTscFault(c: DomainContext): { readonly khz: number; readonly inRange: boolean } | null {
