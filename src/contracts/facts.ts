@@ -183,6 +183,22 @@ export interface LaunchSecurityFacts {
    * idAuth, hostData; TDX: mrConfigId, mrOwner, mrOwnerConfig), decoded as glib does (other characters skipped).
    */
   readonly blobBytes: Readonly<Record<string, number>>;
+  /**
+   * A confidential-guest-support object in `<qemu:commandline>` (src/domain-xml/qemu-commandline.ts); null without
+   * one. Without a `<launchSecurity>` element a linked one gives `type`.
+   */
+  readonly commandline: CommandlineConfidentialObject | null;
+}
+
+/** `-object <qomType>,id=<id>,…` passed to QEMU in `<qemu:commandline>`. */
+export interface CommandlineConfidentialObject {
+  /** sev-guest, sev-snp-guest, tdx-guest, s390-pv-guest or pef-guest. */
+  readonly qomType: string;
+  readonly id: string;
+  /** Whether a `-machine confidential-guest-support=<id>` (or `memory-encryption=<id>`) links it to the machine. */
+  readonly linked: boolean;
+  /** Its other properties as written (cbitpos, reduced-phys-bits, policy …). */
+  readonly properties: Readonly<Record<string, string>>;
 }
 
 export interface MemoryBackingFacts {
@@ -378,6 +394,7 @@ export const NO_LAUNCH_SECURITY: LaunchSecurityFacts = {
   policy: 'unknown',
   kernelHashes: 'absent',
   blobBytes: {},
+  commandline: null,
 };
 
 export const NO_HOST_FACTS: HostFacts = {

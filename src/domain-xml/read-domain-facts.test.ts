@@ -97,6 +97,7 @@ describe('readDomainFacts on small documents', () => {
       policy: '0x0007',
       kernelHashes: 'on',
       blobBytes: {},
+      commandline: null,
     });
     expect(ls('0x0003').type).toBe('sev');
     // libvirt reads the policy as hexadecimal even without 0x: 4 and 0x4 are both the ES bit, 10 is 0x10 (DOMAIN).

@@ -4,6 +4,7 @@
  */
 import type {
   Backend,
+  CommandlineConfidentialObject,
   DeviceFacts,
   DeviceKind,
   DomainFacts,
@@ -27,6 +28,7 @@ import { classifyArch, classifyMachine } from './machine-type';
 import { defaultTransport, pciControllerModels, slotOf, transportOf, type PlacementContext } from './device-placement';
 import { deviceIoFacts, vcpuFacts } from './read-io-facts';
 import { bootDevices, diskNameIndex } from './boot-devices';
+import { commandlineArgs, commandlineConfidentialObject } from './qemu-commandline';
 import type { XmlDocument, XmlElement } from './xml-tree';
 
 /** The namespace of `<libosinfo:libosinfo>` in `<metadata>`. */
@@ -90,8 +92,12 @@ function intOrUnknown(text: string | undefined): Maybe<number> {
   return t !== '' && Number.isInteger(n) ? n : 'unknown';
 }
 
-function launchSecurity(el: XmlElement | undefined, read: ReadSwitch): LaunchSecurityFacts {
-  if (!el) return NO_LAUNCH_SECURITY;
+function launchSecurity(el: XmlElement | undefined, read: ReadSwitch, domain: XmlElement): LaunchSecurityFacts {
+  const commandline = commandlineConfidentialObject(commandlineArgs(domain));
+  if (!el) {
+    if (!commandline) return NO_LAUNCH_SECURITY;
+    return { ...NO_LAUNCH_SECURITY, type: commandline.linked ? commandlineType(commandline) : 'none', commandline };
+  }
   const policyText = el.child('policy')?.text().trim();
   const written = el.attr('type');
   let type: SecureType = 'none';
@@ -116,7 +122,30 @@ function launchSecurity(el: XmlElement | undefined, read: ReadSwitch): LaunchSec
         return text === undefined ? [] : [[name, base64Bytes(text)]];
       }),
     ),
+    commandline,
   };
+}
+
+/** The confidential type QEMU's object gives; sev-guest is SEV-ES when its policy (default 0x1, NODBG) has bit 2. */
+function commandlineType(o: CommandlineConfidentialObject): SecureType {
+  switch (o.qomType) {
+    case 'sev-guest': {
+      // QEMU reads the uint32 with qemu_strtou64(…, 0): 0x… hex, 0… octal, else decimal (qapi/qobject-input-visitor.c).
+      const text = o.properties['policy']?.trim() ?? '1';
+      const policy = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^0[0-7]*$/.test(text) ? parseInt(text, 8) : Number(text);
+      return Number.isInteger(policy) && (policy & 0x4) !== 0 ? 'sev-es' : 'sev';
+    }
+    case 'sev-snp-guest':
+      return 'sev-snp';
+    case 'tdx-guest':
+      return 'tdx';
+    case 's390-pv-guest':
+      return 's390-pv';
+    case 'pef-guest':
+      return 'pef';
+    default:
+      return 'none';
+  }
 }
 
 /** The <launchSecurity> children whose values are base64 (SNP's, then TDX's digests). */
@@ -700,7 +729,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     machine: { raw: machineRaw, family: machine.family, version: machine.version },
     memoryKiB: memory ? kib(memory) : 'unknown',
     vcpus: vcpuFacts(domain),
-    launchSecurity: launchSecurity(domain.child('launchSecurity'), switches.read),
+    launchSecurity: launchSecurity(domain.child('launchSecurity'), switches.read, domain),
     firmware: firmware(os, arch, features, switches.read),
     memoryBacking: memoryBacking(domain.child('memoryBacking'), domain.child('cpu')),
     memtuneHardLimitKiB: hardLimit ? kib(hardLimit) : 'absent',

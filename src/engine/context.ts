@@ -1,6 +1,6 @@
 /** Derives the facts every rule shares (confidential type, effective versions, QEMU's defaults) once per input. */
 import type { EngineInput } from '../contracts/engine';
-import type { DeviceFacts, SecureType, VersionFact } from '../contracts/facts';
+import type { CommandlineConfidentialObject, DeviceFacts, SecureType, VersionFact } from '../contracts/facts';
 import { atLeast, combineVersionFacts, formatVersion } from '../contracts/version';
 import { technology } from './technologies';
 import { effectiveQemu } from './versions';
@@ -10,17 +10,25 @@ import { and, not, or, unknown, v, versionAtLeast } from './verdict';
 export const SEV_FAMILY: ReadonlySet<SecureType> = new Set(['sev', 'sev-es', 'sev-snp']);
 
 /**
- * Whether the domain has (or, with a confidential goal, the plan gives it) the `<launchSecurity>` element that
- * makes libvirt create QEMU's confidential-guest-support object. s390 PV may run without it (LV-KB-PV, §7.1
- * item 7): a plan adds it only where libvirt knows the element (7.6.0) or the version is unknown.
+ * Whether QEMU gets the confidential-guest-support object of `cvm`: from the domain's `<launchSecurity>` (or the
+ * one a plan towards a confidential goal adds), or from `<qemu:commandline>` (qemu-commandline.ts), which libvirt
+ * passes on unread and plans never edit. s390 PV may run without the element (LV-KB-PV, §7.1 item 7): a plan adds
+ * it only where libvirt knows the element (7.6.0) or the version is unknown.
  */
-export function hasLaunchSecurity(input: EngineInput, cvm: SecureType): boolean {
+export function hasConfidentialObject(input: EngineInput, cvm: SecureType): boolean {
+  const ls = input.domain.launchSecurity;
+  if (!ls.present && ls.commandline?.linked) return ls.type === cvm;
   const t = technology(cvm);
   if (t.element === null) return false;
-  const ls = input.domain.launchSecurity;
   if (ls.present && (ls.type === cvm || (cvm === 'sev-es' && ls.type === 'sev'))) return true;
   if (input.goals.secure === 'keep') return false;
   return !(t.libvirt && atLeast(input.host.libvirtVersion, t.libvirt) === 'no');
+}
+
+/** The confidential object `<qemu:commandline>` links to the machine, when no `<launchSecurity>` is there. */
+export function commandlineObject(c: DomainContext): CommandlineConfidentialObject | null {
+  const ls = c.input.domain.launchSecurity;
+  return !ls.present && ls.commandline?.linked ? ls.commandline : null;
 }
 
 /**
@@ -31,7 +39,7 @@ export function hasLaunchSecurity(input: EngineInput, cvm: SecureType): boolean 
 function runningQemu(input: EngineInput, cvm: SecureType): VersionFact {
   const known = effectiveQemu(input.domain, input.host);
   const min = technology(cvm).qemu;
-  if (!min || !hasLaunchSecurity(input, cvm)) return known;
+  if (!min || !hasConfidentialObject(input, cvm)) return known;
   const source = `${technology(cvm).name}, which needs QEMU ${formatVersion(min)} or later`;
   return combineVersionFacts(known, { kind: 'at-least', version: min, source });
 }
@@ -40,7 +48,7 @@ export function domainContext(input: EngineInput): DomainContext {
   const { domain, goals } = input;
   const cvm: SecureType = goals.secure === 'keep' ? domain.launchSecurity.type : goals.secure;
   const qemu = runningQemu(input, cvm);
-  const confidentialDefault = hasLaunchSecurity(input, cvm) ? versionAtLeast(qemu, v(6, 0), 'the QEMU version') : false;
+  const confidentialDefault = hasConfidentialObject(input, cvm) ? versionAtLeast(qemu, v(6, 0), 'the QEMU version') : false;
   return { input, cvm, qemu, libvirt: input.host.libvirtVersion, confidentialDefault };
 }
 

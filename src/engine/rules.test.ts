@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineInput } from '../contracts/engine';
 import type { DomainFacts, SecureType } from '../contracts/facts';
-import { NO_HOST_FACTS, NO_VIOMMU, SECURE_TYPES, UEFI_PICKED_BY_LIBVIRT } from '../contracts/facts';
+import { NO_HOST_FACTS, NO_LAUNCH_SECURITY, NO_VIOMMU, SECURE_TYPES, UEFI_PICKED_BY_LIBVIRT } from '../contracts/facts';
 import { CAPABLE_HOST, LINUX_GUEST, device, domain, exact, input, s390Domain, type DevicePatch } from '../../test/engine-facts';
 import { evaluateRules } from './interpreter';
 import { RULES } from './rules';
@@ -21,6 +21,7 @@ const SEV_LS = {
   policy: '0x0003',
   kernelHashes: 'absent' as const,
   blobBytes: {},
+  commandline: null,
 };
 const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
   domain({
@@ -116,6 +117,26 @@ const TECH: readonly { type: SecureType; id: string; ok: () => DomainFacts; wron
       libvirt: false,
     },
   ];
+
+/** TECH[i]'s domain with its technology given to QEMU in <qemu:commandline> instead of <launchSecurity>. */
+const viaCommandline = (
+  i: number,
+  o: { readonly qomType: string; readonly properties?: Record<string, string>; readonly linked?: boolean },
+  firmware: Partial<DomainFacts['firmware']> = {},
+): DomainFacts => {
+  const d = TECH[i]!.ok();
+  const linked = o.linked ?? true;
+  return {
+    ...d,
+    launchSecurity: {
+      ...NO_LAUNCH_SECURITY,
+      type: linked ? TECH[i]!.type : 'none',
+      commandline: { qomType: o.qomType, id: 'cgs0', linked, properties: o.properties ?? { cbitpos: '51', 'reduced-phys-bits': '1' } },
+    },
+    firmware: { ...d.firmware, ...firmware },
+  };
+};
+const AMDSEV_ROM = { kind: 'efi', loaderType: 'rom', loaderPath: '/usr/share/ovmf/OVMF.amdsev.fd' } as const;
 
 /** A technology's ready domain (TECH[i]) with its <policy> written as given. */
 const withPolicy = (i: number, policy: string): DomainFacts => {
@@ -549,6 +570,36 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-04/hostdev', fires: input({ domain: { ...TECH[4]!.ok(), hostdevCount: 1 } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
+  {
+    key: 'R-QEMU-01/commandline',
+    fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
+    silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest' }), host: CAPABLE_HOST }),
+  },
+  {
+    key: 'R-QEMU-01/unlinked',
+    fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest', linked: false }), host: CAPABLE_HOST }),
+    silent: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
+  },
+  {
+    key: 'R-QEMU-01/commandline-firmware',
+    fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, UEFI_PICKED_BY_LIBVIRT), host: CAPABLE_HOST }),
+    silent: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
+  },
+  {
+    key: 'R-QEMU-01/commandline-sev-values',
+    fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest', properties: {} }, AMDSEV_ROM), host: CAPABLE_HOST }),
+    silent: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
+  },
+  {
+    key: 'R-QEMU-01/commandline-goal',
+    fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST, goals: { secure: 'none' } }),
+    silent: input({
+      domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM),
+      host: CAPABLE_HOST,
+      goals: { secure: 'sev-snp' },
+    }),
+  },
+
   {
     key: 'R-WIN-02/balloon',
     fires: input({

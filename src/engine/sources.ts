@@ -71,6 +71,8 @@ const URLS: Record<string, string> = {
   'QEMU-KVM-X86': `${GH}/qemu/qemu/blob/master/target/i386/kvm/kvm.c`,
   'QEMU-VMEM': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio-mem.c`,
   'LV-QEMUCAPS': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_capabilities.c`,
+  'LV-DRVQEMU': 'https://libvirt.org/drvqemu.html#pass-through-of-arbitrary-qemu-commands',
+  'LV-QEMUDRIVER': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_driver.c`,
   AMDSEV: `${GH}/AMDESE/AMDSEV`,
   KUBEVIRT: `${GH}/kubevirt/kubevirt/issues/16407`,
   VWIN: `${GH}/virtio-win/kvm-guest-drivers-windows`,

@@ -142,6 +142,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
       policy: '0x0003',
       kernelHashes: 'absent',
       blobBytes: {},
+      commandline: null,
     },
     firmware: UEFI_PICKED_BY_LIBVIRT,
     memoryBacking: { locked: true, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] },

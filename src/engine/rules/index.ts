@@ -9,7 +9,7 @@ import { CCA_RULES } from './cca';
 import { LINUX_DEVICE_RULES, LINUX_RULES } from './linux';
 import { MIGRATION_DEVICE_RULES } from './migration';
 import { PEF_RULES } from './pef';
-import { QEMU_DEVICE_RULES } from './qemu';
+import { QEMU_DEVICE_RULES, QEMU_RULES } from './qemu';
 import { PV_DEVICE_RULES, PV_RULES } from './s390-pv';
 import { SEV_DEVICE_RULES, SEV_RULES } from './sev';
 import { SEV_ES_RULES } from './sev-es';
@@ -35,7 +35,7 @@ export const RULE_FILES: readonly { readonly file: string; readonly prefix: stri
   { file: 'viommu.ts', prefix: 'R-VIOMMU-', records: [...VIOMMU_RULES, ...VIOMMU_DEVICE_RULES] },
   { file: 'linux.ts', prefix: 'R-LNX-', records: [...LINUX_RULES, ...LINUX_DEVICE_RULES] },
   { file: 'spec.ts', prefix: 'R-SPEC-', records: SPEC_DEVICE_RULES },
-  { file: 'qemu.ts', prefix: 'R-QEMU-', records: QEMU_DEVICE_RULES },
+  { file: 'qemu.ts', prefix: 'R-QEMU-', records: [...QEMU_RULES, ...QEMU_DEVICE_RULES] },
   { file: 'xml.ts', prefix: 'R-XML-', records: [...XML_RULES, ...XML_DEVICE_RULES] },
   { file: 'migration.ts', prefix: 'R-MIG-', records: MIGRATION_DEVICE_RULES },
   { file: 'backends.ts', prefix: 'R-BE-', records: BACKEND_DEVICE_RULES },
@@ -44,6 +44,7 @@ export const RULE_FILES: readonly { readonly file: string; readonly prefix: stri
 
 export const DOMAIN_RULES: readonly RuleRecord<'domain'>[] = [
   ...XML_RULES,
+  ...QEMU_RULES,
   ...CC_DOMAIN_RULES,
   ...SEV_RULES,
   ...SEV_ES_RULES,

@@ -2,8 +2,11 @@
  * QEMU's own behaviour (R-QEMU-*, domain-facts.md §2.3): the confidential default, backends that cannot honour the bit,
  * legacy virtio-mmio.
  */
-import type { RuleRecord } from '../rule-types';
-import { describeVersion, isConfidential, iommuEffective } from '../context';
+import type { DomainContext, RuleRecord } from '../rule-types';
+import type { CommandlineConfidentialObject, SecureType } from '../../contracts/facts';
+import { formatVersion } from '../../contracts/version';
+import { commandlineObject, describeVersion, isConfidential, iommuEffective } from '../context';
+import { technology } from '../technologies';
 import { removeDriverAttribute, setIommu } from '../edits';
 import { src } from '../sources';
 
@@ -11,6 +14,7 @@ import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_VERSION_1, MSG_BA
 
 import { needsBit } from './cc';
 import { guestLine } from '../messages';
+import { firmwareChosenBlind } from './shared';
 
 export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -25,7 +29,7 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     when: [needsBit, (c) => c.device.driver.iommu === 'absent', (c) => c.device.fsDriver !== 'virtiofs', (c) => c.confidentialDefault],
     title: (c) => `${c.device.label}: QEMU's confidential-VM default turns ACCESS_PLATFORM on`,
     detail: (c) =>
-      `${c.device.label} has no iommu attribute; with <launchSecurity> and QEMU ${describeVersion(c.qemu)} QEMU defaults iommu_platform=on (and disable-legacy=on on PCI). ` +
+      `${c.device.label} has no iommu attribute; with ${c.input.domain.launchSecurity.present ? '<launchSecurity>' : 'the confidential object of <qemu:commandline>'} and QEMU ${describeVersion(c.qemu)} QEMU defaults iommu_platform=on (and disable-legacy=on on PCI). ` +
       "The plan still writes iommu='on' so the domain does not depend on the QEMU version it runs on (an absent attribute means off before QEMU 6.0, which also matters after a migration or downgrade).",
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} Since QEMU 6.0 a confidential-guest-support object (libvirt adds one for <launchSecurity>) makes this the default for every virtio device; libvirt itself never sets it (R-XML-06).`,
     fix: {
@@ -102,5 +106,153 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       src('QEMU-VBUS', 'virtio_bus_device_plugged: iommu_platform=true is not supported by the device'),
       src('LAB', 'start --paused with virtiofsd on QEMU 7.2 and 10.0'),
     ],
+  },
+];
+
+const objectWords = (o: CommandlineConfidentialObject): string => `-object ${o.qomType}${o.id ? `,id=${o.id}` : ''}`;
+
+/** Firmware descriptors' feature for each technology libvirt matches firmware for (qemu_firmware.c). */
+const FIRMWARE_FEATURE: Partial<Record<SecureType, string>> = {
+  sev: 'amd-sev',
+  'sev-es': 'amd-sev-es',
+  'sev-snp': 'amd-sev-snp',
+  tdx: 'intel-tdx',
+};
+
+/** SEV, SEV-ES and SNP objects take the host CPU's C-bit position and physical address reduction. */
+function sevValueFaults(c: DomainContext, o: CommandlineConfidentialObject): string[] {
+  if (o.qomType !== 'sev-guest' && o.qomType !== 'sev-snp-guest') return [];
+  const faults: string[] = [];
+  const cbitpos = o.properties['cbitpos'];
+  const host = c.input.host.sev.cbitpos;
+  if (cbitpos === undefined) faults.push('no cbitpos (QEMU takes 0)');
+  else if (host !== 'unknown' && Number(cbitpos) !== host) faults.push(`cbitpos=${cbitpos}, the host's is ${String(host)}`);
+  const reduced = o.properties['reduced-phys-bits'];
+  if (reduced === undefined) faults.push('no reduced-phys-bits (QEMU takes 0)');
+  else if (!(Number(reduced) >= 1 && Number(reduced) <= 63)) faults.push(`reduced-phys-bits=${reduced}, not 1 to 63`);
+  return faults;
+}
+
+export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
+  {
+    key: 'R-QEMU-01/commandline',
+    id: 'R-QEMU-01',
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      (c) => commandlineObject(c) !== null,
+      (c) => technology(c.cvm).element !== null,
+      (c) => c.cvm === c.input.domain.launchSecurity.type,
+    ],
+    title: (c) =>
+      `${secureName(c.cvm)} comes from <qemu:commandline> (${objectWords(commandlineObject(c)!)}), which libvirt passes to QEMU unread`,
+    detail: (c) => {
+      const t = technology(c.cvm);
+      const feature = FIRMWARE_FEATURE[c.cvm];
+      const since = t.libvirt ? ` (libvirt ${formatVersion(t.libvirt)} and later)` : '';
+      return `libvirt has <launchSecurity type='${String(t.element)}'> for it${since}.${feature ? ` With <os firmware='efi'> libvirt picks firmware without asking for the ${feature} feature.` : ''}`;
+    },
+    explanation:
+      "libvirt appends <qemu:commandline> arguments after its own and marks the domain tainted (custom-argv). QEMU makes the guest confidential all the same, and its confidential-VM default still turns ACCESS_PLATFORM on for every virtio device (QEMU 6.0 and later): that follows the object, not libvirt. What libvirt does for <launchSecurity> is lost: it does not check at define time that host and QEMU support the technology, does not fill in the host's cbitpos and reducedPhysBits, matches firmware descriptors to the domain without the technology's feature, and 'virsh domlaunchsecinfo' reports no launch measurement.",
+    fix: {
+      text: (c) => `Replace the arguments with <launchSecurity type='${String(technology(c.cvm).element)}'>.`,
+      general: 'Replace the arguments with the <launchSecurity> element of the technology.',
+    },
+    sources: [
+      src('LV-DRVQEMU', 'pass-through of arbitrary qemu commands'),
+      src('LV-CMD', 'qemuBuildCommandLine: the namespace arguments come after launch security'),
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: firmware features matched against <launchSecurity>'),
+      src('LV-QEMUDRIVER', 'qemuDomainGetLaunchSecurityInfo: nothing without <launchSecurity>'),
+      src('QEMU-MACHINE', 'confidential-guest-support link'),
+    ],
+  },
+  {
+    key: 'R-QEMU-01/unlinked',
+    id: 'R-QEMU-01',
+    scope: 'domain',
+    severity: 'warning',
+    when: [(c) => c.input.domain.launchSecurity.commandline?.linked === false],
+    title: (c) => {
+      const o = c.input.domain.launchSecurity.commandline!;
+      return `<qemu:commandline> creates ${objectWords(o)}, but no -machine confidential-guest-support names it: the guest is not confidential`;
+    },
+    explanation:
+      "QEMU makes a guest confidential only through the machine's confidential-guest-support link (-machine confidential-guest-support=<id>, or the older memory-encryption=<id>); an object nothing links is created and never used. Guest memory is not encrypted, and QEMU's confidential-VM defaults (ACCESS_PLATFORM on every virtio device) do not apply. Seen on every lab generation under TCG: the linked object is refused there, the unlinked one starts.",
+    fix: {
+      text: (c) => {
+        const o = c.input.domain.launchSecurity.commandline!;
+        return `Add <qemu:arg value='-machine'/><qemu:arg value='confidential-guest-support=${o.id || '<id>'}'/> (and give the object an id), or use <launchSecurity> where libvirt has one.`;
+      },
+      general: 'Link the object with -machine confidential-guest-support=<id>, or use <launchSecurity> where libvirt has one.',
+    },
+    sources: [src('QEMU-MACHINE', 'confidential-guest-support link'), src('LAB', 'test/lab/commandline-confidential.test.ts')],
+  },
+  {
+    key: 'R-QEMU-01/commandline-firmware',
+    id: 'R-QEMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [firmwareChosenBlind],
+    title: (c) => `libvirt picks no firmware made for ${secureName(c.cvm)}: <qemu:commandline> keeps the technology from it`,
+    detail: (c) =>
+      c.input.domain.firmware.kind === 'efi'
+        ? "With <os firmware='efi'> and no <loader> path, libvirt picks a firmware as for an ordinary guest."
+        : "This domain boots with BIOS, which cannot start an encrypted guest, and <os firmware='efi'> alone would get a firmware picked as for an ordinary guest.",
+    explanation: `libvirt matches firmware descriptors to the domain's <launchSecurity> (the amd-sev-es, amd-sev-snp or intel-tdx feature); for a domain without one it takes the first usable descriptor. Seen in the lab with libvirt 11.3 and 12.8 on Debian: OVMF_CODE_4M.ms.fd, loaded as pflash with NVRAM and SMM turned on for Secure Boot. SEV-SNP and TDX guests cannot map pflash (QEMU: "pflash with kvm requires KVM readonly memory support") and SEV-ES refuses SMM. The firmware built for the technology has to be named.`,
+    messages: ['pflash with kvm requires KVM readonly memory support'],
+    fix: {
+      text: (c) =>
+        `Name the firmware built for ${secureName(c.cvm)} in <os>: <loader type='rom'>PATH</loader> (on Debian ${c.cvm === 'tdx' ? '/usr/share/ovmf/OVMF.inteltdx.ms.fd' : '/usr/share/ovmf/OVMF.amdsev.fd'}), or use <launchSecurity>, for which libvirt picks it.`,
+      general: "Name the firmware built for the technology with <loader type='rom'>PATH</loader>, or use <launchSecurity>.",
+    },
+    sources: [
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: firmware features matched against <launchSecurity>'),
+      src('QEMU-SYSFW', 'pc_system_firmware_init: pflash with kvm requires KVM readonly memory support'),
+      src('LAB', 'test/lab/commandline-confidential.test.ts: the firmware libvirt 11.3 and 12.8 pick'),
+    ],
+  },
+  {
+    key: 'R-QEMU-01/commandline-sev-values',
+    id: 'R-QEMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => commandlineObject(c) !== null, (c) => sevValueFaults(c, commandlineObject(c)!).length > 0],
+    title: (c) => `${objectWords(commandlineObject(c)!)} in <qemu:commandline>: ${sevValueFaults(c, commandlineObject(c)!).join('; ')}`,
+    explanation:
+      "QEMU's SEV objects (sev-guest, sev-snp-guest) start with cbitpos and reduced-phys-bits at 0 and refuse to start the guest unless cbitpos is the host CPU's C-bit position and reduced-phys-bits is 1 to 63 (target/i386/sev.c sev_common_kvm_init in QEMU 10.0; QEMU 11.1's binary has the same two messages). With <launchSecurity> libvirt fills both in from the host's capabilities (6.9.0 and later); given to QEMU directly they must be written.",
+    messages: [
+      "cbitpos check failed, host '<host cbitpos>' requested '<cbitpos>'",
+      "reduced_phys_bits check failed, it should be in the range of 1 to 63, requested '<reduced-phys-bits>'",
+    ],
+    fix: {
+      text: (c) => {
+        const { cbitpos, reducedPhysBits } = c.input.host.sev;
+        return cbitpos === 'unknown' || reducedPhysBits === 'unknown'
+          ? "Write the host's values in the -object argument: cbitpos=<n>,reduced-phys-bits=<n> from 'virsh domcapabilities' (<sev><cbitpos>, <reducedPhysBits>)."
+          : `Write the host's values in the -object argument: cbitpos=${String(cbitpos)},reduced-phys-bits=${String(reducedPhysBits)}.`;
+      },
+      general: "Write the host's cbitpos and reduced-phys-bits in the -object argument ('virsh domcapabilities').",
+    },
+    sources: [
+      src('QEMU-SEV', 'sev_common_kvm_init: cbitpos and reduced_phys_bits checks'),
+      src('LV-NEWS', "v6.9.0: Make 'cbitpos' & 'reducedPhysBits' attrs optional"),
+    ],
+  },
+  {
+    key: 'R-QEMU-01/commandline-goal',
+    id: 'R-QEMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => commandlineObject(c) !== null,
+      (c) => c.input.goals.secure !== 'keep',
+      (c) => c.cvm !== c.input.domain.launchSecurity.type,
+    ],
+    title: (c) =>
+      `The plan cannot make this guest ${c.cvm === 'none' ? 'an ordinary VM' : secureName(c.cvm)}: <qemu:commandline> (${objectWords(commandlineObject(c)!)}) makes it ${secureName(c.input.domain.launchSecurity.type)}`,
+    explanation:
+      'Plans edit libvirt elements, never <qemu:commandline>: the arguments are QEMU syntax libvirt does not read, and they would keep the object whatever the plan writes.',
+    fix: { text: 'Remove the -object and -machine confidential-guest-support arguments from <qemu:commandline> by hand, then plan again.' },
+    sources: [src('LV-DRVQEMU', 'pass-through of arbitrary qemu commands')],
   },
 ];

@@ -20,6 +20,7 @@ import {
   hostSupportRecord,
 } from './technology-records';
 import { absentWithoutDefault } from './cc';
+import { firmwareChosenBlind } from './shared';
 
 export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev')),
@@ -121,7 +122,11 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-SEV-04',
     scope: 'domain',
     severity: 'error',
-    when: [inSev, (c) => (c.input.domain.firmware.kind === 'unknown' ? unknown('the firmware') : c.input.domain.firmware.kind === 'bios')],
+    when: [
+      inSev,
+      (c) => !firmwareChosenBlind(c),
+      (c) => (c.input.domain.firmware.kind === 'unknown' ? unknown('the firmware') : c.input.domain.firmware.kind === 'bios'),
+    ],
     title: (c) => `${secureName(c.cvm)} needs UEFI firmware (OVMF); this domain boots with BIOS`,
     explanation:
       'SeaBIOS cannot start an encrypted guest: SEV needs an SEV-aware OVMF. For attestation use a stateless loader (measured firmware without NVRAM).',

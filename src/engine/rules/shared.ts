@@ -2,7 +2,7 @@
  * Conditions and fix helpers several rule files use.
  */
 import type { DeviceContext, DomainContext, Verdict } from '../rule-types';
-import { isConfidential } from '../context';
+import { commandlineObject, isConfidential } from '../context';
 import { removeDriverAttribute } from '../edits';
 import { unknown } from '../verdict';
 
@@ -32,3 +32,14 @@ export function wrongBlobLength(
   const wrong = expected.find(([name, bytes]) => blobs[name] !== undefined && blobs[name] !== bytes);
   return wrong ? { name: wrong[0], expected: wrong[1], got: blobs[wrong[0]]! } : null;
 }
+
+/** The technologies whose firmware libvirt must pick for them: a Secure Boot pflash OVMF with SMM cannot start them. */
+const OWN_FIRMWARE: ReadonlySet<string> = new Set(['sev-es', 'sev-snp', 'tdx']);
+
+/**
+ * A confidential type that needs its own firmware, given to QEMU in `<qemu:commandline>`, with no firmware named:
+ * libvirt picks one as for an ordinary guest (R-QEMU-01/commandline-firmware), so the firmware records written for
+ * `<launchSecurity>` (what libvirt picks for it) do not apply.
+ */
+export const firmwareChosenBlind = (c: DomainContext): boolean =>
+  commandlineObject(c) !== null && OWN_FIRMWARE.has(c.cvm) && c.input.domain.firmware.loaderPath === 'absent';

@@ -2,7 +2,7 @@
  * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
-import { wrongBlobLength } from './shared';
+import { firmwareChosenBlind, wrongBlobLength } from './shared';
 import { vmTypeRefused } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
@@ -279,6 +279,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'error',
     when: [
       is('tdx'),
+      (c) => !firmwareChosenBlind(c),
       (c) => (c.input.domain.firmware.kind === 'unknown' ? unknown('the firmware') : c.input.domain.firmware.kind === 'bios'),
     ],
     title: 'Intel TDX needs its UEFI firmware (TDVF, an OVMF build); this domain boots with BIOS',

@@ -7,7 +7,7 @@ import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import type { SecureType } from '../../contracts/facts';
 import type { Source } from '../../contracts/findings';
 import { atLeast, compareVersions, formatVersion } from '../../contracts/version';
-import { SEV_FAMILY, describeVersion, versionClause } from '../context';
+import { SEV_FAMILY, commandlineObject, describeVersion, versionClause } from '../context';
 import { DEFAULT_POLICY, launchSecurityEdits, uefiEdits } from '../edits';
 import { launchSecurityRefusals, quotesFor, allQuotes, tcgRefusals, unknownLaunchSecurityType } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
@@ -15,6 +15,7 @@ import { not, unknown, v, versionAtLeast } from '../verdict';
 import { secureName } from '../words';
 import { hostSupport, type Technology } from '../technologies';
 import { effectiveQemu } from '../versions';
+import { firmwareChosenBlind } from './shared';
 
 export const is =
   (type: SecureType) =>
@@ -87,7 +88,8 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       id: t.ruleId,
       scope: 'domain',
       severity: 'error',
-      when: [is(t.type), (c) => !hasElementFor(c)],
+      // An object from <qemu:commandline> is there instead (R-QEMU-01/commandline says what that loses).
+      when: [is(t.type), (c) => !hasElementFor(c), (c) => commandlineObject(c) === null],
       title: `The domain has no <launchSecurity> for ${name}`,
       detail: (c) =>
         launchSecurityEdits(t.type, c.input.domain.launchSecurity, c.input.host) === null
@@ -115,7 +117,12 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       severity: 'info',
       inPlan: true,
       whenUnknown: 'skip',
-      when: [is(t.type), (c) => !hasElementFor(c), (c) => atLeast(c.libvirt, t.libvirt ?? v(0, 0)) !== 'no'],
+      when: [
+        is(t.type),
+        (c) => !hasElementFor(c),
+        (c) => commandlineObject(c) === null,
+        (c) => atLeast(c.libvirt, t.libvirt ?? v(0, 0)) !== 'no',
+      ],
       title: `${name} without <launchSecurity type='s390-pv'/>: a documented layout; the element is recommended`,
       explanation:
         "libvirt's Protected Virtualization guide shows two layouts: <launchSecurity type='s390-pv'/> (libvirt 7.6.0 and QEMU 6.0, whose confidential default turns ACCESS_PLATFORM on for every device), or no element with iommu='on' written on every virtio device. The guest image decides at boot whether it runs protected. The element keeps new devices right without editing each one.",
@@ -185,7 +192,8 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       scope: 'domain',
       severity: 'error',
       whenUnknown: t.versionUnknown,
-      when: [is(t.type), (c) => not(versionAtLeast(c.libvirt, min, 'the libvirt version'))],
+      // libvirt need not know the technology when <qemu:commandline> hands QEMU the object.
+      when: [is(t.type), (c) => commandlineObject(c) === null, (c) => not(versionAtLeast(c.libvirt, min, 'the libvirt version'))],
       title: (c) => `${name} needs libvirt ${formatVersion(min)} or later; ${versionClause("this host's libvirt", c.libvirt)}`,
       explanation: `libvirt learned the ${name} <launchSecurity> element in ${formatVersion(min)}; older versions reject the domain.`,
       messages: rejected,
@@ -206,7 +214,12 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; ${versionClause("this domain's QEMU", knownQemu(c))}`,
       explanation: `QEMU supports ${name} from ${formatVersion(min)}.`,
       messages: allQuotes(quotes),
-      messagesFor: (c) => (t.element !== null ? refusal(c) : []),
+      // QEMU's own refusal when <qemu:commandline> names an object type it does not have (seen with QEMU 7.2).
+      messagesFor: (c) => {
+        const o = commandlineObject(c);
+        if (o) return [`Parameter 'qom-type' does not accept value '${o.qomType}'`];
+        return t.element !== null ? refusal(c) : [];
+      },
       fix: { text: `Upgrade QEMU to ${formatVersion(min)} or later.` },
       sources: t.sources,
     });
@@ -365,6 +378,7 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
       inPlan: true,
       when: [
         is(type),
+        (c) => !firmwareChosenBlind(c),
         // A BIOS domain without a loader becomes <os firmware='efi'> in the same plan (R-SEV-04).
         (c) => c.input.domain.firmware.kind !== 'unknown' && c.input.domain.firmware.loaderType === 'unknown',
         (c) => c.input.domain.firmware.stateless !== 'on',
@@ -403,6 +417,7 @@ export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: str
     // planned domain is judged again.
     when: [
       is(type),
+      (c) => !firmwareChosenBlind(c),
       (c) => !c.input.domain.directKernelBoot,
       (c) => c.input.domain.firmware.kind === 'efi' && c.input.domain.firmware.loaderType !== 'pflash',
       (c) => c.input.domain.firmware.loaderPath === 'absent' || AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath),
