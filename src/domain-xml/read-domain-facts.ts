@@ -29,6 +29,7 @@ import { defaultTransport, pciControllerModels, slotOf, transportOf, type Placem
 import { deviceIoFacts, vcpuFacts } from './read-io-facts';
 import { bootDevices, diskNameIndex } from './boot-devices';
 import { commandlineArgs, commandlineConfidentialObject } from './qemu-commandline';
+import { qemuUint } from '../contracts/qemu-uint';
 import type { XmlDocument, XmlElement } from './xml-tree';
 
 /** The namespace of `<libosinfo:libosinfo>` in `<metadata>`. */
@@ -130,10 +131,8 @@ function launchSecurity(el: XmlElement | undefined, read: ReadSwitch, domain: Xm
 function commandlineType(o: CommandlineConfidentialObject): SecureType {
   switch (o.qomType) {
     case 'sev-guest': {
-      // QEMU reads the uint32 with qemu_strtou64(…, 0): 0x… hex, 0… octal, else decimal (qapi/qobject-input-visitor.c).
-      const text = o.properties['policy']?.trim() ?? '1';
-      const policy = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^0[0-7]*$/.test(text) ? parseInt(text, 8) : Number(text);
-      return Number.isInteger(policy) && (policy & 0x4) !== 0 ? 'sev-es' : 'sev';
+      const policy = qemuUint(o.properties['policy'] ?? '1');
+      return policy !== null && (policy & 0x4) !== 0 ? 'sev-es' : 'sev';
     }
     case 'sev-snp-guest':
       return 'sev-snp';

@@ -54,6 +54,7 @@ const URLS: Record<string, string> = {
   'LV-VALIDATE': `${GH}/libvirt/libvirt/blob/master/src/conf/domain_validate.c`,
   'LV-POSTPARSE': `${GH}/libvirt/libvirt/blob/master/src/qemu/qemu_postparse.c`,
   'QEMU-SEV': `${GH}/qemu/qemu/blob/master/target/i386/sev.c`,
+  'QEMU-QOM': `${GH}/qemu/qemu/blob/master/qapi/qom.json`,
   'LV-TESTS': `${GH}/libvirt/libvirt/tree/master/tests/qemuxmlconfdata`,
   'LV-TDXPOLICY': 'https://mail-archive.com/devel@lists.libvirt.org/msg16045.html',
   'QEMU-AMDVI': `${GH}/qemu/qemu/blob/master/hw/i386/amd_iommu.c`,

@@ -3,7 +3,8 @@
  * (R-QEMU-01/commandline, /unlinked, /commandline-firmware). On every lab generation, under TCG: libvirt passes the
  * arguments on and marks the domain tainted (custom-argv); QEMU refuses the linked object (TCG has no confidential
  * guests), so the object reached it and was used, while the same object without the -machine link starts, so it
- * made nothing confidential; and where libvirt picks firmware at define, it picks an ordinary guest's. The engine,
+ * made nothing confidential; a SEV object without reduced-phys-bits is refused as it is made; and where libvirt
+ * picks firmware at define, it picks an ordinary guest's. The engine,
  * with that generation's versions, must read each domain the way QEMU and libvirt treated it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -101,6 +102,20 @@ describe.skipIf(missing)(
             `QEMU said: ${said}`,
           ).toBe(true);
         }
+      });
+
+      it(`${g.name} (QEMU ${g.qemu}): a sev-guest without reduced-phys-bits is refused as QEMU makes it, in the words the engine quotes`, async () => {
+        const name = labDomainName(g, 'cmdline-values');
+        const xml = domainXml(name, ['-object', 'sev-guest,id=cgs0,cbitpos=51', ...LINK]);
+        const seen = await defineAndStart(g.uri, name, xml, work);
+        expect(seen.started).toBe(false);
+        const said = seen.started ? '' : seen.text;
+        const { findings } = await judge(g, xml);
+        const finding = findings.find((f) => f.rule === 'R-QEMU-01' && f.severity === 'error' && /reduced-phys-bits/.test(f.title));
+        expect(
+          finding?.messages?.some((m) => said.includes(m)),
+          `QEMU said: ${said}\nthe engine quotes: ${finding?.messages?.join(' | ')}`,
+        ).toBe(true);
       });
 
       it(`${g.name} (libvirt ${g.libvirt}): with <os firmware='efi'> libvirt picks no SEV-SNP firmware for the commandline object, as the engine says`, async () => {

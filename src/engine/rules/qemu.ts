@@ -15,6 +15,7 @@ import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_VERSION_1, MSG_BA
 import { needsBit } from './cc';
 import { guestLine } from '../messages';
 import { firmwareChosenBlind } from './shared';
+import { qemuUint } from '../../contracts/qemu-uint';
 
 export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
@@ -119,17 +120,33 @@ const FIRMWARE_FEATURE: Partial<Record<SecureType, string>> = {
   tdx: 'intel-tdx',
 };
 
-/** SEV, SEV-ES and SNP objects take the host CPU's C-bit position and physical address reduction. */
-function sevValueFaults(c: DomainContext, o: CommandlineConfidentialObject): string[] {
+/**
+ * What QEMU refuses in a SEV or SNP object's C-bit position and physical address reduction, in words and in QEMU's
+ * message: reduced-phys-bits is a mandatory property of the object (qapi/qom.json SevCommonProperties; refused
+ * as the object is made, seen on every lab generation), and sev_common_kvm_init (target/i386/sev.c) checks both
+ * values against the host CPU, where an absent cbitpos is 0.
+ */
+function sevValueFaults(c: DomainContext, o: CommandlineConfidentialObject): { readonly words: string; readonly message: string }[] {
   if (o.qomType !== 'sev-guest' && o.qomType !== 'sev-snp-guest') return [];
-  const faults: string[] = [];
-  const cbitpos = o.properties['cbitpos'];
+  const faults: { words: string; message: string }[] = [];
   const host = c.input.host.sev.cbitpos;
-  if (cbitpos === undefined) faults.push('no cbitpos (QEMU takes 0)');
-  else if (host !== 'unknown' && Number(cbitpos) !== host) faults.push(`cbitpos=${cbitpos}, the host's is ${String(host)}`);
-  const reduced = o.properties['reduced-phys-bits'];
-  if (reduced === undefined) faults.push('no reduced-phys-bits (QEMU takes 0)');
-  else if (!(Number(reduced) >= 1 && Number(reduced) <= 63)) faults.push(`reduced-phys-bits=${reduced}, not 1 to 63`);
+  const hostWords = host === 'unknown' ? '<host cbitpos>' : String(host);
+  const cbitposText = o.properties['cbitpos'];
+  const cbitpos = cbitposText === undefined ? 0 : qemuUint(cbitposText);
+  if (cbitposText === undefined || (host !== 'unknown' && cbitpos !== host))
+    faults.push({
+      words: cbitposText === undefined ? 'no cbitpos (QEMU takes 0)' : `cbitpos=${cbitposText}, the host's is ${hostWords}`,
+      message: `cbitpos check failed, host '${hostWords}' requested '${String(cbitpos ?? cbitposText)}'`,
+    });
+  const reducedText = o.properties['reduced-phys-bits'];
+  const reduced = reducedText === undefined ? null : qemuUint(reducedText);
+  if (reducedText === undefined)
+    faults.push({ words: 'no reduced-phys-bits, which QEMU requires', message: "Parameter 'reduced-phys-bits' is missing" });
+  else if (reduced === null || reduced < 1 || reduced > 63)
+    faults.push({
+      words: `reduced-phys-bits=${reducedText}, not 1 to 63`,
+      message: `reduced_phys_bits check failed, it should be in the range of 1 to 63, requested '${String(reduced ?? reducedText)}'`,
+    });
   return faults;
 }
 
@@ -217,13 +234,18 @@ export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
     scope: 'domain',
     severity: 'error',
     when: [(c) => commandlineObject(c) !== null, (c) => sevValueFaults(c, commandlineObject(c)!).length > 0],
-    title: (c) => `${objectWords(commandlineObject(c)!)} in <qemu:commandline>: ${sevValueFaults(c, commandlineObject(c)!).join('; ')}`,
+    title: (c) =>
+      `${objectWords(commandlineObject(c)!)} in <qemu:commandline>: ${sevValueFaults(c, commandlineObject(c)!)
+        .map((f) => f.words)
+        .join('; ')}`,
     explanation:
-      "QEMU's SEV objects (sev-guest, sev-snp-guest) start with cbitpos and reduced-phys-bits at 0 and refuse to start the guest unless cbitpos is the host CPU's C-bit position and reduced-phys-bits is 1 to 63 (target/i386/sev.c sev_common_kvm_init in QEMU 10.0; QEMU 11.1's binary has the same two messages). With <launchSecurity> libvirt fills both in from the host's capabilities (6.9.0 and later); given to QEMU directly they must be written.",
+      "QEMU's SEV objects (sev-guest, sev-snp-guest) cannot be made without reduced-phys-bits (a mandatory property: seen refused on QEMU 7.2, 10.0 and 11.1), and refuse to start the guest unless cbitpos, 0 when absent, is the host CPU's C-bit position and reduced-phys-bits is 1 to 63 (target/i386/sev.c sev_common_kvm_init in QEMU 10.0; QEMU 11.1's binary has the same messages). With <launchSecurity> libvirt fills both in from the host's capabilities (6.9.0 and later); given to QEMU directly they must be written.",
     messages: [
+      "Parameter 'reduced-phys-bits' is missing",
       "cbitpos check failed, host '<host cbitpos>' requested '<cbitpos>'",
       "reduced_phys_bits check failed, it should be in the range of 1 to 63, requested '<reduced-phys-bits>'",
     ],
+    messagesFor: (c) => sevValueFaults(c, commandlineObject(c)!).map((f) => f.message),
     fix: {
       text: (c) => {
         const { cbitpos, reducedPhysBits } = c.input.host.sev;
@@ -235,6 +257,8 @@ export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
     },
     sources: [
       src('QEMU-SEV', 'sev_common_kvm_init: cbitpos and reduced_phys_bits checks'),
+      src('QEMU-QOM', 'SevCommonProperties: reduced-phys-bits mandatory, cbitpos optional'),
+      src('LAB', 'test/lab/commandline-confidential.test.ts: the object without reduced-phys-bits refused'),
       src('LV-NEWS', "v6.9.0: Make 'cbitpos' & 'reducedPhysBits' attrs optional"),
     ],
   },
