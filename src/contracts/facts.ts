@@ -233,6 +233,10 @@ export interface FirmwareFacts {
   readonly loaderPath: string | 'absent';
   /** `<firmware><feature enabled='no'>` for secure-boot or enrolled-keys: libvirt then picks no firmware with Microsoft's keys. */
   readonly keysDeclined: boolean;
+  /** `<firmware><feature enabled='yes'>` for secure-boot or enrolled-keys: libvirt then picks only a firmware with them. */
+  readonly keysRequested: boolean;
+  /** `<loader secure=…>`: 'on' makes libvirt pick only a firmware that requires SMM, 'off' only one that does not. */
+  readonly loaderSecure: OnOffAbsent;
   readonly stateless: OnOffAbsent;
   /** Whether `<os>` has an `<nvram>` element. */
   readonly nvram: boolean;
@@ -379,6 +383,8 @@ export const UEFI_PICKED_BY_LIBVIRT: FirmwareFacts = {
   loaderType: 'unknown',
   loaderPath: 'absent',
   keysDeclined: false,
+  keysRequested: false,
+  loaderSecure: 'absent',
   stateless: 'absent',
   nvram: false,
   acpi: true,

@@ -258,7 +258,7 @@ describe('readDomainFacts on small documents', () => {
 
   it('reads firmware, features, cpu, cmdline, vIOMMU and hostdevs', () => {
     const f = facts(
-      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><loader type='pflash' stateless='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><nvram>/var/lib/libvirt/qemu/nvram/x_VARS.fd</nvram><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
+      `<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type><firmware><feature enabled='yes' name='secure-boot'/></firmware><loader type='pflash' stateless='yes' secure='yes'>/usr/share/OVMF/OVMF.amdsev.fd</loader><nvram>/var/lib/libvirt/qemu/nvram/x_VARS.fd</nvram><cmdline>console=ttyS0 swiotlb=262144</cmdline></os>` +
         `<features><smm/><ioapic driver='qemu'/></features><cpu mode='host-passthrough'/>` +
         `<devices><iommu model='intel'><driver intremap='on' caching_mode='on' iotlb='on'/></iommu><hostdev mode='subsystem' type='pci'/><hostdev mode='subsystem' type='pci'/></devices></domain>`,
     );
@@ -267,6 +267,8 @@ describe('readDomainFacts on small documents', () => {
       loaderType: 'pflash',
       loaderPath: '/usr/share/OVMF/OVMF.amdsev.fd',
       keysDeclined: false,
+      keysRequested: true,
+      loaderSecure: 'on',
       stateless: 'on',
       nvram: true,
       acpi: expect.any(Boolean),

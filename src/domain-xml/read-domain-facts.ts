@@ -175,6 +175,13 @@ function tscFrequency(clock: XmlElement | undefined): Maybe<number> | 'absent' {
   return /^\d+$/.test(text.trim()) ? Number(text.trim()) : 'unknown';
 }
 
+/** Whether `<os><firmware>` has a secure-boot or enrolled-keys `<feature>` with `enabled` as given. */
+function keyFeature(os: XmlElement | undefined, enabled: 'yes' | 'no'): boolean {
+  return (os?.child('firmware')?.children('feature') ?? []).some(
+    (f) => f.attr('enabled') === enabled && (f.attr('name') === 'secure-boot' || f.attr('name') === 'enrolled-keys'),
+  );
+}
+
 function firmware(
   os: XmlElement | undefined,
   arch: DomainFacts['arch'],
@@ -194,9 +201,9 @@ function firmware(
     kind,
     loaderType: loaderType === 'pflash' || loaderType === 'rom' ? loaderType : 'unknown',
     loaderPath: path.trim() || 'absent',
-    keysDeclined: (os?.child('firmware')?.children('feature') ?? []).some(
-      (f) => f.attr('enabled') === 'no' && (f.attr('name') === 'secure-boot' || f.attr('name') === 'enrolled-keys'),
-    ),
+    keysDeclined: keyFeature(os, 'no'),
+    keysRequested: keyFeature(os, 'yes'),
+    loaderSecure: read(loader, 'secure', 'yes/no'),
     stateless: read(loader, 'stateless', 'yes/no'),
     nvram: os?.child('nvram') !== undefined,
     acpi: features?.child('acpi') !== undefined,

@@ -571,6 +571,22 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
   {
+    key: 'R-SEVES-01/firmware-requests',
+    fires: input({ domain: { ...TECH[1]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
+    silent: input({ domain: { ...TECH[1]!.ok(), firmware: UEFI_PICKED_BY_LIBVIRT } }),
+  },
+  {
+    key: 'R-SNP-01/firmware-requests',
+    fires: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, loaderSecure: 'on' } } }),
+    // Declining keys agrees with OVMF.amdsev.fd, which has none.
+    silent: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysDeclined: true } } }),
+  },
+  {
+    key: 'R-TDX-01/firmware-requests',
+    fires: input({ domain: { ...TECH[3]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysDeclined: true } } }),
+    silent: input({ domain: { ...TECH[3]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
+  },
+  {
     key: 'R-QEMU-01/commandline',
     fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
     silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest' }), host: CAPABLE_HOST }),

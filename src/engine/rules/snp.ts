@@ -8,7 +8,15 @@ import { guestLine, vmTypeRefused } from '../messages';
 import { src } from '../sources';
 import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { snpReportUnconfirmed, technology } from '../technologies';
-import { amdSevFirmwareRecord, is, technologyRecords, hostSupportRecord, noSmmRecords, pflashRecords } from './technology-records';
+import {
+  amdSevFirmwareRecord,
+  firmwareRequestsRecord,
+  is,
+  technologyRecords,
+  hostSupportRecord,
+  noSmmRecords,
+  pflashRecords,
+} from './technology-records';
 import { unknown } from '../verdict';
 import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
 
@@ -104,6 +112,7 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ),
   ...pflashRecords('sev-snp', 'R-SNP-01'),
   amdSevFirmwareRecord('sev-snp', 'R-SNP-01'),
+  firmwareRequestsRecord('sev-snp', 'R-SNP-01'),
   {
     key: 'R-SNP-01/vfio',
     id: 'R-SNP-01',

@@ -7,7 +7,15 @@ import { vmTypeRefused } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
-import { hostSupportRecord, is, kernelSecureBootRecord, noSmmRecords, pflashRecords, technologyRecords } from './technology-records';
+import {
+  firmwareRequestsRecord,
+  hostSupportRecord,
+  is,
+  kernelSecureBootRecord,
+  noSmmRecords,
+  pflashRecords,
+  technologyRecords,
+} from './technology-records';
 import { unknown } from '../verdict';
 import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-security-policy';
 
@@ -324,4 +332,5 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     ],
   },
   kernelSecureBootRecord('tdx', 'R-TDX-01'),
+  firmwareRequestsRecord('tdx', 'R-TDX-01'),
 ];

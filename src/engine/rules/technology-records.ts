@@ -397,6 +397,58 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
   return records;
 }
 
+/**
+ * What Debian sid's ovmf (edk2 2026.08) offers each technology libvirt must find its own firmware for: one
+ * descriptor each (60-edk2-x86_64-amdsev.json, 60-edk2-x86_64-inteltdx.json), and the key features it lists.
+ */
+const DEBIAN_OWN_FIRMWARE: Readonly<Record<'sev-es' | 'sev-snp' | 'tdx', { readonly file: string; readonly keys: boolean }>> = {
+  'sev-es': { file: 'OVMF.amdsev.fd', keys: false },
+  'sev-snp': { file: 'OVMF.amdsev.fd', keys: false },
+  tdx: { file: 'OVMF.inteltdx.ms.fd', keys: true },
+};
+
+/** The firmware requests of the domain that rule out the one firmware Debian has for `type`, in words. */
+function firmwareRequestsUnmet(c: DomainContext, type: 'sev-es' | 'sev-snp' | 'tdx'): string[] {
+  const fw = c.input.domain.firmware;
+  if (fw.kind !== 'efi' || fw.loaderPath !== 'absent' || firmwareChosenBlind(c)) return [];
+  const unmet: string[] = [];
+  if (DEBIAN_OWN_FIRMWARE[type].keys ? fw.keysDeclined : fw.keysRequested)
+    unmet.push(DEBIAN_OWN_FIRMWARE[type].keys ? 'Secure Boot or enrolled keys declined' : 'Secure Boot or enrolled keys requested');
+  if (fw.loaderSecure === 'on') unmet.push("<loader secure='yes'>, a firmware that requires SMM");
+  return unmet;
+}
+
+/**
+ * libvirt picks only a firmware whose descriptor lists the technology's feature and every key feature the domain
+ * asks for or declines (qemu_firmware.c qemuFirmwareMatchDomain); for SEV-ES, SEV-SNP and TDX Debian has one.
+ */
+export function firmwareRequestsRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id: string): RuleRecord<'domain'> {
+  const name = secureName(type);
+  const own = DEBIAN_OWN_FIRMWARE[type];
+  return {
+    key: `${id}/firmware-requests`,
+    id,
+    scope: 'domain',
+    severity: 'warning',
+    when: [is(type), (c) => firmwareRequestsUnmet(c, type).length > 0],
+    title: (c) => `On Debian libvirt finds no ${name} firmware for this domain: ${firmwareRequestsUnmet(c, type).join('; ')}`,
+    explanation: `libvirt picks a firmware only from descriptors that list the technology's feature (${type === 'tdx' ? 'intel-tdx' : type === 'sev-es' ? 'amd-sev-es' : 'amd-sev-snp'}) and agree with every <firmware><feature> the domain asks for or declines and with <loader secure> (secure='yes' asks for one that requires SMM), and refuses the domain when none does (qemu_firmware.c qemuFirmwareMatchDomain). Debian sid's ovmf (edk2 2026.08) has one such descriptor: ${own.file}, ${own.keys ? "with Secure Boot and Microsoft's keys enrolled" : 'without Secure Boot or enrolled keys'}, not requiring SMM (QEMU refuses SMM for ${name} anyway); Debian 13's has none. Other distributions' descriptors were not examined. Read in libvirt's source and sid's descriptors; not seen: libvirt here refuses ${name} domains before it picks firmware (no such host).`,
+    messages: [
+      "Unable to find 'efi' firmware that is compatible with the current configuration",
+      "Unable to find any firmware to satisfy 'efi'",
+    ],
+    fix: {
+      text: own.keys
+        ? "Remove the declined secure-boot and enrolled-keys features from <os><firmware> and secure='yes' from <loader>, or name a firmware with <loader type='rom'>PATH</loader>."
+        : "Remove the requested secure-boot and enrolled-keys features from <os><firmware> and secure='yes' from <loader>, or name a firmware with <loader type='rom'>PATH</loader>.",
+    },
+    sources: [
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: requested and refused features, requires-smm'),
+      src('LAB', "Debian sid's /usr/share/qemu/firmware descriptors; libvirt 12.8's message seen for another unmatched request"),
+    ],
+  };
+}
+
 /** A loader that names the AmdSev build (Debian's OVMF.amdsev.fd; the same name in Fedora's edk2). */
 const AMDSEV_BUILD = /amdsev/i;
 
@@ -418,6 +470,8 @@ export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: str
     when: [
       is(type),
       (c) => !firmwareChosenBlind(c),
+      // libvirt picks nothing at all (R-…/firmware-requests).
+      (c) => type === 'sev' || firmwareRequestsUnmet(c, type).length === 0,
       (c) => !c.input.domain.directKernelBoot,
       (c) => c.input.domain.firmware.kind === 'efi' && c.input.domain.firmware.loaderType !== 'pflash',
       (c) => c.input.domain.firmware.loaderPath === 'absent' || AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath),
