@@ -3,7 +3,7 @@
  * saved with a backup in as few interactions as the issue asks (counted), s390 PV, troubleshooting "QEMU refuses
  * to start" and fixing it, and a domain from the real libvirtd defined and read back. Screens are saved.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineXml, fixtureNamed, inactiveXml, removeDomains, SYSTEM } from '../test/libvirt-domains';
@@ -113,6 +113,33 @@ describe.skipIf(missing)(`wizard in Chromium ${missing ? `(skipped: ${missing})`
       for (let i = 1; i < rows.length; i++) expect(rows[i]![0]!).toBeGreaterThanOrEqual(rows[i - 1]![1]! - 0.5);
       await page.getByTestId('diff').scrollIntoViewIfNeeded();
       await s.screenshot('07-review-diff');
+      expect(s.consoleErrors.join('\n')).toBe('');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('says once, on Review, why a goal cannot be reached: an ordinary VM for SEV-SNP set up in <qemu:commandline>', async () => {
+    const file = path.join(work, 'snp-commandline.xml');
+    writeFileSync(
+      file,
+      readFileSync(path.join(samples, 'sev-q35.xml'), 'utf8').replace(
+        '</devices>',
+        "</devices>\n  <qemu:commandline><qemu:arg value='-object'/><qemu:arg value='sev-snp-guest,id=s0,cbitpos=51,reduced-phys-bits=1'/><qemu:arg value='-machine'/><qemu:arg value='confidential-guest-support=s0'/></qemu:commandline>",
+      ),
+    );
+    const s = await openApp(env);
+    try {
+      const { page } = s;
+      await openFileByPath(page, file);
+      await page.getByLabel('None (ordinary VM)', { exact: true }).check();
+      await goToStep(page, 'Review');
+      expect(await page.getByTestId('review-summary').textContent()).toMatch(/the goal cannot be reached/);
+      const why = page.getByRole('alert').filter({ hasText: 'Why this goal cannot be reached' });
+      await why.getByText('The plan cannot make this guest an ordinary VM').waitFor();
+      await page.getByRole('heading', { level: 3, name: 'Also found in the domain as it is' }).waitFor();
+      expect(await page.getByText('The plan cannot make this guest an ordinary VM').count()).toBe(1);
+      await s.screenshot('review-impossible-goal');
       expect(s.consoleErrors.join('\n')).toBe('');
     } finally {
       await s.close();

@@ -295,4 +295,21 @@ describe('troubleshooting', () => {
     expect(store.getState().step).toBe('review');
     expect(store.getState().manualXml).toBe(sampleXml('sev-q35.xml'));
   });
+
+  it("vhost-net slow in a guest made confidential in <qemu:commandline>: offers no dropping of iommu='on'", () => {
+    const { store } = renderAt('start');
+    const confidential = sampleXml('sev-q35.xml')
+      .replace("<model type='virtio'/>", "<model type='virtio'/>\n      <driver iommu='on'/>")
+      .replace(
+        '</devices>',
+        "</devices><qemu:commandline><qemu:arg value='-object'/><qemu:arg value='sev-guest,id=s0,reduced-phys-bits=1'/><qemu:arg value='-machine'/><qemu:arg value='confidential-guest-support=s0'/></qemu:commandline>",
+      );
+    loadAt(store, 'nic.xml', confidential, 'start');
+    act(() => {
+      store.getState().setMode('troubleshoot');
+      store.getState().chooseSymptom('T-09');
+    });
+    expect(screen.getByTestId('manual-step').textContent).toMatch(/iommu=pt/);
+    expect(screen.queryByRole('button', { name: /Drop iommu='on'/ })).toBeNull();
+  });
 });

@@ -135,7 +135,8 @@ function Diagnosis({ symptom }: { symptom: Symptom }) {
   const labels = new Map(d.ok ? d.facts.devices.map((x) => [x.target, x.label]) : []);
   const evidence = d.ok ? d.findings.filter((f) => symptom.rules.includes(f.rule)) : [];
   const fixable = evidence.some((f) => f.fix.edits.length > 0);
-  const confidential = d.ok && d.facts.launchSecurity.present;
+  // Confidential through <launchSecurity> or an object in <qemu:commandline>: no iommu is dropped there.
+  const confidential = d.ok && d.facts.launchSecurity.type !== 'none';
   const drop = d.ok && symptom.offerDropIommuOnNics && !confidential ? dropIommuOnNics(d.facts) : null;
   const jobs = symptom.hostJobsOf ? technology(symptom.hostJobsOf).hostJobs : [];
   return (

@@ -62,7 +62,10 @@ export interface DocumentPlan extends CheckedDocument {
   readonly diff: string;
   /** The facts of `planned` (of the domain as chosen when a hand edit is not well-formed). */
   readonly plannedFacts: DomainFacts;
-  /** Findings `planned` still has, judged with the goal reached (what Apply would leave). */
+  /**
+   * Findings `planned` still has, judged with the goal reached (what Apply would leave); when the goal is
+   * impossible, the findings besides `plan.impossible`, which are not repeated here.
+   */
   readonly remaining: readonly Finding[];
   /** Findings of `findings` that `planned` no longer has (same rule on the same target). */
   readonly fixed: readonly Finding[];
@@ -156,10 +159,19 @@ export function planDocument(
     planned === doc.chosenText ? checked.facts : readDomainFacts(applied?.tree ?? parseDomainXml(planned, 'planned XML'));
   // Where the plan changed the text is known when it was applied to the loaded text itself (no model choices).
   const changes = doc.chosenText === doc.text ? applied?.changes : null;
-  return { ...checked, ...leaves(plannedFacts), planned, diff: diff(planned, changes), manual: false, manualProblem: null };
+  const left = leaves(plannedFacts);
+  const remaining = applied ? left.remaining : withoutFindings(left.remaining, checked.plan.impossible);
+  return { ...checked, ...left, remaining, planned, diff: diff(planned, changes), manual: false, manualProblem: null };
 }
 
 /** The findings `before` has that `after` has not, by rule and target. */
+/** `findings` without those `drop` has (same rule, target and title). */
+function withoutFindings(findings: readonly Finding[], drop: readonly Finding[]): readonly Finding[] {
+  const key = (f: Finding) => `${f.rule} ${f.target} ${f.title}`;
+  const dropped = new Set(drop.map(key));
+  return dropped.size === 0 ? findings : findings.filter((f) => !dropped.has(key(f)));
+}
+
 function fixedBy(before: readonly Finding[], after: readonly Finding[]): Finding[] {
   const left = new Set(after.map((f) => `${f.rule} ${f.target}`));
   return before.filter((f) => !left.has(`${f.rule} ${f.target}`));

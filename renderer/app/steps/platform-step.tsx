@@ -81,7 +81,10 @@ export function PlatformStep() {
         </DescriptionListGroup>
         <DescriptionListGroup>
           <DescriptionListTerm>Confidential VM</DescriptionListTerm>
-          <DescriptionListDescription>{f.launchSecurity.present ? f.launchSecurity.type : 'none'}</DescriptionListDescription>
+          <DescriptionListDescription>
+            {f.launchSecurity.type}
+            {!f.launchSecurity.present && f.launchSecurity.commandline?.linked ? ' (from <qemu:commandline>)' : ''}
+          </DescriptionListDescription>
         </DescriptionListGroup>
       </DescriptionList>
       <Title headingLevel="h3" className="vaw-section-title">

@@ -352,7 +352,7 @@ export function ReviewStep() {
         </ExpandableSection>
       )}
       <Title headingLevel="h3" className="vaw-section-title">
-        {d.manual ? 'Left in your XML' : 'Left after the plan'}
+        {d.manual ? 'Left in your XML' : impossible ? 'Also found in the domain as it is' : 'Left after the plan'}
       </Title>
       <FindingsList findings={d.remaining} labels={labels} empty="Nothing: no errors, warnings or notes." />
       <Title headingLevel="h3" className="vaw-section-title">

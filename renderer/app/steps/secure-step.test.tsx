@@ -24,6 +24,19 @@ describe('Secure VM step', () => {
     expect(store.getState().secure).toBe('s390-pv');
   });
 
+  it('shows a guest made SEV-SNP by an object in <qemu:commandline> as SEV-SNP, and choosing None asks for an ordinary VM', () => {
+    const { store } = renderAt('start');
+    const xml = sampleXml('sev-q35.xml').replace(
+      '</devices>',
+      "</devices><qemu:commandline><qemu:arg value='-object'/><qemu:arg value='sev-snp-guest,id=s0,reduced-phys-bits=1'/><qemu:arg value='-machine'/><qemu:arg value='confidential-guest-support=s0'/></qemu:commandline>",
+    );
+    loadAt(store, 'snp-commandline.xml', xml, 'secure');
+    expect(radio('AMD SEV-SNP').checked).toBe(true);
+    expect(radio('None (ordinary VM)').checked).toBe(false);
+    fireEvent.click(radio('None (ordinary VM)'));
+    expect(store.getState().secure).toBe('none');
+  });
+
   it("says this host's libvirt is too old for SEV-SNP, with both versions", () => {
     const { store } = renderAt('secure', 'sev-q35.xml');
     act(() =>

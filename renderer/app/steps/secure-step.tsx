@@ -126,7 +126,8 @@ export function SecureStep() {
     () => (facts ? TECHNOLOGIES.map((tech) => ({ tech, open: availability(tech.type, facts, host) })) : []),
     [facts, host],
   );
-  const current = facts?.launchSecurity.present ? facts.launchSecurity.type : 'none';
+  // The type the domain has now, from <launchSecurity> or from an object in <qemu:commandline>.
+  const current = facts?.launchSecurity.type ?? 'none';
   const chosenOption = options.find((o) => o.tech.type === secure);
   // A choice that became impossible (the host's capabilities arrived and say no) does not stay selected.
   useEffect(() => {
