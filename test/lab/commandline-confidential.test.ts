@@ -104,19 +104,20 @@ describe.skipIf(missing)(
         }
       });
 
-      it(`${g.name} (QEMU ${g.qemu}): a sev-guest without reduced-phys-bits is refused as QEMU makes it, in the words the engine quotes`, async () => {
-        const name = labDomainName(g, 'cmdline-values');
-        const xml = domainXml(name, ['-object', 'sev-guest,id=cgs0,cbitpos=51', ...LINK]);
-        const seen = await defineAndStart(g.uri, name, xml, work);
-        expect(seen.started).toBe(false);
-        const said = seen.started ? '' : seen.text;
-        const { findings } = await judge(g, xml);
-        const finding = findings.find((f) => f.rule === 'R-QEMU-01' && f.severity === 'error' && /reduced-phys-bits/.test(f.title));
-        expect(
-          finding?.messages?.some((m) => said.includes(m)),
-          `QEMU said: ${said}\nthe engine quotes: ${finding?.messages?.join(' | ')}`,
-        ).toBe(true);
-      });
+      for (const linked of [true, false])
+        it(`${g.name} (QEMU ${g.qemu}): a sev-guest without reduced-phys-bits, ${linked ? 'linked' : 'linked to nothing'}, is refused as QEMU makes it, in the words the engine quotes`, async () => {
+          const name = labDomainName(g, `cmdline-values-${String(linked)}`);
+          const xml = domainXml(name, ['-object', 'sev-guest,id=cgs0,cbitpos=51', ...(linked ? LINK : [])]);
+          const seen = await defineAndStart(g.uri, name, xml, work);
+          expect(seen.started).toBe(false);
+          const said = seen.started ? '' : seen.text;
+          const { findings } = await judge(g, xml);
+          const finding = findings.find((f) => f.rule === 'R-QEMU-01' && f.severity === 'error' && /reduced-phys-bits/.test(f.title));
+          expect(
+            finding?.messages?.some((m) => said.includes(m)),
+            `QEMU said: ${said}\nthe engine quotes: ${finding?.messages?.join(' | ')}`,
+          ).toBe(true);
+        });
 
       it(`${g.name} (libvirt ${g.libvirt}): with <os firmware='efi'> libvirt picks no SEV-SNP firmware for the commandline object, as the engine says`, async () => {
         const name = labDomainName(g, 'cmdline-firmware');

@@ -123,12 +123,17 @@ const FIRMWARE_FEATURE: Partial<Record<SecureType, string>> = {
 /**
  * What QEMU refuses in a SEV or SNP object's C-bit position and physical address reduction, in words and in QEMU's
  * message: reduced-phys-bits is a mandatory property of the object (qapi/qom.json SevCommonProperties; refused
- * as the object is made, seen on every lab generation), and sev_common_kvm_init (target/i386/sev.c) checks both
- * values against the host CPU, where an absent cbitpos is 0.
+ * as the object is made, linked or not: seen on every lab generation), and sev_common_kvm_init (target/i386/sev.c)
+ * checks both values of the object the machine uses against the host CPU, where an absent cbitpos is 0.
  */
-function sevValueFaults(c: DomainContext, o: CommandlineConfidentialObject): { readonly words: string; readonly message: string }[] {
-  if (o.qomType !== 'sev-guest' && o.qomType !== 'sev-snp-guest') return [];
+function sevValueFaults(c: DomainContext): { readonly words: string; readonly message: string }[] {
+  const o = c.input.domain.launchSecurity.commandline;
+  if (!o || (o.qomType !== 'sev-guest' && o.qomType !== 'sev-snp-guest')) return [];
   const faults: { words: string; message: string }[] = [];
+  const reducedText = o.properties['reduced-phys-bits'];
+  if (reducedText === undefined)
+    faults.push({ words: 'no reduced-phys-bits, which QEMU requires', message: "Parameter 'reduced-phys-bits' is missing" });
+  if (!o.linked) return faults;
   const host = c.input.host.sev.cbitpos;
   const hostWords = host === 'unknown' ? '<host cbitpos>' : String(host);
   const cbitposText = o.properties['cbitpos'];
@@ -138,11 +143,8 @@ function sevValueFaults(c: DomainContext, o: CommandlineConfidentialObject): { r
       words: cbitposText === undefined ? 'no cbitpos (QEMU takes 0)' : `cbitpos=${cbitposText}, the host's is ${hostWords}`,
       message: `cbitpos check failed, host '${hostWords}' requested '${String(cbitpos ?? cbitposText)}'`,
     });
-  const reducedText = o.properties['reduced-phys-bits'];
   const reduced = reducedText === undefined ? null : qemuUint(reducedText);
-  if (reducedText === undefined)
-    faults.push({ words: 'no reduced-phys-bits, which QEMU requires', message: "Parameter 'reduced-phys-bits' is missing" });
-  else if (reduced === null || reduced < 1 || reduced > 63)
+  if (reducedText !== undefined && (reduced === null || reduced < 1 || reduced > 63))
     faults.push({
       words: `reduced-phys-bits=${reducedText}, not 1 to 63`,
       message: `reduced_phys_bits check failed, it should be in the range of 1 to 63, requested '${String(reduced ?? reducedText)}'`,
@@ -233,9 +235,9 @@ export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-QEMU-01',
     scope: 'domain',
     severity: 'error',
-    when: [(c) => commandlineObject(c) !== null, (c) => sevValueFaults(c, commandlineObject(c)!).length > 0],
+    when: [(c) => sevValueFaults(c).length > 0],
     title: (c) =>
-      `${objectWords(commandlineObject(c)!)} in <qemu:commandline>: ${sevValueFaults(c, commandlineObject(c)!)
+      `${objectWords(c.input.domain.launchSecurity.commandline!)} in <qemu:commandline>: ${sevValueFaults(c)
         .map((f) => f.words)
         .join('; ')}`,
     explanation:
@@ -245,7 +247,7 @@ export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
       "cbitpos check failed, host '<host cbitpos>' requested '<cbitpos>'",
       "reduced_phys_bits check failed, it should be in the range of 1 to 63, requested '<reduced-phys-bits>'",
     ],
-    messagesFor: (c) => sevValueFaults(c, commandlineObject(c)!).map((f) => f.message),
+    messagesFor: (c) => sevValueFaults(c).map((f) => f.message),
     fix: {
       text: (c) => {
         const { cbitpos, reducedPhysBits } = c.input.host.sev;
