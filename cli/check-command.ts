@@ -14,12 +14,12 @@ import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import type { CliCommand } from './command';
 import { formatFileFindings } from './format-findings';
-import { GUEST_OPTIONS, guestFacts, HOST_OPTIONS, hostFactsFromFlags } from './host-options';
+import { GUEST_OPTIONS, guestFacts, guestKernelFromFlag, HOST_OPTIONS, hostFactsFromFlags } from './host-options';
 import { readInput } from './read-input';
 import { formatInputError } from './input-error';
 
 const USAGE =
-  'virtio-access check [FILE...|-] [--json] [--no-schema] [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--connect URI... [--all | DOMAIN...] [--jobs N]]';
+  'virtio-access check [FILE...|-] [--json] [--no-schema] [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--guest-kernel V] [--connect URI... [--all | DOMAIN...] [--jobs N]]';
 
 const HELP = `${USAGE}
 
@@ -32,6 +32,7 @@ FILE may be - for standard input. Several files are checked in one run.
   --libvirt-version V  the libvirt version (e.g. 9.0.0)
   --host-caps FILE     output of \`virsh domcapabilities\` for the host
   --guest OSINFO_ID    the guest OS (osinfo id, e.g. http://debian.org/debian/12); default: the domain's metadata
+  --guest-kernel V     the guest's Linux kernel, as \`uname -r\` prints it in the guest (e.g. 6.1.0-18-amd64); default: not known
   --connect URI        read the domains from libvirt (repeatable); with --all or DOMAIN names
   --jobs N             read at most N connections at once (default ${DEFAULT_FLEET_JOBS}); progress and failures on stderr
 
@@ -169,6 +170,7 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   // cannot name one (a tenth of a one-file check).
   const namesItsOs = (text: string): boolean => args.values.guest !== undefined || text.includes(LIBOSINFO_NS);
   const flagHost = await hostFactsFromFlags('check', args.values);
+  const guestKernel = guestKernelFromFlag('check', args.values['guest-kernel']);
   // xmllint starts now and compiles the schema while the files are read (startBatchValidation); a fleet's documents
   // are counted only once read.
   let schema = useSchema && !connecting ? startBatchValidation(args.positionals.length) : null;
@@ -232,7 +234,7 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
     }
     for (const { doc, facts } of read) {
       const host = doc.host ? { ...doc.host, ...pickExplicit(flagHost) } : flagHost;
-      const guest = await guestFacts(args.values.guest, facts.osinfoId, deps);
+      const guest = await guestFacts('check', args.values.guest, facts.osinfoId, deps, guestKernel);
       const result = checkFacts(facts, { host, guest, goals: DEFAULT_GOALS });
       checked.push({
         file: doc.name,

@@ -1,6 +1,6 @@
 /** Builds HostFacts and GuestFacts from the facts flags shared by `check` and `plan`. */
 import { decodeXmlBytes, readRegularFileSync } from '../main/services/read-domain-file';
-import { NO_GUEST_FACTS, NO_HOST_FACTS, type GuestFacts, type HostFacts, type VersionFact } from '../src/contracts/facts';
+import { NO_GUEST_FACTS, NO_HOST_FACTS, type GuestFacts, type HostFacts, type Version, type VersionFact } from '../src/contracts/facts';
 import { parseVersion } from '../src/contracts/version';
 import { XmlInputError } from '../src/domain-xml';
 import { mergeHostFacts, parseDomainCapabilities } from '../src/host';
@@ -14,8 +14,8 @@ export const HOST_OPTIONS = {
   'host-caps': { type: 'string' },
 } as const;
 
-/** The guest option of `check` and `plan`. */
-export const GUEST_OPTIONS = { guest: { type: 'string' } } as const;
+/** The guest options of `check` and `plan`. */
+export const GUEST_OPTIONS = { guest: { type: 'string' }, 'guest-kernel': { type: 'string' } } as const;
 
 /** The host facts options as parsed. */
 export interface HostOptionValues {
@@ -53,9 +53,37 @@ export async function hostFactsFromFlags(command: string, values: HostOptionValu
   return host;
 }
 
-/** Guest facts from --guest, else the domain's own osinfo id, via osinfo-db when available. */
-export async function guestFacts(given: string | undefined, domainOsinfo: string, deps: CliDeps): Promise<GuestFacts> {
+/**
+ * The guest kernel's version from --guest-kernel, as `uname -r` prints it in the guest (6.1.0-18-amd64) or as a
+ * version (6.12); null without the flag. osinfo-db records no kernel versions, so only the user can give it.
+ */
+export function guestKernelFromFlag(command: string, text: string | undefined): Version | null {
+  if (text === undefined) return null;
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+~_][\w.+~-]*)?$/.exec(text.trim());
+  if (!m)
+    throw new UsageError(
+      `--guest-kernel wants the guest's \`uname -r\` (e.g. 6.1.0-18-amd64) or a version like 6.12, not "${text}"`,
+      command,
+    );
+  return { major: Number(m[1]), minor: Number(m[2]), micro: Number(m[3] ?? 0) };
+}
+
+/**
+ * Guest facts from --guest, else the domain's own osinfo id, via osinfo-db when available; with --guest-kernel's
+ * Linux kernel when given, which makes a guest osinfo-db does not know Linux and is refused for one it calls
+ * something else.
+ */
+export async function guestFacts(
+  command: string,
+  given: string | undefined,
+  domainOsinfo: string,
+  deps: CliDeps,
+  kernel: Version | null = null,
+): Promise<GuestFacts> {
   const id = given ?? (domainOsinfo === 'unknown' ? undefined : domainOsinfo);
-  if (id === undefined) return NO_GUEST_FACTS;
-  return deps.lookupGuest(id);
+  const facts = id === undefined ? NO_GUEST_FACTS : await deps.lookupGuest(id);
+  if (!kernel) return facts;
+  if (facts.family !== 'unknown' && facts.family !== 'linux')
+    throw new UsageError(`--guest-kernel is a Linux kernel version, but the guest is ${String(facts.name)} (${facts.family})`, command);
+  return { ...facts, family: 'linux', kernelVersion: kernel };
 }

@@ -17,13 +17,13 @@ import { newerElementWords, newerThanSchema } from '../src/schema';
 import { parseCommandArgs, UsageError, type ParsedArgs } from './args';
 import type { CliDeps, CliIo } from './cli-deps';
 import type { CliCommand } from './command';
-import { GUEST_OPTIONS, guestFacts, HOST_OPTIONS, hostFactsFromFlags } from './host-options';
+import { GUEST_OPTIONS, guestFacts, guestKernelFromFlag, HOST_OPTIONS, hostFactsFromFlags } from './host-options';
 import { formatInputError } from './input-error';
 import { readInput } from './read-input';
 
 const PLAN_SECURE: readonly SecureType[] = SECURE_TYPES.filter((t) => t !== 'cca');
 
-const USAGE = `virtio-access plan FILE|- --secure ${PLAN_SECURE.join('|')} [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [-o OUT] [--diff] [--json] [--no-schema]`;
+const USAGE = `virtio-access plan FILE|- --secure ${PLAN_SECURE.join('|')} [--qemu-version V] [--libvirt-version V] [--host-caps FILE] [--guest OSINFO_ID] [--guest-kernel V] [-o OUT] [--diff] [--json] [--no-schema]`;
 
 const HELP = `${USAGE}
 
@@ -117,7 +117,13 @@ async function planAndWrite(
   }
 
   const host = await hostFactsFromFlags('plan', args.values);
-  const guest = await guestFacts(args.values.guest, doc.facts.osinfoId, deps);
+  const guest = await guestFacts(
+    'plan',
+    args.values.guest,
+    doc.facts.osinfoId,
+    deps,
+    guestKernelFromFlag('plan', args.values['guest-kernel']),
+  );
   const diffLabels = { fromLabel: input.name, toLabel: out ?? `${input.name} (planned)` };
   let result;
   try {

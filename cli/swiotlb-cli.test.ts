@@ -70,6 +70,24 @@ describe('"swiotlb" in the CLI JSON', () => {
     expect(ordinary!.swiotlb).toBeUndefined();
   });
 
+  it("check --guest-kernel: the guest's Linux kernel as uname -r prints it sizes the worst case by its release and judges its minimum; a malformed one, or one for a Windows guest, exits 2", () => {
+    const sevFile = path.join(work, 'sev-now.xml');
+    const current = JSON.parse(run(['check', '--json', '--no-schema', sevFile]).stdout) as CheckJson;
+    const older = JSON.parse(run(['check', '--json', '--no-schema', '--guest-kernel', '6.1.0-18-amd64', sevFile]).stdout) as CheckJson;
+    // Before Linux 6.17 a disk request is at most 1280 KiB (BLK_DEF_MAX_SECTORS_CAP), so the worst case is smaller.
+    expect(older.files[0]!.swiotlb!.peakMiB).toBeLessThan(current.files[0]!.swiotlb!.peakMiB);
+    const ancient = JSON.parse(run(['check', '--json', '--no-schema', '--guest-kernel', '4.4.0', sevFile]).stdout) as CheckJson;
+    expect(
+      ancient.files[0]!.findings.some((f) => f.rule === 'R-SEV-01' && /Linux 4\.4\.0 cannot run as an AMD SEV guest/.test(f.title)),
+    ).toBe(true);
+    const bad = run(['check', '--no-schema', '--guest-kernel', 'latest', sevFile]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--guest-kernel wants');
+    const windows = run(['check', '--no-schema', '--guest', 'http://microsoft.com/win/10', '--guest-kernel', '6.1', sevFile]);
+    expect(windows.code).toBe(2);
+    expect(windows.stderr).toContain('--guest-kernel is a Linux kernel version');
+  });
+
   it('plan --json --secure sev: the planned domain gets the report, and with direct kernel boot the plan writes swiotlb= into <cmdline>', () => {
     const r = run([
       'plan',
