@@ -1,6 +1,14 @@
 /** Builds HostFacts and GuestFacts from the facts flags shared by `check` and `plan`. */
 import { decodeXmlBytes, readRegularFileSync } from '../main/services/read-domain-file';
-import { NO_GUEST_FACTS, NO_HOST_FACTS, type GuestFacts, type HostFacts, type Version, type VersionFact } from '../src/contracts/facts';
+import {
+  guestWithKernel,
+  NO_GUEST_FACTS,
+  NO_HOST_FACTS,
+  type GuestFacts,
+  type HostFacts,
+  type Version,
+  type VersionFact,
+} from '../src/contracts/facts';
 import { parseVersion } from '../src/contracts/version';
 import { XmlInputError } from '../src/domain-xml';
 import { mergeHostFacts, parseDomainCapabilities } from '../src/host';
@@ -85,5 +93,5 @@ export async function guestFacts(
   if (!kernel) return facts;
   if (facts.family !== 'unknown' && facts.family !== 'linux')
     throw new UsageError(`--guest-kernel is a Linux kernel version, but the guest is ${String(facts.name)} (${facts.family})`, command);
-  return { ...facts, family: 'linux', kernelVersion: kernel };
+  return guestWithKernel(facts, kernel);
 }

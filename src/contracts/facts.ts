@@ -355,6 +355,15 @@ export interface GuestFacts {
   readonly kernelVersion: Maybe<Version>;
 }
 
+/**
+ * The guest with the Linux kernel version the user gave (`uname -r` in the guest), or without one: a kernel
+ * version makes a guest of unknown family Linux, as only Linux has one. The app and the CLI both set it so.
+ */
+export function guestWithKernel(guest: GuestFacts, kernel: Version | null): GuestFacts {
+  if (!kernel) return { ...guest, kernelVersion: UNKNOWN };
+  return { ...guest, family: guest.family === UNKNOWN ? 'linux' : guest.family, kernelVersion: kernel };
+}
+
 /** What the user wants the plan to achieve. */
 export interface Goals {
   /** `keep` evaluates the domain as it is; a secure type asks the plan to make it that. */

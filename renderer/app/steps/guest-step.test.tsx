@@ -25,6 +25,16 @@ describe('Guest step', () => {
     expect(d.ok && d.findings.filter((f) => f.rule === 'R-SPEC-03').length).toBeGreaterThan(0);
   });
 
+  it('a typed kernel makes a guest of unknown family Linux, so the minimum guest kernel of the chosen technology is judged', () => {
+    const { store } = renderAt('guest', 'transitional-i440fx.xml');
+    expect(store.getState().guest.family).toBe('unknown');
+    fireEvent.change(screen.getByLabelText(/Guest kernel version/), { target: { value: '5.4.0-150-generic' } });
+    expect(store.getState().guest.family).toBe('linux');
+    store.getState().setSecure('sev-snp');
+    const d = derive(store.getState());
+    expect(d.ok && d.findings.some((f) => f.rule === 'R-SNP-01' && /Linux 5\.4\.0 cannot run as an AMD SEV-SNP guest/.test(f.title))).toBe(true);
+  });
+
   it('treats text that is not a version as unknown and says so', () => {
     const { store } = renderAt('guest', 'transitional-i440fx.xml');
     fireEvent.change(screen.getByLabelText(/Guest kernel version/), { target: { value: 'latest' } });

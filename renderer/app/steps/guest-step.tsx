@@ -16,7 +16,7 @@ import {
   TextInput,
 } from '@patternfly/react-core';
 import { useEffect, useId, useState } from 'react';
-import { UNKNOWN, type GuestFacts } from '../../../src/contracts/facts';
+import { guestWithKernel, UNKNOWN, type GuestFacts } from '../../../src/contracts/facts';
 import type { OsChoice } from '../../../src/contracts/ipc';
 import { formatVersion, parseVersion } from '../../../src/contracts/version';
 import * as api from '../../api';
@@ -31,7 +31,9 @@ import { NotLoaded } from './step-parts';
 /** Looks an osinfo id up and makes it the guest; osinfo-db knows no kernel versions, so a typed one stays. */
 function chooseGuest(store: WizardStore, id: string, background: boolean): void {
   void serviceCall(store, 'Reading the guest OS from osinfo-db', () => api.guestFacts({ id }), { background }).then((g) => {
-    if (g !== NOT_RUN) store.getState().setGuest({ ...g, kernelVersion: store.getState().guest.kernelVersion });
+    if (g === NOT_RUN) return;
+    const kernel = store.getState().guest.kernelVersion;
+    store.getState().setGuest(guestWithKernel(g, kernel === UNKNOWN ? null : kernel));
   });
 }
 
@@ -52,7 +54,7 @@ function KernelVersion() {
         onChange={(_e, value) => {
           setText(value);
           const v = value.trim() ? parseVersion(value) : null;
-          store.getState().setGuest({ ...store.getState().guest, kernelVersion: v ?? UNKNOWN });
+          store.getState().setGuest(guestWithKernel(store.getState().guest, v));
         }}
       />
       <FormHelperText>
