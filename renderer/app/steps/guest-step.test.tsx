@@ -32,7 +32,9 @@ describe('Guest step', () => {
     expect(store.getState().guest.family).toBe('linux');
     store.getState().setSecure('sev-snp');
     const d = derive(store.getState());
-    expect(d.ok && d.findings.some((f) => f.rule === 'R-SNP-01' && /Linux 5\.4\.0 cannot run as an AMD SEV-SNP guest/.test(f.title))).toBe(true);
+    expect(d.ok && d.findings.some((f) => f.rule === 'R-SNP-01' && /Linux 5\.4\.0 cannot run as an AMD SEV-SNP guest/.test(f.title))).toBe(
+      true,
+    );
   });
 
   it('treats text that is not a version as unknown and says so', () => {
