@@ -7,6 +7,7 @@
 import type { EngineInput } from '../contracts/engine';
 import type { Backend, DeviceFacts, Maybe, VirtioFunction } from '../contracts/facts';
 import {
+  commandlineObject,
   deviceContext,
   devicesAsChosen,
   domainContext,
@@ -80,7 +81,7 @@ function accessPlatformBecause(c: DeviceContext, on: Verdict): string {
   if (a === 'off') return "iommu='off' is written on the device";
   if (isUnknown(on)) return `no iommu attribute; QEMU's confidential-VM default depends on ${on.unknown.join(' and ')}`;
   return on
-    ? 'no iommu attribute, but QEMU 6.0 and later turn it on by default for a domain with <launchSecurity>'
+    ? `no iommu attribute, but QEMU 6.0 and later turn it on by default for a domain with ${commandlineObject(c) ? 'a confidential object, here from <qemu:commandline>' : '<launchSecurity>'}`
     : 'no iommu attribute, and no QEMU default turns it on here';
 }
 
