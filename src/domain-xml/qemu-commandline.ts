@@ -6,6 +6,7 @@
  * `confidential-guest-support`, or the older `memory-encryption` alias).
  */
 import type { CommandlineConfidentialObject } from '../contracts/facts';
+import { namespaceOf } from './xml-namespaces';
 import type { XmlElement } from './xml-tree';
 
 /** libvirt's QEMU namespace (docs/drvqemu: "Pass-through of arbitrary qemu commands"); any prefix may stand for it. */
@@ -13,17 +14,6 @@ export const QEMU_NAMESPACE = 'http://libvirt.org/schemas/domain/qemu/1.0';
 
 /** QEMU's confidential-guest-support object types (target/i386/sev.c, tdx.c; hw/s390x/pv.c; hw/ppc/pef.c). */
 const CONFIDENTIAL_QOM_TYPES: ReadonlySet<string> = new Set(['sev-guest', 'sev-snp-guest', 'tdx-guest', 's390-pv-guest', 'pef-guest']);
-
-/** The namespace name an element's prefix (or the default namespace) stands for, declared on it or an ancestor. */
-function namespaceOf(el: XmlElement): string | undefined {
-  const colon = el.name.indexOf(':');
-  const declaration = colon === -1 ? 'xmlns' : `xmlns:${el.name.slice(0, colon)}`;
-  for (let at: XmlElement | null = el; at; at = at.parent) {
-    const uri = at.attr(declaration);
-    if (uri !== undefined) return uri;
-  }
-  return undefined;
-}
 
 const inQemuNamespace = (el: XmlElement, local: string): boolean => el.localName === local && namespaceOf(el) === QEMU_NAMESPACE;
 

@@ -29,6 +29,7 @@ import { defaultTransport, pciControllerModels, slotOf, transportOf, type Placem
 import { deviceIoFacts, vcpuFacts } from './read-io-facts';
 import { bootDevices, diskNameIndex } from './boot-devices';
 import { commandlineArgs, commandlineConfidentialObject } from './qemu-commandline';
+import { namespaceOf } from './xml-namespaces';
 import { qemuUint } from '../contracts/qemu-uint';
 import type { XmlDocument, XmlElement } from './xml-tree';
 
@@ -255,16 +256,6 @@ function osinfoId(metadata: XmlElement | undefined): Maybe<string> {
     if (id) return id;
   }
   return 'unknown';
-}
-
-function namespaceOf(el: XmlElement): string | undefined {
-  const colon = el.name.indexOf(':');
-  const decl = colon === -1 ? 'xmlns' : `xmlns:${el.name.slice(0, colon)}`;
-  for (let e: XmlElement | null = el; e; e = e.parent) {
-    const uri = e.attr(decl);
-    if (uri !== undefined) return uri;
-  }
-  return undefined;
 }
 
 const VIRTIO_MODELS = new Set<string>(['virtio', 'virtio-transitional', 'virtio-non-transitional']);

@@ -84,3 +84,18 @@ export function checkNamespaces(el: XmlElement, parentScope: NamespaceScope, fai
   }
   return scope;
 }
+
+/**
+ * The namespace name an element's prefix (or, without one, the default namespace) stands for, declared on it or
+ * an ancestor; undefined when none is declared. For reading parsed documents (libosinfo metadata, QEMU's
+ * namespace), which the parser has already checked.
+ */
+export function namespaceOf(el: XmlElement): string | undefined {
+  const colon = el.name.indexOf(':');
+  const declaration = colon === -1 ? 'xmlns' : `xmlns:${el.name.slice(0, colon)}`;
+  for (let at: XmlElement | null = el; at; at = at.parent) {
+    const uri = at.attr(declaration);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
