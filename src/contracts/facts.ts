@@ -223,6 +223,20 @@ export interface ViommuFacts {
   readonly accel: OnOffAbsent;
   /** The amd vIOMMU's `<driver xtsup>`: x2APIC interrupts, its counterpart of the intel one's eim (libvirt 12.x). */
   readonly xtsup: OnOffAbsent;
+  /** The intel vIOMMU's `<driver dma_translation>`. */
+  readonly dmaTranslation: OnOffAbsent;
+  /** The amd vIOMMU's `<driver passthrough>` (libvirt 11.5). */
+  readonly passthrough: OnOffAbsent;
+  /** smmuv3's `<driver pciBus>`: the PCI controller it sits on (libvirt 12.x); 'unknown' when not a whole number. */
+  readonly pciBus: Maybe<number> | 'absent';
+  /** smmuv3's accelerated options (libvirt 12.8, only with accel='on'). */
+  readonly ats: OnOffAbsent;
+  readonly ril: OnOffAbsent;
+  readonly cmdqv: OnOffAbsent;
+  readonly ssidsize: Maybe<number> | 'absent';
+  readonly oas: Maybe<number> | 'absent';
+  /** virtio-iommu's `<driver><granule>` as libvirt prints it in its ABI message: 'host' or '<n>KiB' (libvirt 12.1). */
+  readonly granule: Maybe<string> | 'absent';
 }
 
 export interface FirmwareFacts {
@@ -384,6 +398,15 @@ export const NO_VIOMMU: ViommuFacts = {
   awBits: 'absent',
   accel: 'absent',
   xtsup: 'absent',
+  dmaTranslation: 'absent',
+  passthrough: 'absent',
+  pciBus: 'absent',
+  ats: 'absent',
+  ril: 'absent',
+  cmdqv: 'absent',
+  ssidsize: 'absent',
+  oas: 'absent',
+  granule: 'absent',
 };
 
 /** `<os firmware='efi'>` with nothing else said: libvirt picks the firmware from its descriptors. */

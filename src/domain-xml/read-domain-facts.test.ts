@@ -290,7 +290,36 @@ describe('readDomainFacts on small documents', () => {
       awBits: 'absent',
       accel: 'absent',
       xtsup: 'absent',
+      dmaTranslation: 'absent',
+      passthrough: 'absent',
+      pciBus: 'absent',
+      ats: 'absent',
+      ril: 'absent',
+      cmdqv: 'absent',
+      ssidsize: 'absent',
+      oas: 'absent',
+      granule: 'absent',
     });
+  });
+
+  it("reads the newer vIOMMU <driver> settings as libvirt 12.8 holds them: -1 and 0 as not set, a granule's size in KiB", () => {
+    const iommu = (driver: string) =>
+      facts(
+        `<domain type='kvm'><os><type arch='aarch64' machine='virt'>hvm</type></os><devices><iommu model='smmuv3'>${driver}</iommu></devices></domain>`,
+      ).viommu;
+    expect(iommu("<driver pciBus='0' accel='on' ats='off' ssidsize='20' oas='-1'/>")).toMatchObject({
+      pciBus: 0,
+      accel: 'on',
+      ats: 'off',
+      ssidsize: 20,
+      oas: 'absent',
+    });
+    expect(iommu("<driver pciBus='-1' ssidsize='x'/>")).toMatchObject({ pciBus: 'absent', ssidsize: 'unknown' });
+    expect(iommu("<driver><granule size='4096' unit='B'/></driver>").granule).toBe('4KiB');
+    expect(iommu("<driver><granule size='64'/></driver>").granule).toBe('64KiB');
+    expect(iommu("<driver><granule mode='host'/></driver>").granule).toBe('host');
+    expect(iommu("<driver><granule size='0'/></driver>").granule).toBe('absent');
+    expect(iommu("<driver dma_translation='off' passthrough='on'/>")).toMatchObject({ dmaTranslation: 'off', passthrough: 'on' });
   });
 
   it('counts what QEMU assigns with VFIO: PCI and mdev hostdevs in subsystem mode and hostdev interfaces, not USB', () => {

@@ -234,6 +234,13 @@ function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts 
   const model: ViommuModel = m === 'intel' || m === 'amd' || m === 'smmuv3' || m === 'virtio' ? m : 'other';
   const driver = el.child('driver');
   const awBits = driver?.attr('aw_bits');
+  // libvirt drops -1 (pciBus, ssidsize, oas) and 0 (aw_bits, a granule size) as not set (seen with 12.8).
+  const int = (name: string, unset: number): Maybe<number> | 'absent' => {
+    const t = driver?.attr(name)?.trim();
+    if (t === undefined) return 'absent';
+    if (!/^-?\d+$/.test(t)) return 'unknown';
+    return Number(t) === unset ? 'absent' : Number(t);
+  };
   return {
     model,
     target: el.xpath,
@@ -244,7 +251,42 @@ function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts 
     awBits: awBits === undefined ? 'absent' : /^\d+$/.test(awBits) ? Number(awBits) : 'unknown',
     accel: read(driver, 'accel', 'on/off'),
     xtsup: read(driver, 'xtsup', 'on/off'),
+    dmaTranslation: read(driver, 'dma_translation', 'on/off'),
+    passthrough: read(driver, 'passthrough', 'on/off'),
+    pciBus: int('pciBus', -1),
+    ats: read(driver, 'ats', 'on/off'),
+    ril: read(driver, 'ril', 'on/off'),
+    cmdqv: read(driver, 'cmdqv', 'on/off'),
+    ssidsize: int('ssidsize', -1),
+    oas: int('oas', -1),
+    granule: granule(driver?.child('granule')),
   };
+}
+
+/** Binary prefixes libvirt's size units take (virScaleInteger), in KiB; units of bytes below a KiB are fractions. */
+const KIB_PER_UNIT: Readonly<Record<string, number>> = {
+  b: 1 / 1024,
+  bytes: 1 / 1024,
+  k: 1,
+  kib: 1,
+  m: 1024,
+  mib: 1024,
+  g: 1024 * 1024,
+  gib: 1024 * 1024,
+};
+
+/**
+ * virtio-iommu's `<granule>` as libvirt 12.8's ABI message prints it: 'host' for mode='host', else the size in
+ * KiB ('4KiB'; 4096 bytes is the same); 'absent' without one or with size 0, which libvirt drops.
+ */
+function granule(el: XmlElement | undefined): Maybe<string> | 'absent' {
+  if (!el) return 'absent';
+  if (el.attr('mode') === 'host') return 'host';
+  const size = el.attr('size')?.trim();
+  const perUnit = KIB_PER_UNIT[(el.attr('unit') ?? 'KiB').toLowerCase()];
+  if (size === undefined || !/^\d+$/.test(size) || perUnit === undefined) return 'unknown';
+  const kib = Number(size) * perUnit;
+  return kib === 0 ? 'absent' : Number.isInteger(kib) ? `${kib}KiB` : 'unknown';
 }
 
 /** Finds `<prefix:os id>` inside `<metadata>` where the prefix is bound to the libosinfo namespace. */

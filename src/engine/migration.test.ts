@@ -225,6 +225,46 @@ describe('compareForMigration', () => {
       expect(compareWith(amd('on'), amd('absent'), libvirt(11, 3))).toEqual([]);
     });
 
+    it("compares the newer settings in libvirt 12.8's order and words, each from the release that reads it", () => {
+      const smmu = (p: Partial<ViommuFacts>) => withViommu(intel({ model: 'smmuv3', ...p }));
+      const source = smmu({ accel: 'on', pciBus: 0 });
+      const destination = smmu({ accel: 'off', ats: 'on', ssidsize: 20 });
+      expect(compareWith(source, destination, libvirt(12, 8)).map((f) => f.messages?.[0])).toEqual([
+        "Target domain IOMMU device pci_bus value '-1' does not match source '0'",
+        "Target domain IOMMU device accel value '2' does not match source '1'",
+        "Target domain IOMMU device ATS value '1' does not match source '0'",
+        "Target domain IOMMU device ssid_size value '20' does not match source '-1'",
+      ]);
+      expect(compareWith(source, destination, libvirt(12, 8)).flatMap((f) => f.fix.edits)).toEqual([
+        { op: 'set-attribute', target: '/domain/devices/iommu[1]/driver', name: 'pciBus', value: '0' },
+        { op: 'set-attribute', target: '/domain/devices/iommu[1]/driver', name: 'accel', value: 'on' },
+        { op: 'remove-attribute', target: '/domain/devices/iommu[1]/driver', name: 'ats' },
+        { op: 'remove-attribute', target: '/domain/devices/iommu[1]/driver', name: 'ssidsize' },
+      ]);
+      // A release that does not read them ignores them.
+      expect(compareWith(source, destination, libvirt(11, 3))).toEqual([]);
+      const dma = (dmaTranslation: 'off' | 'absent') => withViommu(intel({ dmaTranslation }));
+      expect(compareWith(dma('absent'), dma('off'), libvirt(11, 3)).map((f) => f.messages)).toEqual([
+        ["Target domain IOMMU device dma translation 'off' does not match source 'default'"],
+      ]);
+      expect(compareWith(dma('absent'), dma('off'), libvirt(10, 6))).toEqual([]);
+      const virtio = (granule: string) => withViommu(intel({ model: 'virtio', granule }));
+      const [g] = compareWith(virtio('absent'), virtio('host'), libvirt(12, 8));
+      expect(g?.messages).toEqual(["Target domain IOMMU device granule 'host' does not match source '0KiB'"]);
+      expect(g?.fix.edits).toEqual([{ op: 'remove-element', target: '/domain/devices/iommu[1]/driver/granule' }]);
+      // libvirt compares sizes in KiB: 4096 bytes is 4 KiB (seen on 12.8), as the facts hold it.
+      expect(compareWith(virtio('4KiB'), virtio('4KiB'), libvirt(12, 8))).toEqual([]);
+      expect(compareWith(virtio('64KiB'), virtio('4KiB'), libvirt(12, 8))[0]?.fix.edits).toEqual([
+        { op: 'add-element', parent: '/domain/devices/iommu[1]/driver', xml: "<granule size='64' unit='KiB'/>", replace: true },
+      ]);
+    });
+
+    it('holds the amd vIOMMU of more than 255 vCPUs with XTSup on from libvirt 12.2 (NEWS 12.2.0), not before', () => {
+      const amd = (xtsup: 'on' | 'absent') => withViommu(intel({ model: 'amd', xtsup }), 288);
+      expect(compareWith(amd('on'), amd('absent'), libvirt(12, 8))).toEqual([]);
+      expect(compareWith(amd('on'), amd('absent'), libvirt(12, 1))).toHaveLength(1);
+    });
+
     it('compares the vIOMMU libvirt 10.10 and later hold for more than 255 vCPUs on q35: added, intremap and eim turned on', () => {
       const written = withViommu(intel({ intremap: 'on', eim: 'on' }), 288);
       const none = withViommu(NO_VIOMMU, 288);

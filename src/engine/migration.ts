@@ -9,6 +9,7 @@ import type {
   DomainFacts,
   Maybe,
   OnOffAbsent,
+  Version,
   VersionFact,
   ViommuFacts,
   VirtioDriverOptions,
@@ -34,20 +35,66 @@ const OPTIONS: readonly { key: keyof VirtioDriverOptions; name: string }[] = [
 const NET_QUEUES_CHECKED_FROM = v(11, 4);
 const QEMU_NET_QUEUES_REFUSAL = ['get_pci_config_device: Bad config data', 'load of migration failed: Invalid argument'];
 
+/** How libvirt prints a value in its ABI message, and what writes it back in `<driver>`. */
+interface ViommuValue {
+  /** As the message prints it; null when the facts do not know it (not a valid value), which is not compared. */
+  readonly shown: string | null;
+  /** The attribute value that gives it; null to remove the attribute. */
+  readonly written: string | null;
+}
+
+/** On/off switches printed as words: absent is 'default'. */
+const word = (x: OnOffAbsent): ViommuValue => ({ shown: x === 'absent' ? 'default' : x, written: x === 'absent' ? null : x });
+/** On/off switches printed as libvirt's tristate numbers (seen on 12.8): absent 0, on 1, off 2. */
+const tristate = (x: OnOffAbsent): ViommuValue => ({
+  shown: x === 'absent' ? '0' : x === 'on' ? '1' : '2',
+  written: x === 'absent' ? null : x,
+});
+/** Numbers: absent is printed as `unset` (0 for aw_bits, -1 for the smmuv3 ones). */
+const number =
+  (unset: number) =>
+  (x: Maybe<number> | 'absent'): ViommuValue =>
+    x === 'unknown'
+      ? { shown: null, written: null }
+      : { shown: String(x === 'absent' ? unset : x), written: x === 'absent' ? null : String(x) };
+
 /**
- * The vIOMMU's `<driver>` switches libvirt compares, in its order, with the words of its message
- * (virDomainIOMMUDefCheckABIStability, domain_conf.c 11.3 lines 21903-21957: the same words in 9.0's and 12.8's
- * libvirt.so; xtsup only from 11.5.0, which brought the amd vIOMMU and the attribute (NEWS 11.5.0), its message
- * as 12.8's libvirt.so has it, not seen refused).
+ * The vIOMMU's `<driver>` settings libvirt compares, in its order (virDomainIOMMUDefCheckABIStability: domain_conf.c
+ * 11.3 lines 21903-21957 for those up to dma_translation, the same words in 9.0's and 12.8's libvirt.so), with the
+ * words of its message and how it prints each value. Every one was seen refused on restore with libvirt 12.8, and
+ * none is filled in at define, so an absent one differs from any written value, QEMU's default included. `since`:
+ * the release that reads it (formatdomain 11.3; NEWS 11.5.0 for the amd vIOMMU's, 12.1.0 for granule); the smmuv3
+ * ones from 12.8, the first release seen with them. The model is compared first, and libvirt compares these
+ * whatever it is.
  */
-const VIOMMU_OPTIONS: readonly { key: 'intremap' | 'cachingMode' | 'eim' | 'iotlb' | 'xtsup'; name: string; message: string }[] = [
-  { key: 'intremap', name: 'intremap', message: 'intremap value' },
-  { key: 'cachingMode', name: 'caching_mode', message: 'caching mode' },
-  { key: 'eim', name: 'eim', message: 'eim value' },
-  { key: 'iotlb', name: 'iotlb', message: 'iotlb value' },
-  { key: 'xtsup', name: 'xtsup', message: 'xtsup' },
+const VIOMMU_ABI: readonly {
+  readonly name: string;
+  readonly message: string;
+  readonly since?: Version;
+  readonly value: (m: ViommuFacts) => ViommuValue;
+}[] = [
+  { name: 'intremap', message: 'intremap value', value: (m) => word(m.intremap) },
+  { name: 'caching_mode', message: 'caching mode', value: (m) => word(m.cachingMode) },
+  { name: 'eim', message: 'eim value', value: (m) => word(m.eim) },
+  { name: 'iotlb', message: 'iotlb value', value: (m) => word(m.iotlb) },
+  { name: 'aw_bits', message: 'aw_bits value', value: (m) => number(0)(m.awBits) },
+  { name: 'pciBus', message: 'pci_bus value', since: v(12, 8), value: (m) => number(-1)(m.pciBus) },
+  { name: 'accel', message: 'accel value', since: v(12, 8), value: (m) => tristate(m.accel) },
+  { name: 'cmdqv', message: 'cmdqv value', since: v(12, 8), value: (m) => tristate(m.cmdqv) },
+  { name: 'ats', message: 'ATS value', since: v(12, 8), value: (m) => tristate(m.ats) },
+  { name: 'ril', message: 'ril value', since: v(12, 8), value: (m) => tristate(m.ril) },
+  { name: 'ssidsize', message: 'ssid_size value', since: v(12, 8), value: (m) => number(-1)(m.ssidsize) },
+  { name: 'oas', message: 'oas value', since: v(12, 8), value: (m) => number(-1)(m.oas) },
+  { name: 'dma_translation', message: 'dma translation', since: v(10, 7), value: (m) => word(m.dmaTranslation) },
+  { name: 'passthrough', message: 'passthrough', since: v(11, 5), value: (m) => word(m.passthrough) },
+  { name: 'xtsup', message: 'xtsup', since: v(11, 5), value: (m) => word(m.xtsup) },
+  {
+    name: 'granule',
+    message: 'granule',
+    since: v(12, 1),
+    value: (m) => ({ shown: m.granule === 'unknown' ? null : m.granule === 'absent' ? '0KiB' : m.granule, written: null }),
+  },
 ];
-const XTSUP_FROM = v(11, 5);
 
 /**
  * libvirt's message when one definition has an `<iommu>` and the other none: without counts up to 11.3 (9.0 and
@@ -69,8 +116,7 @@ export const MIGRATION_MESSAGES: readonly string[] = [
   VIOMMU_COUNT_BARE,
   'Target domain IOMMU device count <dst> does not match source <src>',
   "Target domain IOMMU device model '<dst>' does not match source '<src>'",
-  ...VIOMMU_OPTIONS.map((o) => `Target domain IOMMU device ${o.message} '<dst>' does not match source '<src>'`),
-  "Target domain IOMMU device aw_bits value '<dst>' does not match source '<src>'",
+  ...VIOMMU_ABI.map((o) => `Target domain IOMMU device ${o.message} '<dst>' does not match source '<src>'`),
 ];
 
 /** libvirt formats an absent option as 'default' in these messages. */
@@ -294,18 +340,23 @@ function compareNetQueues(a: DeviceFacts, b: DeviceFacts, libvirt: VersionFact):
  * they hold. Older releases, or an unknown one, are taken to compare what is written.
  */
 const COMPLETES_VIOMMU_FROM = v(10, 10);
+/** NEWS 12.2.0, "support more than 255 vCPUs with amd-iommu": XTSup required there, "automatically enabled if needed". */
+const COMPLETES_AMD_FROM = v(12, 2);
 function heldViommu(d: DomainFacts, libvirt: VersionFact): ViommuFacts {
   const many = (d.arch === 'x86_64' || d.arch === 'i686') && d.machine.family === 'q35' && d.vcpus.max !== 'unknown' && d.vcpus.max > 255;
   if (!many || atLeast(libvirt, COMPLETES_VIOMMU_FROM) !== 'yes') return d.viommu;
   const on = (x: OnOffAbsent): OnOffAbsent => (x === 'absent' ? 'on' : x);
   if (d.viommu.model === 'none') return { ...d.viommu, model: 'intel', intremap: 'on', eim: 'on' };
+  // 12.2.0 and later turn the amd vIOMMU's XTSup on where it is not written (NEWS 12.2.0).
+  if (d.viommu.model === 'amd')
+    return atLeast(libvirt, COMPLETES_AMD_FROM) === 'yes' ? { ...d.viommu, xtsup: on(d.viommu.xtsup) } : d.viommu;
   if (d.viommu.model !== 'intel') return d.viommu;
   return { ...d.viommu, intremap: on(d.viommu.intremap), eim: on(d.viommu.eim) };
 }
 
-/** aw_bits as libvirt holds it: 0 when not written; null when not a number (libvirt refuses the definition). */
-function awBits(x: ViommuFacts['awBits']): number | null {
-  return x === 'absent' ? 0 : x === 'unknown' ? null : x;
+/** A `<granule>` element for a granule as the facts hold it ('host' or '<n>KiB'). */
+function granuleXml(g: string): string {
+  return g === 'host' ? "<granule mode='host'/>" : `<granule size='${g.replace(/KiB$/, '')}' unit='KiB'/>`;
 }
 
 const VIOMMU_WHY =
@@ -318,11 +369,13 @@ const VIOMMU_FIX = "Give the destination the source's vIOMMU (the edits apply to
 
 /** The source's vIOMMU written out, from what the facts hold of it. */
 function viommuXml(m: ViommuFacts): string {
-  const options = [
-    ...VIOMMU_OPTIONS.filter((o) => m[o.key] !== 'absent').map((o) => ` ${o.name}='${m[o.key]}'`),
-    typeof m.awBits === 'number' ? ` aw_bits='${m.awBits}'` : '',
-  ].join('');
-  return options ? `<iommu model='${m.model}'>\n  <driver${options}/>\n</iommu>` : `<iommu model='${m.model}'/>`;
+  const options = VIOMMU_ABI.flatMap((o) => {
+    const written = o.value(m).written;
+    return written === null ? [] : [` ${o.name}='${written}'`];
+  }).join('');
+  const granule = m.granule === 'absent' || m.granule === 'unknown' ? '' : granuleXml(m.granule);
+  const driver = granule ? `<driver${options}>${granule}</driver>` : options ? `<driver${options}/>` : '';
+  return driver ? `<iommu model='${m.model}'>\n  ${driver}\n</iommu>` : `<iommu model='${m.model}'/>`;
 }
 
 /**
@@ -376,20 +429,20 @@ function compareViommu(source: DomainFacts, destination: DomainFacts, libvirt: V
     value === null
       ? [{ op: 'remove-attribute', target: `${target}/driver`, name }]
       : [{ op: 'set-attribute', target: `${target}/driver`, name, value }];
-  const xtsup = atLeast(libvirt, XTSUP_FROM) !== 'no';
-  const findings = VIOMMU_OPTIONS.filter((o) => a[o.key] !== b[o.key] && (o.key !== 'xtsup' || xtsup)).map((o) =>
-    finding(
-      o.name,
-      shown(b[o.key]),
-      shown(a[o.key]),
-      `Target domain IOMMU device ${o.message} '${shown(b[o.key])}' does not match source '${shown(a[o.key])}'`,
-      edit(o.name, a[o.key] === 'absent' ? null : a[o.key]),
-    ),
-  );
-  const [wa, wb] = [awBits(a.awBits), awBits(b.awBits)];
-  if (wa !== null && wb !== null && wa !== wb) {
-    const message = `Target domain IOMMU device aw_bits value '${wb}' does not match source '${wa}'`;
-    findings.push(finding('aw_bits', String(wb || 'not set'), String(wa || 'not set'), message, edit('aw_bits', wa ? String(wa) : null)));
+  const findings: Finding[] = [];
+  for (const o of VIOMMU_ABI) {
+    if (o.since && atLeast(libvirt, o.since) === 'no') continue;
+    const [va, vb] = [o.value(a), o.value(b)];
+    if (va.shown === null || vb.shown === null || va.shown === vb.shown) continue;
+    const message = `Target domain IOMMU device ${o.message} '${vb.shown}' does not match source '${va.shown}'`;
+    // <granule> is an element: the destination gets the source's in place of its own, or none.
+    const edits: Edit[] =
+      o.name !== 'granule'
+        ? edit(o.name, va.written)
+        : a.granule === 'absent'
+          ? [{ op: 'remove-element', target: `${target}/driver/granule` }]
+          : [{ op: 'add-element', parent: `${target}/driver`, xml: granuleXml(String(a.granule)), replace: true }];
+    findings.push(finding(o.name, vb.shown, va.shown, message, edits));
   }
   return findings;
 }

@@ -33,13 +33,16 @@ export interface RestoreSuite {
   readonly domainXml: (name: string, dir: string) => string;
   /** One must be 'nothing changed', the definition as saved. */
   readonly cases: readonly RestoreCase[];
+  /** The generations the suite is for (every one when absent), and what they have that the others lack. */
+  readonly only?: { readonly generation: (g: Generation) => boolean; readonly because: string };
 }
 
 export function restoreSuite(s: RestoreSuite): void {
   const missing = missingParts('lab');
   const generations: Generation[] = missing ? [] : readLabState();
-  describe.skipIf(missing)(`${s.title} on restore, on every lab generation ${missing ? `(skipped: ${missing})` : ''}`, () => {
-    for (const g of generations) {
+  const which = s.only ? `on the lab generations where ${s.only.because}` : 'on every lab generation';
+  describe.skipIf(missing)(`${s.title} on restore, ${which} ${missing ? `(skipped: ${missing})` : ''}`, () => {
+    for (const g of generations.filter((x) => !s.only || s.only.generation(x))) {
       describe(`${g.name} (libvirt ${g.libvirt}, QEMU ${g.qemu})`, { timeout: TIMEOUT_MS }, () => {
         const name = labDomainName(g, `${s.label}-abi`);
         // The daemon's view of the directory, and the same directory from here (inside the generation's root).
