@@ -587,6 +587,11 @@ const CASES: readonly Case[] = [
     silent: input({ domain: { ...TECH[3]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
   },
   {
+    key: 'R-VIOMMU-01/amd-passthrough',
+    fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', passthrough: 'off' } }) }),
+    silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', xtsup: 'on' } }) }),
+  },
+  {
     key: 'R-QEMU-01/commandline',
     fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
     silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest' }), host: CAPABLE_HOST }),

@@ -432,6 +432,35 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     ],
   },
   {
+    key: 'R-VIOMMU-01/amd-passthrough',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    whenUnknown: 'warning',
+    when: [
+      (c) => c.input.domain.viommu.model === 'amd' && c.input.domain.viommu.passthrough !== 'absent',
+      (c) => {
+        const newer = versionAtLeast(c.qemu, v(11, 2), 'the QEMU version');
+        return newer === false || unknown("whether this QEMU's amd-iommu has the pt property (QEMU 11.1's has not)");
+      },
+    ],
+    title: (c) => `<iommu model='amd'> sets passthrough='${String(c.input.domain.viommu.passthrough)}', which QEMU's amd-iommu cannot take`,
+    explanation:
+      "libvirt 12.8 hands <driver passthrough> to QEMU as the amd-iommu device's pt property, on or off, and QEMU 11.1 has no such property: the domain does not start (seen in the version lab; QEMU 10.0's hw/i386/amd_iommu.c has no pt either). Leaving the attribute out keeps QEMU's own behaviour.",
+    messages: ["Property 'amd-iommu.pt' not found"],
+    fix: {
+      text: "Remove passthrough from the <iommu>'s <driver>.",
+      edits: (c) =>
+        c.input.domain.viommu.target
+          ? [{ op: 'remove-attribute', target: `${c.input.domain.viommu.target}/driver`, name: 'passthrough' }]
+          : [],
+    },
+    sources: [
+      src('QEMU-AMDVI', 'amdvi_properties: no pt property (QEMU 10.0)'),
+      src('LAB', 'test/lab/viommu-amd-passthrough.test.ts: libvirt 12.8 with QEMU 11.1'),
+    ],
+  },
+  {
     key: 'R-VIOMMU-01/smmuv3-assignment',
     id: 'R-VIOMMU-01',
     scope: 'domain',

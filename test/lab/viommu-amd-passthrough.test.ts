@@ -1,0 +1,51 @@
+/**
+ * The amd vIOMMU's `<driver passthrough>` (libvirt 11.5 and later): libvirt hands it to QEMU as amd-iommu's pt
+ * property, which QEMU 11.1 does not have. On each lab generation whose libvirt has the amd vIOMMU, the domain is
+ * started paused under TCG with passthrough on, off and absent, and the engine, with that generation's versions,
+ * must call it an error exactly when QEMU refused it, in QEMU's words.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
+import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
+import { evaluate } from '../../src/engine';
+import { labDomainName, readLabState, type Generation } from '../lab';
+import { missingParts } from '../real-parts';
+import { defineAndStart, hostFactsOf, minimalDomainXml } from './run-on-generation';
+
+const missing = missingParts('lab');
+const hasAmd = (g: Generation) => {
+  const [major = 0, minor = 0] = g.libvirt.split('.').map(Number);
+  return major > 11 || (major === 11 && minor >= 5);
+};
+const generations: Generation[] = missing ? [] : readLabState().filter(hasAmd);
+const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-amdpt-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(missing)(
+  `the amd vIOMMU's passthrough on the lab generations whose libvirt has the amd vIOMMU (11.5) ${missing ? `(skipped: ${missing})` : ''}`,
+  () => {
+    it('has such a generation', () => expect(generations.length).toBeGreaterThan(0));
+    for (const g of generations) {
+      for (const passthrough of ['on', 'off', null] as const) {
+        it(`${g.name} (libvirt ${g.libvirt}, QEMU ${g.qemu}) with passthrough ${passthrough ?? 'absent'}: an error exactly when QEMU refuses it`, async () => {
+          const name = labDomainName(g, `amdpt-${passthrough ?? 'absent'}`);
+          const driver = passthrough ? `<driver passthrough='${passthrough}'/>` : '';
+          const xml = minimalDomainXml(name, { features: "<ioapic driver='qemu'/>", devices: `<iommu model='amd'>${driver}</iommu>` });
+          const seen = await defineAndStart(g.uri, name, xml, work);
+          const host = await hostFactsOf(g)('x86_64', 'q35');
+          const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
+          const error = findings.find((f) => f.rule === 'R-VIOMMU-01' && f.severity === 'error' && /passthrough/.test(f.title));
+          expect(Boolean(error), seen.started ? 'started' : seen.text).toBe(!seen.started);
+          if (!seen.started)
+            expect(
+              error?.messages?.some((m) => seen.text.includes(m)),
+              seen.text,
+            ).toBe(true);
+        });
+      }
+    }
+  },
+);
