@@ -56,3 +56,24 @@ describe('R-TDX-01/boot-device', () => {
     expect(shimNeeded('')).toBeUndefined();
   });
 });
+
+describe('R-TDX-01/firmware-requests', () => {
+  const requests = (r: ReturnType<typeof td>) =>
+    r.findings.find((f) => f.title.startsWith('On Debian libvirt finds no Intel TDX firmware'));
+  it("names each request Debian's one TDX firmware (OVMF.inteltdx.ms.fd: Secure Boot with keys, no SMM) cannot meet", () => {
+    const declined = td(disk('vda', 'virtio'), "<firmware><feature enabled='no' name='secure-boot'/></firmware>");
+    expect(requests(declined)?.title).toMatch(/Secure Boot or enrolled keys declined$/);
+    const smm = td(disk('vda', 'virtio'), "<loader secure='yes'/>");
+    expect(requests(smm)?.title).toMatch(/<loader secure='yes'>, a firmware that requires SMM$/);
+    expect(requests(td(disk('vda', 'virtio'), "<firmware><feature enabled='yes' name='enrolled-keys'/></firmware>"))).toBeUndefined();
+    // A firmware named by its path is not picked from descriptors.
+    expect(
+      requests(
+        td(
+          disk('vda', 'virtio'),
+          "<loader type='rom'>/usr/share/ovmf/OVMF.inteltdx.fd</loader><firmware><feature enabled='no' name='secure-boot'/></firmware>",
+        ),
+      ),
+    ).toBeUndefined();
+  });
+});

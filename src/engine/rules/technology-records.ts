@@ -415,6 +415,9 @@ function firmwareRequestsUnmet(c: DomainContext, type: 'sev-es' | 'sev-snp' | 't
   if (DEBIAN_OWN_FIRMWARE[type].keys ? fw.keysDeclined : fw.keysRequested)
     unmet.push(DEBIAN_OWN_FIRMWARE[type].keys ? 'Secure Boot or enrolled keys declined' : 'Secure Boot or enrolled keys requested');
   if (fw.loaderSecure === 'on') unmet.push("<loader secure='yes'>, a firmware that requires SMM");
+  // Its descriptor names pc-q35-* machines only.
+  if (c.input.domain.machine.family === 'pc')
+    unmet.push(`machine ${String(c.input.domain.machine.raw)} (i440fx), where the descriptor names only pc-q35-*`);
   return unmet;
 }
 
@@ -432,7 +435,8 @@ export function firmwareRequestsRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id: s
     severity: 'warning',
     when: [is(type), (c) => firmwareRequestsUnmet(c, type).length > 0],
     title: (c) => `On Debian libvirt finds no ${name} firmware for this domain: ${firmwareRequestsUnmet(c, type).join('; ')}`,
-    explanation: `libvirt picks a firmware only from descriptors that list the technology's feature (${type === 'tdx' ? 'intel-tdx' : type === 'sev-es' ? 'amd-sev-es' : 'amd-sev-snp'}) and agree with every <firmware><feature> the domain asks for or declines and with <loader secure> (secure='yes' asks for one that requires SMM), and refuses the domain when none does (qemu_firmware.c qemuFirmwareMatchDomain). Debian sid's ovmf (edk2 2026.08) has one such descriptor: ${own.file}, ${own.keys ? "with Secure Boot and Microsoft's keys enrolled" : 'without Secure Boot or enrolled keys'}, not requiring SMM (QEMU refuses SMM for ${name} anyway); Debian 13's has none. Other distributions' descriptors were not examined. Read in libvirt's source and sid's descriptors; not seen: libvirt here refuses ${name} domains before it picks firmware (no such host).`,
+    // The machine type is the domain's own choice: a plan does not change it (R-SEV-04/machine says why q35).
+    explanation: `libvirt picks a firmware only from descriptors that list the domain's machine type and the technology's feature (${type === 'tdx' ? 'intel-tdx' : type === 'sev-es' ? 'amd-sev-es' : 'amd-sev-snp'}) and agree with every <firmware><feature> the domain asks for or declines and with <loader secure> (secure='yes' asks for one that requires SMM), and refuses the domain when none does (qemu_firmware.c qemuFirmwareMatchDomain). Debian sid's ovmf (edk2 2026.08) has one such descriptor: ${own.file}, for pc-q35-* machines only, ${own.keys ? "with Secure Boot and Microsoft's keys enrolled" : 'without Secure Boot or enrolled keys'}, not requiring SMM (QEMU refuses SMM for ${name} anyway); Debian 13's has none. Other distributions' descriptors were not examined. Read in libvirt's source and sid's descriptors; not seen: libvirt here refuses ${name} domains before it picks firmware (no such host).`,
     messages: [
       "Unable to find 'efi' firmware that is compatible with the current configuration",
       "Unable to find any firmware to satisfy 'efi'",
