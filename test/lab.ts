@@ -45,6 +45,12 @@ export function labDomainName(generation: Generation, what: string): string {
   return `vaw-lab-${process.pid}-${generation.name}-${what}`.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 100);
 }
 
+/** Whether a generation's libvirt or QEMU release (as lab.json records it, e.g. "11.3.0") is `major.minor` or later. */
+export function releaseAtLeast(release: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
 /** Whether a lab domain name belongs to this process or to a run that is no longer alive (a leftover). */
 export function isLeftoverOrOwn(name: string, generation: Generation): boolean {
   const m = /^vaw-lab-(\d+)-(.*)$/.exec(name);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeviceFacts, DomainFacts } from '../contracts/facts';
+import { NO_VIOMMU } from '../contracts/facts';
 import { corpusDir, missingParts } from '../../test/real-parts';
 import { parseDomainXml, readDomainFacts } from './index';
 
@@ -280,25 +281,14 @@ describe('readDomainFacts on small documents', () => {
       'console=ttyS0 swiotlb=262144',
       2,
     ]);
+    // Everything not written is absent, as in a domain without a vIOMMU.
     expect(f.viommu).toEqual({
+      ...NO_VIOMMU,
       model: 'intel',
       target: '/domain/devices/iommu[1]',
       iotlb: 'on',
       cachingMode: 'on',
       intremap: 'on',
-      eim: 'absent',
-      awBits: 'absent',
-      accel: 'absent',
-      xtsup: 'absent',
-      dmaTranslation: 'absent',
-      passthrough: 'absent',
-      pciBus: 'absent',
-      ats: 'absent',
-      ril: 'absent',
-      cmdqv: 'absent',
-      ssidsize: 'absent',
-      oas: 'absent',
-      granule: 'absent',
     });
   });
 

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
 import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
-import { labDomainName, readLabState, type Generation } from '../lab';
+import { labDomainName, readLabState, releaseAtLeast, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
 import { defineAndStart, definedXml, hostFactsOf } from './run-on-generation';
 
@@ -52,11 +52,6 @@ async function judge(g: Generation, xml: string) {
   return { domain, findings: evaluate({ domain, host, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS }) };
 }
 
-const at = (g: Generation, major: number, minor: number) => {
-  const [a = 0, b = 0] = g.qemu.split('.').map(Number);
-  return a > major || (a === major && b >= minor);
-};
-
 describe.skipIf(missing)(
   `confidential objects in <qemu:commandline> on every lab generation ${missing ? `(skipped: ${missing})` : ''}`,
   () => {
@@ -92,7 +87,7 @@ describe.skipIf(missing)(
         expect(seen.started).toBe(false);
         const said = seen.started ? '' : seen.text;
         const { findings } = await judge(g, xml);
-        if (at(g, 9, 1)) {
+        if (releaseAtLeast(g.qemu, 9, 1)) {
           expect(said).toContain('KVM required');
           expect(findings.some((f) => f.rule === 'R-SNP-01' && f.title.includes('needs QEMU'))).toBe(false);
         } else {

@@ -4,6 +4,7 @@
  * (12.8; libvirt drops them from the QEMU command line of a smmuv3 without pciBus, so such a domain starts under
  * TCG). A release that does not read a setting ignores it, and the engine, with that release, must say nothing.
  */
+import { releaseAtLeast } from '../lab';
 import { restoreSuite, type RestoreCase } from './restore-abi';
 
 const x86 = (name: string, dir: string, iommu: string) => `<domain type='qemu'>
@@ -28,16 +29,13 @@ const x86 = (name: string, dir: string, iommu: string) => `<domain type='qemu'>
 const iommuTag = (saved: string, edit: (tag: string) => string): string => saved.replace(/<iommu [^>]*>/, edit);
 const driverTag = (saved: string, edit: (tag: string) => string): string =>
   saved.replace(/(<iommu [^>]*>\s*)(<driver[^>]*?)(\/?>)/, (_m, open: string, driver: string, end: string) => open + edit(driver) + end);
-const atLeast = (version: string, major: number, minor: number) => {
-  const [a = 0, b = 0] = version.split('.').map(Number);
-  return a > major || (a === major && b >= minor);
-};
 
 const INTEL: readonly RestoreCase[] = [
   {
     what: "the intel vIOMMU given dma_translation='off'",
     change: (x) => driverTag(x, (d) => `${d} dma_translation='off'`),
-    refusal: (g) => (atLeast(g.libvirt, 10, 7) ? /Target domain IOMMU device dma translation 'off' does not match source 'default'/ : null),
+    refusal: (g) =>
+      releaseAtLeast(g.libvirt, 10, 7) ? /Target domain IOMMU device dma translation 'off' does not match source 'default'/ : null,
   },
   { what: 'nothing changed', change: (x) => x, refusal: () => null },
 ];
@@ -52,7 +50,7 @@ const VIRTIO: readonly RestoreCase[] = [
   {
     what: "virtio-iommu given <granule mode='host'/>",
     change: (x) => iommuTag(x, (t) => `${t}<driver><granule mode='host'/></driver>`),
-    refusal: (g) => (atLeast(g.libvirt, 12, 1) ? /Target domain IOMMU device granule 'host' does not match source '0KiB'/ : null),
+    refusal: (g) => (releaseAtLeast(g.libvirt, 12, 1) ? /Target domain IOMMU device granule 'host' does not match source '0KiB'/ : null),
   },
   { what: 'nothing changed', change: (x) => x, refusal: () => null },
 ];
@@ -99,5 +97,5 @@ restoreSuite({
 </domain>
 `,
   cases: SMMU,
-  only: { generation: (g) => atLeast(g.libvirt, 12, 8), because: 'libvirt has accel (12.8)' },
+  only: { generation: (g) => releaseAtLeast(g.libvirt, 12, 8), because: 'libvirt has accel (12.8)' },
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_GOALS, NO_GUEST_FACTS, NO_HOST_FACTS, type SecureType } from '../../src/contracts/facts';
 import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
-import { readLabState, type Generation } from '../lab';
+import { readLabState, releaseAtLeast, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
 
 const missing = missingParts('lab');
@@ -83,10 +83,7 @@ const domainXml = (c: Case) =>
   `<domain type='qemu'><name>tcg</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
   <os><type arch='${c.arch}' machine='${c.machine}'>hvm</type></os>${c.launchSecurity}<devices><memballoon model='none'/></devices></domain>`;
 
-const at = (version: string, since: readonly [number, number]) => {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > since[0] || (major === since[0] && minor >= since[1]);
-};
+const at = (version: string, since: readonly [number, number]) => releaseAtLeast(version, since[0], since[1]);
 
 describe.skipIf(missing)(`confidential guests under TCG on every lab generation's QEMU ${missing ? `(skipped: ${missing})` : ''}`, () => {
   for (const g of generations) {

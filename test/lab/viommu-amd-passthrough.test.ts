@@ -11,15 +11,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
 import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
 import { evaluate } from '../../src/engine';
-import { labDomainName, readLabState, type Generation } from '../lab';
+import { labDomainName, readLabState, releaseAtLeast, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
 import { defineAndStart, hostFactsOf, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
-const hasAmd = (g: Generation) => {
-  const [major = 0, minor = 0] = g.libvirt.split('.').map(Number);
-  return major > 11 || (major === 11 && minor >= 5);
-};
+const hasAmd = (g: Generation) => releaseAtLeast(g.libvirt, 11, 5);
 const generations: Generation[] = missing ? [] : readLabState().filter(hasAmd);
 const work = mkdtempSync(path.join(os.tmpdir(), 'vaw-amdpt-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
