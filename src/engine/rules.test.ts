@@ -608,6 +608,23 @@ const CASES: readonly Case[] = [
     silent: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
   },
   {
+    key: 'R-QEMU-01/commandline-firmware-es',
+    fires: input({
+      domain: viaCommandline(
+        1,
+        { qomType: 'sev-guest', properties: { policy: '0x5', cbitpos: '51', 'reduced-phys-bits': '1' } },
+        UEFI_PICKED_BY_LIBVIRT,
+      ),
+    }),
+    silent: input({
+      domain: viaCommandline(
+        1,
+        { qomType: 'sev-guest', properties: { policy: '0x5', cbitpos: '51', 'reduced-phys-bits': '1' } },
+        AMDSEV_ROM,
+      ),
+    }),
+  },
+  {
     key: 'R-QEMU-01/commandline-sev-values',
     fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest', properties: {} }, AMDSEV_ROM), host: CAPABLE_HOST }),
     silent: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),

@@ -152,6 +152,45 @@ function sevValueFaults(c: DomainContext): { readonly words: string; readonly me
   return faults;
 }
 
+/**
+ * libvirt picks firmware for a <qemu:commandline> technology as for an ordinary guest (R-QEMU-01/commandline-
+ * firmware): an error for SEV-SNP and TDX, which cannot map the pflash firmware it picks; a warning for SEV-ES,
+ * whose start with it (Secure Boot, SMM on) is not known here.
+ */
+function commandlineFirmwareRecord(severity: 'error' | 'warning'): RuleRecord<'domain'> {
+  const snpOrTdx = severity === 'error';
+  return {
+    key: snpOrTdx ? 'R-QEMU-01/commandline-firmware' : 'R-QEMU-01/commandline-firmware-es',
+    id: 'R-QEMU-01',
+    scope: 'domain',
+    severity,
+    when: [firmwareChosenBlind, (c) => (c.cvm === 'sev-es') !== snpOrTdx],
+    title: (c) => `libvirt picks no firmware made for ${secureName(c.cvm)}: <qemu:commandline> keeps the technology from it`,
+    detail: (c) =>
+      c.input.domain.firmware.kind === 'efi'
+        ? "With <os firmware='efi'> and no <loader> path, libvirt picks a firmware as for an ordinary guest."
+        : "This domain boots with BIOS, which cannot start an encrypted guest, and <os firmware='efi'> alone would get a firmware picked as for an ordinary guest.",
+    explanation: `libvirt matches firmware descriptors to the domain's <launchSecurity> (the amd-sev-es, amd-sev-snp or intel-tdx feature); for a domain without one it takes the first usable descriptor. Seen in the lab with libvirt 11.3 and 12.8 on Debian: OVMF_CODE_4M.ms.fd, loaded as pflash with NVRAM and SMM turned on for Secure Boot. ${
+      snpOrTdx
+        ? 'SEV-SNP and TDX guests cannot map pflash (QEMU: "pflash with kvm requires KVM readonly memory support").'
+        : "QEMU's documentation says SEV-ES guests have no SMM; whether one starts with this firmware is not known here (no SEV hardware)."
+    } The firmware built for the technology has to be named.`,
+    messages: snpOrTdx ? ['pflash with kvm requires KVM readonly memory support'] : [],
+    fix: {
+      text: (c) =>
+        `Name the firmware built for ${secureName(c.cvm)} in <os>: <loader type='rom'>PATH</loader> (on Debian ${c.cvm === 'tdx' ? '/usr/share/ovmf/OVMF.inteltdx.ms.fd' : '/usr/share/ovmf/OVMF.amdsev.fd'}), or use <launchSecurity>, for which libvirt picks it.`,
+      general: "Name the firmware built for the technology with <loader type='rom'>PATH</loader>, or use <launchSecurity>.",
+    },
+    sources: [
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: firmware features matched against <launchSecurity>'),
+      snpOrTdx
+        ? src('QEMU-SYSFW', 'pc_system_firmware_init: pflash with kvm requires KVM readonly memory support')
+        : src('QEMU-SEVDOC', 'SEV-ES limitations: no SMM'),
+      src('LAB', 'test/lab/commandline-confidential.test.ts: the firmware libvirt 11.3 and 12.8 pick'),
+    ],
+  };
+}
+
 export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
   {
     key: 'R-QEMU-01/commandline',
@@ -206,30 +245,8 @@ export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
     },
     sources: [src('QEMU-MACHINE', 'confidential-guest-support link'), src('LAB', 'test/lab/commandline-confidential.test.ts')],
   },
-  {
-    key: 'R-QEMU-01/commandline-firmware',
-    id: 'R-QEMU-01',
-    scope: 'domain',
-    severity: 'error',
-    when: [firmwareChosenBlind],
-    title: (c) => `libvirt picks no firmware made for ${secureName(c.cvm)}: <qemu:commandline> keeps the technology from it`,
-    detail: (c) =>
-      c.input.domain.firmware.kind === 'efi'
-        ? "With <os firmware='efi'> and no <loader> path, libvirt picks a firmware as for an ordinary guest."
-        : "This domain boots with BIOS, which cannot start an encrypted guest, and <os firmware='efi'> alone would get a firmware picked as for an ordinary guest.",
-    explanation: `libvirt matches firmware descriptors to the domain's <launchSecurity> (the amd-sev-es, amd-sev-snp or intel-tdx feature); for a domain without one it takes the first usable descriptor. Seen in the lab with libvirt 11.3 and 12.8 on Debian: OVMF_CODE_4M.ms.fd, loaded as pflash with NVRAM and SMM turned on for Secure Boot. SEV-SNP and TDX guests cannot map pflash (QEMU: "pflash with kvm requires KVM readonly memory support") and SEV-ES refuses SMM. The firmware built for the technology has to be named.`,
-    messages: ['pflash with kvm requires KVM readonly memory support'],
-    fix: {
-      text: (c) =>
-        `Name the firmware built for ${secureName(c.cvm)} in <os>: <loader type='rom'>PATH</loader> (on Debian ${c.cvm === 'tdx' ? '/usr/share/ovmf/OVMF.inteltdx.ms.fd' : '/usr/share/ovmf/OVMF.amdsev.fd'}), or use <launchSecurity>, for which libvirt picks it.`,
-      general: "Name the firmware built for the technology with <loader type='rom'>PATH</loader>, or use <launchSecurity>.",
-    },
-    sources: [
-      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: firmware features matched against <launchSecurity>'),
-      src('QEMU-SYSFW', 'pc_system_firmware_init: pflash with kvm requires KVM readonly memory support'),
-      src('LAB', 'test/lab/commandline-confidential.test.ts: the firmware libvirt 11.3 and 12.8 pick'),
-    ],
-  },
+  commandlineFirmwareRecord('error'),
+  commandlineFirmwareRecord('warning'),
   {
     key: 'R-QEMU-01/commandline-sev-values',
     id: 'R-QEMU-01',
