@@ -2,7 +2,7 @@
 import type { EngineInput } from '../contracts/engine';
 import type { CommandlineConfidentialObject, DeviceFacts, SecureType, VersionFact } from '../contracts/facts';
 import { atLeast, combineVersionFacts, formatVersion } from '../contracts/version';
-import { technology } from './technologies';
+import { effectiveLibvirt, technology } from './technologies';
 import { effectiveQemu } from './versions';
 import type { DeviceContext, DomainContext, Verdict } from './rule-types';
 import { and, not, or, unknown, v, versionAtLeast } from './verdict';
@@ -22,7 +22,7 @@ export function hasConfidentialObject(input: EngineInput, cvm: SecureType): bool
   if (t.element === null) return false;
   if (ls.present && (ls.type === cvm || (cvm === 'sev-es' && ls.type === 'sev'))) return true;
   if (input.goals.secure === 'keep') return false;
-  return !(t.libvirt && atLeast(input.host.libvirtVersion, t.libvirt) === 'no');
+  return !(t.libvirt && atLeast(effectiveLibvirt(input.host), t.libvirt) === 'no');
 }
 
 /** The confidential object `<qemu:commandline>` links to the machine, when no `<launchSecurity>` is there. */
@@ -49,7 +49,7 @@ export function domainContext(input: EngineInput): DomainContext {
   const cvm: SecureType = goals.secure === 'keep' ? domain.launchSecurity.type : goals.secure;
   const qemu = runningQemu(input, cvm);
   const confidentialDefault = hasConfidentialObject(input, cvm) ? versionAtLeast(qemu, v(6, 0), 'the QEMU version') : false;
-  return { input, cvm, qemu, libvirt: input.host.libvirtVersion, confidentialDefault };
+  return { input, cvm, qemu, libvirt: effectiveLibvirt(input.host), confidentialDefault };
 }
 
 export function deviceContext(c: DomainContext, device: DeviceFacts): DeviceContext {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_HOST_FACTS } from '../contracts/facts';
 import { CAPABLE_HOST, domain, exact, s390Domain } from '../../test/engine-facts';
-import { availability, snpReportUnconfirmed, TECHNOLOGIES, technology } from './technologies';
+import { availability, effectiveLibvirt, snpReportUnconfirmed, TECHNOLOGIES, tdxReportUntrusted, technology } from './technologies';
 
 describe('technology table', () => {
   it('has one entry per secure type, each with a rule id, and sources for every real technology', () => {
@@ -61,5 +61,30 @@ describe('availability', () => {
   });
   it('never offers Arm CCA', () => {
     expect(availability('cca', domain({ arch: 'aarch64' }), CAPABLE_HOST).status).toBe('unavailable');
+  });
+});
+
+describe('host reports of libvirt release unknown', () => {
+  const listing = (...types: string[]) => ({
+    ...NO_HOST_FACTS,
+    tdx: 'yes' as const,
+    evidence: types.map((value) => ({ fact: 'launchSecurity sectype', value, source: 'virsh domcapabilities' })),
+  });
+
+  it('a domain capabilities report listing a <launchSecurity> type bounds libvirt from below by the release that brought it', () => {
+    expect(effectiveLibvirt(listing('sev', 'sev-snp'))).toMatchObject({ kind: 'at-least', version: { major: 10, minor: 5 } });
+    expect(effectiveLibvirt(listing('sev', 'tdx'))).toMatchObject({ kind: 'at-least', version: { major: 11, minor: 6 } });
+    expect(effectiveLibvirt({ ...listing('tdx'), libvirtVersion: exact(12, 8) })).toEqual(exact(12, 8));
+    expect(effectiveLibvirt(NO_HOST_FACTS)).toEqual({ kind: 'unknown' });
+  });
+
+  it('takes a TDX report as evidence only from a libvirt known to be 11.10 or later, or with kvm_intel.tdx reading Y', () => {
+    expect(tdxReportUntrusted(listing('tdx'))).toBe(true);
+    expect(tdxReportUntrusted({ ...listing('tdx'), libvirtVersion: exact(11, 9) })).toBe(true);
+    expect(tdxReportUntrusted({ ...listing('tdx'), libvirtVersion: exact(11, 10) })).toBe(false);
+    const confirmed = listing('tdx');
+    expect(
+      tdxReportUntrusted({ ...confirmed, evidence: [...confirmed.evidence, { fact: 'kvm_intel.tdx', value: 'Y', source: '/sys' }] }),
+    ).toBe(false);
   });
 });

@@ -3,9 +3,9 @@
  * host's job, and sources (domain-facts.md §2.5, §3, §7). Rules (rules/confidential/*) and the wizard's Secure VM
  * step read this table; nothing else states these facts.
  */
-import type { Arch, DomainFacts, HostFacts, MachineFamily, SecureType, Support, Version } from '../contracts/facts';
+import type { Arch, DomainFacts, HostFacts, MachineFamily, SecureType, Support, Version, VersionFact } from '../contracts/facts';
 import type { Source } from '../contracts/findings';
-import { atLeast, formatVersion } from '../contracts/version';
+import { atLeast, combineVersionFacts, formatVersion } from '../contracts/version';
 import { src } from './sources';
 import { v } from './verdict';
 import { effectiveQemu } from './versions';
@@ -182,11 +182,32 @@ export function technology(type: SecureType): Technology {
  * (fixed in 11.10.0, NEWS): such a report is evidence only with the host's own /sys saying so (§7.3 item 17).
  */
 export function tdxReportUntrusted(host: HostFacts): boolean {
-  const lv = host.libvirtVersion;
-  if (host.tdx !== 'yes' || lv.kind !== 'exact') return false;
-  const affected = atLeast(lv, v(11, 6)) === 'yes' && atLeast(lv, v(11, 10)) === 'no';
+  if (host.tdx !== 'yes') return false;
+  // Only a libvirt known to be 11.10.0 or later is trusted on its own; a report of unknown release may be 11.6-11.9.
+  const fixed = atLeast(effectiveLibvirt(host), v(11, 10)) === 'yes';
   const confirmed = host.evidence.some((e) => e.fact === 'kvm_intel.tdx' && /^(y|1)$/i.test(e.value.trim()));
-  return affected && !confirmed;
+  return !fixed && !confirmed;
+}
+
+/**
+ * The libvirt version as the host facts tell it: as reported, or at least the release that brought each
+ * `<launchSecurity>` type its domain capabilities list (a libvirt lists only the types it knows: sev-snp 10.5.0,
+ * tdx 11.6.0).
+ */
+export function effectiveLibvirt(host: HostFacts): VersionFact {
+  let fact = host.libvirtVersion;
+  if (fact.kind === 'exact') return fact;
+  for (const e of host.evidence) {
+    if (e.fact !== 'launchSecurity sectype') continue;
+    const t = TECHNOLOGIES.find((x) => x.element === e.value && x.type !== 'sev-es');
+    if (t?.libvirt)
+      fact = combineVersionFacts(fact, {
+        kind: 'at-least',
+        version: t.libvirt,
+        source: `its domain capabilities, which list <launchSecurity type='${e.value}'> (libvirt ${formatVersion(t.libvirt)} and later)`,
+      });
+  }
+  return fact;
 }
 
 /**
@@ -261,7 +282,7 @@ export function availability(type: SecureType, domain: DomainFacts, host: HostFa
   const missing: string[] = [];
   if (support === 'unknown' && t.element !== null) missing.push(`whether this host supports ${t.name} is not known`);
   for (const [what, min, fact] of [
-    ['libvirt', t.libvirt, host.libvirtVersion],
+    ['libvirt', t.libvirt, effectiveLibvirt(host)],
     ['QEMU', t.qemu, effectiveQemu(domain, host)],
   ] as const) {
     if (!min) continue;

@@ -1,6 +1,7 @@
 /**
  * Intel TDX (R-TDX-*): host support (with libvirt 11.6–11.9's false report), SMM, firmware.
  */
+import { formatVersion } from '../../contracts/version';
 import type { DomainContext, RuleRecord } from '../rule-types';
 import { firmwareChosenBlind, wrongBlobLength } from './shared';
 import { vmTypeRefused } from '../messages';
@@ -151,7 +152,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     ],
     (c) =>
       tdxReportUntrusted(c.input.host)
-        ? `libvirt ${c.input.host.libvirtVersion.kind === 'exact' ? `${c.input.host.libvirtVersion.version.major}.${c.input.host.libvirtVersion.version.minor}` : ''} reports TDX in its domain capabilities whenever QEMU has it built in, also on hosts that cannot run it (fixed in 11.10.0); without /sys/module/kvm_intel/parameters/tdx reading Y that report is not evidence.`
+        ? `${c.libvirt.kind === 'exact' ? `libvirt ${formatVersion(c.libvirt.version)}` : 'A libvirt not known to be 11.10.0 or later'} may report TDX in its domain capabilities whenever QEMU has it built in, also on hosts that cannot run it (11.6 to 11.9 do; fixed in 11.10.0); without /sys/module/kvm_intel/parameters/tdx reading Y that report is not evidence.`
         : '',
   ),
   ...noSmmRecords(
