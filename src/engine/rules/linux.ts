@@ -124,20 +124,28 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
 ];
 
 export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
-  {
-    key: 'R-LNX-05',
+  ...(['warning', 'error'] as const).map((severity): RuleRecord<'device'> => ({
+    // s390 PV: libvirt's PV guide requires the balloon gone (QEMU fences ballooning there); elsewhere it is only
+    // dead (fact sheet R-LNX-05: a warning), and the plan still removes it.
+    key: severity === 'error' ? 'R-LNX-05/pv' : 'R-LNX-05',
     id: 'R-LNX-05',
     scope: 'device',
-    severity: 'error',
+    severity,
+    inPlan: true,
     // What Linux's driver does; a Windows guest's balloon driver is another matter (R-WIN-02/balloon).
-    when: [isConfidential, (c) => c.device.virtio && c.device.function === 'balloon', (c) => c.input.guest.family !== 'windows'],
+    when: [
+      isConfidential,
+      (c) => (c.cvm === 's390-pv') === (severity === 'error'),
+      (c) => c.device.virtio && c.device.function === 'balloon',
+      (c) => c.input.guest.family !== 'windows',
+    ],
     title: (c) => `${c.device.label} cannot work in this ${secureName(c.cvm)} guest`,
     detail: (c) => implicitBalloonWords(c.device),
-    explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it, and s390 PV requires it gone (QEMU fences ballooning there).`,
+    explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it and boots without ballooning${severity === 'error' ? "; for s390 PV libvirt's guide requires it gone, and QEMU fences ballooning there" : ''}.`,
     messages: ['virtio_balloon virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
     fix: { text: "Use <memballoon model='none'/>.", edits: () => [BALLOON_NONE] },
     sources: [src('LNX-BALLOON', 'virtballoon_validate clears ACCESS_PLATFORM'), src('LV-KB-PV', "memballoon model='none'")],
-  },
+  })),
   {
     key: 'R-LNX-05/iommu',
     id: 'R-LNX-05',
