@@ -13,7 +13,7 @@ export const SEV_FAMILY: ReadonlySet<SecureType> = new Set(['sev', 'sev-es', 'se
  * Whether QEMU gets the confidential-guest-support object of `cvm`: from the domain's `<launchSecurity>` (or the
  * one a plan towards a confidential goal adds), or from `<qemu:commandline>` (qemu-commandline.ts), which libvirt
  * passes on unread and plans never edit. s390 PV may run without the element (LV-KB-PV, §7.1 item 7): a plan adds
- * it only where libvirt knows the element (7.6.0) or the version is unknown.
+ * it only where libvirt knows the element (7.6.0) and QEMU its object (6.0), or the versions are unknown.
  */
 export function hasConfidentialObject(input: EngineInput, cvm: SecureType): boolean {
   const ls = input.domain.launchSecurity;
@@ -22,7 +22,9 @@ export function hasConfidentialObject(input: EngineInput, cvm: SecureType): bool
   if (t.element === null) return false;
   if (ls.present && (ls.type === cvm || (cvm === 'sev-es' && ls.type === 'sev'))) return true;
   if (input.goals.secure === 'keep') return false;
-  return !(t.libvirt && atLeast(effectiveLibvirt(input.host), t.libvirt) === 'no');
+  if (t.libvirt && atLeast(effectiveLibvirt(input.host), t.libvirt) === 'no') return false;
+  // Where the technology also runs without the element (s390 PV), a QEMU without its object gets the other layout.
+  return !(t.withoutElement && t.qemu && atLeast(effectiveQemu(input.domain, input.host), t.qemu) === 'no');
 }
 
 /** The confidential object `<qemu:commandline>` links to the machine, when no `<launchSecurity>` is there. */

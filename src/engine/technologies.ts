@@ -27,6 +27,11 @@ export interface Technology {
   readonly libvirt?: Version;
   /** First QEMU release that runs it. */
   readonly qemu?: Version;
+  /**
+   * Where it also runs without the <launchSecurity> element (s390 PV: libvirt's guide's layout, iommu='on' on every
+   * virtio device), the first QEMU that runs it so; `qemu` is then the first that has the element's object.
+   */
+  readonly withoutElement?: { readonly qemu: Version };
   /** First guest Linux release that runs as such a guest, when the sources give one. */
   readonly guestKernel?: Version;
   /** Report an unknown libvirt/QEMU version (recent technologies) or stay silent (long-standing ones). */
@@ -138,6 +143,8 @@ export const TECHNOLOGIES: readonly Technology[] = [
     element: 's390-pv',
     libvirt: v(7, 6),
     qemu: v(6, 0),
+    // R-PV-01: "The manual, pre-7.6 method works from QEMU 5.0" (the unpack facility, QEMU-PV).
+    withoutElement: { qemu: v(5, 0) },
     versionUnknown: 'warning',
     hostJobs: [
       'An IBM z15 / LinuxONE III or newer with the host kernel parameter prot_virt=1 (/sys/firmware/uv/prot_virt_host reads 1).',

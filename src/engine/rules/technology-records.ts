@@ -4,10 +4,10 @@
  * technology's file only adds its own.
  */
 import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
-import type { SecureType } from '../../contracts/facts';
+import type { SecureType, Version } from '../../contracts/facts';
 import type { Source } from '../../contracts/findings';
 import { atLeast, compareVersions, formatVersion } from '../../contracts/version';
-import { SEV_FAMILY, commandlineObject, describeVersion, versionClause } from '../context';
+import { SEV_FAMILY, commandlineObject, describeVersion, hasConfidentialObject, versionClause } from '../context';
 import { DEFAULT_POLICY, launchSecurityEdits, uefiEdits } from '../edits';
 import { launchSecurityRefusals, quotesFor, allQuotes, tcgRefusals, unknownLaunchSecurityType } from '../messages';
 import { src, UEFI_NEEDS_ACPI } from '../sources';
@@ -122,6 +122,8 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
         (c) => !hasElementFor(c),
         (c) => commandlineObject(c) === null,
         (c) => atLeast(c.libvirt, t.libvirt ?? v(0, 0)) !== 'no',
+        // Its object needs QEMU 6.0; an older one runs only the other layout.
+        (c) => atLeast(knownQemu(c), t.qemu ?? v(0, 0)) !== 'no',
       ],
       title: `${name} without <launchSecurity type='s390-pv'/>: a documented layout; the element is recommended`,
       explanation:
@@ -192,8 +194,14 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       scope: 'domain',
       severity: 'error',
       whenUnknown: t.versionUnknown,
-      // libvirt need not know the technology when <qemu:commandline> hands QEMU the object.
-      when: [is(t.type), (c) => commandlineObject(c) === null, (c) => not(versionAtLeast(c.libvirt, min, 'the libvirt version'))],
+      // libvirt need not know the technology when <qemu:commandline> hands QEMU the object, nor where the domain
+      // has, and the plan writes, the layout without the element (s390 PV).
+      when: [
+        is(t.type),
+        (c) => commandlineObject(c) === null,
+        (c) => !t.withoutElement || hasElementFor(c) || hasConfidentialObject(c.input, c.cvm),
+        (c) => not(versionAtLeast(c.libvirt, min, 'the libvirt version')),
+      ],
       title: (c) => `${name} needs libvirt ${formatVersion(min)} or later; ${versionClause("this host's libvirt", c.libvirt)}`,
       explanation: `libvirt learned the ${name} <launchSecurity> element in ${formatVersion(min)}; older versions reject the domain.`,
       messages: rejected,
@@ -202,7 +210,10 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
     });
   }
   if (t.qemu) {
-    const min = t.qemu;
+    const element = t.qemu;
+    // Without the element (s390 PV's other layout) an older QEMU runs it.
+    const minFor = (c: DomainContext): Version =>
+      t.withoutElement && !hasElementFor(c) && !hasConfidentialObject(c.input, c.cvm) ? t.withoutElement.qemu : element;
     rules.push({
       key: `${t.ruleId}/qemu`,
       id: t.ruleId,
@@ -210,9 +221,9 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
       severity: 'error',
       whenUnknown: t.versionUnknown,
       // The version as known, not the context's, which assumes this very minimum (context.ts runningQemu).
-      when: [is(t.type), (c) => not(versionAtLeast(knownQemu(c), min, 'the QEMU version'))],
-      title: (c) => `${name} needs QEMU ${formatVersion(min)} or later; ${versionClause("this domain's QEMU", knownQemu(c))}`,
-      explanation: `QEMU supports ${name} from ${formatVersion(min)}.`,
+      when: [is(t.type), (c) => not(versionAtLeast(knownQemu(c), minFor(c), 'the QEMU version'))],
+      title: (c) => `${name} needs QEMU ${formatVersion(minFor(c))} or later; ${versionClause("this domain's QEMU", knownQemu(c))}`,
+      explanation: `QEMU supports ${name} from ${formatVersion(element)}${t.withoutElement ? ` (without <launchSecurity>, with iommu='on' written on every virtio device, from ${formatVersion(t.withoutElement.qemu)})` : ''}.`,
       messages: allQuotes(quotes),
       // QEMU's own refusal when <qemu:commandline> names an object type it does not have (seen with QEMU 7.2).
       messagesFor: (c) => {
@@ -220,7 +231,10 @@ export function technologyRecords(t: Technology): RuleRecord<'domain'>[] {
         if (o) return [`Parameter 'qom-type' does not accept value '${o.qomType}'`];
         return t.element !== null ? refusal(c) : [];
       },
-      fix: { text: `Upgrade QEMU to ${formatVersion(min)} or later.` },
+      fix: {
+        text: (c) => `Upgrade QEMU to ${formatVersion(minFor(c))} or later.`,
+        general: `Upgrade QEMU to ${formatVersion(element)} or later.`,
+      },
       sources: t.sources,
     });
   }
