@@ -1292,3 +1292,26 @@ describe('R-LNX-06/modern-only: what makes a device usable by a guest with only 
     expect(hitFor(sevDomain({ devices: [device({})] }))?.finding.fix.edits).toEqual([]);
   });
 });
+
+describe("QEMU's refusal of a vhost-user backend without the bit, by release and transport (R-QEMU-02)", () => {
+  const share = (transport: 'pci' | 'ccw', qemu: [number, number]) =>
+    evaluate(
+      input({
+        domain: withDevice(
+          { kind: 'filesystem', function: 'fs', fsDriver: 'virtiofs', backend: 'vhost-user', transport, driver: { iommu: 'on' } },
+          { memoryBacking: { locked: false, hugepages: false, sourceType: 'memfd', accessMode: 'shared', numaCells: [] } },
+        ),
+        host: { ...CAPABLE_HOST, qemuVersion: exact(...qemu) },
+      }),
+    ).some((f) => f.rule === 'R-QEMU-02' && f.severity === 'error');
+  it('refuses on virtio-pci from 6.1 (04ceb61a40), not before', () => {
+    expect(share('pci', [6, 0])).toBe(false);
+    expect(share('pci', [6, 1])).toBe(true);
+    expect(share('pci', [11, 1])).toBe(true);
+  });
+  it('refused on virtio-ccw too in 6.1 and 6.2, until Halil Pasic’s fix (7.0)', () => {
+    expect(share('ccw', [6, 0])).toBe(false);
+    expect(share('ccw', [6, 2])).toBe(true);
+    expect(share('ccw', [7, 0])).toBe(false);
+  });
+});

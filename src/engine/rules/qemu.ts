@@ -14,7 +14,7 @@ import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_VERSION_1, MSG_BA
 
 import { needsBit } from './cc';
 import { guestLine } from '../messages';
-import { firmwareChosenBlind } from './shared';
+import { firmwareChosenBlind, refusesBackendWithoutBit } from './shared';
 import { qemuUint } from '../../contracts/qemu-uint';
 
 export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
@@ -83,11 +83,12 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'warning',
     when: [
-      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs' && c.device.transport === 'pci',
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs',
       iommuEffective,
+      refusesBackendWithoutBit,
     ],
     title: (c) => `${c.device.label}: the vhost-user backend must offer ACCESS_PLATFORM or QEMU refuses the device`,
-    explanation: `${WHAT_IOMMU_DOES} For a vhost-user device the external backend (SPDK, DPDK ...) negotiates features; if it does not offer the bit, QEMU refuses to plug the virtio-pci device. Whether your backend version offers it is not known here.`,
+    explanation: `${WHAT_IOMMU_DOES} For a vhost-user device the external backend (SPDK, DPDK ...) negotiates features; if it does not offer the bit, QEMU refuses to plug the device: on virtio-pci from QEMU 6.1, on every transport in QEMU 6.1 and 6.2 (from 7.0, inferred, only where the transport has a DMA address space of its own). Whether your backend version offers it is not known here.`,
     messages: [MSG_BACKEND_NO_IOMMU],
     fix: { text: "Use a backend that offers VIRTIO_F_ACCESS_PLATFORM; in an ordinary VM you can drop iommu='on' for this device." },
     sources: [src('QEMU-VBUS', 'virtio_bus_device_plugged: message verbatim'), src('AMDSEV', 'issue #269')],
@@ -98,9 +99,9 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     // In a confidential VM R-SNP-03 says it (the bit is needed there, so dropping it is no fix).
-    when: [(c) => !isConfidential(c), (c) => c.device.fsDriver === 'virtiofs' && c.device.transport === 'pci', iommuEffective],
+    when: [(c) => !isConfidential(c), (c) => c.device.fsDriver === 'virtiofs', iommuEffective, refusesBackendWithoutBit],
     title: (c) => `${c.device.label}: virtiofsd does not offer ACCESS_PLATFORM, so QEMU refuses iommu='on' on virtiofs`,
-    explanation: `${WHAT_IOMMU_DOES} For virtiofs the external virtiofsd decides the features, and neither QEMU 7.2's C virtiofsd nor the Rust virtiofsd offers the bit: QEMU refuses to plug vhost-user-fs-pci with iommu_platform on, even without a vIOMMU (seen at start through libvirt with QEMU 7.2 and 10.0 + virtiofsd 1.13.2; fact sheet §7.2 item 11).`,
+    explanation: `${WHAT_IOMMU_DOES} For virtiofs the external virtiofsd decides the features, and neither QEMU 7.2's C virtiofsd nor the Rust virtiofsd offers the bit: QEMU refuses to plug vhost-user-fs-pci with iommu_platform on, even without a vIOMMU (seen at start through libvirt with QEMU 7.2 and 10.0 + virtiofsd 1.13.2; fact sheet §7.2 item 11). The check came with QEMU 6.1; in 6.1 and 6.2 it refused the device on every transport (Halil Pasic's fix, 7.0 inferred, left only virtio-pci).`,
     messages: [MSG_BACKEND_NO_IOMMU],
     fix: { text: "Remove iommu='on' from the filesystem's <driver>.", edits: (c) => removeDriverAttribute(c.device, 'iommu') },
     sources: [

@@ -4,7 +4,7 @@
 import type { DeviceContext, DomainContext, Verdict } from '../rule-types';
 import { commandlineObject, isConfidential } from '../context';
 import { removeDriverAttribute } from '../edits';
-import { unknown } from '../verdict';
+import { and, not, unknown, v, versionAtLeast } from '../verdict';
 
 export const nonPci = (c: DeviceContext): boolean => c.device.transport === 'ccw' || c.device.transport === 'mmio';
 
@@ -43,3 +43,19 @@ const OWN_FIRMWARE: ReadonlySet<string> = new Set(['sev-es', 'sev-snp', 'tdx']);
  */
 export const firmwareChosenBlind = (c: DomainContext): boolean =>
   commandlineObject(c) !== null && OWN_FIRMWARE.has(c.cvm) && c.input.domain.firmware.loaderPath === 'absent';
+
+/**
+ * Whether QEMU refuses to plug a virtio device whose backend does not offer ACCESS_PLATFORM while iommu_platform is
+ * on ("iommu_platform=true is not supported by the device", hw/virtio/virtio-bus.c): from QEMU 6.1 (Kevin Wolf's
+ * 04ceb61a40, Apr 2021; before it the device is made and simply goes without the bit), for every transport until
+ * Halil Pasic's fix (e65902a913, which "breaks virtio-fs support for Secure Execution" named as the regression;
+ * QEMU 7.0, inferred: fact sheet R-QEMU-02, §7.4), and from then only where the transport has a DMA address space
+ * of its own, virtio-pci.
+ */
+export function refusesBackendWithoutBit(c: DeviceContext): Verdict {
+  const checks = versionAtLeast(c.qemu, v(6, 1), 'the QEMU version');
+  if (checks === false) return false;
+  if (c.device.transport === 'pci') return checks;
+  const fixed = versionAtLeast(c.qemu, v(7, 0), 'the QEMU version');
+  return and(checks, not(fixed));
+}

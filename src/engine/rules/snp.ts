@@ -2,7 +2,7 @@
  * AMD SEV-SNP (R-SNP-*): host support, firmware, and virtiofs, which no virtiofsd can serve in a confidential VM.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
-import { wrongBlobLength } from './shared';
+import { refusesBackendWithoutBit, wrongBlobLength } from './shared';
 import { isConfidential } from '../context';
 import { guestLine, vmTypeRefused } from '../messages';
 import { src } from '../sources';
@@ -169,15 +169,22 @@ export const SNP_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     when: [isConfidential, (c) => c.device.function === 'fs' && c.device.fsDriver === 'virtiofs'],
     title: (c) => `${c.device.label}: virtiofs cannot serve an ${secureName(c.cvm)} guest`,
-    detail: (c) =>
-      c.device.transport === 'pci'
-        ? "QEMU's confidential default turns iommu_platform on for vhost-user-fs, virtiofsd does not offer the bit, and QEMU refuses to plug the device on virtio-pci."
-        : 'virtiofsd does not offer the bit; QEMU plugs the device anyway on this transport, and the guest refuses it.',
+    detail: (c) => {
+      const refused = refusesBackendWithoutBit(c);
+      if (refused === true)
+        return "iommu_platform is on for vhost-user-fs (QEMU's confidential default or written), virtiofsd does not offer the bit, and QEMU refuses to plug the device.";
+      if (refused === false)
+        return 'virtiofsd does not offer the bit; QEMU plugs the device anyway here, and the guest refuses it or cannot use it.';
+      return `virtiofsd does not offer the bit: QEMU refuses to plug the device, or plugs it and the guest refuses it; which depends on ${refused.unknown.join(' and ')}.`;
+    },
     explanation:
       "A confidential guest needs every virtio device to offer ACCESS_PLATFORM, and for vhost-user-fs the external virtiofsd decides the features. Neither QEMU 7.2's C virtiofsd nor the Rust virtiofsd offers it: starting a domain with <driver type='virtiofs' iommu='on'/> on virtio-pci fails with QEMU's message below (seen with QEMU 7.2 + its virtiofsd and QEMU 10.0 + virtiofsd 1.13.2 through libvirt, no vIOMMU). The same failure is reported for SEV-SNP (AMDSEV #269, QEMU 10.0) and TDX (2022).",
     messages: [MSG_BACKEND_NO_IOMMU, 'virtiofs virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
-    messagesFor: (c) =>
-      c.device.transport === 'pci' ? [MSG_BACKEND_NO_IOMMU] : [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
+    messagesFor: (c) => {
+      const refused = refusesBackendWithoutBit(c);
+      const guest = guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM');
+      return refused === true ? [MSG_BACKEND_NO_IOMMU] : refused === false ? [guest] : [MSG_BACKEND_NO_IOMMU, guest];
+    },
     fix: {
       text: 'Remove the virtiofs <filesystem> from this confidential guest and share files another way (e.g. a disk image or the network); nothing in the XML makes virtiofsd offer the bit.',
     },
