@@ -7,6 +7,7 @@
 import type { DeviceFacts, SecureType, Version, VersionFact } from '../contracts/facts';
 import { compareVersions } from '../contracts/version';
 import { v } from './verdict';
+import type { DeviceContext } from './rule-types';
 
 export interface Quote {
   readonly text: string;
@@ -139,6 +140,26 @@ const LINUX_DRIVER: Partial<Record<DeviceFacts['function'], string>> = {
 /** A guest kernel line for this device: `<driver> virtio<N>: <text>` (drivers/virtio/virtio.c dev_warn). */
 export function guestLine(d: DeviceFacts, text: string): string {
   return `${LINUX_DRIVER[d.function] ?? 'virtio'} virtio<N>: ${text}`;
+}
+
+/**
+ * The first Linux whose confidential guests refuse a virtio device without VERSION_1 or ACCESS_PLATFORM (fact sheet
+ * R-LNX-02: s390 PV with the Oct 2020 series, 5.10; SEV, SEV-ES and SNP with 229164175ff0, 5.13; both inferred).
+ * Older guests do not check: they hang or read garbage instead, and print nothing.
+ */
+const REFUSES_FROM: Partial<Record<SecureType, Version>> = {
+  sev: { major: 5, minor: 13, micro: 0 },
+  'sev-es': { major: 5, minor: 13, micro: 0 },
+  'sev-snp': { major: 5, minor: 13, micro: 0 },
+  's390-pv': { major: 5, minor: 10, micro: 0 },
+};
+
+/** The guest's refusal of the device, as `guestLine` words it; none where the guest's Linux is known to predate the check. */
+export function guestRefusal(c: DeviceContext, text: string): string[] {
+  const from = REFUSES_FROM[c.cvm];
+  const k = c.input.guest.kernelVersion;
+  if (from && c.input.guest.family === 'linux' && k !== 'unknown' && compareVersions(k, from) < 0) return [];
+  return [guestLine(c.device, text)];
 }
 
 /** QEMU's device type for a device, as libvirt writes it on the command line (qemuBuildVirtioDevGetConfig). */

@@ -1315,3 +1315,15 @@ describe("QEMU's refusal of a vhost-user backend without the bit, by release and
     expect(share('ccw', [7, 0])).toBe(false);
   });
 });
+
+describe("the guest's refusal quoted only where its Linux checks (R-LNX-02)", () => {
+  const offDisk = sevDomain({ devices: [device({ driver: { ...device().driver, iommu: 'off' } })] });
+  const quoted = (kernel: [number, number]) =>
+    evaluate(input({ domain: offDisk, guest: { ...LINUX_GUEST, kernelVersion: { major: kernel[0], minor: kernel[1], micro: 0 } } }))
+      .filter((f) => f.rule === 'R-XML-07')
+      .flatMap((f) => f.messages ?? []);
+  it('a SEV guest from Linux 5.13 prints "device must provide VIRTIO_F_ACCESS_PLATFORM"; an older one prints nothing', () => {
+    expect(quoted([5, 13])).toEqual(['virtio_blk virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM']);
+    expect(quoted([5, 12])).toEqual([]);
+  });
+});

@@ -8,7 +8,7 @@ import { setIommu } from '../edits';
 import { src } from '../sources';
 import { not } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, iommuFixText } from '../words';
-import { guestLine } from '../messages';
+import { guestRefusal } from '../messages';
 import { technology, TECHNOLOGIES } from '../technologies';
 import { formatVersion } from '../../contracts/version';
 
@@ -34,7 +34,7 @@ export function absentWithoutDefault(
         : `${c.device.label} has no iommu attribute. QEMU sets iommu_platform=on by default for confidential VMs only from QEMU 6.0; ${versionClause("this domain's QEMU", c.qemu)}.`,
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} A current Linux guest refuses such a device; an older one hangs or reads garbage because the host touches encrypted memory.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
-    messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
+    messagesFor: (c) => guestRefusal(c, 'device must provide VIRTIO_F_ACCESS_PLATFORM'),
     fix: {
       ...iommuFixText(
         "Set <driver iommu='on'/> on the device.",

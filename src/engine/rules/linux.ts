@@ -4,6 +4,7 @@
 import type { DomainContext, RuleRecord } from '../rule-types';
 import { guestVirtio1, hasLegacyForm, isConfidential, iommuEffective, legacyAnswer, takesAccessPlatform } from '../context';
 import { BALLOON_NONE, BALLOON_TRANSITIONAL, hasModelChoice, setVirtioModel } from '../edits';
+import { guestRefusal } from '../messages';
 import { src } from '../sources';
 import { swiotlbAdvice, swiotlbReportFor } from '../swiotlb';
 import type { SwiotlbDeviceDemand } from '../../contracts/swiotlb';
@@ -143,6 +144,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     detail: (c) => implicitBalloonWords(c.device),
     explanation: `The Linux balloon driver always refuses ACCESS_PLATFORM because it talks in guest page numbers, not DMA addresses. ${WHY_CONFIDENTIAL} So the balloon is dead either way: the guest logs an error for it and boots without ballooning${severity === 'error' ? "; for s390 PV libvirt's guide requires it gone, and QEMU fences ballooning there" : ''}.`,
     messages: ['virtio_balloon virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
+    messagesFor: (c) => guestRefusal(c, 'device must provide VIRTIO_F_ACCESS_PLATFORM'),
     fix: { text: "Use <memballoon model='none'/>.", edits: () => [BALLOON_NONE] },
     sources: [src('LNX-BALLOON', 'virtballoon_validate clears ACCESS_PLATFORM'), src('LV-KB-PV', "memballoon model='none'")],
   })),

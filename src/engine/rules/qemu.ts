@@ -13,7 +13,7 @@ import { src } from '../sources';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_VERSION_1, MSG_BACKEND_NO_IOMMU, iommuFixText } from '../words';
 
 import { needsBit } from './cc';
-import { guestLine } from '../messages';
+import { guestRefusal } from '../messages';
 import { firmwareChosenBlind, refusesBackendWithoutBit } from './shared';
 import { qemuUint } from '../../contracts/qemu-uint';
 
@@ -53,7 +53,7 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       `${c.device.label} is on virtio-mmio. QEMU's virtio-mmio defaults to force-legacy=true, so the device never offers VERSION_1 and cannot carry ACCESS_PLATFORM.`,
     explanation: `${WHAT_IOMMU_DOES} It needs a modern device. QEMU's virtio-mmio is legacy (register layout version 1) unless force-legacy=false is passed on the QEMU command line, for which libvirt has no XML.`,
     messages: [MSG_NO_VERSION_1],
-    messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_VERSION_1')],
+    messagesFor: (c) => guestRefusal(c, 'device must provide VIRTIO_F_VERSION_1'),
     fix: {
       text: 'Use virtio-pci for this device (remove its virtio-mmio <address> so libvirt places it on PCI).',
       edits: (c) =>

@@ -4,7 +4,7 @@
 import type { DomainContext, RuleRecord } from '../rule-types';
 import { refusesBackendWithoutBit, wrongBlobLength } from './shared';
 import { isConfidential } from '../context';
-import { guestLine, vmTypeRefused } from '../messages';
+import { guestRefusal, vmTypeRefused } from '../messages';
 import { src } from '../sources';
 import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { snpReportUnconfirmed, technology } from '../technologies';
@@ -182,8 +182,8 @@ export const SNP_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     messages: [MSG_BACKEND_NO_IOMMU, 'virtiofs virtio<N>: device must provide VIRTIO_F_ACCESS_PLATFORM'],
     messagesFor: (c) => {
       const refused = refusesBackendWithoutBit(c);
-      const guest = guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM');
-      return refused === true ? [MSG_BACKEND_NO_IOMMU] : refused === false ? [guest] : [MSG_BACKEND_NO_IOMMU, guest];
+      const guest = guestRefusal(c, 'device must provide VIRTIO_F_ACCESS_PLATFORM');
+      return refused === true ? [MSG_BACKEND_NO_IOMMU] : refused === false ? guest : [MSG_BACKEND_NO_IOMMU, ...guest];
     },
     fix: {
       text: 'Remove the virtiofs <filesystem> from this confidential guest and share files another way (e.g. a disk image or the network); nothing in the XML makes virtiofsd offer the bit.',

@@ -16,7 +16,7 @@ import {
   translatingViommu,
 } from '../context';
 import { MEMORY_DRIVER_OPTIONS, removeDriverAttribute, setIommu, makeNonTransitional, setVirtioModel } from '../edits';
-import { qemuDeviceType, guestLine } from '../messages';
+import { qemuDeviceType, guestRefusal } from '../messages';
 import { src } from '../sources';
 import { not, or, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_NO_ACCESS_PLATFORM, MSG_LEGACY_IOMMU } from '../words';
@@ -85,7 +85,7 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       `An explicit iommu='off' on ${c.device.label} overrides QEMU's confidential-VM default, so the device will not offer ACCESS_PLATFORM.`,
     explanation: `${WHAT_IOMMU_DOES} ${WHY_CONFIDENTIAL} QEMU's confidential default is only a default: a value written on the device wins, silently.`,
     messages: [MSG_NO_ACCESS_PLATFORM],
-    messagesFor: (c) => [guestLine(c.device, 'device must provide VIRTIO_F_ACCESS_PLATFORM')],
+    messagesFor: (c) => guestRefusal(c, 'device must provide VIRTIO_F_ACCESS_PLATFORM'),
     fix: { text: "Set iommu='on' (or remove the attribute on QEMU >= 6.0).", edits: (c) => setIommu(c.device, 'on', c.libvirt) },
     sources: [src('QEMU-MACHINE', 'sugar properties are defaults'), src('LNX-VIRTIO', 'virtio_features_ok')],
   },
