@@ -1327,3 +1327,15 @@ describe("the guest's refusal quoted only where its Linux checks (R-LNX-02)", ()
     expect(quoted([5, 12])).toEqual([]);
   });
 });
+
+describe('R-XML-05 before libvirt 5.2 (no virtio-non-transitional)', () => {
+  it('plans no model libvirt does not know, so the goal needs the device moved, said in the fix', () => {
+    const legacy = device({ transport: 'pci', slot: 'conventional' });
+    const p = planFor(
+      input({ domain: sevDomain({ devices: [legacy] }), host: { ...CAPABLE_HOST, libvirtVersion: exact(5, 1), qemuVersion: exact(5, 2) } }),
+    );
+    const f = p.impossible.find((x) => x.rule === 'R-XML-05');
+    expect(f?.fix.text).toMatch(/has no model='virtio-non-transitional' \(5\.2\.0\)/);
+    expect(p.edits).toEqual([]);
+  });
+});

@@ -42,6 +42,12 @@ function writtenOptions(d: DeviceFacts): string[] {
   return DRIVER_OPTIONS.filter(([k]) => d.driver[k] !== 'absent').map(([, attr]) => attr);
 }
 
+/** libvirt learned model='virtio-non-transitional' in 5.2.0 (R-XML-04); an older one gets no such edit (nor any). */
+const NON_TRANSITIONAL_FROM = v(5, 2);
+function nonTransitionalIfKnown(c: DeviceContext): readonly Edit[] {
+  return atLeast(c.libvirt, NON_TRANSITIONAL_FROM) === 'no' ? [] : makeNonTransitional(c.device);
+}
+
 /**
  * The smallest fix a guest survives (issue 13 item 2): a modern device is needed only where the goal needs
  * ACCESS_PLATFORM — a confidential VM, or a vIOMMU that must isolate the device — and only a guest with virtio 1.0
@@ -57,14 +63,17 @@ function legacyFix(c: DeviceContext): { readonly text: string; readonly edits: r
       };
     }
     return {
-      text: "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
-      edits: makeNonTransitional(c.device),
+      text:
+        atLeast(c.libvirt, NON_TRANSITIONAL_FROM) === 'no'
+          ? `Place the device on a PCIe root port of a q35 machine, or upgrade libvirt: ${describeVersion(c.libvirt)} has no model='virtio-non-transitional' (5.2.0).`
+          : "Use model='virtio-non-transitional' (libvirt >= 5.2.0), or place the device on a PCIe root port of a q35 machine.",
+      edits: nonTransitionalIfKnown(c),
     };
   }
   if (translatingViommu(c) && modern === 'yes') {
     return {
       text: "Use model='virtio-non-transitional' so the device can keep iommu='on' behind the vIOMMU (the guest has virtio 1.0 drivers).",
-      edits: makeNonTransitional(c.device),
+      edits: nonTransitionalIfKnown(c),
     };
   }
   const why = translatingViommu(c)
