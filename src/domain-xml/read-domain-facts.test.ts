@@ -292,6 +292,15 @@ describe('readDomainFacts on small documents', () => {
     });
   });
 
+  it('keeps a non-virtio video only when it carries virtio <driver> options, which libvirt refuses on it (R-XML-01)', () => {
+    const videos = (devices: string) =>
+      facts(
+        `<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>${devices}</devices></domain>`,
+      ).devices.filter((d) => d.kind === 'video');
+    expect(videos("<video><model type='vga'/></video><video><model type='qxl'/><driver name='qemu'/></video>")).toEqual([]);
+    expect(videos("<video><model type='vga'/><driver iommu='on'/></video>")).toMatchObject([{ label: 'video vga', virtio: false }]);
+  });
+
   it("reads the newer vIOMMU <driver> settings as libvirt 12.8 holds them: -1 and 0 as not set, a granule's size in KiB", () => {
     const iommu = (driver: string) =>
       facts(

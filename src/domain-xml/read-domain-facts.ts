@@ -302,6 +302,9 @@ function osinfoId(metadata: XmlElement | undefined): Maybe<string> {
 
 const VIRTIO_MODELS = new Set<string>(['virtio', 'virtio-transitional', 'virtio-non-transitional']);
 
+/** The virtio options of a device's <driver> (libvirt's virDomainVirtioOptions). */
+const VIRTIO_OPTION_NAMES = ['iommu', 'ats', 'packed', 'page_per_vq'];
+
 /** A device before placement: what it is, as written. */
 /** The libvirt release that made virtio-scsi the default SCSI controller on Arm and RISC-V virt (NEWS 11.6.0). */
 const ARM_VIRTIO_SCSI_DEFAULT: Version = { major: 11, minor: 6, micro: 0 };
@@ -480,7 +483,22 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
       const written = el.child('model')?.attr('type');
       // Without a model libvirt uses virtio video on s390x and Arm/RISC-V virt (*-default-models tests).
       const type = written ?? (ctx.arch === 's390x' || ctx.family === 'virt' ? 'virtio' : undefined);
-      if (type !== 'virtio') return null;
+      if (type !== 'virtio') {
+        // Another model is no virtio device; it matters only with virtio <driver> options, which libvirt refuses
+        // on it (domain_validate.c virDomainVideoDefValidate, R-XML-01).
+        const driver = el.child('driver');
+        if (!driver || !VIRTIO_OPTION_NAMES.some((name) => driver.attr(name) !== undefined)) return null;
+        return {
+          el,
+          target: el.xpath,
+          kind: 'video',
+          label: `video ${type ?? 'default'}`,
+          virtio: false,
+          fn: 'gpu',
+          modelAttr: written ?? 'unknown',
+          backend: 'qemu',
+        };
+      }
       return {
         el,
         target: el.xpath,

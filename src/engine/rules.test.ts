@@ -1330,7 +1330,7 @@ describe("the guest's refusal quoted only where its Linux checks (R-LNX-02)", ()
 
 describe('R-XML-05 before libvirt 5.2 (no virtio-non-transitional)', () => {
   it('plans no model libvirt does not know, so the goal needs the device moved, said in the fix', () => {
-    const legacy = device({ transport: 'pci', slot: 'conventional' });
+    const legacy = device({ transport: 'pci', slot: 'pci' });
     const p = planFor(
       input({ domain: sevDomain({ devices: [legacy] }), host: { ...CAPABLE_HOST, libvirtVersion: exact(5, 1), qemuVersion: exact(5, 2) } }),
     );
