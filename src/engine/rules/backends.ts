@@ -12,6 +12,7 @@ import { isVhostKernel } from './shared';
 import type { Edit } from '../../contracts/findings';
 import type { DeviceFacts } from '../../contracts/facts';
 import { allQuotes, VHOST_USER_IOMMU_PROTOCOL, quotesFor } from '../messages';
+import { atLeast } from '../../contracts/version';
 
 /**
  * Whether guest memory is shared, as libvirt decides it for vhost-user (qemuValidateDomainDefVhostUserRequireSharedMemory):
@@ -87,16 +88,13 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     id: 'R-BE-03',
     scope: 'device',
     severity: 'error',
-    when: [
-      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind === 'interface',
-      (c) => !sharedMemory(c),
-      // libvirt 11.2.0 made this an error (NEWS); before, it started the guest and no traffic flowed.
-      (c) => versionAtLeast(c.libvirt, v(11, 2), 'the libvirt version'),
-    ],
+    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind === 'interface', (c) => !sharedMemory(c)],
     title: (c) => `${c.device.label}: vhost-user networking needs shared guest memory`,
     explanation:
       'The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets. libvirt 11.2.0 and later refuse the domain without shared memory (memfd with shared access, or NUMA cells with memAccess=shared); older releases start it and no traffic flows.',
     messages: ["'interface' requires shared memory"],
+    // libvirt 11.2.0 made it a refusal (NEWS); before, it starts the guest and no traffic flows, with no message.
+    messagesFor: (c) => (atLeast(c.libvirt, v(11, 2)) === 'no' ? [] : ["'interface' requires shared memory"]),
     fix: {
       text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking> (unless NUMA cells already share memory).",
       edits: (c) => sharedMemoryEdits(c),
