@@ -610,6 +610,35 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', xtsup: 'on' } }) }),
   },
   {
+    key: 'R-XML-04/vsock',
+    fires: input({
+      domain: domain({
+        devices: [
+          device({
+            kind: 'vsock',
+            function: 'vsock',
+            label: 'vsock',
+            target: '/domain/devices/vsock[1]',
+            virtioModel: 'virtio-transitional',
+          }),
+        ],
+      }),
+    }),
+    silent: input({
+      domain: domain({
+        devices: [
+          device({
+            kind: 'vsock',
+            function: 'vsock',
+            label: 'vsock',
+            target: '/domain/devices/vsock[1]',
+            virtioModel: 'virtio-non-transitional',
+          }),
+        ],
+      }),
+    }),
+  },
+  {
     key: 'R-QEMU-01/commandline',
     fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
     silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest' }), host: CAPABLE_HOST }),

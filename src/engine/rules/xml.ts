@@ -264,6 +264,25 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     ],
   },
   {
+    key: 'R-XML-04/vsock',
+    id: 'R-XML-04',
+    scope: 'device',
+    severity: 'error',
+    when: [
+      (c) => c.device.function === 'vsock' && c.device.virtioModel === 'virtio-transitional',
+      (c) => versionAtLeast(c.qemu, v(5, 1), 'the QEMU version'),
+    ],
+    title: (c) => `${c.device.label}: QEMU has no transitional vsock device for model='virtio-transitional'`,
+    explanation:
+      "libvirt hands model='virtio-transitional' on a <vsock> to QEMU as vhost-vsock-pci-transitional (its test data), and QEMU 5.1 and later have no such device: vhost-vsock became modern-only (hw/virtio/vhost-vsock-pci.c has only the generic and non-transitional names). QEMU 7.2, 10.0 and 11.1 refuse the name (seen in the version lab).",
+    messages: ["'vhost-vsock-pci-transitional' is not a valid device model name"],
+    fix: { text: "Use model='virtio' (or leave the model out).", edits: (c) => setVirtioModel(c.device, 'virtio') },
+    sources: [
+      src('LV-TESTS', 'virtio-transitional: "driver":"vhost-vsock-pci-transitional"'),
+      src('LAB', "each lab generation's QEMU with -device vhost-vsock-pci-transitional (test/lab/vsock-transitional.test.ts)"),
+    ],
+  },
+  {
     key: 'R-XML-04/default-model',
     id: 'R-XML-04',
     scope: 'device',
