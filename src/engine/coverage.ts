@@ -116,6 +116,8 @@ export const SHEET_RULES: readonly SheetRule[] = [
   {
     id: 'R-MIG-02',
     title: 'No machine-type compat property for iommu_platform; the QEMU 6.0 default is tied to the confidential-guest object',
+    notDecidable:
+      "An absent iommu differs across QEMU 6.0 only in a guest with a confidential-guest object, and every such object but SEV's came with QEMU 6.0 or later (s390-pv-guest 6.0, sev-snp-guest 9.1, tdx-guest 10.1, pef-guest 6.0), so both ends of a migration already have the default; SEV-family guests cannot live-migrate at all (R-SEV-06). The explanation stays in R-QEMU-01's findings.",
   },
   { id: 'R-WIN-01', title: 'virtio-win drivers accept ACCESS_PLATFORM' },
   { id: 'R-WIN-02', title: 'Windows as a confidential guest' },

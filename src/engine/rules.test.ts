@@ -260,11 +260,6 @@ const CASES: readonly Case[] = [
     fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 4) } }),
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 5) } }),
   },
-  {
-    key: 'R-MIG-02',
-    fires: input({ domain: s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv' } }), goals: { migration: true } }),
-    silent: input({ domain: s390Domain({ launchSecurity: { ...SEV_LS, type: 's390-pv' } }), goals: { migration: false } }),
-  },
   // Transports and models
   {
     key: 'R-XML-05',

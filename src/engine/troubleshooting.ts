@@ -238,7 +238,7 @@ export const SYMPTOMS: readonly Symptom[] = [
       "Target virtio network queue count '<dst>' does not match source '<src>'",
       'get_pci_config_device: Bad config data',
     ],
-    rules: ['R-MIG-01', 'R-MIG-02'],
+    rules: ['R-MIG-01'],
     cause:
       "A virtio option that is guest ABI (iommu, ats, packed, page_per_vq), or a virtio disk's or NIC's queue count, differs between the source and the destination definition (before libvirt 11.4.0 QEMU, not libvirt, refuses the NIC's).",
     fix: "Make the destination's <driver> options and queue counts identical to the source's.",

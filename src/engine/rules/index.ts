@@ -7,7 +7,6 @@ import { BACKEND_DEVICE_RULES } from './backends';
 import { CC_DOMAIN_RULES, CC_RULES } from './cc';
 import { CCA_RULES } from './cca';
 import { LINUX_DEVICE_RULES, LINUX_RULES } from './linux';
-import { MIGRATION_DEVICE_RULES } from './migration';
 import { PEF_RULES } from './pef';
 import { QEMU_DEVICE_RULES, QEMU_RULES } from './qemu';
 import { PV_DEVICE_RULES, PV_RULES } from './s390-pv';
@@ -37,7 +36,6 @@ export const RULE_FILES: readonly { readonly file: string; readonly prefix: stri
   { file: 'spec.ts', prefix: 'R-SPEC-', records: SPEC_DEVICE_RULES },
   { file: 'qemu.ts', prefix: 'R-QEMU-', records: [...QEMU_RULES, ...QEMU_DEVICE_RULES] },
   { file: 'xml.ts', prefix: 'R-XML-', records: [...XML_RULES, ...XML_DEVICE_RULES] },
-  { file: 'migration.ts', prefix: 'R-MIG-', records: MIGRATION_DEVICE_RULES },
   { file: 'backends.ts', prefix: 'R-BE-', records: BACKEND_DEVICE_RULES },
   { file: 'transports.ts', prefix: 'R-TRN-', records: TRANSPORT_DEVICE_RULES },
 ];
@@ -64,7 +62,6 @@ export const DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   ...CC_RULES,
   ...QEMU_DEVICE_RULES,
   ...XML_DEVICE_RULES,
-  ...MIGRATION_DEVICE_RULES,
   ...TRANSPORT_DEVICE_RULES,
   ...PV_DEVICE_RULES.slice(1),
   ...LINUX_DEVICE_RULES,
