@@ -237,6 +237,8 @@ export interface ViommuFacts {
   readonly oas: Maybe<number> | 'absent';
   /** virtio-iommu's `<driver><granule>` as libvirt prints it in its ABI message: 'host' or '<n>KiB' (libvirt 12.1). */
   readonly granule: Maybe<string> | 'absent';
+  /** Its `<address>`: the type as written, and for a PCI one the bus (a number, or 'unknown') and the address as libvirt prints it (0000:01:00.0). */
+  readonly address: { readonly type: string; readonly bus: Maybe<number> | 'absent'; readonly printed: string } | null;
 }
 
 export interface FirmwareFacts {
@@ -407,6 +409,7 @@ export const NO_VIOMMU: ViommuFacts = {
   ssidsize: 'absent',
   oas: 'absent',
   granule: 'absent',
+  address: null,
 };
 
 /** `<os firmware='efi'>` with nothing else said: libvirt picks the firmware from its descriptors. */

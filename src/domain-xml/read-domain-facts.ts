@@ -260,7 +260,24 @@ function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts 
     ssidsize: int('ssidsize', -1),
     oas: int('oas', -1),
     granule: granule(driver?.child('granule')),
+    address: deviceAddress(el.child('address')),
   };
+}
+
+/** A device's `<address>`: its type, and for PCI its bus and the address as libvirt prints it (virPCIDeviceAddressAsString). */
+function deviceAddress(el: XmlElement | undefined): ViommuFacts['address'] {
+  if (!el) return null;
+  const type = el.attr('type') ?? 'unknown';
+  const part = (name: string): number | 'unknown' | 'absent' => {
+    const t = el.attr(name)?.trim();
+    if (t === undefined) return 'absent';
+    const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? Number(t) : NaN;
+    return Number.isInteger(n) ? n : 'unknown';
+  };
+  const [domain, bus, slot, fn] = [part('domain'), part('bus'), part('slot'), part('function')];
+  const hex = (x: number | 'unknown' | 'absent', width: number) =>
+    typeof x === 'number' ? x.toString(16).padStart(width, '0') : '0'.repeat(width);
+  return { type, bus, printed: `${hex(domain, 4)}:${hex(bus, 2)}:${hex(slot, 2)}.${typeof fn === 'number' ? fn.toString(16) : '0'}` };
 }
 
 /** Binary prefixes libvirt's size units take (virScaleInteger), in KiB; units of bytes below a KiB are fractions. */

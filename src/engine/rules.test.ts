@@ -600,6 +600,29 @@ const CASES: readonly Case[] = [
     silent: input({ domain: { ...TECH[3]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
   },
   {
+    key: 'R-VIOMMU-01/address',
+    fires: input({
+      domain: domain({
+        viommu: {
+          ...NO_VIOMMU,
+          model: 'virtio',
+          target: '/domain/devices/iommu[1]',
+          address: { type: 'pci', bus: 1, printed: '0000:01:00.0' },
+        },
+      }),
+    }),
+    silent: input({
+      domain: domain({
+        viommu: {
+          ...NO_VIOMMU,
+          model: 'virtio',
+          target: '/domain/devices/iommu[1]',
+          address: { type: 'pci', bus: 0, printed: '0000:00:02.0' },
+        },
+      }),
+    }),
+  },
+  {
     key: 'R-VIOMMU-01/amd-passthrough',
     fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', passthrough: 'off' } }) }),
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', xtsup: 'on' } }) }),

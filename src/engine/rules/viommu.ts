@@ -163,6 +163,14 @@ function intelWithEim(c: DomainContext): Edit[] {
   ];
 }
 
+/** What is wrong with a virtio-iommu's written address: its type ('type') or its bus ('bus'); null when nothing is. */
+function virtioIommuAddressFault(c: DomainContext): 'type' | 'bus' | null {
+  const { model, address } = c.input.domain.viommu;
+  if (model !== 'virtio' || !address) return null;
+  if (address.type !== 'pci') return 'type';
+  return typeof address.bus === 'number' && address.bus !== 0 ? 'bus' : null;
+}
+
 /** The first QEMU whose virtio-iommu libvirt accepts (R-VIOMMU-01/qemu). */
 const VIRTIO_IOMMU_QEMU = v(7, 0);
 
@@ -429,6 +437,34 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     sources: [
       src('QEMU-AMDVI', 'amdvi_iommu_notify_flag_changed: MAP notifiers need dma-remap'),
       src('LAB', "the messages in QEMU 7.2's, 10.0's and 11.1's binaries; no dma-remap option in libvirt 12.8's strings"),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/address',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => virtioIommuAddressFault(c) !== null],
+    title: (c) =>
+      `<iommu model='virtio'> ${virtioIommuAddressFault(c) === 'type' ? 'has a non-PCI address' : 'is not on the root bus (bus 0)'}`,
+    explanation:
+      "virtio-iommu is a PCI device that must sit on the root bus as an integrated device: libvirt refuses any other address type, and a PCI address on another bus, at define (domain_validate.c; seen on libvirt 9.0, 11.3 and 12.8, and in libvirt's own negative tests). Without an <address> libvirt places it there itself.",
+    messages: [
+      "unsupported configuration: IOMMU device: 'virtio' needs a PCI address",
+      'XML error: The device at PCI address <address> needs to be an integrated device (bus=0)',
+    ],
+    messagesFor: (c) =>
+      virtioIommuAddressFault(c) === 'type'
+        ? ["unsupported configuration: IOMMU device: 'virtio' needs a PCI address"]
+        : [`XML error: The device at PCI address ${c.input.domain.viommu.address!.printed} needs to be an integrated device (bus=0)`],
+    fix: {
+      text: "Remove the <iommu>'s <address> (libvirt then places it on bus 0).",
+      edits: (c) => (c.input.domain.viommu.target ? [{ op: 'remove-element', target: `${c.input.domain.viommu.target}/address` }] : []),
+    },
+    sources: [
+      src('LV-VALIDATE', "virDomainIOMMUDefValidate: IOMMU device: 'virtio' needs a PCI address"),
+      src('LV-TESTS', 'virtio-iommu-invalid-address, virtio-iommu-invalid-address-type'),
+      src('LAB', 'define on libvirt 9.0, 11.3 and 12.8'),
     ],
   },
   {
