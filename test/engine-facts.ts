@@ -78,6 +78,7 @@ export function domain(p: Partial<DomainFacts> = {}): DomainFacts {
     smm: 'absent',
     pmu: 'absent',
     tscFrequencyHz: 'absent',
+    hyperv: false,
     maxPhysAddr: null,
     ioapicDriver: 'absent',
     cpuMode: 'host-passthrough',

@@ -286,6 +286,8 @@ export interface DomainFacts {
   readonly pmu: OnOffAbsent;
   /** `<clock><timer name='tsc' frequency=…>` in Hz, which libvirt hands QEMU as tsc-frequency; 'absent' without one. */
   readonly tscFrequencyHz: Maybe<number> | 'absent';
+  /** Hyper-V enlightenments asked for: `<features><hyperv mode='passthrough'>`, one with a feature on, or the hypervclock timer. */
+  readonly hyperv: boolean;
   readonly ioapicDriver: Maybe<string> | 'absent';
   readonly cpuMode: Maybe<string> | 'absent';
   /** `<cpu><maxphysaddr mode bits limit>`: the guest's physical address width as libvirt hands it to QEMU; null without one. */

@@ -292,6 +292,16 @@ describe('readDomainFacts on small documents', () => {
     });
   });
 
+  it('reads Hyper-V enlightenments as asked: passthrough mode, a custom feature on, or the hypervclock timer; none with every feature off', () => {
+    const hv = (xml: string) =>
+      facts(`<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>${xml}<devices/></domain>`).hyperv;
+    expect(hv("<features><hyperv mode='passthrough'/></features>")).toBe(true);
+    expect(hv("<features><hyperv><relaxed state='on'/></hyperv></features>")).toBe(true);
+    expect(hv("<features><hyperv><relaxed state='off'/></hyperv></features>")).toBe(false);
+    expect(hv("<clock offset='utc'><timer name='hypervclock' present='yes'/></clock>")).toBe(true);
+    expect(hv('')).toBe(false);
+  });
+
   it('keeps a non-virtio video only when it carries virtio <driver> options, which libvirt refuses on it (R-XML-01)', () => {
     const videos = (devices: string) =>
       facts(

@@ -166,6 +166,17 @@ function maxPhysAddr(el: XmlElement | undefined): DomainFacts['maxPhysAddr'] {
   return { mode: el.attr('mode') ?? 'unknown', bits: num('bits'), limit: num('limit') };
 }
 
+/**
+ * Whether the domain asks for Hyper-V enlightenments: `<hyperv mode='passthrough'>` (all the host has), a custom
+ * `<hyperv>` with a feature whose state is on, or `<timer name='hypervclock' present='yes'>` (libvirt turns each
+ * into hv-* CPU properties).
+ */
+function hypervAsked(features: XmlElement | undefined, clock: XmlElement | undefined): boolean {
+  const hv = features?.child('hyperv');
+  if (hv && (hv.attr('mode') === 'passthrough' || hv.children().some((f) => f.attr('state') === 'on'))) return true;
+  return clock?.children('timer').some((t) => t.attr('name') === 'hypervclock' && t.attr('present') === 'yes') ?? false;
+}
+
 /** The tsc timer's frequency in Hz; 'absent' without one, 'unknown' when it is not a whole number. */
 function tscFrequency(clock: XmlElement | undefined): Maybe<number> | 'absent' {
   const text = clock
@@ -812,6 +823,7 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
     smm: smm === undefined ? 'absent' : switches.read(smm, 'state', 'on/off', 'on'),
     pmu: pmu === undefined ? 'absent' : switches.read(pmu, 'state', 'on/off', 'on'),
     tscFrequencyHz: tscFrequency(domain.child('clock')),
+    hyperv: hypervAsked(features, domain.child('clock')),
     ioapicDriver: ioapic === undefined ? 'absent' : (ioapic.attr('driver') ?? 'unknown'),
     // libvirt's default cpu mode is custom.
     cpuMode: cpu === undefined ? 'absent' : (cpu.attr('mode') ?? 'custom'),

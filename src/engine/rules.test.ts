@@ -657,6 +657,11 @@ const CASES: readonly Case[] = [
     }),
   },
   {
+    key: 'R-TDX-01/hyperv',
+    fires: input({ domain: { ...TECH[3]!.ok(), hyperv: true } }),
+    silent: input({ domain: TECH[3]!.ok() }),
+  },
+  {
     key: 'R-QEMU-01/commandline',
     fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
     silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest' }), host: CAPABLE_HOST }),

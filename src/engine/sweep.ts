@@ -151,6 +151,7 @@ function domainFor(p: (typeof PLATFORMS)[number], secure: SecureType, viommu: Vi
     smm: 'absent',
     pmu: 'absent',
     tscFrequencyHz: 'absent',
+    hyperv: false,
     maxPhysAddr: null,
     ioapicDriver: 'absent',
     cpuMode: 'host-model',

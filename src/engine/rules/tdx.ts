@@ -259,6 +259,21 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     ],
   },
   {
+    key: 'R-TDX-01/hyperv',
+    id: 'R-TDX-01',
+    scope: 'domain',
+    severity: 'warning',
+    when: [is('tdx'), (c) => c.input.domain.hyperv],
+    title: 'Hyper-V enlightenments cannot work in a TD, but this domain asks for them',
+    explanation:
+      "libvirt and QEMU accept <hyperv> features (and the hypervclock timer) for a TD and advertise them to the guest, but KVM emulates none of the Hyper-V MSRs for a TD and hands the TD's hypercalls to its own handler, not the Hyper-V one (Linux 7.2.8 arch/x86/kvm/vmx/tdx.c: tdx_has_emulated_msr, tdx_emulate_vmcall). A guest that uses them gets errors where it expects Hyper-V's services. Read in the sources; not tried: no TDX hardware here.",
+    fix: {
+      text: 'Remove <hyperv> from <features> (and a hypervclock <timer>).',
+      edits: () => [{ op: 'remove-element', target: '/domain/features/hyperv' }],
+    },
+    sources: [src('LNX-KVMTDX', 'tdx_has_emulated_msr: no Hyper-V MSRs; tdx_emulate_vmcall: __kvm_emulate_hypercall')],
+  },
+  {
     key: 'R-TDX-01/pmu',
     id: 'R-TDX-01',
     scope: 'domain',
