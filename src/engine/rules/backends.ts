@@ -45,6 +45,9 @@ function sharedMemoryEdits(c: DeviceContext): readonly Edit[] {
   return c.input.domain.memoryBacking.numaCells.includes('private') ? [] : SHARED_MEMORY;
 }
 
+/** What libvirt before 11.2.0 logs for a vhost-user interface without shared memory (libvirt 9.0's strings). */
+const VHOST_USER_NET_WARNING = 'Detected vhost-user interface without any shared memory, the interface might not be operational';
+
 export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
   {
     key: 'R-BE-03/shared-memory',
@@ -91,10 +94,18 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.kind === 'interface', (c) => !sharedMemory(c)],
     title: (c) => `${c.device.label}: vhost-user networking needs shared guest memory`,
     explanation:
-      'The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets. libvirt 11.2.0 and later refuse the domain without shared memory (memfd with shared access, or NUMA cells with memAccess=shared); older releases start it and no traffic flows.',
-    messages: ["'interface' requires shared memory"],
-    // libvirt 11.2.0 made it a refusal (NEWS); before, it starts the guest and no traffic flows, with no message.
-    messagesFor: (c) => (atLeast(c.libvirt, v(11, 2)) === 'no' ? [] : ["'interface' requires shared memory"]),
+      "The vhost-user switch (e.g. OVS-DPDK) maps guest memory to move packets. libvirt 11.2.0 and later refuse the domain without shared memory (memfd with shared access, or NUMA cells with memAccess=shared); older releases only log a warning and start it, and the interface may not work (NEWS 11.2.0: 'Historically libvirt printed only a warning').",
+    messages: ["'interface' requires shared memory", VHOST_USER_NET_WARNING],
+    // libvirt 11.2.0 made it a refusal (NEWS); before, it logged a warning (its words in 9.0's libvirt_driver_qemu.so)
+    // and started the guest, whose interface may not work.
+    messagesFor: (c) => {
+      const refuses = atLeast(c.libvirt, v(11, 2));
+      return refuses === 'yes'
+        ? ["'interface' requires shared memory"]
+        : refuses === 'no'
+          ? [VHOST_USER_NET_WARNING]
+          : ["'interface' requires shared memory", VHOST_USER_NET_WARNING];
+    },
     fix: {
       text: "Add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking> (unless NUMA cells already share memory).",
       edits: (c) => sharedMemoryEdits(c),
