@@ -662,6 +662,11 @@ const CASES: readonly Case[] = [
     silent: input({ domain: TECH[3]!.ok() }),
   },
   {
+    key: 'R-LNX-04/noforce',
+    fires: input({ domain: sevDomain({ kernelCmdline: 'console=ttyS0 swiotlb=noforce', directKernelBoot: true }) }),
+    silent: input({ domain: sevDomain({ kernelCmdline: 'console=ttyS0 swiotlb=262144', directKernelBoot: true }) }),
+  },
+  {
     key: 'R-QEMU-01/commandline',
     fires: input({ domain: viaCommandline(2, { qomType: 'sev-snp-guest' }, AMDSEV_ROM), host: CAPABLE_HOST }),
     silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest' }), host: CAPABLE_HOST }),

@@ -7,6 +7,7 @@ import { BALLOON_NONE, BALLOON_TRANSITIONAL, hasModelChoice, setVirtioModel } fr
 import { guestRefusal } from '../messages';
 import { src } from '../sources';
 import { swiotlbAdvice, swiotlbReportFor } from '../swiotlb';
+import { parseSwiotlbParameter } from '../swiotlb-pool';
 import type { SwiotlbDeviceDemand } from '../../contracts/swiotlb';
 import type { DeviceFacts } from '../../contracts/facts';
 import type { Edit } from '../../contracts/findings';
@@ -19,6 +20,9 @@ import { not, or } from '../verdict';
 
 /** The pool, its worst case and the swiotlb= that covers it come from the SWIOTLB report (swiotlb.ts). */
 const report = (c: DomainContext) => swiotlbReportFor(c);
+/** Whether the guest kernel command line the domain gives (<os><cmdline>) turns the SWIOTLB pool off. */
+const poolDisabled = (c: DomainContext): boolean =>
+  c.input.domain.kernelCmdline !== 'absent' && parseSwiotlbParameter(c.input.domain.kernelCmdline)?.noforce === true;
 const MSG_SWIOTLB_FULL = 'swiotlb buffer is full (sz: <n> bytes), total <t> (slots), used <u> (slots)';
 
 /** The devices' demands of the last report worded, and those words (see demandsInWords). */
@@ -96,6 +100,8 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
         const r = report(c);
         return r !== null && r.currentMiB < r.peakMiB;
       },
+      // R-LNX-04/noforce says it where the command line turns the pool off.
+      (c) => !poolDisabled(c),
     ],
     title: (c) => {
       const r = report(c)!;
@@ -121,6 +127,26 @@ export const LINUX_RULES: readonly RuleRecord<'domain'>[] = [
       src('LNX-SWIOTLB', 'swiotlb_tbl_map_single: message; swiotlb_find_slots: more pools only with CONFIG_SWIOTLB_DYNAMIC'),
       src('AMDSEV', 'README FAQ: virtio-blk multiqueue'),
     ],
+  },
+  {
+    key: 'R-LNX-04/noforce',
+    id: 'R-LNX-04',
+    scope: 'domain',
+    severity: 'error',
+    inPlan: true,
+    when: [(c) => report(c) !== null, poolDisabled],
+    title: 'swiotlb=noforce on the guest kernel command line leaves this confidential guest no bounce buffers: its virtio I/O cannot work',
+    explanation: `${WHY_CONFIDENTIAL} swiotlb=noforce makes Linux allocate no SWIOTLB pool at all (kernel/dma/swiotlb.c: swiotlb_force_disable), so there is nowhere to bounce to: every DMA mapping of a virtio device fails (Linux 6.0 and later print the first message below, older kernels panic with the second).`,
+    messages: [
+      "Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+      "Kernel panic - not syncing: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+    ],
+    fix: {
+      text: (c) => `Remove noforce from swiotlb=. ${swiotlbAdvice(report(c)!)}`,
+      general: 'Remove noforce from swiotlb= on the guest kernel command line.',
+      edits: (c) => report(c)!.edits,
+    },
+    sources: [src('LNX-SWIOTLB', 'swiotlb_init_remap: no pool with swiotlb_force_disable'), src('LNX-KPARAMS', 'swiotlb= noforce')],
   },
 ];
 
