@@ -1396,3 +1396,16 @@ describe('R-XML-05 before libvirt 5.2 (no virtio-non-transitional)', () => {
     expect(p.edits).toEqual([]);
   });
 });
+
+describe('a plan from one technology to another', () => {
+  it('writes the new technology its own default policy, not the old element patched (SEV 0x0003 or TDX 0x10000000 to SNP)', () => {
+    for (const from of [TECH[0]!.ok(), withPolicy(3, '0x10000000')]) {
+      const edits = planFor(input({ domain: from, goals: { secure: 'sev-snp' } })).edits;
+      const policies = edits.flatMap((e) => {
+        const xml = e.op === 'add-element' ? e.xml : e.op === 'set-text' ? e.text : '';
+        return [...xml.matchAll(/<policy>([^<]*)<\/policy>/g)].map((m) => m[1]);
+      });
+      expect(policies).toEqual(['0x00030000']);
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { snpReportUnconfirmed, technology } from '../technologies';
 import {
   amdSevFirmwareRecord,
   firmwareRequestsRecord,
+  hasElementFor,
   is,
   technologyRecords,
   hostSupportRecord,
@@ -138,7 +139,8 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-SNP-01',
     scope: 'domain',
     severity: 'error',
-    when: [is('sev-snp'), (c) => snpPolicyFaults(c.input.domain.launchSecurity.policy).length > 0],
+    // Only the domain's own SNP policy: a plan from another technology writes a new element with the default one.
+    when: [is('sev-snp'), hasElementFor, (c) => snpPolicyFaults(c.input.domain.launchSecurity.policy).length > 0],
     title: (c) =>
       `The SEV-SNP <policy> ${String(c.input.domain.launchSecurity.policy)} cannot launch: ${snpPolicyFaults(c.input.domain.launchSecurity.policy).join('; ')}`,
     explanation:

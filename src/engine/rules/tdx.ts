@@ -10,6 +10,7 @@ import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import {
   firmwareRequestsRecord,
+  hasElementFor,
   hostSupportRecord,
   is,
   kernelSecureBootRecord,
@@ -167,7 +168,8 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-TDX-01',
     scope: 'domain',
     severity: 'error',
-    when: [is('tdx'), (c) => ((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE) !== 0n],
+    // Only the domain's own TDX policy: a plan from another technology writes a new element with the default one.
+    when: [is('tdx'), hasElementFor, (c) => ((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE) !== 0n],
     title: (c) => {
       const bits = setBits((tdxPolicy(c.input.domain.launchSecurity.policy) ?? 0n) & ~TDX_SEPT_VE_DISABLE);
       const named = bits.map((b) => (b === 0 ? '0 (DEBUG)' : String(b)));
@@ -195,6 +197,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     severity: 'warning',
     when: [
       is('tdx'),
+      hasElementFor,
       (c) => {
         const policy = tdxPolicy(c.input.domain.launchSecurity.policy);
         return policy !== null && (policy & (TDX_SEPT_VE_DISABLE | TDX_DEBUG)) === 0n;
