@@ -138,6 +138,10 @@ const viaCommandline = (
 };
 const AMDSEV_ROM = { kind: 'efi', loaderType: 'rom', loaderPath: '/usr/share/ovmf/OVMF.amdsev.fd' } as const;
 
+/** A vsock device of the given model. */
+const vsock = (virtioModel: 'virtio-transitional' | 'virtio-non-transitional') =>
+  device({ kind: 'vsock', function: 'vsock', label: 'vsock', target: '/domain/devices/vsock[1]', virtioModel });
+
 /** A technology's ready domain (TECH[i]) with its <policy> written as given. */
 const withPolicy = (i: number, policy: string): DomainFacts => {
   const d = TECH[i]!.ok();
@@ -629,32 +633,8 @@ const CASES: readonly Case[] = [
   },
   {
     key: 'R-XML-04/vsock',
-    fires: input({
-      domain: domain({
-        devices: [
-          device({
-            kind: 'vsock',
-            function: 'vsock',
-            label: 'vsock',
-            target: '/domain/devices/vsock[1]',
-            virtioModel: 'virtio-transitional',
-          }),
-        ],
-      }),
-    }),
-    silent: input({
-      domain: domain({
-        devices: [
-          device({
-            kind: 'vsock',
-            function: 'vsock',
-            label: 'vsock',
-            target: '/domain/devices/vsock[1]',
-            virtioModel: 'virtio-non-transitional',
-          }),
-        ],
-      }),
-    }),
+    fires: input({ domain: domain({ devices: [vsock('virtio-transitional')] }) }),
+    silent: input({ domain: domain({ devices: [vsock('virtio-non-transitional')] }) }),
   },
   {
     key: 'R-TDX-01/hyperv',
