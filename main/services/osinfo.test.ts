@@ -266,11 +266,16 @@ describe.skipIf(missing)(`loadOsinfo on the host's osinfo-db ${missing ? '(skipp
     expect(win?.family).toBe('windows');
   });
 
-  it('says RHEL 6 and the rebuilds on its kernel have no VIRTIO 1.0 drivers, and leaves releases it cannot know unknown', async () => {
+  it('says RHEL 4, 5 and 6 and the rebuilds on their kernels have no VIRTIO 1.0 drivers, and leaves releases it cannot know unknown', async () => {
     const db = await loadOsinfo(undefined, { cacheDir: null });
     const says = (id: string) => db.lookup(id).virtio1;
     expect(['rhel6.0', 'rhel6.10', 'centos6.10', 'http://scientificlinux.org/scientificlinux/6.10'].map(says)).toEqual([
       'no',
+      'no',
+      'no',
+      'no',
+    ]);
+    expect(['http://redhat.com/rhel/5.11', 'http://redhat.com/rhel/4.9', 'http://centos.org/centos/5.11'].map(says)).toEqual([
       'no',
       'no',
       'no',

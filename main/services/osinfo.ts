@@ -55,15 +55,17 @@ function isModernVirtioId(deviceId: string): boolean {
 }
 
 /**
- * Guests with no VIRTIO 1.0 drivers in any of their kernels: RHEL 6 (2.6.32 from 6.0 to 6.10) and the rebuilds that
- * ship its kernel, CentOS 6 and Scientific Linux 6 (not Oracle Linux 6, whose UEK kernels are newer). osinfo-db lists
- * only legacy virtio ids for them; Red Hat's QEMU test suite runs no modern-only device on them (autotest/tp-qemu
- * qemu/tests/cfg/virtio_mode.cfg: with_modern "no RHEL.6"); David Gibson named RHEL 6 as the guest that breaks
- * when ACCESS_PLATFORM is on by default (THREAD-2020). For any other guest, a missing modern id in osinfo-db is no
- * proof (it lists none for Ubuntu 16.04, whose Linux 4.4 has the drivers), and the id the domain's metadata records
- * is the release it was installed as, not the kernel it runs now: it stays unknown.
+ * Guests with no VIRTIO 1.0 drivers in any of their kernels: RHEL 4, 5 and 6 (2.6.9, 2.6.18 and 2.6.32 throughout
+ * each release; Linux gained the modern virtio-pci driver in 4.0, and osinfo-db lists modern ids from RHEL 7.4, whose
+ * 3.10 has it backported) and the rebuilds that ship their kernels, CentOS and Scientific Linux (not Oracle Linux,
+ * whose UEK kernels are newer). osinfo-db lists only legacy virtio ids for them; Red Hat's QEMU test suite runs no
+ * modern-only device on RHEL 6 (autotest/tp-qemu qemu/tests/cfg/virtio_mode.cfg: with_modern "no RHEL.6"); David
+ * Gibson named RHEL 6 as the guest that breaks when ACCESS_PLATFORM is on by default (THREAD-2020). For any other
+ * guest, a missing modern id in osinfo-db is no proof (it lists none for Ubuntu 16.04, whose Linux 4.4 has the
+ * drivers), and the id the domain's metadata records is the release it was installed as, not the kernel it runs
+ * now: it stays unknown.
  */
-const LEGACY_VIRTIO_ONLY = /^http:\/\/(?:redhat\.com\/rhel|centos\.org\/centos|scientificlinux\.org\/scientificlinux)\/6\.\d+$/;
+const LEGACY_VIRTIO_ONLY = /^http:\/\/(?:redhat\.com\/rhel|centos\.org\/centos|scientificlinux\.org\/scientificlinux)\/[456]\.\d+$/;
 
 async function xmlFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
@@ -168,9 +170,9 @@ const CACHE_FILE = 'osinfo-index.json';
 /**
  * Changes whenever what an entry says changes, so an older index is rebuilt (2: legacy-only guests say virtio1 'no';
  * 3: an OS's `<os>` elements in several files are merged, where 2 kept one of them and gave Windows 7, 8, 8.1, XP
- * and 10 the family 'other').
+ * and 10 the family 'other'; 4: RHEL 4 and 5 and their rebuilds legacy-only too).
  */
-const INDEX_FORMAT = 'index 3';
+const INDEX_FORMAT = 'index 4';
 
 /**
  * What the cached index depends on, as one string kept whole in the cache: the index's format, the folder, osinfo-db's VERSION, and
