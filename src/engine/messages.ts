@@ -8,6 +8,7 @@ import type { DeviceFacts, SecureType, Version, VersionFact } from '../contracts
 import { compareVersions } from '../contracts/version';
 import { v } from './verdict';
 import type { DeviceContext } from './rule-types';
+import { technology } from './technologies';
 
 export interface Quote {
   readonly text: string;
@@ -142,21 +143,9 @@ export function guestLine(d: DeviceFacts, text: string): string {
   return `${LINUX_DRIVER[d.function] ?? 'virtio'} virtio<N>: ${text}`;
 }
 
-/**
- * The first Linux whose confidential guests refuse a virtio device without VERSION_1 or ACCESS_PLATFORM (fact sheet
- * R-LNX-02: s390 PV with the Oct 2020 series, 5.10; SEV, SEV-ES and SNP with 229164175ff0, 5.13; both inferred).
- * Older guests do not check: they hang or read garbage instead, and print nothing.
- */
-const REFUSES_FROM: Partial<Record<SecureType, Version>> = {
-  sev: { major: 5, minor: 13, micro: 0 },
-  'sev-es': { major: 5, minor: 13, micro: 0 },
-  'sev-snp': { major: 5, minor: 13, micro: 0 },
-  's390-pv': { major: 5, minor: 10, micro: 0 },
-};
-
 /** The guest's refusal of the device, as `guestLine` words it; none where the guest's Linux is known to predate the check. */
 export function guestRefusal(c: DeviceContext, text: string): string[] {
-  const from = REFUSES_FROM[c.cvm];
+  const from = technology(c.cvm).guestRefusesFrom;
   const k = c.input.guest.kernelVersion;
   if (from && c.input.guest.family === 'linux' && k !== 'unknown' && compareVersions(k, from) < 0) return [];
   return [guestLine(c.device, text)];

@@ -32,6 +32,20 @@ export interface Technology {
    * virtio device), the first QEMU that runs it so; `qemu` is then the first that has the element's object.
    */
   readonly withoutElement?: { readonly qemu: Version };
+  /** The feature firmware descriptors list for it, which libvirt matches against <launchSecurity> (qemu_firmware.c). */
+  readonly firmwareFeature?: string;
+  /**
+   * Where a generic OVMF cannot start it, the firmware built for it that libvirt must pick: Debian sid's (ovmf, edk2
+   * 2026.08; one descriptor each, 60-edk2-x86_64-amdsev.json and -inteltdx.json, pc-q35-* only) in /usr/share/ovmf,
+   * and whether it has Secure Boot with Microsoft's keys enrolled.
+   */
+  readonly ownFirmware?: { readonly file: string; readonly keys: boolean };
+  /**
+   * The first Linux whose guests of this type refuse a virtio device without VERSION_1 or ACCESS_PLATFORM (fact sheet
+   * R-LNX-02: SEV family with 229164175ff0, 5.13; s390 PV with the Oct 2020 series, 5.10; both inferred). Older
+   * guests do not check: they hang or read garbage instead, and print nothing.
+   */
+  readonly guestRefusesFrom?: Version;
   /** First guest Linux release that runs as such a guest, when the sources give one. */
   readonly guestKernel?: Version;
   /** Report an unknown libvirt/QEMU version (recent technologies) or stay silent (long-standing ones). */
@@ -62,6 +76,8 @@ export const TECHNOLOGIES: readonly Technology[] = [
     element: 'sev',
     libvirt: v(4, 5),
     qemu: v(2, 12),
+    firmwareFeature: 'amd-sev',
+    guestRefusesFrom: v(5, 13),
     guestKernel: v(4, 16),
     versionUnknown: 'skip',
     hostJobs: [
@@ -81,6 +97,9 @@ export const TECHNOLOGIES: readonly Technology[] = [
     element: 'sev',
     libvirt: v(4, 5),
     qemu: v(6, 0),
+    firmwareFeature: 'amd-sev-es',
+    ownFirmware: { file: 'OVMF.amdsev.fd', keys: false },
+    guestRefusesFrom: v(5, 13),
     // The guest side (the #VC handler, arch/x86/kernel/sev-es.c) came with Linux 5.10; 5.11 is the host's minimum
     // (KVM's SEV-ES support), which AMD's tooling checks and the fact sheet's table gives for both.
     guestKernel: v(5, 10),
@@ -100,6 +119,9 @@ export const TECHNOLOGIES: readonly Technology[] = [
     element: 'sev-snp',
     libvirt: v(10, 5),
     qemu: v(9, 1),
+    firmwareFeature: 'amd-sev-snp',
+    ownFirmware: { file: 'OVMF.amdsev.fd', keys: false },
+    guestRefusesFrom: v(5, 13),
     guestKernel: v(5, 19),
     versionUnknown: 'warning',
     hostJobs: [
@@ -118,6 +140,8 @@ export const TECHNOLOGIES: readonly Technology[] = [
     element: 'tdx',
     libvirt: v(11, 6),
     qemu: v(10, 1),
+    firmwareFeature: 'intel-tdx',
+    ownFirmware: { file: 'OVMF.inteltdx.ms.fd', keys: true },
     guestKernel: v(5, 19),
     versionUnknown: 'warning',
     hostJobs: [
@@ -145,6 +169,7 @@ export const TECHNOLOGIES: readonly Technology[] = [
     qemu: v(6, 0),
     // R-PV-01: "The manual, pre-7.6 method works from QEMU 5.0" (the unpack facility, QEMU-PV).
     withoutElement: { qemu: v(5, 0) },
+    guestRefusesFrom: v(5, 10),
     versionUnknown: 'warning',
     hostJobs: [
       'An IBM z15 / LinuxONE III or newer with the host kernel parameter prot_virt=1 (/sys/firmware/uv/prot_virt_host reads 1).',

@@ -3,7 +3,7 @@
  * legacy virtio-mmio.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
-import type { CommandlineConfidentialObject, SecureType } from '../../contracts/facts';
+import type { CommandlineConfidentialObject } from '../../contracts/facts';
 import { formatVersion } from '../../contracts/version';
 import { commandlineObject, describeVersion, isConfidential, iommuEffective } from '../context';
 import { technology } from '../technologies';
@@ -113,14 +113,6 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
 
 const objectWords = (o: CommandlineConfidentialObject): string => `-object ${o.qomType}${o.id ? `,id=${o.id}` : ''}`;
 
-/** Firmware descriptors' feature for each technology libvirt matches firmware for (qemu_firmware.c). */
-const FIRMWARE_FEATURE: Partial<Record<SecureType, string>> = {
-  sev: 'amd-sev',
-  'sev-es': 'amd-sev-es',
-  'sev-snp': 'amd-sev-snp',
-  tdx: 'intel-tdx',
-};
-
 /**
  * What QEMU refuses in a SEV or SNP object's C-bit position and physical address reduction, in words and in QEMU's
  * message: reduced-phys-bits is a mandatory property of the object (qapi/qom.json SevCommonProperties; refused
@@ -179,7 +171,7 @@ function commandlineFirmwareRecord(severity: 'error' | 'warning'): RuleRecord<'d
     messages: snpOrTdx ? ['pflash with kvm requires KVM readonly memory support'] : [],
     fix: {
       text: (c) =>
-        `Name the firmware built for ${secureName(c.cvm)} in <os>: <loader type='rom'>PATH</loader> (on Debian ${c.cvm === 'tdx' ? '/usr/share/ovmf/OVMF.inteltdx.ms.fd' : '/usr/share/ovmf/OVMF.amdsev.fd'}), or use <launchSecurity>, for which libvirt picks it.`,
+        `Name the firmware built for ${secureName(c.cvm)} in <os>: <loader type='rom'>PATH</loader> (on Debian /usr/share/ovmf/${String(technology(c.cvm).ownFirmware?.file)}), or use <launchSecurity>, for which libvirt picks it.`,
       general: "Name the firmware built for the technology with <loader type='rom'>PATH</loader>, or use <launchSecurity>.",
     },
     sources: [
@@ -207,7 +199,7 @@ export const QEMU_RULES: readonly RuleRecord<'domain'>[] = [
       `${secureName(c.cvm)} comes from <qemu:commandline> (${objectWords(commandlineObject(c)!)}), which libvirt passes to QEMU unread`,
     detail: (c) => {
       const t = technology(c.cvm);
-      const feature = FIRMWARE_FEATURE[c.cvm];
+      const feature = t.firmwareFeature;
       const since = t.libvirt ? ` (libvirt ${formatVersion(t.libvirt)} and later)` : '';
       return `libvirt has <launchSecurity type='${String(t.element)}'> for it${since}.${feature ? ` With <os firmware='efi'> libvirt picks firmware without asking for the ${feature} feature.` : ''}`;
     },

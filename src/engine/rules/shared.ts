@@ -4,6 +4,7 @@
 import type { DeviceContext, DomainContext, Verdict } from '../rule-types';
 import { commandlineObject, isConfidential } from '../context';
 import { removeDriverAttribute } from '../edits';
+import { technology } from '../technologies';
 import { and, not, unknown, v, versionAtLeast } from '../verdict';
 
 export const nonPci = (c: DeviceContext): boolean => c.device.transport === 'ccw' || c.device.transport === 'mmio';
@@ -33,16 +34,13 @@ export function wrongBlobLength(
   return wrong ? { name: wrong[0], expected: wrong[1], got: blobs[wrong[0]]! } : null;
 }
 
-/** The technologies whose firmware libvirt must pick for them: a Secure Boot pflash OVMF with SMM cannot start them. */
-const OWN_FIRMWARE: ReadonlySet<string> = new Set(['sev-es', 'sev-snp', 'tdx']);
-
 /**
  * A confidential type that needs its own firmware, given to QEMU in `<qemu:commandline>`, with no firmware named:
  * libvirt picks one as for an ordinary guest (R-QEMU-01/commandline-firmware), so the firmware records written for
  * `<launchSecurity>` (what libvirt picks for it) do not apply.
  */
 export const firmwareChosenBlind = (c: DomainContext): boolean =>
-  commandlineObject(c) !== null && OWN_FIRMWARE.has(c.cvm) && c.input.domain.firmware.loaderPath === 'absent';
+  commandlineObject(c) !== null && technology(c.cvm).ownFirmware !== undefined && c.input.domain.firmware.loaderPath === 'absent';
 
 /**
  * Whether QEMU refuses to plug a virtio device whose backend does not offer ACCESS_PLATFORM while iommu_platform is

@@ -13,7 +13,7 @@ import { launchSecurityRefusals, quotesFor, allQuotes, tcgRefusals, unknownLaunc
 import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { secureName } from '../words';
-import { hostSupport, type Technology } from '../technologies';
+import { hostSupport, technology, type Technology } from '../technologies';
 import { effectiveQemu } from '../versions';
 import { firmwareChosenBlind } from './shared';
 
@@ -411,23 +411,14 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
   return records;
 }
 
-/**
- * What Debian sid's ovmf (edk2 2026.08) offers each technology libvirt must find its own firmware for: one
- * descriptor each (60-edk2-x86_64-amdsev.json, 60-edk2-x86_64-inteltdx.json), and the key features it lists.
- */
-const DEBIAN_OWN_FIRMWARE: Readonly<Record<'sev-es' | 'sev-snp' | 'tdx', { readonly file: string; readonly keys: boolean }>> = {
-  'sev-es': { file: 'OVMF.amdsev.fd', keys: false },
-  'sev-snp': { file: 'OVMF.amdsev.fd', keys: false },
-  tdx: { file: 'OVMF.inteltdx.ms.fd', keys: true },
-};
-
 /** The firmware requests of the domain that rule out the one firmware Debian has for `type`, in words. */
 function firmwareRequestsUnmet(c: DomainContext, type: 'sev-es' | 'sev-snp' | 'tdx'): string[] {
   const fw = c.input.domain.firmware;
   if (fw.kind !== 'efi' || fw.loaderPath !== 'absent' || firmwareChosenBlind(c)) return [];
   const unmet: string[] = [];
-  if (DEBIAN_OWN_FIRMWARE[type].keys ? fw.keysDeclined : fw.keysRequested)
-    unmet.push(DEBIAN_OWN_FIRMWARE[type].keys ? 'Secure Boot or enrolled keys declined' : 'Secure Boot or enrolled keys requested');
+  const keys = technology(type).ownFirmware!.keys;
+  if (keys ? fw.keysDeclined : fw.keysRequested)
+    unmet.push(keys ? 'Secure Boot or enrolled keys declined' : 'Secure Boot or enrolled keys requested');
   if (fw.loaderSecure === 'on') unmet.push("<loader secure='yes'>, a firmware that requires SMM");
   // Its descriptor names pc-q35-* machines only.
   if (c.input.domain.machine.family === 'pc')
@@ -441,7 +432,8 @@ function firmwareRequestsUnmet(c: DomainContext, type: 'sev-es' | 'sev-snp' | 't
  */
 export function firmwareRequestsRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id: string): RuleRecord<'domain'> {
   const name = secureName(type);
-  const own = DEBIAN_OWN_FIRMWARE[type];
+  const t = technology(type);
+  const own = t.ownFirmware!;
   return {
     key: `${id}/firmware-requests`,
     id,
@@ -450,7 +442,7 @@ export function firmwareRequestsRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id: s
     when: [is(type), (c) => firmwareRequestsUnmet(c, type).length > 0],
     title: (c) => `On Debian libvirt finds no ${name} firmware for this domain: ${firmwareRequestsUnmet(c, type).join('; ')}`,
     // The machine type is the domain's own choice: a plan does not change it (R-SEV-04/machine says why q35).
-    explanation: `libvirt picks a firmware only from descriptors that list the domain's machine type and the technology's feature (${type === 'tdx' ? 'intel-tdx' : type === 'sev-es' ? 'amd-sev-es' : 'amd-sev-snp'}) and agree with every <firmware><feature> the domain asks for or declines and with <loader secure> (secure='yes' asks for one that requires SMM), and refuses the domain when none does (qemu_firmware.c qemuFirmwareMatchDomain). Debian sid's ovmf (edk2 2026.08) has one such descriptor: ${own.file}, for pc-q35-* machines only, ${own.keys ? "with Secure Boot and Microsoft's keys enrolled" : 'without Secure Boot or enrolled keys'}, not requiring SMM (QEMU refuses SMM for ${name} anyway); Debian 13's has none. Other distributions' descriptors were not examined. Read in libvirt's source and sid's descriptors; not seen: libvirt here refuses ${name} domains before it picks firmware (no such host).`,
+    explanation: `libvirt picks a firmware only from descriptors that list the domain's machine type and the technology's feature (${String(t.firmwareFeature)}) and agree with every <firmware><feature> the domain asks for or declines and with <loader secure> (secure='yes' asks for one that requires SMM), and refuses the domain when none does (qemu_firmware.c qemuFirmwareMatchDomain). Debian sid's ovmf (edk2 2026.08) has one such descriptor: ${own.file}, for pc-q35-* machines only, ${own.keys ? "with Secure Boot and Microsoft's keys enrolled" : 'without Secure Boot or enrolled keys'}, not requiring SMM (QEMU refuses SMM for ${name} anyway); Debian 13's has none. Other distributions' descriptors were not examined. Read in libvirt's source and sid's descriptors; not seen: libvirt here refuses ${name} domains before it picks firmware (no such host).`,
     messages: [
       "Unable to find 'efi' firmware that is compatible with the current configuration",
       "Unable to find any firmware to satisfy 'efi'",
