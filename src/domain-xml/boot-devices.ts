@@ -64,9 +64,15 @@ function bootDevice(el: XmlElement, label: string): BootDevice {
   return { target: el.xpath, label, bus };
 }
 
-function labelOf(el: XmlElement, index: number): string {
-  if (el.name !== 'disk') return `${el.name} ${index}`;
-  return `${el.attr('device') ?? 'disk'} ${el.child('target')?.attr('dev') ?? index}`;
+/** A device's name for messages: a disk by its kind and target name, others by their position among their kind. */
+function labelOf(el: XmlElement, devices: readonly XmlElement[]): string {
+  if (el.name === 'disk') {
+    const dev = el.child('target')?.attr('dev');
+    if (dev !== undefined) return `${el.attr('device') ?? 'disk'} ${dev}`;
+  }
+  let index = 0;
+  for (let i = 0; i < devices.length && devices[i] !== el; i++) if (devices[i]!.name === el.name) index++;
+  return el.name === 'disk' ? `${el.attr('device') ?? 'disk'} ${index + 1}` : `${el.name} ${index + 1}`;
 }
 
 /** `<os><boot dev>` values in their order; hd when there is none and no device has `<boot order>` (virDomainDefBootOrderPostParse). */
@@ -75,21 +81,23 @@ function osBootDevs(os: XmlElement | undefined): string[] {
   return devs.length > 0 ? devs : ['hd'];
 }
 
+/**
+ * The devices booted from, in order. Every domain's facts are read with them (a check of many domains reads
+ * them all), so the devices are walked once without per-device objects, and only the chosen ones are labelled.
+ */
 export function bootDevices(os: XmlElement | undefined, devicesEl: XmlElement | undefined): BootDevice[] {
-  const perName = new Map<string, number>();
-  const devices = (devicesEl?.children() ?? []).map((el) => {
-    const index = (perName.get(el.name) ?? 0) + 1;
-    perName.set(el.name, index);
-    return { el, label: labelOf(el, index) };
-  });
-  const ordered = devices
-    .map((d) => ({ ...d, order: Number(d.el.child('boot')?.attr('order')) }))
-    .filter((d) => Number.isInteger(d.order) && d.order > 0);
+  const devices = devicesEl?.children() ?? [];
+  const ordered: { readonly el: XmlElement; readonly order: number }[] = [];
+  for (let i = 0; i < devices.length; i++) {
+    const boot = devices[i]!.child('boot');
+    if (boot === undefined) continue;
+    const order = Number(boot.attr('order'));
+    if (Number.isInteger(order) && order > 0) ordered.push({ el: devices[i]!, order });
+  }
   // libvirt refuses <boot order> beside <os><boot>: where both are written, the per-device orders are what is meant.
-  if (ordered.length > 0) return ordered.sort((a, b) => a.order - b.order).map((d) => bootDevice(d.el, d.label));
+  if (ordered.length > 0) return ordered.sort((a, b) => a.order - b.order).map((d) => bootDevice(d.el, labelOf(d.el, devices)));
 
-  const labels = new Map(devices.map((d) => [d.el, d.label]));
-  const disks = libvirtDiskOrder(devices.filter((d) => d.el.name === 'disk').map((d) => d.el));
+  const disks = libvirtDiskOrder(devices.filter((el) => el.name === 'disk'));
   const firstDisk = (kinds: readonly string[]) => disks.find((d) => kinds.includes(d.attr('device') ?? 'disk'));
   const chosen: XmlElement[] = [];
   for (const dev of osBootDevs(os)) {
@@ -101,9 +109,9 @@ export function bootDevices(os: XmlElement | undefined, devicesEl: XmlElement | 
           : dev === 'fd'
             ? firstDisk(['floppy'])
             : dev === 'network'
-              ? devices.find((d) => d.el.name === 'interface')?.el
+              ? devices.find((d) => d.name === 'interface')
               : undefined;
     if (el && !chosen.includes(el)) chosen.push(el);
   }
-  return chosen.map((el) => bootDevice(el, labels.get(el)!));
+  return chosen.map((el) => bootDevice(el, labelOf(el, devices)));
 }

@@ -20,8 +20,11 @@ const inQemuNamespace = (el: XmlElement, local: string): boolean => el.localName
 /** Every `<qemu:arg value>` of the domain's `<qemu:commandline>` elements, in order. */
 export function commandlineArgs(domain: XmlElement): string[] {
   const args: string[] = [];
-  for (const cl of domain.children()) {
-    if (!inQemuNamespace(cl, 'commandline')) continue;
+  // Every domain's children pass here and hardly any is a command line: its name is tested before its namespace.
+  const nodes = domain.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const cl = nodes[i]!;
+    if (cl.kind !== 'element' || !cl.name.endsWith('commandline') || !inQemuNamespace(cl, 'commandline')) continue;
     for (const arg of cl.children()) {
       const value = arg.attr('value');
       if (value !== undefined && inQemuNamespace(arg, 'arg')) args.push(value);

@@ -745,7 +745,7 @@ function deviceFacts(
   const fsDriver = c.kind === 'filesystem' ? (driver?.attr('type') ?? 'path') : 'unknown';
   const placementModel = c.modelAttr;
   const slot = transport === 'pci' ? slotOf(c.el, ctx, placementModel) : 'unknown';
-  return {
+  const facts: { -readonly [K in keyof DeviceFacts]: DeviceFacts[K] } = {
     target: c.target,
     implicit: c.el === null,
     label: c.label,
@@ -769,9 +769,12 @@ function deviceFacts(
     fsDriver,
     queues: intOrUnknown(queues),
     io: deviceIoFacts(c.el, c.kind, devicesEl),
-    ...(c.virtioFrom ? { virtioFrom: c.virtioFrom } : {}),
-    ...(c.controllerIndex !== undefined ? { controllerIndex: c.controllerIndex } : {}),
   };
+  // Set only when known, rather than spread in: every device of every domain is read here, and on V8's baseline
+  // tier, where a one-shot CLI run stays, each spread copies the object.
+  if (c.virtioFrom) facts.virtioFrom = c.virtioFrom;
+  if (c.controllerIndex !== undefined) facts.controllerIndex = c.controllerIndex;
+  return facts;
 }
 
 /** Everything the engine needs to know about one domain document. */
@@ -788,7 +791,9 @@ export function readDomainFacts(doc: Pick<XmlDocument, 'root'>): DomainFacts {
 
   const candidates: Candidate[] = [];
   const perName = new Map<string, number>();
-  for (const el of devicesEl?.children() ?? []) {
+  const children = devicesEl?.children() ?? [];
+  for (let i = 0; i < children.length; i++) {
+    const el = children[i]!;
     const index = (perName.get(el.name) ?? 0) + 1;
     perName.set(el.name, index);
     const c = describe(el, index, ctx);
