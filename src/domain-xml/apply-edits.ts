@@ -216,7 +216,12 @@ function applyOne(text: string, edit: Edit, docQuote: '"' | "'" = documentQuote(
  */
 export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]): string {
   const text = typeof input === 'string' ? input : input.text;
-  return applyInsideAndOutsideDevices(text, edits, typeof input === 'string' ? undefined : input)?.text ?? applyInOrder(text, edits);
+  return applyInsideAndOutsideDevices(text, edits, losslessOrNothing(input))?.text ?? applyInOrder(text, edits);
+}
+
+/** The caller's parse when edits can use it: a tree read for facts alone lacks the white space they splice around. */
+function losslessOrNothing(input: string | XmlDocument): XmlDocument | undefined {
+  return typeof input === 'string' || !input.lossless ? undefined : input;
 }
 
 /**
@@ -225,7 +230,7 @@ export function applyEdits(input: string | XmlDocument, edits: readonly Edit[]):
  * usual shape: device edits and a few outside <devices>); null otherwise.
  */
 export function applyEditsForReading(doc: XmlDocument, edits: readonly Edit[]): AppliedForReading {
-  const applied = applyInsideAndOutsideDevices(doc.text, edits, doc, true);
+  const applied = applyInsideAndOutsideDevices(doc.text, edits, doc.lossless ? doc : parseXml(doc.text, doc.fileName), true);
   return applied ?? { text: applyInOrder(doc.text, edits), tree: null, changes: null };
 }
 

@@ -1,7 +1,7 @@
 /**
  * A parsed libvirt domain: `parseXml` plus the requirement that the root is `<domain>`.
  */
-import { parseXml } from './parse-xml';
+import { parseXml, type XmlParseMode } from './parse-xml';
 import { lineColumn, XmlInputError } from './xml-input-error';
 import type { XmlDocument } from './xml-tree';
 
@@ -10,9 +10,12 @@ export interface DomainDocument extends XmlDocument {
   readonly isDomain: true;
 }
 
-/** Parses a libvirt domain XML document; a root other than `<domain>` is an `XmlInputError`. */
-export function parseDomainXml(text: string, fileName = '<input>'): DomainDocument {
-  const doc = parseXml(text, fileName);
+/**
+ * Parses a libvirt domain XML document (lossless unless `mode` is 'facts', see XmlParseMode); a root other than
+ * `<domain>` is an `XmlInputError`.
+ */
+export function parseDomainXml(text: string, fileName = '<input>', mode: XmlParseMode = 'lossless'): DomainDocument {
+  const doc = parseXml(text, fileName, mode);
   if (doc.root.name !== 'domain') {
     const { line, column } = lineColumn(text, doc.root.start);
     throw new XmlInputError(

@@ -42,6 +42,41 @@ describe.skipIf(missing)(`fuzzing mutated corpus documents ${missing ? `(skipped
     );
   });
 
+  it("parses in 'facts' mode exactly what it parses losslessly: the same refusal, or the same elements, facts and edits", () => {
+    const outcome = (text: string, mode: 'lossless' | 'facts') => {
+      try {
+        return parseXml(text, 'fuzz.xml', mode);
+      } catch (e) {
+        if (!(e instanceof XmlInputError)) throw e;
+        return `${e.line}:${e.column}: ${e.problem}`;
+      }
+    };
+    let parsed = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: texts.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (index, mutations) => {
+        let text = texts[index] ?? '';
+        for (const m of mutations) text = mutate(text, m);
+        const lossless = outcome(text, 'lossless');
+        const facts = outcome(text, 'facts');
+        if (typeof lossless === 'string' || typeof facts === 'string') {
+          expect(facts).toEqual(lossless);
+          refused++;
+          return;
+        }
+        parsed++;
+        expect(facts.root.xpath).toBe(lossless.root.xpath);
+        if (lossless.root.name !== 'domain') return;
+        expect(readDomainFacts(facts)).toEqual(readDomainFacts(lossless));
+        const edit = [{ op: 'set-attribute', target: '/domain', name: 'type', value: 'kvm' }] as const;
+        expect(applyEdits(facts, edit)).toBe(applyEdits(lossless, edit));
+      }),
+      { numRuns: 400, seed: 20261205 },
+    );
+    // Most mutants are refused (the mutations aim at what libxml2 refuses); both outcomes are compared many times.
+    expect(Math.min(parsed, refused)).toBeGreaterThan(50);
+  });
+
   it('an iommu edit on a parsed document inserts exactly one attribute and nothing else', () => {
     // Every run edits a real device: the candidates (a virtio device whose <driver> has no iommu yet) are found
     // first, so no run returns before its assertions.

@@ -2,7 +2,7 @@
 export { XmlInputError, lineColumn } from './xml-input-error';
 export { XmlElement, resolvePath, parsePathSteps } from './xml-tree';
 export type { XmlAttribute, XmlCData, XmlComment, XmlDocument, XmlNode, XmlProcessingInstruction, XmlText, PathStep } from './xml-tree';
-export { parseXml } from './parse-xml';
+export { parseXml, type XmlParseMode } from './parse-xml';
 export { elementIndexOf } from './element-index';
 export type { ElementIndex } from './element-index';
 export { parseDomainXml, serialise } from './domain-document';

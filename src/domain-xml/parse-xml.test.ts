@@ -5,7 +5,8 @@ import { corpusXmlFiles } from '../../test/corpus-files';
 import { missingParts } from '../../test/real-parts';
 import { parseDomainXml, parseXml, readDomainFacts, resolvePath, serialise, XmlInputError } from './index';
 import { FRUGAL_FROM_LENGTH } from './parse-xml';
-import type { XmlNode } from './xml-tree';
+import { elementIndexOf } from './element-index';
+import type { XmlDocument, XmlElement, XmlNode } from './xml-tree';
 import { NAME } from './xml-chars';
 
 function errorOf(fn: () => unknown): XmlInputError {
@@ -355,5 +356,88 @@ describe.skipIf(missing)(`corpus round trip ${missing ? `(skipped: ${missing})` 
       }
     }
     expect(elements).toBeGreaterThan(10_000);
+  });
+});
+
+/** Each element with what the two modes must agree on: name, offsets, attributes and child elements. */
+function elementShapes(doc: XmlDocument): string[] {
+  const out: string[] = [];
+  const stack: XmlElement[] = [doc.root];
+  for (let el = stack.pop(); el; el = stack.pop()) {
+    out.push(JSON.stringify([el.name, el.start, el.startTagEnd, el.endTagStart, el.end, el.selfClosing, el.attributes, el.xpath]));
+    stack.push(...el.children().reverse());
+  }
+  return out;
+}
+
+/** The text nodes a lossless parse has and a 'facts' parse of the same text left out, as [offset, text]. */
+function leftOut(lossless: XmlDocument, facts: XmlDocument): [number, string][] {
+  const starts = (doc: XmlDocument) => {
+    const all: XmlNode[] = [];
+    const stack: XmlNode[] = [...doc.nodes];
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      all.push(n);
+      if (n.kind === 'element') stack.push(...n.nodes);
+    }
+    return all;
+  };
+  const kept = new Set(starts(facts).map((n) => `${n.kind}@${n.start}`));
+  return starts(lossless)
+    .filter((n) => !kept.has(`${n.kind}@${n.start}`))
+    .map((n) => [n.start, n.kind === 'text' ? n.value : `<${n.kind}>`] as [number, string])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+describe("parseXml's 'facts' mode", () => {
+  it("leaves out only white space before a child's start tag or after the last child, keeping a blank element's text", () => {
+    const text = `<domain>\n  <name>vm</name>\n  <os>\n    <cmdline> </cmdline>\n  </os>\n  <!-- c -->\n  <?pi x?>\n  <memory> 1024 </memory>\n</domain>\n`;
+    const lossless = parseXml(text);
+    const facts = parseXml(text, 'x.xml', 'facts');
+    expect([lossless.lossless, facts.lossless]).toEqual([true, false]);
+    // Named by the tag each left-out text comes before: the space before the comment and the processing
+    // instruction, and the blank text of <cmdline>, stay.
+    const before = leftOut(lossless, facts).map(([at, value]) => {
+      expect(value).toMatch(/^\n *$/);
+      return /^<\/?\w+/.exec(text.slice(at + value.length))?.[0];
+    });
+    expect(before).toEqual(['<name', '<os', '<cmdline', '</os', '<memory', '</domain']);
+    expect(facts.root.child('os')?.child('cmdline')?.text()).toBe(' ');
+    expect(facts.root.child('memory')?.text()).toBe(' 1024 ');
+    expect(elementShapes(facts)).toEqual(elementShapes(lossless));
+  });
+
+  it('refuses what the lossless mode refuses, at the same place (a text too long for libxml2 too)', () => {
+    const long = `<domain>${' '.repeat(9_990_001)}<name/></domain>`;
+    for (const text of [long, '<domain>\n  <a>\n  </b>\n</domain>', '<domain>\n  <a/>\n', '<domain>\n  \u0001<a/></domain>']) {
+      const lossless = errorOf(() => parseXml(text, 'x.xml'));
+      const facts = errorOf(() => parseXml(text, 'x.xml', 'facts'));
+      expect([facts.line, facts.column, facts.problem]).toEqual([lossless.line, lossless.column, lossless.problem]);
+    }
+  });
+});
+
+describe.skipIf(missing)(`'facts' mode over the corpus ${missing ? `(skipped: ${missing})` : ''}`, () => {
+  it('reads the same facts and elements from every corpus domain as a lossless parse, leaving out only blank text', () => {
+    let dropped = 0;
+    let domains = 0;
+    for (const f of corpusXmlFiles()) {
+      const text = readFileSync(f.abs, 'utf8');
+      const lossless = parseXml(text, f.rel);
+      const facts = parseXml(text, f.rel, 'facts');
+      expect(elementShapes(facts), f.rel).toEqual(elementShapes(lossless));
+      expect(elementIndexOf(facts), f.rel).toEqual(elementIndexOf(lossless));
+      const out = leftOut(lossless, facts);
+      expect(
+        out.filter(([, t]) => !/^[ \t\r\n]+$/.test(t)),
+        f.rel,
+      ).toEqual([]);
+      dropped += out.length;
+      if (lossless.root.name === 'domain') {
+        domains++;
+        expect(readDomainFacts(facts), f.rel).toEqual(readDomainFacts(lossless));
+      }
+    }
+    expect(domains).toBeGreaterThan(300);
+    expect(dropped).toBeGreaterThan(10_000);
   });
 });

@@ -262,6 +262,11 @@ export interface XmlDocument {
   /** Top-level nodes: XML declaration, comments, PIs, whitespace and the root element, in order. */
   readonly nodes: readonly XmlNode[];
   readonly root: XmlElement;
+  /**
+   * Whether the tree holds every node of the text (parseXml's 'lossless' mode), as edits need; false for a tree
+   * read in 'facts' mode, without the white space that only lays out child elements.
+   */
+  readonly lossless: boolean;
 }
 
 /** The element at an absolute path (`/domain/devices/disk[2]`), undefined when absent. */
