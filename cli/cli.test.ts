@@ -289,6 +289,33 @@ describe('the installed command (dist/cli/virtio-access.cjs run through its firs
     expect(direct.stdout).toContain('Id: R-XML-05');
   });
 
+  it("loads the Node modules a command uses before it changes V8's flags, so that Node's own code cache is used for them", () => {
+    // A preload that notes which of Node's modules load after the launcher's first setFlagsFromString.
+    const preload = tmpFile(
+      'late-modules.cjs',
+      `const v8 = require('node:v8');
+const set = v8.setFlagsFromString;
+let loaded = null;
+v8.setFlagsFromString = (flags) => { loaded ??= new Set(process.moduleLoadList); return set(flags); };
+process.on('exit', () => require('node:fs').writeSync(2, '\\nLATE ' + JSON.stringify(loaded && process.moduleLoadList.filter((m) => !loaded.has(m) && m.startsWith('NativeModule')))));`,
+    );
+    const domain = path.join(fixtures, 'sev-q35.xml');
+    for (const args of [
+      ['check', domain],
+      ['plan', '--secure', 'sev', domain],
+      ['explain', 'R-XML-05'],
+    ]) {
+      // The second run: the first writes the command's code cache and osinfo-db's index, with modules of their own.
+      run(args);
+      const r = spawnSync(process.execPath, ['-r', preload, bin, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') },
+      });
+      expect(r.status, r.stderr).toBeLessThan(2);
+      expect([args[0], JSON.parse(/\nLATE (.*)$/.exec(r.stderr)?.[1] ?? '"no report"')]).toEqual([args[0], []]);
+    }
+  });
+
   it('collects garbage without incremental marking in a one-shot command (the bundle run by node alone marks)', () => {
     // Six 45,000-line domains: enough kept text for V8 to start marking the old generation (four are just enough).
     const big = tmpFile('big-10000.xml', bigDomainXml(10_000));
