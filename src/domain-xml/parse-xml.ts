@@ -417,10 +417,18 @@ export function parseXml(text: string, fileName = '<input>', mode: XmlParseMode 
  */
 function layoutSpace(s: Scanner, start: number, end: number, pending: readonly XmlNode[], opened: readonly number[]): boolean {
   const text = s.text;
-  if (end === text.length || end - start > UNCOUNTED_TOKEN || spaceEnd(text, start) !== end) return false;
+  if (end === text.length || end - start > UNCOUNTED_TOKEN) return false;
+  // What follows first (it decides most texts), then spaceEnd's loop written out (it runs for every text).
   const next = text.charCodeAt(end + 1);
-  if (next === SLASH) return pending.length > opened[opened.length - 1]! && pending[pending.length - 1]!.kind === 'element';
-  return next !== BANG && next !== QUESTION;
+  if (
+    next === SLASH
+      ? !(pending.length > opened[opened.length - 1]! && pending[pending.length - 1]!.kind === 'element')
+      : next === BANG || next === QUESTION
+  )
+    return false;
+  let at = start;
+  for (let c = text.charCodeAt(at); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = text.charCodeAt(++at));
+  return at === end;
 }
 
 function parseDocument(s: Scanner): XmlDocument {

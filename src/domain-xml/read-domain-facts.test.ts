@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeviceFacts, DomainFacts } from '../contracts/facts';
 import { NO_VIOMMU } from '../contracts/facts';
 import { corpusDir, missingParts } from '../../test/real-parts';
 import { parseDomainXml, readDomainFacts } from './index';
+import { base64Bytes } from './read-domain-facts';
 
 function facts(xml: string): DomainFacts {
   return readDomainFacts(parseDomainXml(xml));
@@ -458,5 +460,25 @@ describe('interface backends', () => {
     expect(nic('bridge', "<driver name='qemu'/>")).toBe('qemu');
     // libvirt opens vhost-net only beside a tap device: on user networking <driver name='vhost'/> changes nothing.
     expect(nic('user', "<driver name='vhost'/>")).toBe('qemu');
+  });
+});
+
+describe('base64Bytes', () => {
+  it('counts the bytes a base64 text decodes to, whatever white space or line breaks it carries', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(fc.constantFrom(' ', '\n', '\t', '\r\n'), { maxLength: 8 }),
+        (bytes, spaces) => {
+          let text = Buffer.from(bytes).toString('base64');
+          for (const [i, space] of spaces.entries()) {
+            const at = Math.floor(((i + 1) * text.length) / (spaces.length + 1));
+            text = text.slice(0, at) + space + text.slice(at);
+          }
+          expect(base64Bytes(text)).toBe(bytes.length);
+        },
+      ),
+      { numRuns: 300, seed: 20261205 },
+    );
   });
 });
