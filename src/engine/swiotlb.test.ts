@@ -81,6 +81,10 @@ describe('the recommendation', () => {
   it('keeps a swiotlb= that already covers the worst case, and takes out one smaller than a sufficient default', () => {
     const big = report(sev({ directKernelBoot: true, kernelCmdline: 'swiotlb=524288', devices: [device({ queues: 1 })] }))!;
     expect(big).toMatchObject({ currentMiB: 1024, recommendedMiB: 1024, parameter: 'swiotlb=524288', edits: [] });
+    // Nothing to add: the advice says so instead of asking for the parameter it found.
+    expect(swiotlbAdvice(big)).toBe(
+      'Keep swiotlb=524288 in <os><cmdline>: its 1024 MiB pool (taking 1036 MiB of guest memory) covers the worst case (322 MiB).',
+    );
     const small = report(
       sev({ directKernelBoot: true, kernelCmdline: 'quiet swiotlb=1024', devices: [device({ queues: 1, io: { queueSize: 16 } })] }),
     )!;
@@ -93,6 +97,12 @@ describe('the recommendation', () => {
     const r = report(sev({ vcpus: { max: 8, current: 8 } }))!;
     expect(r.peakMiB).toBe(2576);
     expect(r).toMatchObject({ recommendedMiB: 1024, parameter: 'swiotlb=524288' });
+    // Once written (what a plan does with direct kernel boot), the same pool is kept, and said to fall short.
+    const written = report(sev({ vcpus: { max: 8, current: 8 }, directKernelBoot: true, kernelCmdline: 'swiotlb=524288' }))!;
+    expect(written).toMatchObject({ recommendedMiB: 1024, parameter: 'swiotlb=524288', edits: [] });
+    expect(swiotlbAdvice(written)).toMatch(
+      /^Keep swiotlb=524288 in <os><cmdline>: its 1024 MiB pool .* is as much as this guest can set aside; the worst case is 2576 MiB/,
+    );
     expect(r.assumptions.join(' ')).toMatch(
       /more than this guest can set aside.*fewer queues, a smaller queue_size or a lower max_sectors_kb/,
     );

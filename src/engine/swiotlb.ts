@@ -268,6 +268,14 @@ export function swiotlbAdvice(r: SwiotlbReport): string {
     return r.edits.length > 0
       ? `Remove the swiotlb= size from <os><cmdline>: the default pool (${r.defaultMiB} MiB) covers the worst case (${r.peakMiB} MiB).`
       : `No swiotlb= is needed: the default pool (${r.defaultMiB} MiB) covers the worst case of this domain's virtio I/O (${r.peakMiB} MiB).`;
+  // Already on <os><cmdline> (nothing to edit): what it gives, not advice to add it again (a check after a plan).
+  if (r.where === 'os-cmdline' && r.edits.length === 0) {
+    const covers =
+      r.recommendedMiB >= r.peakMiB
+        ? `covers the worst case (${r.peakMiB} MiB)`
+        : `is as much as this guest can set aside; the worst case is ${r.peakMiB} MiB (fewer queues, a smaller queue_size or a lower max_sectors_kb in the guest lower it)`;
+    return `Keep ${r.parameter} in <os><cmdline>: its ${r.recommendedMiB} MiB pool (taking ${r.costMiB} MiB of guest memory) ${covers}.`;
+  }
   const cost = `a ${r.recommendedMiB} MiB pool, which takes ${r.costMiB} MiB of guest memory`;
   return r.where === 'os-cmdline'
     ? `Put ${r.parameter} on the kernel command line in <os><cmdline> (${cost}).`
