@@ -603,6 +603,30 @@ const CASES: readonly Case[] = [
     fires: input({ domain: { ...TECH[3]!.ok(), machine: pc, firmware: UEFI_PICKED_BY_LIBVIRT } }),
     silent: input({ domain: { ...TECH[3]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
   },
+  // The firmware is left to libvirt (fires) or named (silent).
+  {
+    key: 'R-SEVES-01/firmware-descriptor',
+    fires: input({ domain: { ...TECH[1]!.ok(), firmware: UEFI_PICKED_BY_LIBVIRT } }),
+    silent: input({
+      domain: { ...TECH[1]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, loaderType: 'rom', loaderPath: '/usr/share/ovmf/OVMF.fd' } },
+    }),
+  },
+  {
+    key: 'R-SNP-01/firmware-descriptor',
+    fires: input({ domain: { ...TECH[2]!.ok(), firmware: UEFI_PICKED_BY_LIBVIRT } }),
+    // A request no descriptor meets is R-SNP-01/firmware-requests alone.
+    silent: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, loaderSecure: 'on' } } }),
+  },
+  {
+    key: 'R-TDX-01/firmware-descriptor',
+    fires: input({ domain: { ...TECH[3]!.ok(), firmware: UEFI_PICKED_BY_LIBVIRT } }),
+    silent: input({
+      domain: {
+        ...TECH[3]!.ok(),
+        firmware: { ...UEFI_PICKED_BY_LIBVIRT, loaderType: 'rom', loaderPath: '/usr/share/ovmf/OVMF.inteltdx.fd' },
+      },
+    }),
+  },
   {
     key: 'R-VIOMMU-01/address',
     fires: input({

@@ -5,12 +5,13 @@ import type { RuleRecord } from '../rule-types';
 import { src } from '../sources';
 
 import { technology } from '../technologies';
-import { amdSevFirmwareRecord, firmwareRequestsRecord, is, technologyRecords } from './technology-records';
+import { amdSevFirmwareRecord, firmwareDescriptorRecord, firmwareRequestsRecord, is, technologyRecords } from './technology-records';
 
 export const SEV_ES_RULES: readonly RuleRecord<'domain'>[] = [
   ...technologyRecords(technology('sev-es')),
   amdSevFirmwareRecord('sev-es', 'R-SEVES-01'),
   firmwareRequestsRecord('sev-es', 'R-SEVES-01'),
+  firmwareDescriptorRecord('sev-es', 'R-SEVES-01'),
   {
     key: 'R-SEVES-01/smm',
     id: 'R-SEVES-01',

@@ -32,7 +32,7 @@ describe('the AmdSev firmware boots no disk', () => {
     expect(amdsev(guest(''))).toMatchObject({
       severity: 'warning',
       rule: 'R-SNP-01',
-      title: expect.stringContaining('on Debian (OVMF.amdsev.fd)'),
+      title: expect.stringContaining('on Debian sid (OVMF.amdsev.fd)'),
     });
     expect(amdsev(guest("<loader type='rom'>/usr/share/ovmf/OVMF.amdsev.fd</loader>"))?.title).toMatch(
       /^OVMF\.amdsev\.fd \(the AmdSev build of OVMF\)/,

@@ -10,6 +10,7 @@ import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { snpReportUnconfirmed, technology } from '../technologies';
 import {
   amdSevFirmwareRecord,
+  firmwareDescriptorRecord,
   firmwareRequestsRecord,
   hasElementFor,
   is,
@@ -114,6 +115,7 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ...pflashRecords('sev-snp', 'R-SNP-01'),
   amdSevFirmwareRecord('sev-snp', 'R-SNP-01'),
   firmwareRequestsRecord('sev-snp', 'R-SNP-01'),
+  firmwareDescriptorRecord('sev-snp', 'R-SNP-01'),
   {
     key: 'R-SNP-01/vfio',
     id: 'R-SNP-01',

@@ -9,6 +9,7 @@ import { src, UEFI_NEEDS_ACPI } from '../sources';
 import { DEFAULT_POLICY, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { technology, tdxReportUntrusted } from '../technologies';
 import {
+  firmwareDescriptorRecord,
   firmwareRequestsRecord,
   hasElementFor,
   hostSupportRecord,
@@ -352,4 +353,5 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
   },
   kernelSecureBootRecord('tdx', 'R-TDX-01'),
   firmwareRequestsRecord('tdx', 'R-TDX-01'),
+  firmwareDescriptorRecord('tdx', 'R-TDX-01'),
 ];

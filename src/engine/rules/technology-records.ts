@@ -459,6 +459,41 @@ export function firmwareRequestsRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id: s
   };
 }
 
+/**
+ * A domain that leaves its firmware to libvirt gets one only if the host's edk2 ships a descriptor listing the
+ * technology's feature (qemu_firmware.c qemuFirmwareMatchDomain), which is a matter of the host's packages: Debian
+ * 13's have none for SEV-ES or SEV-SNP, and libvirt 11.3 there refuses such a domain at define (seen on the lab).
+ */
+export function firmwareDescriptorRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id: string): RuleRecord<'domain'> {
+  const name = secureName(type);
+  const t = technology(type);
+  return {
+    key: `${id}/firmware-descriptor`,
+    id,
+    scope: 'domain',
+    severity: 'warning',
+    when: [
+      is(type),
+      (c) => c.input.domain.firmware.kind === 'efi' && c.input.domain.firmware.loaderPath === 'absent' && !firmwareChosenBlind(c),
+      // Requests no descriptor can meet are said by R-…/firmware-requests.
+      (c) => firmwareRequestsUnmet(c, type).length === 0,
+    ],
+    title: `libvirt picks this ${name} domain's firmware only from one whose descriptor lists ${String(t.firmwareFeature)}, which not every host has`,
+    explanation: `With no firmware named, libvirt picks one from the descriptors of the host's edk2 (/usr/share/qemu/firmware) that list the technology's feature, and refuses the domain at define when none does (qemu_firmware.c qemuFirmwareMatchDomain, libvirt 11.3). Debian 13's ovmf (edk2 2025.02) has no such descriptor for SEV-ES or SEV-SNP: libvirt 11.3 there refuses the domain (seen on the lab). Debian sid's (edk2 2026.08) has ${t.ownFirmware!.file}, and libvirt 12.8 there gets past the firmware (seen for SEV-ES and SEV-SNP). Which descriptors this host has is not known here; other distributions' packages were not examined.`,
+    messages: ["Unable to find 'efi' firmware that is compatible with the current configuration"],
+    fix: {
+      text: `On a host without one, install an edk2 whose descriptors list ${String(t.firmwareFeature)}, or name the firmware yourself: <loader type='rom'>PATH</loader> with a ${name} build of OVMF.`,
+    },
+    sources: [
+      src('LV-FIRMWARE', 'qemuFirmwareMatchDomain: the technology feature a descriptor must list'),
+      src(
+        'LAB',
+        'SEV-ES and SEV-SNP domains defined on Debian 13 (libvirt 11.3) and sid (libvirt 12.8): test/lab/firmware-descriptor.test.ts',
+      ),
+    ],
+  };
+}
+
 /** A loader that names the AmdSev build (Debian's OVMF.amdsev.fd; the same name in Fedora's edk2). */
 const AMDSEV_BUILD = /amdsev/i;
 
@@ -496,7 +531,7 @@ export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: str
       const path = c.input.domain.firmware.loaderPath;
       const firmware =
         path === 'absent'
-          ? `The ${name} firmware libvirt picks on Debian (OVMF.amdsev.fd)`
+          ? `The ${name} firmware libvirt picks on Debian sid (OVMF.amdsev.fd)`
           : `${path.split('/').pop()} (the AmdSev build of OVMF)`;
       return `${firmware} boots no disk, only a kernel given with <os><kernel>`;
     },
