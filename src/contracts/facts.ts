@@ -162,6 +162,11 @@ export interface DeviceFacts {
   readonly virtioFrom?: Version;
   /** A SCSI controller libvirt adds (implicit): the index libvirt gives it, which the plan writes out. */
   readonly controllerIndex?: number;
+  /**
+   * Set when libvirt builds the device without its virtio `<driver>` options although it is a virtio device: the
+   * primary vhost-user video on x86, which becomes vhost-user-vga (qemu_command.c qemuDeviceVideoGetModel).
+   */
+  readonly driverOptionsNotPassed?: true;
 }
 
 export interface LaunchSecurityFacts {

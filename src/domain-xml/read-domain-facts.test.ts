@@ -33,10 +33,44 @@ describe('readDomainFacts on small documents', () => {
     ['virt-8.2', 'virt', { major: 8, minor: 2, micro: 0 }],
     ['microvm', 'microvm', 'unknown'],
     ['pc-q35-rhel9.2.0', 'q35', 'unknown'],
+    ['q35', 'q35', 'unknown'],
+    ['pc-i440fx', 'pc', 'unknown'],
+    ['s390-ccw-virtio', 's390-ccw-virtio', 'unknown'],
+    ['virt', 'virt', 'unknown'],
+    ['pc-i440fx-rhel7.6.0', 'pc', 'unknown'],
+    ['virt-rhel9.6.0', 'virt', 'unknown'],
     ['isapc', 'other', 'unknown'],
   ])('classifies machine %s', (machine, family, version) => {
     const f = facts(domain('x86_64', machine, ''));
     expect(f.machine).toEqual({ raw: machine, family, version });
+  });
+
+  it("reads a vhost-user video's backend, and marks the primary one on x86 as built without its virtio options", () => {
+    const videos = (arch: string, machine: string, primary = '') =>
+      facts(
+        domain(
+          arch,
+          machine,
+          `<video><driver name='vhostuser' iommu='on'/><model type='virtio'/></video><video><driver name='vhostuser'/><model type='virtio'${primary}/></video><video><model type='virtio'/></video>`,
+        ),
+      ).devices.filter((d) => d.kind === 'video');
+    const shape = (list: ReturnType<typeof videos>) => list.map((d) => [d.backend, d.driverOptionsNotPassed ?? false]);
+    expect(shape(videos('x86_64', 'q35'))).toEqual([
+      ['vhost-user', true],
+      ['vhost-user', false],
+      ['qemu', false],
+    ]);
+    // primary='yes' on the second makes it the vhost-user-vga; Arm has no VGA, so every vhost-user video is vhost-user-gpu.
+    expect(shape(videos('x86_64', 'q35', " primary='yes'"))).toEqual([
+      ['vhost-user', false],
+      ['vhost-user', true],
+      ['qemu', false],
+    ]);
+    expect(shape(videos('aarch64', 'virt'))).toEqual([
+      ['vhost-user', false],
+      ['vhost-user', false],
+      ['qemu', false],
+    ]);
   });
 
   it('reads memory sizes in KiB whatever the unit', () => {

@@ -358,6 +358,8 @@ interface Candidate {
   readonly virtioFrom?: Version;
   /** DeviceFacts.controllerIndex: an implicit SCSI controller's index. */
   readonly controllerIndex?: number;
+  /** DeviceFacts.driverOptionsNotPassed. */
+  readonly driverOptionsNotPassed?: true;
   readonly fn: VirtioFunction;
   readonly modelAttr: Maybe<string>;
   readonly backend: Maybe<Backend>;
@@ -377,6 +379,16 @@ function defaultNetModel(ctx: PlacementContext): string | undefined {
   if (ctx.arch === 's390x') return 'virtio';
   if (ctx.family === 'virt' && (ctx.arch === 'aarch64' || ctx.arch === 'armv7l' || ctx.arch === 'riscv64')) return 'virtio';
   return undefined;
+}
+
+/**
+ * Whether libvirt makes this video its primary one: the one with `<model primary='yes'>`, else the first
+ * (the parser puts the one marked first, and virDomainDefPostParseVideo in domain_postparse.c marks the first primary).
+ */
+function primaryVideo(el: XmlElement): boolean {
+  const videos = el.parent?.children('video') ?? [el];
+  const marked = videos.find((v) => v.child('model')?.attr('primary') === 'yes');
+  return (marked ?? videos[0]) === el;
 }
 
 function describe(el: XmlElement, index: number, ctx: PlacementContext): Candidate | null {
@@ -533,15 +545,20 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
           backend: 'qemu',
         };
       }
+      // <driver name='vhostuser'>: an external vhost-user-gpu process renders (libvirt 6.1.0 and later).
+      const vhostUser = el.child('driver')?.attr('name') === 'vhostuser';
+      // The primary one on x86 becomes vhost-user-vga, which libvirt builds without the virtio options.
+      const notPassed = vhostUser && (ctx.arch === 'x86_64' || ctx.arch === 'i686') && primaryVideo(el);
       return {
         el,
         target: el.xpath,
         kind: 'video',
-        label: 'video virtio',
+        label: vhostUser ? 'video virtio (vhost-user)' : 'video virtio',
         virtio: true,
         fn: 'gpu',
         modelAttr: written ?? 'unknown',
-        backend: 'qemu',
+        backend: vhostUser ? 'vhost-user' : 'qemu',
+        ...(notPassed ? { driverOptionsNotPassed: true as const } : {}),
       };
     }
     case 'vsock':
@@ -780,6 +797,7 @@ function deviceFacts(
   // tier, where a one-shot CLI run stays, each spread copies the object.
   if (c.virtioFrom) facts.virtioFrom = c.virtioFrom;
   if (c.controllerIndex !== undefined) facts.controllerIndex = c.controllerIndex;
+  if (c.driverOptionsNotPassed) facts.driverOptionsNotPassed = true;
   return facts;
 }
 

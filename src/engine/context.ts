@@ -178,6 +178,8 @@ export function legacyInterface(c: DeviceContext): Verdict {
 
 /** Does iommu_platform end up on for this device (explicitly, or by QEMU's confidential default)? */
 export function iommuEffective(c: DeviceContext): Verdict {
+  // What libvirt does not pass to QEMU (vhost-user-vga) is only QEMU's default.
+  if (c.device.driverOptionsNotPassed) return c.confidentialDefault;
   const a = c.device.driver.iommu;
   if (a === 'on') return true;
   if (a === 'off') return false;

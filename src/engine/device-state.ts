@@ -58,13 +58,14 @@ export const BACKEND_NOTES: Readonly<Record<Backend, string>> = {
 export const BACKEND_UNSTATED =
   "libvirt uses vhost-net for a virtio NIC on KVM when /dev/vhost-net is usable, QEMU's own device otherwise.";
 
-/** The backends libvirt can give each kind of virtio device (vhost-net for NICs, vhost-vsock, vhost-user and vDPA disks and NICs, virtiofs). */
+/** The backends libvirt can give each kind of virtio device (vhost-net for NICs, vhost-vsock, vhost-user and vDPA disks and NICs, virtiofs, vhost-user video). */
 const BACKENDS_FOR: Partial<Record<VirtioFunction, readonly Backend[]>> = {
   blk: ['qemu', 'vhost-user', 'vdpa'],
   net: ['qemu', 'vhost-kernel', 'vhost-user', 'vdpa'],
   scsi: ['qemu', 'vhost-kernel', 'vhost-user'],
   fs: ['vhost-user', 'qemu'],
   vsock: ['vhost-kernel'],
+  gpu: ['qemu', 'vhost-user'],
 };
 
 export function backendsFor(d: DeviceFacts): readonly Backend[] {

@@ -260,6 +260,29 @@ const CASES: readonly Case[] = [
     silent: input({ domain: withDevice({ virtio: false, modelAttr: 'ide', driver: { iommu: 'on' } }) }),
   },
   {
+    key: 'R-XML-01/not-passed',
+    // The primary vhost-user video on x86 (vhost-user-vga) with iommu='on'; the same video as vhost-user-gpu passes it.
+    fires: input({
+      domain: withDevice({
+        kind: 'video',
+        function: 'gpu',
+        backend: 'vhost-user',
+        target: '/domain/devices/video[1]',
+        driver: { iommu: 'on' },
+        driverOptionsNotPassed: true,
+      }),
+    }),
+    silent: input({
+      domain: withDevice({
+        kind: 'video',
+        function: 'gpu',
+        backend: 'vhost-user',
+        target: '/domain/devices/video[1]',
+        driver: { iommu: 'on' },
+      }),
+    }),
+  },
+  {
     key: 'R-XML-01/version',
     fires: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 4) } }),
     silent: input({ domain: withDevice({ driver: { iommu: 'on' } }), host: { ...CAPABLE_HOST, libvirtVersion: exact(3, 5) } }),

@@ -31,7 +31,8 @@ function sharedMemory(c: DeviceContext): boolean {
  * A vhost-user interface only from libvirt 11.2.0 (R-BE-03/shared-memory-net).
  */
 function needsSharedMemoryAlways(d: DeviceFacts): boolean {
-  if (d.kind === 'interface') return false;
+  // libvirt checks shared memory for vhost-user disks and virtiofs (interfaces: R-BE-03/shared-memory-net), not video.
+  if (d.kind === 'interface' || d.kind === 'video') return false;
   return d.backend === 'vhost-user' || isVdpaDisk(d);
 }
 

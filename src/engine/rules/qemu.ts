@@ -88,6 +88,10 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       refusesBackendWithoutBit,
     ],
     title: (c) => `${c.device.label}: the vhost-user backend must offer ACCESS_PLATFORM or QEMU refuses the device`,
+    detail: (c) =>
+      c.device.function === 'gpu'
+        ? "QEMU's own vhost-user-gpu does not offer it: its library, libvhost-user, offers a fixed set of ring features without ACCESS_PLATFORM (subprojects/libvhost-user/libvhost-user.c vu_get_features_exec, QEMU 10.0), so with it QEMU refuses the device."
+        : '',
     explanation: `${WHAT_IOMMU_DOES} For a vhost-user device the external backend (SPDK, DPDK ...) negotiates features; if it does not offer the bit, QEMU refuses to plug the device: on virtio-pci from QEMU 6.1, on every transport in QEMU 6.1 and 6.2 (from 7.0, inferred, only where the transport has a DMA address space of its own). Whether your backend version offers it is not known here.`,
     messages: [MSG_BACKEND_NO_IOMMU],
     fix: { text: "Use a backend that offers VIRTIO_F_ACCESS_PLATFORM; in an ordinary VM you can drop iommu='on' for this device." },

@@ -142,6 +142,23 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     ],
   },
   {
+    key: 'R-XML-01/not-passed',
+    id: 'R-XML-01',
+    scope: 'device',
+    severity: 'warning',
+    when: [(c) => c.device.driverOptionsNotPassed === true && DRIVER_OPTIONS.some(([k]) => c.device.driver[k] !== 'absent')],
+    title: (c) => `${c.device.label} is the primary vhost-user video: libvirt ignores its ${writtenOptions(c.device).join(', ')}`,
+    detail: (c) =>
+      `libvirt makes the primary vhost-user video on x86 a vhost-user-vga device and builds it without the virtio <driver> options, which it accepts and keeps in the XML without a word.${isConfidential(c) ? " Whether QEMU turns ACCESS_PLATFORM on for it is QEMU's confidential-VM default alone (R-QEMU-01)." : ''}`,
+    explanation: `${WHAT_IOMMU_DOES} libvirt passes the virtio options (iommu, ats, packed, page_per_vq) only to the video models it builds as virtio devices: virtio-vga, virtio-gpu and vhost-user-gpu, not vhost-user-vga (qemu_command.c qemuDeviceVideoGetModel and qemuBuildDeviceVideoCmd, libvirt 11.3).`,
+    fix: {
+      text: 'Remove the virtio <driver> options from this video, or give it another primary video so that it becomes vhost-user-gpu.',
+      edits: (c) =>
+        DRIVER_OPTIONS.filter(([k]) => c.device.driver[k] !== 'absent').flatMap(([, attr]) => removeDriverAttribute(c.device, attr)),
+    },
+    sources: [src('LV-CMD', 'qemuDeviceVideoGetModel: vhost-user-vga is not built as a virtio device; qemuBuildDeviceVideoCmd')],
+  },
+  {
     key: 'R-XML-01/version',
     id: 'R-XML-01',
     scope: 'device',
