@@ -23,6 +23,25 @@ describe('compareForMigration', () => {
     expect(f?.fix.edits).toEqual([{ op: 'set-attribute', target: '/domain/devices/disk[1]/driver', name: 'iommu', value: 'on' }]);
   });
 
+  it("refuses a changed virtio model in libvirt's words, both of a disk's when the source may hold 'default'", () => {
+    const rng = (virtioModel: 'virtio' | 'virtio-transitional') =>
+      domain({ devices: [device({ kind: 'rng', function: 'rng', label: 'rng 1', target: '/domain/devices/rng[1]', virtioModel })] });
+    const [f, ...rest] = compareForMigration(rng('virtio'), rng('virtio-transitional'));
+    expect(rest).toEqual([]);
+    expect([f?.severity, f?.title]).toEqual([
+      'error',
+      "rng 1: the model is 'virtio' on the source and 'virtio-transitional' on the destination",
+    ]);
+    expect(f?.messages).toEqual(["Target RNG model 'virtio-transitional' does not match source 'virtio'"]);
+    const disk = compareForMigration(domain(), domain({ devices: [device({ virtioModel: 'virtio-non-transitional' })] }));
+    expect(disk.map((x) => x.messages)).toEqual([
+      [
+        'Target disk model virtio-non-transitional does not match source default',
+        'Target disk model virtio-non-transitional does not match source virtio',
+      ],
+    ]);
+  });
+
   it('reports ats, packed and page_per_vq one by one too', () => {
     const source = domain({ devices: [device({ driver: { iommu: 'on' } })] });
     const destination = domain({ devices: [device({ driver: { iommu: 'on', ats: 'on', packed: 'on', pagePerVq: 'off' } })] });

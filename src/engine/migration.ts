@@ -448,6 +448,47 @@ function compareViommu(source: DomainFacts, destination: DomainFacts, libvirt: V
 }
 
 /**
+ * How libvirt words a changed model, per kind (domain_conf.c 11.3, the *CheckABIStability functions, which compare
+ * the model enum). A disk or vsock without a model holds 'default', which the facts do not tell from 'virtio': both
+ * wordings are given then. libvirt prints an input's model through the bus names and a filesystem's not at all.
+ */
+const MODEL_MESSAGES: Partial<Record<DeviceKind, (dst: string, src: string) => string>> = {
+  disk: (dst, src) => `Target disk model ${dst} does not match source ${src}`,
+  interface: (dst, src) => `Target network card model ${dst} does not match source ${src}`,
+  rng: (dst, src) => `Target RNG model '${dst}' does not match source '${src}'`,
+  memballoon: (dst, src) => `Target balloon model ${dst} does not match source ${src}`,
+  vsock: (dst, src) => `Target domain vsock device model '${dst}' does not match source '${src}'`,
+  filesystem: () => 'Target filesystem model does not match source',
+};
+
+/** The names libvirt may print for a virtio model of this kind (see MODEL_MESSAGES). */
+function modelNames(d: DeviceFacts): string[] {
+  const m = String(d.virtioModel);
+  return m === 'virtio' && (d.kind === 'disk' || d.kind === 'vsock') ? ['default', 'virtio'] : [m];
+}
+
+/**
+ * A virtio model (virtio, virtio-transitional, virtio-non-transitional) that differs between the definitions:
+ * libvirt compares every device's model and refuses any change, even where the guest sees the same device (virtio
+ * and virtio-non-transitional on a PCIe port). Seen on restore: rng and network card on libvirt 11.3, disk and rng
+ * on 12.8 (QA helper-31).
+ */
+function compareModel(a: DeviceFacts, b: DeviceFacts): Finding[] {
+  if (a.virtioModel === b.virtioModel || a.virtioModel === 'unknown' || b.virtioModel === 'unknown') return [];
+  const message = MODEL_MESSAGES[a.kind];
+  return [
+    abiFinding(a, {
+      title: `the model is '${String(a.virtioModel)}' on the source and '${String(b.virtioModel)}' on the destination`,
+      explanation: `libvirt's ABI check compares each device's model and refuses to migrate, restore or revert to a definition where it differs, whether or not the guest would see another device (a transitional device offers the legacy interface too; a non-transitional one on a PCIe port is the same device as 'virtio').`,
+      messages: message ? [...new Set(modelNames(b).flatMap((dst) => modelNames(a).map((src) => message(dst, src))))] : [],
+      fix: "Give the destination the source's model; change the model only with the domain shut off, and boot it again.",
+      edits: [],
+      sources: [src('LV-CONF', "the devices' *CheckABIStability: the model"), src('LAB', 'virsh restore --xml on libvirt 11.3 and 12.8')],
+    }),
+  ];
+}
+
+/**
  * Compares the devices two definitions share (matched by XPath): the queue counts of virtio disks and network
  * cards, then the virtio options; then the vIOMMU. `libvirt` is the release of the libvirt that compares (the
  * source host's for a migration, the restoring host's for a restore), which decides who refuses a network card's
@@ -459,7 +500,7 @@ export function compareForMigration(source: DomainFacts, destination: DomainFact
     const b = byTarget.get(a.target);
     if (!b || !a.virtio || !b.virtio || !COMPARED_KINDS.has(a.kind)) return [];
     const queues = a.kind === 'disk' ? compareDiskQueues(a, b) : a.kind === 'interface' ? compareNetQueues(a, b, libvirt) : [];
-    return [...queues, ...compareDevice(a, b)];
+    return [...compareModel(a, b), ...queues, ...compareDevice(a, b)];
   });
   return [...devices, ...compareViommu(source, destination, libvirt)];
 }

@@ -1,5 +1,5 @@
 /**
- * R-MIG-01's queue counts against libvirt's and QEMU's own checks, on every generation of the version lab: a
+ * R-MIG-01's queue counts and virtio models against libvirt's and QEMU's own checks, on every generation of the version lab: a
  * domain with a virtio disk (queues, queue_size) and a multiqueue virtio NIC is started paused and saved, then
  * restored with `virsh restore --xml` and a changed definition. The engine's comparison, evaluated with that
  * generation's libvirt release, must find a problem exactly where the restore is refused, and quote what was
@@ -57,7 +57,17 @@ const CASES: readonly RestoreCase[] = [
     refusal: (g) =>
       nicChecked(g) ? /Target virtio network queue count '0' does not match source '2'/ : /Bad config data|load of migration failed/,
   },
+  {
+    what: "the NIC's model virtio -> virtio-non-transitional (the same device on a PCIe port)",
+    change: (x) => x.replace("<model type='virtio'/>", "<model type='virtio-non-transitional'/>"),
+    refusal: () => /Target network card model virtio-non-transitional does not match source virtio/,
+  },
+  {
+    what: "the disk's model (none written) -> virtio-non-transitional",
+    change: (x) => x.replace(/<disk type='file' device='disk'>/, "<disk type='file' device='disk' model='virtio-non-transitional'>"),
+    refusal: () => /Target disk model virtio-non-transitional does not match source default/,
+  },
   { what: 'nothing changed', change: (x) => x, refusal: () => null },
 ];
 
-restoreSuite({ title: 'virtio queue counts', label: 'queues', domainXml, cases: CASES });
+restoreSuite({ title: 'virtio queue counts and models', label: 'queues', domainXml, cases: CASES });
