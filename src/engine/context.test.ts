@@ -72,3 +72,29 @@ describe('domainContext: the QEMU a confidential domain runs on', () => {
     expect(c.confidentialDefault).not.toBe(true);
   });
 });
+
+describe("a guest known only by its Linux kernel (--guest-kernel): VIRTIO 1.0 from the kernel's version", () => {
+  const withKernel = (major: number, minor: number) => {
+    const { findings, plan } = evaluateAndPlan(
+      input({
+        // A modern-only device: model='virtio' on a PCIe port, no iommu.
+        domain: domain({ devices: [device({ slot: 'pcie', virtioModel: 'virtio', driver: { ...device().driver, iommu: 'absent' } })] }),
+        guest: { osinfoId: 'unknown', name: 'unknown', family: 'linux', virtio1: 'unknown', kernelVersion: { major, minor, micro: 0 } },
+      }),
+    );
+    return { titles: findings.filter((f) => f.rule === 'R-LNX-06').map((f) => `${f.severity}: ${f.title}`), plan };
+  };
+
+  it('before Linux 4.0 (no modern virtio-pci driver): a modern-only device is an error, and the plan makes it transitional', () => {
+    const old = withKernel(3, 16);
+    expect(old.titles).toEqual([
+      'error: This guest (Linux 3.16.0) has only legacy virtio drivers and cannot use disk vda, which is modern-only',
+    ]);
+    expect(old.plan.edits).toContainEqual(expect.objectContaining({ target: '/domain/devices/disk[1]', value: 'virtio-transitional' }));
+  });
+
+  it('from 4.0 on, no such finding', () => {
+    expect(withKernel(4, 0).titles).toEqual([]);
+    expect(withKernel(6, 1).titles).toEqual([]);
+  });
+});

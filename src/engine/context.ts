@@ -187,19 +187,26 @@ export function iommuEffective(c: DeviceContext): Verdict {
 }
 
 /**
- * Whether the guest's drivers speak VIRTIO 1.0: osinfo-db lists modern device ids, or the guest's Linux accepts
- * ACCESS_PLATFORM (4.8 and later), which only a modern driver can (R-LNX-01, R-SPEC-02).
+ * Whether the guest's drivers speak VIRTIO 1.0: osinfo-db lists modern device ids; or the guest's Linux accepts
+ * ACCESS_PLATFORM (4.8 and later), which only a modern driver can (R-LNX-01, R-SPEC-02); or it predates Linux 4.0,
+ * whose virtio-pci got the modern driver (commit 1fcf0512c9c8, "virtio_pci: modern driver"): before it, only the
+ * legacy interface binds. Kernels are judged by upstream numbering, as for ACCESS_PLATFORM (R-SPEC-03).
  */
 export function guestVirtio1(c: DomainContext): 'yes' | 'no' | 'unknown' {
   const g = c.input.guest;
   if (g.virtio1 !== 'unknown') return g.virtio1;
-  if (
-    g.family === 'linux' &&
-    g.kernelVersion !== 'unknown' &&
-    atLeast({ kind: 'exact', version: g.kernelVersion, source: 'guest' }, v(4, 8)) === 'yes'
-  )
-    return 'yes';
+  if (g.family !== 'linux' || g.kernelVersion === 'unknown') return 'unknown';
+  const kernel = { kind: 'exact', version: g.kernelVersion, source: 'guest' } as const;
+  if (atLeast(kernel, v(4, 8)) === 'yes') return 'yes';
+  if (atLeast(kernel, v(4, 0)) === 'no') return 'no';
   return 'unknown';
+}
+
+/** The guest as findings name it: its OS, else its kernel (`--guest-kernel`), else 'This guest'. */
+export function guestWords(c: DomainContext): string {
+  const g = c.input.guest;
+  if (g.name !== 'unknown') return String(g.name);
+  return g.kernelVersion === 'unknown' ? 'This guest' : `This guest (Linux ${formatVersion(g.kernelVersion)})`;
 }
 
 /** Does a vIOMMU translate DMA in this domain? */

@@ -2,7 +2,7 @@
  * What Linux guests do with the bit (R-LNX-*, domain-facts.md §2.4): SWIOTLB, the balloon, legacy-only guests.
  */
 import type { DomainContext, RuleRecord } from '../rule-types';
-import { guestVirtio1, hasLegacyForm, isConfidential, iommuEffective, legacyAnswer, takesAccessPlatform } from '../context';
+import { guestVirtio1, guestWords, hasLegacyForm, isConfidential, iommuEffective, legacyAnswer, takesAccessPlatform } from '../context';
 import { BALLOON_NONE, BALLOON_TRANSITIONAL, hasModelChoice, setVirtioModel } from '../edits';
 import { guestRefusal } from '../messages';
 import { src } from '../sources';
@@ -201,7 +201,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     whenUnknown: 'skip',
     // In a confidential VM the device must end up with the bit, whatever its iommu attribute says now.
     when: [(c) => takesAccessPlatform(c.device), (c) => c.input.guest.virtio1 === 'no', (c) => or(iommuEffective(c), needsBit(c))],
-    title: (c) => `${String(c.input.guest.name)} has only legacy virtio drivers and cannot use ${c.device.label} with ACCESS_PLATFORM`,
+    title: (c) => `${guestWords(c)} has only legacy virtio drivers and cannot use ${c.device.label} with ACCESS_PLATFORM`,
     explanation: `${WHAT_IOMMU_DOES} Bit 33 lies beyond the 32 feature bits a legacy (virtio 0.9.5) driver understands, so a guest without VIRTIO 1.0 drivers can never accept it: the device is missing in the guest. Such a guest cannot be a confidential VM at all.`,
     fix: {
       text: "Do not set iommu='on' for this guest (ordinary VMs), or install a guest with VIRTIO 1.0 drivers.",
@@ -217,7 +217,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     whenUnknown: 'skip',
     // Whatever the bit: a legacy (virtio 0.9.5) driver cannot bind a device without the legacy interface.
     when: [(c) => c.device.virtio && c.device.transport === 'pci', (c) => guestVirtio1(c) === 'no', (c) => not(legacyAnswer(c).verdict)],
-    title: (c) => `${String(c.input.guest.name)} has only legacy virtio drivers and cannot use ${c.device.label}, which is modern-only`,
+    title: (c) => `${guestWords(c)} has only legacy virtio drivers and cannot use ${c.device.label}, which is modern-only`,
     explanation:
       "A guest without VIRTIO 1.0 drivers binds a virtio-pci device only through its legacy interface (PCI device ids 1af4:1000 to 103f). QEMU gives a device that interface only where the device is transitional; this one is not, so the device is missing in the guest, with or without iommu='on'.",
     detail: (c) => `Here: ${legacyAnswer(c).because}.`,
