@@ -110,6 +110,16 @@ export const VHOST_USER_IOMMU_PROTOCOL: readonly Quote[] = [
 ];
 
 /**
+ * QEMU's refusal of an intel-iommu address width other than 39 or 48 bits in legacy (not scalable) mode, the only
+ * mode libvirt sets up (hw/i386/intel_iommu.c vtd_decide_config), as worded (seen at
+ * start in the version lab: 7.2's, and 10.0's and 11.1's; the release that changed it is not known).
+ */
+export const INTEL_AW_BITS_REFUSAL: readonly Quote[] = [
+  { text: 'Supported values for aw-bits are: 39, 48', upTo: v(7, 2) },
+  { text: 'Legacy mode: supported values for aw-bits are: 39, 48', from: v(10, 0) },
+];
+
+/**
  * libvirt's refusal of intel-only <iommu><driver> options on the smmuv3 and virtio models (domain_validate.c
  * virDomainIOMMUDefValidate, identical in 9.0 and 11.3): "additional attributes" in 9.0 and 11.3, "some additional
  * attributes" in 12.8 (all three seen at define in the version lab; the release that changed it is not known).

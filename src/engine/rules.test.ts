@@ -674,6 +674,11 @@ const CASES: readonly Case[] = [
     }),
   },
   {
+    key: 'R-VIOMMU-01/aw-bits',
+    fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', awBits: 52 } }) }),
+    silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', awBits: 48 } }) }),
+  },
+  {
     key: 'R-VIOMMU-01/amd-passthrough',
     fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', passthrough: 'off' } }) }),
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', xtsup: 'on' } }) }),

@@ -5,7 +5,7 @@
 import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute, SPLIT_IRQCHIP, uefiEdits } from '../edits';
-import { quotesFor, viommuAttributeRefusals } from '../messages';
+import { allQuotes, INTEL_AW_BITS_REFUSAL, quotesFor, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
@@ -468,6 +468,33 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     ],
   },
   {
+    key: 'R-VIOMMU-01/aw-bits',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model === 'intel',
+      (c) => typeof c.input.domain.viommu.awBits === 'number' && c.input.domain.viommu.awBits !== 39 && c.input.domain.viommu.awBits !== 48,
+    ],
+    title: (c) =>
+      `<iommu model='intel'> sets aw_bits='${String(c.input.domain.viommu.awBits)}', which QEMU's intel-iommu refuses: 39 or 48 only`,
+    explanation:
+      "libvirt hands <driver aw_bits> to QEMU as intel-iommu's aw-bits without checking it, and QEMU's intel-iommu takes only a 39- or 48-bit guest address width in the legacy (not scalable) mode libvirt sets up: the domain does not start (hw/i386/intel_iommu.c vtd_decide_config; seen with 40 and 52 on QEMU 7.2, 10.0 and 11.1 in the version lab, 48 starts). 48 bits are needed only for guests with more than 512 GiB of address space to map.",
+    messages: allQuotes(INTEL_AW_BITS_REFUSAL),
+    messagesFor: (c) => quotesFor(INTEL_AW_BITS_REFUSAL, c.qemu),
+    fix: {
+      text: "Set aw_bits to 39 or 48, or leave it out for QEMU's default (48 in QEMU 10.0).",
+      edits: (c) =>
+        c.input.domain.viommu.target
+          ? [{ op: 'set-attribute', target: `${c.input.domain.viommu.target}/driver`, name: 'aw_bits', value: '48' }]
+          : [],
+    },
+    sources: [
+      src('QEMU-VTD', 'vtd_decide_config: supported values for aw-bits are: 39, 48'),
+      src('LAB', 'test/lab/viommu-intel-aw-bits.test.ts: 40 and 52 refused at start on QEMU 7.2, 10.0 and 11.1, 48 started'),
+    ],
+  },
+  {
     key: 'R-VIOMMU-01/amd-passthrough',
     id: 'R-VIOMMU-01',
     scope: 'domain',
@@ -496,7 +523,10 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
           : [],
     },
     sources: [
-      src('QEMU-X86IOMMU', "x86_iommu_properties: pt, which amd-iommu inherits in QEMU 10.0 (started with pt=on and off); 11.1's amd-iommu has none"),
+      src(
+        'QEMU-X86IOMMU',
+        "x86_iommu_properties: pt, which amd-iommu inherits in QEMU 10.0 (started with pt=on and off); 11.1's amd-iommu has none",
+      ),
       src('LAB', 'test/lab/viommu-amd-passthrough.test.ts: libvirt 12.8 with QEMU 11.1'),
     ],
   },
