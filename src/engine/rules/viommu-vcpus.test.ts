@@ -72,3 +72,19 @@ describe('R-VIOMMU-01/eim-for-vcpus', () => {
     expect(judged(i440fx, exact(11, 3)).finding).toBeUndefined();
   });
 });
+
+describe('R-VIOMMU-03 in a confidential domain with more than 255 vCPUs', () => {
+  const sev = (p: Partial<DomainFacts>) =>
+    domain({ launchSecurity: { ...domain().launchSecurity, type: 'sev', present: true, policy: '0x0003' }, ...p });
+  const advice = (d: DomainFacts) =>
+    evaluateAndPlan(input({ domain: d }))
+      .findings.filter((f) => f.rule === 'R-VIOMMU-03')
+      .map((f) => f.fix.text);
+
+  it('does not advise removing the intel or amd vIOMMU its vCPUs need; it does for a virtio one, or with fewer vCPUs', () => {
+    expect(advice(sev({ vcpus: { max: 288, current: 288 }, viommu: viommu('intel', { eim: 'on', intremap: 'on' }) }))).toEqual([]);
+    expect(advice(sev({ vcpus: { max: 288, current: 288 }, viommu: viommu('amd') }))).toEqual([]);
+    expect(advice(sev({ vcpus: { max: 288, current: 288 }, viommu: viommu('virtio') }))).toHaveLength(1);
+    expect(advice(sev({ vcpus: { max: 8, current: 8 }, viommu: viommu('intel') }))).toHaveLength(1);
+  });
+});

@@ -216,7 +216,20 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     id: 'R-VIOMMU-03',
     scope: 'domain',
     severity: 'warning',
-    when: [isConfidential, (c) => c.input.domain.viommu.model !== 'none'],
+    when: [
+      isConfidential,
+      (c) => c.input.domain.viommu.model !== 'none',
+      // With more than 255 vCPUs on x86 libvirt needs the intel or amd vIOMMU for their interrupts (R-VIOMMU-01's
+      // eim-for-vcpus), and adds one itself from 10.10.0: that one is no choice to undo (QA helper-29's B2).
+      (c) => {
+        const d = c.input.domain;
+        return !(
+          (d.viommu.model === 'intel' || d.viommu.model === 'amd') &&
+          typeof d.vcpus.max === 'number' &&
+          d.vcpus.max > MAX_VCPUS_WITHOUT_EIM
+        );
+      },
+    ],
     title: (c) => `A vIOMMU (<iommu model='${c.input.domain.viommu.model}'>) is not needed for ${secureName(c.cvm)}`,
     explanation: `ACCESS_PLATFORM is what a confidential VM needs; despite the attribute's name no <iommu> device is involved. ${WHY_CONFIDENTIAL} Whether a vIOMMU works together with SEV or TDX is unconfirmed.`,
     fix: { text: 'Remove the <iommu> device unless the guest needs it for another reason.' },
