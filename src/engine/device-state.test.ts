@@ -6,6 +6,12 @@ import { deviceStates } from './device-state';
 const q35Root = device({ slot: 'pcie-root' });
 
 describe('deviceStates', () => {
+  it('offers a model choice for a 9p share on PCI, not for a virtiofs one, which libvirt refuses any model on', () => {
+    const fs = (fsDriver: string) =>
+      device({ kind: 'filesystem', function: 'fs', fsDriver, target: '/domain/devices/filesystem[1]', transport: 'pci' });
+    const states = deviceStates(input({ domain: domain({ devices: [fs('path'), { ...fs('virtiofs'), backend: 'vhost-user' }] }) }));
+    expect(states.map((s) => s.modelChoice)).toEqual([true, false]);
+  });
   it('explains why model virtio on the q35 root bus keeps its legacy interface in an ordinary VM', () => {
     const [s] = deviceStates(input({ domain: domain({ devices: [q35Root] }) }));
     expect(s).toMatchObject({ legacy: 'yes', accessPlatform: 'no', bounces: 'no' });

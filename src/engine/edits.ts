@@ -105,7 +105,9 @@ export function hasModelChoice(d: DeviceFacts): boolean {
     d.virtio &&
     !d.implicit &&
     d.transport === 'pci' &&
-    ['blk', 'net', 'scsi', 'serial', 'rng', 'balloon', 'fs', 'vsock'].includes(d.function)
+    ['blk', 'net', 'scsi', 'serial', 'rng', 'balloon', 'fs', 'vsock'].includes(d.function) &&
+    // libvirt takes no model on virtiofs (R-XML-04/virtiofs): only 9p shares have one.
+    !(d.function === 'fs' && d.fsDriver === 'virtiofs')
   );
 }
 

@@ -684,6 +684,29 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'amd', target: '/domain/devices/iommu[1]', xtsup: 'on' } }) }),
   },
   {
+    key: 'R-XML-04/virtiofs',
+    fires: input({
+      domain: withDevice({
+        kind: 'filesystem',
+        function: 'fs',
+        fsDriver: 'virtiofs',
+        backend: 'vhost-user',
+        modelAttr: 'virtio',
+        target: '/domain/devices/filesystem[1]',
+      }),
+    }),
+    // A 9p share takes a model.
+    silent: input({
+      domain: withDevice({
+        kind: 'filesystem',
+        function: 'fs',
+        fsDriver: 'path',
+        modelAttr: 'virtio',
+        target: '/domain/devices/filesystem[1]',
+      }),
+    }),
+  },
+  {
     key: 'R-XML-04/vsock',
     fires: input({ domain: domain({ devices: [vsock('virtio-transitional')] }) }),
     silent: input({ domain: domain({ devices: [vsock('virtio-non-transitional')] }) }),

@@ -300,6 +300,25 @@ export const XML_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     ],
   },
   {
+    key: 'R-XML-04/virtiofs',
+    id: 'R-XML-04',
+    scope: 'device',
+    severity: 'error',
+    when: [(c) => c.device.function === 'fs' && c.device.fsDriver === 'virtiofs' && c.device.modelAttr !== 'unknown'],
+    title: (c) => `${c.device.label}: libvirt takes no model on a virtiofs filesystem (model='${String(c.device.modelAttr)}')`,
+    explanation:
+      "libvirt refuses any model on a <filesystem> with <driver type='virtiofs'>, virtio included: vhost-user-fs-pci is modern-only and has no transitional form (qemu_validate.c qemuValidateDomainDeviceDefFS; seen at define on libvirt 9.0, 11.3 and 12.8).",
+    messages: ['virtiofs does not support model'],
+    fix: {
+      text: 'Remove the model attribute from the filesystem.',
+      edits: (c) => (c.device.implicit ? [] : [{ op: 'remove-attribute', target: c.device.target, name: 'model' }]),
+    },
+    sources: [
+      src('LV-VAL', 'qemuValidateDomainDeviceDefFS: virtiofs does not support model'),
+      src('LAB', 'test/lab/virtiofs-model.test.ts: defined on libvirt 9.0, 11.3 and 12.8'),
+    ],
+  },
+  {
     key: 'R-XML-04/default-model',
     id: 'R-XML-04',
     scope: 'device',
