@@ -167,6 +167,11 @@ export interface DeviceFacts {
    * primary vhost-user video on x86, which becomes vhost-user-vga (qemu_command.c qemuDeviceVideoGetModel).
    */
   readonly driverOptionsNotPassed?: true;
+  /**
+   * The vhost-user backend program libvirt starts itself, when the XML names one: passt for an interface with
+   * `<backend type='passt'/>` (libvirt 11.1.0 and later). Other vhost-user backends are the user's own.
+   */
+  readonly vhostUserProgram?: 'passt';
 }
 
 export interface LaunchSecurityFacts {

@@ -480,6 +480,19 @@ describe.skipIf(missing)(`readDomainFacts on libvirt's own test files ${missing 
 });
 
 describe('interface backends', () => {
+  it("names passt as the vhost-user program of a vhostuser interface with <backend type='passt'/>, and no other", () => {
+    const program = (type: string, backend: string) =>
+      readDomainFacts(
+        parseDomainXml(
+          `<domain type='kvm'><name>n</name><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><interface type='${type}'>${backend}<model type='virtio'/></interface></devices></domain>`,
+        ),
+      ).devices.find((d) => d.kind === 'interface');
+    expect(program('vhostuser', "<backend type='passt'/>")).toMatchObject({ backend: 'vhost-user', vhostUserProgram: 'passt' });
+    expect(program('vhostuser', "<source type='unix' path='/run/vu.sock' mode='client'/>")?.vhostUserProgram).toBeUndefined();
+    expect(program('user', "<backend type='passt'/>")).toMatchObject({ backend: 'qemu' });
+    expect(program('user', "<backend type='passt'/>")?.vhostUserProgram).toBeUndefined();
+  });
+
   it('userspace networking is served by QEMU, a tap-based interface by vhost-net only when it says so', () => {
     const nic = (type: string, driver = '') =>
       readDomainFacts(

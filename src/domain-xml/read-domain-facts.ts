@@ -360,6 +360,8 @@ interface Candidate {
   readonly controllerIndex?: number;
   /** DeviceFacts.driverOptionsNotPassed. */
   readonly driverOptionsNotPassed?: true;
+  /** DeviceFacts.vhostUserProgram. */
+  readonly vhostUserProgram?: 'passt';
   readonly fn: VirtioFunction;
   readonly modelAttr: Maybe<string>;
   readonly backend: Maybe<Backend>;
@@ -442,6 +444,7 @@ function describe(el: XmlElement, index: number, ctx: PlacementContext): Candida
         fn: 'net',
         modelAttr: el.child('model')?.attr('type') ?? 'unknown',
         backend,
+        ...(type === 'vhostuser' && el.child('backend')?.attr('type') === 'passt' ? { vhostUserProgram: 'passt' as const } : {}),
       };
     }
     case 'filesystem': {
@@ -798,6 +801,7 @@ function deviceFacts(
   if (c.virtioFrom) facts.virtioFrom = c.virtioFrom;
   if (c.controllerIndex !== undefined) facts.controllerIndex = c.controllerIndex;
   if (c.driverOptionsNotPassed) facts.driverOptionsNotPassed = true;
+  if (c.vhostUserProgram) facts.vhostUserProgram = c.vhostUserProgram;
   return facts;
 }
 

@@ -891,6 +891,14 @@ const CASES: readonly Case[] = [
     silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }),
   },
   {
+    key: 'R-QEMU-02/passt',
+    // passt's vhost-user NIC in a SEV guest: the confidential default turns the bit on; a user-supplied backend is R-QEMU-02's warning.
+    fires: input({
+      domain: sevDomain({ memoryBacking: shared, devices: [nic({ backend: 'vhost-user', vhostUserProgram: 'passt' })] }),
+    }),
+    silent: input({ domain: sevDomain({ memoryBacking: shared, devices: [nic({ backend: 'vhost-user' })] }) }),
+  },
+  {
     key: 'R-BE-03/shared-memory',
     fires: input({ domain: withDevice({ backend: 'vhost-user' }) }),
     silent: input({ domain: withDevice({ backend: 'vhost-user' }, { memoryBacking: shared }) }),

@@ -122,7 +122,11 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'warning',
     // virtiofsd offers no IOMMU_PLATFORM at all (R-QEMU-02, R-SNP-03), so the protocol check never comes into play.
-    when: [(c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs', iommuEffective],
+    when: [
+      // virtiofsd and passt offer no IOMMU_PLATFORM at all (R-QEMU-02/virtiofs, /passt).
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs' && c.device.vhostUserProgram === undefined,
+      iommuEffective,
+    ],
     title: (c) => `${c.device.label}: a vhost-user backend that offers ACCESS_PLATFORM must also offer REPLY_ACK and BACKEND_REQ`,
     explanation:
       'When a vhost-user backend offers IOMMU_PLATFORM, QEMU requires the REPLY_ACK and BACKEND_REQ (formerly SLAVE_REQ) protocol features, with or without a vIOMMU, and refuses the device otherwise (hw/virtio/vhost-user.c; fact sheet §7.2 item 12). With a translating vIOMMU the backend then asks QEMU for translations with VHOST_USER_IOTLB_MSG. (There is no VHOST_USER_PROTOCOL_F_IOTLB flag.) Which features your backend offers is not known here.',
@@ -138,7 +142,8 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'warning',
     when: [
       (c) => SEV_FAMILY.has(c.cvm) || c.cvm === 'tdx',
-      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs',
+      // passt is known to be refused (R-QEMU-02/passt).
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs' && c.device.vhostUserProgram === undefined,
     ],
     title: (c) => `${c.device.label}: vhost-user in this ${secureName(c.cvm)} guest is unverified`,
     explanation: `${WHY_CONFIDENTIAL} The vhost-user backend must offer ACCESS_PLATFORM and reach the shared bounce buffers; no QEMU combination is confirmed to work (Cloud Hypervisor sets the bit itself, QEMU does not).`,

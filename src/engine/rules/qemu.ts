@@ -83,7 +83,8 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'warning',
     when: [
-      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs',
+      // virtiofsd and passt are known not to offer the bit: R-QEMU-02/virtiofs, /passt.
+      (c) => c.device.virtio && c.device.backend === 'vhost-user' && c.device.function !== 'fs' && c.device.vhostUserProgram === undefined,
       iommuEffective,
       refusesBackendWithoutBit,
     ],
@@ -96,6 +97,25 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     messages: [MSG_BACKEND_NO_IOMMU],
     fix: { text: "Use a backend that offers VIRTIO_F_ACCESS_PLATFORM; in an ordinary VM you can drop iommu='on' for this device." },
     sources: [src('QEMU-VBUS', 'virtio_bus_device_plugged: message verbatim'), src('AMDSEV', 'issue #269')],
+  },
+  {
+    key: 'R-QEMU-02/passt',
+    id: 'R-QEMU-02',
+    scope: 'device',
+    severity: 'error',
+    when: [(c) => c.device.virtio && c.device.vhostUserProgram === 'passt', iommuEffective, refusesBackendWithoutBit],
+    title: (c) =>
+      `${c.device.label}: passt's vhost-user does not offer ACCESS_PLATFORM, so QEMU refuses the interface${isConfidential(c) && c.device.driver.iommu !== 'on' ? ' (QEMU turns it on in a confidential VM)' : ''}`,
+    explanation: `${WHAT_IOMMU_DOES} With <backend type='passt'/> on a vhostuser interface (libvirt 11.1.0 and later) libvirt starts passt as the vhost-user backend, and passt offers a fixed set of features without ACCESS_PLATFORM (passt's vhost_user.c vu_get_features_exec). QEMU clears every bit the backend lacks (hw/virtio/vhost.c vhost_get_features; vhost_net.c lists IOMMU_PLATFORM), and the plug check then refuses the device wherever the bit is on, by iommu='on' or by QEMU's confidential-VM default (R-QEMU-01). Read in passt's and QEMU 10.0's source; not seen: the lab has no passt.`,
+    messages: [MSG_BACKEND_NO_IOMMU],
+    fix: {
+      text: "Use <interface type='user'> with <backend type='passt'/>: passt then serves QEMU's own virtio-net over a socket, which handles the bit; in an ordinary VM you can instead remove iommu='on'.",
+      edits: (c) => (!isConfidential(c) && c.device.driver.iommu === 'on' ? removeDriverAttribute(c.device, 'iommu') : []),
+    },
+    sources: [
+      src('QEMU-VBUS', 'virtio_bus_device_plugged: iommu_platform=true is not supported by the device'),
+      src('LV-FMT', "interface type='vhostuser' with <backend type='passt'/>, since 11.1.0"),
+    ],
   },
   {
     key: 'R-QEMU-02/virtiofs',
