@@ -7,6 +7,7 @@ import { schemaStatus, startBatchValidation, type SchemaResult } from '../main/s
 import { DEFAULT_FLEET_JOBS } from '../main/services/fleet-audit';
 import { swiotlbJson, toCheckJsonFinding, type CheckJson, type CheckJsonFile, type CheckJsonFinding } from '../src/contracts/cli-json';
 import { DEFAULT_GOALS, type DomainFacts, type HostFacts, type SecureType, type Version } from '../src/contracts/facts';
+import { compareVersions, formatVersion } from '../src/contracts/version';
 import { LIBOSINFO_NS, parseDomainXml, XmlInputError, type DomainDocument } from '../src/domain-xml';
 import { checkFacts, readDocument } from '../src/pipeline/plan-document';
 import { errorsOnlyInLaunchSecurity, mayBeNewerThanSchema, newerElementWords, newerThanSchema, type NewerElement } from '../src/schema';
@@ -61,15 +62,25 @@ interface Checked {
   readonly file: string;
   readonly domain: string | null;
   readonly launchSecurity: SecureType;
+  /** The libvirt release the document is checked for, when stated exactly (--libvirt-version, or its connection's). */
+  readonly libvirt: Version | null;
   readonly findings: CheckJsonFinding[];
   readonly swiotlb: ReturnType<typeof swiotlbJson>;
 }
 
+/** This machine's libvirt (whose schema validates) and a newer one the document is checked for. */
+interface OlderSchema {
+  readonly here: Version;
+  readonly checkedFor: Version;
+}
+
 /**
  * One SCHEMA finding per element libxml2 names, with all its messages; or, when every error lies in a
- * <launchSecurity> newer than this machine's libvirt (whose schema it is), one warning saying so.
+ * <launchSecurity> newer than this machine's libvirt (whose schema it is), one warning saying so. Where the document
+ * is checked for a newer libvirt than this machine's (`older`), each is a warning: that libvirt's schema may accept
+ * what this one refuses.
  */
-function schemaFindings(result: SchemaResult, newer: NewerElement | null): CheckJsonFinding[] {
+function schemaFindings(result: SchemaResult, newer: NewerElement | null, older: OlderSchema | null): CheckJsonFinding[] {
   if (newer)
     return [
       {
@@ -90,12 +101,26 @@ function schemaFindings(result: SchemaResult, newer: NewerElement | null): Check
   return [...byTarget].map(([target, errors]) => {
     const element = errors.find((e) => e.element)?.element;
     const lines = errors.map((e) => `${e.line > 0 ? `line ${e.line}: ` : ''}${e.message}`);
+    const reported = `libxml2 reports: ${[...new Set(lines)].join('; ')}.`;
+    if (older) {
+      const here = formatVersion(older.here);
+      const there = formatVersion(older.checkedFor);
+      return {
+        rule: 'SCHEMA',
+        severity: 'warning',
+        target,
+        title: `Not valid for this machine's libvirt ${here} schema${element ? ` (element ${element})` : ''}; libvirt ${there}'s may accept it`,
+        explanation: `${reported} This machine's schema is libvirt ${here}'s, older than the libvirt ${there} the domain is checked for, which may know what this one does not; libvirt refuses to define a domain its own schema does not validate (virsh define --validate).`,
+        fix: { text: `Validate it where it will run: \`virsh define --validate FILE\` on the libvirt ${there} host.`, edits: [] },
+        sources: [{ key: 'LV-RNG', detail: `domain.rng (libvirt RelaxNG schema) as installed on this host (libvirt ${here})` }],
+      };
+    }
     return {
       rule: 'SCHEMA',
       severity: 'error',
       target,
       title: `Not valid for libvirt's schema${element ? ` (element ${element})` : ''}`,
-      explanation: `libxml2 reports: ${[...new Set(lines)].join('; ')}. libvirt refuses to define a domain that does not validate (virsh define --validate).`,
+      explanation: `${reported} libvirt refuses to define a domain that does not validate (virsh define --validate).`,
       fix: {
         text: "Correct the element so it matches libvirt's domain schema; `virsh define --validate FILE` reports the same problem.",
         edits: [],
@@ -230,7 +255,8 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
       }
       schema?.add({ name: doc.name, text: doc.text, parsed: xml });
       const { facts } = readDocument(doc.text, { fileName: doc.name, parsed: xml });
-      if (schema && version === null && mayBeNewerThanSchema(facts.launchSecurity.type)) version = localLibvirtVersion();
+      if (schema && version === null && (mayBeNewerThanSchema(facts.launchSecurity.type) || statedLibvirt(doc.host ?? flagHost) !== null))
+        version = localLibvirtVersion();
       read.push({ doc, facts });
     }
     for (const { doc, facts } of read) {
@@ -241,6 +267,7 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
         file: doc.name,
         domain: facts.name === 'unknown' ? null : facts.name,
         launchSecurity: facts.launchSecurity.type,
+        libvirt: statedLibvirt(host),
         findings: result.findings.map(toCheckJsonFinding),
         swiotlb: swiotlbJson(result.swiotlb),
       });
@@ -251,15 +278,20 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   }
   // In the order added: one verdict per checked document.
   const schemaResults = schema ? await schema.finish() : [];
-  const needVersion = checked.some((c, i) => errorsOnlyInLaunchSecurity(schemaResults[i]?.errors ?? [], c.launchSecurity));
+  const needVersion = checked.some((c, i) => {
+    const errors = schemaResults[i]?.errors ?? [];
+    return errorsOnlyInLaunchSecurity(errors, c.launchSecurity) || (errors.length > 0 && c.libvirt !== null);
+  });
   const schemaLibvirt = needVersion && version ? await version : null;
   const files: CheckJsonFile[] = checked.map((c, i) => {
     const result = schemaResults[i];
     const newer = result ? newerThanSchema(result.errors, c.launchSecurity, schemaLibvirt) : null;
+    const older =
+      schemaLibvirt && c.libvirt && compareVersions(c.libvirt, schemaLibvirt) > 0 ? { here: schemaLibvirt, checkedFor: c.libvirt } : null;
     return {
       file: c.file,
       domain: c.domain,
-      findings: [...(result ? schemaFindings(result, newer) : []), ...c.findings],
+      findings: [...(result ? schemaFindings(result, newer, older) : []), ...c.findings],
       ...c.swiotlb,
     };
   });
@@ -276,6 +308,11 @@ async function runCheck(argv: readonly string[], deps: CliDeps, io: CliIo): Prom
   }
   if (unusable) return 2;
   return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
+}
+
+/** The libvirt release a document is checked for, when known exactly. */
+function statedLibvirt(host: HostFacts): Version | null {
+  return host.libvirtVersion.kind === 'exact' ? host.libvirtVersion.version : null;
 }
 
 /** The version facts the user typed override what a connection reported. */
