@@ -72,7 +72,8 @@ function apply<S extends Scope>(rule: RuleRecord<S>, c: ContextOf<S>, target: st
 }
 
 /**
- * Each record's first condition, by the record's position: the loops below test it for every rule and device.
+ * Each record's first condition, by the record's position (records put their most selective plain yes-or-no test
+ * first: most rules apply to few devices, and a first condition that holds costs an apply and a decide): the loops below test it for every rule and device.
  * Read from the records themselves, `rule.when` is a lookup in V8's megamorphic cache each time (the records are
  * object literals of a dozen shapes, as their optional fields are written or not); from these arrays, one indexed read.
  */

@@ -181,8 +181,8 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'warning',
     // virtio-win's balloon accepts the bit (R-WIN-01); this is Linux's driver.
     when: [
-      (c) => !isConfidential(c) && c.input.guest.family !== 'windows',
       (c) => c.device.virtio && c.device.function === 'balloon' && c.device.driver.iommu === 'on',
+      (c) => !isConfidential(c) && c.input.guest.family !== 'windows',
     ],
     title: (c) => `${c.device.label} with iommu='on' will be refused by the guest driver`,
     explanation: 'The Linux balloon driver never accepts ACCESS_PLATFORM, and QEMU then refuses FEATURES_OK: ballooning does not work.',
@@ -200,7 +200,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     whenUnknown: 'skip',
     // In a confidential VM the device must end up with the bit, whatever its iommu attribute says now.
-    when: [(c) => takesAccessPlatform(c.device), (c) => c.input.guest.virtio1 === 'no', (c) => or(iommuEffective(c), needsBit(c))],
+    when: [(c) => c.input.guest.virtio1 === 'no', (c) => takesAccessPlatform(c.device), (c) => or(iommuEffective(c), needsBit(c))],
     title: (c) => `${guestWords(c)} has only legacy virtio drivers and cannot use ${c.device.label} with ACCESS_PLATFORM`,
     explanation: `${WHAT_IOMMU_DOES} Bit 33 lies beyond the 32 feature bits a legacy (virtio 0.9.5) driver understands, so a guest without VIRTIO 1.0 drivers can never accept it: the device is missing in the guest. Such a guest cannot be a confidential VM at all.`,
     fix: {
@@ -216,7 +216,7 @@ export const LINUX_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     whenUnknown: 'skip',
     // Whatever the bit: a legacy (virtio 0.9.5) driver cannot bind a device without the legacy interface.
-    when: [(c) => c.device.virtio && c.device.transport === 'pci', (c) => guestVirtio1(c) === 'no', (c) => not(legacyAnswer(c).verdict)],
+    when: [(c) => guestVirtio1(c) === 'no', (c) => c.device.virtio && c.device.transport === 'pci', (c) => not(legacyAnswer(c).verdict)],
     title: (c) => `${guestWords(c)} has only legacy virtio drivers and cannot use ${c.device.label}, which is modern-only`,
     explanation:
       "A guest without VIRTIO 1.0 drivers binds a virtio-pci device only through its legacy interface (PCI device ids 1af4:1000 to 103f). QEMU gives a device that interface only where the device is transitional; this one is not, so the device is missing in the guest, with or without iommu='on'.",

@@ -123,7 +123,7 @@ export const QEMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'error',
     // In a confidential VM R-SNP-03 says it (the bit is needed there, so dropping it is no fix).
-    when: [(c) => !isConfidential(c), (c) => c.device.fsDriver === 'virtiofs', iommuEffective, refusesBackendWithoutBit],
+    when: [(c) => c.device.fsDriver === 'virtiofs', (c) => !isConfidential(c), iommuEffective, refusesBackendWithoutBit],
     title: (c) => `${c.device.label}: virtiofsd does not offer ACCESS_PLATFORM, so QEMU refuses iommu='on' on virtiofs`,
     explanation: `${WHAT_IOMMU_DOES} For virtiofs the external virtiofsd decides the features, and neither QEMU 7.2's C virtiofsd nor the Rust virtiofsd offers the bit: QEMU refuses to plug vhost-user-fs-pci with iommu_platform on, even without a vIOMMU (seen at start through libvirt with QEMU 7.2 and 10.0 + virtiofsd 1.13.2; fact sheet §7.2 item 11). The check came with QEMU 6.1; in 6.1 and 6.2 it refused the device on every transport (Halil Pasic's fix, 7.0 inferred, left only virtio-pci).`,
     messages: [MSG_BACKEND_NO_IOMMU],

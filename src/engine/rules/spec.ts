@@ -20,8 +20,8 @@ export const SPEC_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'error',
     whenUnknown: 'skip',
     when: [
-      (c) => takesAccessPlatform(c.device),
       (c) => c.input.guest.family === 'linux' && c.input.guest.virtio1 !== 'no',
+      (c) => takesAccessPlatform(c.device),
       (c) =>
         c.input.guest.kernelVersion === 'unknown'
           ? unknown('the guest kernel version')

@@ -736,8 +736,8 @@ export const VIOMMU_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     scope: 'device',
     severity: 'info',
     when: [
-      (c) => !isConfidential(c),
       translatingViommu,
+      (c) => !isConfidential(c),
       (c) => takesAccessPlatform(c.device) && c.device.driver.iommu !== 'on',
       // A Windows guest's viorng has its own warning (R-VIOMMU-02/windows-rng).
       (c) => !(c.input.guest.family === 'windows' && c.device.function === 'rng'),

@@ -72,8 +72,8 @@ export const WINDOWS_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
     severity: 'info',
     whenUnknown: 'skip',
     when: [
-      (c) => c.device.virtio && (takesAccessPlatform(c.device) || c.device.function === 'balloon'),
       (c) => c.input.guest.family === 'windows' && c.device.driver.iommu === 'on',
+      (c) => c.device.virtio && (takesAccessPlatform(c.device) || c.device.function === 'balloon'),
       // A NIC of Windows before 10 never gets the bit from any NetKVM: R-WIN-01/netkvm's error says so.
       (c) => !(c.device.kind === 'interface' && preTenWindows(c)),
     ],
