@@ -249,6 +249,8 @@ export interface ViommuFacts {
   readonly granule: Maybe<string> | 'absent';
   /** Its `<address>`: the type as written, and for a PCI one the bus (a number, or 'unknown') and the address as libvirt prints it (0000:01:00.0). */
   readonly address: { readonly type: string; readonly bus: Maybe<number> | 'absent'; readonly printed: string } | null;
+  /** How many `<iommu>` elements `<devices>` has; the other fields describe the first. */
+  readonly count: number;
 }
 
 export interface FirmwareFacts {
@@ -422,6 +424,7 @@ export const NO_VIOMMU: ViommuFacts = {
   oas: 'absent',
   granule: 'absent',
   address: null,
+  count: 0,
 };
 
 /** `<os firmware='efi'>` with nothing else said: libvirt picks the firmware from its descriptors. */

@@ -325,6 +325,7 @@ describe('readDomainFacts on small documents', () => {
       iotlb: 'on',
       cachingMode: 'on',
       intremap: 'on',
+      count: 1,
     });
   });
 

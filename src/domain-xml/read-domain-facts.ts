@@ -278,6 +278,7 @@ function viommu(devices: XmlElement | undefined, read: ReadSwitch): ViommuFacts 
     oas: int('oas', -1),
     granule: granule(driver?.child('granule')),
     address: deviceAddress(el.child('address')),
+    count: el.parent?.children('iommu').length ?? 1,
   };
 }
 

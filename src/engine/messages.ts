@@ -110,6 +110,16 @@ export const VHOST_USER_IOMMU_PROTOCOL: readonly Quote[] = [
 ];
 
 /**
+ * More than one `<iommu>` on x86: libvirt refuses the domain at define (domain_conf.c 11.3, "only a single IOMMU
+ * device is supported"; seen on 9.0 and 11.3), while 12.8 defines it (for several smmuv3 on Arm) and QEMU refuses a
+ * second x86 vIOMMU at start (hw/i386/pc.c; seen with 11.1). The release in between that stopped refusing is not known.
+ */
+export const SECOND_X86_VIOMMU: readonly Quote[] = [
+  { text: 'XML error: only a single IOMMU device is supported', upTo: v(11, 3) },
+  { text: 'QEMU does not support multiple vIOMMUs for x86 yet.', from: v(12, 8) },
+];
+
+/**
  * QEMU's refusal of an intel-iommu address width other than 39 or 48 bits in legacy (not scalable) mode, the only
  * mode libvirt sets up (hw/i386/intel_iommu.c vtd_decide_config), as worded (seen at
  * start in the version lab: 7.2's, and 10.0's and 11.1's; the release that changed it is not known).

@@ -674,6 +674,11 @@ const CASES: readonly Case[] = [
     }),
   },
   {
+    key: 'R-VIOMMU-01/count',
+    fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', count: 2 } }) }),
+    silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', count: 1 } }) }),
+  },
+  {
     key: 'R-VIOMMU-01/aw-bits',
     fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', awBits: 52 } }) }),
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', awBits: 48 } }) }),

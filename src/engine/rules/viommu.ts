@@ -5,7 +5,7 @@
 import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute, SPLIT_IRQCHIP, uefiEdits } from '../edits';
-import { allQuotes, INTEL_AW_BITS_REFUSAL, quotesFor, viommuAttributeRefusals } from '../messages';
+import { allQuotes, INTEL_AW_BITS_REFUSAL, quotesFor, SECOND_X86_VIOMMU, viommuAttributeRefusals } from '../messages';
 import { src } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
@@ -478,6 +478,23 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       src('LV-VALIDATE', "virDomainIOMMUDefValidate: IOMMU device: 'virtio' needs a PCI address"),
       src('LV-TESTS', 'virtio-iommu-invalid-address, virtio-iommu-invalid-address-type'),
       src('LAB', 'define on libvirt 9.0, 11.3 and 12.8'),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/count',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [(c) => c.input.domain.viommu.count > 1, (c) => c.input.domain.arch === 'x86_64' || c.input.domain.arch === 'i686'],
+    title: (c) => `${c.input.domain.viommu.count} <iommu> devices: an x86 domain can have one`,
+    explanation:
+      'libvirt up to 11.3 at least refuses a second <iommu> at define (domain_conf.c); libvirt 12.8 defines several (for Arm, where several SMMUv3 can sit on different PCI buses), but QEMU refuses a second vIOMMU on x86 when the domain starts (hw/i386/pc.c). Seen on the version lab: refused at define by libvirt 9.0 and 11.3, at start by QEMU 11.1 under libvirt 12.8 (test/lab/viommu-count.test.ts).',
+    messages: allQuotes(SECOND_X86_VIOMMU),
+    messagesFor: (c) => quotesFor(SECOND_X86_VIOMMU, c.libvirt),
+    fix: { text: 'Keep one <iommu> device: the intel or amd one where interrupts need it (many vCPUs), else the one the guest uses.' },
+    sources: [
+      src('LV-CONF', 'virDomainDefParseXML: only a single IOMMU device is supported (11.3)'),
+      src('QEMU-PC', 'pc_machine_device_pre_plug_cb: QEMU does not support multiple vIOMMUs for x86 yet'),
     ],
   },
   {
