@@ -8,7 +8,7 @@ import { src } from '../sources';
 import { not, or, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, MSG_BACKEND_NO_IOMMU } from '../words';
 
-import { isVhostKernel } from './shared';
+import { isVhostKernel, libvirtAddsViommu } from './shared';
 import type { Edit } from '../../contracts/findings';
 import type { DeviceFacts } from '../../contracts/facts';
 import { allQuotes, VHOST_USER_IOMMU_PROTOCOL, quotesFor } from '../messages';
@@ -160,13 +160,16 @@ export const BACKEND_DEVICE_RULES: readonly RuleRecord<'device'>[] = [
       (c) => c.device.virtio,
       isVhostKernel,
       iommuEffective,
-      (c) => or(translatingViommu(c), not(versionAtLeast(c.qemu, v(6, 2), 'the QEMU version'))),
+      // The vIOMMU libvirt adds itself for many vCPUs translates too (QA helper-29).
+      (c) => or(translatingViommu(c), libvirtAddsViommu(c), not(versionAtLeast(c.qemu, v(6, 2), 'the QEMU version'))),
     ],
     title: (c) => `${c.device.label}: vhost will translate every address through a device IOTLB (slow)`,
     detail: (c) =>
       translatingViommu(c)
         ? `The domain has a vIOMMU (<iommu model='${c.input.domain.viommu.model}'>), so vhost receives IOVAs.`
-        : 'QEMU before 6.2 uses the vhost device IOTLB whenever iommu_platform is on, even without a vIOMMU.',
+        : libvirtAddsViommu(c) === true
+          ? `libvirt adds an intel vIOMMU for this domain's ${String(c.input.domain.vcpus.max)} vCPUs (10.10.0 and later), so vhost receives IOVAs.`
+          : 'QEMU before 6.2 uses the vhost device IOTLB whenever iommu_platform is on, even without a vIOMMU.',
     explanation: `${WHAT_IOMMU_DOES} With a translating vIOMMU, the vhost kernel module resolves each address through its IOTLB, asking QEMU on every miss: throughput drops sharply (about 10x measured on s390 with old QEMU). QEMU 6.2 and later skip the IOTLB when no vIOMMU translates, so confidential VMs without one run at normal vhost speed apart from the bounce-buffer copies.`,
     fix: {
       text: (c) => {

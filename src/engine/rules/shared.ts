@@ -7,6 +7,22 @@ import { removeDriverAttribute } from '../edits';
 import { technology } from '../technologies';
 import { and, not, unknown, v, versionAtLeast } from '../verdict';
 
+/**
+ * libvirt 10.10.0 and later add <iommu model='intel'><driver intremap='on' eim='on'/></iommu> and
+ * <ioapic driver='qemu'/> to an x86 q35 domain with more than 255 vCPUs and no <iommu> (NEWS 10.10.0 "Automatically
+ * add IOMMU when needed"; seen on 11.3 in the version lab), since x2APIC interrupts need EIM.
+ */
+export const ADDS_IOMMU_FOR_VCPUS = v(10, 10);
+export const MAX_VCPUS_WITHOUT_EIM = 255;
+
+/** The vIOMMU libvirt writes in itself for a domain with many vCPUs: whether it applies (a verdict). */
+export function libvirtAddsViommu(c: DomainContext): Verdict {
+  const d = c.input.domain;
+  if (d.viommu.model !== 'none' || d.arch !== 'x86_64' || d.machine.family !== 'q35') return false;
+  if (d.vcpus.max === 'unknown' || d.vcpus.max <= MAX_VCPUS_WITHOUT_EIM) return false;
+  return versionAtLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS, 'the libvirt version (10.10.0 and later add the vIOMMU)');
+}
+
 export const nonPci = (c: DeviceContext): boolean => c.device.transport === 'ccw' || c.device.transport === 'mmio';
 
 /** Outside a confidential VM the bit can simply be dropped; inside one there is no valid "off". */

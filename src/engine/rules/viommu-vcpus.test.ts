@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainFacts, VersionFact, ViommuModel } from '../../contracts/facts';
 import { NO_VIOMMU } from '../../contracts/facts';
-import { CAPABLE_HOST, domain, exact, input } from '../../../test/engine-facts';
+import { CAPABLE_HOST, device, domain, exact, input } from '../../../test/engine-facts';
 import { evaluateAndPlan } from '../plan';
 
 const KEY_TITLE = /vCPUs need/;
@@ -86,5 +86,25 @@ describe('R-VIOMMU-03 in a confidential domain with more than 255 vCPUs', () => 
     expect(advice(sev({ vcpus: { max: 288, current: 288 }, viommu: viommu('amd') }))).toEqual([]);
     expect(advice(sev({ vcpus: { max: 288, current: 288 }, viommu: viommu('virtio') }))).toHaveLength(1);
     expect(advice(sev({ vcpus: { max: 8, current: 8 }, viommu: viommu('intel') }))).toHaveLength(1);
+  });
+});
+
+describe('R-BE-02 with the vIOMMU libvirt adds for more than 255 vCPUs', () => {
+  const vhostNic = device({
+    kind: 'interface',
+    function: 'net',
+    label: 'interface 1',
+    target: '/domain/devices/interface[1]',
+    backend: 'vhost-kernel',
+    driver: { ...device().driver, iommu: 'on' },
+  });
+  const slow = (d: DomainFacts, libvirt: VersionFact) =>
+    evaluateAndPlan(input({ domain: d, host: { ...CAPABLE_HOST, libvirtVersion: libvirt } })).findings.find((f) => f.rule === 'R-BE-02');
+
+  it('warns of the vhost device IOTLB where libvirt adds the intel vIOMMU (10.10.0 and later), as for one written', () => {
+    const d = many({ machine: { raw: 'pc-q35-10.0', family: 'q35', version: { major: 10, minor: 0, micro: 0 } }, devices: [vhostNic] });
+    expect(slow(d, exact(11, 3))?.explanation).toMatch(/libvirt adds an intel vIOMMU for this domain's 288 vCPUs/);
+    expect(slow(d, exact(10, 9))).toBeUndefined();
+    expect(slow({ ...d, vcpus: { max: 8, current: 8 } }, exact(11, 3))).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * The vIOMMU (R-VIOMMU-*, domain-facts.md §2.8): models per machine, interrupt remapping, vhost behind it, and why
  * confidential VMs do not need one.
  */
-import type { DomainContext, RuleRecord, Verdict } from '../rule-types';
+import type { DomainContext, RuleRecord } from '../rule-types';
 import { isConfidential, takesAccessPlatform, translatingViommu, describeVersion } from '../context';
 import { setDriverAttribute, SPLIT_IRQCHIP, uefiEdits } from '../edits';
 import { allQuotes, INTEL_AW_BITS_REFUSAL, quotesFor, SECOND_X86_VIOMMU, viommuAttributeRefusals } from '../messages';
@@ -10,7 +10,7 @@ import { src } from '../sources';
 import { not, unknown, v, versionAtLeast } from '../verdict';
 import { WHY_CONFIDENTIAL, secureName, WHAT_IOMMU_DOES, iommuFixText } from '../words';
 
-import { isVhostKernel } from './shared';
+import { ADDS_IOMMU_FOR_VCPUS, isVhostKernel, libvirtAddsViommu, MAX_VCPUS_WITHOUT_EIM } from './shared';
 import type { OnOffAbsent, Version } from '../../contracts/facts';
 import type { Edit } from '../../contracts/findings';
 import { atLeast, formatVersion } from '../../contracts/version';
@@ -69,25 +69,10 @@ function wordingOfRelease(c: DomainContext, [before, after]: readonly [string, s
   return [before, after];
 }
 
-/**
- * libvirt 10.10.0 and later add <iommu model='intel'><driver intremap='on' eim='on'/></iommu> and
- * <ioapic driver='qemu'/> to an x86 q35 domain with more than 255 vCPUs and no <iommu> (NEWS 10.10.0 "Automatically
- * add IOMMU when needed"; seen on 11.3 in the version lab), since x2APIC interrupts need EIM.
- */
-const ADDS_IOMMU_FOR_VCPUS = v(10, 10);
-const MAX_VCPUS_WITHOUT_EIM = 255;
 const ADDED_VIOMMU_SOURCES = [
   src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
   src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
 ];
-
-/** The vIOMMU libvirt writes in itself for a domain with many vCPUs: whether it applies (a verdict). */
-function libvirtAddsViommu(c: DomainContext): Verdict {
-  const d = c.input.domain;
-  if (d.viommu.model !== 'none' || d.arch !== 'x86_64' || d.machine.family !== 'q35') return false;
-  if (d.vcpus.max === 'unknown' || d.vcpus.max <= MAX_VCPUS_WITHOUT_EIM) return false;
-  return versionAtLeast(c.libvirt, ADDS_IOMMU_FOR_VCPUS, 'the libvirt version (10.10.0 and later add the vIOMMU)');
-}
 
 /** What libvirt adds, written out: with the caching mode assigned devices need when there are any. */
 function addedViommu(cachingMode: boolean): Edit[] {
