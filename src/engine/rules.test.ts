@@ -679,6 +679,13 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', count: 1 } }) }),
   },
   {
+    key: 'R-VIOMMU-01/virtio-values',
+    fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'virtio', target: '/domain/devices/iommu[1]', granule: '2048KiB' } }) }),
+    silent: input({
+      domain: domain({ viommu: { ...NO_VIOMMU, model: 'virtio', target: '/domain/devices/iommu[1]', granule: '64KiB', awBits: 48 } }),
+    }),
+  },
+  {
     key: 'R-VIOMMU-01/aw-bits',
     fires: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', awBits: 52 } }) }),
     silent: input({ domain: domain({ viommu: { ...NO_VIOMMU, model: 'intel', target: '/domain/devices/iommu[1]', awBits: 48 } }) }),

@@ -59,6 +59,7 @@ const URLS: Record<string, string> = {
   'LV-TDXPOLICY': 'https://mail-archive.com/devel@lists.libvirt.org/msg16045.html',
   'QEMU-AMDVI': `${GH}/qemu/qemu/blob/master/hw/i386/amd_iommu.c`,
   'QEMU-X86IOMMU': `${GH}/qemu/qemu/blob/master/hw/i386/x86-iommu.c`,
+  'QEMU-VIOMMU': `${GH}/qemu/qemu/blob/master/hw/virtio/virtio-iommu.c`,
   'QEMU-PC': `${GH}/qemu/qemu/blob/master/hw/i386/pc.c`,
   'QEMU-SMMUV3': `${GH}/qemu/qemu/blob/master/hw/arm/smmuv3.c`,
   'QEMU-VTD': `${GH}/qemu/qemu/blob/master/hw/i386/intel_iommu.c`,

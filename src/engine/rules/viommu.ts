@@ -69,6 +69,23 @@ function wordingOfRelease(c: DomainContext, [before, after]: readonly [string, s
   return [before, after];
 }
 
+/** A virtio vIOMMU's aw_bits outside 32-64 and a granule size other than 4, 8, 16 or 64 KiB, in words and libvirt's message. */
+function virtioViommuFaults(c: DomainContext): { readonly words: string; readonly message: string }[] {
+  const m = c.input.domain.viommu;
+  const faults: { words: string; message: string }[] = [];
+  if (typeof m.awBits === 'number' && (m.awBits < 32 || m.awBits > 64))
+    faults.push({ words: `aw_bits='${m.awBits}' is outside 32-64`, message: 'XML error: aw-bits must be within [32,64]' });
+  const granuleChecked = atLeast(c.libvirt, v(12, 1)) !== 'no';
+  if (granuleChecked && typeof m.granule === 'string' && /^\d+KiB$/.test(m.granule) && !VIRTIO_GRANULES.includes(m.granule))
+    faults.push({
+      words: `a granule of ${m.granule}, not 4, 8, 16 or 64 KiB`,
+      message: 'unsupported configuration: iommu: unsupported granule size. Supported values are 4, 8, 16 and 64 KiB',
+    });
+  return faults;
+}
+
+const VIRTIO_GRANULES: readonly string[] = ['4KiB', '8KiB', '16KiB', '64KiB'];
+
 const ADDED_VIOMMU_SOURCES = [
   src('LV-NEWS', 'v10.10.0: Automatically add IOMMU when needed'),
   src('LAB', 'define a q35 domain with 288 vCPUs on libvirt 11.3 and read it back'),
@@ -480,6 +497,34 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     sources: [
       src('LV-CONF', 'virDomainDefParseXML: only a single IOMMU device is supported (11.3)'),
       src('QEMU-PC', 'pc_machine_device_pre_plug_cb: QEMU does not support multiple vIOMMUs for x86 yet'),
+    ],
+  },
+  {
+    key: 'R-VIOMMU-01/virtio-values',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model === 'virtio' && virtioViommuFaults(c).length > 0,
+      // libvirt checks them only where it takes them: aw_bits from 11.4 (before, R-VIOMMU-01's options record), the
+      // granule from 12.1 (NEWS 12.1.0).
+      (c) => versionAtLeast(c.libvirt, v(11, 4), 'the libvirt version'),
+    ],
+    title: (c) =>
+      `<iommu model='virtio'>: ${virtioViommuFaults(c)
+        .map((f) => f.words)
+        .join('; ')}`,
+    explanation:
+      "libvirt 12.8 refuses at define a virtio-iommu aw_bits outside 32-64 (QEMU's virtio-iommu refuses it at realize too, hw/virtio/virtio-iommu.c) and a granule other than 4, 8, 16 or 64 KiB (seen at define on libvirt 12.8: test/lab/viommu-virtio-values.test.ts).",
+    messages: [
+      'XML error: aw-bits must be within [32,64]',
+      'unsupported configuration: iommu: unsupported granule size. Supported values are 4, 8, 16 and 64 KiB',
+    ],
+    messagesFor: (c) => virtioViommuFaults(c).map((f) => f.message),
+    fix: { text: "Give aw_bits a value from 32 to 64 and the granule 4, 8, 16 or 64 KiB (or mode='host'), or leave them out." },
+    sources: [
+      src('LAB', 'libvirt 12.8 at define (QA helper-31)'),
+      src('QEMU-VIOMMU', 'virtio_iommu_device_realize: aw-bits must be within [32,64]'),
     ],
   },
   {
