@@ -8,7 +8,11 @@ import path from 'node:path';
 import { getDomainCapabilities, getVersions, versionFacts } from '../../main/services/libvirt';
 import { virshErrorText, type Observed } from '../../main/services/prediction-check';
 import { runVirsh, VirshError } from '../../main/services/virsh';
-import type { HostFacts } from '../../src/contracts/facts';
+import { expect } from 'vitest';
+import { DEFAULT_GOALS, NO_GUEST_FACTS, type HostFacts } from '../../src/contracts/facts';
+import type { Finding } from '../../src/contracts/findings';
+import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
+import { evaluate } from '../../src/engine';
 import { mergeHostFacts } from '../../src/host';
 import type { Generation } from '../lab';
 
@@ -136,4 +140,25 @@ export function minimalDomainXml(
   </devices>
 </domain>
 `;
+}
+
+/**
+ * The engine's judgement of `xml`, with generation `g`'s versions, against what `g` did with it: an error finding
+ * that `matches` picks exactly when `refusal` is not null (refused at define or at start), quoting what was printed.
+ */
+export async function expectErrorExactlyWhenRefused(
+  g: Generation,
+  xml: string,
+  refusal: string | null,
+  matches: (f: Finding) => boolean,
+): Promise<void> {
+  const host = await hostFactsOf(g)('x86_64', 'q35');
+  const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
+  const error = findings.find((f) => f.severity === 'error' && matches(f));
+  expect(Boolean(error), refusal ?? 'accepted').toBe(refusal !== null);
+  if (refusal !== null)
+    expect(
+      error?.messages?.some((m) => refusal.includes(m)),
+      refusal,
+    ).toBe(true);
 }

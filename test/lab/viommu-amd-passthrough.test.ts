@@ -17,7 +17,7 @@ import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, releaseAtLeast, type Generation } from '../lab';
 import { CAPABLE_HOST, exact } from '../engine-facts';
 import { missingParts } from '../real-parts';
-import { defineAndStart, hostFactsOf, minimalDomainXml } from './run-on-generation';
+import { defineAndStart, expectErrorExactlyWhenRefused, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
 const hasAmd = (g: Generation) => releaseAtLeast(g.libvirt, 11, 5);
@@ -36,15 +36,12 @@ describe.skipIf(missing)(
           const driver = passthrough ? `<driver passthrough='${passthrough}'/>` : '';
           const xml = minimalDomainXml(name, { features: "<ioapic driver='qemu'/>", devices: `<iommu model='amd'>${driver}</iommu>` });
           const seen = await defineAndStart(g.uri, name, xml, work);
-          const host = await hostFactsOf(g)('x86_64', 'q35');
-          const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
-          const error = findings.find((f) => f.rule === 'R-VIOMMU-01' && f.severity === 'error' && /passthrough/.test(f.title));
-          expect(Boolean(error), seen.started ? 'started' : seen.text).toBe(!seen.started);
-          if (!seen.started)
-            expect(
-              error?.messages?.some((m) => seen.text.includes(m)),
-              seen.text,
-            ).toBe(true);
+          await expectErrorExactlyWhenRefused(
+            g,
+            xml,
+            seen.started ? null : seen.text,
+            (f) => f.rule === 'R-VIOMMU-01' && /passthrough/.test(f.title),
+          );
         });
       }
     }

@@ -6,13 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
-import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
-import { evaluate } from '../../src/engine';
+import { afterAll, describe, it } from 'vitest';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { defineAndStart, hostFactsOf, minimalDomainXml } from './run-on-generation';
+import { defineAndStart, expectErrorExactlyWhenRefused, minimalDomainXml } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -29,15 +26,12 @@ describe.skipIf(missing)(`the intel vIOMMU's aw_bits on every lab generation ${m
           devices: `<iommu model='intel'><driver aw_bits='${awBits}'/></iommu>`,
         });
         const seen = await defineAndStart(g.uri, name, xml, work);
-        const host = await hostFactsOf(g)('x86_64', 'q35');
-        const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
-        const error = findings.find((f) => f.rule === 'R-VIOMMU-01' && f.severity === 'error' && /aw_bits/.test(f.title));
-        expect(Boolean(error), seen.started ? 'started' : seen.text).toBe(!seen.started);
-        if (!seen.started)
-          expect(
-            error?.messages?.some((m) => seen.text.includes(m)),
-            seen.text,
-          ).toBe(true);
+        await expectErrorExactlyWhenRefused(
+          g,
+          xml,
+          seen.started ? null : seen.text,
+          (f) => f.rule === 'R-VIOMMU-01' && /aw_bits/.test(f.title),
+        );
       });
     }
   }

@@ -7,12 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_GOALS, NO_GUEST_FACTS } from '../../src/contracts/facts';
-import { parseDomainXml, readDomainFacts } from '../../src/domain-xml';
-import { evaluate } from '../../src/engine';
 import { labDomainName, readLabState, type Generation } from '../lab';
 import { missingParts } from '../real-parts';
-import { defineRefusal, hostFactsOf } from './run-on-generation';
+import { defineRefusal, expectErrorExactlyWhenRefused } from './run-on-generation';
 
 const missing = missingParts('lab');
 const generations: Generation[] = missing ? [] : readLabState();
@@ -40,15 +37,7 @@ describe.skipIf(missing)(`a virtiofs filesystem's model on every lab generation 
         const xml = domainXml(name, model);
         const refusal = await defineRefusal(g.uri, name, work, xml);
         expect(refusal !== null, refusal ?? 'defined').toBe(model !== null);
-        const host = await hostFactsOf(g)('x86_64', 'q35');
-        const findings = evaluate({ domain: readDomainFacts(parseDomainXml(xml)), host, guest: NO_GUEST_FACTS, goals: DEFAULT_GOALS });
-        const error = findings.find((f) => f.rule === 'R-XML-04' && f.severity === 'error');
-        expect(Boolean(error)).toBe(model !== null);
-        if (refusal)
-          expect(
-            error?.messages?.some((m) => refusal.includes(m)),
-            refusal,
-          ).toBe(true);
+        await expectErrorExactlyWhenRefused(g, xml, refusal, (f) => f.rule === 'R-XML-04');
       });
     }
   }
