@@ -247,7 +247,9 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
       (c) =>
         c.input.domain.machine.family === 'unknown'
           ? unknown('the machine type')
-          : !VIOMMU_MODELS[c.input.domain.viommu.model]!.machines.includes(c.input.domain.machine.family),
+          : !VIOMMU_MODELS[c.input.domain.viommu.model]!.machines.includes(c.input.domain.machine.family) ||
+            // libvirt's "ARM Virt" is the virt machine of aarch64 and armv7l (qemuDomainIsARMVirt), not RISC-V's (QA helper-32).
+            (c.input.domain.machine.family === 'virt' && !['aarch64', 'armv7l', 'unknown'].includes(String(c.input.domain.arch))),
     ],
     title: (c) => `<iommu model='${c.input.domain.viommu.model}'> is not available on machine ${String(c.input.domain.machine.raw)}`,
     explanation:
