@@ -1,6 +1,6 @@
 /** R-MIG-01: comparing two definitions' virtio options and queue counts the way libvirt's ABI check does. */
 import { describe, expect, it } from 'vitest';
-import { NO_VIOMMU, type DomainFacts, type VersionFact, type ViommuFacts } from '../contracts/facts';
+import { NO_VIOMMU, type DeviceFacts, type DomainFacts, type VersionFact, type ViommuFacts } from '../contracts/facts';
 import { device, domain } from '../../test/engine-facts';
 import { compareForMigration as compareWith } from './migration';
 import { v } from './verdict';
@@ -40,6 +40,21 @@ describe('compareForMigration', () => {
         'Target disk model virtio-non-transitional does not match source virtio',
       ],
     ]);
+  });
+
+  it("refuses a virtio balloon on one side only, in libvirt's words, the one libvirt adds included", () => {
+    const balloon = (p: Partial<DeviceFacts>) =>
+      domain({
+        devices: [device({ kind: 'memballoon', function: 'balloon', label: 'memballoon', target: '/domain/devices/memballoon[1]', ...p })],
+      });
+    const none = balloon({ virtio: false, modelAttr: 'none', virtioModel: 'unknown' });
+    expect(compareForMigration(balloon({ implicit: true, modelAttr: 'virtio' }), none).map((f) => f.messages)).toEqual([
+      ['Target balloon model none does not match source virtio'],
+    ]);
+    expect(compareForMigration(none, balloon({ modelAttr: 'virtio' })).map((f) => f.messages)).toEqual([
+      ['Target balloon model virtio does not match source none'],
+    ]);
+    expect(compareForMigration(none, none)).toEqual([]);
   });
 
   it('reports ats, packed and page_per_vq one by one too', () => {

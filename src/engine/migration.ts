@@ -461,8 +461,12 @@ const MODEL_MESSAGES: Partial<Record<DeviceKind, (dst: string, src: string) => s
   filesystem: () => 'Target filesystem model does not match source',
 };
 
-/** The names libvirt may print for a virtio model of this kind (see MODEL_MESSAGES). */
+/**
+ * The names libvirt may print for the device's model (see MODEL_MESSAGES): a balloon's as written (virtio, none,
+ * ...; the one libvirt adds is virtio), another device's virtio model.
+ */
 function modelNames(d: DeviceFacts): string[] {
+  if (d.kind === 'memballoon') return [d.implicit || d.modelAttr === 'unknown' ? 'virtio' : String(d.modelAttr)];
   const m = String(d.virtioModel);
   return m === 'virtio' && (d.kind === 'disk' || d.kind === 'vsock') ? ['default', 'virtio'] : [m];
 }
@@ -474,11 +478,18 @@ function modelNames(d: DeviceFacts): string[] {
  * on 12.8 (QA helper-31).
  */
 function compareModel(a: DeviceFacts, b: DeviceFacts): Finding[] {
-  if (a.virtioModel === b.virtioModel || a.virtioModel === 'unknown' || b.virtioModel === 'unknown') return [];
+  const balloon = a.kind === 'memballoon' && b.kind === 'memballoon';
+  if (
+    balloon
+      ? modelNames(a)[0] === modelNames(b)[0]
+      : a.virtioModel === b.virtioModel || a.virtioModel === 'unknown' || b.virtioModel === 'unknown'
+  )
+    return [];
   const message = MODEL_MESSAGES[a.kind];
+  const [from, to] = balloon ? [modelNames(a)[0], modelNames(b)[0]] : [String(a.virtioModel), String(b.virtioModel)];
   return [
     abiFinding(a, {
-      title: `the model is '${String(a.virtioModel)}' on the source and '${String(b.virtioModel)}' on the destination`,
+      title: `the model is '${from}' on the source and '${to}' on the destination`,
       explanation: `libvirt's ABI check compares each device's model and refuses to migrate, restore or revert to a definition where it differs, whether or not the guest would see another device (a transitional device offers the legacy interface too; a non-transitional one on a PCIe port is the same device as 'virtio').`,
       messages: message ? [...new Set(modelNames(b).flatMap((dst) => modelNames(a).map((src) => message(dst, src))))] : [],
       fix: "Give the destination the source's model; change the model only with the domain shut off, and boot it again.",
@@ -498,6 +509,8 @@ export function compareForMigration(source: DomainFacts, destination: DomainFact
   const byTarget = new Map(destination.devices.map((d) => [d.target, d]));
   const devices = source.devices.flatMap((a) => {
     const b = byTarget.get(a.target);
+    // A virtio balloon on one side only (model='none' on the other, what every confidential plan writes).
+    if (b && a.kind === 'memballoon' && b.kind === 'memballoon' && a.virtio !== b.virtio) return compareModel(a, b);
     if (!b || !a.virtio || !b.virtio || !COMPARED_KINDS.has(a.kind)) return [];
     const queues = a.kind === 'disk' ? compareDiskQueues(a, b) : a.kind === 'interface' ? compareNetQueues(a, b, libvirt) : [];
     return [...compareModel(a, b), ...queues, ...compareDevice(a, b)];

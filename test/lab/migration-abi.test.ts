@@ -67,6 +67,11 @@ const CASES: readonly RestoreCase[] = [
     change: (x) => x.replace(/<disk type='file' device='disk'>/, "<disk type='file' device='disk' model='virtio-non-transitional'>"),
     refusal: () => /Target disk model virtio-non-transitional does not match source default/,
   },
+  {
+    what: "the balloon model='none' -> virtio (what undoing a confidential plan writes)",
+    change: (x) => x.replace("<memballoon model='none'/>", "<memballoon model='virtio'/>"),
+    refusal: () => /Target balloon model virtio does not match source none/,
+  },
   { what: 'nothing changed', change: (x) => x, refusal: () => null },
 ];
 
