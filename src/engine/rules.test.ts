@@ -616,7 +616,8 @@ const CASES: readonly Case[] = [
   },
   {
     key: 'R-SNP-01/firmware-requests',
-    fires: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, loaderSecure: 'on' } } }),
+    // On i440fx: Debian's SEV-SNP descriptor names pc-q35-* only (Secure Boot is R-SNP-01/secure-boot's).
+    fires: input({ domain: { ...TECH[2]!.ok(), machine: pc, firmware: UEFI_PICKED_BY_LIBVIRT } }),
     // Declining keys agrees with OVMF.amdsev.fd, which has none.
     silent: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysDeclined: true } } }),
   },
@@ -625,6 +626,11 @@ const CASES: readonly Case[] = [
     // On i440fx: Debian's TDX descriptor names pc-q35-* only.
     fires: input({ domain: { ...TECH[3]!.ok(), machine: pc, firmware: UEFI_PICKED_BY_LIBVIRT } }),
     silent: input({ domain: { ...TECH[3]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
+  },
+  {
+    key: 'R-SNP-01/secure-boot',
+    fires: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
+    silent: input({ domain: { ...TECH[2]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysDeclined: true } } }),
   },
   // The firmware is left to libvirt (fires) or named (silent).
   {

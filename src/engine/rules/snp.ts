@@ -28,6 +28,12 @@ import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-secur
  * newer kernels when the firmware supports them, so they are not judged here.
  */
 const SNP_RESERVED_MBO = 1n << 17n;
+
+/** A domain that leaves its firmware to libvirt and asks it for Secure Boot: keys requested, or <loader secure='yes'>. */
+function snpAsksSecureBoot(c: DomainContext): boolean {
+  const fw = c.input.domain.firmware;
+  return fw.kind === 'efi' && fw.loaderPath === 'absent' && (fw.keysRequested || fw.loaderSecure === 'on');
+}
 const SNP_REFUSED = (1n << 18n) | (~0n << 26n);
 
 /** What is wrong with an SNP policy as written, in words; empty when nothing is, or when it is not a number. */
@@ -114,6 +120,31 @@ export const SNP_RULES: readonly RuleRecord<'domain'>[] = [
   ),
   ...pflashRecords('sev-snp', 'R-SNP-01'),
   amdSevFirmwareRecord('sev-snp', 'R-SNP-01'),
+  {
+    key: 'R-SNP-01/secure-boot',
+    id: 'R-SNP-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('sev-snp'), snpAsksSecureBoot],
+    title: `libvirt finds no firmware for this ${secureName('sev-snp')} domain: it asks for Secure Boot, which needs SMM, which SEV-SNP cannot have`,
+    explanation:
+      "On x86 libvirt takes a Secure Boot firmware only as one that requires SMM (a descriptor listing secure-boot must list requires-smm, qemu_firmware.c qemuFirmwareSanityCheck), and none that requires SMM for a domain with <smm state='off'/> (qemuFirmwareMatchDomain), which SEV-SNP needs (QEMU refuses SMM for it). So <firmware><feature enabled='yes' name='secure-boot'/> (or enrolled-keys) and <loader secure='yes'> leave libvirt no firmware for a SEV-SNP domain, on any distribution: libvirt 11.3 and 12.8 refuse at define (seen by QA helper-33 with the Windows 11 domain virt-manager writes). The guest then runs without UEFI Secure Boot, which Windows 11 setup checks for; SEV-SNP's own measurement (the launch digest) is what attests its firmware.",
+    messages: ["Unable to find 'efi' firmware that is compatible with the current configuration"],
+    fix: {
+      text: "Remove the secure-boot and enrolled-keys requests from <os><firmware> and secure='yes' from <loader>.",
+      edits: (c) => {
+        const fw = c.input.domain.firmware;
+        return [
+          ...(fw.keysRequested ? [{ op: 'remove-element', target: '/domain/os/firmware' } as const] : []),
+          ...(fw.loaderSecure === 'on' ? [{ op: 'remove-attribute', target: '/domain/os/loader', name: 'secure' } as const] : []),
+        ];
+      },
+    },
+    sources: [
+      src('LV-FIRMWARE', 'qemuFirmwareSanityCheck: secure-boot goes with requires-smm; qemuFirmwareMatchDomain: SMM off rules those out'),
+      src('QEMU-SEV', 'sev_snp_kvm_init: SMM auto becomes off, on is refused'),
+    ],
+  },
   firmwareRequestsRecord('sev-snp', 'R-SNP-01'),
   firmwareDescriptorRecord('sev-snp', 'R-SNP-01'),
   {

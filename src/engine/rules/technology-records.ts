@@ -411,15 +411,24 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
   return records;
 }
 
+/** A SEV-SNP domain asking libvirt for Secure Boot, for which no firmware can match (R-SNP-01/secure-boot). */
+function snpSecureBoot(c: DomainContext, type: SecureType): boolean {
+  const fw = c.input.domain.firmware;
+  return type === 'sev-snp' && (fw.keysRequested || fw.loaderSecure === 'on');
+}
+
 /** The firmware requests of the domain that rule out the one firmware Debian has for `type`, in words. */
 function firmwareRequestsUnmet(c: DomainContext, type: 'sev-es' | 'sev-snp' | 'tdx'): string[] {
   const fw = c.input.domain.firmware;
   if (fw.kind !== 'efi' || fw.loaderPath !== 'absent' || firmwareChosenBlind(c)) return [];
   const unmet: string[] = [];
   const keys = technology(type).ownFirmware!.keys;
-  if (keys ? fw.keysDeclined : fw.keysRequested)
-    unmet.push(keys ? 'Secure Boot or enrolled keys declined' : 'Secure Boot or enrolled keys requested');
-  if (fw.loaderSecure === 'on') unmet.push("<loader secure='yes'>, a firmware that requires SMM");
+  // For SEV-SNP, Secure Boot leaves libvirt no firmware on any distribution: R-SNP-01/secure-boot says so.
+  if (type !== 'sev-snp') {
+    if (keys ? fw.keysDeclined : fw.keysRequested)
+      unmet.push(keys ? 'Secure Boot or enrolled keys declined' : 'Secure Boot or enrolled keys requested');
+    if (fw.loaderSecure === 'on') unmet.push("<loader secure='yes'>, a firmware that requires SMM");
+  }
   // Its descriptor names pc-q35-* machines only.
   if (c.input.domain.machine.family === 'pc')
     unmet.push(`machine ${String(c.input.domain.machine.raw)} (i440fx), where the descriptor names only pc-q35-*`);
@@ -475,8 +484,8 @@ export function firmwareDescriptorRecord(type: 'sev-es' | 'sev-snp' | 'tdx', id:
     when: [
       is(type),
       (c) => c.input.domain.firmware.kind === 'efi' && c.input.domain.firmware.loaderPath === 'absent' && !firmwareChosenBlind(c),
-      // Requests no descriptor can meet are said by R-…/firmware-requests.
-      (c) => firmwareRequestsUnmet(c, type).length === 0,
+      // Requests no descriptor can meet are said by R-…/firmware-requests (for SEV-SNP's Secure Boot, /secure-boot).
+      (c) => firmwareRequestsUnmet(c, type).length === 0 && !snpSecureBoot(c, type),
     ],
     title: `libvirt picks this ${name} domain's firmware only from one whose descriptor lists ${String(t.firmwareFeature)}, which not every host has`,
     explanation: `With no firmware named, libvirt picks one from the descriptors of the host's edk2 (/usr/share/qemu/firmware) that list the technology's feature, and refuses the domain at define when none does (qemu_firmware.c qemuFirmwareMatchDomain, libvirt 11.3). Debian 13's ovmf (edk2 2025.02) has no such descriptor for SEV-ES or SEV-SNP: libvirt 11.3 there refuses the domain (seen on the lab). Debian sid's (edk2 2026.08) has ${t.ownFirmware!.file}, and libvirt 12.8 there gets past the firmware (seen for SEV-ES and SEV-SNP). Which descriptors this host has is not known here; other distributions' packages were not examined.`,
@@ -515,8 +524,8 @@ export function amdSevFirmwareRecord(type: 'sev' | 'sev-es' | 'sev-snp', id: str
     when: [
       is(type),
       (c) => !firmwareChosenBlind(c),
-      // libvirt picks nothing at all (R-…/firmware-requests).
-      (c) => type === 'sev' || firmwareRequestsUnmet(c, type).length === 0,
+      // libvirt picks nothing at all (R-…/firmware-requests, R-SNP-01/secure-boot).
+      (c) => type === 'sev' || (firmwareRequestsUnmet(c, type).length === 0 && !snpSecureBoot(c, type)),
       (c) => !c.input.domain.directKernelBoot,
       (c) => c.input.domain.firmware.kind === 'efi' && c.input.domain.firmware.loaderType !== 'pflash',
       (c) => c.input.domain.firmware.loaderPath === 'absent' || AMDSEV_BUILD.test(c.input.domain.firmware.loaderPath),
