@@ -1010,6 +1010,25 @@ const CASES: readonly Case[] = [
     silent: input({ domain: domain({ viommu: intel }) }),
   },
   {
+    key: 'R-VIOMMU-01/acpi-uefi',
+    fires: input({
+      domain: domain({
+        arch: 'aarch64',
+        machine: { raw: 'virt', family: 'virt', version: 'unknown' },
+        viommu: { ...intel, model: 'virtio' },
+        firmware: { ...domain().firmware, kind: 'bios', acpi: true },
+      }),
+    }),
+    silent: input({
+      domain: domain({
+        arch: 'aarch64',
+        machine: { raw: 'virt', family: 'virt', version: 'unknown' },
+        viommu: { ...intel, model: 'virtio' },
+        firmware: { ...domain().firmware, kind: 'efi', acpi: true },
+      }),
+    }),
+  },
+  {
     key: 'R-VIOMMU-01/acpi',
     // The guest finds a virtio-iommu through ACPI; the intel model has no such requirement.
     fires: input({ domain: domain({ viommu: { ...intel, model: 'virtio' }, firmware: { ...domain().firmware, acpi: false } }) }),

@@ -296,6 +296,22 @@ export const VIOMMU_RULES: readonly RuleRecord<'domain'>[] = [
     ],
   },
   {
+    key: 'R-VIOMMU-01/acpi-uefi',
+    id: 'R-VIOMMU-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [
+      (c) => c.input.domain.viommu.model === 'virtio' && c.input.domain.firmware.acpi,
+      (c) => c.input.domain.arch === 'aarch64' && c.input.domain.firmware.kind !== 'efi',
+    ],
+    title: "<iommu model='virtio'> on Arm has its <acpi/>, but libvirt refuses ACPI there without UEFI",
+    explanation:
+      "The virtio-iommu needs ACPI (R-VIOMMU-01's acpi check), and on aarch64 libvirt refuses ACPI unless the domain boots UEFI firmware (qemu_validate.c, libvirt 11.3; seen at define on libvirt 11.3 and 12.8: test/lab/viommu-arm-acpi.test.ts).",
+    messages: ['ACPI requires UEFI on this architecture'],
+    fix: { text: "Boot with UEFI: <os firmware='efi'>.", edits: (c) => uefiEdits(c.input.domain) },
+    sources: [src('LV-VAL', 'ACPI requires UEFI on this architecture')],
+  },
+  {
     key: 'R-VIOMMU-01/acpi',
     id: 'R-VIOMMU-01',
     scope: 'domain',
