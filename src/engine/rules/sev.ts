@@ -129,7 +129,7 @@ export const SEV_RULES: readonly RuleRecord<'domain'>[] = [
     ],
     title: (c) => `${secureName(c.cvm)} needs UEFI firmware (OVMF); this domain boots with BIOS`,
     explanation:
-      'SeaBIOS cannot start an encrypted guest: SEV needs an SEV-aware OVMF. For attestation use a stateless loader (measured firmware without NVRAM).',
+      'SeaBIOS cannot start an encrypted guest: SEV needs an SEV-aware OVMF. For attestation use a stateless loader (measured firmware without NVRAM). An OS installed under BIOS boots from its MBR and has no EFI System Partition or UEFI boot loader: under UEFI it does not start until one is added (a converted disk, or a reinstall); a kernel given with <os><kernel> is not affected.',
     fix: {
       text: "Use <os firmware='efi'> (libvirt then picks an SEV-capable OVMF), with <acpi/> in <features> on x86, without which libvirt refuses UEFI.",
       edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),

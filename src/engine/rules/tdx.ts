@@ -312,7 +312,7 @@ export const TDX_RULES: readonly RuleRecord<'domain'>[] = [
     ],
     title: 'Intel TDX needs its UEFI firmware (TDVF, an OVMF build); this domain boots with BIOS',
     explanation:
-      "A TD boots only with TDVF, the TDX build of OVMF, loaded with -bios; SeaBIOS cannot start it. libvirt 11.6 and later pick a firmware whose descriptor says intel-tdx for <os firmware='efi'> (Debian's ovmf ships OVMF.inteltdx.fd mapped to memory).",
+      "A TD boots only with TDVF, the TDX build of OVMF, loaded with -bios; SeaBIOS cannot start it. libvirt 11.6 and later pick a firmware whose descriptor says intel-tdx for <os firmware='efi'> (Debian's ovmf ships OVMF.inteltdx.fd mapped to memory). An OS installed under BIOS has no EFI System Partition or UEFI boot loader: under UEFI it does not start until one is added (a converted disk, or a reinstall); a kernel given with <os><kernel> is not affected.",
     fix: {
       text: "Use <os firmware='efi'> and let libvirt pick the TDX firmware, with <acpi/> in <features>, without which libvirt refuses UEFI on x86.",
       edits: (c) => (c.input.domain.firmware.loaderType === 'unknown' ? uefiEdits(c.input.domain) : []),
