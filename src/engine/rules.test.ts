@@ -610,6 +610,12 @@ const CASES: readonly Case[] = [
   { key: 'R-PV-01/cpu', fires: input({ domain: { ...TECH[4]!.ok(), cpuMode: 'absent' } }), silent: input({ domain: TECH[4]!.ok() }) },
   { key: 'R-PEF-01/object', fires: goal('pef', TECH[5]!.ok()), silent: input({ domain: TECH[5]!.ok() }) },
   {
+    key: 'R-PEF-01/no-object',
+    // A PEF goal without the pef-guest object; with it (on <qemu:commandline>) the guest is PEF already.
+    fires: goal('pef', TECH[5]!.ok()),
+    silent: input({ domain: viaCommandline(5, { qomType: 'pef-guest', properties: {} }) }),
+  },
+  {
     key: 'R-SEVES-01/firmware-requests',
     fires: input({ domain: { ...TECH[1]!.ok(), firmware: { ...UEFI_PICKED_BY_LIBVIRT, keysRequested: true } } }),
     silent: input({ domain: { ...TECH[1]!.ok(), firmware: UEFI_PICKED_BY_LIBVIRT } }),

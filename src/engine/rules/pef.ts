@@ -26,4 +26,21 @@ export const PEF_RULES: readonly RuleRecord<'domain'>[] = [
     fix: { text: "Write iommu='on' on every virtio device (the plan does)." },
     sources: [src('QEMU-PEF', 'pef-guest object')],
   },
+  {
+    key: 'R-PEF-01/no-object',
+    id: 'R-PEF-01',
+    scope: 'domain',
+    severity: 'error',
+    when: [is('pef'), (c) => commandlineObject(c) === null],
+    title: 'POWER PEF needs -object pef-guest in <qemu:commandline>, which the plan cannot write',
+    explanation:
+      "KVM lets a POWER guest switch to secure mode only when QEMU enabled the Secure VM capability for it (arch/powerpc/kvm/book3s_hv.c, book3s_hv_uvmem.c), and QEMU does so only for a machine linked to a pef-guest object (hw/ppc/pef.c). libvirt has no element that makes one, and plans edit libvirt elements, never <qemu:commandline> (R-QEMU-01): without the object the guest stays an ordinary VM whatever iommu says (read in QEMU's and Linux's source by QA helper-32; PEF cannot run here).",
+    fix: {
+      text: "Add to the domain, with xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0' on <domain>: <qemu:commandline><qemu:arg value='-object'/><qemu:arg value='pef-guest,id=pef0'/><qemu:arg value='-machine'/><qemu:arg value='confidential-guest-support=pef0'/></qemu:commandline>; then plan again.",
+    },
+    sources: [
+      src('QEMU-PEF', 'hw/ppc/pef.c kvmppc_svm_init: KVM_CAP_PPC_SECURE_GUEST'),
+      src('LV-DRVQEMU', 'pass-through of arbitrary qemu commands'),
+    ],
+  },
 ];
