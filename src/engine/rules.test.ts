@@ -30,6 +30,13 @@ const sevDomain = (p: Partial<DomainFacts> = {}): DomainFacts =>
     ...p,
   });
 const withDevice = (d: DevicePatch, p: Partial<DomainFacts> = {}): DomainFacts => domain({ devices: [device(d)], ...p });
+const VHOST_USER_VIDEO: DevicePatch = {
+  kind: 'video',
+  function: 'gpu',
+  backend: 'vhost-user',
+  target: '/domain/devices/video[1]',
+  driver: { iommu: 'on' },
+};
 const goal = (secure: SecureType, d: DomainFacts = domain()): EngineInput => input({ domain: d, goals: { secure } });
 const pc = { raw: 'pc-i440fx-7.2', family: 'pc' as const, version: { major: 7, minor: 2, micro: 0 } };
 const qemu5 = { ...CAPABLE_HOST, qemuVersion: exact(5, 2) };
@@ -262,25 +269,8 @@ const CASES: readonly Case[] = [
   {
     key: 'R-XML-01/not-passed',
     // The primary vhost-user video on x86 (vhost-user-vga) with iommu='on'; the same video as vhost-user-gpu passes it.
-    fires: input({
-      domain: withDevice({
-        kind: 'video',
-        function: 'gpu',
-        backend: 'vhost-user',
-        target: '/domain/devices/video[1]',
-        driver: { iommu: 'on' },
-        driverOptionsNotPassed: true,
-      }),
-    }),
-    silent: input({
-      domain: withDevice({
-        kind: 'video',
-        function: 'gpu',
-        backend: 'vhost-user',
-        target: '/domain/devices/video[1]',
-        driver: { iommu: 'on' },
-      }),
-    }),
+    fires: input({ domain: withDevice({ ...VHOST_USER_VIDEO, driverOptionsNotPassed: true }) }),
+    silent: input({ domain: withDevice(VHOST_USER_VIDEO) }),
   },
   {
     key: 'R-XML-01/version',
