@@ -10,6 +10,7 @@ import { MSG_BACKEND_NO_IOMMU, secureName } from '../words';
 import { snpReportUnconfirmed, technology } from '../technologies';
 import {
   amdSevFirmwareRecord,
+  asksSecureBoot,
   firmwareDescriptorRecord,
   firmwareRequestsRecord,
   hasElementFor,
@@ -29,10 +30,10 @@ import { parseLaunchSecurityPolicy, setBits } from '../../contracts/launch-secur
  */
 const SNP_RESERVED_MBO = 1n << 17n;
 
-/** A domain that leaves its firmware to libvirt and asks it for Secure Boot: keys requested, or <loader secure='yes'>. */
+/** A domain that leaves its firmware to libvirt and asks it for Secure Boot (asksSecureBoot). */
 function snpAsksSecureBoot(c: DomainContext): boolean {
   const fw = c.input.domain.firmware;
-  return fw.kind === 'efi' && fw.loaderPath === 'absent' && (fw.keysRequested || fw.loaderSecure === 'on');
+  return fw.kind === 'efi' && fw.loaderPath === 'absent' && asksSecureBoot(c);
 }
 const SNP_REFUSED = (1n << 18n) | (~0n << 26n);
 

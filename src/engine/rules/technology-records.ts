@@ -411,10 +411,15 @@ export function pflashRecords(type: 'sev-snp' | 'tdx', id: string): RuleRecord<'
   return records;
 }
 
+/** Whether the domain asks libvirt for a Secure Boot firmware: keys requested, or <loader secure='yes'>. */
+export function asksSecureBoot(c: DomainContext): boolean {
+  const fw = c.input.domain.firmware;
+  return fw.keysRequested || fw.loaderSecure === 'on';
+}
+
 /** A SEV-SNP domain asking libvirt for Secure Boot, for which no firmware can match (R-SNP-01/secure-boot). */
 function snpSecureBoot(c: DomainContext, type: SecureType): boolean {
-  const fw = c.input.domain.firmware;
-  return type === 'sev-snp' && (fw.keysRequested || fw.loaderSecure === 'on');
+  return type === 'sev-snp' && asksSecureBoot(c);
 }
 
 /** The firmware requests of the domain that rule out the one firmware Debian has for `type`, in words. */
